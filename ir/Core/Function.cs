@@ -1,0 +1,44 @@
+namespace Jax.Ir;
+
+/// <summary>A named function: a body block whose arguments are the parameters.</summary>
+public sealed class Function
+{
+    /// <summary>The function's name (printed as <c>@name</c>).</summary>
+    public string Name { get; set; }
+
+    /// <summary>The body.</summary>
+    public Block Body { get; }
+
+    /// <summary>Creates a function over a body.</summary>
+    public Function(string name, Block body)
+    {
+        Name = name;
+        Body = body;
+    }
+
+    /// <summary>The parameters.</summary>
+    public IReadOnlyList<Value> Parameters => Body.Arguments;
+
+    /// <summary>The parameter types.</summary>
+    public IReadOnlyList<ShapedType> ParameterTypes => Body.ArgumentTypes.ToArray();
+
+    /// <summary>The result types.</summary>
+    public IReadOnlyList<ShapedType> ResultTypes => Body.ResultTypes.ToArray();
+
+    /// <summary>The IR text of this function.</summary>
+    public override string ToString() => IrPrinter.Print(this);
+}
+
+/// <summary>A set of functions: the unit the printer, parser, passes and compilers work on.</summary>
+public sealed class Module
+{
+    /// <summary>The functions, in order.</summary>
+    public List<Function> Functions { get; } = [];
+
+    /// <summary>Finds a function by name.</summary>
+    public Function this[string name] =>
+        Functions.FirstOrDefault(f => f.Name == name) ?? throw new KeyNotFoundException($"no function @{name} in module");
+
+    /// <summary>The IR text of this module.</summary>
+    public override string ToString() => IrPrinter.Print(this);
+}

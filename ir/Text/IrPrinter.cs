@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+
+namespace Jax.Ir;
+
+/// <summary>
+/// Prints IR in its MLIR-like text form. Values are numbered in order of definition (<c>%0</c>, <c>%1</c>, ...),
+/// so printing a parsed module gives back the same text.
+/// <code>
+/// func @f(%0: f32[n,3], %1: f32[]{weak}) -> (f32[n]) {
+///   %2 = mul %0, %1 : f32[n,3]
+///   %3 = reduce_sum %2 {axes = [1]} : f32[n]
+///   return %3
+/// }
+/// </code>
+/// Operations with regions print each region after the attributes as <c>(%a: t, ...) { ... return ... }</c>.
+/// Attribute values: integers <c>3</c>, floats <c>1.5</c>/<c>nan</c>/<c>inf</c>, <c>true</c>, strings <c>"s"</c>,
+/// integer lists <c>[0, 1]</c>, dtypes <c>f32</c>, shapes <c>&lt;3,n&gt;</c>, constants <c>dense&lt;f32[2]: [1.0, 2.0]&gt;</c>.
+/// </summary>
+public static class IrPrinter
+{
+    /// <summary>Prints a module (functions separated by blank lines).</summary>
+    public static string Print(Module module) => string.Join("\n", module.Functions.Select(Print));
+
+    /// <summary>Prints one function.</summary>
+    public static string Print(Function function)
+    {
+        var names = new Dictionary<Value, string>(ReferenceEqualityComparer.Instance);
+        var sb = new StringBuilder();
+        sb.Append("func @").Append(function.Name).Append('(');
+        AppendArguments(sb, function.Body, names);
+        sb.Append(") -> (").Append(string.Join(", ", function.Body.ResultTypes)).Append(") {\n");
+        AppendBody(sb, function.Body, names, 1);
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    private static string Name(Dictionary<Value, string> names, Value v) =>
+        names.TryGetValue(v, out var n) ? n : "%<undefined>";
+
+    private static string Define(Dictionary<Value, string> names, Value v)
+    {
+        var n = "%" + names.Count.ToString(CultureInfo.InvariantCulture);
+        names[v] = n;
+        return n;
+    }
+
+    private static void AppendArguments(StringBuilder sb, Block block, Dictionary<Value, string> names)
+    {
+        for (int i = 0; i < block.Arguments.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append(Define(names, block.Arguments[i])).Append(": ").Append(block.Arguments[i].Type);
+        }
+    }
+
+    private static void AppendBody(StringBuilder sb, Block block, Dictionary<Value, string> names, int depth)
+    {
+        var indent = new string(' ', 2 * depth);
+        foreach (var op in block.Operations)
+        {
+            sb.Append(indent);
+            // Results are numbered before the values inside the op's regions: numbering follows the text.
+            var resultNames = op.Results.Select(r => Define(names, r)).ToList();
+            var opText = new StringBuilder();
+            opText.Append(op.Primitive.Name);
+            for (int i = 0; i < op.Operands.Count; i++)
+                opText.Append(i == 0 ? " " : ", ").Append(Name(names, op.Operands[i]));
+            if (op.Attributes.Count > 0)
+                opText.Append(" {").Append(string.Join(", ", op.Attributes.Select(a => $"{a.Key} = {FormatAttribute(a.Value)}"))).Append('}');
+            foreach (var region in op.Regions)
+            {
+                opText.Append(" (");
+                AppendArguments(opText, region, names);
+                opText.Append(") {\n");
+                AppendBody(opText, region, names, depth + 1);
+                opText.Append(indent).Append('}');
+            }
+            opText.Append(" : ").Append(op.Results.Count == 0 ? "()" : string.Join(", ", op.Results.Select(r => r.Type)));
+            if (resultNames.Count > 0)
+                sb.Append(string.Join(", ", resultNames)).Append(" = ");
+            sb.Append(opText).Append('\n');
+        }
+        sb.Append(indent).Append("return");
+        for (int i = 0; i < block.Results.Count; i++)
+            sb.Append(i == 0 ? " " : ", ").Append(Name(names, block.Results[i]));
+        sb.Append('\n');
+    }
+
+    /// <summary>The text of one attribute value.</summary>
+    public static string FormatAttribute(object value) => value switch
+    {
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        double d => FormatFloat(d),
+        bool b => b ? "true" : "false",
+        string s => Quote(s),
+        long[] a => "[" + string.Join(", ", a.Select(x => x.ToString(CultureInfo.InvariantCulture))) + "]",
+        DType t => t.ShortName(),
+        Shape s => "<" + string.Join(",", s.Select(d => d.ToString())) + ">",
+        Buffer b => FormatDense(b),
+        _ => throw new ArgumentException($"cannot print attribute of type {value.GetType().Name}"),
+    };
+
+    /// <summary>A float as shortest round-trip text that always reads back as a float (<c>1.0</c>, <c>nan</c>, <c>-inf</c>).</summary>
+    public static string FormatFloat(double d)
+    {
+        if (double.IsNaN(d)) return "nan";
+        if (double.IsPositiveInfinity(d)) return "inf";
+        if (double.IsNegativeInfinity(d)) return "-inf";
+        var s = d.ToString("R", CultureInfo.InvariantCulture);
+        return s.Contains('.') || s.Contains('E') ? s : s + ".0";
+    }
+
+    private static string FormatElement(Buffer b, int i) => b.Data switch
+    {
+        bool[] a => a[i] ? "true" : "false",
+        Half[] a => FormatShortFloat(a[i].ToString(CultureInfo.InvariantCulture), (double)a[i]),
+        BFloat16[] a => FormatShortFloat(a[i].ToString(), (double)a[i]),
+        float[] a => FormatShortFloat(a[i].ToString("R", CultureInfo.InvariantCulture), a[i]),
+        double[] a => FormatFloat(a[i]),
+        ulong[] a => a[i].ToString(CultureInfo.InvariantCulture),
+        _ => b.GetInt64(i).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string FormatShortFloat(string shortest, double value) =>
+        double.IsNaN(value) || double.IsInfinity(value) ? FormatFloat(value)
+        : shortest.Contains('.') || shortest.Contains('E') ? shortest : shortest + ".0";
+
+    private static string FormatDense(Buffer b)
+    {
+        var sb = new StringBuilder("dense<").Append(b.Type).Append(": [");
+        for (int i = 0; i < b.Length; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append(FormatElement(b, i));
+        }
+        return sb.Append("]>").ToString();
+    }
+
+    private static string Quote(string s)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (var c in s)
+            sb.Append(c switch { '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\t' => "\\t", _ => c.ToString() });
+        return sb.Append('"').ToString();
+    }
+}

@@ -1,0 +1,123 @@
+namespace Jax.Ir;
+
+/// <summary>
+/// A trace being recorded into an IR function (JAX's <c>DynamicJaxprTrace</c>). Traces nest: while tracing a
+/// function, another function can be traced inside it (a <c>Grad</c> or <c>Jit</c> of an inner function). A value
+/// of an enclosing trace used inside an inner one is captured: it becomes an extra parameter of the inner
+/// function, listed in <see cref="Captures"/> so the caller can pass the outer value along.
+/// </summary>
+public sealed class Trace
+{
+    [ThreadStatic] private static Trace? _current;
+
+    private readonly Dictionary<Value, Value> _captured = new(ReferenceEqualityComparer.Instance);
+    private readonly List<(Value Outer, Value Inner)> _captures = [];
+    private readonly HashSet<Value> _own = new(ReferenceEqualityComparer.Instance);
+    private int _explicitParameters;
+
+    /// <summary>The innermost active trace on this thread, or null when running eagerly.</summary>
+    public static Trace? Current => _current;
+
+    /// <summary>The enclosing trace (active when this one began), or null.</summary>
+    public Trace? Parent { get; }
+
+    /// <summary>Nesting depth: 1 for an outermost trace.</summary>
+    public int Level { get; }
+
+    /// <summary>The function being recorded.</summary>
+    public Function Function { get; }
+
+    /// <summary>The builder appending to the function's body.</summary>
+    public IrBuilder Builder { get; }
+
+    /// <summary>True once <see cref="Finish"/> ran; values of a finished trace must not be used again.</summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>Values of enclosing traces captured as extra trailing parameters, in parameter order.</summary>
+    public IReadOnlyList<(Value Outer, Value Inner)> Captures => _captures;
+
+    private Trace(string name, Trace? parent)
+    {
+        Parent = parent;
+        Level = (parent?.Level ?? 0) + 1;
+        Function = new Function(name, new Block(Array.Empty<ShapedType>()));
+        Builder = new IrBuilder(Function.Body);
+    }
+
+    /// <summary>Begins a trace nested in the current one and makes it current.</summary>
+    public static Trace Begin(string name)
+    {
+        var t = new Trace(name, _current);
+        _current = t;
+        return t;
+    }
+
+    /// <summary>Adds an explicit parameter (before any captures).</summary>
+    public Value AddParameter(ShapedType type)
+    {
+        if (_captures.Count > 0) throw new InvalidOperationException("parameters must be added before values are captured");
+        var v = Function.Body.AddArgument(type);
+        _own.Add(v);
+        _explicitParameters++;
+        return v;
+    }
+
+    /// <summary>The number of parameters added with <see cref="AddParameter"/> (captures follow them).</summary>
+    public int ExplicitParameterCount => _explicitParameters;
+
+    /// <summary>True when a value belongs to this trace's function (not to an enclosing one).</summary>
+    public bool Owns(Value value) => _own.Contains(value);
+
+    /// <summary>
+    /// Resolves a value for use in this trace: its own values as they are; a value of an enclosing trace is
+    /// captured as a parameter (once). A value of a finished trace or an unrelated one is an error
+    /// (JAX's escaped-tracer error).
+    /// </summary>
+    public Value Resolve(Value value, Trace owner)
+    {
+        if (ReferenceEquals(owner, this)) return value;
+        if (owner.IsFinished)
+            throw new InvalidOperationException($"a traced value of the finished trace @{owner.Function.Name} was used after tracing ended (an escaped tracer)");
+        if (_captured.TryGetValue(value, out var inner)) return inner;
+        if (Parent is null || !IsEnclosedBy(owner))
+            throw new InvalidOperationException($"a traced value of @{owner.Function.Name} was used inside @{Function.Name}, which it does not enclose");
+        var outer = Parent.Resolve(value, owner);
+        inner = Function.Body.AddArgument(value.Type);
+        _own.Add(inner);
+        _captured[value] = inner;
+        _captures.Add((outer, inner));
+        return inner;
+    }
+
+    private bool IsEnclosedBy(Trace t)
+    {
+        for (var p = Parent; p is not null; p = p.Parent)
+            if (ReferenceEquals(p, t)) return true;
+        return false;
+    }
+
+    /// <summary>Emits an operation into this trace.</summary>
+    public IReadOnlyList<Value> Emit(Primitive primitive, IReadOnlyList<Value> operands, Attributes? attributes = null, IReadOnlyList<Block>? regions = null)
+    {
+        var results = Builder.Emit(primitive, operands, attributes, regions);
+        foreach (var r in results) _own.Add(r);
+        return results;
+    }
+
+    /// <summary>Sets the function's results, ends the trace and restores the enclosing one as current.</summary>
+    public Function Finish(IEnumerable<Value> results)
+    {
+        if (!ReferenceEquals(_current, this)) throw new InvalidOperationException("traces must finish innermost first");
+        Function.Body.SetResults(results);
+        IsFinished = true;
+        _current = Parent;
+        return Function;
+    }
+
+    /// <summary>Ends the trace without results (on an exception) and restores the enclosing one.</summary>
+    public void Abandon()
+    {
+        IsFinished = true;
+        if (ReferenceEquals(_current, this)) _current = Parent;
+    }
+}
