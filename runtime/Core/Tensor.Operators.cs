@@ -1,0 +1,47 @@
+namespace JaxToolchain;
+
+#pragma warning disable CS0660, CS0661 // == and != are elementwise (as in JAX); Equals/GetHashCode stay reference-based.
+public sealed partial class Tensor
+#pragma warning restore CS0660, CS0661
+{
+    /// <summary>Elementwise sum with broadcasting and promotion.</summary>
+    public static Tensor operator +(Tensor x, Tensor y) => Jnp.Add(x, y);
+    /// <summary>Elementwise difference.</summary>
+    public static Tensor operator -(Tensor x, Tensor y) => Jnp.Subtract(x, y);
+    /// <summary>Elementwise product.</summary>
+    public static Tensor operator *(Tensor x, Tensor y) => Jnp.Multiply(x, y);
+    /// <summary>True division.</summary>
+    public static Tensor operator /(Tensor x, Tensor y) => Jnp.Divide(x, y);
+    /// <summary>Python-style remainder (sign of the divisor).</summary>
+    public static Tensor operator %(Tensor x, Tensor y) => Jnp.Remainder(x, y);
+    /// <summary>Negation.</summary>
+    public static Tensor operator -(Tensor x) => Jnp.Negative(x);
+    /// <summary>Identity.</summary>
+    public static Tensor operator +(Tensor x) => x;
+    /// <summary>Bitwise/logical not.</summary>
+    public static Tensor operator ~(Tensor x) => Jnp.BitwiseNot(x);
+    /// <summary>Logical not.</summary>
+    public static Tensor operator !(Tensor x) => Jnp.LogicalNot(x);
+    /// <summary>Bitwise/logical and.</summary>
+    public static Tensor operator &(Tensor x, Tensor y) => Jnp.BitwiseAnd(x, y);
+    /// <summary>Bitwise/logical or.</summary>
+    public static Tensor operator |(Tensor x, Tensor y) => Jnp.BitwiseOr(x, y);
+    /// <summary>Bitwise/logical xor.</summary>
+    public static Tensor operator ^(Tensor x, Tensor y) => Jnp.BitwiseXor(x, y);
+    /// <summary>Left shift.</summary>
+    public static Tensor operator <<(Tensor x, Tensor y) => Jnp.LeftShift(x, y);
+    /// <summary>Right shift (arithmetic for signed, logical for unsigned).</summary>
+    public static Tensor operator >>(Tensor x, Tensor y) => Jnp.RightShift(x, y);
+    /// <summary>Elementwise x &lt; y.</summary>
+    public static Tensor operator <(Tensor x, Tensor y) => Jnp.Less(x, y);
+    /// <summary>Elementwise x &gt; y.</summary>
+    public static Tensor operator >(Tensor x, Tensor y) => Jnp.Greater(x, y);
+    /// <summary>Elementwise x &lt;= y.</summary>
+    public static Tensor operator <=(Tensor x, Tensor y) => Jnp.LessEqual(x, y);
+    /// <summary>Elementwise x &gt;= y.</summary>
+    public static Tensor operator >=(Tensor x, Tensor y) => Jnp.GreaterEqual(x, y);
+    /// <summary>Elementwise equality (an array of bool, as in JAX; use <c>is</c> for reference tests).</summary>
+    public static Tensor operator ==(Tensor x, Tensor y) => Jnp.Equal(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+    /// <summary>Elementwise inequality.</summary>
+    public static Tensor operator !=(Tensor x, Tensor y) => Jnp.NotEqual(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+}

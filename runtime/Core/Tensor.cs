@@ -1,0 +1,115 @@
+using Jax.Ir;
+
+namespace JaxToolchain;
+
+/// <summary>
+/// An array, as <c>jax.Array</c>: either concrete (a buffer of values) or, while a function is being traced,
+/// a tracer standing for an IR value. The same user code runs on both: every operation binds a primitive,
+/// which runs eagerly on concrete arrays and is recorded into the current trace otherwise.
+/// </summary>
+public sealed partial class Tensor
+{
+    private readonly Buffer? _buffer;
+    private readonly Trace? _trace;
+    private readonly Value? _value;
+
+    /// <summary>The abstract value: dtype, shape and weak-type flag.</summary>
+    public ShapedType Aval { get; }
+
+    internal Tensor(Buffer buffer, bool weak = false)
+    {
+        _buffer = buffer;
+        Aval = new ShapedType(buffer.DType, buffer.Shape, weak);
+    }
+
+    internal Tensor(Trace trace, Value value)
+    {
+        _trace = trace;
+        _value = value;
+        Aval = value.Type;
+    }
+
+    /// <summary>The element dtype.</summary>
+    public DType DType => Aval.DType;
+
+    /// <summary>The shape.</summary>
+    public Shape Shape => Aval.Shape;
+
+    /// <summary>The number of dimensions.</summary>
+    public int Ndim => Aval.Rank;
+
+    /// <summary>The number of elements.</summary>
+    public long Size => Shape.ElementCount;
+
+    /// <summary>True for values from C# literals, which defer to the other operand's dtype (JAX's weak types).</summary>
+    public bool WeakType => Aval.Weak;
+
+    /// <summary>True when this is a tracer inside a function being traced (no values available).</summary>
+    public bool IsTracer => _trace is not null;
+
+    internal Trace? Trace => _trace;
+
+    internal Value? IrValue => _value;
+
+    /// <summary>The concrete buffer; throws a clear error for a tracer.</summary>
+    internal Buffer Buffer => _buffer ?? throw new InvalidOperationException(
+        $"a traced {Aval.ToLongString()} has no concrete value: this operation needs values and cannot be used inside a traced function" +
+        Dispatch.At(SourceLocation.FindCaller()));
+
+    /// <summary>The size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public long ShapeAt(int axis) => Shape[Axes.Normalize(axis, Ndim, "shape")].Size;
+
+    /// <summary>Waits for the value to be computed (eager work is synchronous; returns this).</summary>
+    public Tensor BlockUntilReady() => this;
+
+    /// <summary>The elements in row-major order as a C# array of <typeparamref name="T"/> (converted as NumPy's astype).</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        var target = DTypes.FromClrType(typeof(T));
+        var b = Buffer;
+        if (b.DType == target) return (T[])b.Data.Clone();
+        return (T[])Conversions.Convert(b, target).Data;
+    }
+
+    /// <summary>The single element of a size-1 array as <typeparamref name="T"/>.</summary>
+    public T Item<T>() where T : unmanaged
+    {
+        if (Size != 1)
+            throw new InvalidOperationException($"Item() needs an array of size 1, got shape {Shape.ToTupleString()}" + Dispatch.At(SourceLocation.FindCaller()));
+        return ToArray<T>()[0];
+    }
+
+    /// <summary>The single element as a double.</summary>
+    public double Item() => Item<double>();
+
+    /// <summary>Prints as JAX does: <c>Array([0., 1.], dtype=float32)</c>; tracers print their abstract value.</summary>
+    public override string ToString() =>
+        _buffer is null ? $"Traced<{Aval}>" : ArrayRepr.Format(_buffer, WeakType);
+
+    /// <summary>What <c>str(x)</c> prints in JAX: the elements alone, as NumPy prints them.</summary>
+    public string ToElementString() => _buffer is null ? $"Traced<{Aval}>" : ArrayRepr.FormatElements(_buffer);
+
+    /// <summary>A C# literal as a weakly typed scalar (float: default float dtype).</summary>
+    public static implicit operator Tensor(double value) => Scalars.Weak(value);
+
+    /// <summary>A C# literal as a weakly typed scalar (float: default float dtype).</summary>
+    public static implicit operator Tensor(float value) => Scalars.Weak(value);
+
+    /// <summary>A C# literal as a weakly typed scalar (int: default int dtype).</summary>
+    public static implicit operator Tensor(int value) => Scalars.WeakInt(value);
+
+    /// <summary>A C# literal as a weakly typed scalar (int: default int dtype).</summary>
+    public static implicit operator Tensor(long value) => Scalars.WeakInt(value);
+
+    /// <summary>A boolean scalar.</summary>
+    public static implicit operator Tensor(bool value) => new(Buffer.Scalar(value));
+
+    /// <summary>The transpose (all axes reversed), as <c>x.T</c>.</summary>
+    public Tensor T => Jnp.Transpose(this);
+
+    /// <summary>This array converted to another dtype (<c>x.astype(dtype)</c>).</summary>
+    public Tensor Astype(DType dtype) => Jnp.Astype(this, dtype);
+
+    /// <summary>This array with a new shape (<c>x.reshape(...)</c>, one dimension may be -1).</summary>
+    public Tensor Reshape(params long[] shape) => Jnp.Reshape(this, shape);
+}

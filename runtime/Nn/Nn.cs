@@ -1,0 +1,85 @@
+using Jax.Ir;
+
+namespace JaxToolchain;
+
+/// <summary>Neural-network functions, as <c>jax.nn</c> (also reachable from <see cref="Jnp"/>).</summary>
+public static class Nn
+{
+    private const double SeluAlpha = 1.6732632423543772848170429916717;
+    private const double SeluScale = 1.0507009873554804934193349852946;
+
+    /// <summary>max(x, 0).</summary>
+    public static Tensor Relu(Tensor x) => Jnp.Maximum(x, 0);
+
+    /// <summary>The logistic sigmoid 1 / (1 + e^-x).</summary>
+    public static Tensor Sigmoid(Tensor x) => Lax.Logistic(Jnp.PromoteArgsInexact("sigmoid", x)[0]);
+
+    /// <summary>The exponential linear unit: x for x &gt; 0, alpha (e^x - 1) otherwise.</summary>
+    public static Tensor Elu(Tensor x, double alpha = 1.0)
+    {
+        x = Jnp.PromoteArgsInexact("elu", x)[0];
+        var positive = Jnp.Greater(x, 0);
+        return Jnp.Where(positive, x, Jnp.Multiply(alpha, Jnp.Expm1(Jnp.Where(positive, 0, x))));
+    }
+
+    /// <summary>The scaled exponential linear unit (Klambauer et al.), with JAX's constants.</summary>
+    public static Tensor Selu(Tensor x) => Jnp.Multiply(SeluScale, Elu(x, SeluAlpha));
+
+    /// <summary>The Gaussian error linear unit: tanh approximation by default, exact (erf) otherwise.</summary>
+    public static Tensor Gelu(Tensor x, bool approximate = true)
+    {
+        x = Jnp.PromoteArgsInexact("gelu", x)[0];
+        if (approximate)
+        {
+            var cube = Jnp.Multiply(Jnp.Multiply(x, x), x);
+            var inner = Jnp.Multiply(Math.Sqrt(2 / Math.PI), Jnp.Add(x, Jnp.Multiply(0.044715, cube)));
+            return Jnp.Multiply(x, Jnp.Multiply(0.5, Jnp.Add(1.0, Jnp.Tanh(inner))));
+        }
+        return Jnp.Divide(Jnp.Multiply(x, Jnp.Add(Lax.Erf(Jnp.Divide(x, Math.Sqrt(2))), 1)), 2);
+    }
+
+    /// <summary>log(sum(exp(x))) over axes, computed stably (max subtracted first).</summary>
+    public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
+        var amax = Jnp.Max(x, axis, keepdims: true);
+        amax = Jnp.Where(Jnp.Isfinite(amax), amax, Jnp.ZerosLike(amax));
+        var sum = Jnp.Sum(Jnp.Exp(Jnp.Subtract(x, amax)), axis, keepdims: true);
+        var result = Jnp.Add(Jnp.Log(sum), amax);
+        return keepdims ? result : Jnp.Squeeze(result, axis ?? Enumerable.Range(0, x.Ndim).ToArray());
+    }
+
+    /// <summary>exp(x) normalised to sum to one along an axis.</summary>
+    public static Tensor Softmax(Tensor x, int axis = -1)
+    {
+        x = Jnp.PromoteArgsInexact("softmax", x)[0];
+        var unnormalized = Jnp.Exp(Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true)));
+        return Jnp.Divide(unnormalized, Jnp.Sum(unnormalized, [axis], keepdims: true));
+    }
+
+    /// <summary>log(softmax(x)) along an axis, computed stably.</summary>
+    public static Tensor LogSoftmax(Tensor x, int axis = -1)
+    {
+        x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
+        var shifted = Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true));
+        return Jnp.Subtract(shifted, Jnp.Log(Jnp.Sum(Jnp.Exp(shifted), [axis], keepdims: true)));
+    }
+}
+
+public static partial class Jnp
+{
+    /// <summary>max(x, 0) (<see cref="Nn.Relu"/>).</summary>
+    public static Tensor Relu(Tensor x) => Nn.Relu(x);
+    /// <summary>The logistic sigmoid (<see cref="Nn.Sigmoid"/>).</summary>
+    public static Tensor Sigmoid(Tensor x) => Nn.Sigmoid(x);
+    /// <summary>SELU (<see cref="Nn.Selu"/>).</summary>
+    public static Tensor Selu(Tensor x) => Nn.Selu(x);
+    /// <summary>GELU (<see cref="Nn.Gelu"/>).</summary>
+    public static Tensor Gelu(Tensor x, bool approximate = true) => Nn.Gelu(x, approximate);
+    /// <summary>Stable log-sum-exp (<see cref="Nn.Logsumexp"/>).</summary>
+    public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false) => Nn.Logsumexp(x, axis, keepdims);
+    /// <summary>Softmax (<see cref="Nn.Softmax"/>).</summary>
+    public static Tensor Softmax(Tensor x, int axis = -1) => Nn.Softmax(x, axis);
+    /// <summary>Log-softmax (<see cref="Nn.LogSoftmax"/>).</summary>
+    public static Tensor LogSoftmax(Tensor x, int axis = -1) => Nn.LogSoftmax(x, axis);
+}

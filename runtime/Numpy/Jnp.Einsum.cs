@@ -1,0 +1,95 @@
+using Jax.Ir;
+
+namespace JaxToolchain;
+
+public static partial class Jnp
+{
+    /// <summary>
+    /// Einstein summation (<c>"ij,jk->ik"</c>, <c>"bij,bjk->bik"</c>, <c>"ii->i"</c>, <c>"...ij->...ji"</c>, implicit output
+    /// <c>"ij,jk"</c>). Operands are contracted pairwise, left to right, with <c>dot_general</c>; labels used by one
+    /// operand only are summed first; repeated labels in one operand take its diagonal.
+    /// </summary>
+    public static Tensor Einsum(string subscripts, params Tensor[] operands)
+    {
+        var spec = subscripts.Replace(" ", "", StringComparison.Ordinal);
+        var arrow = spec.IndexOf("->", StringComparison.Ordinal);
+        var inputs = (arrow < 0 ? spec : spec[..arrow]).Split(',');
+        if (inputs.Length != operands.Length)
+            throw EinsumError($"'{subscripts}' names {inputs.Length} operands, got {operands.Length}");
+
+        // Expand "..." into fresh labels per operand (right-aligned, as broadcasting aligns them).
+        int ellipsisRank = 0;
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i].Contains("...", StringComparison.Ordinal))
+                ellipsisRank = Math.Max(ellipsisRank, operands[i].Ndim - (inputs[i].Length - 3));
+        const string fresh = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        string Expand(string s, int rank) => s.Contains("...", StringComparison.Ordinal)
+            ? s.Replace("...", fresh.Substring(ellipsisRank - (rank - (s.Length - 3)), rank - (s.Length - 3)), StringComparison.Ordinal)
+            : s;
+        var labels = inputs.Select((s, i) => Expand(s, operands[i].Ndim)).ToList();
+        string output;
+        if (arrow >= 0) output = Expand(spec[(arrow + 2)..], ellipsisRank + spec[(arrow + 2)..].Replace("...", "", StringComparison.Ordinal).Length);
+        else
+        {
+            var counts = labels.SelectMany(l => l).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+            output = fresh[..ellipsisRank] + new string(counts.Where(kv => kv.Value == 1 && !char.IsUpper(kv.Key)).Select(kv => kv.Key).Order().ToArray());
+        }
+        for (int i = 0; i < labels.Count; i++)
+            if (labels[i].Length != operands[i].Ndim)
+                throw EinsumError($"operand {i} has rank {operands[i].Ndim} but subscripts '{inputs[i]}'");
+
+        var (dtype, weak) = Promoted(operands);
+        var terms = operands.Select((x, i) => (X: Cast(x, dtype, weak), L: labels[i])).ToList();
+        for (int i = 0; i < terms.Count; i++) terms[i] = TakeDiagonals(terms[i].X, terms[i].L);
+
+        // Sum labels that appear in one operand only and not in the output.
+        for (int i = 0; i < terms.Count; i++)
+        {
+            var (x, l) = terms[i];
+            var others = string.Concat(terms.Where((_, j) => j != i).Select(t => t.L)) + output;
+            var lonely = Enumerable.Range(0, l.Length).Where(d => !others.Contains(l[d])).ToArray();
+            if (lonely.Length > 0)
+                terms[i] = (Lax.ReduceSum(x, lonely), new string(l.Where((_, d) => !lonely.Contains(d)).ToArray()));
+        }
+
+        var (acc, accL) = terms[0];
+        for (int i = 1; i < terms.Count; i++)
+        {
+            var (y, yL) = terms[i];
+            var later = string.Concat(terms.Skip(i + 1).Select(t => t.L)) + output;
+            var shared = accL.Where(yL.Contains).ToArray();
+            var batch = shared.Where(later.Contains).ToArray();
+            var contract = shared.Where(c => !later.Contains(c)).ToArray();
+            foreach (var c in shared)
+                if (acc.Shape[accL.IndexOf(c)] != y.Shape[yL.IndexOf(c)])
+                    throw EinsumError($"label '{c}' has size {acc.Shape[accL.IndexOf(c)]} in one operand and {y.Shape[yL.IndexOf(c)]} in another");
+            acc = Lax.DotGeneral(acc, y,
+                (contract.Select(c => accL.IndexOf(c)).ToArray(), contract.Select(c => yL.IndexOf(c)).ToArray()),
+                (batch.Select(c => accL.IndexOf(c)).ToArray(), batch.Select(c => yL.IndexOf(c)).ToArray()));
+            accL = new string(batch) + new string(accL.Where(c => !shared.Contains(c)).ToArray()) + new string(yL.Where(c => !shared.Contains(c)).ToArray());
+        }
+        foreach (var c in output)
+            if (!accL.Contains(c)) throw EinsumError($"output label '{c}' does not appear in the inputs");
+        return Transpose(acc, output.Select(c => accL.IndexOf(c)).ToArray());
+    }
+
+    private static JaxTypeException EinsumError(string message) => new("einsum", message + Dispatch.At(SourceLocation.FindCaller()));
+
+    /// <summary>For a label repeated within one operand, keeps only its diagonal.</summary>
+    private static (Tensor X, string L) TakeDiagonals(Tensor x, string labels)
+    {
+        while (true)
+        {
+            int p = -1, q = -1;
+            for (int i = 0; i < labels.Length && p < 0; i++)
+                for (int j = i + 1; j < labels.Length; j++)
+                    if (labels[i] == labels[j]) { (p, q) = (i, j); break; }
+            if (p < 0) return (x, labels);
+            if (x.Shape[p] != x.Shape[q]) throw EinsumError($"repeated label '{labels[p]}' has sizes {x.Shape[p]} and {x.Shape[q]}");
+            int n = (int)x.Shape[p].Size;
+            var mask = Lax.BroadcastInDim(Eye(n, dtype: x.DType), x.Shape, [p, q]);
+            x = Lax.ReduceSum(Lax.Mul(x, mask), [q]);
+            labels = labels.Remove(q, 1);
+        }
+    }
+}

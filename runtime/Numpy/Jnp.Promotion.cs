@@ -1,0 +1,77 @@
+using Jax.Ir;
+
+namespace JaxToolchain;
+
+/// <summary>
+/// <c>jax.numpy</c> for .NET: NumPy's names (C#-cased) and semantics — broadcasting, JAX's type promotion,
+/// weakly typed literals — composed from the primitives of <see cref="Lax"/>.
+/// </summary>
+public static partial class Jnp
+{
+    /// <summary>The dtype and weakness that <paramref name="xs"/> promote to (<c>jnp.result_type</c>).</summary>
+    public static DType ResultType(params Tensor[] xs) => Promoted(xs).DType;
+
+    private static (DType DType, bool Weak) Promoted(IReadOnlyList<Tensor> xs) =>
+        TypePromotion.Promote(xs.Select(x => (x.DType, x.WeakType)).ToList(), Jax.Config.DefaultInt, Jax.Config.DefaultFloat);
+
+    /// <summary>x converted to a dtype and weakness, or x itself when it already is.</summary>
+    internal static Tensor Cast(Tensor x, DType dtype, bool weak = false) =>
+        x.DType == dtype && x.WeakType == weak ? x : Lax.ConvertElementType(x, dtype, weak);
+
+    /// <summary>NumPy broadcasting of shapes; throws naming the operation and both shapes when they are incompatible.</summary>
+    internal static Shape BroadcastShapes(string op, IReadOnlyList<Tensor> xs) => BroadcastShapes(op, xs.Select(x => x.Aval).ToArray());
+
+    /// <summary>NumPy broadcasting of abstract values' shapes.</summary>
+    internal static Shape BroadcastShapes(string op, IReadOnlyList<ShapedType> xs)
+    {
+        int rank = xs.Max(x => x.Rank);
+        var dims = new Dim[rank];
+        for (int i = 0; i < rank; i++) dims[i] = Dim.Of(1);
+        foreach (var x in xs)
+        {
+            for (int i = 0; i < x.Rank; i++)
+            {
+                int d = rank - x.Rank + i;
+                var a = dims[d];
+                var b = x.Shape[i];
+                if (a == b || (b.IsStatic && b.Size == 1)) continue;
+                if (a.IsStatic && a.Size == 1) { dims[d] = b; continue; }
+                throw new JaxTypeException(op, "incompatible shapes for broadcasting: " +
+                    string.Join(" and ", xs.Select(t => t.ToLongString())) + Dispatch.At(SourceLocation.FindCaller()));
+            }
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>x broadcast to a shape NumPy-style (trailing dimensions aligned).</summary>
+    internal static Tensor BroadcastToShape(Tensor x, Shape shape)
+    {
+        if (x.Shape == shape) return x;
+        int offset = shape.Rank - x.Ndim;
+        return Lax.BroadcastInDim(x, shape, Enumerable.Range(offset, x.Ndim).ToArray());
+    }
+
+    /// <summary>Promotes operands to their common dtype and broadcasts them to their common shape.</summary>
+    internal static Tensor[] PromoteArgs(string op, params Tensor[] xs)
+    {
+        var (dtype, weak) = Promoted(xs);
+        var shape = BroadcastShapes(op, xs);
+        return xs.Select(x => BroadcastToShape(Cast(x, dtype, weak), shape)).ToArray();
+    }
+
+    /// <summary>As <see cref="PromoteArgs"/>, then to the default float dtype when the common dtype is not floating (JAX's <c>promote_args_inexact</c>).</summary>
+    internal static Tensor[] PromoteArgsInexact(string op, params Tensor[] xs)
+    {
+        var (dtype, weak) = Promoted(xs);
+        if (!dtype.IsFloat()) dtype = Jax.Config.DefaultFloat;
+        var shape = BroadcastShapes(op, xs);
+        return xs.Select(x => BroadcastToShape(Cast(x, dtype, weak), shape)).ToArray();
+    }
+
+    /// <summary>Rejects dtypes an operation does not accept, naming it.</summary>
+    internal static void CheckDType(string op, Tensor x, Func<DType, bool> accepts, string what)
+    {
+        if (!accepts(x.DType))
+            throw new JaxTypeException(op, $"{op} requires {what} arguments, got {x.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+    }
+}

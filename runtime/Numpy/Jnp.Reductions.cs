@@ -1,0 +1,190 @@
+using Jax.Ir;
+
+namespace JaxToolchain;
+
+public static partial class Jnp
+{
+    /// <summary>The integer dtype JAX sums/products integers and bools in (<c>promote_integers=True</c>).</summary>
+    private static DType PromotedIntegerDType(DType t) =>
+        t == DType.Bool ? Jax.Config.DefaultInt
+        : t.IsSignedInteger() && t.ItemSize() < Jax.Config.DefaultInt.ItemSize() ? Jax.Config.DefaultInt
+        : t.IsUnsignedInteger() && t.ItemSize() < Jax.Config.DefaultInt.ItemSize() ? Jax.Config.Canonicalize(DType.UInt64)
+        : t;
+
+    private static Tensor KeepDims(Tensor reduced, int[] axes, int rank, bool keepdims) =>
+        keepdims ? Lax.ExpandDims(reduced, axes.Where(a => a < rank).ToArray()) : reduced;
+
+    /// <summary>
+    /// A reduction with JAX's dtype rules: <paramref name="dtype"/> or the promoted type; float16/bfloat16 are
+    /// computed in float32 and rounded back, as JAX does.
+    /// </summary>
+    private static Tensor Reduction(string op, Primitive primitive, Tensor x, int[]? axis, bool keepdims, DType resultDType, bool upcastHalf)
+    {
+        var axes = Axes.NormalizeMany(axis, x.Ndim, op);
+        var compute = upcastHalf && resultDType is DType.Float16 or DType.BFloat16 ? DType.Float32 : resultDType;
+        var reduced = Dispatch.Bind1(primitive, Cast(x, compute, x.WeakType && compute == x.DType), Attributes.Of(("axes", axes)));
+        return KeepDims(Cast(reduced, resultDType, reduced.WeakType && resultDType == reduced.DType), axes, x.Ndim, keepdims);
+    }
+
+    private static void RequireNonEmpty(string op, Tensor x, int[]? axis)
+    {
+        foreach (var a in Axes.NormalizeMany(axis, x.Ndim, op))
+            if (x.Shape[a].IsStatic && x.Shape[a].Size == 0)
+                throw new JaxTypeException(op, $"zero-size array to reduction operation {op} which has no identity: {x.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+    }
+
+    /// <summary>Sum over axes (all when null); ints and bools sum in the default int dtype.</summary>
+    public static Tensor Sum(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null) =>
+        Reduction("sum", Prims.ReduceSum, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+
+    /// <summary>Sum over one axis.</summary>
+    public static Tensor Sum(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Sum(x, [axis], keepdims, dtype);
+
+    /// <summary>Product over axes (all when null).</summary>
+    public static Tensor Prod(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null) =>
+        Reduction("prod", Prims.ReduceProd, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+
+    /// <summary>Product over one axis.</summary>
+    public static Tensor Prod(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Prod(x, [axis], keepdims, dtype);
+
+    /// <summary>Maximum over axes (NaN propagates); empty reductions are an error.</summary>
+    public static Tensor Max(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        RequireNonEmpty("max", x, axis);
+        return Reduction("max", x.DType == DType.Bool ? Prims.ReduceOr : Prims.ReduceMax, x, axis, keepdims, x.DType, upcastHalf: false);
+    }
+
+    /// <summary>Maximum over one axis.</summary>
+    public static Tensor Max(Tensor x, int axis, bool keepdims = false) => Max(x, [axis], keepdims);
+
+    /// <summary>Minimum over axes (NaN propagates); empty reductions are an error.</summary>
+    public static Tensor Min(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        RequireNonEmpty("min", x, axis);
+        return Reduction("min", x.DType == DType.Bool ? Prims.ReduceAnd : Prims.ReduceMin, x, axis, keepdims, x.DType, upcastHalf: false);
+    }
+
+    /// <summary>Minimum over one axis.</summary>
+    public static Tensor Min(Tensor x, int axis, bool keepdims = false) => Min(x, [axis], keepdims);
+
+    /// <summary>Maximum (NumPy's <c>amax</c>).</summary>
+    public static Tensor Amax(Tensor x, int[]? axis = null, bool keepdims = false) => Max(x, axis, keepdims);
+
+    /// <summary>Minimum (NumPy's <c>amin</c>).</summary>
+    public static Tensor Amin(Tensor x, int[]? axis = null, bool keepdims = false) => Min(x, axis, keepdims);
+
+    /// <summary>True when all elements along the axes are truthy.</summary>
+    public static Tensor All(Tensor x, int[]? axis = null, bool keepdims = false) =>
+        Reduction("all", Prims.ReduceAnd, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+
+    /// <summary>True when any element along the axes is truthy.</summary>
+    public static Tensor Any(Tensor x, int[]? axis = null, bool keepdims = false) =>
+        Reduction("any", Prims.ReduceOr, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+
+    private static int CountOf(Tensor x, int[] axes, string op)
+    {
+        long n = 1;
+        foreach (var a in axes)
+        {
+            if (!x.Shape[a].IsStatic)
+                throw new JaxTypeException(op, $"{op} over symbolic dimension {x.Shape[a]} of {x.Aval.ToLongString()} is not supported{Dispatch.At(SourceLocation.FindCaller())}");
+            n *= x.Shape[a].Size;
+        }
+        return checked((int)n);
+    }
+
+    /// <summary>Arithmetic mean over axes (ints and bools in the default float dtype).</summary>
+    public static Tensor Mean(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null)
+    {
+        var axes = Axes.NormalizeMany(axis, x.Ndim, "mean");
+        var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
+        var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
+        var total = Sum(x, axes, keepdims, compute);
+        return Cast(Lax.Div(total, Cast(Scalars.WeakInt(CountOf(x, axes, "mean")), compute, total.WeakType)), result, total.WeakType && result == compute);
+    }
+
+    /// <summary>Mean over one axis.</summary>
+    public static Tensor Mean(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Mean(x, [axis], keepdims, dtype);
+
+    /// <summary>Variance over axes with <paramref name="ddof"/> delta degrees of freedom.</summary>
+    public static Tensor Var(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null)
+    {
+        var axes = Axes.NormalizeMany(axis, x.Ndim, "var");
+        var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
+        var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
+        var xc = Cast(x, compute, x.WeakType && compute == x.DType);
+        var centered = Subtract(xc, Mean(xc, axes, keepdims: true));
+        var squares = Sum(Multiply(centered, centered), axes, keepdims);
+        int n = CountOf(x, axes, "var") - ddof;
+        var variance = Lax.Div(squares, Cast(Scalars.Weak(n), compute, squares.WeakType));
+        return Cast(variance, result, variance.WeakType && result == compute);
+    }
+
+    /// <summary>Variance over one axis.</summary>
+    public static Tensor Var(Tensor x, int axis, int ddof = 0, bool keepdims = false) => Var(x, [axis], ddof, keepdims);
+
+    /// <summary>Standard deviation over axes.</summary>
+    public static Tensor Std(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null) =>
+        Sqrt(Var(x, axis, ddof, keepdims, dtype));
+
+    /// <summary>Standard deviation over one axis.</summary>
+    public static Tensor Std(Tensor x, int axis, int ddof = 0, bool keepdims = false) => Std(x, [axis], ddof, keepdims);
+
+    private static Tensor ArgReduction(string op, Primitive primitive, Tensor x, int? axis, bool keepdims)
+    {
+        if (axis is null)
+        {
+            RequireNonEmpty(op, x, null);
+            var flat = Dispatch.Bind1(primitive, Ravel(x), Attributes.Of(("axis", 0), ("index_dtype", Jax.Config.DefaultInt)));
+            return keepdims ? Reshape(flat, Enumerable.Repeat(1L, x.Ndim).ToArray()) : flat;
+        }
+        int a = Axes.Normalize(axis.Value, x.Ndim, op);
+        RequireNonEmpty(op, x, [a]);
+        var r = Dispatch.Bind1(primitive, x, Attributes.Of(("axis", a), ("index_dtype", Jax.Config.DefaultInt)));
+        return keepdims ? Lax.ExpandDims(r, [a]) : r;
+    }
+
+    /// <summary>Index of the maximum (over the flattened array when <paramref name="axis"/> is null).</summary>
+    public static Tensor Argmax(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmax", Prims.Argmax, x, axis, keepdims);
+
+    /// <summary>Index of the minimum (over the flattened array when <paramref name="axis"/> is null).</summary>
+    public static Tensor Argmin(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmin", Prims.Argmin, x, axis, keepdims);
+
+    private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype, bool promote)
+    {
+        if (axis is null)
+        {
+            x = Ravel(x);
+            axis = 0;
+        }
+        int a = Axes.Normalize(axis.Value, x.Ndim, op);
+        var target = Jax.Config.Canonicalize(dtype ?? (promote ? PromotedIntegerDType(x.DType) : x.DType));
+        return Dispatch.Bind1(primitive, Cast(x, target, x.WeakType && target == x.DType), Attributes.Of(("axis", a), ("reverse", false)));
+    }
+
+    /// <summary>Cumulative sum (over the flattened array when <paramref name="axis"/> is null).</summary>
+    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype, promote: true);
+
+    /// <summary>Cumulative product.</summary>
+    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype, promote: true);
+
+    /// <summary>Sorted copy along an axis (-1 by default; the flattened array when null). NaNs sort last.</summary>
+    public static Tensor Sort(Tensor x, int? axis = -1)
+    {
+        if (axis is null) return Lax.Sort([Ravel(x)], 0)[0];
+        return Lax.Sort([x], Axes.Normalize(axis.Value, x.Ndim, "sort"))[0];
+    }
+
+    /// <summary>Indices that sort x along an axis (stable).</summary>
+    public static Tensor Argsort(Tensor x, int? axis = -1)
+    {
+        if (axis is null)
+        {
+            x = Ravel(x);
+            axis = 0;
+        }
+        int a = Axes.Normalize(axis.Value, x.Ndim, "argsort");
+        var indices = Lax.Iota(Jax.Config.DefaultInt, x.Shape, a);
+        return Lax.Sort([x, indices], a, isStable: true, numKeys: 1)[1];
+    }
+}

@@ -1,0 +1,130 @@
+// The tour: JAX's quickstart notebook, step by step, in C# (see ../../README.md and shared/tour.md).
+// Steps that need capabilities still being built say so and show what already runs.
+using System.Diagnostics;
+using JaxToolchain;
+
+static void Step(string title) => Console.WriteLine($"\n=== {title} ===");
+
+static string Time(Func<Tensor> f, int repeats = 5)
+{
+    f().BlockUntilReady();
+    var times = new List<double>();
+    for (int i = 0; i < repeats; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        f().BlockUntilReady();
+        times.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    return $"{times[times.Count / 2]:F2} ms (median of {repeats}, eager on the managed interpreter)";
+}
+
+// A deterministic stand-in for random.normal until Jax.Random lands (issue 4): a smooth pseudo-random
+// pattern with mean ~0 and unit-ish scale.
+static Tensor StandIn(params int[] shape)
+{
+    long n = shape.Aggregate(1L, (a, b) => a * b);
+    var data = new float[n];
+    for (long i = 0; i < n; i++) data[i] = (float)Math.Sin(i * 12.9898 + 78.233) * 1.7f;
+    return Jnp.Array<float>(data, shape);
+}
+
+Step("1. zeros");
+var x0 = Jnp.Zeros(10);
+Console.WriteLine(x0);
+Console.WriteLine($"double[10]: [{string.Join(", ", new double[10])}]");
+
+Step("2. random.PRNGKey(0); random.normal(key, (10,))");
+Console.WriteLine("not yet: Jax.Random (JAX-compatible threefry PRNG) is issue 4.");
+
+Step("3. dot of a 3000x3000 float32 matrix with its transpose");
+Console.WriteLine("(random.normal is issue 4: a deterministic stand-in matrix is used)");
+int size = 3000;
+var x = StandIn(size, size);
+Console.WriteLine($"jnp.dot(x, x.T): {Time(() => Jnp.Dot(x, x.T), 3)}");
+var host = x.ToArray<float>();
+{
+    // The same product with a plain managed loop (i-k-j order, System.Numerics vectors), for contrast.
+    var sw = Stopwatch.StartNew();
+    var xt = new float[size * size];
+    for (int i = 0; i < size; i++)
+        for (int j = 0; j < size; j++) xt[j * size + i] = host[i * size + j];
+    var c = new float[size * size];
+    System.Threading.Tasks.Parallel.For(0, size, i =>
+    {
+        var row = c.AsSpan(i * size, size);
+        for (int k = 0; k < size; k++)
+        {
+            float a = host[i * size + k];
+            var b = xt.AsSpan(k * size, size);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b, a, row, row);
+        }
+    });
+    Console.WriteLine($"managed loop with TensorPrimitives: {sw.Elapsed.TotalMilliseconds:F0} ms (one run)");
+}
+
+Step("4. host array (converted every call) vs an array already made");
+Console.WriteLine($"from float[] every call: {Time(() => { var a = Jnp.Array<float>(host, [size, size]); return Jnp.Dot(a, a.T); }, 3)}");
+Console.WriteLine($"already an array:       {Time(() => Jnp.Dot(x, x.T), 3)}");
+Console.WriteLine("(device_put to a GPU arrives with the Vulkan backend)");
+
+Step("5. selu on 10,000,000 floats");
+static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>
+    lmbda * Jnp.Where(v > 0, v, alpha * Jnp.Exp(v) - alpha);
+var big = StandIn(10_000_000);
+Console.WriteLine($"eager, op by op: {Time(() => Selu(big))}");
+var seluJit = Jax.Jit((Func<Tensor, Tensor>)(v => Selu(v)));
+Console.WriteLine($"Jax.Jit (traced once, run by the interpreter): {Time(() => seluJit(big))}");
+Console.WriteLine("not yet: [Jit] precompiled at build with LLVM (the backends issue).");
+
+Step("6. x64, sum_logistic and grad");
+Jax.Config.Update("jax_enable_x64", true);
+static Tensor SumLogistic(Tensor v) => Jnp.Sum(1.0 / (1.0 + Jnp.Exp(-v)));
+var xSmall = Jnp.Arange(100.0);
+Console.WriteLine($"x_small[:5] = {xSmall[..5]}");
+Console.WriteLine($"sum_logistic(x_small) = {SumLogistic(xSmall)}");
+Console.WriteLine("not yet: grad (the transformations issue, 3).");
+
+Step("7. finite differences of sum_logistic");
+{
+    Tensor FirstFiniteDifferences(Func<Tensor, Tensor> f, Tensor v, double eps = 1e-6)
+    {
+        var eye = Jnp.Eye((int)v.Size);
+        var rows = Enumerable.Range(0, (int)v.Size).Select(i => (f(v + eps * eye[i]) - f(v - eps * eye[i])) / (2 * eps));
+        return Jnp.Stack(rows);
+    }
+    var fd = FirstFiniteDifferences(SumLogistic, xSmall);
+    Console.WriteLine(fd[..5]);
+    Console.WriteLine($"time: {Time(() => FirstFiniteDifferences(SumLogistic, xSmall), 3)}");
+}
+
+Step("8. grad(jit(grad(jit(grad(sum_logistic)))))(1.0)");
+Console.WriteLine("not yet: grad (issue 3).");
+
+Step("9. hessian = jit(jacfwd(jacrev(fun)))");
+Console.WriteLine("not yet: jacfwd/jacrev (issue 3).");
+
+Step("10. broadcasting, dot and stack");
+Jax.Config.Update("jax_enable_x64", false);
+var A = StandIn(4, 4);
+var xa = Jnp.Arange(4);
+var ya = Jnp.Arange(4);
+var z = Jnp.Stack([xa, ya], 1);
+Console.WriteLine($"x = {xa}");
+Console.WriteLine($"A = {A}");
+Console.WriteLine($"dot(A, x) = {Jnp.Dot(A, xa)}");
+Console.WriteLine($"A * x = {A * xa}");
+Console.WriteLine($"z = {z}");
+Console.WriteLine($"dot(A, z) = {Jnp.Dot(A, z)}");
+Console.WriteLine($"A @ z = {Jnp.Matmul(A, z)}");
+
+Step("11. batching: naive, manual, vmap");
+var mat = StandIn(150, 100);
+var batched = StandIn(10, 100);
+Tensor ApplyMatrix(Tensor v) => Jnp.Dot(mat, v);
+Tensor NaiveBatched(Tensor vs) => Jnp.Stack(Enumerable.Range(0, (int)vs.ShapeAt(0)).Select(i => ApplyMatrix(vs[i])));
+var manual = Jax.Jit((Func<Tensor, Tensor>)(vs => Jnp.Dot(vs, mat.T)));
+Console.WriteLine($"naive:  {Time(() => NaiveBatched(batched))}");
+Console.WriteLine($"manual (Jax.Jit): {Time(() => manual(batched))}");
+Console.WriteLine($"naive == manual: {Jnp.Allclose(NaiveBatched(batched), manual(batched), rtol: 1e-4, atol: 1e-4).Item<bool>()}");
+Console.WriteLine("not yet: vmap (issue 3).");
