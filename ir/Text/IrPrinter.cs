@@ -16,6 +16,8 @@ namespace Jax.Ir;
 /// Operations with regions print each region after the attributes as <c>(%a: t, ...) { ... return ... }</c>.
 /// Attribute values: integers <c>3</c>, floats <c>1.5</c>/<c>nan</c>/<c>inf</c>, <c>true</c>, strings <c>"s"</c>,
 /// integer lists <c>[0, 1]</c>, dtypes <c>f32</c>, shapes <c>&lt;3,n&gt;</c>, constants <c>dense&lt;f32[2]: [1.0, 2.0]&gt;</c>.
+/// A function name that is not made of letters, digits, <c>_ . $</c> is quoted: <c>@"grad(f)"</c>.
+/// <see cref="IrParser"/> reads this text back.
 /// </summary>
 public static class IrPrinter
 {

@@ -11,6 +11,8 @@ public partial class IrSampleRoundTripTests
 {
     private const string NoSamples = "(no sample files)";
 
+    public IrSampleRoundTripTests() => TestPrims.EnsureRegistered();
+
     private static string SampleDirectory => Path.Combine(AppContext.BaseDirectory, "IrSamples");
 
     private static string[] SampleFiles() =>
