@@ -16,6 +16,8 @@ namespace Jax.Ir;
 /// Operations with regions print each region after the attributes as <c>(%a: t, ...) { ... return ... }</c>.
 /// Attribute values: integers <c>3</c>, floats <c>1.5</c>/<c>nan</c>/<c>inf</c>, <c>true</c>, strings <c>"s"</c>,
 /// integer lists <c>[0, 1]</c>, dtypes <c>f32</c>, shapes <c>&lt;3,n&gt;</c>, constants <c>dense&lt;f32[2]: [1.0, 2.0]&gt;</c>.
+/// A function name that is not made of letters, digits, <c>_ . $</c> is quoted: <c>@"grad(f)"</c>.
+/// <see cref="IrParser"/> reads this text back.
 /// </summary>
 public static class IrPrinter
 {
@@ -27,7 +29,7 @@ public static class IrPrinter
     {
         var names = new Dictionary<Value, string>(ReferenceEqualityComparer.Instance);
         var sb = new StringBuilder();
-        sb.Append("func @").Append(function.Name).Append('(');
+        sb.Append("func @").Append(FunctionName(function.Name)).Append('(');
         AppendArguments(sb, function.Body, names);
         sb.Append(") -> (").Append(string.Join(", ", function.Body.ResultTypes)).Append(") {\n");
         AppendBody(sb, function.Body, names, 1);
@@ -111,16 +113,26 @@ public static class IrPrinter
         return s.Contains('.') || s.Contains('E') ? s : s + ".0";
     }
 
-    private static string FormatElement(Buffer b, int i) => b.Data switch
+    // Switch on the dtype, not the array: the runtime lets a long[] pass as a ulong[] (and byte[] as sbyte[]).
+    private static string FormatElement(Buffer b, int i) => b.DType switch
     {
-        bool[] a => a[i] ? "true" : "false",
-        Half[] a => FormatShortFloat(a[i].ToString(CultureInfo.InvariantCulture), (double)a[i]),
-        BFloat16[] a => FormatShortFloat(a[i].ToString(), (double)a[i]),
-        float[] a => FormatShortFloat(a[i].ToString("R", CultureInfo.InvariantCulture), a[i]),
-        double[] a => FormatFloat(a[i]),
-        ulong[] a => a[i].ToString(CultureInfo.InvariantCulture),
-        _ => b.GetInt64(i).ToString(CultureInfo.InvariantCulture),
+        DType.Bool => b.Span<bool>()[i] ? "true" : "false",
+        DType.Int8 => FormatInteger<sbyte>(b, i),
+        DType.Int16 => FormatInteger<short>(b, i),
+        DType.Int32 => FormatInteger<int>(b, i),
+        DType.Int64 => FormatInteger<long>(b, i),
+        DType.UInt8 => FormatInteger<byte>(b, i),
+        DType.UInt16 => FormatInteger<ushort>(b, i),
+        DType.UInt32 => FormatInteger<uint>(b, i),
+        DType.UInt64 => FormatInteger<ulong>(b, i),
+        DType.Float16 => FormatShortFloat(b.Span<Half>()[i].ToString(CultureInfo.InvariantCulture), (double)b.Span<Half>()[i]),
+        DType.BFloat16 => FormatShortFloat(b.Span<BFloat16>()[i].ToString(), (double)b.Span<BFloat16>()[i]),
+        DType.Float32 => FormatShortFloat(b.Span<float>()[i].ToString("R", CultureInfo.InvariantCulture), b.Span<float>()[i]),
+        _ => FormatFloat(b.Span<double>()[i]),
     };
+
+    private static string FormatInteger<T>(Buffer b, int i) where T : unmanaged, IFormattable =>
+        b.Span<T>()[i].ToString(null, CultureInfo.InvariantCulture);
 
     private static string FormatShortFloat(string shortest, double value) =>
         double.IsNaN(value) || double.IsInfinity(value) ? FormatFloat(value)
@@ -137,11 +149,27 @@ public static class IrPrinter
         return sb.Append("]>").ToString();
     }
 
-    private static string Quote(string s)
+    /// <summary>A function name as printed after <c>@</c>: bare when it is a plain name, else quoted.</summary>
+    internal static string FunctionName(string name) =>
+        name.Length > 0 && name.All(IrLexer.IsNameChar) ? name : Quote(name);
+
+    /// <summary>A string literal: <c>"</c>, <c>\</c>, newline, tab, carriage return escaped; other control characters as <c>\uXXXX</c>.</summary>
+    internal static string Quote(string s)
     {
         var sb = new StringBuilder("\"");
         foreach (var c in s)
-            sb.Append(c switch { '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\t' => "\\t", _ => c.ToString() });
+        {
+            sb.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ when char.IsControl(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            });
+        }
         return sb.Append('"').ToString();
     }
 }
