@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Jax.Ir;
@@ -80,7 +81,7 @@ public sealed class Buffer
 
     /// <summary>The elements as a span of their managed type.</summary>
     public Span<T> Span<T>() where T : unmanaged =>
-        Data is T[] a ? a : throw new InvalidOperationException($"{DType.Name()} buffer accessed as {typeof(T).Name}");
+        DTypes.FromClrType(typeof(T)) == DType ? Unsafe.As<T[]>(Data) : throw new InvalidOperationException($"{DType.Name()} buffer accessed as {typeof(T).Name}");
 
     /// <summary>The elements' bytes.</summary>
     public Span<byte> Bytes => MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(Data), Data.Length * DType.ItemSize());
@@ -111,40 +112,46 @@ public sealed class Buffer
     public override string ToString() => $"Buffer {Type}";
 }
 
-/// <summary>Per-element conversions between dtypes with XLA's semantics (the slow, general path).</summary>
+/// <summary>
+/// Per-element conversions between dtypes with XLA's semantics (the slow, general path). Dispatch is on the
+/// buffer's <see cref="DType"/>, never on the array's runtime type: the CLR lets a <c>byte[]</c> pass as an
+/// <c>sbyte[]</c> (and <c>ulong[]</c> as <c>long[]</c>) in type tests.
+/// </summary>
 public static class ElementConversion
 {
+    private static T[] A<T>(Buffer b) => Unsafe.As<T[]>(b.Data);
+
     /// <summary>Element <paramref name="i"/> widened to double (bool is 0/1).</summary>
-    public static double ToDouble(Buffer b, int i) => b.Data switch
+    public static double ToDouble(Buffer b, int i) => b.DType switch
     {
-        bool[] a => a[i] ? 1 : 0,
-        sbyte[] a => a[i],
-        short[] a => a[i],
-        int[] a => a[i],
-        long[] a => a[i],
-        byte[] a => a[i],
-        ushort[] a => a[i],
-        uint[] a => a[i],
-        ulong[] a => a[i],
-        Half[] a => (double)a[i],
-        BFloat16[] a => (double)a[i],
-        float[] a => a[i],
-        double[] a => a[i],
+        DType.Bool => A<bool>(b)[i] ? 1 : 0,
+        DType.Int8 => A<sbyte>(b)[i],
+        DType.Int16 => A<short>(b)[i],
+        DType.Int32 => A<int>(b)[i],
+        DType.Int64 => A<long>(b)[i],
+        DType.UInt8 => A<byte>(b)[i],
+        DType.UInt16 => A<ushort>(b)[i],
+        DType.UInt32 => A<uint>(b)[i],
+        DType.UInt64 => A<ulong>(b)[i],
+        DType.Float16 => (double)A<Half>(b)[i],
+        DType.BFloat16 => (double)A<BFloat16>(b)[i],
+        DType.Float32 => A<float>(b)[i],
+        DType.Float64 => A<double>(b)[i],
         _ => throw new InvalidOperationException(),
     };
 
-    /// <summary>Element <paramref name="i"/> as long (floats truncated toward zero; out of range saturates).</summary>
-    public static long ToInt64(Buffer b, int i) => b.Data switch
+    /// <summary>Element <paramref name="i"/> as long (floats truncated toward zero and saturated; uint64 wraps).</summary>
+    public static long ToInt64(Buffer b, int i) => b.DType switch
     {
-        bool[] a => a[i] ? 1 : 0,
-        sbyte[] a => a[i],
-        short[] a => a[i],
-        int[] a => a[i],
-        long[] a => a[i],
-        byte[] a => a[i],
-        ushort[] a => a[i],
-        uint[] a => a[i],
-        ulong[] a => unchecked((long)a[i]),
+        DType.Bool => A<bool>(b)[i] ? 1 : 0,
+        DType.Int8 => A<sbyte>(b)[i],
+        DType.Int16 => A<short>(b)[i],
+        DType.Int32 => A<int>(b)[i],
+        DType.Int64 => A<long>(b)[i],
+        DType.UInt8 => A<byte>(b)[i],
+        DType.UInt16 => A<ushort>(b)[i],
+        DType.UInt32 => A<uint>(b)[i],
+        DType.UInt64 => unchecked((long)A<ulong>(b)[i]),
         _ => FloatToInt64(ToDouble(b, i)),
     };
 
@@ -154,29 +161,29 @@ public static class ElementConversion
     /// <summary>Stores a double into element <paramref name="i"/>: floats round to nearest, integers truncate toward zero and saturate, NaN becomes 0, bool is <c>d != 0</c>.</summary>
     public static void FromDouble(Buffer b, int i, double d)
     {
-        switch (b.Data)
+        switch (b.DType)
         {
-            case bool[] a: a[i] = d != 0; break;
-            case Half[] a: a[i] = (Half)d; break;
-            case BFloat16[] a: a[i] = (BFloat16)(float)d; break;
-            case float[] a: a[i] = (float)d; break;
-            case double[] a: a[i] = d; break;
-            case ulong[] a: a[i] = double.IsNaN(d) || d <= 0 ? 0 : d >= 1.8446744073709552e19 ? ulong.MaxValue : (ulong)d; break;
+            case DType.Bool: A<bool>(b)[i] = d != 0; break;
+            case DType.Float16: A<Half>(b)[i] = (Half)d; break;
+            case DType.BFloat16: A<BFloat16>(b)[i] = (BFloat16)d; break;
+            case DType.Float32: A<float>(b)[i] = (float)d; break;
+            case DType.Float64: A<double>(b)[i] = d; break;
+            case DType.UInt64: A<ulong>(b)[i] = double.IsNaN(d) || d <= 0 ? 0 : d >= 1.8446744073709552e19 ? ulong.MaxValue : (ulong)d; break;
             default: FromInt64Saturating(b, i, FloatToInt64(d)); break;
         }
     }
 
     private static void FromInt64Saturating(Buffer b, int i, long v)
     {
-        switch (b.Data)
+        switch (b.DType)
         {
-            case sbyte[] a: a[i] = (sbyte)Math.Clamp(v, sbyte.MinValue, sbyte.MaxValue); break;
-            case short[] a: a[i] = (short)Math.Clamp(v, short.MinValue, short.MaxValue); break;
-            case int[] a: a[i] = (int)Math.Clamp(v, int.MinValue, int.MaxValue); break;
-            case long[] a: a[i] = v; break;
-            case byte[] a: a[i] = (byte)Math.Clamp(v, byte.MinValue, byte.MaxValue); break;
-            case ushort[] a: a[i] = (ushort)Math.Clamp(v, ushort.MinValue, ushort.MaxValue); break;
-            case uint[] a: a[i] = (uint)Math.Clamp(v, uint.MinValue, uint.MaxValue); break;
+            case DType.Int8: A<sbyte>(b)[i] = (sbyte)Math.Clamp(v, sbyte.MinValue, sbyte.MaxValue); break;
+            case DType.Int16: A<short>(b)[i] = (short)Math.Clamp(v, short.MinValue, short.MaxValue); break;
+            case DType.Int32: A<int>(b)[i] = (int)Math.Clamp(v, int.MinValue, int.MaxValue); break;
+            case DType.Int64: A<long>(b)[i] = v; break;
+            case DType.UInt8: A<byte>(b)[i] = (byte)Math.Clamp(v, byte.MinValue, byte.MaxValue); break;
+            case DType.UInt16: A<ushort>(b)[i] = (ushort)Math.Clamp(v, ushort.MinValue, ushort.MaxValue); break;
+            case DType.UInt32: A<uint>(b)[i] = (uint)Math.Clamp(v, uint.MinValue, uint.MaxValue); break;
             default: throw new InvalidOperationException();
         }
     }
@@ -186,21 +193,21 @@ public static class ElementConversion
     {
         unchecked
         {
-            switch (b.Data)
+            switch (b.DType)
             {
-                case bool[] a: a[i] = v != 0; break;
-                case sbyte[] a: a[i] = (sbyte)v; break;
-                case short[] a: a[i] = (short)v; break;
-                case int[] a: a[i] = (int)v; break;
-                case long[] a: a[i] = v; break;
-                case byte[] a: a[i] = (byte)v; break;
-                case ushort[] a: a[i] = (ushort)v; break;
-                case uint[] a: a[i] = (uint)v; break;
-                case ulong[] a: a[i] = (ulong)v; break;
-                case Half[] a: a[i] = (Half)v; break;
-                case BFloat16[] a: a[i] = (BFloat16)(float)v; break;
-                case float[] a: a[i] = v; break;
-                case double[] a: a[i] = v; break;
+                case DType.Bool: A<bool>(b)[i] = v != 0; break;
+                case DType.Int8: A<sbyte>(b)[i] = (sbyte)v; break;
+                case DType.Int16: A<short>(b)[i] = (short)v; break;
+                case DType.Int32: A<int>(b)[i] = (int)v; break;
+                case DType.Int64: A<long>(b)[i] = v; break;
+                case DType.UInt8: A<byte>(b)[i] = (byte)v; break;
+                case DType.UInt16: A<ushort>(b)[i] = (ushort)v; break;
+                case DType.UInt32: A<uint>(b)[i] = (uint)v; break;
+                case DType.UInt64: A<ulong>(b)[i] = (ulong)v; break;
+                case DType.Float16: A<Half>(b)[i] = (Half)v; break;
+                case DType.BFloat16: A<BFloat16>(b)[i] = (BFloat16)(float)v; break;
+                case DType.Float32: A<float>(b)[i] = v; break;
+                case DType.Float64: A<double>(b)[i] = v; break;
                 default: throw new InvalidOperationException();
             }
         }
