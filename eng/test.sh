@@ -21,7 +21,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # No MSBuild worker nodes or build server outlive this script (see shared design, principle 9).
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s  [%ds]\n' "$*" "$SECONDS"; }
 
 step "prerequisites"
 bash eng/prereqs.sh
@@ -97,5 +97,6 @@ fi
 if [ ${#failures[@]} -gt 0 ]; then
   echo "eng/test.sh: failed: ${failures[*]}" >&2
 fi
+echo "eng/test.sh: done in ${SECONDS}s"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 [ ${#failures[@]} -eq 0 ]
