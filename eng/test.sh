@@ -70,7 +70,7 @@ for project in "${test_projects[@]}"; do
   step "test $name"
   trx="$results_dir/$name.trx"
   status=0
-  dotnet test "$project" --no-build -c Release --nologo --verbosity quiet \
+  dotnet test "$project" --no-build -c Release --nologo --verbosity minimal \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results_dir" || status=$?
   if [ -f "$trx" ]; then
     p=$(counter passed "$trx")
