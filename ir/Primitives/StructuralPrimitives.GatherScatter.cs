@@ -166,6 +166,8 @@ public sealed class GatherPrimitive : IndexedWindowPrimitive
         var windowDst = offsetDims.Select(d => outStrides[d]).ToArray();
         var batchDst = Enumerable.Range(0, outDims.Length).Where(d => !offsetDims.Contains(d)).Select(d => outStrides[d]).ToArray();
         var fillValue = fill ? Buffer.ScalarOf(operand.DType, Optional(attributes, "fill_value", DefaultFillValue(operand.DType))) : null;
+        var window = new StridedCopy(windowSrc, windowDst, windowDims);
+        var fillWindow = new StridedCopy(new int[windowDims.Length], windowDst, windowDims);
 
         var batchIndex = new int[layout.BatchDims.Length];
         var start = new long[opDims.Length];
@@ -176,11 +178,11 @@ public sealed class GatherPrimitive : IndexedWindowPrimitive
             int dst = Strides.Ravel(batchIndex, batchDst);
             if (fillValue is not null && !StartIndexLayout.InBounds(start, sizes, opDims))
             {
-                StridedCopy.Copy(fillValue, 0, new int[windowDims.Length], result, dst, windowDst, windowDims);
+                fillWindow.Copy(fillValue, 0, result, dst);
                 continue;
             }
             for (int d = 0; d < start.Length; d++) start[d] = Math.Clamp(start[d], 0, opDims[d] - sizes[d]);
-            StridedCopy.Copy(operand, Offset(start, opStrides), windowSrc, result, dst, windowDst, windowDims);
+            window.Copy(operand, Offset(start, opStrides), result, dst);
         }
         return [result];
     }
@@ -197,8 +199,8 @@ public abstract class ScatterPrimitiveBase : IndexedWindowPrimitive
     /// <summary>Creates and registers the primitive.</summary>
     protected ScatterPrimitiveBase(string name) : base(name) { }
 
-    /// <summary>Combines one update window into the result (overwrite or add).</summary>
-    private protected abstract void Apply(Buffer updates, int srcOffset, int[] srcStrides, Buffer result, int dstOffset, int[] dstStrides, int[] dims);
+    /// <summary>Combines one update window into the result along the window's map (overwrite or add).</summary>
+    private protected abstract void Apply(StridedCopy window, Buffer updates, int srcOffset, Buffer result, int dstOffset);
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -245,9 +247,8 @@ public abstract class ScatterPrimitiveBase : IndexedWindowPrimitive
         var window = new int[opDims.Length];
         Array.Fill(window, 1);
         for (int k = 0; k < windowAxes.Length; k++) window[windowAxes[k]] = upDims[windowDims[k]];
-        var windowSizes = windowDims.Select(d => upDims[d]).ToArray();
-        var windowSrc = windowDims.Select(d => upStrides[d]).ToArray();
-        var windowDst = windowAxes.Select(d => opStrides[d]).ToArray();
+        var windowMap = new StridedCopy(windowDims.Select(d => upStrides[d]).ToArray(), windowAxes.Select(d => opStrides[d]).ToArray(),
+            windowDims.Select(d => upDims[d]).ToArray());
         var batchSrc = Enumerable.Range(0, upDims.Length).Where(d => !windowDims.Contains(d)).Select(d => upStrides[d]).ToArray();
 
         var result = operand.Clone();
@@ -258,7 +259,7 @@ public abstract class ScatterPrimitiveBase : IndexedWindowPrimitive
             Strides.Unravel(b, layout.BatchDims, batchIndex);
             layout.Start(batchIndex, map, start);
             if (!StartIndexLayout.InBounds(start, window, opDims)) continue;
-            Apply(updates, Strides.Ravel(batchIndex, batchSrc), windowSrc, result, Offset(start, opStrides), windowDst, windowSizes);
+            Apply(windowMap, updates, Strides.Ravel(batchIndex, batchSrc), result, Offset(start, opStrides));
         }
         return [result];
     }
@@ -269,8 +270,8 @@ public sealed class ScatterPrimitive : ScatterPrimitiveBase
 {
     internal ScatterPrimitive() : base("scatter") { }
 
-    private protected override void Apply(Buffer updates, int srcOffset, int[] srcStrides, Buffer result, int dstOffset, int[] dstStrides, int[] dims) =>
-        StridedCopy.Copy(updates, srcOffset, srcStrides, result, dstOffset, dstStrides, dims);
+    private protected override void Apply(StridedCopy window, Buffer updates, int srcOffset, Buffer result, int dstOffset) =>
+        window.Copy(updates, srcOffset, result, dstOffset);
 }
 
 /// <summary><c>scatter_add</c>: adds the updates into the operand's windows (duplicates accumulate).</summary>
@@ -278,6 +279,6 @@ public sealed class ScatterAddPrimitive : ScatterPrimitiveBase
 {
     internal ScatterAddPrimitive() : base("scatter_add") { }
 
-    private protected override void Apply(Buffer updates, int srcOffset, int[] srcStrides, Buffer result, int dstOffset, int[] dstStrides, int[] dims) =>
-        StridedCopy.Add(updates, srcOffset, srcStrides, result, dstOffset, dstStrides, dims);
+    private protected override void Apply(StridedCopy window, Buffer updates, int srcOffset, Buffer result, int dstOffset) =>
+        window.Add(updates, srcOffset, result, dstOffset);
 }
