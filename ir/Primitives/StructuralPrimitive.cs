@@ -109,6 +109,18 @@ public abstract class StructuralPrimitive : Primitive
     protected ShapedType InferFrom(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
         InferTypes(operands.Select(b => b.Type).ToArray(), attributes, regions)[0];
 
+    /// <summary>
+    /// A new buffer of <paramref name="type"/> whose element at multi-index <c>i</c> is
+    /// <c>x[offset + Σ i_k·srcStrides_k]</c> (a transpose, broadcast, reversal or slice of x).
+    /// </summary>
+    protected static Buffer[] CopyOut(ShapedType type, Buffer x, int offset, int[] srcStrides)
+    {
+        var result = Allocate(type);
+        var dims = result.Dims;
+        StridedCopy.Copy(x, offset, srcStrides, result, 0, Strides.RowMajor(dims), dims);
+        return [result];
+    }
+
     /// <summary>A new zeroed buffer of a result type.</summary>
     protected static Buffer Allocate(ShapedType type) => Buffer.Zeros(type.DType, type.Shape);
 

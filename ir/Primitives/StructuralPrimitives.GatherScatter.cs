@@ -116,7 +116,7 @@ public sealed class GatherPrimitive : IndexedWindowPrimitive
             throw Error($"offset_dims {Format(Required<long[]>(attributes, "offset_dims"))} must have {windowRank} entries (operand {operand} with {collapsed.Length} collapsed dimensions)");
         var mode = Optional(attributes, "mode", "clip");
         if (mode is not ("clip" or "fill")) throw Error($"mode \"{mode}\" is not \"clip\" or \"fill\"");
-        Optional(attributes, "fill_value", 0.0);
+        _ = Optional(attributes, "fill_value", 0.0); // checks that a given fill value is a float
 
         var windowSizes = sizes.Where((_, d) => !collapsed.Contains(d)).ToArray();
         var dims = new Dim[batch.Length + windowRank];

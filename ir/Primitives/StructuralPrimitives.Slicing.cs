@@ -168,11 +168,8 @@ public sealed class SlicePrimitive : StructuralPrimitive
             var steps = Required<long[]>(attributes, "strides");
             for (int d = 0; d < srcStrides.Length; d++) srcStrides[d] = (int)(srcStrides[d] * steps[d]);
         }
-        var dims = StaticDims(type);
-        var result = Allocate(type);
-        if (result.Length > 0)
-            StridedCopy.Copy(x, Offset(start, xStrides), srcStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        // An empty window may start one past the end; nothing is read then.
+        return CopyOut(type, x, type.Shape.ElementCount == 0 ? 0 : Offset(start, xStrides), srcStrides);
     }
 }
 
@@ -202,12 +199,9 @@ public sealed class DynamicSlicePrimitive : StructuralPrimitive
     {
         var type = InferFrom(operands, attributes, regions);
         var x = operands[0];
-        var dims = StaticDims(type);
-        var starts = ClampedStarts(operands, 1, x.Dims, dims);
+        var starts = ClampedStarts(operands, 1, x.Dims, StaticDims(type));
         var xStrides = Strides.RowMajor(x.Dims);
-        var result = Allocate(type);
-        StridedCopy.Copy(x, Offset(starts, xStrides), xStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        return CopyOut(type, x, Offset(starts, xStrides), xStrides);
     }
 }
 

@@ -98,11 +98,9 @@ public sealed class IotaPrimitive : StructuralPrimitive
         // One line 0..n-1 in the dtype, then broadcast along the other axes (stride 0).
         var line = Buffer.Zeros(type.DType, Shape.Of(dims[axis]));
         for (int i = 0; i < dims[axis]; i++) line.SetInt64(i, i);
-        var result = Allocate(type);
         var lineStrides = new int[dims.Length];
         lineStrides[axis] = 1;
-        StridedCopy.Copy(line, 0, lineStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        return CopyOut(type, line, 0, lineStrides);
     }
 }
 
@@ -139,16 +137,13 @@ public sealed class BroadcastInDimPrimitive : StructuralPrimitive
         var x = operands[0];
         // Same element count: only size-1 axes are added, and the row-major order is unchanged.
         if (x.Length == type.Shape.ElementCount) return [x.Reshape(type.Shape)];
-        var dims = StaticDims(type);
         var xDims = x.Dims;
         var xStrides = Strides.RowMajor(xDims);
-        var srcStrides = new int[dims.Length];
+        var srcStrides = new int[type.Rank];
         var map = Required<long[]>(attributes, "broadcast_dimensions");
         for (int i = 0; i < xDims.Length; i++)
             srcStrides[map[i]] = xDims[i] == 1 ? 0 : xStrides[i];
-        var result = Allocate(type);
-        StridedCopy.Copy(x, 0, srcStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        return CopyOut(type, x, 0, srcStrides);
     }
 }
 
@@ -210,11 +205,7 @@ public sealed class TransposePrimitive : StructuralPrimitive
         var x = operands[0];
         var perm = Required<long[]>(attributes, "permutation");
         var xStrides = Strides.RowMajor(x.Dims);
-        var srcStrides = perm.Select(p => xStrides[p]).ToArray();
-        var dims = StaticDims(type);
-        var result = Allocate(type);
-        StridedCopy.Copy(x, 0, srcStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        return CopyOut(type, x, 0, perm.Select(p => xStrides[p]).ToArray());
     }
 }
 
@@ -290,8 +281,6 @@ public sealed class RevPrimitive : StructuralPrimitive
             if (dims[a] > 0) offset += (dims[a] - 1) * srcStrides[a];
             srcStrides[a] = -srcStrides[a];
         }
-        var result = Allocate(type);
-        StridedCopy.Copy(x, offset, srcStrides, result, 0, Strides.RowMajor(dims), dims);
-        return [result];
+        return CopyOut(type, x, offset, srcStrides);
     }
 }

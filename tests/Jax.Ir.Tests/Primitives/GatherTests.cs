@@ -31,15 +31,7 @@ public class GatherTests
         {
             for (int d = outDims.Length - 1, rem = flat; d >= 0; d--) { o[d] = rem % outDims[d]; rem /= outDims[d]; }
             var batch = Enumerable.Range(0, outDims.Length).Where(d => !offsetDims.Contains(d)).Select(d => o[d]).ToList();
-            var start = new long[xDims.Length];
-            for (int k = 0; k < map.Length; k++)
-            {
-                var pos = batch.ToList();
-                if (ivd <= idxDims.Length - 1) pos.Insert(ivd, k);
-                int f = 0;
-                for (int d = 0; d < idxDims.Length; d++) f = f * idxDims[d] + pos[d];
-                start[map[k]] = idx[f];
-            }
+            var start = ReferenceStart(idx, idxDims, batch, ivd, map, xDims.Length);
             bool inBounds = Enumerable.Range(0, xDims.Length).All(d => start[d] >= 0 && start[d] <= xDims[d] - sizes[d]);
             if (fill && !inBounds) { result.Add(fillValue); continue; }
             int w = 0, src = 0;

@@ -78,6 +78,24 @@ internal static class StructuralHarness
         Assert.Equal(expected, Doubles(actual));
     }
 
+    /// <summary>
+    /// The operand start of one batch position in the gather/scatter references: component k of the index vector
+    /// (found by inserting k at <paramref name="ivd"/> into the batch index) goes to operand axis <c>map[k]</c>.
+    /// </summary>
+    public static long[] ReferenceStart(int[] idx, int[] idxDims, List<int> batch, int ivd, long[] map, int operandRank)
+    {
+        var start = new long[operandRank];
+        for (int k = 0; k < map.Length; k++)
+        {
+            var pos = batch.ToList();
+            if (ivd < idxDims.Length) pos.Insert(ivd, k);
+            int f = 0;
+            for (int d = 0; d < idxDims.Length; d++) f = f * idxDims[d] + pos[d];
+            start[map[k]] = idx[f];
+        }
+        return start;
+    }
+
     /// <summary>The dtypes the generic kernels are exercised on: one of each width and kind.</summary>
     public static TheoryData<DType> SampleDTypes() =>
         [DType.Float32, DType.Float64, DType.Int8, DType.Int64, DType.UInt16, DType.BFloat16, DType.Float16, DType.Int32];

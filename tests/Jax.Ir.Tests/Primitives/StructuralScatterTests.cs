@@ -24,15 +24,7 @@ public class StructuralScatterTests
         {
             for (int d = uDims.Length - 1, rem = flat; d >= 0; d--) { ui[d] = rem % uDims[d]; rem /= uDims[d]; }
             var batch = Enumerable.Range(0, uDims.Length).Where(d => !windowDims.Contains(d)).Select(d => ui[d]).ToList();
-            var start = new long[xDims.Length];
-            for (int k = 0; k < map.Length; k++)
-            {
-                var pos = batch.ToList();
-                if (ivd < idxDims.Length) pos.Insert(ivd, k);
-                int f = 0;
-                for (int d = 0; d < idxDims.Length; d++) f = f * idxDims[d] + pos[d];
-                start[map[k]] = idx[f];
-            }
+            var start = ReferenceStart(idx, idxDims, batch, ivd, map, xDims.Length);
             int w = 0, dst = 0;
             bool inside = true;
             for (int d = 0; d < xDims.Length; d++)
