@@ -4,8 +4,9 @@ namespace Jax.Ir.Tests;
 
 /// <summary>
 /// Pins <see cref="SpecialFunctions"/> against values derived independently of it: closed forms, series summed
-/// here, identities, and reference tables computed offline with mpmath (stated per table). Tolerances are stated
-/// per check, in ulps of the reference or as an absolute-or-relative bound.
+/// here, identities, reference tables computed offline with mpmath, and results of JAX itself (bit patterns, for the
+/// functions that reproduce XLA:CPU exactly). Tolerances are stated per check, in ulps of the reference or as an
+/// absolute-or-relative bound.
 /// </summary>
 public class SpecialFunctionsTests
 {
@@ -159,6 +160,136 @@ public class SpecialFunctionsTests
         [-20.0, -0.9999999979388464],
     ];
 
+    // ---------------------------------------------------------------------------------------------- JAX's own results
+    // Bit patterns [x, f(x)] from JAX 0.11.2 (jaxlib's XLA:CPU, x86-64 with FMA), jax.jit(lax.<f>) on float32 or
+    // (jax_enable_x64) float64 arrays of 400k / 45k sample points, of which these are a random selection.
+
+    private static readonly uint[][] JaxErfInvF32 =
+    [
+        [0xBEA08425, 0xBE922051], // -0.31350818276405334 -> -0.2854028046131134
+        [0xBE9C485B, 0xBE8E10A9], // -0.3052395284175873 -> -0.2774708569049835
+        [0xBF0164A1, 0xBEF74CDD], // -0.5054417252540588 -> -0.4830082952976227
+        [0xBF10B74A, 0xBF0D681A], // -0.5652967691421509 -> -0.5523697137832642
+        [0x3F4555E2, 0x3F59AE62], // 0.7708417177200317 -> 0.850317120552063
+        [0x3F2B1E1B, 0x3F2FC2DD], // 0.6684281229972839 -> 0.6865671277046204
+        [0xBF57EE88, 0xBF803DE7], // -0.8434834480285645 -> -1.0018891096115112
+        [0xBF38B463, 0xBF442BB8], // -0.7215024828910828 -> -0.7662920951843262
+        [0xBF7FC372, 0xC015EA6A], // -0.9990760087966919 -> -2.3424324989318848
+        [0x3F7E2020, 0x3FF2BB08], // 0.9926776885986328 -> 1.8963327407836914
+        [0xBF7F8F75, 0xC00DE236], // -0.9982827305793762 -> -2.2169318199157715
+        [0x3F7ECF08, 0x40001349], // 0.9953465461730957 -> 2.0011770725250244
+    ];
+
+    private static readonly uint[][] JaxErfF32 =
+    [
+        [0xA5B54D6B, 0xA5CC93EE], // -3.145095537137281e-16 -> -3.548859996527849e-16
+        [0x25F8293E, 0x260C0289], // 4.3049088997528288e-16 -> 4.85756931047429e-16
+        [0x3F400B9A, 0x3F3615C0], // 0.7501770257949829 -> 0.7112693786621094
+        [0xA96982BC, 0xA983BE8A], // -5.184978694224712e-14 -> -5.850621907516756e-14
+        [0xBFA65578, 0xBF6F1418], // -1.299483299255371 -> -0.9339003562927246
+        [0x3F8F4776, 0x3F62F732], // 1.119368314743042 -> 0.8865844011306763
+        [0x402FBEC1, 0x3F7FF940], // 2.7460176944732666 -> 0.9998970031738281
+        [0x401F3B15, 0x3F7FE390], // 2.487981081008911 -> 0.9995660781860352
+        [0xB4726C9A, 0xB488C5F1], // -2.2577515323973785e-07 -> -2.54759953577377e-07
+        [0x218ABA09, 0x219C894C], // 9.400486833528523e-19 -> 1.0607313361946186e-18
+        [0xACF3272D, 0xAD092F35], // -6.910824777023317e-12 -> -7.798030450534288e-12
+        [0xB0AD204D, 0xB0C35A1A], // -1.2596587106727952e-09 -> -1.4213725751943684e-09
+    ];
+
+    private static readonly uint[][] JaxLog1pF32 =
+    [
+        [0x3EC423A5, 0x3EA60CC3], // 0.3830844461917877 -> 0.3243161141872406
+        [0xBDD6CC2B, 0xBDE2EABD], // -0.10488160699605942 -> -0.11079929023981094
+        [0x3D469D40, 0x3D41F2F7], // 0.04848980903625488 -> 0.04735084995627403
+        [0x3D89CBA1, 0x3D855B96], // 0.06728292256593704 -> 0.06511609256267548
+        [0x3FE33DA0, 0x3F82A871], // 1.7753181457519531 -> 1.0207654237747192
+        [0x3F67D553, 0x3F25115F], // 0.9055988192558289 -> 0.6447963118553162
+        [0x68611009, 0x4262D64B], // 4.2513130202767835e+24 -> 56.70927047729492
+        [0x3FC1BD31, 0x3F6BF537], // 1.513586163520813 -> 0.9217104315757751
+        [0xBF7DCF0D, 0xC09857DB], // -0.9914405941963196 -> -4.7607245445251465
+        [0xBF09C07F, 0xBF45BB89], // -0.5380935072898865 -> -0.7723928093910217
+        [0xBF71D2AD, 0xC0392FFA], // -0.9446209073066711 -> -2.8935532569885254
+        [0xBF0D7293, 0xBF4DDC6D], // -0.552529513835907 -> -0.8041446805000305
+    ];
+
+    private static readonly uint[][] JaxLgammaF32 =
+    [
+        [0x3603E5D2, 0x41523C9C], // 1.96542941921507e-06 -> 13.13979721069336
+        [0x419E332D, 0x421AB0EF], // 19.774988174438477 -> 38.672786712646484
+        [0x3777BE4C, 0x4131F856], // 1.4766654203413054e-05 -> 11.123128890991211
+        [0x3F86C25C, 0xBCE76000], // 1.0528063774108887 -> -0.0282440185546875
+        [0x3FAD0695, 0xBDEC6B80], // 1.351763367652893 -> -0.11543941497802734
+        [0x3FDE760E, 0xBDB2D540], // 1.7379777431488037 -> -0.08732080459594727
+        [0xB321870B, 0x4188C4AE], // -3.760855449286282e-08 -> 17.09603500366211
+        [0xB825C62B, 0x412237D8], // -3.952362385462038e-05 -> 10.138633728027344
+        [0xBE9B6E74, 0x3FBA8B13], // -0.3035770654678345 -> 1.4573692083358765
+        [0x6A27AFAE, 0x6D187507], // 5.068005893590352e+25 -> 2.9489499293940464e+27
+        [0x68118447, 0x6AFB5960], // 2.7487329052920196e+24 -> 1.519312211138392e+26
+        [0x46CB38AF, 0x4868D85C], // 26012.341796875 -> 238433.4375
+    ];
+
+    private static readonly uint[][] JaxDigammaF32 =
+    [
+        [0x4051FDEA, 0x3F8399AC], // 3.2811226844787598 -> 1.0281271934509277
+        [0x421E0117, 0x406A78B1], // 39.50106430053711 -> 3.663616418838501
+        [0x416B14AC, 0x4029C980], // 14.692546844482422 -> 2.652923583984375
+        [0x40CCAA11, 0x3FE3412A], // 6.3957600593566895 -> 1.7754261493682861
+        [0xC0ECE02A, 0x404405EE], // -7.4023637771606445 -> 3.062861919403076
+        [0xC0C87C86, 0x40989117], // -6.265200614929199 -> 4.767711162567139
+        [0xB838C7A9, 0x46B154AF], // -4.405496656545438e-05 -> 22698.341796875
+        [0xC0E27DF4, 0x4169C1BB], // -7.077875137329102 -> 14.609797477722168
+        [0x6041F4D9, 0x4235E175], // 5.590413655064288e+19 -> 45.47017288208008
+        [0x6A261AC2, 0x426CB65F], // 5.020201156323334e+25 -> 59.178096771240234
+        [0x5C28AB0B, 0x421F2424], // 1.8990343928152064e+17 -> 39.78529357910156
+        [0x4C6C7909, 0x418F8A34], // 61989924.0 -> 17.942481994628906
+    ];
+
+    private static readonly ulong[][] JaxErfInvF64 =
+    [
+        [0xBFEFC97FB25B36C3, 0xBFFEB3CF6F67F92F], // -0.9933470233460969 -> -1.918898997478731
+        [0xBFEFF6C6BE19DCE9, 0xC0026CA6823F1D28], // -0.9988740647230802 -> -2.3030519652853805
+        [0x3FEFDDDEAE3FCEB0, 0x40003561FCCA4C5C], // 0.9958337214761368 -> 2.026065802501348
+        [0xBFEFDC0551F8BC80, 0xC0001D2170BEF519], // -0.9956080056198431 -> -2.014223938777502
+    ];
+
+    private static readonly ulong[][] JaxLog1pF64 =
+    [
+        [0xBE08B0D0A84079FB, 0xBE08B0D0A866940F], // -7.185934768267158e-10 -> -7.18593477084904e-10
+        [0x3A42C28313902C09, 0x3A42C28313902C09], // 4.735642471588448e-28 -> 4.735642471588448e-28
+        [0x458446D42A7FD6F2, 0x404EF6A754DF5A4C], // 7.844158661836701e+26 -> 61.92698155313391
+        [0x3F97AEAF1A013B00, 0x3F9769A3C59EB010], // 0.023127304041106633 -> 0.022863921105155838
+    ];
+
+    private static readonly ulong[][] JaxLgammaF64 =
+    [
+        [0x457836C9D420E1F6, 0x45D6DB33555A20C8], // 4.6836720866960734e+26 -> 2.8294669542893914e+28
+        [0xBF34DB52A20EBBD2, 0x40201B10BAB8C910], // -0.0003182484379590764 -> 8.052862010056316
+        [0xC00D0508D6AE9E92, 0xBFF67D6D26578C29], // -3.627458264545404 -> -1.4056216714605034
+        [0x3FFBFF9EEEA45730, 0xBFB59CD020F8FA80], // 1.7499074289275534 -> -0.08442402653688852
+    ];
+
+    private static readonly ulong[][] JaxDigammaF64 =
+    [
+        [0x4290230BFCD01FD8, 0x403D1EE64BCCAFFE], // 4435677754375.961 -> 29.12070153949025
+        [0xC0E205777633172B, 0x401EC2D0F2F36F00], // -36907.733178658724 -> 7.690250202281959
+        [0xBF1A6EBEA4E90CC3, 0x40C35E6FEACC4FE5], // -0.00010083235358941942 -> 9916.87435296918
+        [0xC0095F14E4042046, 0x401A3F5535617E8A], // -3.1714265645751167 -> 6.561848482204036
+    ];
+
+    // jax.random.normal(PRNGKey(0), (200000,)) against the uniform u that it draws first (jax.random.uniform, same key,
+    // over [nextafter(-1, 0), 1)), so normal = float32(sqrt 2) * erf_inv(u): [u, normal] bits, JAX 0.11.2 on CPU.
+    private static readonly uint[][] JaxNormalF32 =
+    [
+        [0xBF7427FF, 0xBFFF19A6], // -0.9537352919578552 -> -1.9929702281951904
+        [0xBF5DFCAB, 0xBFC05F38], // -0.8671366572380066 -> -1.5029058456420898
+        [0xBF34787F, 0xBF860896], // -0.7049636244773865 -> -1.0471370220184326
+        [0x3F79D98D, 0x40106E77], // 0.9759758114814758 -> 2.256742238998413
+        [0x3F3309F9, 0x3F847DAD], // 0.6993709206581116 -> 1.0350853204727173
+        [0xBF6B435B, 0xBFDF58A7], // -0.9189965128898621 -> -1.744892954826355
+        [0x3E3EB014, 0x3E71342C], // 0.18621855974197388 -> 0.23555058240890503
+        [0xBE819A16, 0xBEA541CB], // -0.25312870740890503 -> -0.32276758551597595
+    ];
+
     // ---------------------------------------------------------------------------------------------- helpers
 
     // |actual - reference| in ulps of the reference (rounded to float for the float32 overloads).
@@ -195,10 +326,33 @@ public class SpecialFunctionsTests
     private static void AssertAbsOrRel(double reference, double actual, double tolerance, string what)
     {
         double error = AbsOrRel(actual, reference);
-        Assert.True(error <= tolerance, $"{what}: got {actual:R}, expected {reference:R} (error {error:E2} > {tolerance:E0})");
+        Assert.True(error <= tolerance,
+            $"{what}: got {actual:R}, expected {reference:R} (error {error:E2} > {tolerance:E0})");
     }
 
     private static bool IsNegativeZero(double x) => x == 0 && double.IsNegative(x);
+
+    private static void AssertBits(uint[][] table, Func<float, float> f, string name)
+    {
+        foreach (var row in table)
+        {
+            float x = BitConverter.UInt32BitsToSingle(row[0]), expected = BitConverter.UInt32BitsToSingle(row[1]);
+            float got = f(x);
+            Assert.True(BitConverter.SingleToUInt32Bits(got) == row[1],
+                $"{name}({x:R}f) = {got:R}, JAX gives {expected:R}");
+        }
+    }
+
+    private static void AssertBits(ulong[][] table, Func<double, double> f, string name)
+    {
+        foreach (var row in table)
+        {
+            double x = BitConverter.UInt64BitsToDouble(row[0]), expected = BitConverter.UInt64BitsToDouble(row[1]);
+            double got = f(x);
+            Assert.True(BitConverter.DoubleToUInt64Bits(got) == row[1],
+                $"{name}({x:R}) = {got:R}, JAX gives {expected:R}");
+        }
+    }
 
     // Evenly spaced float32 sample points in [lo, hi].
     private static IEnumerable<float> Grid(float lo, float hi, int count) =>
@@ -295,7 +449,8 @@ public class SpecialFunctionsTests
             double y = i / 10000.0;
             Assert.True(Math.Abs(SpecialFunctions.Erf(SpecialFunctions.ErfInv(y)) - y) <= 6e-16, $"erf(erfinv({y}))");
             float yf = (float)y;
-            Assert.True(MathF.Abs(SpecialFunctions.Erf(SpecialFunctions.ErfInv(yf)) - yf) <= 2.4e-7f, $"erf(erfinv({yf}f))");
+            Assert.True(MathF.Abs(SpecialFunctions.Erf(SpecialFunctions.ErfInv(yf)) - yf) <= 2.4e-7f,
+                $"erf(erfinv({yf}f))");
         }
     }
 
@@ -309,7 +464,8 @@ public class SpecialFunctionsTests
             double x = i / 100.0;
             AssertAbsOrRel(x, SpecialFunctions.ErfInv(SpecialFunctions.Erf(x)), 1e-12, $"erfinv(erf({x}))");
             float xf = i / 150f;
-            Assert.True(MathF.Abs(SpecialFunctions.ErfInv(SpecialFunctions.Erf(xf)) - xf) <= 5e-6f * MathF.Abs(xf), $"erfinv(erf({xf}f))");
+            Assert.True(MathF.Abs(SpecialFunctions.ErfInv(SpecialFunctions.Erf(xf)) - xf) <= 5e-6f * MathF.Abs(xf),
+                $"erfinv(erf({xf}f))");
         }
     }
 
@@ -485,16 +641,23 @@ public class SpecialFunctionsTests
         // digamma(x) = ln x - 1/(2x) - 1/(12x^2) + 1/(120x^4) - 1/(252x^6) + O(x^-8).
         foreach (double x in new[] { 40.0, 1e3, 98765.25, 1e9, 1e20 })
         {
-            double reference = Math.Log(x) - 1 / (2 * x) - 1 / (12 * x * x) + 1 / (120 * Math.Pow(x, 4)) - 1 / (252 * Math.Pow(x, 6));
+            double reference = Math.Log(x) - 1 / (2 * x) - 1 / (12 * x * x)
+                + 1 / (120 * Math.Pow(x, 4)) - 1 / (252 * Math.Pow(x, 6));
             AssertAbsOrRel(reference, SpecialFunctions.Digamma(x), 2e-15, $"digamma({x})");
             AssertAbsOrRel(reference, SpecialFunctions.Digamma((float)x), 2e-6, $"digamma({x}f)");
         }
     }
 
     [Fact]
-    public void Digamma_is_nan_at_poles_and_minus_infinity()
+    public void Digamma_is_minus_infinity_at_zero_and_nan_at_negative_integers()
     {
-        foreach (double x in new[] { 0.0, -0.0, -1, -3, -1e6, double.NegativeInfinity, double.NaN })
+        // As JAX (XLA's Digamma): the one-sided limits agree at 0 (-inf) but not at negative integers (NaN).
+        foreach (double x in new[] { 0.0, -0.0 })
+        {
+            Assert.Equal(double.NegativeInfinity, SpecialFunctions.Digamma(x));
+            Assert.Equal(float.NegativeInfinity, SpecialFunctions.Digamma((float)x));
+        }
+        foreach (double x in new[] { -1, -3, -1e6, double.NegativeInfinity, double.NaN })
         {
             Assert.True(double.IsNaN(SpecialFunctions.Digamma(x)), $"digamma({x})");
             Assert.True(float.IsNaN(SpecialFunctions.Digamma((float)x)), $"digamma({x}f)");
@@ -506,9 +669,9 @@ public class SpecialFunctionsTests
     // ---------------------------------------------------------------------------------------------- log1p, expm1
 
     [Fact]
-    public void Log1p_matches_mpmath_table_within_1_ulp() =>
+    public void Log1p_matches_mpmath_table() =>
         AssertTable(Log1pTable, SpecialFunctions.Log1p, SpecialFunctions.Log1p, "log1p",
-            (r, a, w) => AssertUlps(r, a, 1, w), (r, a, w) => AssertUlps(r, a, 1, w));
+            (r, a, w) => AssertUlps(r, a, 3, w), (r, a, w) => AssertUlps(r, a, 1, w));
 
     [Fact]
     public void Expm1_matches_mpmath_table_within_2_ulps() =>
@@ -578,10 +741,10 @@ public class SpecialFunctionsTests
     }
 
     [Fact]
-    public void Log1p_and_Expm1_float32_stay_within_2_ulps_of_float64()
+    public void Log1p_and_Expm1_float32_stay_within_3_ulps_of_float64()
     {
         foreach (float x in Grid(-0.999f, 4f, 50001))
-            AssertUlps(SpecialFunctions.Log1p((double)x), SpecialFunctions.Log1p(x), 2, $"log1p({x:R}f)");
+            AssertUlps(SpecialFunctions.Log1p((double)x), SpecialFunctions.Log1p(x), 3, $"log1p({x:R}f)");
         foreach (float x in Grid(-20f, 20f, 50001))
             AssertUlps(SpecialFunctions.Expm1((double)x), SpecialFunctions.Expm1(x), 3, $"expm1({x:R}f)");
     }
@@ -592,5 +755,45 @@ public class SpecialFunctionsTests
         // (Below -1, log1p's 1/(1 + y) amplification of expm1's rounding would dominate.)
         for (double x = -1; x <= 30; x += 0.37)
             AssertUlps(x, SpecialFunctions.Log1p(SpecialFunctions.Expm1(x)), 4, $"log1p(expm1({x}))");
+    }
+
+    // ---------------------------------------------------------------------------------------------- bit for bit
+
+    [Fact]
+    public void ErfInv_reproduces_jax_bit_for_bit_in_every_branch()
+    {
+        AssertBits(JaxErfInvF32, SpecialFunctions.ErfInv, "erf_inv");
+        AssertBits(JaxErfInvF64, SpecialFunctions.ErfInv, "erf_inv");
+    }
+
+    [Fact]
+    public void Random_normal_is_sqrt2_times_ErfInv_of_its_uniforms_bit_for_bit()
+    {
+        float sqrt2 = (float)Math.Sqrt(2);
+        AssertBits(JaxNormalF32, u => sqrt2 * SpecialFunctions.ErfInv(u), "sqrt(2) * erf_inv");
+    }
+
+    [Fact]
+    public void Erf_float32_reproduces_jax_bit_for_bit() => AssertBits(JaxErfF32, SpecialFunctions.Erf, "erf");
+
+    [Fact]
+    public void Log1p_reproduces_jax_bit_for_bit()
+    {
+        AssertBits(JaxLog1pF32, SpecialFunctions.Log1p, "log1p");
+        AssertBits(JaxLog1pF64, SpecialFunctions.Log1p, "log1p");
+    }
+
+    [Fact]
+    public void Lgamma_reproduces_jax_bit_for_bit()
+    {
+        AssertBits(JaxLgammaF32, SpecialFunctions.Lgamma, "lgamma");
+        AssertBits(JaxLgammaF64, SpecialFunctions.Lgamma, "lgamma");
+    }
+
+    [Fact]
+    public void Digamma_reproduces_jax_bit_for_bit()
+    {
+        AssertBits(JaxDigammaF32, SpecialFunctions.Digamma, "digamma");
+        AssertBits(JaxDigammaF64, SpecialFunctions.Digamma, "digamma");
     }
 }
