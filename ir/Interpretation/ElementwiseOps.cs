@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Jax.Ir;
 
@@ -432,4 +433,72 @@ internal readonly struct GtOp : ICompareOp
 internal readonly struct GeOp : ICompareOp
 {
     public static bool Apply<T>(T x, T y) where T : INumber<T> => x >= y;
+}
+
+/// <summary>A scalar function with float32 and float64 overloads (the <see cref="SpecialFunctions"/>).</summary>
+internal interface IFloatFunction
+{
+    /// <summary>The float32 function.</summary>
+    static abstract float Apply(float x);
+
+    /// <summary>The float64 function.</summary>
+    static abstract double Apply(double x);
+}
+
+/// <summary>Runs an <see cref="IFloatFunction"/> as a float unary op, picking the overload of the element type.</summary>
+internal readonly struct FloatFunctionOp<TFunction> : IFloatUnaryOp where TFunction : IFloatFunction
+{
+    // The loops instantiate T as float or double only (float16 and bfloat16 are staged through float32).
+    public static T Apply<T>(T x) where T : IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float r = TFunction.Apply(Unsafe.As<T, float>(ref x));
+            return Unsafe.As<float, T>(ref r);
+        }
+        double d = TFunction.Apply(Unsafe.As<T, double>(ref x));
+        return Unsafe.As<double, T>(ref d);
+    }
+}
+
+/// <summary><c>erf</c>.</summary>
+internal readonly struct ErfFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Erf(x);
+    public static double Apply(double x) => SpecialFunctions.Erf(x);
+}
+
+/// <summary><c>erfinv</c>: the inverse of erf on (-1, 1), +-inf at +-1.</summary>
+internal readonly struct ErfInvFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.ErfInv(x);
+    public static double Apply(double x) => SpecialFunctions.ErfInv(x);
+}
+
+/// <summary><c>lgamma</c>: log |Gamma(x)|.</summary>
+internal readonly struct LgammaFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Lgamma(x);
+    public static double Apply(double x) => SpecialFunctions.Lgamma(x);
+}
+
+/// <summary><c>digamma</c>: Gamma'(x) / Gamma(x).</summary>
+internal readonly struct DigammaFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Digamma(x);
+    public static double Apply(double x) => SpecialFunctions.Digamma(x);
+}
+
+/// <summary><c>log1p</c>: log(1 + x), accurate near 0.</summary>
+internal readonly struct Log1pFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Log1p(x);
+    public static double Apply(double x) => SpecialFunctions.Log1p(x);
+}
+
+/// <summary><c>expm1</c>: exp(x) - 1, accurate near 0.</summary>
+internal readonly struct Expm1Function : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Expm1(x);
+    public static double Apply(double x) => SpecialFunctions.Expm1(x);
 }

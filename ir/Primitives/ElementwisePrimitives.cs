@@ -31,6 +31,12 @@ public static partial class Prims
     /// <summary><c>log</c>: the natural logarithm.</summary>
     public static readonly UnaryPrimitive Log = UnaryPrimitive.Float<LogOp>("log");
 
+    /// <summary><c>log1p</c>: log(1 + x), accurate near 0.</summary>
+    public static readonly UnaryPrimitive Log1p = UnaryPrimitive.Float<FloatFunctionOp<Log1pFunction>>("log1p");
+
+    /// <summary><c>expm1</c>: exp(x) - 1, accurate near 0.</summary>
+    public static readonly UnaryPrimitive Expm1 = UnaryPrimitive.Float<FloatFunctionOp<Expm1Function>>("expm1");
+
     /// <summary><c>sqrt</c>.</summary>
     public static readonly UnaryPrimitive Sqrt = UnaryPrimitive.Float<SqrtOp>("sqrt");
 
@@ -54,6 +60,18 @@ public static partial class Prims
 
     /// <summary><c>logistic</c>: 1 / (1 + exp(-x)).</summary>
     public static readonly UnaryPrimitive Logistic = UnaryPrimitive.Float<LogisticOp>("logistic");
+
+    /// <summary><c>erf</c>: the error function.</summary>
+    public static readonly UnaryPrimitive Erf = UnaryPrimitive.Float<FloatFunctionOp<ErfFunction>>("erf");
+
+    /// <summary><c>erfinv</c>: the inverse error function (+-inf at +-1, NaN outside [-1, 1]).</summary>
+    public static readonly UnaryPrimitive ErfInv = UnaryPrimitive.Float<FloatFunctionOp<ErfInvFunction>>("erfinv");
+
+    /// <summary><c>lgamma</c>: log |Gamma(x)|.</summary>
+    public static readonly UnaryPrimitive Lgamma = UnaryPrimitive.Float<FloatFunctionOp<LgammaFunction>>("lgamma");
+
+    /// <summary><c>digamma</c>: the logarithmic derivative of Gamma.</summary>
+    public static readonly UnaryPrimitive Digamma = UnaryPrimitive.Float<FloatFunctionOp<DigammaFunction>>("digamma");
 
     /// <summary><c>is_finite</c>: true where x is neither infinite nor NaN (a strong bool result).</summary>
     public static readonly UnaryPrimitive IsFinite = UnaryPrimitive.FloatPredicate("is_finite", new IsFiniteLoop());
@@ -92,7 +110,7 @@ public static partial class Prims
     public static readonly BinaryPrimitive Atan2 = BinaryPrimitive.Float<Atan2Op>("atan2");
 
     /// <summary><c>nextafter(x, y)</c>: the next representable value after x toward y, in x's own format.</summary>
-    public static readonly BinaryPrimitive Nextafter = BinaryPrimitive.Float("nextafter", new NextAfterLoop());
+    public static readonly BinaryPrimitive NextAfter = BinaryPrimitive.Float("nextafter", new NextAfterLoop());
 
     /// <summary><c>and</c>: logical for bool, bitwise for integers.</summary>
     public static readonly BinaryPrimitive And = BinaryPrimitive.Logical<AndOp>("and");

@@ -71,6 +71,68 @@ public class ElementwiseUnaryTests
         Assert.True(result.Reshape(flat.Shape).BitwiseEquals(flat));
     }
 
+    // Special functions against values computed to 40 digits with mpmath; inputs are exact in every float dtype.
+    private sealed record KnownValues(Primitive Primitive, double[] Inputs, double[] Expected, int Float32Ulps, int Float64Ulps);
+
+    private static readonly Dictionary<string, KnownValues> SpecialCases = new()
+    {
+        ["erf"] = new(Prims.Erf, [-2, -0.5, 0.125, 0.5, 1, 3],
+            [-0.9953222650189527, -0.5204998778130465, 0.1403162048013338, 0.5204998778130465, 0.8427007929497149, 0.9999779095030014], 2, 2),
+        ["erfinv"] = new(Prims.ErfInv, [-0.875, -0.5, 0.125, 0.5, 0.75, 0.984375],
+            [-1.0847870400692832, -0.4769362762044699, 0.11123545184094996, 0.4769362762044699, 0.8134198475976185, 1.7094723742995115], 4, 4),
+        ["lgamma"] = new(Prims.Lgamma, [-2.5, -0.5, 0.125, 0.5, 2.5, 3, 10],
+            [-0.056243716497674054, 1.2655121234846454, 2.0194183575537963, 0.5723649429247001, 0.2846828704729192, 0.6931471805599453, 12.801827480081469], 4, 8),
+        ["digamma"] = new(Prims.Digamma, [-2.5, -0.5, 0.125, 0.5, 1, 2, 10],
+            [1.103156640645243, 0.03648997397857652, -8.388492663295855, -1.9635100260214235, -0.5772156649015329, 0.42278433509846713, 2.251752589066721], 4, 8),
+        ["log1p"] = new(Prims.Log1p, [-0.5, -0.0078125, 0.0078125, 0.5, 1, 3, 1000],
+            [-0.6931471805599453, -0.007843177461025893, 0.007782140442054949, 0.4054651081081644, 0.6931471805599453, 1.3862943611198906, 6.90875477931522], 1, 1),
+        ["expm1"] = new(Prims.Expm1, [-10, -1, -0.0078125, 0.0078125, 0.25, 1, 5],
+            [-0.9999546000702375, -0.6321205588285577, -0.007782061739756488, 0.007843097206447977, 0.2840254166877415, 1.7182818284590453, 147.4131591025766], 2, 1),
+    };
+
+    public static TheoryData<string, DType> SpecialOps()
+    {
+        var data = new TheoryData<string, DType>();
+        foreach (var name in SpecialCases.Keys)
+            foreach (var dtype in FloatDTypes) data.Add(name, dtype);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecialOps))]
+    public void Special_function_matches_high_precision_values(string name, DType dtype)
+    {
+        var c = SpecialCases[name];
+        var x = Vector(dtype, c.Inputs);
+        Assert.Equal(c.Inputs, Doubles(x));
+        var result = Run(c.Primitive, x);
+        Assert.Equal(x.Type, result.Type);
+        // Near a zero of the function (lgamma(-2.5), digamma(-0.5)) the error is absolute, so it is bounded in
+        // epsilons of max(|value|, 1).
+        int ulps = dtype switch { DType.Float32 => c.Float32Ulps, DType.Float64 => c.Float64Ulps, _ => 1 };
+        double epsilon = Math.ScaleB(1, dtype switch { DType.Float16 => -10, DType.BFloat16 => -7, DType.Float32 => -23, _ => -52 });
+        for (int i = 0; i < c.Expected.Length; i++)
+        {
+            double want = RoundTo(dtype, c.Expected[i]), got = ValueAt(result, i);
+            Assert.True(Math.Abs(got - want) <= ulps * epsilon * Math.Max(1, Math.Abs(want)),
+                $"{name}({c.Inputs[i]}) in {dtype.Name()}: got {got:R}, expected {want:R}");
+        }
+    }
+
+    [Fact]
+    public void Special_functions_at_their_poles_and_limits()
+    {
+        double inf = double.PositiveInfinity;
+        foreach (var dtype in FloatDTypes)
+        {
+            AssertExact(Run(Prims.ErfInv, Vector(dtype, -1, 1, 0, 2)), -inf, inf, 0, double.NaN);
+            AssertExact(Run(Prims.Erf, Vector(dtype, -inf, inf, 0)), -1, 1, 0);
+            AssertExact(Run(Prims.Log1p, Vector(dtype, -1, 0, inf)), -inf, 0, inf);
+            AssertExact(Run(Prims.Expm1, Vector(dtype, -inf, 0, inf)), -1, 0, inf);
+            AssertExact(Run(Prims.Lgamma, Vector(dtype, 0, -1, inf)), inf, inf, inf);
+        }
+    }
+
     [Theory]
     [InlineData(DType.Float16)]
     [InlineData(DType.BFloat16)]
