@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace Jax.Ir;
@@ -25,6 +26,7 @@ internal static class ConversionLoop
             case DType.UInt32: From<uint>(x.Span<uint>(), result); break;
             case DType.UInt64: From<ulong>(x.Span<ulong>(), result); break;
             case DType.Float16 or DType.BFloat16 when result.DType == x.DType: x.Bytes.CopyTo(result.Bytes); break;
+            case DType.Float32 when result.DType == DType.Float16: TensorPrimitives.ConvertToHalf(x.Span<float>(), result.Span<Half>()); break;
             case DType.Float32: From<float>(x.Span<float>(), result); break;
             case DType.Float64: From<double>(x.Span<double>(), result); break;
             // float16 and bfloat16 widen exactly to float32 first.

@@ -362,10 +362,10 @@ internal static class SelectLoop
     /// <summary>Writes <c>pred ? on_true : on_false</c> elementwise into <paramref name="result"/>; a scalar pred selects whole operands.</summary>
     public static void Run(Buffer pred, Buffer onTrue, Buffer onFalse, Buffer result)
     {
-        var p = pred.Span<bool>();
+        var p = MemoryMarshal.Cast<bool, byte>(pred.Span<bool>());
         if (p.Length == 1 && result.Length != 1)
         {
-            (p[0] ? onTrue : onFalse).Bytes.CopyTo(result.Bytes);
+            (p[0] != 0 ? onTrue : onFalse).Bytes.CopyTo(result.Bytes);
             return;
         }
         switch (result.DType.ItemSize())
@@ -377,9 +377,14 @@ internal static class SelectLoop
         }
     }
 
-    private static void Map<T>(ReadOnlySpan<bool> pred, ReadOnlySpan<T> onTrue, ReadOnlySpan<T> onFalse, Span<T> result)
+    // Branch-free: a predicate byte of 1 becomes an all-ones mask (random predicates would defeat branch prediction).
+    private static void Map<T>(ReadOnlySpan<byte> pred, ReadOnlySpan<T> onTrue, ReadOnlySpan<T> onFalse, Span<T> result) where T : IBinaryInteger<T>
     {
-        for (int i = 0; i < result.Length; i++) result[i] = pred[i] ? onTrue[i] : onFalse[i];
+        for (int i = 0; i < result.Length; i++)
+        {
+            T mask = T.Zero - T.CreateTruncating(pred[i]);
+            result[i] = (onTrue[i] & mask) | (onFalse[i] & ~mask);
+        }
     }
 }
 

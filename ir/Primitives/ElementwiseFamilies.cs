@@ -11,7 +11,22 @@ public abstract class ElementwisePrimitive : Primitive
     }
 
     /// <summary>True when the primitive accepts operands of <paramref name="dtype"/>.</summary>
-    public abstract bool Accepts(DType dtype);
+    public virtual bool Accepts(DType dtype) => true;
+
+    /// <inheritdoc/>
+    public sealed override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
+    {
+        // The rule checks the buffers (the eager path calls kernels directly) and gives the result's dtype and shape.
+        var types = new ShapedType[operands.Count];
+        for (int i = 0; i < types.Length; i++) types[i] = operands[i].Type;
+        var type = InferTypes(types, attributes, [])[0];
+        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+        Compute(operands, attributes, result);
+        return [result];
+    }
+
+    /// <summary>The kernel: writes every element of <paramref name="result"/> from checked operands.</summary>
+    private protected abstract void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result);
 
     /// <summary>Checks the operand count.</summary>
     private protected void CheckArity(IReadOnlyList<ShapedType> operands, int count)
@@ -31,14 +46,6 @@ public abstract class ElementwisePrimitive : Primitive
     private protected void CheckAccepted(DType dtype)
     {
         if (!Accepts(dtype)) throw Error($"unsupported dtype {dtype.Name()}");
-    }
-
-    /// <summary>Checks the buffers against the type rule and returns the single result type.</summary>
-    private protected ShapedType ResultType(IReadOnlyList<Buffer> operands, Attributes attributes)
-    {
-        var types = new ShapedType[operands.Count];
-        for (int i = 0; i < types.Length; i++) types[i] = operands[i].Type;
-        return InferTypes(types, attributes, [])[0];
     }
 
     /// <summary>An attribute the primitive requires, or a <see cref="JaxTypeException"/> naming it.</summary>
@@ -103,14 +110,8 @@ public class UnaryPrimitive : ElementwisePrimitive
     {
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         SelectLoop(operands[0].DType, attributes).Run(operands[0], result);
-        return [result];
-    }
 
     /// <summary>The loop that computes the result for an operand dtype and the attributes.</summary>
     private protected virtual UnaryLoop SelectLoop(DType dtype, Attributes attributes) =>
@@ -197,14 +198,8 @@ public sealed class BinaryPrimitive : ElementwisePrimitive
         return [x with { Weak = x.Weak && y.Weak }];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
-        Loop(type.DType)!.Run(operands[0], operands[1], result);
-        return [result];
-    }
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
+        Loop(result.DType)!.Run(operands[0], operands[1], result);
 }
 
 /// <summary>
@@ -221,9 +216,6 @@ public sealed class ComparePrimitive : ElementwisePrimitive
     internal static ComparePrimitive Of<TOp>(string name) where TOp : ICompareOp => new(name, new CompareLoop<TOp>().Run);
 
     /// <inheritdoc/>
-    public override bool Accepts(DType dtype) => true;
-
-    /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
         CheckArity(operands, 2);
@@ -231,14 +223,8 @@ public sealed class ComparePrimitive : ElementwisePrimitive
         return [new ShapedType(DType.Bool, operands[0].Shape)];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         _run(operands[0], operands[1], result);
-        return [result];
-    }
 }
 
 /// <summary>
@@ -252,9 +238,6 @@ public sealed class SelectPrimitive : ElementwisePrimitive
     }
 
     /// <inheritdoc/>
-    public override bool Accepts(DType dtype) => true;
-
-    /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
         CheckArity(operands, 3);
@@ -265,14 +248,8 @@ public sealed class SelectPrimitive : ElementwisePrimitive
         return [onTrue with { Weak = onTrue.Weak && onFalse.Weak }];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         SelectLoop.Run(operands[0], operands[1], operands[2], result);
-        return [result];
-    }
 }
 
 /// <summary>
@@ -284,9 +261,6 @@ public sealed class ClampPrimitive : ElementwisePrimitive
     internal ClampPrimitive() : base("clamp")
     {
     }
-
-    /// <inheritdoc/>
-    public override bool Accepts(DType dtype) => true;
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -301,14 +275,8 @@ public sealed class ClampPrimitive : ElementwisePrimitive
         return [x with { Weak = lo.Weak && x.Weak && hi.Weak }];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         ClampLoop.Run(operands[0], operands[1], operands[2], result);
-        return [result];
-    }
 }
 
 /// <summary>
@@ -323,9 +291,6 @@ public sealed class ConvertElementTypePrimitive : ElementwisePrimitive
     {
     }
 
-    /// <inheritdoc/>
-    public override bool Accepts(DType dtype) => true;
-
     /// <summary>The attributes of a conversion to <paramref name="dtype"/>.</summary>
     public static Attributes Params(DType dtype, bool weakType = false) =>
         Attributes.Of(("new_dtype", dtype), ("weak_type", weakType));
@@ -339,14 +304,8 @@ public sealed class ConvertElementTypePrimitive : ElementwisePrimitive
         return [new ShapedType(dtype, operands[0].Shape, weak)];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         ConversionLoop.Run(operands[0], result);
-        return [result];
-    }
 }
 
 /// <summary>
@@ -359,9 +318,6 @@ public sealed class BitcastConvertTypePrimitive : ElementwisePrimitive
     internal BitcastConvertTypePrimitive() : base("bitcast_convert_type")
     {
     }
-
-    /// <inheritdoc/>
-    public override bool Accepts(DType dtype) => true;
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -379,12 +335,6 @@ public sealed class BitcastConvertTypePrimitive : ElementwisePrimitive
         return [new ShapedType(dtype, new Shape(x.Shape.Take(x.Rank - 1)))];
     }
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        var type = ResultType(operands, attributes);
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+    private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         operands[0].Bytes.CopyTo(result.Bytes);
-        return [result];
-    }
 }

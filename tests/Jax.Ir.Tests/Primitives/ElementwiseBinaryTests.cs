@@ -21,13 +21,9 @@ public class ElementwiseBinaryTests
         ["atan2"] = (Prims.Atan2, Math.Atan2, 1),
     };
 
-    public static TheoryData<string, DType> FloatOps()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (var name in FloatCases.Keys)
-            foreach (var dtype in FloatDTypes) data.Add(name, dtype);
-        return data;
-    }
+    public static TheoryData<DType> FloatTypes() => new(FloatDTypes);
+
+    public static TheoryData<string, DType> FloatOps() => Cross(FloatCases.Keys, FloatDTypes);
 
     [Theory]
     [MemberData(nameof(FloatOps))]
@@ -46,10 +42,7 @@ public class ElementwiseBinaryTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Float_special_values(DType dtype)
     {
         double nan = double.NaN, inf = double.PositiveInfinity;
@@ -92,10 +85,7 @@ public class ElementwiseBinaryTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Nextafter_steps_one_value_in_the_operands_own_format(DType dtype)
     {
         // The gap above 1 is the dtype's epsilon, below 1 half of it; from 0 the step is the smallest subnormal.
@@ -247,10 +237,7 @@ public class ElementwiseBinaryTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Float_comparisons_with_nan_are_false_except_ne(DType dtype)
     {
         var x = Vector(dtype, double.NaN, double.NaN, 1, -0.0, double.NegativeInfinity);

@@ -157,6 +157,15 @@ internal static class ElementwiseHarness
         }
     }
 
+    /// <summary>Every (name, dtype) pair, as theory data.</summary>
+    public static TheoryData<string, DType> Cross(IEnumerable<string> names, IEnumerable<DType> dtypes)
+    {
+        var data = new TheoryData<string, DType>();
+        foreach (var name in names)
+            foreach (var dtype in dtypes) data.Add(name, dtype);
+        return data;
+    }
+
     /// <summary>The float dtypes.</summary>
     public static readonly DType[] FloatDTypes = [DType.Float16, DType.BFloat16, DType.Float32, DType.Float64];
 

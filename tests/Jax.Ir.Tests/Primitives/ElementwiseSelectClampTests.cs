@@ -6,6 +6,8 @@ public class ElementwiseSelectClampTests
 {
     public static TheoryData<DType> AllDTypes() => new(DTypes.All);
 
+    public static TheoryData<DType> FloatTypes() => new(FloatDTypes);
+
     private static Buffer Small(DType dtype, params long[] values) =>
         dtype.IsFloat() ? Vector(dtype, values.Select(v => (double)v).ToArray()) : Integers(dtype, values);
 
@@ -74,10 +76,7 @@ public class ElementwiseSelectClampTests
     [InlineData(DType.Int64)]
     [InlineData(DType.UInt8)]
     [InlineData(DType.UInt32)]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Clamp_with_scalar_and_array_bounds(DType dtype)
     {
         var x = Small(dtype, 0, 3, 20, 7);
@@ -99,10 +98,7 @@ public class ElementwiseSelectClampTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Clamp_propagates_nan_from_any_operand(DType dtype)
     {
         double nan = double.NaN;

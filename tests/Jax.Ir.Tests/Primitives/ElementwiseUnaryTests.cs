@@ -35,13 +35,9 @@ public class ElementwiseUnaryTests
         ["logistic"] = new(Prims.Logistic, x => 1 / (1 + Math.Exp(-x)), General, 2),
     };
 
-    public static TheoryData<string, DType> FloatOps()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (var name in FloatCases.Keys)
-            foreach (var dtype in FloatDTypes) data.Add(name, dtype);
-        return data;
-    }
+    public static TheoryData<DType> FloatTypes() => new(FloatDTypes);
+
+    public static TheoryData<string, DType> FloatOps() => Cross(FloatCases.Keys, FloatDTypes);
 
     [Theory]
     [MemberData(nameof(FloatOps))]
@@ -90,13 +86,7 @@ public class ElementwiseUnaryTests
             [-0.9999546000702375, -0.6321205588285577, -0.007782061739756488, 0.007843097206447977, 0.2840254166877415, 1.7182818284590453, 147.4131591025766], 2, 1),
     };
 
-    public static TheoryData<string, DType> SpecialOps()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (var name in SpecialCases.Keys)
-            foreach (var dtype in FloatDTypes) data.Add(name, dtype);
-        return data;
-    }
+    public static TheoryData<string, DType> SpecialOps() => Cross(SpecialCases.Keys, FloatDTypes);
 
     [Theory]
     [MemberData(nameof(SpecialOps))]
@@ -134,10 +124,7 @@ public class ElementwiseUnaryTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Special_values_follow_IEEE(DType dtype)
     {
         double nan = double.NaN, inf = double.PositiveInfinity;
@@ -156,10 +143,7 @@ public class ElementwiseUnaryTests
     }
 
     [Theory]
-    [InlineData(DType.Float16)]
-    [InlineData(DType.BFloat16)]
-    [InlineData(DType.Float32)]
-    [InlineData(DType.Float64)]
+    [MemberData(nameof(FloatTypes))]
     public void Is_finite_gives_strong_bool(DType dtype)
     {
         var x = Vector(dtype, 1, double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 1e300);
