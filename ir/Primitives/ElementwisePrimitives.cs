@@ -65,7 +65,7 @@ public static partial class Prims
     public static readonly UnaryPrimitive Erf = UnaryPrimitive.Float<FloatFunctionOp<ErfFunction>>("erf");
 
     /// <summary><c>erfinv</c>: the inverse error function (+-inf at +-1, NaN outside [-1, 1]).</summary>
-    public static readonly UnaryPrimitive ErfInv = UnaryPrimitive.Float<FloatFunctionOp<ErfInvFunction>>("erfinv");
+    public static readonly UnaryPrimitive Erfinv = UnaryPrimitive.Float<FloatFunctionOp<ErfInvFunction>>("erfinv");
 
     /// <summary><c>lgamma</c>: log |Gamma(x)|.</summary>
     public static readonly UnaryPrimitive Lgamma = UnaryPrimitive.Float<FloatFunctionOp<LgammaFunction>>("lgamma");
@@ -110,7 +110,7 @@ public static partial class Prims
     public static readonly BinaryPrimitive Atan2 = BinaryPrimitive.Float<Atan2Op>("atan2");
 
     /// <summary><c>nextafter(x, y)</c>: the next representable value after x toward y, in x's own format.</summary>
-    public static readonly BinaryPrimitive NextAfter = BinaryPrimitive.Float("nextafter", new NextAfterLoop());
+    public static readonly BinaryPrimitive Nextafter = BinaryPrimitive.Float("nextafter", new NextAfterLoop());
 
     /// <summary><c>and</c>: logical for bool, bitwise for integers.</summary>
     public static readonly BinaryPrimitive And = BinaryPrimitive.Logical<AndOp>("and");

@@ -94,7 +94,7 @@ public class ElementwiseBinaryTests
         double eps = Math.ScaleB(1, -mantissaBits), tiny = Math.ScaleB(1, minExponent - mantissaBits);
         double max = dtype switch { DType.Float16 => 65504, DType.BFloat16 => (double)BFloat16.FromBits(0x7F7F), DType.Float32 => float.MaxValue, _ => double.MaxValue };
         double nan = double.NaN, inf = double.PositiveInfinity;
-        var result = Run(Prims.NextAfter,
+        var result = Run(Prims.Nextafter,
             Vector(dtype, 1, 1, 0, 0, -0.0, 2, nan, 1, -1, inf, max, -0.0),
             Vector(dtype, 2, 0, 1, -1, 1, 2, 1, nan, -2, 0, inf, 0.0));
         AssertExact(result, 1 + eps, 1 - eps / 2, tiny, -tiny, tiny, 2, nan, nan, -1 - eps, max, inf, 0.0);

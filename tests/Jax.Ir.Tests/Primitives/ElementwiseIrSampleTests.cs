@@ -23,7 +23,7 @@ public class ElementwiseIrSampleTests
         }
 
         foreach (var p in new[] { Prims.Exp, Prims.Exp2, Prims.Log, Prims.Log1p, Prims.Expm1, Prims.Sqrt, Prims.Rsqrt, Prims.Cbrt, Prims.Sin,
-                     Prims.Cos, Prims.Tan, Prims.Tanh, Prims.Logistic, Prims.Erf, Prims.ErfInv, Prims.Lgamma, Prims.Digamma })
+                     Prims.Cos, Prims.Tan, Prims.Tanh, Prims.Logistic, Prims.Erf, Prims.Erfinv, Prims.Lgamma, Prims.Digamma })
             Add(p.Name, p, null, F32x3);
         Add("neg", Prims.Neg, null, I32x3);
         Add("abs", Prims.Abs, null, T(DType.Int8, 2, 2));
@@ -44,7 +44,7 @@ public class ElementwiseIrSampleTests
         Add("max", Prims.Max, null, F32x3, F32x3);
         Add("min", Prims.Min, null, T(DType.UInt8, 3), T(DType.UInt8, 3));
         Add("atan2", Prims.Atan2, null, F32x3, F32x3);
-        Add("nextafter", Prims.NextAfter, null, T(DType.BFloat16, 3), T(DType.BFloat16, 3));
+        Add("nextafter", Prims.Nextafter, null, T(DType.BFloat16, 3), T(DType.BFloat16, 3));
         Add("and", Prims.And, null, T(DType.Bool, 3), T(DType.Bool, 3));
         Add("or", Prims.Or, null, I32x3, I32x3);
         Add("xor", Prims.Xor, null, T(DType.UInt64, 3), T(DType.UInt64, 3));
