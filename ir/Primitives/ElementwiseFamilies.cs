@@ -111,10 +111,10 @@ public class UnaryPrimitive : ElementwisePrimitive
     }
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
-        SelectLoop(operands[0].DType, attributes).Run(operands[0], result);
+        LoopFor(operands[0].DType, attributes).Run(operands[0], result);
 
     /// <summary>The loop that computes the result for an operand dtype and the attributes.</summary>
-    private protected virtual UnaryLoop SelectLoop(DType dtype, Attributes attributes) =>
+    private protected virtual UnaryLoop LoopFor(DType dtype, Attributes attributes) =>
         Loop(dtype) ?? throw Error($"unsupported dtype {dtype.Name()}");
 }
 
@@ -143,8 +143,8 @@ public sealed class RoundPrimitive : UnaryPrimitive
             throw Error($"rounding_method must be {AwayFromZero} (away from zero) or {ToNearestEven} (to nearest even), got {IrPrinter.FormatAttribute(method)}");
     }
 
-    private protected override UnaryLoop SelectLoop(DType dtype, Attributes attributes) =>
-        attributes.Int("rounding_method") == ToNearestEven ? ToEvenLoop : base.SelectLoop(dtype, attributes);
+    private protected override UnaryLoop LoopFor(DType dtype, Attributes attributes) =>
+        attributes.Int("rounding_method") == ToNearestEven ? ToEvenLoop : base.LoopFor(dtype, attributes);
 }
 
 /// <summary>
