@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A straight-line list of operations with arguments and returned values. Function bodies and the regions of

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A shape, dtype or axis error in a primitive's use: the message names the primitive, the offending

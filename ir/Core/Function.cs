@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>A named function: a body block whose arguments are the parameters.</summary>
 public sealed class Function

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>Appends operations to a block, inferring (and so checking) their result types.</summary>
 public sealed class IrBuilder

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// One operation: a primitive applied to operand values with static attributes, defining result values,

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>An SSA value: a function/region argument or an operation result, with its abstract type.</summary>
 public sealed class Value

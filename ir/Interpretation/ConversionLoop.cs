@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The kernel of <c>convert_element_type</c>, from every dtype to every dtype, with XLA's semantics: floats to

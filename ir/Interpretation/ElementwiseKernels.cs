@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 // The interpreter loops of the elementwise primitives. An operation is a struct implementing one or more of the
 // op interfaces below with static generic methods; a loop class, generic over that struct, runs it over a buffer

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 // The per-element semantics of the elementwise primitives (XLA's on CPU). Float ops call the generic-math
 // members of float/double, which are MathF/Math; TensorPrimitives is used only where it is bit-identical to them

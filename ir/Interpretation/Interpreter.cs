@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The reference interpreter: runs any IR function on the CPU in managed code, one primitive at a time, with

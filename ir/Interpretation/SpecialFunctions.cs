@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Scalar special functions for the interpreter's elementwise kernels (<c>erf</c>, <c>erf_inv</c>, <c>lgamma</c>,

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>Row-major index arithmetic shared by the interpreter's kernels.</summary>
 public static class Strides

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Deep-copies IR (functions, blocks with their regions, operations), mapping each old value to its copy, as

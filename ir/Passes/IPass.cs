@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A transformation of IR: a named function from an IR function to an IR function (as MLIR's passes, each with a

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// IR that breaks an invariant the verifier checks. The message names the function, where in it the problem

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Runs passes in order over a function or a module (as MLIR's pass manager). Optionally verifies the input and

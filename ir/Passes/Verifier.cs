@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Checks the invariants of IR: every value is defined once and before its uses in the same block; regions are

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The shared rules of the elementwise families: operand counts, equal dtypes and shapes, the dtype kinds a

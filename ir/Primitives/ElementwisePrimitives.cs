@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 // The elementwise primitives (see PRIMITIVES.md): their type rules are the family classes' (ElementwiseFamilies.cs),
 // their per-element semantics the op structs of Interpretation/ElementwiseOps.cs.

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A primitive operation (JAX's <c>Primitive</c>): its name, its shape/dtype rule and its interpreter kernel.

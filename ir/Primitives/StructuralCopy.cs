@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A strided element map between two row-major buffers: for every multi-index <c>i</c> over <c>dims</c>,

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Base of the structural primitives (constants, shape changes, slicing, gather/scatter): the checks they share

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The index layout shared by gather and scatter: <c>indices</c> holds one start vector (of

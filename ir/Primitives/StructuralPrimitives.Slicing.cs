@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// <c>pad</c>: x and a scalar padding value of x's dtype; attributes <c>low</c>, <c>high</c> (per axis, negative

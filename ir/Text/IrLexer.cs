@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>The kinds of tokens of the IR text.</summary>
 internal enum TokenKind

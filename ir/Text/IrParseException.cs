@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// IR text that does not parse: the message starts with <c>line:column</c> and says what was expected

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Parses the text form that <see cref="IrPrinter"/> prints, so that <c>Print(Parse(text)) == text</c> for printed

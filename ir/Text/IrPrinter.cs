@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Prints IR in its MLIR-like text form. Values are numbered in order of definition (<c>%0</c>, <c>%1</c>, ...),

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// A trace being recorded into an IR function (JAX's <c>DynamicJaxprTrace</c>). Traces nest: while tracing a

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The bfloat16 format: the top 16 bits of an IEEE binary32. Conversions from <see cref="float"/> round to

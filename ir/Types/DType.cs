@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>The element types of arrays, as in <c>jax.numpy</c>.</summary>
 public enum DType : byte

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>One dimension of a shape: a static size or a named symbolic size (<c>n</c> in <c>f32[n,100]</c>).</summary>
 public readonly record struct Dim

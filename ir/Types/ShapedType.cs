@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// An abstract value: dtype and shape, plus JAX's weak-type flag (a value that came from a C# literal and

@@ -1,4 +1,4 @@
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// JAX's type-promotion lattice (<c>jax._src.dtypes</c>): the least upper bound of the operands' types, with

@@ -1,9 +1,13 @@
 namespace JaxToolchain;
 
-#pragma warning disable CS0660, CS0661 // == and != are elementwise (as in JAX); Equals/GetHashCode stay reference-based.
 public sealed partial class Tensor
-#pragma warning restore CS0660, CS0661
 {
+    /// <summary>Reference equality (<c>==</c> and <c>!=</c> are elementwise, as in JAX).</summary>
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    /// <summary>A reference-identity hash.</summary>
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+
     /// <summary>Elementwise sum with broadcasting and promotion.</summary>
     public static Tensor operator +(Tensor x, Tensor y) => Jnp.Add(x, y);
     /// <summary>Elementwise difference.</summary>

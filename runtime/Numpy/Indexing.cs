@@ -1,4 +1,4 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
 namespace JaxToolchain;
 
@@ -9,6 +9,7 @@ public sealed partial class Tensor
     /// <c>x[TensorIndex.Ellipsis, 0]</c>, <c>x[indexArray]</c>, <c>x[mask]</c> (outside traced functions).
     /// Out-of-bounds array indices are clamped, as in JAX; out-of-bounds integer indices are an error.
     /// </summary>
+    [System.Runtime.CompilerServices.IndexerName("Index")]
     public Tensor this[params TensorIndex[] index] => Indexing.Get(this, index, GatherMode.Clip);
 }
 

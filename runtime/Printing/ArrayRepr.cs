@@ -1,8 +1,7 @@
 using System.Text;
-using Jax.Ir;
-using Buffer = Jax.Ir.Buffer;
+using JaxToolchain.Ir;
 
-namespace Jax;
+namespace JaxToolchain;
 
 /// <summary>
 /// Prints arrays exactly as JAX does: <c>repr(jax.Array)</c> (<see cref="Format"/>) and <c>str(jax.Array)</c>,

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Numerics;
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax;
+namespace JaxToolchain;
 
 /// <summary>
 /// A finite, non-negative binary floating-point magnitude written as decimal digits:

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Jax.Ir;
-using Buffer = Jax.Ir.Buffer;
+using JaxToolchain.Ir;
 
-namespace Jax;
+namespace JaxToolchain;
 
 /// <summary>
 /// How NumPy's <c>array2string</c> prints one element, chosen once from the elements that will be shown

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Jax.Ir;
-using Buffer = Jax.Ir.Buffer;
+using JaxToolchain.Ir;
 
-namespace Jax;
+namespace JaxToolchain;
 
 /// <summary>
 /// NumPy's <c>FloatingFormat</c> with its default options (<c>floatmode='maxprec'</c>, precision 8,

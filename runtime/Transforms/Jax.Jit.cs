@@ -1,4 +1,4 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
 namespace JaxToolchain;
 

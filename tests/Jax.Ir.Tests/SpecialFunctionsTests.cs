@@ -1,6 +1,6 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests;
+namespace JaxToolchain.Ir.Tests;
 
 /// <summary>
 /// Pins <see cref="SpecialFunctions"/> against values derived independently of it: closed forms, series summed

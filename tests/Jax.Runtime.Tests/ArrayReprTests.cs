@@ -1,7 +1,7 @@
-using Jax.Ir;
-using Buffer = Jax.Ir.Buffer;
+using JaxToolchain.Ir;
+using Buffer = JaxToolchain.Ir.Buffer;
 
-namespace Jax.Runtime.Tests;
+namespace JaxToolchain.Runtime.Tests;
 
 /// <summary>
 /// Pins <see cref="ArrayRepr"/> to what JAX prints. Unless a test says otherwise, each expected string was

@@ -1,9 +1,9 @@
-using Jax.Ir;
-using Jax.Runtime.Tests.Oracle;
+using JaxToolchain.Ir;
+using JaxToolchain.Runtime.Tests.Oracle;
 using TorchSharp;
-using Buffer = Jax.Ir.Buffer;
+using Buffer = JaxToolchain.Ir.Buffer;
 
-namespace Jax.Runtime.Tests;
+namespace JaxToolchain.Runtime.Tests;
 
 /// <summary>Pins that libtorch loads on this machine and that the oracle helper round-trips numbers.</summary>
 public sealed class TorchOracleTests

@@ -1,7 +1,7 @@
-using Jax.Ir;
-using Jax.Ir.Tests.Text;
+using JaxToolchain.Ir;
+using JaxToolchain.Ir.Tests.Text;
 
-namespace Jax.Ir.Tests.Passes;
+namespace JaxToolchain.Ir.Tests.Passes;
 
 public class PassManagerTests
 {

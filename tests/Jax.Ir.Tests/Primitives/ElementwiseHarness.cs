@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 /// <summary>Builds one-operation IR functions, runs them with the interpreter, and compares float results in ulps.</summary>
 internal static class ElementwiseHarness

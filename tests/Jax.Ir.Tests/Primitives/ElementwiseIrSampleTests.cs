@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class ElementwiseIrSampleTests
 {

@@ -1,6 +1,6 @@
-using static Jax.Ir.Tests.Primitives.ElementwiseHarness;
+using static JaxToolchain.Ir.Tests.Primitives.ElementwiseHarness;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class ElementwiseUnaryTests
 {

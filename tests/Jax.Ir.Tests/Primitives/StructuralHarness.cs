@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 /// <summary>Builds one-operation IR functions for the structural primitive tests and runs them.</summary>
 internal static class StructuralHarness

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using static Jax.Ir.Tests.Primitives.StructuralHarness;
+using static JaxToolchain.Ir.Tests.Primitives.StructuralHarness;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class StructuralIrSampleTests
 {

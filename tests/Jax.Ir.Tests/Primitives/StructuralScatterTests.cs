@@ -1,6 +1,6 @@
-using static Jax.Ir.Tests.Primitives.StructuralHarness;
+using static JaxToolchain.Ir.Tests.Primitives.StructuralHarness;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class StructuralScatterTests
 {

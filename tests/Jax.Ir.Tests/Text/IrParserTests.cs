@@ -1,6 +1,6 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests.Text;
+namespace JaxToolchain.Ir.Tests.Text;
 
 public class IrParserTests
 {

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests.Text;
+namespace JaxToolchain.Ir.Tests.Text;
 
 /// <summary>
 /// Every function of every <c>IrSamples/**/*.ir</c> file (one file per primitive family, copied to the output

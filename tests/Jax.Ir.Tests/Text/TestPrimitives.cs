@@ -1,6 +1,6 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests.Text;
+namespace JaxToolchain.Ir.Tests.Text;
 
 /// <summary>Elementwise addition of two operands of equal type (weak iff both are weak).</summary>
 public sealed class TestAddPrimitive() : Primitive("test.add")

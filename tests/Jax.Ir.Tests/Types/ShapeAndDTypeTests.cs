@@ -1,6 +1,6 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests.Types;
+namespace JaxToolchain.Ir.Tests.Types;
 
 public class ShapeAndDTypeTests
 {

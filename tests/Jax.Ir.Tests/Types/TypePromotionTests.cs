@@ -1,6 +1,6 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 
-namespace Jax.Ir.Tests.Types;
+namespace JaxToolchain.Ir.Tests.Types;
 
 /// <summary>JAX's type promotion table (jax.numpy type promotion semantics, x64 off and on).</summary>
 public class TypePromotionTests

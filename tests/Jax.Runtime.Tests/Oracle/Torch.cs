@@ -1,9 +1,9 @@
-using Jax.Ir;
+using JaxToolchain.Ir;
 using TorchSharp;
 using static TorchSharp.torch;
-using Buffer = Jax.Ir.Buffer;
+using Buffer = JaxToolchain.Ir.Buffer;
 
-namespace Jax.Runtime.Tests.Oracle;
+namespace JaxToolchain.Runtime.Tests.Oracle;
 
 /// <summary>
 /// Moves numbers between our managed arrays (<c>double[]</c>/<c>float[]</c> + shape, or an IR
