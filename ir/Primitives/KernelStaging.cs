@@ -111,6 +111,10 @@ internal static class AttributeRules
             : throw new JaxTypeException(primitive.Name, $"attribute '{name}' should be {KindName(typeof(T))}, got {IrPrinter.FormatAttribute(value)}");
     }
 
+    /// <summary>The one operand of a unary primitive.</summary>
+    public static ShapedType SingleOperand(this IReadOnlyList<ShapedType> operands, Primitive primitive) =>
+        operands.Count == 1 ? operands[0] : throw new JaxTypeException(primitive.Name, $"takes 1 operand, got {operands.Count}");
+
     /// <summary>A required non-negative integer attribute that fits an int.</summary>
     public static int Count(this Attributes attributes, Primitive primitive, string name)
     {

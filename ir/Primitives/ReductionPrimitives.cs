@@ -82,8 +82,7 @@ public sealed class ReducePrimitive : Primitive
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        if (operands.Count != 1) throw Error($"takes 1 operand, got {operands.Count}");
-        var x = operands[0];
+        var x = operands.SingleOperand(this);
         if (Kind is ReduceKind.Sum or ReduceKind.Prod && x.DType == DType.Bool)
             throw Error($"does not accept dtype bool ({x}); accepted dtypes are numbers");
         if (Kind is ReduceKind.And or ReduceKind.Or && x.DType.IsFloat())
@@ -135,8 +134,7 @@ public sealed class ArgReducePrimitive : Primitive
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        if (operands.Count != 1) throw Error($"takes 1 operand, got {operands.Count}");
-        var x = operands[0];
+        var x = operands.SingleOperand(this);
         int axis = attributes.Axis(this, "axis", x);
         var indexType = attributes.Required<DType>(this, "index_dtype");
         if (!indexType.IsInteger()) throw Error($"index_dtype must be an integer dtype, got {indexType.Name()}");
@@ -182,8 +180,7 @@ public sealed class CumulativePrimitive : Primitive
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        if (operands.Count != 1) throw Error($"takes 1 operand, got {operands.Count}");
-        var x = operands[0];
+        var x = operands.SingleOperand(this);
         if (x.DType == DType.Bool) throw Error($"does not accept dtype bool ({x}); accepted dtypes are numbers");
         attributes.Axis(this, "axis", x);
         attributes.Required<bool>(this, "reverse");
@@ -260,6 +257,7 @@ public sealed class SortPrimitive : Primitive
             return a.CompareTo(b);
         }
 
+        Comparison<int> comparison = Compare;
         var results = operands.Select(o => Buffer.Zeros(o.DType, o.Shape)).ToArray();
         var order = new int[n];
         for (int o = 0; o < outer; o++)
@@ -268,7 +266,7 @@ public sealed class SortPrimitive : Primitive
             {
                 lineStart = o * n * inner + i;
                 for (int k = 0; k < n; k++) order[k] = k;
-                Array.Sort(order, Compare);
+                Array.Sort(order, comparison);
                 for (int j = 0; j < operands.Count; j++)
                 {
                     int size = operands[j].DType.ItemSize();
