@@ -34,11 +34,16 @@ public sealed class DotGeneralPrimitive : Primitive
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
         var (lhs, rhs, dims) = Check(operands, attributes);
+        return [ResultType(lhs, rhs, dims)];
+    }
+
+    private static ShapedType ResultType(ShapedType lhs, ShapedType rhs, Dims dims)
+    {
         var shape = new List<Dim>();
         shape.AddRange(dims.LhsBatch.Select(d => lhs.Shape[d]));
         shape.AddRange(dims.LhsFree.Select(d => lhs.Shape[d]));
         shape.AddRange(dims.RhsFree.Select(d => rhs.Shape[d]));
-        return [new ShapedType(lhs.DType, new Shape(shape), lhs.Weak && rhs.Weak)];
+        return new ShapedType(lhs.DType, new Shape(shape), lhs.Weak && rhs.Weak);
     }
 
     private (ShapedType Lhs, ShapedType Rhs, Dims Dims) Check(IReadOnlyList<ShapedType> operands, Attributes attributes)
@@ -92,7 +97,7 @@ public sealed class DotGeneralPrimitive : Primitive
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
     {
         var (lhsType, rhsType, dims) = Check(operands.Select(o => o.Type).ToArray(), attributes);
-        var type = InferTypes([lhsType, rhsType], attributes, regions)[0];
+        var type = ResultType(lhsType, rhsType, dims);
         var (lhs, rhs) = (operands[0], operands[1]);
         int Size(Buffer b, int[] axes) => axes.Aggregate(1, (n, d) => checked(n * b.Dims[d]));
         var kernel = new Kernel(

@@ -31,14 +31,6 @@ internal static class KernelStaging
         _ => buffer.Data,
     };
 
-    /// <summary>The element type <paramref name="dtype"/> is computed in.</summary>
-    public static Type StagedType(DType dtype) => dtype switch
-    {
-        DType.Bool => typeof(byte),
-        DType.Float16 or DType.BFloat16 => typeof(float),
-        _ => dtype.ClrType(),
-    };
-
     /// <summary>Wraps a staged result as a buffer of <paramref name="dtype"/>, rounding f16/bf16 and narrowing bytes to bool.</summary>
     public static Buffer Unstage(Array staged, DType dtype, Shape shape) => (dtype, staged) switch
     {
