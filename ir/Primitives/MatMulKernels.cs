@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 /// <summary>The few SIMD operations the matrix-multiply micro-kernel needs, for one vector width.</summary>
 internal interface ISimdOps<T, TVector> where T : unmanaged where TVector : struct

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Jax.Ir;
+namespace JaxToolchain.Ir;
 
 public static partial class Prims
 {

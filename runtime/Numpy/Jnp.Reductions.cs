@@ -15,7 +15,7 @@ public static partial class Jnp
         keepdims ? Lax.ExpandDims(reduced, axes.Where(a => a < rank).ToArray()) : reduced;
 
     /// <summary>
-    /// A reduction with JAX's dtype rules: <paramref name="dtype"/> or the promoted type; float16/bfloat16 are
+    /// A reduction with JAX's dtype rules (the result in <paramref name="resultDType"/>); float16/bfloat16 are
     /// computed in float32 and rounded back, as JAX does.
     /// </summary>
     private static Tensor Reduction(string op, Primitive primitive, Tensor x, int[]? axis, bool keepdims, DType resultDType, bool upcastHalf)

@@ -5,6 +5,8 @@ using Buffer = JaxToolchain.Ir.Buffer;
 
 namespace JaxToolchain.Runtime.Tests;
 
+using Tensor = TorchSharp.torch.Tensor;
+
 /// <summary>Pins that libtorch loads on this machine and that the oracle helper round-trips numbers.</summary>
 public sealed class TorchOracleTests
 {

@@ -1,4 +1,4 @@
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 /// <summary>
 /// Minimal elementwise primitives for region bodies in these tests (the real elementwise family lives elsewhere):
@@ -37,10 +37,10 @@ internal sealed class TestBinaryPrimitive : Primitive
 /// <summary>The test primitives, created once (primitive names register globally).</summary>
 internal static class TestOps
 {
-    public static readonly TestBinaryPrimitive Add = new("test.add", (a, b) => a + b, (a, b) => unchecked(a + b));
-    public static readonly TestBinaryPrimitive Sub = new("test.sub", (a, b) => a - b, (a, b) => unchecked(a - b));
-    public static readonly TestBinaryPrimitive Mul = new("test.mul", (a, b) => a * b, (a, b) => unchecked(a * b));
-    public static readonly TestBinaryPrimitive Lt = new("test.lt", (a, b) => a < b ? 1 : 0, (a, b) => a < b ? 1 : 0, compare: true);
+    public static readonly TestBinaryPrimitive Add = new("cf_test.add", (a, b) => a + b, (a, b) => unchecked(a + b));
+    public static readonly TestBinaryPrimitive Sub = new("cf_test.sub", (a, b) => a - b, (a, b) => unchecked(a - b));
+    public static readonly TestBinaryPrimitive Mul = new("cf_test.mul", (a, b) => a * b, (a, b) => unchecked(a * b));
+    public static readonly TestBinaryPrimitive Lt = new("cf_test.lt", (a, b) => a < b ? 1 : 0, (a, b) => a < b ? 1 : 0, compare: true);
 
     /// <summary>A region with arguments of the given types whose body <paramref name="build"/> emits and returns.</summary>
     public static Block Region(ShapedType[] argumentTypes, Func<IrBuilder, IReadOnlyList<Value>, IEnumerable<Value>> build)

@@ -1,6 +1,6 @@
-using static Jax.Ir.Tests.Primitives.TestOps;
+using static JaxToolchain.Ir.Tests.Primitives.TestOps;
 
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class ControlFlowTests
 {

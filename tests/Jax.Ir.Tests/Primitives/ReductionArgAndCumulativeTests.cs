@@ -1,4 +1,4 @@
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 public class ReductionArgAndCumulativeTests
 {

@@ -1,4 +1,4 @@
-namespace Jax.Ir.Tests.Primitives;
+namespace JaxToolchain.Ir.Tests.Primitives;
 
 /// <summary>
 /// Pins <c>IrSamples/reductions.ir</c>: the module built here with the builder prints exactly as the sample file,

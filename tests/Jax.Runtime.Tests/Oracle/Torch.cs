@@ -5,6 +5,8 @@ using Buffer = JaxToolchain.Ir.Buffer;
 
 namespace JaxToolchain.Runtime.Tests.Oracle;
 
+using Tensor = TorchSharp.torch.Tensor;
+
 /// <summary>
 /// Moves numbers between our managed arrays (<c>double[]</c>/<c>float[]</c> + shape, or an IR
 /// <see cref="Buffer"/>) and TorchSharp tensors, so tests can compute the same thing with libtorch and
