@@ -91,7 +91,7 @@ internal static class RuleLayout
 /// branches return the same types, which are the results (weak where every branch's result is weak). An index
 /// outside [0, branches) is clamped into it.
 /// </summary>
-public sealed class CondPrimitive : Primitive
+public sealed class CondPrimitive : Primitive, IResultDependence
 {
     internal CondPrimitive() : base("cond") { }
 
@@ -121,6 +121,12 @@ public sealed class CondPrimitive : Primitive
         long index = Math.Clamp(operands[0].GetInt64(0), 0, regions.Count - 1);
         return interpreter.RunRegion(regions[(int)index], operands.Skip(1).ToArray());
     }
+
+    /// <summary>Every result depends on the index; otherwise a result depends on the operands it depends on in some branch.</summary>
+    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        operands[0]
+            ? Enumerable.Repeat(true, regions[0].Results.Count).ToArray()
+            : regions.Aggregate(new bool[regions[0].Results.Count], (m, r) => RuleLayout.Or(m, ClosedRegions.DependsOn(r, operands.Skip(1).ToArray())));
 
     /// <summary>
     /// JAX's <c>_cond_jvp</c>: a result has a tangent when it has one in any branch; every branch is differentiated
@@ -198,12 +204,12 @@ public sealed class CondPrimitive : Primitive
         var transposeRegion = RuleLayout.Hook(context.TransposeRegion, this, "transpose");
         if (operands[0].IsLinear) throw Error($"the index {operands[0].Type} cannot be a linear input");
         var linear = operands.Skip(1).Select(o => o.IsLinear).ToArray();
-        var linearResults = RuleLayout.Marked(regions.Aggregate(new bool[regions[0].Results.Count], (m, r) => RuleLayout.Or(m, ClosedRegions.DependsOn(r, linear))));
+        var linearResults = RuleLayout.Marked(DependentResults([false, .. linear], attributes, regions));
         if (linearResults.All(i => cotangents[i] is null)) return new Value?[operands.Count];
         var e = context.Emitter;
         var resultTypes = regions[0].ResultTypes.ToArray();
         var cts = linearResults.Select(i => cotangents[i] ?? e.Zeros(JvpPass.TangentType(resultTypes[i])));
-        var branches = regions.Select(r => transposeRegion(ClosedRegions.Permute(r, RuleLayout.Identity(linear.Length), linearResults), linear)).ToArray();
+        var branches = regions.Select(r => transposeRegion(ClosedRegions.LinearPart(r, linear, linearResults), linear)).ToArray();
         var known = operands.Skip(1).Where(o => !o.IsLinear).Select(o => o.Value);
         var outs = e.Emit(this, [operands[0].Value, .. known, .. cts], attributes, branches);
         return [null, .. RuleLayout.Spread(outs, linear)];
@@ -216,7 +222,7 @@ public sealed class CondPrimitive : Primitive
 /// carry and returns a bool scalar; region 1 (body) takes its constants and the carry and returns the next carry,
 /// of the same types. The results are the final carry (the initial carry's types).
 /// </summary>
-public sealed class WhilePrimitive : Primitive
+public sealed class WhilePrimitive : Primitive, IResultDependence
 {
     internal WhilePrimitive() : base("while") { }
 
@@ -251,6 +257,23 @@ public sealed class WhilePrimitive : Primitive
         while (interpreter.RunRegion(regions[0], [.. condConsts, .. carry])[0].Span<bool>()[0])
             carry = interpreter.RunRegion(regions[1], [.. bodyConsts, .. carry]);
         return carry;
+    }
+
+    /// <summary>
+    /// A carry depends on the marked operands when its initial value does or the body makes it (a fixpoint); when the
+    /// predicate then depends on them, so does every carry (the trip count does).
+    /// </summary>
+    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int nc = attributes.Count(this, "cond_nconsts"), nb = attributes.Count(this, "body_nconsts");
+        var carry = operands.Skip(nc + nb).ToArray();
+        while (true)
+        {
+            var next = RuleLayout.Or(carry, ClosedRegions.DependsOn(regions[1], [.. operands.Skip(nc).Take(nb), .. carry]));
+            if (next.SequenceEqual(carry)) break;
+            carry = next;
+        }
+        return ClosedRegions.DependsOn(regions[0], [.. operands.Take(nc), .. carry])[0] ? Enumerable.Repeat(true, carry.Length).ToArray() : carry;
     }
 
     /// <summary>
@@ -354,7 +377,7 @@ public sealed class WhilePrimitive : Primitive
 /// types), then each y stacked along a new leading axis of size <c>length</c>. With <c>reverse</c> the iterations
 /// run from <c>length - 1</c> down to 0, and y slice i still lands at position i.
 /// </summary>
-public sealed class ScanPrimitive : Primitive
+public sealed class ScanPrimitive : Primitive, IResultDependence
 {
     internal ScanPrimitive() : base("scan") { }
 
@@ -407,6 +430,20 @@ public sealed class ScanPrimitive : Primitive
             }
         }
         return [.. carry, .. ys];
+    }
+
+    /// <summary>A carry depends on the marked operands when its initial value does or the body makes it (a fixpoint); a y when the body makes it.</summary>
+    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var (nc, nk, _, _) = Counts(operands.Count, attributes, regions[0]);
+        var carry = operands.Skip(nc).Take(nk).ToArray();
+        while (true)
+        {
+            var depends = ClosedRegions.DependsOn(regions[0], [.. operands.Take(nc), .. carry, .. operands.Skip(nc + nk)]);
+            var next = RuleLayout.Or(carry, depends.Take(nk).ToArray());
+            if (next.SequenceEqual(carry)) return [.. carry, .. depends.Skip(nk)];
+            carry = next;
+        }
     }
 
     /// <summary>
@@ -497,17 +534,10 @@ public sealed class ScanPrimitive : Primitive
         var body = regions[0];
         var constLinear = operands.Take(nc).Select(o => o.IsLinear).ToArray();
         var xsLinear = operands.Skip(nc + nk).Select(o => o.IsLinear).ToArray();
-        var carryLinear = operands.Skip(nc).Take(nk).Select(o => o.IsLinear).ToArray();
-        bool[] depends;
-        while (true)
-        {
-            depends = ClosedRegions.DependsOn(body, [.. constLinear, .. carryLinear, .. xsLinear]);
-            var next = RuleLayout.Or(carryLinear, depends.Take(nk).ToArray());
-            if (next.SequenceEqual(carryLinear)) break;
-            carryLinear = next;
-        }
+        var depends = DependentResults(operands.Select(o => o.IsLinear).ToArray(), attributes, regions);
+        var carryLinear = depends.Take(nk).ToArray();
         bool[] argLinear = [.. constLinear, .. carryLinear, .. xsLinear];
-        var linearResults = RuleLayout.Marked([.. carryLinear, .. depends.Skip(nk)]);
+        var linearResults = RuleLayout.Marked(depends);
         if (linearResults.All(r => cotangents[r] is null)) return new Value?[operands.Count];
 
         var e = context.Emitter;
@@ -518,7 +548,7 @@ public sealed class ScanPrimitive : Primitive
         var carryResiduals = ForwardKnownCarry(e, body, argLinear, knownCarry, known, attributes, nc, nk);
 
         // The transposed body: (known consts, known carry, known xs, carry and y cotangents) -> (const, carry, x cotangents).
-        var transposed = transposeRegion(ClosedRegions.Permute(body, RuleLayout.Identity(body.Arguments.Count), linearResults), argLinear);
+        var transposed = transposeRegion(ClosedRegions.LinearPart(body, argLinear, linearResults), argLinear);
         int nkc = knownConsts.Length, nkk = knownCarry.Length, nkx = knownXs.Length;
         int nlc = nc - nkc, nlk = nk - nkk, nly = linearResults.Length - nlk;
         var targs = transposed.ArgumentTypes.ToArray();
@@ -551,7 +581,7 @@ public sealed class ScanPrimitive : Primitive
     private Value[] ForwardKnownCarry(Emitter e, Block body, bool[] argLinear, int[] knownCarry, Value?[] known, Attributes attributes, int nc, int nk)
     {
         if (knownCarry.Length == 0) return [];
-        var forward = ClosedRegions.Extract(body, argLinear.Select(b => !b).ToArray(), knownCarry);
+        var forward = ClosedRegions.Extract(ClosedRegions.SeparateNonLinear(body, argLinear), argLinear.Select(b => !b).ToArray(), knownCarry);
         int nkc = known.Take(nc).Count(v => v is not null);
         forward.SetResults([.. forward.Results, .. forward.Arguments.Skip(nkc).Take(knownCarry.Length)]);
         var results = e.Emit(this, known.OfType<Value>().ToArray(),

@@ -72,8 +72,10 @@ public static class ClosedRegions
         Inline(emitter.Builder.Block, region, arguments);
 
     /// <summary>
-    /// Which results of <paramref name="region"/> depend on an argument marked in <paramref name="marked"/> (through
-    /// any chain of operations; an operation's results depend on all its operands).
+    /// Which results of <paramref name="region"/> depend on an argument marked in <paramref name="marked"/>, through
+    /// any chain of operations. An operation's results depend on all its operands, except for control flow
+    /// (<see cref="IResultDependence"/>), whose regions say which results depend on which operands: the primal
+    /// results of a differentiated loop do not depend on its tangents.
     /// </summary>
     public static bool[] DependsOn(Block region, IReadOnlyList<bool> marked)
     {
@@ -81,10 +83,63 @@ public static class ClosedRegions
         for (int i = 0; i < region.Arguments.Count; i++)
             if (marked[i]) dependent.Add(region.Arguments[i]);
         foreach (var op in region.Operations)
-            if (op.Operands.Any(dependent.Contains))
-                foreach (var r in op.Results) dependent.Add(r);
+        {
+            var operands = op.Operands.Select(dependent.Contains).ToArray();
+            if (!operands.Any(b => b)) continue;
+            var results = DependentResults(op, operands);
+            for (int i = 0; i < results.Length; i++)
+                if (results[i]) dependent.Add(op.Results[i]);
+        }
         return region.Results.Select(dependent.Contains).ToArray();
     }
+
+    /// <summary>Which results of <paramref name="op"/> depend on its operands marked in <paramref name="operands"/>.</summary>
+    public static bool[] DependentResults(Operation op, IReadOnlyList<bool> operands) =>
+        op.Primitive is IResultDependence d
+            ? d.DependentResults(operands, op.Attributes, op.Regions)
+            : Enumerable.Repeat(operands.Any(b => b), op.Results.Count).ToArray();
+
+    /// <summary>
+    /// A copy of <paramref name="region"/> in which no value that is independent of the <paramref name="linear"/>
+    /// arguments is computed by an operation that also takes a linear operand. A control-flow operation that computes
+    /// primal results next to tangents (a differentiated loop inside a region) gets a twin fed zeros in place of its
+    /// linear operands, which computes those primal results; the original keeps only its linear uses. Transposition
+    /// evaluates operations without linear operands forward, so it can then compute every non-linear value it needs.
+    /// </summary>
+    public static Block SeparateNonLinear(Block region, IReadOnlyList<bool> linear)
+    {
+        var used = new HashSet<Value>(region.Operations.SelectMany(op => op.Operands).Concat(region.Results), ReferenceEqualityComparer.Instance);
+        var dependent = new HashSet<Value>(region.Arguments.Where((_, i) => linear[i]), ReferenceEqualityComparer.Instance);
+        var block = new Block(region.ArgumentTypes);
+        var emitter = new Emitter(block);
+        var cloner = new FunctionCloner();
+        for (int i = 0; i < region.Arguments.Count; i++) cloner.Map(region.Arguments[i], block.Arguments[i]);
+        foreach (var op in region.Operations)
+        {
+            var operands = op.Operands.Select(dependent.Contains).ToArray();
+            block.Append(cloner.CloneOperation(op));
+            if (!operands.Any(b => b)) continue;
+            var results = DependentResults(op, operands);
+            for (int i = 0; i < results.Length; i++)
+                if (results[i]) dependent.Add(op.Results[i]);
+            var primal = Enumerable.Range(0, results.Length).Where(i => !results[i] && used.Contains(op.Results[i])).ToArray();
+            if (primal.Length == 0) continue;
+            var twin = emitter.Emit(op.Primitive,
+                op.Operands.Select((o, i) => operands[i] ? emitter.Zeros(o.Type) : cloner.Lookup(o)).ToArray(),
+                op.Attributes, op.Regions.Select(r => new FunctionCloner().CloneBlock(r)).ToArray());
+            foreach (int i in primal) cloner.Map(op.Results[i], twin[i]);
+        }
+        block.SetResults(region.Results.Select(cloner.Lookup));
+        return block;
+    }
+
+    /// <summary>
+    /// What control-flow transpose rules hand to transposition: a copy of <paramref name="region"/> returning only
+    /// its results at <paramref name="results"/> (those that depend on the <paramref name="linear"/> arguments), with
+    /// primal values that control flow computes next to tangents recomputed apart (<see cref="SeparateNonLinear"/>).
+    /// </summary>
+    public static Block LinearPart(Block region, IReadOnlyList<bool> linear, IReadOnlyList<int> results) =>
+        SeparateNonLinear(Permute(region, Enumerable.Range(0, region.Arguments.Count).ToArray(), results), linear);
 
     /// <summary>
     /// The part of <paramref name="region"/> that computes its results at <paramref name="results"/> from the
@@ -114,4 +169,14 @@ public static class ClosedRegions
         block.SetResults(results.Select(r => cloner.Lookup(region.Results[r])));
         return block;
     }
+}
+
+/// <summary>
+/// A primitive with regions that can tell which of its results depend on which operands, more finely than "every
+/// result on every operand": a differentiated <c>scan</c> whose primal carry never reads the tangents says so.
+/// </summary>
+public interface IResultDependence
+{
+    /// <summary>Which results depend on the operands marked in <paramref name="operands"/>.</summary>
+    bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions);
 }

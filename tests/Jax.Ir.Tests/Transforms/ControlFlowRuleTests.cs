@@ -302,7 +302,7 @@ public class ControlFlowRuleTests
         var body = f.Body.Operations[0].Regions[1];
         Buffer[] inputs = [Buffer.Scalar(4), Vector(0.5, 1, -2), Buffer.Scalar(0), Buffer.Scalar(1.0), Vector(0.9, -0.4, 1.1)];
         RuleHarness.CheckBatch(Prims.While, WhileAttributes(1, 1), inputs, [null, 0, null, null, 0], [cond, body]);
-        RuleHarness.CheckBatch(Prims.While, WhileAttributes(1, 1), [inputs[0], inputs[1], inputs[2], Vector(1, 2, 3), inputs[4]], [null, null, null, 0, null], [cond, body]);
+        RuleHarness.CheckBatch(Prims.While, WhileAttributes(1, 1), [inputs[0], Buffer.Scalar(0.5), inputs[2], Vector(1, 2, 3), Buffer.Scalar(0.9)], [null, null, null, 0, null], [cond, body]);
         var batched = VmapPass.Apply(RuleHarness.Single(Prims.While, [I32, F64, I32, F64, F64], WhileAttributes(1, 1), [cond, body]),
             [null, 0, null, null, null], [0, 0, 0], Dim.Of(3));
         var loop = batched.Body.Operations.Single(op => op.Primitive == Prims.While);
@@ -475,7 +475,8 @@ public class ControlFlowRuleTests
     [Fact]
     public void Reverse_mode_through_a_cond_inside_a_scan_matches_finite_differences()
     {
-        // carry (i: i32, h: f64[3]); each step: h' = i even ? sin(h) * x : h + x * x.
+        // carry (i: i32, h: f64[3]); each step: h' = i even ? sin(h) * x : h + x * x, y = cos(h') (a primal use of
+        // the cond's result inside the body: transposition must recompute h' apart from the tangents).
         var branches = new[]
         {
             Region([V3, V3], (e, a) => [e.Add(a[0], e.Mul(a[1], a[1]))]),
@@ -485,7 +486,7 @@ public class ControlFlowRuleTests
         {
             var even = e.Eq(e.Rem(a[0], e.Full(I32, 2)), e.Zeros(I32));
             var h = e.Emit(Prims.Cond, [even, a[1], a[2]], Attributes.Empty, branches)[0];
-            return [e.Add(a[0], e.Full(I32, 1)), h, h];
+            return [e.Add(a[0], e.Full(I32, 1)), h, e.Cos(h)];
         });
         var f = Fn("rnn_cond", [V3, Mat(5, 3)], (e, a) => EmitScan(e, [], [e.Zeros(I32), a[0]], [a[1]], 5, body).Skip(1));
         CheckVjp(f, [Random(V3, 40), Random(Mat(5, 3), 41)]);
@@ -498,5 +499,21 @@ public class ControlFlowRuleTests
         var f = RuleHarness.Single(Prims.Cond, [I32, V3, V3], Attributes.Empty, ThreeBranches());
         foreach (var index in new[] { 0, 1, 2 })
             CheckVjp(f, [Buffer.Scalar(index), Vector(0.3, -1.2, 2.0), Vector(1.5, 0.25, -0.7)], seed: index);
+    }
+
+    [Fact]
+    public void Reverse_mode_through_nested_scans_matches_finite_differences()
+    {
+        // Outer carry h: f64[3], xs: rows of a 4x3 matrix; the inner scan runs h ← tanh(h * x + w) three times (w: outer const).
+        var inner = Region([V3, V3, V3], (e, a) => [e.Tanh(e.Add(e.Mul(a[2], a[1]), a[0]))]);
+        var outer = Region([V3, V3, V3], (e, a) =>
+        {
+            var h = EmitScan(e, [a[0], a[2]], [a[1]], [], 3, inner)[0];
+            return [h, e.Exp(h)];
+        });
+        var f = Fn("nested", [V3, V3, Mat(4, 3)], (e, a) => EmitScan(e, [a[0]], [a[1]], [a[2]], 4, outer));
+        Buffer[] inputs = [Random(V3, 60), Random(V3, 61), Random(Mat(4, 3), 62)];
+        CheckVjp(f, inputs);
+        CheckJvp(f, [true, true, true], inputs);
     }
 }
