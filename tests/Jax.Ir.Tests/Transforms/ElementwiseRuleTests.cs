@@ -251,10 +251,12 @@ public class ElementwiseRuleTests
         {
             "exp" => Math.Exp,
             "tanh" => v => -2 * Math.Tanh(v) * (1 - Math.Tanh(v) * Math.Tanh(v)),
-            _ => v => { double s = 1 / (1 + Math.Exp(-v)); return s * (1 - s) * (1 - 2 * s); },
+            _ => v => Sigmoid(v) * (1 - Sigmoid(v)) * (1 - 2 * Sigmoid(v)),
         };
         for (int i = 0; i < xs.Length; i++) AssertClose(secondDerivative(xs[i]), outs[3].GetDouble(i), 1e-12, $"{name}''({xs[i]})");
     }
+
+    private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
 
     [Fact]
     public void Second_order_jvp_of_mul_is_the_bilinear_cross_term()
