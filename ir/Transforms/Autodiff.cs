@@ -58,6 +58,27 @@ public static class Autodiff
         return new VjpFunctions(Renamed(pruned.Primal, $"fwd_{function.Name}"), pruned.Linear, pruned.NumResiduals);
     }
 
+    /// <summary>
+    /// The gradient (JAX's <c>grad</c>) of a function with one floating-point scalar result: one function
+    /// <c>(x...) → x̄...</c>, the forward and backward functions of <see cref="Vjp"/> inlined with <c>ȳ = 1</c> and
+    /// simplified, with one gradient per input marked in <paramref name="differentiable"/>.
+    /// </summary>
+    public static Function Grad(Function function, IReadOnlyList<bool> differentiable)
+    {
+        if (function.ResultTypes is not [{ Rank: 0 } resultType] || !resultType.DType.IsFloat())
+            throw new JaxTypeException("grad", $"@{function.Name} must return one floating-point scalar to be differentiated, got ({string.Join(", ", function.ResultTypes.Select(t => t.ToLongString()))})");
+        var vjp = Vjp(function, differentiable);
+        var body = new Block(function.ParameterTypes);
+        var forward = new FunctionCloner();
+        for (int i = 0; i < body.Arguments.Count; i++) forward.Map(vjp.Forward.Parameters[i], body.Arguments[i]);
+        var residuals = forward.CloneInto(vjp.Forward.Body, body).Skip(1).ToArray();
+        var backward = new FunctionCloner();
+        for (int i = 0; i < residuals.Length; i++) backward.Map(vjp.Backward.Parameters[i], residuals[i]);
+        backward.Map(vjp.Backward.Parameters[residuals.Length], new Emitter(body).Ones(JvpPass.TangentType(resultType)));
+        body.SetResults(backward.CloneInto(vjp.Backward.Body, body));
+        return Pipelines.Simplify(new Function($"grad_{function.Name}", body));
+    }
+
     private static Function Renamed(Function function, string name) => new(name, function.Body);
 
     /// <summary>

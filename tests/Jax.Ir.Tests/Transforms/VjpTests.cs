@@ -137,4 +137,36 @@ public class VjpTests
         AssertVjpMatches(f, [true, false], seed: 31);
         AssertVjpMatches(f, [true, true], seed: 32);
     }
+
+    [Fact]
+    public void Grad_inlines_forward_and_backward_with_a_unit_cotangent()
+    {
+        var f = IrParser.ParseFunction("""
+            func @f(%0: f64[], %1: f64[]) -> (f64[]) {
+              %2 = test.ad_sin %0 : f64[]
+              %3 = test.ad_mul %2, %1 : f64[]
+              %4 = test.ad_mul %0, %1 : f64[]
+              %5 = test.ad_cos %4 : f64[]
+              %6 = test.ad_add %3, %5 : f64[]
+              return %6
+            }
+            """);
+        var grad = Autodiff.Grad(f, [true, true]);
+        Verifier.Verify(grad);
+        Assert.Equal("grad_f", grad.Name);
+        foreach (var (x, y) in new[] { (0.7, -1.3), (2.0, 0.25), (-0.4, 3.0) })
+        {
+            var g = Interpreter.Run(grad, Buffer.Scalar(x), Buffer.Scalar(y));
+            // d/dx (sin(x) y + cos(x y)) = cos(x) y - sin(x y) y; d/dy = sin(x) - sin(x y) x.
+            Assert.Equal(Math.Cos(x) * y - Math.Sin(x * y) * y, g[0].GetDouble(0), 14);
+            Assert.Equal(Math.Sin(x) - Math.Sin(x * y) * x, g[1].GetDouble(0), 14);
+        }
+    }
+
+    [Fact]
+    public void Grad_rejects_a_function_without_one_scalar_result()
+    {
+        var e = Assert.Throws<JaxTypeException>(() => Autodiff.Grad(IrParser.ParseFunction(LinearizeTests.SinTimesX), [true]));
+        Assert.Equal("grad: @f must return one floating-point scalar to be differentiated, got (float64[3])", e.Message);
+    }
 }
