@@ -24,7 +24,7 @@ public static class JvpPass
             var type = function.Parameters[i].Type;
             if (differentiable[i] && !type.DType.IsFloat())
                 throw new JaxTypeException("jvp", $"parameter {i} of @{function.Name} is {type.ToLongString()}: only floating-point inputs can be differentiated");
-            tangentIn.Add(differentiable[i] ? body.AddArgument(type) : null);
+            tangentIn.Add(differentiable[i] ? body.AddArgument(TangentType(type)) : null);
         }
         var emitter = new Emitter(body);
         var outs = Transform(function.Body, body.Arguments.Take(function.Parameters.Count).ToArray(), tangentIn, emitter, out var tangentOut);

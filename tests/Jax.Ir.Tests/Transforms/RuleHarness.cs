@@ -125,6 +125,7 @@ internal static class RuleHarness
     /// </summary>
     public static void CheckBatch(Primitive primitive, Attributes? attributes, Buffer[] inputs, int?[] inAxes, IReadOnlyList<Block>? regions = null)
     {
+        inAxes = inAxes.Select((a, i) => a is int d && d < 0 ? d + inputs[i].Shape.Rank : a).ToArray();
         int size = (int)inputs.Select((b, i) => inAxes[i] is int a ? b.Shape[a].Size : -1).Max();
         var exampleTypes = inputs.Select((b, i) => inAxes[i] is int a ? Example(b, a, 0).Type : b.Type).ToArray();
         var f = Single(primitive, exampleTypes, attributes, regions);
