@@ -83,7 +83,7 @@ public static class Autodiff
 
     /// <summary>
     /// Drops residuals the consumer (<c>Linear</c>, whose first parameters are the residuals) does not use and merges
-    /// residuals that are the same value of the primal function.
+    /// residuals that are the same value of the primal function (which simplification of the primal function can cause).
     /// </summary>
     private static Linearized PruneResiduals(Linearized split, int numResults)
     {
@@ -107,7 +107,7 @@ public static class Autodiff
         if (keep.Count == n) return split;
 
         var primalBody = new FunctionCloner().CloneBlock(primal.Body);
-        primalBody.SetResults(primalBody.Results.Take(numResults).Concat(keep.Select(k => primalBody.Results[numResults + k])));
+        primalBody.SetResults(primalBody.Results.Take(numResults).Concat(keep.Select(k => primalBody.Results[numResults + k])).ToArray());
 
         var kept = keep.Select(k => new Value(consumer.Parameters[k].Type)).ToArray();
         var rest = consumer.Parameters.Skip(n).Select(p => new Value(p.Type) { NameHint = p.NameHint }).ToArray();
@@ -117,7 +117,8 @@ public static class Autodiff
         for (int i = 0; i < rest.Length; i++) cloner.Map(consumer.Parameters[n + i], rest[i]);
         var consumerBody = new Block(kept.Concat(rest));
         consumerBody.SetResults(cloner.CloneInto(consumer.Body, consumerBody));
-        return new Linearized(new Function(primal.Name, primalBody), new Function(consumer.Name, consumerBody), keep.Count);
+        // Merged residuals can make operations of the consumer identical: simplify it again.
+        return new Linearized(new Function(primal.Name, primalBody), Pipelines.Simplify(new Function(consumer.Name, consumerBody)), keep.Count);
     }
 
     /// <summary>The JVP of a function split on the fly into its known (primal) and unknown (linear) parts.</summary>

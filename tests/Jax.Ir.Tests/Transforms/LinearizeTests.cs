@@ -110,6 +110,35 @@ public class LinearizeTests
     }
 
     [Fact]
+    public void Linearize_merges_residuals_that_simplification_makes_equal()
+    {
+        // Each sin asks for its own cos x; CSE makes them one value, passed once.
+        var split = Autodiff.Linearize(IrParser.ParseFunction("""
+            func @f(%0: f64[3]) -> (f64[3]) {
+              %1 = test.ad_sin %0 : f64[3]
+              %2 = test.ad_sin %0 : f64[3]
+              %3 = test.ad_add %1, %2 : f64[3]
+              return %3
+            }
+            """), [true]);
+        AssertIr("""
+            func @primal_f(%0: f64[3]) -> (f64[3], f64[3]) {
+              %1 = test.ad_sin %0 : f64[3]
+              %2 = test.ad_cos %0 : f64[3]
+              %3 = test.ad_add %1, %1 : f64[3]
+              return %3, %2
+            }
+            """, split.Primal);
+        AssertIr("""
+            func @linear_f(%0: f64[3], %1: f64[3]) -> (f64[3]) {
+              %2 = test.ad_mul %1, %0 : f64[3]
+              %3 = test.ad_add %2, %2 : f64[3]
+              return %3
+            }
+            """, split.Linear);
+    }
+
+    [Fact]
     public void Linearize_re_emits_constants_in_the_linear_function_instead_of_passing_them()
     {
         var split = Autodiff.Linearize(IrParser.ParseFunction("""
