@@ -181,3 +181,18 @@ public abstract partial class StructuralPrimitive : Primitive
     /// <summary>A batching rule's answer: one result, batched along <paramref name="dim"/>.</summary>
     protected static (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) BatchedAt(Value result, int dim) => ([result], [dim]);
 }
+
+/// <summary>
+/// A structural primitive linear in its first operand whose other operands (if any) are start indices, which carry
+/// no tangent: its JVP applies it to the tangent (JAX's <c>deflinear</c>).
+/// </summary>
+public abstract class LinearStructuralPrimitive : StructuralPrimitive
+{
+    /// <summary>Creates and registers the primitive.</summary>
+    protected LinearStructuralPrimitive(string name) : base(name) { }
+
+    /// <summary>Linear: the tangent goes through the same operation (with the same start indices).</summary>
+    public sealed override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
+        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
+        JvpOfFirstOperand(context, primals, tangents, attributes);
+}

@@ -229,7 +229,7 @@ public sealed class ConcatenatePrimitive : StructuralPrimitive
 /// <c>slice</c>: x; attributes <c>start_indices</c>, <c>limit_indices</c> and optional <c>strides</c> (default 1),
 /// one per axis, with <c>0 ≤ start ≤ limit ≤ size</c>; axis size becomes <c>ceil((limit - start) / stride)</c>.
 /// </summary>
-public sealed class SlicePrimitive : StructuralPrimitive
+public sealed class SlicePrimitive : LinearStructuralPrimitive
 {
     internal SlicePrimitive() : base("slice") { }
 
@@ -268,11 +268,6 @@ public sealed class SlicePrimitive : StructuralPrimitive
         // An empty window may start one past the end; nothing is read then.
         return CopyOut(type, x, type.Shape.ElementCount == 0 ? 0 : Offset(start, xStrides), srcStrides);
     }
-
-    /// <summary>Linear: the tangent is sliced the same way.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
 
     /// <summary>
     /// Pads the cotangent with zeros back to x's shape (low = start, interior = stride - 1); for an x with symbolic
@@ -368,7 +363,7 @@ public sealed class SlicePrimitive : StructuralPrimitive
 /// <c>dynamic_slice</c>: x and one integer scalar start index per axis; attribute <c>slice_sizes</c>. Starts are
 /// clamped into <c>[0, size - slice_size]</c>, so the window always lies inside x. Keeps x's weakness.
 /// </summary>
-public sealed class DynamicSlicePrimitive : StructuralPrimitive
+public sealed class DynamicSlicePrimitive : LinearStructuralPrimitive
 {
     internal DynamicSlicePrimitive() : base("dynamic_slice") { }
 
@@ -394,11 +389,6 @@ public sealed class DynamicSlicePrimitive : StructuralPrimitive
         var xStrides = Strides.RowMajor(x.Dims);
         return CopyOut(type, x, Offset(starts, xStrides), xStrides);
     }
-
-    /// <summary>Linear in x: the tangent is sliced at the same starts.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
 
     /// <summary>The cotangent written into zeros at the same (equally clamped) starts: <c>dynamic_update_slice</c>.</summary>
     public override IReadOnlyList<Value?> Transpose(

@@ -108,7 +108,7 @@ public sealed class IotaPrimitive : StructuralPrimitive
 /// <c>broadcast_in_dim</c>: x; attributes <c>shape</c> (the result's) and <c>broadcast_dimensions</c> (strictly
 /// increasing, one per axis of x); each axis of x has size 1 or the size of its target axis. Keeps x's weakness.
 /// </summary>
-public sealed class BroadcastInDimPrimitive : StructuralPrimitive
+public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 {
     internal BroadcastInDimPrimitive() : base("broadcast_in_dim") { }
 
@@ -146,11 +146,6 @@ public sealed class BroadcastInDimPrimitive : StructuralPrimitive
         return CopyOut(type, x, 0, srcStrides);
     }
 
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
-
     /// <summary>Sums the cotangent over the added axes and the axes stretched from size 1.</summary>
     public override IReadOnlyList<Value?> Transpose(
         TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
@@ -179,7 +174,7 @@ public sealed class BroadcastInDimPrimitive : StructuralPrimitive
 /// <c>reshape</c>: x; attribute <c>shape</c> with the same element count (checked when both shapes are static, or
 /// when they share the same symbols). The result shares x's data.
 /// </summary>
-public sealed class ReshapePrimitive : StructuralPrimitive
+public sealed class ReshapePrimitive : LinearStructuralPrimitive
 {
     internal ReshapePrimitive() : base("reshape") { }
 
@@ -209,11 +204,6 @@ public sealed class ReshapePrimitive : StructuralPrimitive
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
 
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
-
     /// <summary>Reshapes the cotangent back to x's shape.</summary>
     public override IReadOnlyList<Value?> Transpose(
         TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
@@ -230,7 +220,7 @@ public sealed class ReshapePrimitive : StructuralPrimitive
 }
 
 /// <summary><c>transpose</c>: x; attribute <c>permutation</c> (result axis i is x's axis <c>permutation[i]</c>).</summary>
-public sealed class TransposePrimitive : StructuralPrimitive
+public sealed class TransposePrimitive : LinearStructuralPrimitive
 {
     internal TransposePrimitive() : base("transpose") { }
 
@@ -255,11 +245,6 @@ public sealed class TransposePrimitive : StructuralPrimitive
         return CopyOut(type, x, 0, perm.Select(p => xStrides[p]).ToArray());
     }
 
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
-
     /// <summary>Transposes the cotangent by the inverse permutation.</summary>
     public override IReadOnlyList<Value?> Transpose(
         TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -282,7 +267,7 @@ public sealed class TransposePrimitive : StructuralPrimitive
 }
 
 /// <summary><c>squeeze</c>: x; attribute <c>dimensions</c> (axes of x, each of static size 1). Shares x's data.</summary>
-public sealed class SqueezePrimitive : StructuralPrimitive
+public sealed class SqueezePrimitive : LinearStructuralPrimitive
 {
     internal SqueezePrimitive() : base("squeeze") { }
 
@@ -302,11 +287,6 @@ public sealed class SqueezePrimitive : StructuralPrimitive
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
 
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
-
     /// <summary>Puts the squeezed axes back (<c>expand_dims</c> at the same positions).</summary>
     public override IReadOnlyList<Value?> Transpose(
         TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
@@ -324,7 +304,7 @@ public sealed class SqueezePrimitive : StructuralPrimitive
 }
 
 /// <summary><c>expand_dims</c>: x; attribute <c>dimensions</c> (positions of the new size-1 axes in the result). Shares x's data.</summary>
-public sealed class ExpandDimsPrimitive : StructuralPrimitive
+public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 {
     internal ExpandDimsPrimitive() : base("expand_dims") { }
 
@@ -344,11 +324,6 @@ public sealed class ExpandDimsPrimitive : StructuralPrimitive
     /// <inheritdoc/>
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
-
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
 
     /// <summary>Squeezes the inserted axes out of the cotangent.</summary>
     public override IReadOnlyList<Value?> Transpose(
@@ -372,7 +347,7 @@ public sealed class ExpandDimsPrimitive : StructuralPrimitive
 }
 
 /// <summary><c>rev</c>: x; attribute <c>dimensions</c> (axes to reverse). Like x.</summary>
-public sealed class RevPrimitive : StructuralPrimitive
+public sealed class RevPrimitive : LinearStructuralPrimitive
 {
     internal RevPrimitive() : base("rev") { }
 
@@ -400,11 +375,6 @@ public sealed class RevPrimitive : StructuralPrimitive
         }
         return CopyOut(type, x, offset, srcStrides);
     }
-
-    /// <summary>Linear: the tangent goes through the same operation.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
-        JvpOfFirstOperand(context, primals, tangents, attributes);
 
     /// <summary>Reversal is its own transpose.</summary>
     public override IReadOnlyList<Value?> Transpose(

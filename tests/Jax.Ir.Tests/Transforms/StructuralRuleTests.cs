@@ -423,6 +423,37 @@ public class StructuralRuleTests
         Assert.Same(jvp.Body.Arguments[3], jvp.Body.Results[1]);
     }
 
+    public static TheoryData<string> MultiLinear() => ["pad", "concatenate", "dynamic_update_slice", "scatter_add", "scatter"];
+
+    [Theory]
+    [MemberData(nameof(MultiLinear))]
+    public void Jvp_with_one_tangent_equals_the_jvp_with_the_others_zero(string name)
+    {
+        var (p, attributes, operands) = name switch
+        {
+            "pad" => (Prims.Pad, PadAttrs([1, 0], [0, 2], [1, 0]), new[] { F(3, 2), F() }),
+            "concatenate" => (Prims.Concatenate, Attributes.Of(("dimension", 0)), [F(2, 2), F(1, 2), F(3, 2)]),
+            "dynamic_update_slice" => (Prims.DynamicUpdateSlice, Attributes.Empty, [F(4, 3), F(2, 2), I(-1, 3), I(0, 2)]),
+            "scatter_add" => ((Primitive)Prims.ScatterAdd, ScatterForm("window").Attributes, ScatterForm("window").Operands),
+            _ => (Prims.Scatter, ScatterForm("element").Attributes, ScatterForm("element").Operands),
+        };
+        var rng = new Random(1);
+        var inputs = operands.Select(o => o.Make(rng, null)).ToArray();
+        var tangents = operands.Where(o => o.Linear).Select(o => o.Make(rng, null)).ToArray();
+        var f = Single(p, inputs.Select(b => b.Type).ToArray(), attributes);
+        var all = Interpreter.Run(JvpPass.Apply(f, [.. operands.Select(o => o.Linear)]), [.. inputs, .. tangents])[1];
+        var sum = new double[all.Length];
+        for (int k = 0; k < tangents.Length; k++)
+        {
+            int operand = operands.Select((o, i) => (o, i)).Where(x => x.o.Linear).ElementAt(k).i;
+            var jvp = JvpPass.Apply(f, [.. operands.Select((_, i) => i == operand)]);
+            var one = Interpreter.Run(jvp, [.. inputs, tangents[k]])[1];
+            for (int i = 0; i < sum.Length; i++) sum[i] += one.GetDouble(i);
+        }
+        // Linear in the tangents: the tangents of one operand at a time add up to the tangent of all.
+        for (int i = 0; i < sum.Length; i++) Assert.Equal(all.GetDouble(i), sum[i], 12);
+    }
+
     // ---- symbolic shapes in transposes ----
 
     [Fact]
