@@ -29,9 +29,29 @@ internal readonly record struct Tolerance(long Ulps, double Rtol = 0, double Ato
     public static Tolerance InUlps(DType dtype, long f32, long f64, long half = 1) =>
         new(dtype switch { DType.Float32 => f32, DType.Float64 => f64, _ => half });
 
-    /// <summary>A relative bound by dtype (against <c>scale</c>), with the same ulp escape hatch for tiny results.</summary>
-    public static Tolerance Relative(DType dtype, double f32, double f64, double half) =>
-        new(1, dtype switch { DType.Float32 => f32, DType.Float64 => f64, _ => half });
+    /// <summary>The machine epsilon of a float dtype (the gap between 1 and the next value).</summary>
+    public static double Epsilon(DType dtype) => dtype switch
+    {
+        DType.Float16 => Math.ScaleB(1, -10),
+        DType.BFloat16 => Math.ScaleB(1, -7),
+        DType.Float32 => Math.ScaleB(1, -23),
+        DType.Float64 => Math.ScaleB(1, -52),
+        _ => throw new ArgumentException($"Epsilon: {dtype.Name()} is not a float dtype"),
+    };
+
+    /// <summary>
+    /// A bound in units of the dtype's epsilon: |ours - torch| &lt;= eps * (atol + rtol * |torch|), or
+    /// <paramref name="ulps"/> ulps.
+    /// </summary>
+    public static Tolerance InEpsilons(DType dtype, double rtol, double atol, long ulps = 4) =>
+        new(ulps, rtol * Epsilon(dtype), atol * Epsilon(dtype));
+
+    /// <summary>
+    /// The bound for sums and contractions, relative to the sum of |terms| passed as the scale: 1e-6 for float32,
+    /// 1e-14 for float64, 1e-3 for float16/bfloat16 (accumulated in float32, rounded once), or 1 ulp.
+    /// </summary>
+    public static Tolerance Summation(DType dtype) =>
+        new(1, dtype switch { DType.Float32 => 1e-6, DType.Float64 => 1e-14, _ => 1e-3 });
 
     /// <summary>An absolute-plus-relative bound by dtype: |ours - torch| &lt;= atol + rtol * |torch| (or 1 ulp).</summary>
     public static Tolerance Mixed(DType dtype, (double Rtol, double Atol) f32, (double Rtol, double Atol) f64, (double Rtol, double Atol) half)
@@ -42,19 +62,20 @@ internal readonly record struct Tolerance(long Ulps, double Rtol = 0, double Ato
 }
 
 /// <summary>The largest difference seen between our results and torch's.</summary>
-internal readonly record struct Discrepancy(long MaxUlps, double MaxRelative, double MaxAbsolute, int Elements)
+/// <remarks><see cref="MaxScaled"/> is the largest |ours - torch| / scale where a scale was given.</remarks>
+internal readonly record struct Discrepancy(long MaxUlps, double MaxRelative, double MaxAbsolute, double MaxScaled, int Elements)
 {
     /// <summary>No elements compared yet.</summary>
-    public static Discrepancy None { get; } = new(0, 0, 0, 0);
+    public static Discrepancy None { get; } = new(0, 0, 0, 0, 0);
 
     /// <summary>The worse of two discrepancies, over both element counts.</summary>
     public Discrepancy Merge(Discrepancy other) =>
         new(Math.Max(MaxUlps, other.MaxUlps), Math.Max(MaxRelative, other.MaxRelative),
-            Math.Max(MaxAbsolute, other.MaxAbsolute), Elements + other.Elements);
+            Math.Max(MaxAbsolute, other.MaxAbsolute), Math.Max(MaxScaled, other.MaxScaled), Elements + other.Elements);
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"max {MaxUlps} ulp, max rel {MaxRelative:0.0e+0}, max abs {MaxAbsolute:0.0e+0} over {Elements} elements");
+        $"max {MaxUlps} ulp, max rel {MaxRelative:0.0e+0}, max abs {MaxAbsolute:0.0e+0}, max scaled {MaxScaled:0.0e+0} over {Elements} elements");
 }
 
 /// <summary>Asserts that our results equal torch's within a tolerance and measures how far apart they are.</summary>
@@ -89,7 +110,7 @@ internal static class Agreement
             if (failed++ < 8) failures.Append(CultureInfo.InvariantCulture, $"\n  [{i}] {describe?.Invoke(i)}: ours {ours[i]}, torch {theirs[i]}");
         }
         Assert.True(failed == 0, $"{what}: {failed} of {ours.Length} elements differ{failures}");
-        return new Discrepancy(0, 0, 0, ours.Length);
+        return new Discrepancy(0, 0, 0, 0, ours.Length);
     }
 
     /// <summary>Asserts that two float results of a dtype agree within a tolerance, returning the largest difference.</summary>
@@ -98,7 +119,7 @@ internal static class Agreement
     {
         Assert.Equal(theirs.Length, ours.Length);
         long maxUlps = 0;
-        double maxRelative = 0, maxAbsolute = 0;
+        double maxRelative = 0, maxAbsolute = 0, maxScaled = 0;
         var failures = new StringBuilder();
         int failed = 0;
         for (int i = 0; i < ours.Length; i++)
@@ -113,6 +134,7 @@ internal static class Agreement
             maxUlps = Math.Max(maxUlps, ulps);
             maxRelative = Math.Max(maxRelative, relative);
             if (!double.IsNaN(error)) maxAbsolute = Math.Max(maxAbsolute, error);
+            if (scale is not null && scale[i] > 0) maxScaled = Math.Max(maxScaled, error / scale[i]);
             bool ok = !tolerance.Bitwise &&
                 (ulps <= tolerance.Ulps || error <= tolerance.Atol + tolerance.Rtol * (scale?[i] ?? Math.Abs(b)));
             if (ok) continue;
@@ -121,7 +143,7 @@ internal static class Agreement
                     $"\n  [{i}] {describe?.Invoke(i)}: ours {a:R}, torch {b:R} ({ulps} ulp, rel {relative:0.00e+0})");
         }
         Assert.True(failed == 0, $"{what}: {failed} of {ours.Length} elements outside {tolerance}{failures}");
-        return new Discrepancy(maxUlps, maxRelative, maxAbsolute, ours.Length);
+        return new Discrepancy(maxUlps, maxRelative, maxAbsolute, maxScaled, ours.Length);
     }
 
     /// <summary>

@@ -126,7 +126,7 @@ internal static class Samples
         return Floats(values, dtype, shape);
     }
 
-    /// <summary>Float64 values rounded to a float dtype (float16 in one rounding, bfloat16 through float32).</summary>
+    /// <summary>Float64 values converted to a dtype (float16 in one rounding, bfloat16 through float32; integers truncate).</summary>
     public static Tensor Floats(double[] values, DType dtype, long[] shape) =>
         Cast(new Buffer(DType.Float64, Shape.Of(shape), values), dtype);
 
@@ -146,11 +146,11 @@ internal static class Samples
         return Integers(rng, dtype, shape, lo, hi);
     }
 
-    /// <summary>A bool array, each element true with probability 1/2.</summary>
-    public static Tensor Bools(Random rng, long[] shape)
+    /// <summary>A bool array, each element true with probability <paramref name="pTrue"/>.</summary>
+    public static Tensor Bools(Random rng, long[] shape, double pTrue = 0.5)
     {
         var values = new bool[Count(shape)];
-        for (int i = 0; i < values.Length; i++) values[i] = rng.Next(2) == 1;
+        for (int i = 0; i < values.Length; i++) values[i] = rng.NextDouble() < pTrue;
         return OracleTensors.FromBuffer(new Buffer(DType.Bool, Shape.Of(shape), values));
     }
 
