@@ -48,6 +48,14 @@ public sealed class BinaryFloatTests(ITestOutputHelper log)
         Differential.Binary("pow(-x, n)", dtype, Domain.Uniform(-6, 0), Domain.HalfIntegers(-6, 6).Integral(),
             Lax.Pow, torch.pow, Transcendental(dtype), log);
 
+    // C99's pow at the edges: x^0 = 1 (NaN too), 1^y = 1, negative bases to non-integer powers are NaN, powers of
+    // ±0 and ±inf by the sign and parity of y.
+    [Theory, MemberData(nameof(Floats))]
+    public void Pow_of_special_values_matches_torch_pow(DType dtype) =>
+        Differential.Binary("pow(specials)", dtype, Domain.SignedLogUniform(0.1, 10).WithSpecials(0.4),
+            Domain.OneOf(0, -0.0, 0.5, -0.5, 1, -1, 2, -2, 3, -3, 1.5, double.PositiveInfinity, double.NegativeInfinity, Samples.PositiveNaN),
+            Lax.Pow, torch.pow, Transcendental(dtype), log);
+
     // Zeros compare by value: which of +0 and -0 max(+0, -0) returns is not pinned by torch.
     [Theory, MemberData(nameof(Floats))]
     public void Max_propagates_NaN_as_torch_maximum(DType dtype) =>

@@ -14,10 +14,7 @@ using TorchTensor = TorchSharp.torch.Tensor;
 /// </summary>
 internal static class OracleTensors
 {
-    /// <summary>The dtypes both libraries have (torch's unsigned types beyond uint8 have few CPU kernels).</summary>
-    public static bool TorchHas(DType dtype) => dtype is not (DType.UInt16 or DType.UInt32 or DType.UInt64);
-
-    /// <summary>torch's scalar type for a dtype.</summary>
+    /// <summary>torch's scalar type for a dtype (torch's unsigned types beyond uint8 have few CPU kernels: not mapped).</summary>
     public static ScalarType ScalarTypeOf(DType dtype) => dtype switch
     {
         DType.Bool => ScalarType.Bool,

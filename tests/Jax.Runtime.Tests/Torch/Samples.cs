@@ -37,6 +37,9 @@ internal sealed record Domain(string Description, Func<Random, double> Draw)
         return new($"±{magnitude.Description}", r => r.Next(2) == 0 ? magnitude.Draw(r) : -magnitude.Draw(r));
     }
 
+    /// <summary>One of the given values, uniformly.</summary>
+    public static Domain OneOf(params double[] values) => new($"one of [{string.Join(", ", values)}]", r => values[r.Next(values.Length)]);
+
     /// <summary>Half the draws are multiples of 1/2 in [lo, hi] (rounding ties), the others uniform.</summary>
     public static Domain HalfIntegers(double lo, double hi) => new($"halves in [{lo}, {hi}]", r =>
         r.Next(2) == 0 ? Math.Round(lo * 2 + (hi - lo) * 2 * r.NextDouble()) / 2 : lo + (hi - lo) * r.NextDouble());

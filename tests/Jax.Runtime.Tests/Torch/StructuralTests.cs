@@ -206,4 +206,39 @@ public sealed class StructuralTests
                 Lax.DynamicUpdateSlice(x, update, startTensors), updated);
         }
     }
+
+    // iota counts along one dimension of a new array: torch.arange, reshaped and expanded across the others.
+    [Theory]
+    [InlineData(DType.Int8)]
+    [InlineData(DType.UInt8)]
+    [InlineData(DType.Int32)]
+    [InlineData(DType.Int64)]
+    [InlineData(DType.Float16)]
+    [InlineData(DType.BFloat16)]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Iota_equals_torch_arange_along_the_dimension(DType dtype)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var (shape, dimension) in new (long[], int)[] { ([100], 0), ([3, 4, 5], 0), ([3, 4, 5], 1), ([3, 4, 5], 2), ([2, 0], 1) })
+        {
+            var along = Enumerable.Repeat(1L, shape.Length).ToArray();
+            along[dimension] = shape[dimension];
+            var expected = torch.arange(0, shape[dimension], 1, OracleTensors.ScalarTypeOf(dtype)).reshape(along).expand(shape);
+            Same($"iota {dtype.Name()}({string.Join(", ", shape)}) dimension {dimension}", Lax.Iota(dtype, Shape.Of(shape), dimension), expected);
+        }
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Squeeze_and_expand_dims_equal_torch_squeeze_and_unsqueeze(DType dtype)
+    {
+        var rng = new Random(Samples.SeedOf("squeeze" + dtype.Name()));
+        using var scope = torch.NewDisposeScope();
+        var x = Input(rng, dtype, 3, 1, 4, 1);
+        var tx = OracleTensors.ToTorch(x);
+        Same($"squeeze {dtype.Name()} [1]", Lax.Squeeze(x, [1]), tx.squeeze(1));
+        Same($"squeeze {dtype.Name()} [1, 3]", Lax.Squeeze(x, [1, 3]), tx.squeeze(3).squeeze(1));
+        Same($"expand_dims {dtype.Name()} [0]", Lax.ExpandDims(x, [0]), tx.unsqueeze(0));
+        Same($"expand_dims {dtype.Name()} [2, 5]", Lax.ExpandDims(x, [2, 5]), tx.unsqueeze(2).unsqueeze(5));
+    }
 }
