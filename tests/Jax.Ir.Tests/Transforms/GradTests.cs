@@ -105,6 +105,84 @@ public class GradTests
     }
 
     [Fact]
+    public void Grad_of_a_batched_mlp_layer_sums_the_bias_gradient_over_the_batch()
+    {
+        var grad = Autodiff.Grad(IrParser.ParseFunction("""
+            func @mlp(%0: f32[4,3], %1: f32[3,2], %2: f32[2]) -> (f32[]) {
+              %3 = dot_general %0, %1 {lhs_batch_dims = [], lhs_contracting_dims = [1], rhs_batch_dims = [], rhs_contracting_dims = [0]} : f32[4,2]
+              %4 = broadcast_in_dim %2 {broadcast_dimensions = [1], shape = <4,2>} : f32[4,2]
+              %5 = add %3, %4 : f32[4,2]
+              %6 = tanh %5 : f32[4,2]
+              %7 = reduce_sum %6 {axes = [0, 1]} : f32[]
+              return %7
+            }
+            """), [false, true, true]);
+        AssertIr("""
+            func @grad_mlp(%0: f32[4,3], %1: f32[3,2], %2: f32[2]) -> (f32[3,2], f32[2]) {
+              %3 = dot_general %0, %1 {lhs_batch_dims = [], lhs_contracting_dims = [1], rhs_batch_dims = [], rhs_contracting_dims = [0]} : f32[4,2]
+              %4 = broadcast_in_dim %2 {broadcast_dimensions = [1], shape = <4,2>} : f32[4,2]
+              %5 = add %3, %4 : f32[4,2]
+              %6 = tanh %5 : f32[4,2]
+              %7 = constant {value = dense<f32[]: [1.0]>} : f32[]
+              %8 = broadcast_in_dim %7 {broadcast_dimensions = [], shape = <4,2>} : f32[4,2]
+              %9 = add %8, %6 : f32[4,2]
+              %10 = sub %8, %6 : f32[4,2]
+              %11 = mul %9, %10 : f32[4,2]
+              %12 = reduce_sum %11 {axes = [0]} : f32[2]
+              %13 = dot_general %11, %0 {lhs_batch_dims = [], lhs_contracting_dims = [0], rhs_batch_dims = [], rhs_contracting_dims = [0]} : f32[2,3]
+              %14 = transpose %13 {permutation = [1, 0]} : f32[3,2]
+              return %14, %12
+            }
+            """, grad);
+
+        var rng = new Random(5);
+        float[] x = Enumerable.Range(0, 12).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] w = Enumerable.Range(0, 6).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] b = [0.3f, -0.2f];
+        var g = Interpreter.Run(grad, Buffer.Of(x, 4, 3), Buffer.Of(w, 3, 2), Buffer.Of(b));
+        // s[i,j] = 1 - tanh²((X W + b)[i,j]); W̄[k,j] = Σ_i X[i,k] s[i,j]; b̄[j] = Σ_i s[i,j].
+        var slope = new double[4, 2];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 2; j++)
+            {
+                double z = b[j] + Enumerable.Range(0, 3).Sum(k => (double)x[3 * i + k] * w[2 * k + j]);
+                slope[i, j] = 1 - Math.Tanh(z) * Math.Tanh(z);
+            }
+        for (int j = 0; j < 2; j++)
+        {
+            Assert.Equal(Enumerable.Range(0, 4).Sum(i => slope[i, j]), g[1].GetDouble(j), 1e-5);
+            for (int k = 0; k < 3; k++)
+                Assert.Equal(Enumerable.Range(0, 4).Sum(i => x[3 * i + k] * slope[i, j]), g[0].GetDouble(2 * k + j), 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Vjp_through_structural_operations_matches_central_differences()
+    {
+        var f = IrParser.ParseFunction("""
+            func @shapes(%0: f64[2,3], %1: f64[3]) -> (f64[], f64[6]) {
+              %2 = transpose %0 {permutation = [1, 0]} : f64[3,2]
+              %3 = reshape %2 {shape = <6>} : f64[6]
+              %4 = slice %3 {limit_indices = [6], start_indices = [1], strides = [2]} : f64[3]
+              %5 = mul %4, %1 : f64[3]
+              %6 = concatenate %5, %1 {dimension = 0} : f64[6]
+              %7 = exp %6 : f64[6]
+              %8 = broadcast_in_dim %7 {broadcast_dimensions = [1], shape = <2,6>} : f64[2,6]
+              %9 = constant {value = dense<f64[]: [0.5]>} : f64[]
+              %10 = pad %1, %9 {high = [2], interior = [1], low = [1]} : f64[8]
+              %11 = reduce_sum %8 {axes = [0]} : f64[6]
+              %12 = sin %10 : f64[8]
+              %13 = reduce_sum %12 {axes = [0]} : f64[]
+              %14 = reduce_sum %11 {axes = [0]} : f64[]
+              %15 = mul %13, %14 : f64[]
+              return %15, %11
+            }
+            """);
+        VjpTests.AssertVjpMatches(f, [true, true], seed: 51, tol: 1e-6);
+        VjpTests.AssertVjpMatches(f, [false, true], seed: 52, tol: 1e-6);
+    }
+
+    [Fact]
     public void Vjp_of_a_mixed_float64_program_matches_central_differences()
     {
         // sum_j (log1p(exp(x)) * y / (1 + x x) - max(x, y) + sin(A x))_j, with A y-independent, over rows of [2,3].
