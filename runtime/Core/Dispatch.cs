@@ -27,8 +27,17 @@ internal static class Dispatch
         }
         catch (JaxTypeException e) when (!e.Message.Contains(" (at ", StringComparison.Ordinal))
         {
-            throw new JaxTypeException(e.Operation, e.Message + At(SourceLocation.FindCaller()), e);
+            throw new JaxTypeException(e.Operation, e.Message + OperandTypes(e.Message, operands) + At(SourceLocation.FindCaller()), e);
         }
+    }
+
+    /// <summary>"; operands f32[2,3], f32[3]" when a primitive's error does not already name every operand's type.</summary>
+    private static string OperandTypes(string message, IReadOnlyList<Tensor> operands)
+    {
+        var types = operands.Select(t => (t.Aval with { Weak = false }).ToString()).ToArray();
+        return types.Length == 0 || types.All(t => message.Contains(t, StringComparison.Ordinal))
+            ? ""
+            : $"; operand{(types.Length == 1 ? "" : "s")} {string.Join(", ", types)}";
     }
 
     /// <summary>Binds a primitive with exactly one result.</summary>

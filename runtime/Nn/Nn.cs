@@ -42,17 +42,20 @@ public static class Nn
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
-        var amax = Jnp.Max(x, axis, keepdims: true);
+        axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp");
+        // The maximum with -inf as the identity (JAX's initial=-inf): an empty reduction gives -inf.
+        var amax = Lax.ExpandDims(Lax.ReduceMax(x, axis), axis);
         amax = Jnp.Where(Jnp.Isfinite(amax), amax, Jnp.ZerosLike(amax));
         var sum = Jnp.Sum(Jnp.Exp(Jnp.Subtract(x, amax)), axis, keepdims: true);
         var result = Jnp.Add(Jnp.Log(sum), amax);
-        return keepdims ? result : Jnp.Squeeze(result, axis ?? Enumerable.Range(0, x.Ndim).ToArray());
+        return keepdims || axis.Length == 0 ? result : Jnp.Squeeze(result, axis);
     }
 
     /// <summary>exp(x) normalised to sum to one along an axis.</summary>
     public static Tensor Softmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("softmax", x)[0];
+        axis = Axes.Normalize(axis, x.Ndim, "softmax");
         var unnormalized = Jnp.Exp(Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true)));
         return Jnp.Divide(unnormalized, Jnp.Sum(unnormalized, [axis], keepdims: true));
     }
@@ -61,6 +64,7 @@ public static class Nn
     public static Tensor LogSoftmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
+        axis = Axes.Normalize(axis, x.Ndim, "log_softmax");
         var shifted = Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true));
         return Jnp.Subtract(shifted, Jnp.Log(Jnp.Sum(Jnp.Exp(shifted), [axis], keepdims: true)));
     }

@@ -110,11 +110,15 @@ public static partial class Jnp
         return Shape.Of(shape);
     }
 
-    /// <summary>An array of a shape filled with a value; the dtype defaults to the value's (weak literals: the default dtype).</summary>
+    /// <summary>
+    /// An array of a shape filled with a value; the dtype defaults to the value's, and a weakly typed literal
+    /// gives a weakly typed array of the default dtype (as <c>lax.full</c>).
+    /// </summary>
     public static Tensor Full(int[] shape, Tensor fillValue, DType? dtype = null)
     {
         var target = Jax.Config.Canonicalize(dtype ?? fillValue.DType);
-        return Lax.BroadcastInDim(Cast(fillValue, target), ShapeOf(shape), Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
+        return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && fillValue.WeakType), ShapeOf(shape),
+            Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
     }
 
     /// <summary>Zeros of a shape (default float dtype).</summary>

@@ -17,22 +17,27 @@ public static partial class Jnp
         if (inputs.Length != operands.Length)
             throw EinsumError($"'{subscripts}' names {inputs.Length} operands, got {operands.Length}");
 
-        // Expand "..." into fresh labels per operand (right-aligned, as broadcasting aligns them).
+        // Expand "..." into fresh labels per operand (right-aligned, as broadcasting aligns them), taken from the
+        // private-use area so that they cannot clash with the caller's labels.
         int ellipsisRank = 0;
         for (int i = 0; i < inputs.Length; i++)
             if (inputs[i].Contains("...", StringComparison.Ordinal))
                 ellipsisRank = Math.Max(ellipsisRank, operands[i].Ndim - (inputs[i].Length - 3));
-        const string fresh = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        string Expand(string s, int rank) => s.Contains("...", StringComparison.Ordinal)
-            ? s.Replace("...", fresh.Substring(ellipsisRank - (rank - (s.Length - 3)), rank - (s.Length - 3)), StringComparison.Ordinal)
-            : s;
+        var fresh = new string([.. Enumerable.Range(0, ellipsisRank).Select(i => (char)(FreshLabel + i))]);
+        string Expand(string s, int rank)
+        {
+            if (!s.Contains("...", StringComparison.Ordinal)) return s;
+            int covered = rank - (s.Length - 3);
+            if (covered < 0) throw EinsumError($"subscripts '{s}' name more axes than rank {rank}");
+            return s.Replace("...", fresh.Substring(ellipsisRank - covered, covered), StringComparison.Ordinal);
+        }
         var labels = inputs.Select((s, i) => Expand(s, operands[i].Ndim)).ToList();
         string output;
         if (arrow >= 0) output = Expand(spec[(arrow + 2)..], ellipsisRank + spec[(arrow + 2)..].Replace("...", "", StringComparison.Ordinal).Length);
         else
         {
             var counts = labels.SelectMany(l => l).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-            output = fresh[..ellipsisRank] + new string(counts.Where(kv => kv.Value == 1 && !char.IsUpper(kv.Key)).Select(kv => kv.Key).Order().ToArray());
+            output = fresh + new string(counts.Where(kv => kv.Value == 1 && kv.Key < FreshLabel).Select(kv => kv.Key).Order().ToArray());
         }
         for (int i = 0; i < labels.Count; i++)
             if (labels[i].Length != operands[i].Ndim)
@@ -73,6 +78,9 @@ public static partial class Jnp
         return Transpose(acc, output.Select(c => accL.IndexOf(c)).ToArray());
     }
 
+    /// <summary>The first label that stands for a dimension under "..." (U+E000, the private-use area).</summary>
+    private const char FreshLabel = '\uE000';
+
     private static JaxTypeException EinsumError(string message) => new("einsum", message + Dispatch.At(SourceLocation.FindCaller()));
 
     /// <summary>For a label repeated within one operand, keeps only its diagonal.</summary>
@@ -87,8 +95,9 @@ public static partial class Jnp
             if (p < 0) return (x, labels);
             if (x.Shape[p] != x.Shape[q]) throw EinsumError($"repeated label '{labels[p]}' has sizes {x.Shape[p]} and {x.Shape[q]}");
             int n = (int)x.Shape[p].Size;
-            var mask = Lax.BroadcastInDim(Eye(n, dtype: x.DType), x.Shape, [p, q]);
-            x = Lax.ReduceSum(Lax.Mul(x, mask), [q]);
+            // Select (not multiply) so that infinities and NaNs off the diagonal do not leak into it.
+            var mask = Lax.BroadcastInDim(Eye(n, dtype: DType.Bool), x.Shape, [p, q]);
+            x = Lax.ReduceSum(Lax.Select(mask, x, ZerosLike(x)), [q]);
             labels = labels.Remove(q, 1);
         }
     }

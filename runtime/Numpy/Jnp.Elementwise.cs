@@ -30,16 +30,24 @@ public static partial class Jnp
     /// <summary>Rounds half to even to <paramref name="decimals"/> decimals, as NumPy.</summary>
     public static Tensor Round(Tensor x, int decimals = 0)
     {
-        if (!x.DType.IsFloat())
-        {
-            if (decimals >= 0) return x;
-            var f = Power(Array(10L, x.DType), -decimals);
-            return Multiply(FloorDivide(Add(x, FloorDivide(f, 2)), f), f);
-        }
+        if (!x.DType.IsFloat()) return decimals >= 0 ? x : RoundInteger(x, decimals);
         if (decimals == 0) return Lax.Round(x, toNearestEven: true);
-        // As JAX: round in float32 at least for f16/bf16, scale by 10**decimals.
-        var factor = Cast(Scalars.Weak(Math.Pow(10, decimals)), x.DType, true);
-        return Divide(Lax.Round(Multiply(x, factor), toNearestEven: true), factor);
+        // As JAX: scale by 10**decimals, round, scale back; float16 in float32.
+        var compute = x.DType == DType.Float16 ? Cast(x, DType.Float32) : x;
+        var factor = Cast(Scalars.Weak(Math.Pow(10, decimals)), compute.DType, true);
+        var rounded = Divide(Lax.Round(Multiply(compute, factor), toNearestEven: true), factor);
+        return x.DType == DType.Float16 ? Cast(rounded, DType.Float16) : rounded;
+    }
+
+    /// <summary>Integers to a multiple of 10**-decimals, half to even (NumPy's result, computed exactly in integers).</summary>
+    private static Tensor RoundInteger(Tensor x, int decimals)
+    {
+        var unit = Power(Array(10L, x.DType), -decimals);
+        var quotient = FloorDivide(x, unit);
+        var remainder = Subtract(x, Multiply(quotient, unit));
+        var rest = Subtract(unit, remainder);
+        var up = LogicalOr(Greater(remainder, rest), LogicalAnd(Equal(remainder, rest), NotEqual(Remainder(quotient, 2), 0)));
+        return Multiply(Where(up, Add(quotient, 1), quotient), unit);
     }
 
     /// <summary>Rounds half to even (NumPy's <c>rint</c>).</summary>
@@ -59,14 +67,14 @@ public static partial class Jnp
     public static Tensor Log2(Tensor x)
     {
         x = Inexact("log2", x);
-        return Lax.Div(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(2.0), x.DType, x.WeakType)));
+        return Divide(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(2.0), x.DType, x.WeakType)));
     }
 
     /// <summary>Base-10 logarithm.</summary>
     public static Tensor Log10(Tensor x)
     {
         x = Inexact("log10", x);
-        return Lax.Div(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(10.0), x.DType, x.WeakType)));
+        return Divide(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(10.0), x.DType, x.WeakType)));
     }
 
     /// <summary>Square root.</summary>
@@ -143,11 +151,11 @@ public static partial class Jnp
     /// <summary>Bitwise not (NumPy's <c>invert</c>).</summary>
     public static Tensor Invert(Tensor x) => BitwiseNot(x);
 
-    /// <summary>The number of set bits.</summary>
+    /// <summary>The number of set bits of |x|, as uint8 (NumPy's and JAX's <c>bitwise_count</c>).</summary>
     public static Tensor BitwiseCount(Tensor x)
     {
         CheckDType("bitwise_count", x, t => t.IsInteger(), "integer");
-        return Lax.PopulationCount(x);
+        return Cast(Lax.PopulationCount(Abs(x)), DType.UInt8);
     }
 
     // ---- binary ----
@@ -193,10 +201,11 @@ public static partial class Jnp
         if (p.DType.IsUnsignedInteger()) return Lax.Div(p, q);
         if (p.DType.IsSignedInteger())
         {
-            // Truncating division, minus one where the signs differ and the division is inexact.
+            // Truncating division, minus one where the signs differ and the division is inexact (as JAX, with
+            // lax.sign: x // 0 is then -2 for x != 0, from XLA's x / 0 = -1 and x % 0 = x).
             var zero = ZerosLike(p);
             var quotient = Lax.Div(p, q);
-            var signsDiffer = Lax.Ne(Lax.Lt(p, zero), Lax.Lt(q, zero));
+            var signsDiffer = Lax.Ne(Lax.Sign(p), Lax.Sign(q));
             var inexact = Lax.Ne(Lax.Rem(p, q), zero);
             return Lax.Select(Lax.BitwiseAnd(signsDiffer, inexact), Lax.Sub(quotient, OnesLike(quotient)), quotient);
         }
@@ -224,11 +233,13 @@ public static partial class Jnp
     /// <summary>Remainder (NumPy's <c>mod</c>).</summary>
     public static Tensor Mod(Tensor x, Tensor y) => Remainder(x, y);
 
-    /// <summary>Remainder with the sign of the dividend (C's fmod).</summary>
+    /// <summary>Remainder with the sign of the dividend (C's fmod); integers modulo 0 give 0, as in JAX.</summary>
     public static Tensor Fmod(Tensor x, Tensor y)
     {
         var a = PromoteArgs("fmod", x, y);
-        return Lax.Rem(a[0], a[1]);
+        var (p, q) = (a[0], a[1]);
+        if (q.DType.IsInteger()) q = Lax.Select(Lax.Eq(q, ZerosLike(q)), OnesLike(q), q);
+        return Lax.Rem(p, q);
     }
 
     /// <summary>x raised to y.</summary>
@@ -361,11 +372,13 @@ public static partial class Jnp
         return Lax.Select(isNan, Lax.Add(a[0], a[1]), result);
     }
 
-    /// <summary>|a - b| &lt;= atol + rtol |b| elementwise (infinities equal when they match; NaN unequal unless <paramref name="equalNan"/>).</summary>
+    /// <summary>
+    /// |a - b| &lt;= atol + rtol |b| elementwise, in the operands' inexact dtype (infinities equal when they match;
+    /// NaN unequal unless <paramref name="equalNan"/>).
+    /// </summary>
     public static Tensor Isclose(Tensor a, Tensor b, double rtol = 1e-05, double atol = 1e-08, bool equalNan = false)
     {
-        var p = PromoteArgs("isclose", a, b);
-        if (!p[0].DType.IsFloat()) return Equal(p[0], p[1]);
+        var p = PromoteArgsInexact("isclose", a, b);
         var close = LessEqual(Abs(Subtract(p[0], p[1])), Add(atol, Multiply(rtol, Abs(p[1]))));
         var same = Equal(p[0], p[1]);
         var result = LogicalOr(same, LogicalAnd(close, LogicalAnd(Isfinite(p[0]), Isfinite(p[1]))));

@@ -99,8 +99,8 @@ public static partial class Jnp
         var axes = Axes.NormalizeMany(axis, x.Ndim, "mean");
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
-        var total = Sum(x, axes, keepdims, compute);
-        return Cast(Lax.Div(total, Cast(Scalars.WeakInt(CountOf(x, axes, "mean")), compute, total.WeakType)), result, total.WeakType && result == compute);
+        var mean = Divide(Sum(x, axes, keepdims, compute), Scalars.Weak(CountOf(x, axes, "mean")));
+        return Cast(mean, result, mean.WeakType && result == compute);
     }
 
     /// <summary>Mean over one axis.</summary>
@@ -115,8 +115,7 @@ public static partial class Jnp
         var xc = Cast(x, compute, x.WeakType && compute == x.DType);
         var centered = Subtract(xc, Mean(xc, axes, keepdims: true));
         var squares = Sum(Multiply(centered, centered), axes, keepdims);
-        int n = CountOf(x, axes, "var") - ddof;
-        var variance = Lax.Div(squares, Cast(Scalars.Weak(n), compute, squares.WeakType));
+        var variance = Divide(squares, Scalars.Weak(CountOf(x, axes, "var") - ddof));
         return Cast(variance, result, variance.WeakType && result == compute);
     }
 
@@ -150,7 +149,7 @@ public static partial class Jnp
     /// <summary>Index of the minimum (over the flattened array when <paramref name="axis"/> is null).</summary>
     public static Tensor Argmin(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmin", Prims.Argmin, x, axis, keepdims);
 
-    private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype, bool promote)
+    private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype)
     {
         if (axis is null)
         {
@@ -158,15 +157,16 @@ public static partial class Jnp
             axis = 0;
         }
         int a = Axes.Normalize(axis.Value, x.Ndim, op);
-        var target = Jax.Config.Canonicalize(dtype ?? (promote ? PromotedIntegerDType(x.DType) : x.DType));
+        // As jnp.cumsum: the input's dtype unless given, except that bools accumulate in the default int.
+        var target = Jax.Config.Canonicalize(dtype ?? (x.DType == DType.Bool ? PromotedIntegerDType(x.DType) : x.DType));
         return Dispatch.Bind1(primitive, Cast(x, target, x.WeakType && target == x.DType), Attributes.Of(("axis", a), ("reverse", false)));
     }
 
     /// <summary>Cumulative sum (over the flattened array when <paramref name="axis"/> is null).</summary>
-    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype, promote: true);
+    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype);
 
     /// <summary>Cumulative product.</summary>
-    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype, promote: true);
+    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype);
 
     /// <summary>Sorted copy along an axis (-1 by default; the flattened array when null). NaNs sort last.</summary>
     public static Tensor Sort(Tensor x, int? axis = -1)

@@ -108,10 +108,11 @@ public static partial class Jnp
     public static Tensor Vstack(IEnumerable<Tensor> arrays) =>
         Concatenate(arrays.Select(x => x.Ndim < 2 ? Reshape(x, 1, -1) : x), 0);
 
-    /// <summary>Stacks along the second axis (1-D arrays are concatenated).</summary>
+    /// <summary>Stacks along the second axis (0-d and 1-D arrays are concatenated, as <c>np.hstack</c>).</summary>
     public static Tensor Hstack(IEnumerable<Tensor> arrays)
     {
-        var xs = arrays.ToArray();
+        var xs = arrays.Select(x => x.Ndim == 0 ? Reshape(x, 1) : x).ToArray();
+        if (xs.Length == 0) throw new JaxTypeException("hstack", "need at least one array to stack" + Dispatch.At(SourceLocation.FindCaller()));
         return Concatenate(xs, xs[0].Ndim == 1 ? 0 : 1);
     }
 
@@ -151,9 +152,8 @@ public static partial class Jnp
     /// <summary>x broadcast to a shape (NumPy rules).</summary>
     public static Tensor BroadcastTo(Tensor x, params int[] shape)
     {
-        var target = Shape.Of(shape);
-        var result = BroadcastShapes("broadcast_to", [x.Aval, new ShapedType(DType.Bool, target)]);
-        if (result != target)
+        var target = ShapeOf(shape);
+        if (TryBroadcastShapes([x.Shape, target]) != target)
             throw new JaxTypeException("broadcast_to", $"cannot broadcast {x.Aval.ToLongString()} to shape {target.ToTupleString()}{Dispatch.At(SourceLocation.FindCaller())}");
         return BroadcastToShape(x, target);
     }
