@@ -38,13 +38,15 @@ public static class Nn
         return Jnp.Divide(Jnp.Multiply(x, Jnp.Add(Lax.Erf(Jnp.Divide(x, Math.Sqrt(2))), 1)), 2);
     }
 
+    /// <summary>The maximum over sorted axes, kept as unit dimensions, with -inf as the identity (JAX's <c>initial=-inf</c>).</summary>
+    private static Tensor MaxKeepDims(Tensor x, int[] axes) => Lax.ExpandDims(Lax.ReduceMax(x, axes), axes);
+
     /// <summary>log(sum(exp(x))) over axes, computed stably (max subtracted first).</summary>
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
         axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp");
-        // The maximum with -inf as the identity (JAX's initial=-inf): an empty reduction gives -inf.
-        var amax = Lax.ExpandDims(Lax.ReduceMax(x, axis), axis);
+        var amax = MaxKeepDims(x, axis);
         amax = Jnp.Where(Jnp.Isfinite(amax), amax, Jnp.ZerosLike(amax));
         var sum = Jnp.Sum(Jnp.Exp(Jnp.Subtract(x, amax)), axis, keepdims: true);
         var result = Jnp.Add(Jnp.Log(sum), amax);
@@ -56,7 +58,7 @@ public static class Nn
     {
         x = Jnp.PromoteArgsInexact("softmax", x)[0];
         axis = Axes.Normalize(axis, x.Ndim, "softmax");
-        var unnormalized = Jnp.Exp(Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true)));
+        var unnormalized = Jnp.Exp(Jnp.Subtract(x, MaxKeepDims(x, [axis])));
         return Jnp.Divide(unnormalized, Jnp.Sum(unnormalized, [axis], keepdims: true));
     }
 
@@ -65,7 +67,7 @@ public static class Nn
     {
         x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
         axis = Axes.Normalize(axis, x.Ndim, "log_softmax");
-        var shifted = Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true));
+        var shifted = Jnp.Subtract(x, MaxKeepDims(x, [axis]));
         return Jnp.Subtract(shifted, Jnp.Log(Jnp.Sum(Jnp.Exp(shifted), [axis], keepdims: true)));
     }
 }

@@ -46,6 +46,7 @@ public static partial class Jnp
         var (dtype, weak) = Promoted(operands);
         var terms = operands.Select((x, i) => (X: Cast(x, dtype, weak), L: labels[i])).ToList();
         for (int i = 0; i < terms.Count; i++) terms[i] = TakeDiagonals(terms[i].X, terms[i].L);
+        BroadcastEllipsisDimensions(terms, fresh);
 
         // Sum labels that appear in one operand only and not in the output.
         for (int i = 0; i < terms.Count; i++)
@@ -67,7 +68,7 @@ public static partial class Jnp
             var contract = shared.Where(c => !later.Contains(c)).ToArray();
             foreach (var c in shared)
                 if (acc.Shape[accL.IndexOf(c)] != y.Shape[yL.IndexOf(c)])
-                    throw EinsumError($"label '{c}' has size {acc.Shape[accL.IndexOf(c)]} in one operand and {y.Shape[yL.IndexOf(c)]} in another");
+                    throw EinsumError($"label '{Show(c)}' has size {acc.Shape[accL.IndexOf(c)]} in one operand and {y.Shape[yL.IndexOf(c)]} in another");
             acc = Lax.DotGeneral(acc, y,
                 (contract.Select(c => accL.IndexOf(c)).ToArray(), contract.Select(c => yL.IndexOf(c)).ToArray()),
                 (batch.Select(c => accL.IndexOf(c)).ToArray(), batch.Select(c => yL.IndexOf(c)).ToArray()));
@@ -80,6 +81,27 @@ public static partial class Jnp
 
     /// <summary>The first label that stands for a dimension under "..." (U+E000, the private-use area).</summary>
     private const char FreshLabel = '\uE000';
+
+    private static string Show(char label) => label >= FreshLabel ? "..." : label.ToString();
+
+    /// <summary>Broadcasts size-1 dimensions under "..." against the other operands' (NumPy's broadcasting of ellipsis dimensions).</summary>
+    private static void BroadcastEllipsisDimensions(List<(Tensor X, string L)> terms, string fresh)
+    {
+        foreach (var c in fresh)
+        {
+            var sizes = terms.Where(t => t.L.Contains(c)).Select(t => t.X.Shape[t.L.IndexOf(c)]).ToList();
+            var target = sizes.FirstOrDefault(d => !(d.IsStatic && d.Size == 1), Dim.Of(1));
+            for (int i = 0; i < terms.Count; i++)
+            {
+                var (x, l) = terms[i];
+                int d = l.IndexOf(c);
+                if (d < 0 || x.Shape[d] == target) continue;
+                if (!(x.Shape[d].IsStatic && x.Shape[d].Size == 1))
+                    throw EinsumError($"dimensions under '...' do not broadcast: {string.Join(", ", terms.Select(t => t.X.Aval.ToLongString()))}");
+                terms[i] = (Lax.BroadcastInDim(x, x.Shape.With(d, target), [.. Enumerable.Range(0, x.Ndim)]), l);
+            }
+        }
+    }
 
     private static JaxTypeException EinsumError(string message) => new("einsum", message + Dispatch.At(SourceLocation.FindCaller()));
 

@@ -95,18 +95,27 @@ public static partial class Jnp
     public static Tensor Tanh(Tensor x) => Lax.Tanh(Inexact("tanh", x));
 
     /// <summary>Hyperbolic sine.</summary>
-    public static Tensor Sinh(Tensor x)
+    /// <remarks>
+    /// As XLA: <c>e^(x + log 1/2) - e^(-x + log 1/2)</c> (no overflow where e^x does but sinh does not), and below
+    /// |x| = 1 <c>(expm1(x) + expm1(x) / (expm1(x) + 1)) / 2</c> (no cancellation); float16/bfloat16 in float32.
+    /// </remarks>
+    public static Tensor Sinh(Tensor x) => InFloat32(Inexact("sinh", x), v =>
     {
-        x = Inexact("sinh", x);
-        return Multiply(Subtract(Lax.Exp(x), Lax.Exp(Lax.Neg(x))), 0.5);
-    }
+        var large = Subtract(Lax.Exp(Add(v, LogHalf)), Lax.Exp(Subtract(LogHalf, v)));
+        var expm1 = Lax.Expm1(v);
+        var small = Multiply(Add(expm1, Divide(expm1, Add(expm1, 1))), 0.5);
+        return Where(Less(Lax.Abs(v), 1), small, large);
+    });
 
-    /// <summary>Hyperbolic cosine.</summary>
-    public static Tensor Cosh(Tensor x)
-    {
-        x = Inexact("cosh", x);
-        return Multiply(Add(Lax.Exp(x), Lax.Exp(Lax.Neg(x))), 0.5);
-    }
+    /// <summary>Hyperbolic cosine, as XLA: <c>e^(x + log 1/2) + e^(-x + log 1/2)</c> (float16/bfloat16 in float32).</summary>
+    public static Tensor Cosh(Tensor x) => InFloat32(Inexact("cosh", x), v =>
+        Add(Lax.Exp(Add(v, LogHalf)), Lax.Exp(Subtract(LogHalf, v))));
+
+    private static Tensor LogHalf => Scalars.Weak(Math.Log(0.5));
+
+    /// <summary><paramref name="f"/> of x, computed in float32 for float16 and bfloat16 (XLA's <c>DoWithUpcastToF32</c>).</summary>
+    private static Tensor InFloat32(Tensor x, Func<Tensor, Tensor> f) =>
+        x.DType is DType.Float16 or DType.BFloat16 ? Cast(f(Cast(x, DType.Float32)), x.DType) : f(x);
 
     /// <summary>Inverse tangent.</summary>
     public static Tensor Arctan(Tensor x)
@@ -123,12 +132,14 @@ public static partial class Jnp
         return Multiply(Lax.Atan2(x, Add(one, Lax.Sqrt(Subtract(one, Multiply(x, x))))), 2);
     }
 
-    /// <summary>Inverse cosine: <c>2 atan2(sqrt(1 - x²), 1 + x)</c>, as JAX computes it.</summary>
+    /// <summary>Inverse cosine: <c>2 atan2(sqrt(1 - x²), 1 + x)</c>, and pi at -1, as JAX computes it.</summary>
     public static Tensor Arccos(Tensor x)
     {
         x = Inexact("arccos", x);
         var one = OnesLike(x);
-        return Multiply(Lax.Atan2(Lax.Sqrt(Subtract(one, Multiply(x, x))), Add(one, x)), 2);
+        var angle = Multiply(Lax.Atan2(Lax.Sqrt(Subtract(one, Multiply(x, x))), Add(one, x)), 2);
+        // atan2(0, 0) would give 0 at x = -1; JAX selects pi there.
+        return Where(Equal(x, -1), Math.PI, angle);
     }
 
     /// <summary>True where x is finite.</summary>
@@ -279,10 +290,17 @@ public static partial class Jnp
     }
 
     /// <summary>sqrt(x² + y²).</summary>
+    /// <remarks>As JAX: <c>max * sqrt(1 + (min / max)²)</c>, so that large inputs do not overflow; inf if either is inf.</remarks>
     public static Tensor Hypot(Tensor x, Tensor y)
     {
         var a = PromoteArgsInexact("hypot", x, y);
-        return Lax.Sqrt(Lax.Add(Lax.Mul(a[0], a[0]), Lax.Mul(a[1], a[1])));
+        var (p, q) = (Lax.Abs(a[0]), Lax.Abs(a[1]));
+        var anyInfinite = LogicalOr(Isinf(p), Isinf(q));
+        var (large, small) = (Lax.Max(p, q), Lax.Min(p, q));
+        var largeIsZero = Equal(large, 0);
+        var ratio = Lax.Div(small, Where(largeIsZero, OnesLike(large), large));
+        var result = Where(largeIsZero, large, Multiply(large, Lax.Sqrt(Add(Multiply(ratio, ratio), 1))));
+        return Where(anyInfinite, double.PositiveInfinity, result);
     }
 
     private static Tensor Bitwise(string op, Primitive p, Tensor x, Tensor y)

@@ -502,4 +502,54 @@ public class ElementwiseTests
             [Math.Atan2(1, 1), Math.Atan2(1, -1), Math.Atan2(-1, -1), Math.PI], 1e-15);
         Expect.Values(Jnp.Nextafter(Jnp.Array(new double[] { 1 }), Jnp.Array(new double[] { 2 })), [Math.BitIncrement(1)]);
     }
+
+    [Fact]
+    public void Arccos_of_minus_one_is_pi()
+    {
+        Expect.Values(Jnp.Arccos(Jnp.Array(new float[] { -1, 1, 0 })), [Math.PI, 0, Math.PI / 2], 1e-7);
+        using var _ = Jax.Config.X64Scope(true);
+        Expect.Values(Jnp.Arccos(Jnp.Array(new double[] { -1 })), [Math.PI], 1e-16);
+        Expect.Values(Jnp.Arcsin(Jnp.Array(new double[] { -1, 1 })), [-Math.PI / 2, Math.PI / 2], 1e-16);
+    }
+
+    [Fact]
+    public void Hypot_does_not_overflow_and_handles_zero_and_infinity()
+    {
+        var x = Jnp.Array(new float[] { 3e30f, 0, float.PositiveInfinity, -3, float.NaN });
+        var y = Jnp.Array(new float[] { 4e30f, 0, float.NaN, 4, 1 });
+        Expect.Values(Jnp.Hypot(x, y), [5e30, 0, double.PositiveInfinity, 5, double.NaN], 1e-6);
+    }
+
+    [Fact]
+    public void Sinh_and_cosh_do_not_overflow_before_the_result_does()
+    {
+        // x + log(1/2) rounds in float32 (ulp 7.6e-6 near 88), so the result is good to a few parts in 1e6.
+        var x = Jnp.Array(new float[] { 89, -89 });
+        Expect.Values(Jnp.Sinh(x), [Math.Sinh(89), Math.Sinh(-89)], 1e-5);
+        Expect.Values(Jnp.Cosh(x), [Math.Cosh(89), Math.Cosh(89)], 1e-5);
+        Expect.Values(Jnp.Sinh(Jnp.Array(new float[] { 100 })), [double.PositiveInfinity]);
+    }
+
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(-2e-5)]
+    [InlineData(0.5)]
+    [InlineData(-0.9)]
+    [InlineData(3)]
+    public void Sinh_keeps_relative_precision_in_float32(double v)
+    {
+        float x = (float)v;
+        double actual = Jnp.Sinh(Jnp.Array(new[] { x })).ToArray<double>()[0];
+        Assert.True(Math.Abs(actual - Math.Sinh(x)) <= 4e-7 * Math.Abs(Math.Sinh(x)), $"sinh({x}) = {actual}, expected {Math.Sinh(x)}");
+        double cosh = Jnp.Cosh(Jnp.Array(new[] { x })).ToArray<double>()[0];
+        Assert.True(Math.Abs(cosh - Math.Cosh(x)) <= 4e-7 * Math.Cosh(x), $"cosh({x}) = {cosh}, expected {Math.Cosh(x)}");
+    }
+
+    [Fact]
+    public void Sinh_and_cosh_of_half_precision_compute_in_float32()
+    {
+        var h = Jnp.Array(new float[] { 0.5f, 10 }, Jnp.Float16);
+        Expect.Array(Jnp.Sinh(h), DType.Float16, [2], [(double)(Half)Math.Sinh(0.5), (double)(Half)Math.Sinh(10)]);
+        Expect.Array(Jnp.Cosh(h.Astype(Jnp.BFloat16)), DType.BFloat16, [2], [(double)(BFloat16)Math.Cosh(0.5), (double)(BFloat16)Math.Cosh(10)]);
+    }
 }

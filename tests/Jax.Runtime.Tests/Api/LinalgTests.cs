@@ -279,4 +279,14 @@ public class LinalgTests
         Expect.Error(() => Jnp.Einsum("ij->iz", m), "einsum", "'z'", "LinalgTests.cs(");
         Expect.Error(() => Jnp.Einsum("ii->i", m), "einsum", "'i'", "LinalgTests.cs(");
     }
+
+    [Fact]
+    public void Einsum_broadcasts_unit_dimensions_under_the_ellipsis()
+    {
+        var a = Operand(1, 2, 3);
+        var b = Operand(2, 1, 3);
+        var expected = Enumerable.Range(0, 2).Select(r => Enumerable.Range(0, 3).Sum(k => a.Data[r * 3 + k] * b.Data[k])).ToArray();
+        Expect.Array(Jnp.Einsum("...i,...i->...", a.X, b.X), DType.Float32, [2], expected);
+        Expect.Error(() => Jnp.Einsum("...i,...i->...", a.X, Operand(3, 4, 3).X), "einsum", "'...'", "float32[2,3]", "float32[4,3]", "LinalgTests.cs(");
+    }
 }

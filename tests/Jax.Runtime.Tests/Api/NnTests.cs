@@ -193,4 +193,21 @@ public class NnTests
         Expect.Values(Nn.Logsumexp(Jnp.Array(new float[] { float.PositiveInfinity, 1 })), [double.PositiveInfinity]);
         Expect.Values(Nn.Logsumexp(Jnp.Array(new float[] { float.NegativeInfinity, 0 })), [0]);
     }
+
+    [Fact]
+    public void Empty_inputs_give_empty_softmax_and_minus_infinity_logsumexp()
+    {
+        Expect.Shape(Nn.Softmax(Jnp.Zeros(0)), 0);
+        Expect.Shape(Nn.LogSoftmax(Jnp.Zeros([2, 0])), 2, 0);
+        Expect.Values(Nn.Logsumexp(Jnp.Zeros(0)), [double.NegativeInfinity]);
+        Expect.Values(Nn.Logsumexp(Jnp.Zeros([2, 0]), [1]), [double.NegativeInfinity, double.NegativeInfinity]);
+    }
+
+    [Fact]
+    public void Softmax_axis_out_of_range_names_softmax()
+    {
+        Expect.Error(() => Nn.Softmax(Jnp.Zeros(3), 1), "softmax", "axis 1", "NnTests.cs(");
+        Expect.Error(() => Nn.LogSoftmax(Jnp.Zeros(3), -2), "log_softmax", "axis -2", "NnTests.cs(");
+        Expect.Error(() => Nn.Logsumexp(Jnp.Zeros(3), [1]), "logsumexp", "axis 1", "NnTests.cs(");
+    }
 }
