@@ -59,22 +59,12 @@ public static partial class Jnp
     public static Tensor Array(byte[] data, DType? dtype = null) => Array<byte>(data, null, dtype);
     /// <summary>A 1-D float16 array.</summary>
     public static Tensor Array(Half[] data, DType? dtype = null) => Array<Half>(data, null, dtype);
-    /// <summary>A 2-D float32 array.</summary>
-    public static Tensor Array(float[,] data, DType? dtype = null) => FromMulti<float>(data, dtype);
-    /// <summary>A 2-D array of doubles (float64 with x64, else float32).</summary>
-    public static Tensor Array(double[,] data, DType? dtype = null) => FromMulti<double>(data, dtype);
-    /// <summary>A 2-D int32 array.</summary>
-    public static Tensor Array(int[,] data, DType? dtype = null) => FromMulti<int>(data, dtype);
-    /// <summary>A 2-D int64 array (int32 without x64).</summary>
-    public static Tensor Array(long[,] data, DType? dtype = null) => FromMulti<long>(data, dtype);
-    /// <summary>A 2-D bool array.</summary>
-    public static Tensor Array(bool[,] data, DType? dtype = null) => FromMulti<bool>(data, dtype);
-    /// <summary>A 3-D float32 array.</summary>
-    public static Tensor Array(float[,,] data, DType? dtype = null) => FromMulti<float>(data, dtype);
-    /// <summary>A 3-D array of doubles.</summary>
-    public static Tensor Array(double[,,] data, DType? dtype = null) => FromMulti<double>(data, dtype);
-    /// <summary>A 3-D int32 array.</summary>
-    public static Tensor Array(int[,,] data, DType? dtype = null) => FromMulti<int>(data, dtype);
+    /// <summary>A 2-D array of any element type (its dtype as for 1-D data: 64-bit types narrow without x64).</summary>
+    public static Tensor Array<T>(T[,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    /// <summary>A 3-D array of any element type.</summary>
+    public static Tensor Array<T>(T[,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    /// <summary>A 4-D array of any element type.</summary>
+    public static Tensor Array<T>(T[,,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
 
     /// <summary>A strongly typed scalar (float64 with x64, else float32, unless <paramref name="dtype"/> says otherwise).</summary>
     public static Tensor Array(double value, DType? dtype = null) => Array<double>([value], [], dtype);

@@ -83,6 +83,19 @@ public static partial class Jnp
         return Lax.DotGeneral(a, b, (ca, cb), ([], []));
     }
 
-    /// <summary>The sum of the diagonal.</summary>
-    public static Tensor Trace(Tensor a) => Sum(Multiply(a, Eye((int)a.ShapeAt(0), (int)a.ShapeAt(1), 0, a.DType)));
+    /// <summary>
+    /// The sum of diagonal <paramref name="offset"/> of the 2-D slices over <paramref name="axis1"/> and
+    /// <paramref name="axis2"/> (NumPy's <c>trace</c>; integers sum as <see cref="Sum(Tensor, int[], bool, DType?)"/> does).
+    /// </summary>
+    public static Tensor Trace(Tensor a, int offset = 0, int axis1 = 0, int axis2 = 1)
+    {
+        if (a.Ndim < 2)
+            throw new JaxTypeException("trace", $"trace needs an array of at least 2 dimensions, got {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        int p = Axes.Normalize(axis1, a.Ndim, "trace"), q = Axes.Normalize(axis2, a.Ndim, "trace");
+        if (p == q)
+            throw new JaxTypeException("trace", $"axis1 and axis2 are both {p} for {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        // Select rather than multiply by the identity, so that off-diagonal infinities and NaNs stay out.
+        var diagonal = Lax.BroadcastInDim(Eye((int)a.Shape[p].Size, (int)a.Shape[q].Size, offset, DType.Bool), a.Shape, [p, q]);
+        return Sum(Where(diagonal, a, ZerosLike(a)), [p, q]);
+    }
 }

@@ -11,11 +11,30 @@ public static partial class Jnp
     /// <summary>The dtype and weakness that <paramref name="xs"/> promote to (<c>jnp.result_type</c>).</summary>
     public static DType ResultType(params Tensor[] xs) => Promoted(xs).DType;
 
-    /// <summary>The promoted dtype, canonicalised (uint32 + int32 is int64, which is int32 without x64, as in JAX).</summary>
+    /// <summary>
+    /// The promoted dtype, canonicalised (uint32 + int32 is int64, which is int32 without x64, as in JAX). An
+    /// integer literal that the promoted integer dtype cannot hold is an error, as JAX's OverflowError for
+    /// <c>uint8_array + 300</c>.
+    /// </summary>
     private static (DType DType, bool Weak) Promoted(IReadOnlyList<Tensor> xs)
     {
         var (dtype, weak) = TypePromotion.Promote(xs.Select(x => (x.DType, x.WeakType)).ToList(), Jax.Config.DefaultInt, Jax.Config.DefaultFloat);
-        return (Jax.Config.Canonicalize(dtype), weak);
+        dtype = Jax.Config.Canonicalize(dtype);
+        if (!weak && dtype.IsInteger())
+            foreach (var x in xs)
+                if (x.WeakType && !x.IsTracer && x.Ndim == 0 && x.DType.IsInteger())
+                    CheckFits(x.Buffer.GetInt64(0), dtype);
+        return (dtype, weak);
+    }
+
+    private static void CheckFits(long value, DType dtype)
+    {
+        int bits = dtype.BitWidth();
+        bool unsigned = dtype.IsUnsignedInteger();
+        long lo = unsigned ? 0 : bits == 64 ? long.MinValue : -(1L << (bits - 1));
+        long hi = bits == 64 ? long.MaxValue : unsigned ? (1L << bits) - 1 : (1L << (bits - 1)) - 1;
+        if (value < lo || value > hi)
+            throw new OverflowException($"integer literal {value} is out of range for {dtype.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
     }
 
     /// <summary>x converted to a dtype and weakness, or x itself when it already is.</summary>

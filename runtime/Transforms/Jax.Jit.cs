@@ -44,7 +44,8 @@ public static partial class Jax
         {
             if (Trace.Current is not null || args.Any(a => a.IsTracer)) return f(args);
             var types = args.Select(a => a.Aval).ToArray();
-            var key = string.Join(",", types.Select(t => t.ToString()));
+            // The trace depends on x64 too (literal and default dtypes), as JAX's cache key does.
+            var key = $"x64={Jax.Config.EnableX64}:" + string.Join(",", types.Select(t => t.ToString()));
             Function function;
             lock (gate)
             {

@@ -415,4 +415,27 @@ public class CreationTests
         Assert.Same(x, Jnp.Asarray(x));
         Assert.Equal(DType.Float32, Jnp.Asarray(x, Jnp.Float32).DType);
     }
+
+    [Fact]
+    public void Multidimensional_arrays_of_every_element_type()
+    {
+        Expect.Array(Jnp.Array(new sbyte[,] { { 1, -2 }, { 3, -4 } }), DType.Int8, [2, 2], [1, -2, 3, -4]);
+        Expect.Array(Jnp.Array(new ushort[,] { { 1, 65535 } }), DType.UInt16, [1, 2], [1, 65535]);
+        Expect.Array(Jnp.Array(new Half[,] { { (Half)0.5 }, { (Half)2 } }), DType.Float16, [2, 1], [0.5, 2]);
+        Expect.Array(Jnp.Array(new BFloat16[,] { { (BFloat16)1.5f, (BFloat16)(-3f) } }), DType.BFloat16, [1, 2], [1.5, -3]);
+        Expect.Array(Jnp.Array(new bool[,,] { { { true }, { false } } }), DType.Bool, [1, 2, 1], [1, 0]);
+        Expect.Array(Jnp.Array(new double[,,] { { { 1, 2 } }, { { 3, 4 } } }, Jnp.Int32), DType.Int32, [2, 1, 2], [1, 2, 3, 4]);
+        Expect.Array(Jnp.Array(new int[,,,] { { { { 1, 2 } } }, { { { 3, 4 } } } }), DType.Int32, [2, 1, 1, 2], [1, 2, 3, 4]);
+        using (Jax.Config.X64Scope(false))
+            Expect.Array(Jnp.Array(new ulong[,] { { 7 } }), DType.UInt32, [1, 1], [7]);
+        using (Jax.Config.X64Scope(true))
+            Expect.Array(Jnp.Array(new long[,,] { { { 1L << 40 } } }), DType.Int64, [1, 1, 1], [1L << 40]);
+    }
+
+    [Fact]
+    public void Empty_multidimensional_arrays_keep_their_shape()
+    {
+        Expect.Shape(Jnp.Array(new float[0, 3]), 0, 3);
+        Expect.Shape(Jnp.Array(new int[2, 0, 1]), 2, 0, 1);
+    }
 }

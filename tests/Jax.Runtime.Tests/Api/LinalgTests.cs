@@ -289,4 +289,25 @@ public class LinalgTests
         Expect.Array(Jnp.Einsum("...i,...i->...", a.X, b.X), DType.Float32, [2], expected);
         Expect.Error(() => Jnp.Einsum("...i,...i->...", a.X, Operand(3, 4, 3).X), "einsum", "'...'", "float32[2,3]", "float32[4,3]", "LinalgTests.cs(");
     }
+
+    [Fact]
+    public void Trace_with_offsets_and_axes_like_numpy()
+    {
+        var m = Expect.Iota(DType.Int32, 3, 4);
+        Expect.Array(Jnp.Trace(m, 1), DType.Int32, [], [1 + 6 + 11]);
+        Expect.Array(Jnp.Trace(m, -1), DType.Int32, [], [4 + 9]);
+        Expect.Array(Jnp.Trace(m, 5), DType.Int32, [], [0]);
+        var x = Expect.Iota(DType.Float32, 2, 3, 3);
+        Expect.Array(Jnp.Trace(x, 0, 1, 2), DType.Float32, [2], [0 + 4 + 8, 9 + 13 + 17]);
+        Expect.Array(Jnp.Trace(x), DType.Float32, [3], [0 + 12, 1 + 13, 2 + 14]);
+        Expect.Array(Jnp.Trace(Jnp.Array(new sbyte[,] { { 100, 0 }, { 0, 100 } })), DType.Int32, [], [200]);
+    }
+
+    [Fact]
+    public void Trace_ignores_off_diagonal_infinities_and_needs_two_dimensions()
+    {
+        Expect.Values(Jnp.Trace(Jnp.Array(new float[,] { { 1, float.PositiveInfinity }, { float.NaN, 2 } })), [3]);
+        Expect.Error(() => Jnp.Trace(Jnp.Arange(3)), "trace", "int32[3]", "LinalgTests.cs(");
+        Expect.Error(() => Jnp.Trace(Jnp.Zeros([2, 2]), 0, 1, 1), "trace", "LinalgTests.cs(");
+    }
 }

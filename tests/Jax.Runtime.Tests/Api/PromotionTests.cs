@@ -278,4 +278,19 @@ public class PromotionTests
         Assert.Equal(DType.Float16, (Jnp.Ones([1], Jnp.Float16) / 3).DType);
         Assert.Equal(DType.Float32, (Jnp.Ones([1], Jnp.UInt8) / Jnp.Ones([1], Jnp.Int8)).DType);
     }
+
+    [Fact]
+    public void Int_literals_that_do_not_fit_the_array_dtype_raise_like_jax()
+    {
+        var u8 = Jnp.Array(new byte[] { 5 });
+        var e = Assert.Throws<OverflowException>(() => u8 + 300);
+        Assert.Contains("300", e.Message, StringComparison.Ordinal);
+        Assert.Contains("uint8", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PromotionTests.cs(", e.Message, StringComparison.Ordinal);
+        Assert.Throws<OverflowException>(() => Jnp.Less(u8, -1));
+        Assert.Throws<OverflowException>(() => Jnp.Array(new sbyte[] { 1 }) * 128);
+        Expect.Array(u8 + 250, DType.UInt8, [1], [255]);
+        Expect.Array(Jnp.Array(new sbyte[] { 1 }) * -128, DType.Int8, [1], [-128]);
+        Expect.Array(Jnp.Array(new short[] { 1 }) + 300, DType.Int16, [1], [301]);
+    }
 }

@@ -220,4 +220,21 @@ public class TracingTests
         Assert.Null(Trace.Current);
         Expect.Values(Jnp.Zeros(2) + 1, [1, 1]);
     }
+
+    [Fact]
+    public void Jit_retraces_when_x64_changes()
+    {
+        int traces = 0;
+        var f = Jax.Jit((Tensor x) =>
+        {
+            traces++;
+            return Jnp.Sum(x) + 1.5;
+        });
+        var i8 = Jnp.Array(new sbyte[] { 1, 2 });
+        using (Jax.Config.X64Scope(false))
+            Assert.Equal(DType.Float32, f(i8).DType);
+        using (Jax.Config.X64Scope(true))
+            Assert.Equal(DType.Float64, f(i8).DType);
+        Assert.Equal(2, traces);
+    }
 }
