@@ -4,65 +4,65 @@ namespace JaxToolchain;
 
 public static partial class Jax
 {
-/// <summary>
-/// Global configuration, as <c>jax.config</c>. The one switch today is <see cref="EnableX64"/>
-/// (<c>jax_enable_x64</c>): without it, requests for 64-bit dtypes give their 32-bit counterparts, exactly as
-/// JAX does, and C# <c>double</c> literals and arrays become float32.
-/// </summary>
-public static class Config
-{
-    private static volatile bool _enableX64;
-    private static readonly AsyncLocal<bool?> ScopedX64 = new();
-
     /// <summary>
-    /// Enables 64-bit types (float64 becomes the default float, int64 the default int). Process-wide, as
-    /// <c>jax.config.update("jax_enable_x64", True)</c>; see <see cref="X64Scope"/> for a scoped setting.
+    /// Global configuration, as <c>jax.config</c>. The one switch today is <see cref="EnableX64"/>
+    /// (<c>jax_enable_x64</c>): without it, requests for 64-bit dtypes give their 32-bit counterparts, exactly as
+    /// JAX does, and C# <c>double</c> literals and arrays become float32.
     /// </summary>
-    public static bool EnableX64
+    public static class Config
     {
-        get => ScopedX64.Value ?? _enableX64;
-        set => _enableX64 = value;
-    }
+        private static volatile bool _enableX64;
+        private static readonly AsyncLocal<bool?> ScopedX64 = new();
 
-    /// <summary>
-    /// Sets x64 for the current flow of execution until disposed (JAX's <c>enable_x64</c> context manager);
-    /// other threads keep the process-wide setting.
-    /// </summary>
-    public static IDisposable X64Scope(bool enable = true)
-    {
-        var previous = ScopedX64.Value;
-        ScopedX64.Value = enable;
-        return new Restore(() => ScopedX64.Value = previous);
-    }
-
-    private sealed class Restore(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
-    }
-
-    /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>).</summary>
-    public static void Update(string name, bool value)
-    {
-        switch (name)
+        /// <summary>
+        /// Enables 64-bit types (float64 becomes the default float, int64 the default int). Process-wide, as
+        /// <c>jax.config.update("jax_enable_x64", True)</c>; see <see cref="X64Scope"/> for a scoped setting.
+        /// </summary>
+        public static bool EnableX64
         {
-            case "jax_enable_x64": EnableX64 = value; break;
-            default: throw new ArgumentException($"unknown configuration option '{name}'", nameof(name));
+            get => ScopedX64.Value ?? _enableX64;
+            set => _enableX64 = value;
         }
+
+        /// <summary>
+        /// Sets x64 for the current flow of execution until disposed (JAX's <c>enable_x64</c> context manager);
+        /// other threads keep the process-wide setting.
+        /// </summary>
+        public static IDisposable X64Scope(bool enable = true)
+        {
+            var previous = ScopedX64.Value;
+            ScopedX64.Value = enable;
+            return new Restore(() => ScopedX64.Value = previous);
+        }
+
+        private sealed class Restore(Action undo) : IDisposable
+        {
+            public void Dispose() => undo();
+        }
+
+        /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>).</summary>
+        public static void Update(string name, bool value)
+        {
+            switch (name)
+            {
+                case "jax_enable_x64": EnableX64 = value; break;
+                default: throw new ArgumentException($"unknown configuration option '{name}'", nameof(name));
+            }
+        }
+
+        /// <summary>The default floating dtype: float32, or float64 with x64 enabled.</summary>
+        public static DType DefaultFloat => EnableX64 ? DType.Float64 : DType.Float32;
+
+        /// <summary>The default integer dtype: int32, or int64 with x64 enabled.</summary>
+        public static DType DefaultInt => EnableX64 ? DType.Int64 : DType.Int32;
+
+        /// <summary>The dtype actually used for a requested one (64-bit types narrow without x64).</summary>
+        public static DType Canonicalize(DType dtype) => EnableX64 ? dtype : dtype switch
+        {
+            DType.Float64 => DType.Float32,
+            DType.Int64 => DType.Int32,
+            DType.UInt64 => DType.UInt32,
+            _ => dtype,
+        };
     }
-
-    /// <summary>The default floating dtype: float32, or float64 with x64 enabled.</summary>
-    public static DType DefaultFloat => EnableX64 ? DType.Float64 : DType.Float32;
-
-    /// <summary>The default integer dtype: int32, or int64 with x64 enabled.</summary>
-    public static DType DefaultInt => EnableX64 ? DType.Int64 : DType.Int32;
-
-    /// <summary>The dtype actually used for a requested one (64-bit types narrow without x64).</summary>
-    public static DType Canonicalize(DType dtype) => EnableX64 ? dtype : dtype switch
-    {
-        DType.Float64 => DType.Float32,
-        DType.Int64 => DType.Int32,
-        DType.UInt64 => DType.UInt32,
-        _ => dtype,
-    };
-}
 }
