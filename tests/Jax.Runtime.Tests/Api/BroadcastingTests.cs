@@ -18,22 +18,6 @@ public class BroadcastingTests
         return offset;
     }
 
-    private static IEnumerable<long[]> Indices(long[] shape)
-    {
-        long n = shape.Aggregate(1L, (a, b) => a * b);
-        for (long flat = 0; flat < n; flat++)
-        {
-            var index = new long[shape.Length];
-            long rest = flat;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                index[d] = rest % shape[d];
-                rest /= shape[d];
-            }
-            yield return index;
-        }
-    }
-
     [Theory]
     [InlineData("", "3", "3")]
     [InlineData("3", "", "3")]
@@ -55,9 +39,9 @@ public class BroadcastingTests
         var sr = ParseShape(result);
         var x = Expect.Iota(DType.Float32, sa);
         var y = Jnp.Multiply(Expect.Iota(DType.Float32, sb), 100);
-        var expected = Indices(sr).Select(i => OperandOffset(i, sa) + 100.0 * OperandOffset(i, sb)).ToArray();
+        var expected = Expect.Indices(sr).Select(i => OperandOffset(i, sa) + 100.0 * OperandOffset(i, sb)).ToArray();
         Expect.Array(x + y, DType.Float32, sr, expected);
-        var difference = Indices(sr).Select(i => OperandOffset(i, sa) - 100.0 * OperandOffset(i, sb)).ToArray();
+        var difference = Expect.Indices(sr).Select(i => OperandOffset(i, sa) - 100.0 * OperandOffset(i, sb)).ToArray();
         Expect.Array(x - y, DType.Float32, sr, difference);
         Expect.Shape(Jnp.Maximum(x, y), sr);
         Expect.Shape(x < y, sr);
@@ -97,7 +81,7 @@ public class BroadcastingTests
         var cond = Jnp.Equal(Jnp.Remainder(Expect.Iota(DType.Int32, sc), 2), 0);
         var x = Expect.Iota(DType.Float32, sa);
         var y = Jnp.Negative(Expect.Iota(DType.Float32, sb)) - 1;
-        var expected = Indices(sr).Select(i => OperandOffset(i, sc) % 2 == 0 ? OperandOffset(i, sa) : -OperandOffset(i, sb) - 1.0).ToArray();
+        var expected = Expect.Indices(sr).Select(i => OperandOffset(i, sc) % 2 == 0 ? OperandOffset(i, sa) : -OperandOffset(i, sb) - 1.0).ToArray();
         Expect.Array(Jnp.Where(cond, x, y), DType.Float32, sr, expected);
     }
 
@@ -125,7 +109,7 @@ public class BroadcastingTests
         var sf = ParseShape(from);
         var st = ParseShape(to).Select(d => (int)d).ToArray();
         var sr = ParseShape(result);
-        var expected = Indices(sr).Select(i => (double)OperandOffset(i, sf)).ToArray();
+        var expected = Expect.Indices(sr).Select(i => (double)OperandOffset(i, sf)).ToArray();
         Expect.Array(Jnp.BroadcastTo(Expect.Iota(DType.Int32, sf), st), DType.Int32, sr, expected);
     }
 

@@ -54,6 +54,31 @@ internal static class Expect
         return e;
     }
 
+    /// <summary>Every index of <paramref name="shape"/>, in row-major order.</summary>
+    public static IEnumerable<long[]> Indices(params long[] shape)
+    {
+        long n = shape.Aggregate(1L, (a, b) => a * b);
+        for (long flat = 0; flat < n; flat++)
+        {
+            var index = new long[shape.Length];
+            long rest = flat;
+            for (int d = shape.Length - 1; d >= 0; d--)
+            {
+                index[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+            yield return index;
+        }
+    }
+
+    /// <summary>The row-major offset of <paramref name="index"/> in <paramref name="shape"/>.</summary>
+    public static long Offset(long[] index, long[] shape)
+    {
+        long offset = 0;
+        for (int d = 0; d < shape.Length; d++) offset = offset * shape[d] + index[d];
+        return offset;
+    }
+
     /// <summary>0, 1, ... n-1 as doubles.</summary>
     public static double[] Range(int n) => [.. Enumerable.Range(0, n).Select(i => (double)i)];
 

@@ -25,29 +25,14 @@ public class LinalgTests
         var labels = size.Keys.ToArray();
         var outShape = output.Select(c => size[c]).ToArray();
         var result = new double[outShape.Aggregate(1L, (a, b) => a * b)];
-        long total = labels.Aggregate(1L, (a, c) => a * size[c]);
-        var value = new Dictionary<char, long>();
-        for (long flat = 0; flat < total; flat++)
+        foreach (var assignment in Expect.Indices([.. labels.Select(c => size[c])]))
         {
-            long rest = flat;
-            foreach (var c in labels.Reverse())
-            {
-                value[c] = rest % size[c];
-                rest /= size[c];
-            }
+            long Offset(string of, long[] shape) => Expect.Offset([.. of.Select(c => assignment[System.Array.IndexOf(labels, c)])], shape);
             double product = 1;
-            for (int o = 0; o < ops.Length; o++)
-                product *= ops[o].Data[Offset(inputs[o], ops[o].Shape, value)];
-            result[Offset(output, outShape, value)] += product;
+            for (int o = 0; o < ops.Length; o++) product *= ops[o].Data[Offset(inputs[o], ops[o].Shape)];
+            result[Offset(output, outShape)] += product;
         }
         return (result, outShape);
-    }
-
-    private static long Offset(string labels, long[] shape, Dictionary<char, long> value)
-    {
-        long offset = 0;
-        for (int d = 0; d < labels.Length; d++) offset = offset * shape[d] + value[labels[d]];
-        return offset;
     }
 
     private static void Matches(Tensor actual, string spec, params (Tensor X, double[] Data, long[] Shape)[] ops)

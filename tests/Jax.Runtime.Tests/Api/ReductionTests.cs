@@ -16,17 +16,11 @@ public class ReductionTests
         var outShape = shape.Select((d, i) => reduced.Contains(i) ? 1 : d).ToArray();
         long outSize = outShape.Aggregate(1L, (a, b) => a * b);
         var groups = Enumerable.Range(0, (int)outSize).Select(_ => new List<double>()).ToArray();
-        for (int flat = 0; flat < data.Length; flat++)
+        long flat = 0;
+        foreach (var index in Expect.Indices(shape))
         {
-            long rest = flat, key = 0, scale = 1;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                long i = rest % shape[d];
-                rest /= shape[d];
-                key += (reduced.Contains(d) ? 0 : i) * scale;
-                scale *= outShape[d];
-            }
-            groups[key].Add(data[flat]);
+            var kept = index.Select((i, d) => reduced.Contains(d) ? 0 : i).ToArray();
+            groups[Expect.Offset(kept, outShape)].Add(data[flat++]);
         }
         var finalShape = keepdims ? outShape : shape.Where((_, i) => !reduced.Contains(i)).ToArray();
         return ([.. groups.Select(f)], finalShape);

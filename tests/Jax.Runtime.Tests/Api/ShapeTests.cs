@@ -11,24 +11,12 @@ public class ShapeTests
     private static double[] Permuted(long[] shape, int[] perm)
     {
         var outShape = perm.Select(p => shape[p]).ToArray();
-        long n = shape.Aggregate(1L, (a, b) => a * b);
-        var result = new double[n];
-        var o = new long[shape.Length];
-        for (long flat = 0; flat < n; flat++)
+        return [.. Expect.Indices(outShape).Select(o =>
         {
-            long rest = flat;
-            for (int d = outShape.Length - 1; d >= 0; d--)
-            {
-                o[d] = rest % outShape[d];
-                rest /= outShape[d];
-            }
             var input = new long[shape.Length];
             for (int k = 0; k < perm.Length; k++) input[perm[k]] = o[k];
-            long offset = 0;
-            for (int d = 0; d < shape.Length; d++) offset = offset * shape[d] + input[d];
-            result[flat] = offset;
-        }
-        return result;
+            return (double)Expect.Offset(input, shape);
+        })];
     }
 
     [Theory]
