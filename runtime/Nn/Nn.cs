@@ -45,7 +45,7 @@ public static class Nn
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
-        axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp");
+        axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp", x.Aval);
         var amax = MaxKeepDims(x, axis);
         amax = Jnp.Where(Jnp.Isfinite(amax), amax, Jnp.ZerosLike(amax));
         var sum = Jnp.Sum(Jnp.Exp(Jnp.Subtract(x, amax)), axis, keepdims: true);
@@ -57,7 +57,7 @@ public static class Nn
     public static Tensor Softmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("softmax", x)[0];
-        axis = Axes.Normalize(axis, x.Ndim, "softmax");
+        axis = Axes.Normalize(axis, x.Ndim, "softmax", x.Aval);
         var unnormalized = Jnp.Exp(Jnp.Subtract(x, MaxKeepDims(x, [axis])));
         return Jnp.Divide(unnormalized, Jnp.Sum(unnormalized, [axis], keepdims: true));
     }
@@ -66,7 +66,7 @@ public static class Nn
     public static Tensor LogSoftmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
-        axis = Axes.Normalize(axis, x.Ndim, "log_softmax");
+        axis = Axes.Normalize(axis, x.Ndim, "log_softmax", x.Aval);
         var shifted = Jnp.Subtract(x, MaxKeepDims(x, [axis]));
         return Jnp.Subtract(shifted, Jnp.Log(Jnp.Sum(Jnp.Exp(shifted), [axis], keepdims: true)));
     }

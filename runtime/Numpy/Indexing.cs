@@ -30,6 +30,7 @@ internal static class Indexing
 
     public static Tensor Get(Tensor x, TensorIndex[] items, GatherMode mode)
     {
+        var indexed = x.Aval;
         var list = ExpandBooleanMasks(x, ExpandEllipsis(x, [.. items]));
 
         // New axes: insert size-1 dimensions, then index them with full slices.
@@ -68,7 +69,7 @@ internal static class Indexing
                     break;
                 case TensorIndex.IndexKind.Integer:
                     long i = it.Integer;
-                    if (i < -n || i >= n) throw IndexError($"index {i} is out of bounds for axis {d} with size {n}");
+                    if (i < -n || i >= n) throw IndexError($"index {i} is out of bounds for axis {d} with size {n} ({indexed.ToLongString()})");
                     if (!anyArray)
                     {
                         int k = (int)(i < 0 ? i + n : i);
@@ -208,7 +209,7 @@ public static partial class Jnp
     public static Tensor Take(Tensor x, Tensor indices, int? axis = null)
     {
         if (axis is null) return Indexing.Get(Ravel(x), [indices], GatherMode.Fill);
-        int a = Axes.Normalize(axis.Value, x.Ndim, "take");
+        int a = Axes.Normalize(axis.Value, x.Ndim, "take", x.Aval);
         var items = Enumerable.Repeat(TensorIndex.Slice(), a).Append((TensorIndex)indices).ToArray();
         return Indexing.Get(x, items, GatherMode.Fill);
     }

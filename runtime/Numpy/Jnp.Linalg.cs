@@ -91,7 +91,7 @@ public static partial class Jnp
     {
         if (a.Ndim < 2)
             throw new JaxTypeException("trace", $"trace needs an array of at least 2 dimensions, got {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
-        int p = Axes.Normalize(axis1, a.Ndim, "trace"), q = Axes.Normalize(axis2, a.Ndim, "trace");
+        int p = Axes.Normalize(axis1, a.Ndim, "trace", a.Aval), q = Axes.Normalize(axis2, a.Ndim, "trace", a.Aval);
         if (p == q)
             throw new JaxTypeException("trace", $"axis1 and axis2 are both {p} for {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         // Select rather than multiply by the identity, so that off-diagonal infinities and NaNs stay out.
