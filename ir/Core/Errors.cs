@@ -21,4 +21,8 @@ public sealed class MissingRuleException : NotSupportedException
     /// <summary>Creates the exception: "no transpose rule for 'cumsum'".</summary>
     public MissingRuleException(string primitive, string rule)
         : base($"no {rule} rule for '{primitive}'") { }
+
+    /// <summary>Creates the exception with the reason the rule is missing: "no jvp rule for 'digamma' (needs polygamma)".</summary>
+    public MissingRuleException(string primitive, string rule, string reason)
+        : base($"no {rule} rule for '{primitive}' ({reason})") { }
 }

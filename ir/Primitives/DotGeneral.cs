@@ -93,6 +93,97 @@ public sealed class DotGeneralPrimitive : Primitive
 
     private static string Format(IEnumerable<int> axes) => Format(axes.Select(a => (long)a));
 
+    /// <summary>JVP (bilinear): <c>dot_general(ṫ_lhs, rhs) + dot_general(lhs, ṫ_rhs)</c>, dropping the terms of zero tangents.</summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
+        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var e = context.Emitter;
+        var outs = EmitPrimal(e, primals, attributes, regions);
+        var fromLhs = tangents[0] is { } tl ? e.Emit1(this, [tl, primals[1]], attributes) : null;
+        var fromRhs = tangents[1] is { } tr ? e.Emit1(this, [primals[0], tr], attributes) : null;
+        return (outs, [fromLhs is null ? fromRhs : fromRhs is null ? fromLhs : e.Add(fromLhs, fromRhs)]);
+    }
+
+    /// <summary>
+    /// Transpose with respect to the linear operand (JAX's <c>_dot_general_transpose_lhs/rhs</c>): the cotangent
+    /// contracted with the other operand over that operand's free dims, batched over the batch dims, then
+    /// transposed to the linear operand's dim order. Only one operand may be linear.
+    /// </summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var (lhs, rhs) = (operands[0], operands[1]);
+        if (lhs.IsLinear && rhs.IsLinear)
+            throw Error($"transpose: both operands {lhs.Type} and {rhs.Type} are linear; dot_general is linear in one operand at a time");
+        if (cotangents[0] is not { } ct) return [null, null];
+        var (_, _, dims) = Check([lhs.Type, rhs.Type], attributes);
+        var e = context.Emitter;
+        return lhs.IsLinear
+            ? [TransposeOperand(e, ct, rhs.Value, dims.LhsBatch, dims.LhsFree, dims.LhsContracting, dims.RhsBatch, dims.RhsFree, dims.RhsContracting, linearIsLhs: true), null]
+            : [null, TransposeOperand(e, ct, lhs.Value, dims.RhsBatch, dims.RhsFree, dims.RhsContracting, dims.LhsBatch, dims.LhsFree, dims.LhsContracting, linearIsLhs: false)];
+    }
+
+    /// <summary>
+    /// The cotangent of the linear operand x, given the result's cotangent <paramref name="g"/> (dims: batch, lhs
+    /// free, rhs free) and the other operand y: contract g's y-free dims with y's free dims, batch g's batch dims
+    /// with y's; the product's dims are x's batch, free, then contracting dims in the order of y's contracting
+    /// dims, and a transpose puts them in x's order.
+    /// </summary>
+    private static Value TransposeOperand(Emitter e, Value g, Value y, int[] xBatch, int[] xFree, int[] xContracting,
+        int[] yBatch, int[] yFree, int[] yContracting, bool linearIsLhs)
+    {
+        int yFreeStart = xBatch.Length + (linearIsLhs ? xFree.Length : 0);
+        var gContracting = Enumerable.Range(yFreeStart, yFree.Length).Select(d => (long)d).ToArray();
+        var gBatch = Enumerable.Range(0, xBatch.Length).Select(d => (long)d).ToArray();
+        var product = e.DotGeneral(g, y, gContracting, [.. yFree.Select(d => (long)d)], gBatch, [.. yBatch.Select(d => (long)d)]);
+        // y's remaining (contracting) dims come out in ascending order of y's axes.
+        var contractingByY = Enumerable.Range(0, xContracting.Length).OrderBy(i => yContracting[i]).Select(i => xContracting[i]);
+        var productAxes = xBatch.Concat(xFree).Concat(contractingByY).ToArray();
+        var permutation = new int[productAxes.Length];
+        for (int j = 0; j < productAxes.Length; j++) permutation[productAxes[j]] = j;
+        return e.Transpose(product, permutation);
+    }
+
+    /// <summary>
+    /// Batching (JAX's <c>_dot_general_batch_rule</c>): when both operands are batched, their batch dims become a
+    /// new leading batch dimension of the contraction (result batch dim 0); when one is, its batch dim is a free
+    /// dim of that operand and the result's batch dim is where that free dim lands. Nothing is moved.
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var lc = attributes.Required<long[]>(this, "lhs_contracting_dims");
+        var rc = attributes.Required<long[]>(this, "rhs_contracting_dims");
+        var lb = attributes.Required<long[]>(this, "lhs_batch_dims");
+        var rb = attributes.Required<long[]>(this, "rhs_batch_dims");
+        int resultDim;
+        if (dims[0] is int l && dims[1] is int r)
+        {
+            (lc, rc) = (AxisBatching.Shift(lc, l), AxisBatching.Shift(rc, r));
+            (lb, rb) = ([l, .. AxisBatching.Shift(lb, l)], [r, .. AxisBatching.Shift(rb, r)]);
+            resultDim = 0;
+        }
+        else if (dims[0] is int lhsDim)
+        {
+            (lc, lb) = (AxisBatching.Shift(lc, lhsDim), AxisBatching.Shift(lb, lhsDim));
+            resultDim = lb.Length + FreeDimsBefore(operands[0].Type.Rank, lc, lb, lhsDim);
+        }
+        else
+        {
+            int rhsDim = dims[1]!.Value;
+            (rc, rb) = (AxisBatching.Shift(rc, rhsDim), AxisBatching.Shift(rb, rhsDim));
+            int lhsFree = operands[0].Type.Rank - lc.Length - lb.Length;
+            resultDim = rb.Length + lhsFree + FreeDimsBefore(operands[1].Type.Rank, rc, rb, rhsDim);
+        }
+        var batched = attributes.With("lhs_contracting_dims", lc).With("rhs_contracting_dims", rc)
+            .With("lhs_batch_dims", lb).With("rhs_batch_dims", rb);
+        return (EmitPrimal(context.Emitter, operands, batched, regions), [resultDim]);
+    }
+
+    /// <summary>The number of free (neither contracting nor batch) dims of an operand of rank <paramref name="rank"/> before <paramref name="dim"/>.</summary>
+    private static int FreeDimsBefore(int rank, long[] contracting, long[] batch, int dim) =>
+        Enumerable.Range(0, dim).Count(d => !contracting.Contains(d) && !batch.Contains(d));
+
     /// <inheritdoc/>
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
     {

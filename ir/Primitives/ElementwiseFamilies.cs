@@ -51,6 +51,58 @@ public abstract class ElementwisePrimitive : Primitive
     /// <summary>An attribute the primitive requires, or a <see cref="JaxTypeException"/> naming it.</summary>
     private protected object Required(Attributes attributes, string name) =>
         attributes.TryGetValue(name, out var value) ? value : throw Error($"missing attribute '{name}'");
+
+    /// <summary>
+    /// Emits the primitive and the tangent of its result: integer and bool results (comparisons, <c>is_finite</c>,
+    /// bitwise ops, conversions to integers) have none (JAX's <c>float0</c>); floating results get
+    /// <see cref="Tangent"/>.
+    /// </summary>
+    public sealed override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
+        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var result = EmitPrimal(context.Emitter, primals, attributes, regions)[0];
+        var tangent = result.Type.DType.IsFloat() ? Tangent(context.Emitter, primals, tangents, result) : null;
+        return ([result], [tangent]);
+    }
+
+    /// <summary>
+    /// The tangent of a floating-point <paramref name="result"/> given the operands' tangents (null for zero),
+    /// linear in them; null when it is zero. The default raises "no jvp rule".
+    /// </summary>
+    private protected virtual Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result) =>
+        throw new MissingRuleException(Name, "jvp");
+
+    /// <summary>True when operand <paramref name="index"/> may stay a scalar beside array operands (select's predicate, clamp's bounds).</summary>
+    private protected virtual bool AcceptsScalar(int index) => false;
+
+    /// <summary>
+    /// Batches the primitive as JAX's <c>broadcast_batcher</c>: where every batched operand has its batch dimension
+    /// at the same place the primitive runs there, otherwise batch dimensions move to the front; unbatched operands
+    /// are broadcast along the batch dimension (operands may not broadcast implicitly), except scalars where the
+    /// primitive accepts them, and a batched scalar predicate or bound is broadcast to the full batched shape.
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int count = operands.Count;
+        int ExampleRank(int i) => operands[i].Type.Rank - (dims[i] is null ? 0 : 1);
+        int rank = Enumerable.Range(0, count).Max(ExampleRank);
+        bool IsFull(int i) => ExampleRank(i) == rank;
+        var agreed = Enumerable.Range(0, count).Where(i => dims[i] is not null && IsFull(i)).Select(i => dims[i]!.Value).Distinct().ToArray();
+        int dim = agreed.Length == 1 ? agreed[0] : 0;
+        int full = Enumerable.Range(0, count).First(IsFull);
+        var batched = operands[full].Type.Shape.Where((_, axis) => axis != dims[full]).ToList();
+        batched.Insert(dim, context.BatchSize);
+        var aligned = new Value[count];
+        for (int i = 0; i < count; i++)
+        {
+            var x = operands[i];
+            aligned[i] = dims[i] is not int d ? (AcceptsScalar(i) && x.Type.Rank == 0 ? x : context.MoveBatchAxis(x, null, dim))
+                : IsFull(i) ? context.MoveBatchAxis(x, d, dim)
+                : context.Emitter.BroadcastInDim(x, new Shape(batched), [dim]);
+        }
+        return (EmitPrimal(context.Emitter, aligned, attributes, regions), [dim]);
+    }
 }
 
 /// <summary>
@@ -62,22 +114,28 @@ public class UnaryPrimitive : ElementwisePrimitive
 {
     private readonly UnaryLoop? _floats, _integers, _bools;
     private readonly bool _boolResult;
+    private readonly UnaryJvpRule? _jvp;
+    private readonly UnaryTransposeRule? _transpose;
 
-    private protected UnaryPrimitive(string name, UnaryLoop? floats, UnaryLoop? integers = null, UnaryLoop? bools = null, bool boolResult = false)
+    private protected UnaryPrimitive(string name, UnaryLoop? floats, UnaryLoop? integers = null, UnaryLoop? bools = null, bool boolResult = false,
+        UnaryJvpRule? jvp = null, UnaryTransposeRule? transpose = null)
         : base(name)
     {
         _floats = floats;
         _integers = integers;
         _bools = bools;
         _boolResult = boolResult;
+        _jvp = jvp;
+        _transpose = transpose;
     }
 
-    /// <summary>A primitive on floats only.</summary>
-    internal static UnaryPrimitive Float<TOp>(string name) where TOp : IFloatUnaryOp => new(name, new FloatUnaryLoop<TOp>());
+    /// <summary>A primitive on floats only, with its JVP rule (and its transpose rule when it is linear).</summary>
+    internal static UnaryPrimitive Float<TOp>(string name, UnaryJvpRule? jvp = null, UnaryTransposeRule? transpose = null) where TOp : IFloatUnaryOp =>
+        new(name, new FloatUnaryLoop<TOp>(), jvp: jvp, transpose: transpose);
 
-    /// <summary>A primitive on integers and floats.</summary>
-    internal static UnaryPrimitive Number<TOp>(string name) where TOp : IFloatUnaryOp, IIntegerUnaryOp =>
-        new(name, new FloatUnaryLoop<TOp>(), new IntegerUnaryLoop<TOp>());
+    /// <summary>A primitive on integers and floats, with its JVP rule (and its transpose rule when it is linear).</summary>
+    internal static UnaryPrimitive Number<TOp>(string name, UnaryJvpRule? jvp = null, UnaryTransposeRule? transpose = null) where TOp : IFloatUnaryOp, IIntegerUnaryOp =>
+        new(name, new FloatUnaryLoop<TOp>(), new IntegerUnaryLoop<TOp>(), jvp: jvp, transpose: transpose);
 
     /// <summary>A primitive on integers only.</summary>
     internal static UnaryPrimitive Integer<TOp>(string name) where TOp : IIntegerUnaryOp => new(name, null, new IntegerUnaryLoop<TOp>());
@@ -116,6 +174,17 @@ public class UnaryPrimitive : ElementwisePrimitive
     /// <summary>The loop that computes the result for an operand dtype and the attributes.</summary>
     private protected virtual UnaryLoop LoopFor(DType dtype, Attributes attributes) =>
         Loop(dtype) ?? throw Error($"unsupported dtype {dtype.Name()}");
+
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result) =>
+        tangents[0] is not { } g ? null : (_jvp ?? throw new MissingRuleException(Name, "jvp"))(emitter, primals[0], result, g);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        if (_transpose is null) return base.Transpose(context, cotangents, operands, attributes, regions);
+        return [cotangents[0] is { } ct && operands[0].IsLinear ? _transpose(context.Emitter, ct, operands[0].Type) : null];
+    }
 }
 
 /// <summary>
@@ -132,7 +201,7 @@ public sealed class RoundPrimitive : UnaryPrimitive
 
     private static readonly UnaryLoop ToEvenLoop = new FloatUnaryLoop<RoundToEvenOp>();
 
-    internal RoundPrimitive() : base("round", new FloatUnaryLoop<RoundAwayFromZeroOp>())
+    internal RoundPrimitive() : base("round", new FloatUnaryLoop<RoundAwayFromZeroOp>(), jvp: ElementwiseRules.Zero)
     {
     }
 
@@ -154,27 +223,37 @@ public sealed class RoundPrimitive : UnaryPrimitive
 public sealed class BinaryPrimitive : ElementwisePrimitive
 {
     private readonly BinaryLoop? _floats, _integers, _bools;
+    private readonly BinaryJvpRule? _jvpX, _jvpY;
+    private readonly BinaryTransposeRule? _transpose;
 
-    private BinaryPrimitive(string name, BinaryLoop? floats, BinaryLoop? integers, BinaryLoop? bools) : base(name)
+    private BinaryPrimitive(string name, BinaryLoop? floats, BinaryLoop? integers, BinaryLoop? bools,
+        BinaryJvpRule? jvpX = null, BinaryJvpRule? jvpY = null, BinaryTransposeRule? transpose = null) : base(name)
     {
         _floats = floats;
         _integers = integers;
         _bools = bools;
+        _jvpX = jvpX;
+        _jvpY = jvpY;
+        _transpose = transpose;
     }
 
-    /// <summary>A primitive on floats only.</summary>
-    internal static BinaryPrimitive Float<TOp>(string name) where TOp : IFloatBinaryOp => new(name, new FloatBinaryLoop<TOp>(), null, null);
+    /// <summary>A primitive on floats only, with the JVP parts of its operands.</summary>
+    internal static BinaryPrimitive Float<TOp>(string name, BinaryJvpRule? jvpX = null, BinaryJvpRule? jvpY = null) where TOp : IFloatBinaryOp =>
+        new(name, new FloatBinaryLoop<TOp>(), null, null, jvpX, jvpY);
 
-    /// <summary>A primitive on floats only with its own loop.</summary>
-    internal static BinaryPrimitive Float(string name, BinaryLoop loop) => new(name, loop, null, null);
+    /// <summary>A primitive on floats only with its own loop, with the JVP parts of its operands.</summary>
+    internal static BinaryPrimitive Float(string name, BinaryLoop loop, BinaryJvpRule? jvpX = null, BinaryJvpRule? jvpY = null) =>
+        new(name, loop, null, null, jvpX, jvpY);
 
-    /// <summary>A primitive on integers and floats.</summary>
-    internal static BinaryPrimitive Number<TOp>(string name) where TOp : IFloatBinaryOp, IIntegerBinaryOp =>
-        new(name, new FloatBinaryLoop<TOp>(), new IntegerBinaryLoop<TOp>(), null);
+    /// <summary>A primitive on integers and floats, with the JVP parts of its operands (and its transpose rule when it is linear in some).</summary>
+    internal static BinaryPrimitive Number<TOp>(string name, BinaryJvpRule? jvpX = null, BinaryJvpRule? jvpY = null, BinaryTransposeRule? transpose = null)
+        where TOp : IFloatBinaryOp, IIntegerBinaryOp =>
+        new(name, new FloatBinaryLoop<TOp>(), new IntegerBinaryLoop<TOp>(), null, jvpX, jvpY, transpose);
 
-    /// <summary>A primitive on every dtype (bool included).</summary>
-    internal static BinaryPrimitive Any<TOp>(string name) where TOp : IFloatBinaryOp, IIntegerBinaryOp, IBoolBinaryOp =>
-        new(name, new FloatBinaryLoop<TOp>(), new IntegerBinaryLoop<TOp>(), new BoolBinaryLoop<TOp>());
+    /// <summary>A primitive on every dtype (bool included), with the JVP parts of its operands.</summary>
+    internal static BinaryPrimitive Any<TOp>(string name, BinaryJvpRule? jvpX = null, BinaryJvpRule? jvpY = null)
+        where TOp : IFloatBinaryOp, IIntegerBinaryOp, IBoolBinaryOp =>
+        new(name, new FloatBinaryLoop<TOp>(), new IntegerBinaryLoop<TOp>(), new BoolBinaryLoop<TOp>(), jvpX, jvpY);
 
     /// <summary>A primitive on integers only.</summary>
     internal static BinaryPrimitive Integer<TOp>(string name) where TOp : IIntegerBinaryOp => new(name, null, new IntegerBinaryLoop<TOp>(), null);
@@ -200,6 +279,23 @@ public sealed class BinaryPrimitive : ElementwisePrimitive
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         Loop(result.DType)!.Run(operands[0], operands[1], result);
+
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result)
+    {
+        Value? Part(BinaryJvpRule? rule, Value? g) =>
+            g is null ? null : (rule ?? throw new MissingRuleException(Name, "jvp"))(emitter, primals[0], primals[1], result, g);
+        return ElementwiseRules.AddTangents(emitter, Part(_jvpX, tangents[0]), Part(_jvpY, tangents[1]));
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        if (_transpose is null) return base.Transpose(context, cotangents, operands, attributes, regions);
+        if (cotangents[0] is not { } ct) return [null, null];
+        var (x, y) = _transpose(context.Emitter, ct, operands[0], operands[1]);
+        return [x, y];
+    }
 }
 
 /// <summary>
@@ -250,6 +346,27 @@ public sealed class SelectPrimitive : ElementwisePrimitive
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         SelectLoop.Run(operands[0], operands[1], operands[2], result);
+
+    private protected override bool AcceptsScalar(int index) => index == 0;
+
+    /// <summary>The tangent selects the branches' tangents (a zero stands in for a missing one); the predicate has none.</summary>
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result)
+    {
+        if (tangents[1] is null && tangents[2] is null) return null;
+        var type = JvpPass.TangentType(result.Type);
+        return emitter.Select(primals[0], tangents[1] ?? emitter.Zeros(type), tangents[2] ?? emitter.Zeros(type));
+    }
+
+    /// <summary>Linear in the branches (the predicate known): each linear branch gets the cotangent where it was selected, zero elsewhere.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        if (operands[0].IsLinear) throw Error($"transpose needs a known predicate, got a linear {operands[0].Type}");
+        if (cotangents[0] is not { } ct) return [null, null, null];
+        var (e, pred) = (context.Emitter, operands[0].Value);
+        var zeros = e.Zeros(ct.Type);
+        return [null, operands[1].IsLinear ? e.Select(pred, ct, zeros) : null, operands[2].IsLinear ? e.Select(pred, zeros, ct) : null];
+    }
 }
 
 /// <summary>
@@ -277,6 +394,25 @@ public sealed class ClampPrimitive : ElementwisePrimitive
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         ClampLoop.Run(operands[0], operands[1], operands[2], result);
+
+    private protected override bool AcceptsScalar(int index) => index != 1;
+
+    /// <summary>
+    /// JAX's clamp JVP: x's tangent where min &lt; x &lt; max, min's where min &gt; x (and min &lt; max), max's where
+    /// max &lt; x; a scalar bound's tangent is broadcast to x's shape.
+    /// </summary>
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result)
+    {
+        var e = emitter;
+        var x = primals[1];
+        Value Full(Value v) => v.Type.Rank == x.Type.Rank ? v : e.BroadcastInDim(v, x.Type.Shape, []);
+        var (lo, hi) = (Full(primals[0]), Full(primals[2]));
+        Value? Part(Value? g, Func<Value> mask) => g is null ? null : ElementwiseRules.Where(e, mask(), Full(g));
+        var fromLo = Part(tangents[0], () => e.And(e.Gt(lo, x), e.Lt(lo, hi)));
+        var fromX = Part(tangents[1], () => e.And(e.Gt(x, lo), e.Lt(x, hi)));
+        var fromHi = Part(tangents[2], () => e.Lt(hi, x));
+        return ElementwiseRules.AddTangents(e, ElementwiseRules.AddTangents(e, fromLo, fromX), fromHi);
+    }
 }
 
 /// <summary>
@@ -306,6 +442,20 @@ public sealed class ConvertElementTypePrimitive : ElementwisePrimitive
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         ConversionLoop.Run(operands[0], result);
+
+    /// <summary>Between floats the tangent is converted too (strong); to integers or bool there is none.</summary>
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result) =>
+        tangents[0] is { } g ? emitter.ConvertElementType(g, result.Type.DType) : null;
+
+    /// <summary>Linear between floats: the cotangent converts back to the operand's dtype (strong); an integer operand gets none.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var operand = operands[0];
+        if (cotangents[0] is not { } ct || !operand.IsLinear || !operand.Type.DType.IsFloat()) return [null];
+        if (!ct.Type.DType.IsFloat()) throw Error($"transpose of a conversion from {operand.Type} to {ct.Type}: only conversions between floats are linear");
+        return [context.Emitter.ConvertElementType(ct, operand.Type.DType)];
+    }
 }
 
 /// <summary>
@@ -337,4 +487,24 @@ public sealed class BitcastConvertTypePrimitive : ElementwisePrimitive
 
     private protected override void Compute(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer result) =>
         operands[0].Bytes.CopyTo(result.Bytes);
+
+    /// <summary>Not differentiable: JAX gives a zero tangent.</summary>
+    private protected override Value? Tangent(Emitter emitter, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Value result) => null;
+
+    /// <summary>
+    /// Batches elementwise in place, except that a bitcast to a wider dtype consumes the last dimension: a batch
+    /// dimension there moves to the front first. (A narrower dtype appends its dimension after the batch dimension.)
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var x = operands[0];
+        int dim = dims[0] ?? throw Error("batching rule called without a batched operand");
+        if (attributes.DType("new_dtype").ItemSize() > x.Type.DType.ItemSize() && dim == x.Type.Rank - 1)
+        {
+            x = context.MoveBatchAxis(x, dim, 0);
+            dim = 0;
+        }
+        return (EmitPrimal(context.Emitter, [x], attributes, regions), [dim]);
+    }
 }

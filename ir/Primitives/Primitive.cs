@@ -26,6 +26,40 @@ public abstract class Primitive
     /// <summary>The interpreter kernel: computes the results on concrete buffers, dtype-exact.</summary>
     public abstract Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter);
 
+    /// <summary>
+    /// The JVP rule (forward mode): emits the primal results and their tangents. <paramref name="tangents"/>
+    /// holds one tangent per operand, null for a symbolic zero (and always null for integer and bool
+    /// operands); the returned tangents are null where they are zero. Rules emit the primal operation with
+    /// <see cref="EmitPrimal"/> and keep tangent computations linear in the tangents, so that reverse mode can
+    /// transpose them. The default raises "no jvp rule for 'name'".
+    /// </summary>
+    public virtual (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
+        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
+        throw new MissingRuleException(Name, "jvp");
+
+    /// <summary>
+    /// The transpose rule of a primitive that is linear in some operands: given cotangents of its results
+    /// (null for zero), returns one cotangent per operand (null for zero, and for operands that are not
+    /// linear inputs). <paramref name="operands"/> gives, per operand, either the known (non-linear) value or
+    /// only the type of a linear input. The default raises "no transpose rule for 'name'".
+    /// </summary>
+    public virtual IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        throw new MissingRuleException(Name, "transpose");
+
+    /// <summary>
+    /// The batching rule (vmap): operands carry a batch dimension at <paramref name="dims"/>[i] (null for an
+    /// unbatched operand); emits the batched computation and returns the results with their batch dimensions
+    /// (null for unbatched results). The default raises "no batching rule for 'name'".
+    /// </summary>
+    public virtual (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions) =>
+        throw new MissingRuleException(Name, "batching");
+
+    /// <summary>Emits this primitive on <paramref name="operands"/> (what JVP and batching rules start from).</summary>
+    protected IReadOnlyList<Value> EmitPrimal(Emitter emitter, IReadOnlyList<Value> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        emitter.Emit(this, operands, attributes, regions);
+
     /// <summary>Raises the standard error for this primitive.</summary>
     protected JaxTypeException Error(string message) => new(Name, message);
 

@@ -19,9 +19,9 @@ public class ControlFlowTests
 
     private static Block[] ThreeBranches() =>
     [
-        Region([F64, F64], (b, a) => [b.Emit1(Add, [a[0], a[1]])]),
-        Region([F64, F64], (b, a) => [b.Emit1(Mul, [a[0], a[1]])]),
-        Region([F64, F64], (b, a) => [b.Emit1(Sub, [a[0], a[1]])]),
+        Region([F64, F64], (b, a) => [b.Emit1(Prims.Add, [a[0], a[1]])]),
+        Region([F64, F64], (b, a) => [b.Emit1(Prims.Mul, [a[0], a[1]])]),
+        Region([F64, F64], (b, a) => [b.Emit1(Prims.Sub, [a[0], a[1]])]),
     ];
 
     [Theory]
@@ -80,8 +80,8 @@ public class ControlFlowTests
     public void While_computes_factorials(int n)
     {
         // cond consts (n, one), body const (one), carry (i, acc) from (1, 1): while i < n + 1: (i + 1, acc * i).
-        var cond = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Lt, [a[2], b.Emit1(Add, [a[0], a[1]])])]);
-        var body = Region([I64, I64, I64], (b, a) => [b.Emit1(Add, [a[1], a[0]]), b.Emit1(Mul, [a[2], a[1]])]);
+        var cond = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Prims.Lt, [a[2], b.Emit1(Prims.Add, [a[0], a[1]])])]);
+        var body = Region([I64, I64, I64], (b, a) => [b.Emit1(Prims.Add, [a[1], a[0]]), b.Emit1(Prims.Mul, [a[2], a[1]])]);
         var result = Eval(Prims.While, WhileAttributes(2, 1), [cond, body],
             Buffer.Scalar((long)n), Buffer.Scalar(1L), Buffer.Scalar(1L), Buffer.Scalar(1L), Buffer.Scalar(1L));
         long expected = 1;
@@ -94,8 +94,8 @@ public class ControlFlowTests
     public void While_computes_fibonacci_numbers_with_a_counter()
     {
         // carry (k, a, b): while k < 50: (k + 1, b, a + b).
-        var cond = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Lt, [a[1], a[0]])]);                           // limit, k, a, b
-        var body = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Add, [a[1], a[0]]), a[3], b.Emit1(Add, [a[2], a[3]])]);   // one, k, a, b
+        var cond = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Prims.Lt, [a[1], a[0]])]);                           // limit, k, a, b
+        var body = Region([I64, I64, I64, I64], (b, a) => [b.Emit1(Prims.Add, [a[1], a[0]]), a[3], b.Emit1(Prims.Add, [a[2], a[3]])]);   // one, k, a, b
         var result = Eval(Prims.While, WhileAttributes(1, 1), [cond, body],
             Buffer.Scalar(50L), Buffer.Scalar(1L), Buffer.Scalar(0L), Buffer.Scalar(0L), Buffer.Scalar(1L));
         long fa = 0, fb = 1;
@@ -108,8 +108,8 @@ public class ControlFlowTests
     [Fact]
     public void While_checks_region_signatures()
     {
-        var cond = Region([I64], (b, a) => [b.Emit1(Lt, [a[0], a[0]])]);
-        var body = Region([I64], (b, a) => [b.Emit1(Add, [a[0], a[0]])]);
+        var cond = Region([I64], (b, a) => [b.Emit1(Prims.Lt, [a[0], a[0]])]);
+        var body = Region([I64], (b, a) => [b.Emit1(Prims.Add, [a[0], a[0]])]);
         Assert.Equal(new[] { I64 }, Prims.While.InferTypes([I64], WhileAttributes(0, 0), [cond, body]));
         var badCond = Region([I64], (b, a) => [a[0]]);
         var e = Assert.Throws<JaxTypeException>(() => Prims.While.InferTypes([I64], WhileAttributes(0, 0), [badCond, body]));
@@ -126,7 +126,7 @@ public class ControlFlowTests
     }
 
     private static Block CumulativeSumBody(ShapedType element) =>
-        Region([element, element], (b, a) => b.Emit1(Add, [a[0], a[1]]) switch { var s => [s, s] });
+        Region([element, element], (b, a) => b.Emit1(Prims.Add, [a[0], a[1]]) switch { var s => [s, s] });
 
     [Fact]
     public void Scan_computes_cumulative_sums_forward_and_reversed()
@@ -149,8 +149,8 @@ public class ControlFlowTests
         // acc' = acc + w * row; y0 = acc'; y1 = scale * scale.
         var body = Region([v3, v3, v3, F64], (b, a) =>
         {
-            var acc = b.Emit1(Add, [a[1], b.Emit1(Mul, [a[0], a[2]])]);
-            return [acc, acc, b.Emit1(Mul, [a[3], a[3]])];
+            var acc = b.Emit1(Prims.Add, [a[1], b.Emit1(Prims.Mul, [a[0], a[2]])]);
+            return [acc, acc, b.Emit1(Prims.Mul, [a[3], a[3]])];
         });
         var w = new[] { 1.0, 10.0, 100.0 };
         var rows = Enumerable.Range(0, 12).Select(i => (double)i).ToArray();
@@ -185,7 +185,7 @@ public class ControlFlowTests
         Assert.Equal("scan: xs must have leading dimension length 4, got f64[5]", e.Message);
         e = Assert.Throws<JaxTypeException>(() => Prims.Scan.InferTypes([I64, new ShapedType(DType.Int64, Shape.Of(5))], ScanAttributes(0, 1, 5), [body]));
         Assert.Equal("scan: body takes (f64[], f64[]), but is given (i64[], i64[])", e.Message);
-        var badCarry = Region([F64, F64], (b, a) => [b.Emit1(Lt, [a[0], a[1]]), a[1]]);
+        var badCarry = Region([F64, F64], (b, a) => [b.Emit1(Prims.Lt, [a[0], a[1]]), a[1]]);
         e = Assert.Throws<JaxTypeException>(() => Prims.Scan.InferTypes([F64, xs], ScanAttributes(0, 1, 5), [badCarry]));
         Assert.Equal("scan: body carry returns (bool[]), but the carry is (f64[])", e.Message);
         e = Assert.Throws<JaxTypeException>(() => Prims.Scan.InferTypes([F64, xs], ScanAttributes(0, 1, 5).With("reverse", 1), [body]));
@@ -203,12 +203,12 @@ public class ControlFlowTests
         var fn = new Block([I32, I32, I32]);
         var builder = new IrBuilder(fn);
         var (limit, one, zero) = (fn.Arguments[0], fn.Arguments[1], fn.Arguments[2]);
-        var cond = Region([I32, I32, I32, I32], (b, a) => [b.Emit1(Lt, [a[1], a[0]])]);   // n, k, parity, total
+        var cond = Region([I32, I32, I32, I32], (b, a) => [b.Emit1(Prims.Lt, [a[1], a[0]])]);   // n, k, parity, total
         var body = Region([I32, I32, I32, I32], (b, a) =>                                  // one, k, parity, total
         {
-            Block[] branches = [Region([I32], (_, x) => [x[0]]), Region([I32], (bb, x) => [bb.Emit1(Mul, [x[0], x[0]])])];
+            Block[] branches = [Region([I32], (_, x) => [x[0]]), Region([I32], (bb, x) => [bb.Emit1(Prims.Mul, [x[0], x[0]])])];
             var term = b.Emit1(Prims.Cond, [a[2], a[1]], regions: branches);
-            return [b.Emit1(Add, [a[1], a[0]]), b.Emit1(Sub, [a[0], a[2]]), b.Emit1(Add, [a[3], term])];
+            return [b.Emit1(Prims.Add, [a[1], a[0]]), b.Emit1(Prims.Sub, [a[0], a[2]]), b.Emit1(Prims.Add, [a[3], term])];
         });
         var loop = builder.Emit(Prims.While, [limit, one, zero, zero, zero], WhileAttributes(1, 1), [cond, body]);
         fn.SetResults([loop[2]]);
