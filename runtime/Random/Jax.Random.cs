@@ -131,6 +131,13 @@ public static partial class Jax
         public static Tensor Uniform(Tensor key, int[] shape, DType? dtype = null, double minval = 0, double maxval = 1)
         {
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+            return UniformBetween(key, shape, t, Jnp.Array(minval, t), Jnp.Array(maxval, t));
+        }
+
+        /// <summary>Uniform floats between array bounds (broadcast against <paramref name="shape"/>).</summary>
+        public static Tensor UniformBetween(Tensor key, int[] shape, DType dtype, Tensor minval, Tensor maxval)
+        {
+            var t = Jax.Config.Canonicalize(dtype);
             if (!t.IsFloat())
                 throw new JaxTypeException("uniform", $"uniform requires a floating dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
             int nbits = t.ItemSize() * 8;
@@ -144,10 +151,10 @@ public static partial class Jax
             var shift = Jnp.Array((long)(rngBits - nmant), uintType);
             var floatBits = Lax.BitwiseOr(Lax.ShiftRightLogical(bits, Jnp.FullLike(bits, shift)), Jnp.FullLike(bits, oneBits));
             var floats = Lax.Sub(Lax.BitcastConvertType(floatBits, t), Jnp.FullLike(bits, one, t));
-            var lo = Jnp.Array(minval, t);
-            var hi = Jnp.Array(maxval, t);
-            var scaled = Lax.Add(Lax.Mul(floats, Jnp.FullLike(floats, Lax.Sub(hi, lo))), Jnp.FullLike(floats, lo));
-            return Lax.Max(Jnp.FullLike(scaled, lo), scaled);
+            var lo = Jnp.BroadcastToShape(Jnp.Cast(minval, t), floats.Shape);
+            var hi = Jnp.BroadcastToShape(Jnp.Cast(maxval, t), floats.Shape);
+            var scaled = Lax.Add(Lax.Mul(floats, Lax.Sub(hi, lo)), lo);
+            return Lax.Max(lo, scaled);
         }
 
         /// <summary>
@@ -173,5 +180,137 @@ public static partial class Jax
         /// <summary>True with probability <paramref name="p"/> (<c>jax.random.bernoulli</c>: uniform &lt; p).</summary>
         public static Tensor Bernoulli(Tensor key, double p, int[] shape) =>
             Jnp.Less(Uniform(key, shape, Jax.Config.DefaultFloat), p);
+
+        private static double Tiny(DType t) => t switch
+        {
+            DType.Float64 => double.Epsilon * Math.Pow(2, 52),
+            DType.Float32 => 1.17549435e-38,
+            DType.Float16 => 6.103515625e-05,
+            _ => 1.17549435e-38,
+        };
+
+        private static double EpsNeg(DType t) => t switch
+        {
+            DType.Float64 => Math.Pow(2, -53),
+            DType.Float32 => Math.Pow(2, -24),
+            DType.Float16 => Math.Pow(2, -11),
+            _ => Math.Pow(2, -8),
+        };
+
+        private static DType FloatType(DType? dtype) => Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+
+        /// <summary>Exponential samples, <c>-log1p(-u)</c> (<c>jax.random.exponential</c>).</summary>
+        public static Tensor Exponential(Tensor key, int[] shape, DType? dtype = null) =>
+            Lax.Neg(Lax.Log1p(Lax.Neg(Uniform(key, shape, FloatType(dtype)))));
+
+        /// <summary>Gumbel samples, <c>-log(-log(u))</c> with u in [tiny, 1) (<c>jax.random.gumbel</c>).</summary>
+        public static Tensor Gumbel(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            return Lax.Neg(Lax.Log(Lax.Neg(Lax.Log(Uniform(key, shape, t, Tiny(t), 1)))));
+        }
+
+        /// <summary>Laplace samples, <c>sign(u) log1p(-|u|)</c> with u in (-1, 1) (<c>jax.random.laplace</c>).</summary>
+        public static Tensor Laplace(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var u = Uniform(key, shape, t, -1 + EpsNeg(t), 1);
+            return Lax.Mul(Lax.Sign(u), Lax.Log1p(Lax.Neg(Lax.Abs(u))));
+        }
+
+        /// <summary>Logistic samples, <c>log(u / (1 - u))</c> with u in [tiny, 1) (<c>jax.random.logistic</c>).</summary>
+        public static Tensor Logistic(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var u = Uniform(key, shape, t, Tiny(t), 1);
+            return Lax.Log(Lax.Div(u, Lax.Sub(Jnp.OnesLike(u), u)));
+        }
+
+        /// <summary>Normal samples truncated to (lower, upper), by inverting the CDF as JAX does (<c>jax.random.truncated_normal</c>).</summary>
+        public static Tensor TruncatedNormal(Tensor key, double lower, double upper, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var sqrt2 = Jnp.Array(Math.Sqrt(2), t);
+            var lo = Jnp.Array(lower, t);
+            var hi = Jnp.Array(upper, t);
+            var a = Lax.Erf(Lax.Div(lo, sqrt2));
+            var b = Lax.Erf(Lax.Div(hi, sqrt2));
+            var u = UniformBetween(key, shape, t, a, b);
+            var result = Lax.Mul(Jnp.FullLike(u, sqrt2), Lax.ErfInv(u));
+            var min = Jnp.FullLike(u, Lax.Nextafter(lo, Jnp.Array(double.PositiveInfinity, t)));
+            var max = Jnp.FullLike(u, Lax.Nextafter(hi, Jnp.Array(double.NegativeInfinity, t)));
+            return Lax.Clamp(min, result, max);
+        }
+
+        /// <summary>Integers uniform in [minval, maxval) (<c>jax.random.randint</c>), from two 32-bit draws as JAX combines them.</summary>
+        public static Tensor RandInt(Tensor key, int[] shape, long minval, long maxval, DType? dtype = null)
+        {
+            var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
+            if (!t.IsInteger())
+                throw new JaxTypeException("randint", $"randint requires an integer dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
+            int nbits = t.ItemSize() * 8;
+            var unsigned = DTypes.IntegerOfWidth(nbits, signed: false);
+            long tmin = t.IsSignedInteger() ? -(1L << (nbits - 1)) : 0;
+            long tmax = t.IsSignedInteger() ? (nbits == 64 ? long.MaxValue : (1L << (nbits - 1)) - 1) : (nbits == 64 ? long.MaxValue : (1L << nbits) - 1);
+            bool maxOutOfRange = maxval > tmax;
+            long lo = Math.Clamp(minval, tmin, tmax), hi = Math.Clamp(maxval, tmin, tmax);
+            var keys = Split(key);
+            var higher = Bits(keys[0], shape, unsigned);
+            var lower = Bits(keys[1], shape, unsigned);
+            var minT = Jnp.Array(lo, t);
+            var maxT = Jnp.Array(hi, t);
+            var span = Lax.ConvertElementType(Lax.Sub(maxT, minT), unsigned);
+            if (hi <= lo) span = Jnp.OnesLike(span);
+            else if (maxOutOfRange) span = Lax.Add(span, Jnp.OnesLike(span));
+            var spanB = Jnp.FullLike(higher, span);
+            var half = Jnp.FullLike(higher, Jnp.Array(1L << (nbits / 2), unsigned));
+            var multiplier = Lax.Rem(half, spanB);
+            multiplier = Lax.Rem(Lax.Mul(multiplier, multiplier), spanB);
+            var offset = Lax.Add(Lax.Mul(Lax.Rem(higher, spanB), multiplier), Lax.Rem(lower, spanB));
+            offset = Lax.Rem(offset, spanB);
+            return Lax.Add(Jnp.FullLike(higher, minT, t), Lax.ConvertElementType(offset, t));
+        }
+
+        /// <summary>A random permutation of the elements of x along <paramref name="axis"/> (JAX's sort-based shuffle).</summary>
+        public static Tensor Permutation(Tensor key, Tensor x, int axis = 0)
+        {
+            int a = Axes.Normalize(axis, x.Ndim, "permutation");
+            int rounds = (int)Math.Ceiling(3 * Math.Log(Math.Max(1, x.Size)) / Math.Log(uint.MaxValue));
+            for (int r = 0; r < rounds; r++)
+            {
+                var keys = Split(key);
+                key = keys[0];
+                var sortKeys = Bits(keys[1], x.Shape.IntSizes);
+                x = Lax.Sort([sortKeys, x], a, isStable: true, numKeys: 1)[1];
+            }
+            return x;
+        }
+
+        /// <summary>A random permutation of 0..n-1 (<c>jax.random.permutation(key, n)</c>).</summary>
+        public static Tensor Permutation(Tensor key, int n) => Permutation(key, Jnp.Arange(n));
+
+        /// <summary>Draws from 0..n-1 uniformly (<c>jax.random.choice(key, n, shape, replace)</c>).</summary>
+        public static Tensor Choice(Tensor key, int n, int[] shape, bool replace = true)
+        {
+            if (replace) return RandInt(key, shape, 0, n);
+            long draws = shape.Aggregate(1L, (p, d) => p * d);
+            if (draws > n)
+                throw new JaxTypeException("choice", $"cannot take a larger sample ({draws}) than the population ({n}) when replace=false{Dispatch.At(SourceLocation.FindCaller())}");
+            return Jnp.Reshape(Permutation(key, n)[..(int)draws], shape.Select(d => (long)d).ToArray());
+        }
+
+        /// <summary>Samples from categorical distributions given by logits along <paramref name="axis"/> (the Gumbel-max trick, as JAX).</summary>
+        public static Tensor Categorical(Tensor key, Tensor logits, int[]? shape = null, int axis = -1)
+        {
+            int a = Axes.Normalize(axis, logits.Ndim, "categorical");
+            var batch = logits.Shape.IntSizes.Where((_, i) => i != a).ToArray();
+            shape ??= batch;
+            var prefix = shape.Take(shape.Length - batch.Length).ToArray();
+            var logitsShape = shape.Skip(prefix.Length).ToList();
+            logitsShape.Insert(a, (int)logits.Shape[a].Size);
+            var noise = Gumbel(key, [.. prefix, .. logitsShape], logits.DType);
+            var expanded = prefix.Length == 0 ? logits : Jnp.ExpandDims(logits, Enumerable.Range(0, prefix.Length).ToArray());
+            return Jnp.Argmax(Jnp.Add(noise, expanded), prefix.Length + a);
+        }
     }
 }

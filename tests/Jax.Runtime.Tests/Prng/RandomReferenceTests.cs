@@ -36,18 +36,40 @@ public class RandomReferenceTests
         ["prng/normal_f64_5"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(0), [5]),
         ["prng/normal_f32_1000"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(7), [1000]),
         ["prng/bernoulli"] = () => Jax.Random.Bernoulli(Key0, 0.3, [8]),
+        ["prng/exponential"] = () => Jax.Random.Exponential(Key0, [5]),
+        ["prng/gumbel"] = () => Jax.Random.Gumbel(Key0, [5]),
+        ["prng/laplace"] = () => Jax.Random.Laplace(Key0, [5]),
+        ["prng/logistic"] = () => Jax.Random.Logistic(Key0, [5]),
+        ["prng/truncated_normal"] = () => Jax.Random.TruncatedNormal(Key0, -1.0, 2.0, [6]),
+        ["prng/randint"] = () => Jax.Random.RandInt(Key0, [8], 0, 10),
+        ["prng/randint_neg"] = () => Jax.Random.RandInt(Key0, [8], -5, 1000),
+        ["prng/choice"] = () => Jax.Random.Choice(Key0, 10, [4]),
+        ["prng/choice_noreplace"] = () => Jax.Random.Choice(Key0, 10, [4], replace: false),
+        ["prng/permutation"] = () => Jax.Random.Permutation(Key0, 10),
+        ["prng/categorical"] = () => Jax.Random.Categorical(Key0, Jnp.Log(Jnp.Array(new float[] { 0.1f, 0.2f, 0.7f })), [8]),
         ["tour/normal_key0_10"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(0), [10]),
     };
 
     public static TheoryData<string> DrawCases() => new(Draws.Keys.Order(StringComparer.Ordinal));
 
+    /// <summary>
+    /// Draws whose last step XLA fuses (logistic's <c>log(u / (1 - u))</c>, truncated_normal's erf of the bounds):
+    /// the random bits are the same, the final float arithmetic agrees within these multiples of epsilon.
+    /// </summary>
+    private static readonly Dictionary<string, double> FusedUlps = new()
+    {
+        ["prng/logistic"] = 4,
+        ["prng/truncated_normal"] = 4,
+    };
+
     [Theory]
     [MemberData(nameof(DrawCases))]
-    public void Draws_match_jax_bit_for_bit(string name)
+    public void Draws_match_jax(string name)
     {
         var (x64, results) = JaxReference.Get(name);
         using var scope = Jax.Config.X64Scope(x64);
-        JaxReference.AssertSame(results[0], Draws[name](), name);
+        if (FusedUlps.TryGetValue(name, out var ulps)) JaxReference.AssertSame(results[0], Draws[name](), name, ulps);
+        else JaxReference.AssertSame(results[0], Draws[name](), name);
     }
 
     [Fact]
