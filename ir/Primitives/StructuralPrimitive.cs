@@ -2,9 +2,11 @@ namespace JaxToolchain.Ir;
 
 /// <summary>
 /// Base of the structural primitives (constants, shape changes, slicing, gather/scatter): the checks they share
-/// on operand counts, attributes and axis lists, each raising <see cref="JaxTypeException"/> in the primitive's name.
+/// on operand counts, attributes and axis lists, each raising <see cref="JaxTypeException"/> in the primitive's name,
+/// and the building blocks of their transformation rules (every structural primitive but <c>constant</c> and
+/// <c>iota</c> is linear in its array operands, so its JVP applies it to the tangents).
 /// </summary>
-public abstract class StructuralPrimitive : Primitive
+public abstract partial class StructuralPrimitive : Primitive
 {
     /// <summary>Creates and registers a structural primitive.</summary>
     protected StructuralPrimitive(string name) : base(name) { }
@@ -131,4 +133,66 @@ public abstract class StructuralPrimitive : Primitive
         for (int i = 0; i < index.Length; i++) flat += index[i] * strides[i];
         return checked((int)flat);
     }
+
+    // ---- building blocks of the transformation rules ----
+
+    /// <summary>
+    /// The JVP of an operation linear in its first operand whose other operands are start indices (no tangents):
+    /// the primal operation, and the operation applied to the tangent with <paramref name="tangentAttributes"/>
+    /// (the primal attributes when null).
+    /// </summary>
+    protected (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) JvpOfFirstOperand(JvpContext context,
+        IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, Attributes? tangentAttributes = null)
+    {
+        var outputs = EmitPrimal(context.Emitter, primals, attributes, []);
+        var tangent = tangents[0] is { } t ? context.Emitter.Emit1(this, [t, .. primals.Skip(1)], tangentAttributes ?? attributes) : null;
+        return (outputs, [tangent]);
+    }
+
+    /// <summary>
+    /// The JVP of an operation linear in all of its operands jointly up to <paramref name="linearCount"/> (the rest
+    /// are start indices): the operation applied to the tangents, symbolic zeros instantiated.
+    /// </summary>
+    protected (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) JvpOfLinearOperands(JvpContext context,
+        IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, int linearCount)
+    {
+        var e = context.Emitter;
+        var outputs = EmitPrimal(e, primals, attributes, []);
+        var operands = primals.Select((p, i) => i < linearCount ? TangentOrZeros(e, p, tangents[i]) : p).ToArray();
+        return (outputs, [e.Emit1(this, operands, attributes)]);
+    }
+
+    /// <summary>The tangent of a value, zeros of its (strong) tangent type for a symbolic zero.</summary>
+    protected static Value TangentOrZeros(Emitter emitter, Value primal, Value? tangent) =>
+        tangent ?? emitter.Zeros(JvpPass.TangentType(primal.Type));
+
+    /// <summary>Zeros of a type made strong (cotangents are strongly typed).</summary>
+    protected static Value StrongZeros(Emitter emitter, ShapedType type) => emitter.Zeros(type with { Weak = false });
+
+    /// <summary>
+    /// Axes (or result positions) of an unbatched value renumbered for the batched value, whose batch axis was
+    /// inserted at <paramref name="batchDim"/>.
+    /// </summary>
+    protected static int[] ShiftPast(IEnumerable<int> axes, int batchDim) => axes.Select(a => a >= batchDim ? a + 1 : a).ToArray();
+
+    /// <summary><paramref name="values"/> with <paramref name="value"/> inserted at <paramref name="index"/>.</summary>
+    protected static long[] InsertAt(long[] values, int index, long value) => [.. values[..index], value, .. values[index..]];
+
+    /// <summary>A batching rule's answer: one result, batched along <paramref name="dim"/>.</summary>
+    protected static (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) BatchedAt(Value result, int dim) => ([result], [dim]);
+}
+
+/// <summary>
+/// A structural primitive linear in its first operand whose other operands (if any) are start indices, which carry
+/// no tangent: its JVP applies it to the tangent (JAX's <c>deflinear</c>).
+/// </summary>
+public abstract class LinearStructuralPrimitive : StructuralPrimitive
+{
+    /// <summary>Creates and registers the primitive.</summary>
+    protected LinearStructuralPrimitive(string name) : base(name) { }
+
+    /// <summary>Linear: the tangent goes through the same operation (with the same start indices).</summary>
+    public sealed override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
+        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions) =>
+        JvpOfFirstOperand(context, primals, tangents, attributes);
 }

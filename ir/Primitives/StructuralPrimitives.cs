@@ -108,7 +108,7 @@ public sealed class IotaPrimitive : StructuralPrimitive
 /// <c>broadcast_in_dim</c>: x; attributes <c>shape</c> (the result's) and <c>broadcast_dimensions</c> (strictly
 /// increasing, one per axis of x); each axis of x has size 1 or the size of its target axis. Keeps x's weakness.
 /// </summary>
-public sealed class BroadcastInDimPrimitive : StructuralPrimitive
+public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 {
     internal BroadcastInDimPrimitive() : base("broadcast_in_dim") { }
 
@@ -145,13 +145,36 @@ public sealed class BroadcastInDimPrimitive : StructuralPrimitive
             srcStrides[map[i]] = xDims[i] == 1 ? 0 : xStrides[i];
         return CopyOut(type, x, 0, srcStrides);
     }
+
+    /// <summary>Sums the cotangent over the added axes and the axes stretched from size 1.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        [cotangents[0] is { } ct ? context.Emitter.UnbroadcastTo(ct, operands[0].Type.Shape, attributes.IntArray("broadcast_dimensions")) : null];
+
+    /// <summary>
+    /// The batch axis of x becomes a result axis right after the target of x's previous axis (no transpose needed);
+    /// the targets of the later axes shift by one.
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var x = operands[0];
+        int d = dims[0]!.Value;
+        var map = attributes.IntArray("broadcast_dimensions");
+        int target = d == 0 ? 0 : map[d - 1] + 1;
+        int[] batchedMap = [.. map[..d], target, .. ShiftPast(map[d..], target)];
+        var shape = new List<Dim>(attributes.Shape("shape"));
+        shape.Insert(target, x.Type.Shape[d]);
+        var result = context.Emitter.BroadcastInDim(x, new Shape(shape), batchedMap);
+        return BatchedAt(result, target);
+    }
 }
 
 /// <summary>
 /// <c>reshape</c>: x; attribute <c>shape</c> with the same element count (checked when both shapes are static, or
 /// when they share the same symbols). The result shares x's data.
 /// </summary>
-public sealed class ReshapePrimitive : StructuralPrimitive
+public sealed class ReshapePrimitive : LinearStructuralPrimitive
 {
     internal ReshapePrimitive() : base("reshape") { }
 
@@ -180,10 +203,24 @@ public sealed class ReshapePrimitive : StructuralPrimitive
     /// <inheritdoc/>
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
+
+    /// <summary>Reshapes the cotangent back to x's shape.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        [cotangents[0] is { } ct ? context.Emitter.Reshape(ct, operands[0].Type.Shape) : null];
+
+    /// <summary>Moves the batch axis to the front and reshapes the rest (row-major order is per example then).</summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        var x = context.MoveBatchAxis(operands[0], dims[0], 0);
+        var shape = new Shape([x.Type.Shape[0], .. attributes.Shape("shape")]);
+        return BatchedAt(context.Emitter.Reshape(x, shape), 0);
+    }
 }
 
 /// <summary><c>transpose</c>: x; attribute <c>permutation</c> (result axis i is x's axis <c>permutation[i]</c>).</summary>
-public sealed class TransposePrimitive : StructuralPrimitive
+public sealed class TransposePrimitive : LinearStructuralPrimitive
 {
     internal TransposePrimitive() : base("transpose") { }
 
@@ -207,10 +244,30 @@ public sealed class TransposePrimitive : StructuralPrimitive
         var xStrides = Strides.RowMajor(x.Dims);
         return CopyOut(type, x, 0, perm.Select(p => xStrides[p]).ToArray());
     }
+
+    /// <summary>Transposes the cotangent by the inverse permutation.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        if (cotangents[0] is not { } ct) return [null];
+        var perm = attributes.IntArray("permutation");
+        var inverse = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
+        return [context.Emitter.Transpose(ct, inverse)];
+    }
+
+    /// <summary>The permutation takes the batch axis first; the result is batched at 0.</summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int d = dims[0]!.Value;
+        int[] perm = [d, .. ShiftPast(attributes.IntArray("permutation"), d)];
+        return BatchedAt(context.Emitter.Transpose(operands[0], perm), 0);
+    }
 }
 
 /// <summary><c>squeeze</c>: x; attribute <c>dimensions</c> (axes of x, each of static size 1). Shares x's data.</summary>
-public sealed class SqueezePrimitive : StructuralPrimitive
+public sealed class SqueezePrimitive : LinearStructuralPrimitive
 {
     internal SqueezePrimitive() : base("squeeze") { }
 
@@ -229,10 +286,25 @@ public sealed class SqueezePrimitive : StructuralPrimitive
     /// <inheritdoc/>
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
+
+    /// <summary>Puts the squeezed axes back (<c>expand_dims</c> at the same positions).</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        [cotangents[0] is { } ct ? context.Emitter.ExpandDims(ct, attributes.IntArray("dimensions")) : null];
+
+    /// <summary>Squeezes the same axes of the batched x; the batch axis moves down past the squeezed axes before it.</summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int d = dims[0]!.Value;
+        var axes = attributes.IntArray("dimensions");
+        var result = context.Emitter.Squeeze(operands[0], ShiftPast(axes, d));
+        return BatchedAt(result, d - axes.Count(a => a < d));
+    }
 }
 
 /// <summary><c>expand_dims</c>: x; attribute <c>dimensions</c> (positions of the new size-1 axes in the result). Shares x's data.</summary>
-public sealed class ExpandDimsPrimitive : StructuralPrimitive
+public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 {
     internal ExpandDimsPrimitive() : base("expand_dims") { }
 
@@ -252,10 +324,30 @@ public sealed class ExpandDimsPrimitive : StructuralPrimitive
     /// <inheritdoc/>
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
         [operands[0].Reshape(InferFrom(operands, attributes, regions).Shape)];
+
+    /// <summary>Squeezes the inserted axes out of the cotangent.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        [cotangents[0] is { } ct ? context.Emitter.Squeeze(ct, attributes.IntArray("dimensions")) : null];
+
+    /// <summary>
+    /// The batch axis lands in the result right after x's previous axis (no transpose needed); inserted positions at
+    /// or after it shift by one.
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int d = dims[0]!.Value;
+        var inserted = attributes.IntArray("dimensions");
+        int rank = operands[0].Type.Rank - 1 + inserted.Length;
+        var kept = Enumerable.Range(0, rank).Where(p => !inserted.Contains(p)).ToArray();
+        int target = d == 0 ? 0 : kept[d - 1] + 1;
+        return BatchedAt(context.Emitter.ExpandDims(operands[0], ShiftPast(inserted, target)), target);
+    }
 }
 
 /// <summary><c>rev</c>: x; attribute <c>dimensions</c> (axes to reverse). Like x.</summary>
-public sealed class RevPrimitive : StructuralPrimitive
+public sealed class RevPrimitive : LinearStructuralPrimitive
 {
     internal RevPrimitive() : base("rev") { }
 
@@ -282,5 +374,18 @@ public sealed class RevPrimitive : StructuralPrimitive
             srcStrides[a] = -srcStrides[a];
         }
         return CopyOut(type, x, offset, srcStrides);
+    }
+
+    /// <summary>Reversal is its own transpose.</summary>
+    public override IReadOnlyList<Value?> Transpose(
+        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        [cotangents[0] is { } ct ? context.Emitter.Rev(ct, attributes.IntArray("dimensions")) : null];
+
+    /// <summary>Reverses the same axes of the batched x, renumbered past the batch axis.</summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int d = dims[0]!.Value;
+        return BatchedAt(context.Emitter.Rev(operands[0], ShiftPast(attributes.IntArray("dimensions"), d)), d);
     }
 }

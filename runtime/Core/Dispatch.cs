@@ -27,8 +27,17 @@ internal static class Dispatch
         }
         catch (JaxTypeException e) when (!e.Message.Contains(" (at ", StringComparison.Ordinal))
         {
-            throw new JaxTypeException(e.Operation, e.Message + At(SourceLocation.FindCaller()), e);
+            throw new JaxTypeException(e.Operation, e.Message + OperandTypes(e.Message, operands) + At(SourceLocation.FindCaller()), e);
         }
+    }
+
+    /// <summary>"; operands f32[2,3], f32[3]" when a primitive's error does not already name every operand's type.</summary>
+    private static string OperandTypes(string message, IReadOnlyList<Tensor> operands)
+    {
+        var types = operands.Select(t => (t.Aval with { Weak = false }).ToString()).ToArray();
+        return types.Length == 0 || types.All(t => message.Contains(t, StringComparison.Ordinal))
+            ? ""
+            : $"; operand{(types.Length == 1 ? "" : "s")} {string.Join(", ", types)}";
     }
 
     /// <summary>Binds a primitive with exactly one result.</summary>
@@ -104,23 +113,28 @@ internal static class Conversions
 /// <summary>Axis normalisation with NumPy's error for out-of-range axes.</summary>
 internal static class Axes
 {
-    /// <summary>A non-negative axis for a possibly negative one; throws naming the operation when out of range.</summary>
-    public static int Normalize(int axis, int rank, string operation)
+    /// <summary>
+    /// A non-negative axis for a possibly negative one; throws naming the operation (and the array, when given)
+    /// when out of range.
+    /// </summary>
+    public static int Normalize(int axis, int rank, string operation, ShapedType? of = null)
     {
         if (axis < -rank || axis >= rank)
             throw new JaxTypeException(operation,
-                $"axis {axis} is out of bounds for array of dimension {rank}{Dispatch.At(SourceLocation.FindCaller())}");
+                $"axis {axis} is out of bounds for array of dimension {rank}{Of(of)}{Dispatch.At(SourceLocation.FindCaller())}");
         return axis < 0 ? axis + rank : axis;
     }
 
     /// <summary>Normalised, sorted, distinct axes (all axes when null).</summary>
-    public static int[] NormalizeMany(int[]? axes, int rank, string operation)
+    public static int[] NormalizeMany(int[]? axes, int rank, string operation, ShapedType? of = null)
     {
         if (axes is null) return Enumerable.Range(0, rank).ToArray();
-        var result = axes.Select(a => Normalize(a, rank, operation)).ToArray();
+        var result = axes.Select(a => Normalize(a, rank, operation, of)).ToArray();
         if (result.Distinct().Count() != result.Length)
-            throw new JaxTypeException(operation, $"repeated axis in [{string.Join(", ", axes)}]{Dispatch.At(SourceLocation.FindCaller())}");
+            throw new JaxTypeException(operation, $"repeated axis in [{string.Join(", ", axes)}]{Of(of)}{Dispatch.At(SourceLocation.FindCaller())}");
         Array.Sort(result);
         return result;
     }
+
+    private static string Of(ShapedType? aval) => aval is null ? "" : $" ({aval.ToLongString()})";
 }

@@ -57,7 +57,7 @@ public sealed partial class Tensor
         Dispatch.At(SourceLocation.FindCaller()));
 
     /// <summary>The size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
-    public long ShapeAt(int axis) => Shape[Axes.Normalize(axis, Ndim, "shape")].Size;
+    public long ShapeAt(int axis) => Shape[Axes.Normalize(axis, Ndim, "shape", Aval)].Size;
 
     /// <summary>Waits for the value to be computed (eager work is synchronous; returns this).</summary>
     public Tensor BlockUntilReady() => this;

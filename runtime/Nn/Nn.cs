@@ -38,22 +38,27 @@ public static class Nn
         return Jnp.Divide(Jnp.Multiply(x, Jnp.Add(Lax.Erf(Jnp.Divide(x, Math.Sqrt(2))), 1)), 2);
     }
 
+    /// <summary>The maximum over sorted axes, kept as unit dimensions, with -inf as the identity (JAX's <c>initial=-inf</c>).</summary>
+    private static Tensor MaxKeepDims(Tensor x, int[] axes) => Lax.ExpandDims(Lax.ReduceMax(x, axes), axes);
+
     /// <summary>log(sum(exp(x))) over axes, computed stably (max subtracted first).</summary>
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
-        var amax = Jnp.Max(x, axis, keepdims: true);
+        axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp", x.Aval);
+        var amax = MaxKeepDims(x, axis);
         amax = Jnp.Where(Jnp.Isfinite(amax), amax, Jnp.ZerosLike(amax));
         var sum = Jnp.Sum(Jnp.Exp(Jnp.Subtract(x, amax)), axis, keepdims: true);
         var result = Jnp.Add(Jnp.Log(sum), amax);
-        return keepdims ? result : Jnp.Squeeze(result, axis ?? Enumerable.Range(0, x.Ndim).ToArray());
+        return keepdims || axis.Length == 0 ? result : Jnp.Squeeze(result, axis);
     }
 
     /// <summary>exp(x) normalised to sum to one along an axis.</summary>
     public static Tensor Softmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("softmax", x)[0];
-        var unnormalized = Jnp.Exp(Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true)));
+        axis = Axes.Normalize(axis, x.Ndim, "softmax", x.Aval);
+        var unnormalized = Jnp.Exp(Jnp.Subtract(x, MaxKeepDims(x, [axis])));
         return Jnp.Divide(unnormalized, Jnp.Sum(unnormalized, [axis], keepdims: true));
     }
 
@@ -61,7 +66,8 @@ public static class Nn
     public static Tensor LogSoftmax(Tensor x, int axis = -1)
     {
         x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
-        var shifted = Jnp.Subtract(x, Jnp.Max(x, [axis], keepdims: true));
+        axis = Axes.Normalize(axis, x.Ndim, "log_softmax", x.Aval);
+        var shifted = Jnp.Subtract(x, MaxKeepDims(x, [axis]));
         return Jnp.Subtract(shifted, Jnp.Log(Jnp.Sum(Jnp.Exp(shifted), [axis], keepdims: true)));
     }
 }

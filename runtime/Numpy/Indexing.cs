@@ -30,8 +30,8 @@ internal static class Indexing
 
     public static Tensor Get(Tensor x, TensorIndex[] items, GatherMode mode)
     {
-        var list = ExpandBooleanMasks(items);
-        list = ExpandEllipsis(x, list);
+        var indexed = x.Aval;
+        var list = ExpandBooleanMasks(x, ExpandEllipsis(x, [.. items]));
 
         // New axes: insert size-1 dimensions, then index them with full slices.
         var newAxes = list.Select((it, i) => (it, i)).Where(p => p.it.Kind == TensorIndex.IndexKind.NewAxis).Select(p => p.i).ToArray();
@@ -69,7 +69,7 @@ internal static class Indexing
                     break;
                 case TensorIndex.IndexKind.Integer:
                     long i = it.Integer;
-                    if (i < -n || i >= n) throw IndexError($"index {i} is out of bounds for axis {d} with size {n}");
+                    if (i < -n || i >= n) throw IndexError($"index {i} is out of bounds for axis {d} with size {n} ({indexed.ToLongString()})");
                     if (!anyArray)
                     {
                         int k = (int)(i < 0 ? i + n : i);
@@ -98,18 +98,35 @@ internal static class Indexing
         return (s, Math.Min(e, s), (int)step);
     }
 
-    private static List<TensorIndex> ExpandBooleanMasks(TensorIndex[] items)
+    private static bool IsMask(TensorIndex it) => it.Kind == TensorIndex.IndexKind.Array && it.Array!.DType == DType.Bool;
+
+    /// <summary>How many axes of the indexed array an item consumes (a boolean mask: as many as it has).</summary>
+    private static int Consumed(TensorIndex it) => it.Kind switch
+    {
+        TensorIndex.IndexKind.Integer or TensorIndex.IndexKind.Slice => 1,
+        TensorIndex.IndexKind.Array => IsMask(it) ? it.Array!.Ndim : 1,
+        _ => 0,
+    };
+
+    /// <summary>Replaces each boolean mask by the integer arrays of its true positions, checking it against the axes it covers.</summary>
+    private static List<TensorIndex> ExpandBooleanMasks(Tensor x, List<TensorIndex> items)
     {
         var list = new List<TensorIndex>();
+        int axis = 0;
         foreach (var it in items)
         {
-            if (it.Kind == TensorIndex.IndexKind.Array && it.Array!.DType == DType.Bool)
+            if (IsMask(it))
             {
-                if (it.Array.IsTracer)
+                var mask = it.Array!;
+                if (mask.IsTracer)
                     throw IndexError("boolean mask indexing needs concrete values and cannot be used inside a traced function; use Jnp.Where");
-                list.AddRange(Jnp.Nonzero(it.Array).Select(a => (TensorIndex)a));
+                var covered = new Shape(x.Shape.Skip(axis).Take(mask.Ndim));
+                if (mask.Ndim == 0 || covered != mask.Shape)
+                    throw IndexError($"boolean index {mask.Aval.ToLongString()} does not match the indexed axes {covered} of {x.Aval.ToLongString()} (from axis {axis})");
+                list.AddRange(Jnp.Nonzero(mask).Select(a => (TensorIndex)a));
             }
             else list.Add(it);
+            axis += Consumed(it);
         }
         return list;
     }
@@ -118,7 +135,7 @@ internal static class Indexing
     {
         int ellipses = items.Count(it => it.Kind == TensorIndex.IndexKind.Ellipsis);
         if (ellipses > 1) throw IndexError("an index can only have a single ellipsis ('...')");
-        int consumed = items.Count(it => it.Kind is TensorIndex.IndexKind.Integer or TensorIndex.IndexKind.Slice or TensorIndex.IndexKind.Array);
+        int consumed = items.Sum(Consumed);
         if (consumed > x.Ndim)
             throw IndexError($"too many indices for array: array is {x.Ndim}-dimensional, but {consumed} were indexed");
         var fill = Enumerable.Repeat(TensorIndex.Slice(), x.Ndim - consumed);
@@ -141,8 +158,9 @@ internal static class Indexing
             // Negative indices count from the end.
             return Jnp.Where(Jnp.Less(idx, 0), Jnp.Add(idx, (int)x.Shape[d].Size), idx);
         }).ToArray();
-        var broadcast = Jnp.BroadcastArrays(indexArrays);
-        int batchRank = broadcast[0].Ndim;
+        var batchShape = Jnp.BroadcastShapes("index", indexArrays);
+        var broadcast = indexArrays.Select(a => Jnp.BroadcastToShape(a, batchShape)).ToArray();
+        int batchRank = batchShape.Rank;
         var indices = Jnp.Stack(broadcast, -1);
         var xt = Jnp.Transpose(x, [.. advanced, .. rest]);
         int k = advanced.Length;
@@ -191,7 +209,7 @@ public static partial class Jnp
     public static Tensor Take(Tensor x, Tensor indices, int? axis = null)
     {
         if (axis is null) return Indexing.Get(Ravel(x), [indices], GatherMode.Fill);
-        int a = Axes.Normalize(axis.Value, x.Ndim, "take");
+        int a = Axes.Normalize(axis.Value, x.Ndim, "take", x.Aval);
         var items = Enumerable.Repeat(TensorIndex.Slice(), a).Append((TensorIndex)indices).ToArray();
         return Indexing.Get(x, items, GatherMode.Fill);
     }

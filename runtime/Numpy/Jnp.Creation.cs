@@ -59,22 +59,12 @@ public static partial class Jnp
     public static Tensor Array(byte[] data, DType? dtype = null) => Array<byte>(data, null, dtype);
     /// <summary>A 1-D float16 array.</summary>
     public static Tensor Array(Half[] data, DType? dtype = null) => Array<Half>(data, null, dtype);
-    /// <summary>A 2-D float32 array.</summary>
-    public static Tensor Array(float[,] data, DType? dtype = null) => FromMulti<float>(data, dtype);
-    /// <summary>A 2-D array of doubles (float64 with x64, else float32).</summary>
-    public static Tensor Array(double[,] data, DType? dtype = null) => FromMulti<double>(data, dtype);
-    /// <summary>A 2-D int32 array.</summary>
-    public static Tensor Array(int[,] data, DType? dtype = null) => FromMulti<int>(data, dtype);
-    /// <summary>A 2-D int64 array (int32 without x64).</summary>
-    public static Tensor Array(long[,] data, DType? dtype = null) => FromMulti<long>(data, dtype);
-    /// <summary>A 2-D bool array.</summary>
-    public static Tensor Array(bool[,] data, DType? dtype = null) => FromMulti<bool>(data, dtype);
-    /// <summary>A 3-D float32 array.</summary>
-    public static Tensor Array(float[,,] data, DType? dtype = null) => FromMulti<float>(data, dtype);
-    /// <summary>A 3-D array of doubles.</summary>
-    public static Tensor Array(double[,,] data, DType? dtype = null) => FromMulti<double>(data, dtype);
-    /// <summary>A 3-D int32 array.</summary>
-    public static Tensor Array(int[,,] data, DType? dtype = null) => FromMulti<int>(data, dtype);
+    /// <summary>A 2-D array of any element type (its dtype as for 1-D data: 64-bit types narrow without x64).</summary>
+    public static Tensor Array<T>(T[,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    /// <summary>A 3-D array of any element type.</summary>
+    public static Tensor Array<T>(T[,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    /// <summary>A 4-D array of any element type.</summary>
+    public static Tensor Array<T>(T[,,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
 
     /// <summary>A strongly typed scalar (float64 with x64, else float32, unless <paramref name="dtype"/> says otherwise).</summary>
     public static Tensor Array(double value, DType? dtype = null) => Array<double>([value], [], dtype);
@@ -110,11 +100,15 @@ public static partial class Jnp
         return Shape.Of(shape);
     }
 
-    /// <summary>An array of a shape filled with a value; the dtype defaults to the value's (weak literals: the default dtype).</summary>
+    /// <summary>
+    /// An array of a shape filled with a value; the dtype defaults to the value's, and a weakly typed literal
+    /// gives a weakly typed array of the default dtype (as <c>lax.full</c>).
+    /// </summary>
     public static Tensor Full(int[] shape, Tensor fillValue, DType? dtype = null)
     {
         var target = Jax.Config.Canonicalize(dtype ?? fillValue.DType);
-        return Lax.BroadcastInDim(Cast(fillValue, target), ShapeOf(shape), Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
+        return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && fillValue.WeakType), ShapeOf(shape),
+            Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
     }
 
     /// <summary>Zeros of a shape (default float dtype).</summary>

@@ -17,22 +17,27 @@ public static partial class Jnp
         if (inputs.Length != operands.Length)
             throw EinsumError($"'{subscripts}' names {inputs.Length} operands, got {operands.Length}");
 
-        // Expand "..." into fresh labels per operand (right-aligned, as broadcasting aligns them).
+        // Expand "..." into fresh labels per operand (right-aligned, as broadcasting aligns them), taken from the
+        // private-use area so that they cannot clash with the caller's labels.
         int ellipsisRank = 0;
         for (int i = 0; i < inputs.Length; i++)
             if (inputs[i].Contains("...", StringComparison.Ordinal))
                 ellipsisRank = Math.Max(ellipsisRank, operands[i].Ndim - (inputs[i].Length - 3));
-        const string fresh = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        string Expand(string s, int rank) => s.Contains("...", StringComparison.Ordinal)
-            ? s.Replace("...", fresh.Substring(ellipsisRank - (rank - (s.Length - 3)), rank - (s.Length - 3)), StringComparison.Ordinal)
-            : s;
+        var fresh = new string([.. Enumerable.Range(0, ellipsisRank).Select(i => (char)(FreshLabel + i))]);
+        string Expand(string s, int rank)
+        {
+            if (!s.Contains("...", StringComparison.Ordinal)) return s;
+            int covered = rank - (s.Length - 3);
+            if (covered < 0) throw EinsumError($"subscripts '{s}' name more axes than rank {rank}");
+            return s.Replace("...", fresh.Substring(ellipsisRank - covered, covered), StringComparison.Ordinal);
+        }
         var labels = inputs.Select((s, i) => Expand(s, operands[i].Ndim)).ToList();
         string output;
         if (arrow >= 0) output = Expand(spec[(arrow + 2)..], ellipsisRank + spec[(arrow + 2)..].Replace("...", "", StringComparison.Ordinal).Length);
         else
         {
             var counts = labels.SelectMany(l => l).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-            output = fresh[..ellipsisRank] + new string(counts.Where(kv => kv.Value == 1 && !char.IsUpper(kv.Key)).Select(kv => kv.Key).Order().ToArray());
+            output = fresh + new string(counts.Where(kv => kv.Value == 1 && kv.Key < FreshLabel).Select(kv => kv.Key).Order().ToArray());
         }
         for (int i = 0; i < labels.Count; i++)
             if (labels[i].Length != operands[i].Ndim)
@@ -41,6 +46,7 @@ public static partial class Jnp
         var (dtype, weak) = Promoted(operands);
         var terms = operands.Select((x, i) => (X: Cast(x, dtype, weak), L: labels[i])).ToList();
         for (int i = 0; i < terms.Count; i++) terms[i] = TakeDiagonals(terms[i].X, terms[i].L);
+        BroadcastEllipsisDimensions(terms, fresh);
 
         // Sum labels that appear in one operand only and not in the output.
         for (int i = 0; i < terms.Count; i++)
@@ -62,7 +68,7 @@ public static partial class Jnp
             var contract = shared.Where(c => !later.Contains(c)).ToArray();
             foreach (var c in shared)
                 if (acc.Shape[accL.IndexOf(c)] != y.Shape[yL.IndexOf(c)])
-                    throw EinsumError($"label '{c}' has size {acc.Shape[accL.IndexOf(c)]} in one operand and {y.Shape[yL.IndexOf(c)]} in another");
+                    throw EinsumError($"label '{Show(c)}' has size {acc.Shape[accL.IndexOf(c)]} in one operand and {y.Shape[yL.IndexOf(c)]} in another");
             acc = Lax.DotGeneral(acc, y,
                 (contract.Select(c => accL.IndexOf(c)).ToArray(), contract.Select(c => yL.IndexOf(c)).ToArray()),
                 (batch.Select(c => accL.IndexOf(c)).ToArray(), batch.Select(c => yL.IndexOf(c)).ToArray()));
@@ -71,6 +77,30 @@ public static partial class Jnp
         foreach (var c in output)
             if (!accL.Contains(c)) throw EinsumError($"output label '{c}' does not appear in the inputs");
         return Transpose(acc, output.Select(c => accL.IndexOf(c)).ToArray());
+    }
+
+    /// <summary>The first label that stands for a dimension under "..." (U+E000, the private-use area).</summary>
+    private const char FreshLabel = '\uE000';
+
+    private static string Show(char label) => label >= FreshLabel ? "..." : label.ToString();
+
+    /// <summary>Broadcasts size-1 dimensions under "..." against the other operands' (NumPy's broadcasting of ellipsis dimensions).</summary>
+    private static void BroadcastEllipsisDimensions(List<(Tensor X, string L)> terms, string fresh)
+    {
+        foreach (var c in fresh)
+        {
+            var sizes = terms.Where(t => t.L.Contains(c)).Select(t => t.X.Shape[t.L.IndexOf(c)]).ToList();
+            var target = sizes.FirstOrDefault(d => !(d.IsStatic && d.Size == 1), Dim.Of(1));
+            for (int i = 0; i < terms.Count; i++)
+            {
+                var (x, l) = terms[i];
+                int d = l.IndexOf(c);
+                if (d < 0 || x.Shape[d] == target) continue;
+                if (!(x.Shape[d].IsStatic && x.Shape[d].Size == 1))
+                    throw EinsumError($"dimensions under '...' do not broadcast: {string.Join(", ", terms.Select(t => t.X.Aval.ToLongString()))}");
+                terms[i] = (Lax.BroadcastInDim(x, x.Shape.With(d, target), [.. Enumerable.Range(0, x.Ndim)]), l);
+            }
+        }
     }
 
     private static JaxTypeException EinsumError(string message) => new("einsum", message + Dispatch.At(SourceLocation.FindCaller()));
@@ -87,8 +117,9 @@ public static partial class Jnp
             if (p < 0) return (x, labels);
             if (x.Shape[p] != x.Shape[q]) throw EinsumError($"repeated label '{labels[p]}' has sizes {x.Shape[p]} and {x.Shape[q]}");
             int n = (int)x.Shape[p].Size;
-            var mask = Lax.BroadcastInDim(Eye(n, dtype: x.DType), x.Shape, [p, q]);
-            x = Lax.ReduceSum(Lax.Mul(x, mask), [q]);
+            // Select (not multiply) so that infinities and NaNs off the diagonal do not leak into it.
+            var mask = Lax.BroadcastInDim(Eye(n, dtype: DType.Bool), x.Shape, [p, q]);
+            x = Lax.ReduceSum(Lax.Select(mask, x, ZerosLike(x)), [q]);
             labels = labels.Remove(q, 1);
         }
     }

@@ -30,16 +30,24 @@ public static partial class Jnp
     /// <summary>Rounds half to even to <paramref name="decimals"/> decimals, as NumPy.</summary>
     public static Tensor Round(Tensor x, int decimals = 0)
     {
-        if (!x.DType.IsFloat())
-        {
-            if (decimals >= 0) return x;
-            var f = Power(Array(10L, x.DType), -decimals);
-            return Multiply(FloorDivide(Add(x, FloorDivide(f, 2)), f), f);
-        }
+        if (!x.DType.IsFloat()) return decimals >= 0 ? x : RoundInteger(x, decimals);
         if (decimals == 0) return Lax.Round(x, toNearestEven: true);
-        // As JAX: round in float32 at least for f16/bf16, scale by 10**decimals.
-        var factor = Cast(Scalars.Weak(Math.Pow(10, decimals)), x.DType, true);
-        return Divide(Lax.Round(Multiply(x, factor), toNearestEven: true), factor);
+        // As JAX: scale by 10**decimals, round, scale back; float16 in float32.
+        var compute = x.DType == DType.Float16 ? Cast(x, DType.Float32) : x;
+        var factor = Cast(Scalars.Weak(Math.Pow(10, decimals)), compute.DType, true);
+        var rounded = Divide(Lax.Round(Multiply(compute, factor), toNearestEven: true), factor);
+        return x.DType == DType.Float16 ? Cast(rounded, DType.Float16) : rounded;
+    }
+
+    /// <summary>Integers to a multiple of 10**-decimals, half to even (NumPy's result, computed exactly in integers).</summary>
+    private static Tensor RoundInteger(Tensor x, int decimals)
+    {
+        var unit = Power(Array(10L, x.DType), -decimals);
+        var quotient = FloorDivide(x, unit);
+        var remainder = Subtract(x, Multiply(quotient, unit));
+        var rest = Subtract(unit, remainder);
+        var up = LogicalOr(Greater(remainder, rest), LogicalAnd(Equal(remainder, rest), NotEqual(Remainder(quotient, 2), 0)));
+        return Multiply(Where(up, Add(quotient, 1), quotient), unit);
     }
 
     /// <summary>Rounds half to even (NumPy's <c>rint</c>).</summary>
@@ -59,14 +67,14 @@ public static partial class Jnp
     public static Tensor Log2(Tensor x)
     {
         x = Inexact("log2", x);
-        return Lax.Div(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(2.0), x.DType, x.WeakType)));
+        return Divide(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(2.0), x.DType, x.WeakType)));
     }
 
     /// <summary>Base-10 logarithm.</summary>
     public static Tensor Log10(Tensor x)
     {
         x = Inexact("log10", x);
-        return Lax.Div(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(10.0), x.DType, x.WeakType)));
+        return Divide(Lax.Log(x), Lax.Log(Cast(Scalars.Weak(10.0), x.DType, x.WeakType)));
     }
 
     /// <summary>Square root.</summary>
@@ -87,18 +95,27 @@ public static partial class Jnp
     public static Tensor Tanh(Tensor x) => Lax.Tanh(Inexact("tanh", x));
 
     /// <summary>Hyperbolic sine.</summary>
-    public static Tensor Sinh(Tensor x)
+    /// <remarks>
+    /// As XLA: <c>e^(x + log 1/2) - e^(-x + log 1/2)</c> (no overflow where e^x does but sinh does not), and below
+    /// |x| = 1 <c>(expm1(x) + expm1(x) / (expm1(x) + 1)) / 2</c> (no cancellation); float16/bfloat16 in float32.
+    /// </remarks>
+    public static Tensor Sinh(Tensor x) => InFloat32(Inexact("sinh", x), v =>
     {
-        x = Inexact("sinh", x);
-        return Multiply(Subtract(Lax.Exp(x), Lax.Exp(Lax.Neg(x))), 0.5);
-    }
+        var large = Subtract(Lax.Exp(Add(v, LogHalf)), Lax.Exp(Subtract(LogHalf, v)));
+        var expm1 = Lax.Expm1(v);
+        var small = Multiply(Add(expm1, Divide(expm1, Add(expm1, 1))), 0.5);
+        return Where(Less(Lax.Abs(v), 1), small, large);
+    });
 
-    /// <summary>Hyperbolic cosine.</summary>
-    public static Tensor Cosh(Tensor x)
-    {
-        x = Inexact("cosh", x);
-        return Multiply(Add(Lax.Exp(x), Lax.Exp(Lax.Neg(x))), 0.5);
-    }
+    /// <summary>Hyperbolic cosine, as XLA: <c>e^(x + log 1/2) + e^(-x + log 1/2)</c> (float16/bfloat16 in float32).</summary>
+    public static Tensor Cosh(Tensor x) => InFloat32(Inexact("cosh", x), v =>
+        Add(Lax.Exp(Add(v, LogHalf)), Lax.Exp(Subtract(LogHalf, v))));
+
+    private static Tensor LogHalf => Scalars.Weak(Math.Log(0.5));
+
+    /// <summary><paramref name="f"/> of x, computed in float32 for float16 and bfloat16 (XLA's <c>DoWithUpcastToF32</c>).</summary>
+    private static Tensor InFloat32(Tensor x, Func<Tensor, Tensor> f) =>
+        x.DType is DType.Float16 or DType.BFloat16 ? Cast(f(Cast(x, DType.Float32)), x.DType) : f(x);
 
     /// <summary>Inverse tangent.</summary>
     public static Tensor Arctan(Tensor x)
@@ -115,12 +132,14 @@ public static partial class Jnp
         return Multiply(Lax.Atan2(x, Add(one, Lax.Sqrt(Subtract(one, Multiply(x, x))))), 2);
     }
 
-    /// <summary>Inverse cosine: <c>2 atan2(sqrt(1 - x²), 1 + x)</c>, as JAX computes it.</summary>
+    /// <summary>Inverse cosine: <c>2 atan2(sqrt(1 - x²), 1 + x)</c>, and pi at -1, as JAX computes it.</summary>
     public static Tensor Arccos(Tensor x)
     {
         x = Inexact("arccos", x);
         var one = OnesLike(x);
-        return Multiply(Lax.Atan2(Lax.Sqrt(Subtract(one, Multiply(x, x))), Add(one, x)), 2);
+        var angle = Multiply(Lax.Atan2(Lax.Sqrt(Subtract(one, Multiply(x, x))), Add(one, x)), 2);
+        // atan2(0, 0) would give 0 at x = -1; JAX selects pi there.
+        return Where(Equal(x, -1), Math.PI, angle);
     }
 
     /// <summary>True where x is finite.</summary>
@@ -143,11 +162,11 @@ public static partial class Jnp
     /// <summary>Bitwise not (NumPy's <c>invert</c>).</summary>
     public static Tensor Invert(Tensor x) => BitwiseNot(x);
 
-    /// <summary>The number of set bits.</summary>
+    /// <summary>The number of set bits of |x|, as uint8 (NumPy's and JAX's <c>bitwise_count</c>).</summary>
     public static Tensor BitwiseCount(Tensor x)
     {
         CheckDType("bitwise_count", x, t => t.IsInteger(), "integer");
-        return Lax.PopulationCount(x);
+        return Cast(Lax.PopulationCount(Abs(x)), DType.UInt8);
     }
 
     // ---- binary ----
@@ -193,10 +212,11 @@ public static partial class Jnp
         if (p.DType.IsUnsignedInteger()) return Lax.Div(p, q);
         if (p.DType.IsSignedInteger())
         {
-            // Truncating division, minus one where the signs differ and the division is inexact.
+            // Truncating division, minus one where the signs differ and the division is inexact (as JAX, with
+            // lax.sign: x // 0 is then -2 for x != 0, from XLA's x / 0 = -1 and x % 0 = x).
             var zero = ZerosLike(p);
             var quotient = Lax.Div(p, q);
-            var signsDiffer = Lax.Ne(Lax.Lt(p, zero), Lax.Lt(q, zero));
+            var signsDiffer = Lax.Ne(Lax.Sign(p), Lax.Sign(q));
             var inexact = Lax.Ne(Lax.Rem(p, q), zero);
             return Lax.Select(Lax.BitwiseAnd(signsDiffer, inexact), Lax.Sub(quotient, OnesLike(quotient)), quotient);
         }
@@ -224,11 +244,13 @@ public static partial class Jnp
     /// <summary>Remainder (NumPy's <c>mod</c>).</summary>
     public static Tensor Mod(Tensor x, Tensor y) => Remainder(x, y);
 
-    /// <summary>Remainder with the sign of the dividend (C's fmod).</summary>
+    /// <summary>Remainder with the sign of the dividend (C's fmod); integers modulo 0 give 0, as in JAX.</summary>
     public static Tensor Fmod(Tensor x, Tensor y)
     {
         var a = PromoteArgs("fmod", x, y);
-        return Lax.Rem(a[0], a[1]);
+        var (p, q) = (a[0], a[1]);
+        if (q.DType.IsInteger()) q = Lax.Select(Lax.Eq(q, ZerosLike(q)), OnesLike(q), q);
+        return Lax.Rem(p, q);
     }
 
     /// <summary>x raised to y.</summary>
@@ -268,10 +290,17 @@ public static partial class Jnp
     }
 
     /// <summary>sqrt(x² + y²).</summary>
+    /// <remarks>As JAX: <c>max * sqrt(1 + (min / max)²)</c>, so that large inputs do not overflow; inf if either is inf.</remarks>
     public static Tensor Hypot(Tensor x, Tensor y)
     {
         var a = PromoteArgsInexact("hypot", x, y);
-        return Lax.Sqrt(Lax.Add(Lax.Mul(a[0], a[0]), Lax.Mul(a[1], a[1])));
+        var (p, q) = (Lax.Abs(a[0]), Lax.Abs(a[1]));
+        var anyInfinite = LogicalOr(Isinf(p), Isinf(q));
+        var (large, small) = (Lax.Max(p, q), Lax.Min(p, q));
+        var largeIsZero = Equal(large, 0);
+        var ratio = Lax.Div(small, Where(largeIsZero, OnesLike(large), large));
+        var result = Where(largeIsZero, large, Multiply(large, Lax.Sqrt(Add(Multiply(ratio, ratio), 1))));
+        return Where(anyInfinite, double.PositiveInfinity, result);
     }
 
     private static Tensor Bitwise(string op, Primitive p, Tensor x, Tensor y)
@@ -361,11 +390,13 @@ public static partial class Jnp
         return Lax.Select(isNan, Lax.Add(a[0], a[1]), result);
     }
 
-    /// <summary>|a - b| &lt;= atol + rtol |b| elementwise (infinities equal when they match; NaN unequal unless <paramref name="equalNan"/>).</summary>
+    /// <summary>
+    /// |a - b| &lt;= atol + rtol |b| elementwise, in the operands' inexact dtype (infinities equal when they match;
+    /// NaN unequal unless <paramref name="equalNan"/>).
+    /// </summary>
     public static Tensor Isclose(Tensor a, Tensor b, double rtol = 1e-05, double atol = 1e-08, bool equalNan = false)
     {
-        var p = PromoteArgs("isclose", a, b);
-        if (!p[0].DType.IsFloat()) return Equal(p[0], p[1]);
+        var p = PromoteArgsInexact("isclose", a, b);
         var close = LessEqual(Abs(Subtract(p[0], p[1])), Add(atol, Multiply(rtol, Abs(p[1]))));
         var same = Equal(p[0], p[1]);
         var result = LogicalOr(same, LogicalAnd(close, LogicalAnd(Isfinite(p[0]), Isfinite(p[1]))));

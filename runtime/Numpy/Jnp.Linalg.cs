@@ -38,11 +38,11 @@ public static partial class Jnp
         bool aVec = a.Ndim == 1, bVec = b.Ndim == 1;
         var a2 = Cast(aVec ? Lax.ExpandDims(a, [0]) : a, dtype, weak);
         var b2 = Cast(bVec ? Lax.ExpandDims(b, [1]) : b, dtype, weak);
-        CheckContraction("matmul", a2, a2.Ndim - 1, b2, b2.Ndim - 2);
+        if (a2.Shape[a2.Ndim - 1] != b2.Shape[b2.Ndim - 2])
+            throw new JaxTypeException("matmul", $"contracting dimensions differ: {a.Aval.ToLongString()} and {b.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         // Broadcast the batch dimensions.
-        var aBatch = new ShapedType(dtype, new Shape(a2.Shape.Take(a2.Ndim - 2)));
-        var bBatch = new ShapedType(dtype, new Shape(b2.Shape.Take(b2.Ndim - 2)));
-        var batch = BroadcastShapes("matmul", [aBatch, bBatch]);
+        var batch = TryBroadcastShapes([new Shape(a2.Shape.Take(a2.Ndim - 2)), new Shape(b2.Shape.Take(b2.Ndim - 2))])
+            ?? throw new JaxTypeException("matmul", $"batch dimensions do not broadcast: {a.Aval.ToLongString()} and {b.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         a2 = BroadcastToShape(a2, new Shape(batch.Concat(a2.Shape.Skip(a2.Ndim - 2))));
         b2 = BroadcastToShape(b2, new Shape(batch.Concat(b2.Shape.Skip(b2.Ndim - 2))));
         var batchDims = Enumerable.Range(0, batch.Rank).ToArray();
@@ -72,6 +72,8 @@ public static partial class Jnp
     /// <summary>Sums products over the last <paramref name="axes"/> axes of a and the first of b.</summary>
     public static Tensor Tensordot(Tensor a, Tensor b, int axes = 2)
     {
+        if (axes < 0 || axes > a.Ndim || axes > b.Ndim)
+            throw new JaxTypeException("tensordot", $"cannot contract {axes} axes of {a.Aval.ToLongString()} and {b.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         var (dtype, weak) = Promoted([a, b]);
         a = Cast(a, dtype, weak);
         b = Cast(b, dtype, weak);
@@ -81,6 +83,19 @@ public static partial class Jnp
         return Lax.DotGeneral(a, b, (ca, cb), ([], []));
     }
 
-    /// <summary>The sum of the diagonal.</summary>
-    public static Tensor Trace(Tensor a) => Sum(Multiply(a, Eye((int)a.ShapeAt(0), (int)a.ShapeAt(1), 0, a.DType)));
+    /// <summary>
+    /// The sum of diagonal <paramref name="offset"/> of the 2-D slices over <paramref name="axis1"/> and
+    /// <paramref name="axis2"/> (NumPy's <c>trace</c>; integers sum as <see cref="Sum(Tensor, int[], bool, DType?)"/> does).
+    /// </summary>
+    public static Tensor Trace(Tensor a, int offset = 0, int axis1 = 0, int axis2 = 1)
+    {
+        if (a.Ndim < 2)
+            throw new JaxTypeException("trace", $"trace needs an array of at least 2 dimensions, got {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        int p = Axes.Normalize(axis1, a.Ndim, "trace", a.Aval), q = Axes.Normalize(axis2, a.Ndim, "trace", a.Aval);
+        if (p == q)
+            throw new JaxTypeException("trace", $"axis1 and axis2 are both {p} for {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        // Select rather than multiply by the identity, so that off-diagonal infinities and NaNs stay out.
+        var diagonal = Lax.BroadcastInDim(Eye((int)a.Shape[p].Size, (int)a.Shape[q].Size, offset, DType.Bool), a.Shape, [p, q]);
+        return Sum(Where(diagonal, a, ZerosLike(a)), [p, q]);
+    }
 }

@@ -20,7 +20,7 @@ public static partial class Jnp
     /// </summary>
     private static Tensor Reduction(string op, Primitive primitive, Tensor x, int[]? axis, bool keepdims, DType resultDType, bool upcastHalf)
     {
-        var axes = Axes.NormalizeMany(axis, x.Ndim, op);
+        var axes = Axes.NormalizeMany(axis, x.Ndim, op, x.Aval);
         var compute = upcastHalf && resultDType is DType.Float16 or DType.BFloat16 ? DType.Float32 : resultDType;
         var reduced = Dispatch.Bind1(primitive, Cast(x, compute, x.WeakType && compute == x.DType), Attributes.Of(("axes", axes)));
         return KeepDims(Cast(reduced, resultDType, reduced.WeakType && resultDType == reduced.DType), axes, x.Ndim, keepdims);
@@ -28,7 +28,7 @@ public static partial class Jnp
 
     private static void RequireNonEmpty(string op, Tensor x, int[]? axis)
     {
-        foreach (var a in Axes.NormalizeMany(axis, x.Ndim, op))
+        foreach (var a in Axes.NormalizeMany(axis, x.Ndim, op, x.Aval))
             if (x.Shape[a].IsStatic && x.Shape[a].Size == 0)
                 throw new JaxTypeException(op, $"zero-size array to reduction operation {op} which has no identity: {x.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
     }
@@ -96,11 +96,11 @@ public static partial class Jnp
     /// <summary>Arithmetic mean over axes (ints and bools in the default float dtype).</summary>
     public static Tensor Mean(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null)
     {
-        var axes = Axes.NormalizeMany(axis, x.Ndim, "mean");
+        var axes = Axes.NormalizeMany(axis, x.Ndim, "mean", x.Aval);
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
-        var total = Sum(x, axes, keepdims, compute);
-        return Cast(Lax.Div(total, Cast(Scalars.WeakInt(CountOf(x, axes, "mean")), compute, total.WeakType)), result, total.WeakType && result == compute);
+        var mean = Divide(Sum(x, axes, keepdims, compute), Scalars.Weak(CountOf(x, axes, "mean")));
+        return Cast(mean, result, mean.WeakType && result == compute);
     }
 
     /// <summary>Mean over one axis.</summary>
@@ -109,14 +109,13 @@ public static partial class Jnp
     /// <summary>Variance over axes with <paramref name="ddof"/> delta degrees of freedom.</summary>
     public static Tensor Var(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null)
     {
-        var axes = Axes.NormalizeMany(axis, x.Ndim, "var");
+        var axes = Axes.NormalizeMany(axis, x.Ndim, "var", x.Aval);
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
         var xc = Cast(x, compute, x.WeakType && compute == x.DType);
         var centered = Subtract(xc, Mean(xc, axes, keepdims: true));
         var squares = Sum(Multiply(centered, centered), axes, keepdims);
-        int n = CountOf(x, axes, "var") - ddof;
-        var variance = Lax.Div(squares, Cast(Scalars.Weak(n), compute, squares.WeakType));
+        var variance = Divide(squares, Scalars.Weak(CountOf(x, axes, "var") - ddof));
         return Cast(variance, result, variance.WeakType && result == compute);
     }
 
@@ -138,7 +137,7 @@ public static partial class Jnp
             var flat = Dispatch.Bind1(primitive, Ravel(x), Attributes.Of(("axis", 0), ("index_dtype", Jax.Config.DefaultInt)));
             return keepdims ? Reshape(flat, Enumerable.Repeat(1L, x.Ndim).ToArray()) : flat;
         }
-        int a = Axes.Normalize(axis.Value, x.Ndim, op);
+        int a = Axes.Normalize(axis.Value, x.Ndim, op, x.Aval);
         RequireNonEmpty(op, x, [a]);
         var r = Dispatch.Bind1(primitive, x, Attributes.Of(("axis", a), ("index_dtype", Jax.Config.DefaultInt)));
         return keepdims ? Lax.ExpandDims(r, [a]) : r;
@@ -150,29 +149,30 @@ public static partial class Jnp
     /// <summary>Index of the minimum (over the flattened array when <paramref name="axis"/> is null).</summary>
     public static Tensor Argmin(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmin", Prims.Argmin, x, axis, keepdims);
 
-    private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype, bool promote)
+    private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype)
     {
         if (axis is null)
         {
             x = Ravel(x);
             axis = 0;
         }
-        int a = Axes.Normalize(axis.Value, x.Ndim, op);
-        var target = Jax.Config.Canonicalize(dtype ?? (promote ? PromotedIntegerDType(x.DType) : x.DType));
+        int a = Axes.Normalize(axis.Value, x.Ndim, op, x.Aval);
+        // As jnp.cumsum: the input's dtype unless given, except that bools accumulate in the default int.
+        var target = Jax.Config.Canonicalize(dtype ?? (x.DType == DType.Bool ? PromotedIntegerDType(x.DType) : x.DType));
         return Dispatch.Bind1(primitive, Cast(x, target, x.WeakType && target == x.DType), Attributes.Of(("axis", a), ("reverse", false)));
     }
 
     /// <summary>Cumulative sum (over the flattened array when <paramref name="axis"/> is null).</summary>
-    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype, promote: true);
+    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype);
 
     /// <summary>Cumulative product.</summary>
-    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype, promote: true);
+    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype);
 
     /// <summary>Sorted copy along an axis (-1 by default; the flattened array when null). NaNs sort last.</summary>
     public static Tensor Sort(Tensor x, int? axis = -1)
     {
         if (axis is null) return Lax.Sort([Ravel(x)], 0)[0];
-        return Lax.Sort([x], Axes.Normalize(axis.Value, x.Ndim, "sort"))[0];
+        return Lax.Sort([x], Axes.Normalize(axis.Value, x.Ndim, "sort", x.Aval))[0];
     }
 
     /// <summary>Indices that sort x along an axis (stable).</summary>
@@ -183,7 +183,7 @@ public static partial class Jnp
             x = Ravel(x);
             axis = 0;
         }
-        int a = Axes.Normalize(axis.Value, x.Ndim, "argsort");
+        int a = Axes.Normalize(axis.Value, x.Ndim, "argsort", x.Aval);
         var indices = Lax.Iota(Jax.Config.DefaultInt, x.Shape, a);
         return Lax.Sort([x, indices], a, isStable: true, numKeys: 1)[1];
     }

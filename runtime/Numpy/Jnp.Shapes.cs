@@ -37,7 +37,7 @@ public static partial class Jnp
     {
         var perm = axes is null
             ? Enumerable.Range(0, x.Ndim).Reverse().ToArray()
-            : axes.Select(a => Axes.Normalize(a, x.Ndim, "transpose")).ToArray();
+            : axes.Select(a => Axes.Normalize(a, x.Ndim, "transpose", x.Aval)).ToArray();
         if (perm.Length != x.Ndim || perm.Distinct().Count() != perm.Length)
             throw new JaxTypeException("transpose", $"axes ({string.Join(", ", axes!)}) do not match {x.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         return perm.Select((p, i) => p == i).All(b => b) ? x : Lax.Transpose(x, perm);
@@ -47,7 +47,7 @@ public static partial class Jnp
     public static Tensor Swapaxes(Tensor x, int axis1, int axis2)
     {
         var perm = Enumerable.Range(0, x.Ndim).ToArray();
-        int a = Axes.Normalize(axis1, x.Ndim, "swapaxes"), b = Axes.Normalize(axis2, x.Ndim, "swapaxes");
+        int a = Axes.Normalize(axis1, x.Ndim, "swapaxes", x.Aval), b = Axes.Normalize(axis2, x.Ndim, "swapaxes", x.Aval);
         (perm[a], perm[b]) = (perm[b], perm[a]);
         return Transpose(x, perm);
     }
@@ -55,7 +55,7 @@ public static partial class Jnp
     /// <summary>Moves an axis to a new position.</summary>
     public static Tensor Moveaxis(Tensor x, int source, int destination)
     {
-        int s = Axes.Normalize(source, x.Ndim, "moveaxis"), d = Axes.Normalize(destination, x.Ndim, "moveaxis");
+        int s = Axes.Normalize(source, x.Ndim, "moveaxis", x.Aval), d = Axes.Normalize(destination, x.Ndim, "moveaxis", x.Aval);
         var order = Enumerable.Range(0, x.Ndim).Where(i => i != s).ToList();
         order.Insert(d, s);
         return Transpose(x, order.ToArray());
@@ -66,7 +66,7 @@ public static partial class Jnp
     {
         int[] dims = axis is null || axis.Length == 0
             ? Enumerable.Range(0, x.Ndim).Where(i => x.Shape[i].IsStatic && x.Shape[i].Size == 1).ToArray()
-            : Axes.NormalizeMany(axis, x.Ndim, "squeeze");
+            : Axes.NormalizeMany(axis, x.Ndim, "squeeze", x.Aval);
         foreach (var d in dims)
             if (!x.Shape[d].IsStatic || x.Shape[d].Size != 1)
                 throw new JaxTypeException("squeeze", $"cannot select an axis to squeeze out which has size not equal to one: axis {d} of {x.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -86,7 +86,7 @@ public static partial class Jnp
         var xs = arrays.ToArray();
         if (xs.Length == 0) throw new JaxTypeException("concatenate", "need at least one array to concatenate" + Dispatch.At(SourceLocation.FindCaller()));
         if (xs[0].Ndim == 0) throw new JaxTypeException("concatenate", "zero-dimensional arrays cannot be concatenated" + Dispatch.At(SourceLocation.FindCaller()));
-        int a = Axes.Normalize(axis, xs[0].Ndim, "concatenate");
+        int a = Axes.Normalize(axis, xs[0].Ndim, "concatenate", xs[0].Aval);
         var (dtype, weak) = Promoted(xs);
         var cast = xs.Select(x => Cast(x, dtype, weak)).ToArray();
         return cast.Length == 1 ? cast[0] : Lax.Concatenate(cast, a);
@@ -108,17 +108,18 @@ public static partial class Jnp
     public static Tensor Vstack(IEnumerable<Tensor> arrays) =>
         Concatenate(arrays.Select(x => x.Ndim < 2 ? Reshape(x, 1, -1) : x), 0);
 
-    /// <summary>Stacks along the second axis (1-D arrays are concatenated).</summary>
+    /// <summary>Stacks along the second axis (0-d and 1-D arrays are concatenated, as <c>np.hstack</c>).</summary>
     public static Tensor Hstack(IEnumerable<Tensor> arrays)
     {
-        var xs = arrays.ToArray();
+        var xs = arrays.Select(x => x.Ndim == 0 ? Reshape(x, 1) : x).ToArray();
+        if (xs.Length == 0) throw new JaxTypeException("hstack", "need at least one array to stack" + Dispatch.At(SourceLocation.FindCaller()));
         return Concatenate(xs, xs[0].Ndim == 1 ? 0 : 1);
     }
 
     /// <summary>Splits into <paramref name="sections"/> equal parts along an axis.</summary>
     public static Tensor[] Split(Tensor x, int sections, int axis = 0)
     {
-        int a = Axes.Normalize(axis, x.Ndim, "split");
+        int a = Axes.Normalize(axis, x.Ndim, "split", x.Aval);
         long n = x.Shape[a].Size;
         if (sections <= 0 || n % sections != 0)
             throw new JaxTypeException("split", $"array split does not result in an equal division: {n} into {sections}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -128,7 +129,7 @@ public static partial class Jnp
     /// <summary>Splits at the given indices along an axis.</summary>
     public static Tensor[] Split(Tensor x, int[] indices, int axis = 0)
     {
-        int a = Axes.Normalize(axis, x.Ndim, "split");
+        int a = Axes.Normalize(axis, x.Ndim, "split", x.Aval);
         int n = (int)x.Shape[a].Size;
         var bounds = new List<int> { 0 };
         bounds.AddRange(indices.Select(i => Math.Clamp(i < 0 ? i + n : i, 0, n)));
@@ -146,14 +147,13 @@ public static partial class Jnp
     }
 
     /// <summary>Reverses the order of elements along axes (all when null).</summary>
-    public static Tensor Flip(Tensor x, params int[]? axis) => Lax.Rev(x, Axes.NormalizeMany(axis is { Length: 0 } ? null : axis, x.Ndim, "flip"));
+    public static Tensor Flip(Tensor x, params int[]? axis) => Lax.Rev(x, Axes.NormalizeMany(axis is { Length: 0 } ? null : axis, x.Ndim, "flip", x.Aval));
 
     /// <summary>x broadcast to a shape (NumPy rules).</summary>
     public static Tensor BroadcastTo(Tensor x, params int[] shape)
     {
-        var target = Shape.Of(shape);
-        var result = BroadcastShapes("broadcast_to", [x.Aval, new ShapedType(DType.Bool, target)]);
-        if (result != target)
+        var target = ShapeOf(shape);
+        if (TryBroadcastShapes([x.Shape, target]) != target)
             throw new JaxTypeException("broadcast_to", $"cannot broadcast {x.Aval.ToLongString()} to shape {target.ToTupleString()}{Dispatch.At(SourceLocation.FindCaller())}");
         return BroadcastToShape(x, target);
     }

@@ -1,3 +1,5 @@
+using JaxToolchain.Ir;
+
 namespace JaxToolchain;
 
 /// <summary>
@@ -42,12 +44,14 @@ public readonly struct TensorIndex
     /// <summary>An integer index (negative counts from the end).</summary>
     public static implicit operator TensorIndex(long index) => new(IndexKind.Integer, index);
 
-    /// <summary>A C# index (<c>^1</c> is the last element).</summary>
-    public static implicit operator TensorIndex(Index index) => new(IndexKind.Integer, index.IsFromEnd ? -index.Value : index.Value);
+    /// <summary>A C# index (<c>^1</c> is the last element; <c>^0</c>, one past it, is always out of bounds).</summary>
+    public static implicit operator TensorIndex(Index index) => index.Equals(Index.End)
+        ? throw new JaxTypeException("index", "index ^0 is out of bounds (it is one past the last element)" + Dispatch.At(SourceLocation.FindCaller()))
+        : new(IndexKind.Integer, index.IsFromEnd ? -index.Value : index.Value);
 
-    /// <summary>A C# range as a slice (<c>1..^1</c>, <c>..</c>).</summary>
+    /// <summary>A C# range as a slice (<c>1..^1</c>, <c>..</c>; a start of <c>^0</c> is the end).</summary>
     public static implicit operator TensorIndex(Range range) => new(IndexKind.Slice, 0,
-        range.Start.IsFromEnd ? (range.Start.Value == 0 ? null : -range.Start.Value) : range.Start.Value,
+        range.Start.IsFromEnd ? (range.Start.Value == 0 ? long.MaxValue : -range.Start.Value) : range.Start.Value,
         range.End.IsFromEnd ? (range.End.Value == 0 ? null : -range.End.Value) : range.End.Value);
 
     /// <summary>An array of indices (integers) or a boolean mask.</summary>

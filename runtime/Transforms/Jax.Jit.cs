@@ -44,7 +44,8 @@ public static partial class Jax
         {
             if (Trace.Current is not null || args.Any(a => a.IsTracer)) return f(args);
             var types = args.Select(a => a.Aval).ToArray();
-            var key = string.Join(",", types.Select(t => t.ToString()));
+            // The trace depends on x64 too (literal and default dtypes), as JAX's cache key does.
+            var key = $"x64={Jax.Config.EnableX64}:" + string.Join(",", types.Select(t => t.ToString()));
             Function function;
             lock (gate)
             {
@@ -74,9 +75,11 @@ public static partial class Jax
     }
 
     /// <summary>The IR a function traces to on arguments like <paramref name="args"/> (JAX's <c>make_jaxpr</c>), as text.</summary>
-    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args) =>
-        IrPrinter.Print(TraceToFunction(f.Method.Name, f, args.Select(a => a.Aval).ToArray()));
+    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args) => Jaxpr(f.Method.Name, f, args);
 
-    /// <summary>The IR text of a function of one array.</summary>
-    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => MakeJaxpr(args => [f(args[0])], x);
+    /// <summary>The IR text of a function of one array (the function named after <paramref name="f"/>).</summary>
+    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => Jaxpr(f.Method.Name, args => [f(args[0])], [x]);
+
+    private static string Jaxpr(string name, Func<Tensor[], Tensor[]> f, Tensor[] args) =>
+        IrPrinter.Print(TraceToFunction(name, f, args.Select(a => a.Aval).ToArray()));
 }

@@ -16,18 +16,9 @@ static string Time(Func<Tensor> f, int repeats = 5)
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
     times.Sort();
-    return $"{times[times.Count / 2]:F2} ms (median of {repeats}, eager on the managed interpreter)";
+    return $"{times[times.Count / 2]:F2} ms (median of {repeats}; runs on the managed interpreter)";
 }
 
-// A deterministic stand-in for random.normal until Jax.Random lands (issue 4): a smooth pseudo-random
-// pattern with mean ~0 and unit-ish scale.
-static Tensor StandIn(params int[] shape)
-{
-    long n = shape.Aggregate(1L, (a, b) => a * b);
-    var data = new float[n];
-    for (long i = 0; i < n; i++) data[i] = (float)Math.Sin(i * 12.9898 + 78.233) * 1.7f;
-    return Jnp.Array<float>(data, shape);
-}
 
 Step("1. zeros");
 var x0 = Jnp.Zeros(10);
@@ -35,12 +26,12 @@ Console.WriteLine(x0);
 Console.WriteLine($"double[10]: [{string.Join(", ", new double[10])}]");
 
 Step("2. random.PRNGKey(0); random.normal(key, (10,))");
-Console.WriteLine("not yet: Jax.Random (JAX-compatible threefry PRNG) is issue 4.");
+var key = Jax.Random.PRNGKey(0);
+Console.WriteLine(Jax.Random.Normal(key, [10]));
 
 Step("3. dot of a 3000x3000 float32 matrix with its transpose");
-Console.WriteLine("(random.normal is issue 4: a deterministic stand-in matrix is used)");
 int size = 3000;
-var x = StandIn(size, size);
+var x = Jax.Random.Normal(key, [size, size], Jnp.Float32);
 Console.WriteLine($"jnp.dot(x, x.T): {Time(() => Jnp.Dot(x, x.T), 3)}");
 var host = x.ToArray<float>();
 {
@@ -71,7 +62,7 @@ Console.WriteLine("(device_put to a GPU arrives with the Vulkan backend)");
 Step("5. selu on 10,000,000 floats");
 static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>
     lmbda * Jnp.Where(v > 0, v, alpha * Jnp.Exp(v) - alpha);
-var big = StandIn(10_000_000);
+var big = Jax.Random.Normal(key, [1_000_000 * 10]);
 Console.WriteLine($"eager, op by op: {Time(() => Selu(big))}");
 var seluJit = Jax.Jit((Func<Tensor, Tensor>)(v => Selu(v)));
 Console.WriteLine($"Jax.Jit (traced once, run by the interpreter): {Time(() => seluJit(big))}");
@@ -83,7 +74,9 @@ static Tensor SumLogistic(Tensor v) => Jnp.Sum(1.0 / (1.0 + Jnp.Exp(-v)));
 var xSmall = Jnp.Arange(100.0);
 Console.WriteLine($"x_small[:5] = {xSmall[..5]}");
 Console.WriteLine($"sum_logistic(x_small) = {SumLogistic(xSmall)}");
-Console.WriteLine("not yet: grad (the transformations issue, 3).");
+var derivativeFn = Jax.Grad(SumLogistic);
+Console.WriteLine(derivativeFn(xSmall)[..5]);
+Console.WriteLine($"grad(sum_logistic)(x_small): {Time(() => derivativeFn(xSmall))}");
 
 Step("7. finite differences of sum_logistic");
 {
@@ -95,18 +88,23 @@ Step("7. finite differences of sum_logistic");
     }
     var fd = FirstFiniteDifferences(SumLogistic, xSmall);
     Console.WriteLine(fd[..5]);
+    Console.WriteLine($"max |fd - grad| = {Jnp.Max(Jnp.Abs(fd - derivativeFn(xSmall)))}");
     Console.WriteLine($"time: {Time(() => FirstFiniteDifferences(SumLogistic, xSmall), 3)}");
 }
 
 Step("8. grad(jit(grad(jit(grad(sum_logistic)))))(1.0)");
-Console.WriteLine("not yet: grad (issue 3).");
+Console.WriteLine(Jax.Grad(Jax.Jit(Jax.Grad(Jax.Jit(Jax.Grad(SumLogistic)))))(1.0));
 
 Step("9. hessian = jit(jacfwd(jacrev(fun)))");
-Console.WriteLine("not yet: jacfwd/jacrev (issue 3).");
+{
+    static Tensor Fun(Tensor v) => Jnp.Sum(Jnp.Tanh(v) * Jnp.Tanh(v) * Jnp.Flip(v));
+    var hessian = Jax.Jit(Jax.JacFwd(Jax.JacRev(Fun)));
+    Console.WriteLine(hessian(Jnp.Array(new[] { 0.5, -1.0, 2.0 })));
+}
 
 Step("10. broadcasting, dot and stack");
 Jax.Config.Update("jax_enable_x64", false);
-var A = StandIn(4, 4);
+var A = Jax.Random.Normal(key, [4, 4]);
 var xa = Jnp.Arange(4);
 var ya = Jnp.Arange(4);
 var z = Jnp.Stack([xa, ya], 1);
@@ -119,12 +117,14 @@ Console.WriteLine($"dot(A, z) = {Jnp.Dot(A, z)}");
 Console.WriteLine($"A @ z = {Jnp.Matmul(A, z)}");
 
 Step("11. batching: naive, manual, vmap");
-var mat = StandIn(150, 100);
-var batched = StandIn(10, 100);
+var mat = Jax.Random.Normal(key, [150, 100]);
+var batched = Jax.Random.Normal(key, [10, 100]);
 Tensor ApplyMatrix(Tensor v) => Jnp.Dot(mat, v);
 Tensor NaiveBatched(Tensor vs) => Jnp.Stack(Enumerable.Range(0, (int)vs.ShapeAt(0)).Select(i => ApplyMatrix(vs[i])));
 var manual = Jax.Jit((Func<Tensor, Tensor>)(vs => Jnp.Dot(vs, mat.T)));
 Console.WriteLine($"naive:  {Time(() => NaiveBatched(batched))}");
 Console.WriteLine($"manual (Jax.Jit): {Time(() => manual(batched))}");
+var vmapped = Jax.Jit(Jax.Vmap((Func<Tensor, Tensor>)ApplyMatrix));
+Console.WriteLine($"vmap (Jax.Jit): {Time(() => vmapped(batched))}");
 Console.WriteLine($"naive == manual: {Jnp.Allclose(NaiveBatched(batched), manual(batched), rtol: 1e-4, atol: 1e-4).Item<bool>()}");
-Console.WriteLine("not yet: vmap (issue 3).");
+Console.WriteLine($"naive == vmap:   {Jnp.Allclose(NaiveBatched(batched), vmapped(batched), rtol: 1e-4, atol: 1e-4).Item<bool>()}");

@@ -16,7 +16,7 @@ public sealed class TorchOracleTests
         double[] x = [-3.5, -1.0, -0.25, 0.0, 0.5, 1.0, 2.0, 10.0];
         using var scope = torch.NewDisposeScope();
 
-        double[] actual = Torch.ToDoubles(torch.exp(Torch.From(x)));
+        double[] actual = Oracle.Torch.ToDoubles(torch.exp(Oracle.Torch.From(x)));
 
         Assert.Equal(x.Length, actual.Length);
         for (int i = 0; i < x.Length; i++)
@@ -27,14 +27,14 @@ public sealed class TorchOracleTests
     public void Torch_matmul_of_2x3_and_3x2_matches_hand_computed_product()
     {
         using var scope = torch.NewDisposeScope();
-        var a = Torch.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
-        var b = Torch.From([7.0, 8.0, 9.0, 10.0, 11.0, 12.0], 3, 2);
+        var a = Oracle.Torch.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
+        var b = Oracle.Torch.From([7.0, 8.0, 9.0, 10.0, 11.0, 12.0], 3, 2);
 
         var product = torch.matmul(a, b);
 
         // [1 2 3; 4 5 6] @ [7 8; 9 10; 11 12] = [58 64; 139 154]
-        Assert.Equal([2L, 2L], Torch.ShapeOf(product));
-        Assert.Equal([58.0, 64.0, 139.0, 154.0], Torch.ToDoubles(product));
+        Assert.Equal([2L, 2L], Oracle.Torch.ShapeOf(product));
+        Assert.Equal([58.0, 64.0, 139.0, 154.0], Oracle.Torch.ToDoubles(product));
     }
 
     [Fact]
@@ -43,11 +43,11 @@ public sealed class TorchOracleTests
         float[] data = [0.5f, -1.25f, 3.0f, 1e-7f, -2e30f, 7.0f];
         using var scope = torch.NewDisposeScope();
 
-        var tensor = Torch.From(Buffer.Of(data, 3, 2));
-        var back = Torch.ToBuffer(tensor);
+        var tensor = Oracle.Torch.From(Buffer.Of(data, 3, 2));
+        var back = Oracle.Torch.ToBuffer(tensor);
 
         Assert.Equal(torch.ScalarType.Float32, tensor.dtype);
-        Assert.Equal([3L, 2L], Torch.ShapeOf(tensor));
+        Assert.Equal([3L, 2L], Oracle.Torch.ShapeOf(tensor));
         Assert.Equal(DType.Float32, back.DType);
         Assert.Equal(Shape.Of(3, 2), back.Shape);
         Assert.Equal(data, (float[])back.Data);

@@ -57,4 +57,21 @@ public partial class IrSampleRoundTripTests
         Verifier.Verify(reparsed);
         Assert.Equal(printed, IrPrinter.Print(reparsed));
     }
+
+    [Fact]
+    public void Every_primitive_appears_in_a_sample_file()
+    {
+        var used = SampleFiles()
+            .SelectMany(path => IrParser.ParseModule(File.ReadAllText(path)).Functions)
+            .SelectMany(f => Operations(f.Body))
+            .Select(op => op.Primitive.Name)
+            .ToHashSet();
+        var missing = PrimitiveRegistry.All.Select(p => p.Name)
+            .Where(name => !name.Contains('.') && !used.Contains(name))
+            .Order(StringComparer.Ordinal);
+        Assert.Empty(missing);
+    }
+
+    private static IEnumerable<Operation> Operations(Block block) =>
+        block.Operations.SelectMany(op => op.Regions.SelectMany(Operations).Prepend(op));
 }
