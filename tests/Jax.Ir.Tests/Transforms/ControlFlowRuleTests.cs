@@ -40,21 +40,6 @@ public class ControlFlowRuleTests
 
     private static Buffer Random(ShapedType type, int seed, double lo = -1, double hi = 1) => RuleHarness.Uniform(type, new Random(seed), lo, hi);
 
-    private static double Dot(Buffer a, Buffer b)
-    {
-        Assert.Equal(a.Shape, b.Shape);
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += a.GetDouble(i) * b.GetDouble(i);
-        return s;
-    }
-
-    private static Buffer Axpy(Buffer x, Buffer t, double h)
-    {
-        var r = x.Clone();
-        for (int i = 0; i < r.Length; i++) r.SetDouble(i, x.GetDouble(i) + h * t.GetDouble(i));
-        return r;
-    }
-
     /// <summary>
     /// The JVP of <paramref name="f"/> in a random direction of the <paramref name="differentiable"/> inputs against
     /// central differences (|jvp - fd| ≤ tol (1 + |fd|)); primal results must equal f's bit for bit. Returns the
@@ -73,7 +58,7 @@ public class ControlFlowRuleTests
         Buffer[] Shift(double step)
         {
             int k = 0;
-            return inputs.Select((b, i) => differentiable[i] ? Axpy(b, tangents[k++], step) : b).ToArray();
+            return inputs.Select((b, i) => differentiable[i] ? RuleHarness.Axpy(b, tangents[k++], step) : b).ToArray();
         }
         var fp = Interpreter.Run(f, Shift(h));
         var fm = Interpreter.Run(f, Shift(-h));
@@ -104,8 +89,8 @@ public class ControlFlowRuleTests
         var c = linear.ResultTypes.Select((type, i) => Random(JvpPass.TangentType(type), seed * 100 + 50 + i)).ToArray();
         var lt = Interpreter.Run(linear, [.. known, .. t]);
         var ltc = Interpreter.Run(transposed, [.. known, .. c]);
-        double lhs = lt.Zip(c).Sum(p => Dot(p.First, p.Second));
-        double rhs = t.Zip(ltc).Sum(p => Dot(p.First, p.Second));
+        double lhs = lt.Zip(c).Sum(p => RuleHarness.Dot(p.First, p.Second));
+        double rhs = t.Zip(ltc).Sum(p => RuleHarness.Dot(p.First, p.Second));
         Assert.True(Math.Abs(lhs - rhs) <= 1e-10 * (1 + Math.Abs(lhs)), $"@{linear.Name}: <L t, c> = {lhs} but <t, L^T c> = {rhs}");
         Assert.NotEqual(0.0, lhs);
     }
@@ -131,11 +116,11 @@ public class ControlFlowRuleTests
         double Objective(double step)
         {
             int k = 0;
-            var shifted = inputs.Select(b => b.DType.IsFloat() ? Axpy(b, direction[k++], step) : b).ToArray();
-            return Interpreter.Run(f, shifted).Zip(c).Where(p => p.First.DType.IsFloat()).Sum(p => Dot(p.First, p.Second));
+            var shifted = inputs.Select(b => b.DType.IsFloat() ? RuleHarness.Axpy(b, direction[k++], step) : b).ToArray();
+            return Interpreter.Run(f, shifted).Zip(c).Where(p => p.First.DType.IsFloat()).Sum(p => RuleHarness.Dot(p.First, p.Second));
         }
         double fd = (Objective(h) - Objective(-h)) / (2 * h);
-        double analytic = grads.Zip(direction).Sum(p => Dot(p.First, p.Second));
+        double analytic = grads.Zip(direction).Sum(p => RuleHarness.Dot(p.First, p.Second));
         Assert.True(Math.Abs(analytic - fd) <= 1e-6 * (1 + Math.Abs(fd)), $"@{f.Name}: <grad, d> = {analytic}, central difference {fd}");
     }
 

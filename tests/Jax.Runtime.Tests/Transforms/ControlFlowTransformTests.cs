@@ -1,8 +1,9 @@
 namespace JaxToolchain.Runtime.Tests.Transforms;
 
 /// <summary>
-/// <c>Jax.Vmap</c> of <c>Lax.Cond</c>, <c>Switch</c>, <c>WhileLoop</c>, <c>Scan</c>, <c>Map</c> and <c>ForiLoop</c>,
-/// against the same loops run per example in C#.
+/// <c>Jax.Vmap</c>, <c>Jax.Grad</c> and <c>Jax.Jvp</c> of <c>Lax.Cond</c>, <c>Switch</c>, <c>WhileLoop</c>,
+/// <c>Scan</c>, <c>Map</c> and <c>ForiLoop</c>: batching against the same loops run per example, derivatives
+/// against closed forms and numerical checks.
 /// </summary>
 public class ControlFlowTransformTests
 {
@@ -99,5 +100,89 @@ public class ControlFlowTransformTests
         var r = Jax.Vmap(Rnn)(Jnp.Reshape(Jnp.Array(h0), 2, 3)).ToArray<float>();
         for (int b = 0; b < 2; b++)
             Assert.Equal(Rnn(Jnp.Array(Row(h0, 3, b))).ToArray<float>(), r.Skip(b * 3).Take(3).ToArray());
+    }
+
+    [Theory]
+    [InlineData(0.7)]
+    [InlineData(-0.5)]
+    public void Grad_of_cond_differentiates_the_branch_taken(double x)
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var g = Jax.Grad((Func<Tensor, Tensor>)(v => Lax.Cond(v > 0, a => Jnp.Sin(a) * a, a => a * a * a, v)));
+        double expected = x > 0 ? Math.Cos(x) * x + Math.Sin(x) : 3 * x * x;
+        Assert.Equal(expected, g(Jnp.Array(x)).Item(), 12);
+    }
+
+    [Fact]
+    public void Grad_of_a_fori_loop_polynomial_matches_its_derivative()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        // Horner: acc ← acc x + 1 six times from 0 gives p(x) = Σ_{k<6} xᵏ.
+        var g = Jax.Grad((Func<Tensor, Tensor>)(x => Lax.ForiLoop(0, 6, (i, acc) => acc * x + 1.0, Jnp.Array(0.0))));
+        foreach (var x in new[] { -1.5, 0.3, 2.0 })
+            Assert.Equal(Enumerable.Range(1, 5).Sum(k => k * Math.Pow(x, k - 1)), g(Jnp.Array(x)).Item(), 10);
+    }
+
+    [Fact]
+    public void Jvp_of_a_while_loop_with_a_dynamic_trip_count_matches_its_derivative()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        Tensor P(Tensor x, Tensor n) => Lax.WhileLoop(c => c[0] < n, c => [c[0] + 1, c[1] * x + 1.0], Jnp.Array(0), Jnp.Array(0.0))[1];
+        foreach (var (x, n) in new[] { (0.5, 4), (-1.25, 7) })
+        {
+            var (value, tangent) = Jax.Jvp(a => [P(a[0], Jnp.Array(n))], [Jnp.Array(x)], [Jnp.Array(1.0)]);
+            Assert.Equal(Enumerable.Range(0, n).Sum(k => Math.Pow(x, k)), value[0].Item(), 12);
+            Assert.Equal(Enumerable.Range(1, n - 1).Sum(k => k * Math.Pow(x, k - 1)), tangent[0].Item(), 10);
+        }
+    }
+
+    [Fact]
+    public void Grad_of_a_while_loop_raises_the_reverse_mode_error()
+    {
+        var g = Jax.Grad((Func<Tensor, Tensor>)(x => Lax.WhileLoop(c => c < 10, c => c * 2, x)));
+        var e = Assert.ThrowsAny<Exception>(() => g(Jnp.Array(1.5f)));
+        Assert.Contains("reverse-mode differentiation does not work for while loops with a dynamic trip count", e.Message);
+    }
+
+    private static Tensor Rnn(Tensor w, Tensor b, Tensor h0, Tensor xs) =>
+        Lax.Scan(a =>
+        {
+            var h = Jnp.Tanh(w * a[0] + a[1] + b);
+            return [h, h * a[1]];
+        }, [h0], [xs]).Ys[0];
+
+    [Fact]
+    public void Derivatives_of_an_rnn_scan_pass_numerical_checks_to_second_order()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var rng = new Random(3);
+        Tensor Rand(params int[] shape) => Jnp.Array<double>(Enumerable.Range(0, shape.Aggregate(1, (p, d) => p * d)).Select(_ => rng.NextDouble() * 2 - 1).ToArray(), shape);
+        GradientCheck.CheckGrads(a => [Rnn(a[0], a[1], a[2], a[3])], [Rand(3), Rand(3), Rand(3), Rand(4, 3)], order: 2);
+    }
+
+    [Fact]
+    public void Vmap_of_grad_through_a_scan_matches_grad_per_example()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var w = Jnp.Array(new[] { 0.5, -0.25, 0.75 });
+        var xs = Jnp.Reshape(Jnp.Array(new[] { 0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8 }), 4, 2);
+        // Gradient with respect to a batch of scalar biases b of Σ ys, ys from h ← tanh(w h + x + b).
+        var grad = Jax.Grad((Func<Tensor, Tensor>)(b => Jnp.Sum(Rnn(w[..2], b, Jnp.Zeros(2), xs))));
+        var bs = Jnp.Array(new[] { -0.5, 0.0, 0.5 });
+        var batched = Jax.Vmap(grad)(bs).ToArray<double>();
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(grad(bs[i]).Item(), batched[i], 14);
+    }
+
+    [Fact]
+    public void Grad_through_vmap_of_cond_with_a_batched_predicate()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var f = Jax.Vmap(x => Lax.Cond(x > 0, v => v * v, v => Jnp.Sin(v), x));
+        var g = Jax.Grad((Func<Tensor, Tensor>)(x => Jnp.Sum(f(x))));
+        var xs = new[] { -1.0, 0.5, 2.0, -0.25 };
+        var r = g(Jnp.Array(xs)).ToArray<double>();
+        for (int i = 0; i < xs.Length; i++)
+            Assert.Equal(xs[i] > 0 ? 2 * xs[i] : Math.Cos(xs[i]), r[i], 14);
     }
 }
