@@ -115,4 +115,15 @@ public class AutodiffApiTests
         var b = Jnp.Array(new[] { 0.1, -0.1 });
         GradientCheck.CheckGrads(x => Jnp.Tanh(Jnp.Dot(w, x) + b), Jnp.Array(new[] { 0.2, -0.4, 0.9 }), order: 2);
     }
+
+    [Fact]
+    public void Grad_through_a_scan_and_fori_loop_matches_finite_differences()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        static Tensor F(Tensor x) => Lax.ForiLoop(0, 4, (i, c) => Jnp.Sin(c) * x + c, x);
+        var x0 = Jnp.Array(0.7);
+        double eps = 1e-6;
+        double fd = (F(Jnp.Array(0.7 + eps)).Item() - F(Jnp.Array(0.7 - eps)).Item()) / (2 * eps);
+        Assert.Equal(fd, Jax.Grad(F)(x0).Item(), 6);
+    }
 }

@@ -73,4 +73,12 @@ public class VmapApiTests
         Assert.Contains("3", e.Message);
         Assert.Contains("4", e.Message);
     }
+
+    [Fact]
+    public void Vmap_of_a_cond_with_a_batched_predicate_selects()
+    {
+        var xs = Jnp.Array(new float[] { -2, -1, 1, 2 });
+        var f = Jax.Vmap((Func<Tensor, Tensor>)(x => Lax.Cond(x > 0, v => v * 10, v => -v, x)));
+        Assert.Equal(new float[] { 2, 1, 10, 20 }, f(xs).ToArray<float>());
+    }
 }
