@@ -37,6 +37,35 @@ internal static class RegionCalls
     public static T Hook<T>(T? hook, Primitive primitive, string transformation) where T : class =>
         hook ?? throw new InvalidOperationException($"{primitive.Name}: the {transformation} rule transforms regions, but its context has no region hook");
 
+    /// <summary>
+    /// Each batched operand moved to batch axis 0 (the layout the batched regions take); returns the operands and
+    /// their batch dimensions (0 or null).
+    /// </summary>
+    public static (Value[] Operands, int?[] Dims) BatchAtZero(BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims) =>
+        (operands.Select((o, i) => dims[i] is null ? o : context.MoveBatchAxis(o, dims[i], 0)).ToArray(),
+         dims.Select(d => d is null ? null : (int?)0).ToArray());
+
+    /// <summary>A region batched with every result batched at axis 0.</summary>
+    public static Block BatchAllAtZero(BatchContext context, Primitive primitive, Block region, IReadOnlyList<int?> argumentDims) =>
+        Hook(context.BatchRegion, primitive, "batching")(region, argumentDims, true).Region;
+
+    /// <summary>
+    /// The batched version of a bwd region <c>(residuals..., cotangents...) → argument cotangents...</c> given the
+    /// residuals' batch dimensions (0 or null) and batched cotangents (at 0): it computes per-example cotangents of
+    /// every argument, and sums those of the arguments that are not batched (<paramref name="argumentDims"/> null) over
+    /// the batch, as JAX's <c>batch_custom_vjp_bwd</c> does.
+    /// </summary>
+    public static Block BatchBwd(BatchContext context, Primitive primitive, Block bwd, IReadOnlyList<int?> residualDims, IReadOnlyList<int?> argumentDims)
+    {
+        int numCts = bwd.Arguments.Count - residualDims.Count;
+        var batched = BatchAllAtZero(context, primitive, bwd, [.. residualDims, .. Enumerable.Repeat((int?)0, numCts)]);
+        var block = new Block(batched.ArgumentTypes);
+        var e = new Emitter(block);
+        var cts = Inline(e, batched, block.Arguments);
+        block.SetResults(cts.Select((ct, i) => argumentDims[i] is null ? e.ReduceSum(ct, [0]) : ct));
+        return block;
+    }
+
     /// <summary>A copy of <paramref name="region"/> (same arguments) returning only its results at <paramref name="results"/>.</summary>
     public static Block WithResults(Block region, IReadOnlyList<int> results)
     {
@@ -101,18 +130,6 @@ public abstract class CustomCallPrimitive : Primitive
     /// <summary>The tangents of results as JVP rules return them: none for integer and bool results.</summary>
     protected static Value?[] FloatTangents(IEnumerable<Value> tangents) =>
         tangents.Select(t => t.Type.DType.IsFloat() ? t : null).ToArray();
-
-    /// <summary>
-    /// Each batched operand moved to batch axis 0 (the layout the batched regions take); returns the operands and
-    /// their batch dimensions (0 or null).
-    /// </summary>
-    protected static (Value[] Operands, int?[] Dims) BatchAtZero(BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims) =>
-        (operands.Select((o, i) => dims[i] is null ? o : context.MoveBatchAxis(o, dims[i], 0)).ToArray(),
-         dims.Select(d => d is null ? null : (int?)0).ToArray());
-
-    /// <summary>A region batched with every result batched at axis 0.</summary>
-    protected Block BatchAllAtZero(BatchContext context, Block region, IReadOnlyList<int?> argumentDims) =>
-        RegionCalls.Hook(context.BatchRegion, this, "batching")(region, argumentDims, true).Region;
 }
 
 /// <summary>
@@ -155,9 +172,9 @@ public sealed class CustomJvpCallPrimitive : CustomCallPrimitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
         int nc = NumConsts(operands.Count, attributes);
-        var (moved, at) = BatchAtZero(context, operands, dims);
-        var function = BatchAllAtZero(context, regions[0], at);
-        var jvp = BatchAllAtZero(context, regions[1], [.. at, .. at.Skip(nc)]);
+        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
+        var function = RegionCalls.BatchAllAtZero(context, this, regions[0], at);
+        var jvp = RegionCalls.BatchAllAtZero(context, this, regions[1], [.. at, .. at.Skip(nc)]);
         var outs = EmitPrimal(context.Emitter, moved, attributes, [function, jvp]);
         return (outs, outs.Select(_ => (int?)0).ToArray());
     }
@@ -216,14 +233,11 @@ public sealed class CustomVjpCallPrimitive : CustomCallPrimitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
         int nc = NumConsts(operands.Count, attributes), n = regions[0].Results.Count;
-        var (moved, at) = BatchAtZero(context, operands, dims);
-        var function = BatchAllAtZero(context, regions[0], at);
-        var fwd = BatchAllAtZero(context, regions[1], at);
-        var batchedBwd = BatchAllAtZero(context, regions[2], [.. at.Take(nc), .. Enumerable.Repeat((int?)0, regions[1].Results.Count)]);
-        var bwd = new Block(batchedBwd.ArgumentTypes);
-        var be = new Emitter(bwd);
-        var cts = RegionCalls.Inline(be, batchedBwd, bwd.Arguments);
-        bwd.SetResults(cts.Select((ct, i) => at[nc + i] is null ? be.ReduceSum(ct, [0]) : ct));
+        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
+        var function = RegionCalls.BatchAllAtZero(context, this, regions[0], at);
+        var fwd = RegionCalls.BatchAllAtZero(context, this, regions[1], at);
+        var residualDims = at.Take(nc).Concat(Enumerable.Repeat((int?)0, regions[1].Results.Count - n)).ToArray();
+        var bwd = RegionCalls.BatchBwd(context, this, regions[2], residualDims, at.Skip(nc).ToArray());
         var outs = EmitPrimal(context.Emitter, moved, attributes, [function, fwd, bwd]);
         return (outs, Enumerable.Repeat((int?)0, n).ToArray());
     }
@@ -279,6 +293,21 @@ public sealed class CustomLinPrimitive : Primitive
         var cts = cotangents.Select((c, i) => c ?? e.Zeros(resultTypes[i]));
         var argumentCts = RegionCalls.Inline(e, regions[0], [.. operands.Take(numRes).Select(o => o.Value), .. cts]);
         return [.. new Value?[numRes], .. argumentCts.Select((ct, i) => operands[numRes + i].IsLinear ? ct : null)];
+    }
+
+    /// <summary>
+    /// A <c>custom_lin</c> over batched operands (batched ones moved to 0) with every result batched at 0: its bwd is
+    /// batched for batched cotangents, summing the cotangents of unbatched tangent operands over the batch. (Evaluating
+    /// it is still an error; transposing it is not.)
+    /// </summary>
+    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
+        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
+    {
+        int numRes = attributes.Count(this, "num_res");
+        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
+        var bwd = RegionCalls.BatchBwd(context, this, regions[0], at.Take(numRes).ToArray(), at.Skip(numRes).ToArray());
+        var outs = EmitPrimal(context.Emitter, moved, attributes, [bwd]);
+        return (outs, Enumerable.Repeat((int?)0, outs.Count).ToArray());
     }
 }
 

@@ -266,6 +266,23 @@ public class CustomDerivativeRuleTests
     }
 
     [Fact]
+    public void Batched_custom_lin_transposes_to_per_example_cotangents_summed_for_unbatched_tangents()
+    {
+        var lin = Autodiff.Linearize(Parse(ScaledSin), [true, true]);
+        int r = lin.NumResiduals;
+        // Residuals and the tangent of w shared, the tangent of x batched: (residuals..., ẇ, ẋ[2, 3]).
+        var batched = VmapPass.Apply(lin.Linear, [.. new int?[r], null, 0], [0], Dim.Of(2));
+        Assert.Contains("custom_lin", Primitives(batched));
+        var backward = TransposePass.Apply(batched, r);
+        Verifier.Verify(backward);
+        double[] x = [0.2, -0.4, 1.0], c = [1, 2, -1, 0.5, 3, -2];
+        var residuals = Interpreter.Run(lin.Primal, Buffer.Scalar(1.5), Buffer.Of(x, 3)).Skip(1).ToArray();
+        var cts = Interpreter.Run(backward, [.. residuals, Buffer.Of(c, 2, 3)]);
+        Assert.Equal(c.Select((ci, k) => ci * Math.Sin(x[k % 3])).Sum(), cts[0].GetDouble(0), 14);
+        for (int k = 0; k < 6; k++) Assert.Equal(c[k] * 1.5 * Math.Cos(x[k % 3]), cts[1].GetDouble(k), 14);
+    }
+
+    [Fact]
     public void Custom_lin_transposes_to_bwd_on_the_cotangents()
     {
         var module = IrParser.ParseModule(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "IrSamples", "custom.ir")));
