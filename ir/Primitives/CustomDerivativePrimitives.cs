@@ -15,39 +15,20 @@ public static partial class Prims
     public static readonly CheckpointPrimitive Checkpoint = new();
 }
 
-/// <summary>Calling closed regions from rules: inlining one, and copying one with a selection of its results.</summary>
-internal static class RegionCalls
+/// <summary>Batching helpers the custom-derivative rules share.</summary>
+internal static class CustomBatching
 {
-    /// <summary>Emits <paramref name="region"/>'s operations on <paramref name="arguments"/> (types inferred again); returns its results.</summary>
-    public static IReadOnlyList<Value> Inline(Emitter emitter, Block region, IReadOnlyList<Value> arguments)
-    {
-        if (arguments.Count != region.Arguments.Count)
-            throw new ArgumentException($"the region takes {region.Arguments.Count} arguments, got {arguments.Count}");
-        var map = new Dictionary<Value, Value>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < arguments.Count; i++) map[region.Arguments[i]] = arguments[i];
-        foreach (var op in region.Operations)
-        {
-            var outs = emitter.Emit(op.Primitive, op.Operands.Select(o => map[o]).ToArray(), op.Attributes, op.Regions);
-            for (int i = 0; i < outs.Count; i++) map[op.Results[i]] = outs[i];
-        }
-        return region.Results.Select(r => map[r]).ToArray();
-    }
-
-    /// <summary>The region hook a rule needs from its context, or an error naming the primitive and the transformation.</summary>
-    public static T Hook<T>(T? hook, Primitive primitive, string transformation) where T : class =>
-        hook ?? throw new InvalidOperationException($"{primitive.Name}: the {transformation} rule transforms regions, but its context has no region hook");
-
     /// <summary>
     /// Each batched operand moved to batch axis 0 (the layout the batched regions take); returns the operands and
     /// their batch dimensions (0 or null).
     /// </summary>
-    public static (Value[] Operands, int?[] Dims) BatchAtZero(BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims) =>
+    public static (Value[] Operands, int?[] Dims) AtZero(BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims) =>
         (operands.Select((o, i) => dims[i] is null ? o : context.MoveBatchAxis(o, dims[i], 0)).ToArray(),
-         dims.Select(d => d is null ? null : (int?)0).ToArray());
+         RuleLayout.AtZero(RuleLayout.Batched(dims)));
 
     /// <summary>A region batched with every result batched at axis 0.</summary>
-    public static Block BatchAllAtZero(BatchContext context, Primitive primitive, Block region, IReadOnlyList<int?> argumentDims) =>
-        Hook(context.BatchRegion, primitive, "batching")(region, argumentDims, true).Region;
+    public static Block AllBatched(BatchContext context, Primitive primitive, Block region, IReadOnlyList<int?> argumentDims) =>
+        RuleLayout.Hook(context.BatchRegion, primitive, "batching")(region, argumentDims, Enumerable.Repeat(true, region.Results.Count).ToArray()).Region;
 
     /// <summary>
     /// The batched version of a bwd region <c>(residuals..., cotangents...) → argument cotangents...</c> given the
@@ -55,23 +36,14 @@ internal static class RegionCalls
     /// every argument, and sums those of the arguments that are not batched (<paramref name="argumentDims"/> null) over
     /// the batch, as JAX's <c>batch_custom_vjp_bwd</c> does.
     /// </summary>
-    public static Block BatchBwd(BatchContext context, Primitive primitive, Block bwd, IReadOnlyList<int?> residualDims, IReadOnlyList<int?> argumentDims)
+    public static Block Bwd(BatchContext context, Primitive primitive, Block bwd, IReadOnlyList<int?> residualDims, IReadOnlyList<int?> argumentDims)
     {
         int numCts = bwd.Arguments.Count - residualDims.Count;
-        var batched = BatchAllAtZero(context, primitive, bwd, [.. residualDims, .. Enumerable.Repeat((int?)0, numCts)]);
+        var batched = AllBatched(context, primitive, bwd, [.. residualDims, .. Enumerable.Repeat((int?)0, numCts)]);
         var block = new Block(batched.ArgumentTypes);
         var e = new Emitter(block);
-        var cts = Inline(e, batched, block.Arguments);
+        var cts = ClosedRegions.Inline(e, batched, block.Arguments);
         block.SetResults(cts.Select((ct, i) => argumentDims[i] is null ? e.ReduceSum(ct, [0]) : ct));
-        return block;
-    }
-
-    /// <summary>A copy of <paramref name="region"/> (same arguments) returning only its results at <paramref name="results"/>.</summary>
-    public static Block WithResults(Block region, IReadOnlyList<int> results)
-    {
-        var block = new Block(region.ArgumentTypes);
-        var outs = Inline(new Emitter(block), region, block.Arguments);
-        block.SetResults(results.Select(r => outs[r]));
         return block;
     }
 }
@@ -82,9 +54,13 @@ internal static class RegionCalls
 /// function itself, which evaluation runs. The custom rule covers the arguments only: differentiating with respect to
 /// a closed-over value is an error, as in JAX.
 /// </summary>
-public abstract class CustomCallPrimitive : Primitive
+public abstract class CustomCallPrimitive : Primitive, IResultDependence
 {
     private protected CustomCallPrimitive(string name) : base(name) { }
+
+    /// <summary>A result depends on the operands it depends on in the function (region 0).</summary>
+    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        ClosedRegions.DependsOn(regions[0], operands);
 
     /// <summary>The number of leading operands that are closed-over constants.</summary>
     protected int NumConsts(int operandCount, Attributes attributes)
@@ -159,7 +135,7 @@ public sealed class CustomJvpCallPrimitive : CustomCallPrimitive
         JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
     {
         var argumentTangents = ArgumentTangents(context.Emitter, primals, tangents, attributes);
-        var outs = RegionCalls.Inline(context.Emitter, regions[1], [.. primals, .. argumentTangents]);
+        var outs = ClosedRegions.Inline(context.Emitter, regions[1], [.. primals, .. argumentTangents]);
         int n = regions[0].Results.Count;
         return (outs.Take(n).ToArray(), FloatTangents(outs.Skip(n)));
     }
@@ -172,9 +148,9 @@ public sealed class CustomJvpCallPrimitive : CustomCallPrimitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
         int nc = NumConsts(operands.Count, attributes);
-        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
-        var function = RegionCalls.BatchAllAtZero(context, this, regions[0], at);
-        var jvp = RegionCalls.BatchAllAtZero(context, this, regions[1], [.. at, .. at.Skip(nc)]);
+        var (moved, at) = CustomBatching.AtZero(context, operands, dims);
+        var function = CustomBatching.AllBatched(context, this, regions[0], at);
+        var jvp = CustomBatching.AllBatched(context, this, regions[1], [.. at, .. at.Skip(nc)]);
         var outs = EmitPrimal(context.Emitter, moved, attributes, [function, jvp]);
         return (outs, outs.Select(_ => (int?)0).ToArray());
     }
@@ -218,7 +194,7 @@ public sealed class CustomVjpCallPrimitive : CustomCallPrimitive
         var e = context.Emitter;
         int nc = NumConsts(primals.Count, attributes), n = regions[0].Results.Count;
         var argumentTangents = ArgumentTangents(e, primals, tangents, attributes);
-        var fwd = RegionCalls.Inline(e, regions[1], primals);
+        var fwd = ClosedRegions.Inline(e, regions[1], primals);
         var residuals = primals.Take(nc).Concat(fwd.Skip(n)).ToArray();
         var outTangents = e.Emit(Prims.CustomLin, [.. residuals, .. argumentTangents], Attributes.Of(("num_res", residuals.Length)), [regions[2]]);
         return (fwd.Take(n).ToArray(), FloatTangents(outTangents));
@@ -233,11 +209,11 @@ public sealed class CustomVjpCallPrimitive : CustomCallPrimitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
         int nc = NumConsts(operands.Count, attributes), n = regions[0].Results.Count;
-        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
-        var function = RegionCalls.BatchAllAtZero(context, this, regions[0], at);
-        var fwd = RegionCalls.BatchAllAtZero(context, this, regions[1], at);
+        var (moved, at) = CustomBatching.AtZero(context, operands, dims);
+        var function = CustomBatching.AllBatched(context, this, regions[0], at);
+        var fwd = CustomBatching.AllBatched(context, this, regions[1], at);
         var residualDims = at.Take(nc).Concat(Enumerable.Repeat((int?)0, regions[1].Results.Count - n)).ToArray();
-        var bwd = RegionCalls.BatchBwd(context, this, regions[2], residualDims, at.Skip(nc).ToArray());
+        var bwd = CustomBatching.Bwd(context, this, regions[2], residualDims, at.Skip(nc).ToArray());
         var outs = EmitPrimal(context.Emitter, moved, attributes, [function, fwd, bwd]);
         return (outs, Enumerable.Repeat((int?)0, n).ToArray());
     }
@@ -291,7 +267,7 @@ public sealed class CustomLinPrimitive : Primitive
         var e = context.Emitter;
         var resultTypes = InferTypes(operands.Select(o => o.Type).ToArray(), attributes, regions);
         var cts = cotangents.Select((c, i) => c ?? e.Zeros(resultTypes[i]));
-        var argumentCts = RegionCalls.Inline(e, regions[0], [.. operands.Take(numRes).Select(o => o.Value), .. cts]);
+        var argumentCts = ClosedRegions.Inline(e, regions[0], [.. operands.Take(numRes).Select(o => o.Value), .. cts]);
         return [.. new Value?[numRes], .. argumentCts.Select((ct, i) => operands[numRes + i].IsLinear ? ct : null)];
     }
 
@@ -304,8 +280,8 @@ public sealed class CustomLinPrimitive : Primitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
         int numRes = attributes.Count(this, "num_res");
-        var (moved, at) = RegionCalls.BatchAtZero(context, operands, dims);
-        var bwd = RegionCalls.BatchBwd(context, this, regions[0], at.Take(numRes).ToArray(), at.Skip(numRes).ToArray());
+        var (moved, at) = CustomBatching.AtZero(context, operands, dims);
+        var bwd = CustomBatching.Bwd(context, this, regions[0], at.Take(numRes).ToArray(), at.Skip(numRes).ToArray());
         var outs = EmitPrimal(context.Emitter, moved, attributes, [bwd]);
         return (outs, Enumerable.Repeat((int?)0, outs.Count).ToArray());
     }
@@ -318,9 +294,13 @@ public sealed class CustomLinPrimitive : Primitive
 /// stored; the transpose rule emits a <c>checkpoint</c> over the transposed region, which recomputes the forward
 /// values it needs before running backward. Batching batches the region.
 /// </summary>
-public sealed class CheckpointPrimitive : Primitive
+public sealed class CheckpointPrimitive : Primitive, IResultDependence
 {
     internal CheckpointPrimitive() : base("checkpoint") { }
+
+    /// <summary>A result depends on the operands it depends on in the region.</summary>
+    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
+        ClosedRegions.DependsOn(regions[0], operands);
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -341,36 +321,38 @@ public sealed class CheckpointPrimitive : Primitive
     public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
         JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        var jvpRegion = RegionCalls.Hook(context.JvpRegion, this, "jvp");
-        var (region, tangentResults) = jvpRegion(regions[0], tangents.Select(t => t is not null).ToArray());
+        var jvpRegion = RuleLayout.Hook(context.JvpRegion, this, "jvp");
+        var (region, tangentResults) = jvpRegion(regions[0], RuleLayout.Present(tangents));
         var outs = EmitPrimal(context.Emitter, [.. primals, .. tangents.OfType<Value>()], attributes, [region]);
-        int n = regions[0].Results.Count, k = n;
-        return (outs.Take(n).ToArray(), tangentResults.Select(has => has ? outs[k++] : null).ToArray());
+        int n = regions[0].Results.Count;
+        return (outs.Take(n).ToArray(), RuleLayout.Spread(outs.Skip(n), tangentResults));
     }
 
     /// <summary>
-    /// A <c>checkpoint</c> over the region transposed with respect to its linear operands (restricted to the results that
-    /// have cotangents), taking the known operands and those cotangents.
+    /// A <c>checkpoint</c> over the region transposed with respect to its linear operands, taking the known operands and
+    /// the cotangents of the results that depend on the linear operands (others carry none). Before transposition the
+    /// region keeps only those results, and control flow inside it computing primal values next to tangents (a nested
+    /// differentiated <c>checkpoint</c>) is separated (<see cref="ClosedRegions.LinearPart"/>).
     /// </summary>
     public override IReadOnlyList<Value?> Transpose(
         TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        var transposeRegion = RegionCalls.Hook(context.TransposeRegion, this, "transpose");
-        var withCt = Enumerable.Range(0, cotangents.Count).Where(i => cotangents[i] is not null).ToArray();
+        var transposeRegion = RuleLayout.Hook(context.TransposeRegion, this, "transpose");
         var linear = operands.Select(o => o.IsLinear).ToArray();
-        var region = transposeRegion(RegionCalls.WithResults(regions[0], withCt), linear);
+        var withCt = RuleLayout.Marked(DependentResults(linear, attributes, regions)).Where(i => cotangents[i] is not null).ToArray();
+        if (withCt.Length == 0) return new Value?[operands.Count];
+        var region = transposeRegion(ClosedRegions.LinearPart(regions[0], linear, withCt), linear);
         var known = operands.Where(o => !o.IsLinear).Select(o => o.Value);
         var outs = EmitPrimal(context.Emitter, [.. known, .. withCt.Select(i => cotangents[i]!)], attributes, [region]);
-        int k = 0;
-        return linear.Select(l => l ? outs[k++] : null).ToArray();
+        return RuleLayout.Spread(outs, linear);
     }
 
     /// <summary>Batches the region and emits a <c>checkpoint</c> over it.</summary>
     public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        var batchRegion = RegionCalls.Hook(context.BatchRegion, this, "batching");
-        var (region, resultDims) = batchRegion(regions[0], dims, false);
+        var batchRegion = RuleLayout.Hook(context.BatchRegion, this, "batching");
+        var (region, resultDims) = batchRegion(regions[0], dims);
         return (EmitPrimal(context.Emitter, operands, attributes, [region]), resultDims);
     }
 }

@@ -5,12 +5,12 @@ namespace JaxToolchain;
 public static partial class Jax
 {
     /// <summary>
-    /// How deep the tracing of a custom rule may nest inside the tracing of the same function's rule. A rule that
-    /// calls its own function (JAX's <c>log1pexp</c> example: the JVP computes its primal output by calling
-    /// <c>log1pexp</c>) would otherwise be traced forever, because regions are built when the function is called
-    /// (JAX traces rules lazily). Below this depth the inner call keeps its custom rule; at it, the inner call runs the
-    /// plain function. Only derivatives of order above this depth taken through the rule's own primal output see the
-    /// difference: with 2, <c>jvp</c> of the rule's primal output still follows the custom rule.
+    /// How many tracings of one custom function's rules may nest. Rules become regions when the function is called
+    /// (JAX traces them lazily), so a rule that calls its own function (JAX's <c>log1pexp</c>: the JVP computes its
+    /// primal output by calling <c>log1pexp</c>) would be traced forever. A call made while this many of the
+    /// function's rules are being traced runs the plain function instead. With 2, the primal output of the rule
+    /// still differentiates by the rule (<c>jvp</c> of <c>jvp</c>'s primal output); only derivatives taken through the
+    /// rule's primal output more than once see the plain function's derivative.
     /// </summary>
     public const int MaxCustomRuleNesting = 2;
 

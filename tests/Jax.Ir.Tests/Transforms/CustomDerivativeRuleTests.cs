@@ -395,4 +395,32 @@ public class CustomDerivativeRuleTests
             Assert.Equal(-3 * Math.Sin(x) - x * Math.Cos(x), Run1(third, Buffer.Scalar(x)), 13);
         }
     }
+
+    [Fact]
+    public void Nested_checkpoints_differentiate_in_reverse_mode()
+    {
+        var f = Parse("""
+            func @nested(%0: f64[3]) -> (f64[]) {
+              %1 = checkpoint %0 (%2: f64[3]) {
+                %3 = checkpoint %2 (%4: f64[3]) {
+                  %5 = sin %4 : f64[3]
+                  return %5
+                } : f64[3]
+                %6 = mul %3, %3 : f64[3]
+                %7 = exp %6 : f64[3]
+                return %7
+              } : f64[3]
+              %8 = reduce_sum %1 {axes = [0]} : f64[]
+              return %8
+            }
+            """);
+        var grad = Autodiff.Grad(f, [true]);
+        var x = Buffer.Of(new[] { 0.3, -1.0, 2.0 }, 3);
+        var g = Interpreter.Run(grad, x)[0];
+        for (int i = 0; i < 3; i++)
+        {
+            double v = x.GetDouble(i), s = Math.Sin(v);
+            Assert.Equal(Math.Exp(s * s) * 2 * s * Math.Cos(v), g.GetDouble(i), 13);
+        }
+    }
 }

@@ -273,4 +273,44 @@ public class CustomDerivativeTests
             Assert.Equal(2 * Math.Cos(v[i]) - v[i] * Math.Sin(v[i]), second[i], 13);
         }
     }
+
+    [Fact]
+    public void Checkpoint_around_a_loop_and_a_custom_jvp_gives_the_gradient_without_it()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var log1pexp = MakeLog1pexp();
+        Tensor Body(Tensor v) => Lax.ForiLoop(0, 3, (i, c) => log1pexp(Jnp.Sin(c) * v), v);
+        var plain = Jax.Grad((Func<Tensor, Tensor>)(x => Jnp.Sum(Body(x) * x)));
+        var remat = Jax.Grad((Func<Tensor, Tensor>)(x => Jnp.Sum(Jax.Checkpoint((Func<Tensor, Tensor>)Body)(x) * x)));
+        var xs = Jnp.Array(new[] { 0.3, -1.1, 2.0 });
+        var expected = plain(xs).ToArray<double>();
+        var actual = remat(xs).ToArray<double>();
+        for (int i = 0; i < 3; i++) Assert.Equal(expected[i], actual[i], 13);
+        var h = 1e-6;
+        for (int i = 0; i < 3; i++)
+        {
+            var e = Jnp.Array(Enumerable.Range(0, 3).Select(k => k == i ? h : 0).ToArray());
+            double fd = (Jnp.Sum(Body(xs + e) * (xs + e)).Item() - Jnp.Sum(Body(xs - e) * (xs - e)).Item()) / (2 * h);
+            AssertClose(fd, actual[i], 1e-7, $"gradient {i} vs central difference");
+        }
+    }
+
+    [Fact]
+    public void Vmap_of_custom_jvp_closing_over_a_batched_value()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        Tensor[] PerExample(Tensor[] args)
+        {
+            var w = args[0];
+            var scale = Jax.CustomJvp(a => [a[0] * w], (a, t) => ([a[0] * w], [t[0] * w]));
+            var y = scale([args[1]])[0];
+            var g = Jax.Grad((Func<Tensor, Tensor>)(x => scale([x])[0]))(args[1]);
+            return [y, g];
+        }
+        var ws = Jnp.Array(new[] { 2.0, -3.0, 0.5 });
+        var xs = Jnp.Array(new[] { 1.0, 4.0, -2.0 });
+        var outs = Jax.Vmap(PerExample, [0, 0])([ws, xs]);
+        Assert.Equal([2.0, -12.0, -1.0], outs[0].ToArray<double>());
+        Assert.Equal([2.0, -3.0, 0.5], outs[1].ToArray<double>());
+    }
 }
