@@ -135,6 +135,23 @@ public class CustomDerivativeTests
     }
 
     [Fact]
+    public void Custom_rules_get_integer_zeros_for_integer_arguments()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        // x^n with an integer n: the rule sees n's tangent as int64 zeros and returns none for it.
+        var power = Jax.CustomJvp(a => [Jnp.Power(a[0], a[1])],
+            (a, t) =>
+            {
+                Assert.Equal(DType.Int64, t[1].DType);
+                return ([Jnp.Power(a[0], a[1])], [t[0] * a[1] * Jnp.Power(a[0], a[1] - 1)]);
+            });
+        var g = Jax.Grad(args => power(args)[0], 0)([Jnp.Array(1.5), Jnp.Array(3L)]);
+        Assert.Equal(3 * 1.5 * 1.5, g[0].Item(), 14);
+        var scaled = Jax.CustomVjp(a => [a[0] * a[1]], a => ([a[0] * a[1]], [a[1]]), (r, ct) => [ct[0] * r[0], null!]);
+        Assert.Equal(3.0, Jax.Grad(args => scaled(args)[0], 0)([Jnp.Array(1.5), Jnp.Array(3L)])[0].Item());
+    }
+
+    [Fact]
     public void Differentiating_a_value_a_custom_jvp_function_closes_over_is_an_error()
     {
         var e = Assert.Throws<JaxTypeException>(() => Jax.Grad((Func<Tensor, Tensor>)(w =>
