@@ -23,8 +23,6 @@ internal static class AutogradCases
 
     static Func<Random, Tensor[]> Inputs(params Func<Random, Tensor>[] draws) => r => draws.Select(d => d(r)).ToArray();
 
-    static Func<Random, Tensor> Uniform(double lo, double hi, params int[] shape) => r => Draw.Uniform(r, lo, hi, shape);
-
     static Func<Random, Tensor> Separated(params int[] shape) => r => Draw.Separated(r, DType.Float64, 0.3, shape);
 
     static AutogradCase Unary(string name, Func<Random, Tensor[]> inputs, Func<Tensor, Tensor> ours, Func<TorchTensor, TorchTensor> theirs) =>
@@ -64,6 +62,22 @@ internal static class AutogradCases
         return torch.stack(states);
     }
 
+    /// <summary>A fixed matrix (the same on both sides of a comparison), built from sines of the element index.</summary>
+    public static Tensor Weights(int rows, int cols, double scale = 0.7) =>
+        Draw.Make(DType.Float64, [rows, cols], i => scale * Math.Sin(1.3 * i + 0.4));
+
+    /// <summary><see cref="Weights"/> as a torch tensor.</summary>
+    public static TorchTensor TorchWeights(int rows, int cols, double scale = 0.7) => OracleTensors.ToTorch(Weights(rows, cols, scale));
+
+    static Tensor FixedSequence() => Draw.Make(DType.Float64, [4, 2], i => Math.Cos(i));
+
+    /// <summary>The RNN's hidden states as a function of h0 [3] alone: fixed weights and a fixed sequence of 4 inputs.</summary>
+    public static Tensor RnnStatesOfH0(Tensor h0) => RnnStates(Weights(3, 3), Weights(3, 2, 0.5), h0, FixedSequence());
+
+    /// <summary>The same in torch.</summary>
+    public static TorchTensor RnnStatesOfH0(TorchTensor h0) =>
+        RnnStates(TorchWeights(3, 3), TorchWeights(3, 2, 0.5), h0, OracleTensors.ToTorch(FixedSequence()));
+
     /// <summary>Mean softmax cross-entropy of logits [batch, classes] against <see cref="Labels"/>.</summary>
     public static Tensor CrossEntropy(Tensor logits)
     {
@@ -84,7 +98,7 @@ internal static class AutogradCases
         Unary("tanh_sin_square", U(-2, 2, 2, 3), x => Jnp.Tanh(x) * Jnp.Sin(x) + x * x, x => torch.tanh(x) * torch.sin(x) + x * x),
         Unary("logistic", U(-4, 4, 8), Nn.Sigmoid, torch.sigmoid),
         Unary("erf_gauss", U(-2, 2, 7), x => Lax.Erf(x) * Jnp.Exp(-0.5 * x * x), x => x.erf() * torch.exp(-0.5 * x * x)),
-        Binary("pow_xy", Inputs(Uniform(0.5, 2, 6), Uniform(-1.5, 2.5, 6)), Jnp.Power, torch.pow),
+        Binary("pow_xy", Inputs(Draw.UniformSampler(0.5, 2, 6), Draw.UniformSampler(-1.5, 2.5, 6)), Jnp.Power, torch.pow),
         Unary("pow_const", U(-2, 2, 6), x => Jnp.Power(Jnp.Sin(x), 3) + Jnp.Power(x * x + 1, 2.5), x => torch.sin(x).pow(3) + (x * x + 1).pow(2.5)),
         Unary("abs_chain", r => [Draw.SignedMagnitudes(r, DType.Float64, 0.1, 2, 7)], x => Jnp.Abs(x) * Jnp.Sin(x), x => torch.abs(x) * torch.sin(x)),
         Binary("maximum_minimum", r => { var x = Draw.Uniform(r, -2, 2, 6); return [x, x + Draw.SignedMagnitudes(r, DType.Float64, 0.1, 1, 6)]; },
@@ -92,11 +106,11 @@ internal static class AutogradCases
         Unary("maximum_with_constant", r => [Draw.SignedMagnitudes(r, DType.Float64, 0.1, 2, 8)], x => Jnp.Maximum(x, 0.0) * x, x => torch.nn.functional.relu(x) * x),
         Unary("sqrt_log1p", U(-2, 2, 7), x => Jnp.Sqrt(1 + x * x) + Jnp.Log1p(x * x), x => torch.sqrt(1 + x * x) + torch.log1p(x * x)),
         Unary("rsqrt_expm1", U(0.2, 3, 7), x => Lax.Rsqrt(x) * Jnp.Expm1(-x), x => torch.rsqrt(x) * torch.expm1(-x)),
-        Binary("atan2", Inputs(Uniform(-2, 2, 6), Uniform(0.3, 2, 6)), Jnp.Arctan2, torch.atan2),
-        Binary("divide", Inputs(Uniform(-2, 2, 6), Uniform(-2, 2, 6)), (x, y) => Jnp.Sin(x) / (1 + y * y), (x, y) => torch.sin(x) / (1 + y * y)),
+        Binary("atan2", Inputs(Draw.UniformSampler(-2, 2, 6), Draw.UniformSampler(0.3, 2, 6)), Jnp.Arctan2, torch.atan2),
+        Binary("divide", Inputs(Draw.UniformSampler(-2, 2, 6), Draw.UniformSampler(-2, 2, 6)), (x, y) => Jnp.Sin(x) / (1 + y * y), (x, y) => torch.sin(x) / (1 + y * y)),
         Unary("tan_arcsin_arctan", U(-0.9, 0.9, 7), x => Jnp.Tan(x) + Jnp.Arcsin(x) * Jnp.Arctan(2 * x), x => torch.tan(x) + torch.asin(x) * torch.atan(2 * x)),
         Unary("sinh_cosh", U(-2, 2, 7), x => Jnp.Sinh(x) / Jnp.Cosh(0.5 * x), x => torch.sinh(x) / torch.cosh(0.5 * x)),
-        Binary("hypot_logaddexp", Inputs(Uniform(-2, 2, 6), Uniform(-2, 2, 6)), (x, y) => Jnp.Hypot(x, y) + Jnp.Logaddexp(x, 2 * y),
+        Binary("hypot_logaddexp", Inputs(Draw.UniformSampler(-2, 2, 6), Draw.UniformSampler(-2, 2, 6)), (x, y) => Jnp.Hypot(x, y) + Jnp.Logaddexp(x, 2 * y),
             (x, y) => torch.hypot(x, y) + torch.logaddexp(x, 2 * y)),
         Unary("clip", r => [Draw.Make(DType.Float64, [8], i => (i % 2 == 0 ? 1 : -1) * (0.1 + 0.1 * i) + 0.03 * r.NextDouble())],
             x => Jnp.Clip(x, -0.55, 0.45) * x, x => torch.clamp(x, -0.55, 0.45) * x),
@@ -115,9 +129,9 @@ internal static class AutogradCases
         Unary("softmax", U(-3, 3, 3, 5), x => Nn.Softmax(x, 0), x => torch.nn.functional.softmax(x, 0)),
         Unary("log_softmax", U(-3, 3, 3, 5), x => Nn.LogSoftmax(x), x => torch.nn.functional.log_softmax(x, -1)),
         Unary("softmax_cross_entropy", U(-3, 3, 4, 5), CrossEntropy, CrossEntropy),
-        new("mlp_layer", Inputs(Uniform(-1, 1, 4, 3), Uniform(-1, 1, 4), Uniform(-1, 1, 3)),
+        new("mlp_layer", Inputs(Draw.UniformSampler(-1, 1, 4, 3), Draw.UniformSampler(-1, 1, 4), Draw.UniformSampler(-1, 1, 3)),
             a => Jnp.Tanh(Jnp.Matmul(a[0], a[2]) + a[1]), a => torch.tanh(a[0].matmul(a[2]) + a[1])),
-        new("mlp_batch_squared_error", Inputs(Uniform(-1, 1, 4, 3), Uniform(-1, 1, 4), Uniform(-1, 1, 5, 3), Uniform(-1, 1, 5, 4)),
+        new("mlp_batch_squared_error", Inputs(Draw.UniformSampler(-1, 1, 4, 3), Draw.UniformSampler(-1, 1, 4), Draw.UniformSampler(-1, 1, 5, 3), Draw.UniformSampler(-1, 1, 5, 4)),
             a => Jnp.Mean(Jnp.Square(Jnp.Tanh(Jnp.Matmul(a[2], a[0].T) + a[1]) - a[3])),
             a => (torch.tanh(a[2].matmul(a[0].t()) + a[1]) - a[3]).square().mean()),
 
@@ -141,19 +155,19 @@ internal static class AutogradCases
         Unary("take", U(-2, 2, 3, 3), x => Jnp.Take(x, Jnp.Array(new[] { 8, 1, 1, 4 })) * 3, x => torch.take(x, Longs(8, 1, 1, 4)) * 3),
 
         // Contractions.
-        Binary("einsum_matmul", Inputs(Uniform(-1, 1, 3, 4), Uniform(-1, 1, 4, 2)), (a, b) => Jnp.Einsum("ij,jk->ik", a, b),
+        Binary("einsum_matmul", Inputs(Draw.UniformSampler(-1, 1, 3, 4), Draw.UniformSampler(-1, 1, 4, 2)), (a, b) => Jnp.Einsum("ij,jk->ik", a, b),
             (a, b) => torch.einsum("ij,jk->ik", a, b)),
-        Binary("einsum_batched_contraction", Inputs(Uniform(-1, 1, 2, 3), Uniform(-1, 1, 2, 3, 4)), (a, b) => Jnp.Sin(Jnp.Einsum("bi,bij->bj", a, b)),
+        Binary("einsum_batched_contraction", Inputs(Draw.UniformSampler(-1, 1, 2, 3), Draw.UniformSampler(-1, 1, 2, 3, 4)), (a, b) => Jnp.Sin(Jnp.Einsum("bi,bij->bj", a, b)),
             (a, b) => torch.sin(torch.einsum("bi,bij->bj", a, b))),
-        Binary("matmul_batch_dims", Inputs(Uniform(-1, 1, 2, 3, 4), Uniform(-1, 1, 2, 4, 5)), Jnp.Matmul, torch.matmul),
-        Binary("matmul_broadcast_batch", Inputs(Uniform(-1, 1, 2, 3, 4), Uniform(-1, 1, 4, 2)), (a, b) => Jnp.Tanh(Jnp.Matmul(a, b)), (a, b) => torch.tanh(a.matmul(b))),
-        Binary("dot_outer_trace", Inputs(Uniform(-1, 1, 4), Uniform(-1, 1, 4)), (a, b) => Jnp.Dot(a, b) * Jnp.Trace(Jnp.Outer(a, Jnp.Sin(b))),
+        Binary("matmul_batch_dims", Inputs(Draw.UniformSampler(-1, 1, 2, 3, 4), Draw.UniformSampler(-1, 1, 2, 4, 5)), Jnp.Matmul, torch.matmul),
+        Binary("matmul_broadcast_batch", Inputs(Draw.UniformSampler(-1, 1, 2, 3, 4), Draw.UniformSampler(-1, 1, 4, 2)), (a, b) => Jnp.Tanh(Jnp.Matmul(a, b)), (a, b) => torch.tanh(a.matmul(b))),
+        Binary("dot_outer_trace", Inputs(Draw.UniformSampler(-1, 1, 4), Draw.UniformSampler(-1, 1, 4)), (a, b) => Jnp.Dot(a, b) * Jnp.Trace(Jnp.Outer(a, Jnp.Sin(b))),
             (a, b) => a.dot(b) * torch.outer(a, torch.sin(b)).trace()),
 
         // Structural operations.
-        Binary("concatenate", Inputs(Uniform(-1, 1, 2, 3), Uniform(-1, 1, 2, 2)), (a, b) => Jnp.Exp(Jnp.Concatenate([a, Jnp.Sin(b)], 1)),
+        Binary("concatenate", Inputs(Draw.UniformSampler(-1, 1, 2, 3), Draw.UniformSampler(-1, 1, 2, 2)), (a, b) => Jnp.Exp(Jnp.Concatenate([a, Jnp.Sin(b)], 1)),
             (a, b) => torch.exp(torch.cat([a, torch.sin(b)], 1))),
-        Binary("stack", Inputs(Uniform(-1, 1, 2, 3), Uniform(-1, 1, 2, 3)), (a, b) => Jnp.Stack([a, a * b, Jnp.Cos(b)], 1),
+        Binary("stack", Inputs(Draw.UniformSampler(-1, 1, 2, 3), Draw.UniformSampler(-1, 1, 2, 3)), (a, b) => Jnp.Stack([a, a * b, Jnp.Cos(b)], 1),
             (a, b) => torch.stack([a, a * b, torch.cos(b)], 1)),
         Unary("pad", U(-1, 1, 3, 4), x => Jnp.Cumsum(Lax.Pad(Jnp.Sin(x), Jnp.Array(0.5, DType.Float64), [1, 0], [2, 1], [0, 0]), 0),
             x => torch.nn.functional.pad(torch.sin(x), [0, 1, 1, 2], value: 0.5).cumsum(0)),
@@ -163,7 +177,7 @@ internal static class AutogradCases
             x => x.flip(1) * x.sum([0]) + x.mean([1]).unsqueeze(1)),
 
         // Control flow.
-        new("scan_rnn", Inputs(Uniform(-0.8, 0.8, 3, 3), Uniform(-0.8, 0.8, 3, 2), Uniform(-1, 1, 3), Uniform(-1, 1, 5, 2)),
+        new("scan_rnn", Inputs(Draw.UniformSampler(-0.8, 0.8, 3, 3), Draw.UniformSampler(-0.8, 0.8, 3, 2), Draw.UniformSampler(-1, 1, 3), Draw.UniformSampler(-1, 1, 5, 2)),
             a => RnnStates(a[0], a[1], a[2], a[3]), a => RnnStates(a[0], a[1], a[2], a[3])),
         Unary("cond_true_branch", U(0.1, 1, 5), x => Lax.Cond(Jnp.Sum(x) > 0, v => Jnp.Sin(v) * v, v => Jnp.Exp(v), x),
             x => x.sum().item<double>() > 0 ? torch.sin(x) * x : torch.exp(x)),

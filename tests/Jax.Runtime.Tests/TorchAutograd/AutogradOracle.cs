@@ -52,14 +52,17 @@ internal static class AutogradOracle
         return torch.stack(rows).reshape([.. leaf.shape, .. leaf.shape]);
     }
 
-    /// <summary>Asserts our result equals torch's (shape, dtype, elements) within <paramref name="bound"/> (default <see cref="Float64Bound"/>).</summary>
-    public static void AssertClose(string what, Tensor ours, TorchTensor theirs, Tolerance? bound = null) =>
+    /// <summary>
+    /// Asserts our result equals torch's (shape, dtype, elements) within <paramref name="bound"/> (default
+    /// <see cref="Float64Bound"/>); returns the measured difference.
+    /// </summary>
+    public static Discrepancy AssertClose(string what, Tensor ours, TorchTensor theirs, Tolerance? bound = null) =>
         Agreement.AssertClose(what, ours, theirs, bound ?? Float64Bound);
 
     /// <summary>Asserts two results of ours agree (shape and elements) within <paramref name="bound"/> (default <see cref="Float64Bound"/>).</summary>
-    public static void AssertClose(string what, Tensor ours, Tensor expected, Tolerance? bound = null)
+    public static Discrepancy AssertClose(string what, Tensor ours, Tensor expected, Tolerance? bound = null)
     {
         Assert.True(ours.Shape == expected.Shape, $"{what}: shape {ours.Shape.ToTupleString()} but expected {expected.Shape.ToTupleString()}");
-        Agreement.CompareFloats(what, ours.DType, OracleTensors.Doubles(ours), OracleTensors.Doubles(expected), bound ?? Float64Bound);
+        return Agreement.CompareFloats(what, ours.DType, OracleTensors.Doubles(ours), OracleTensors.Doubles(expected), bound ?? Float64Bound);
     }
 }

@@ -17,6 +17,9 @@ internal static class Draw
     /// <summary>Uniform on [lo, hi) in float64.</summary>
     public static Tensor Uniform(Random rng, double lo, double hi, params int[] shape) => Uniform(rng, DType.Float64, lo, hi, shape);
 
+    /// <summary>A float64 sampler of U[lo, hi) in the given shape (for case tables).</summary>
+    public static Func<Random, Tensor> UniformSampler(double lo, double hi, params int[] shape) => r => Uniform(r, lo, hi, shape);
+
     /// <summary>
     /// Distinct values at least <paramref name="gap"/> apart, in random order: <c>gap * k + U[0, gap/4)</c> for a
     /// shuffled k, centred on zero (inputs for max, sort and cumulative extrema, whose derivatives jump at ties).

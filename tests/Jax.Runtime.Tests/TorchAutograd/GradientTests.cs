@@ -1,5 +1,6 @@
 using JaxToolchain.Runtime.Tests.Torch;
 using TorchSharp;
+using Xunit.Abstractions;
 
 namespace JaxToolchain.Runtime.Tests.TorchAutograd;
 
@@ -9,7 +10,7 @@ namespace JaxToolchain.Runtime.Tests.TorchAutograd;
 /// functions are checked through a full vector-Jacobian product), within rtol 1e-10 / atol 1e-12. The values
 /// are compared first, so a failure there means the two sides do not compute the same function.
 /// </summary>
-public sealed class GradientTests
+public sealed class GradientTests(ITestOutputHelper log)
 {
     public static TheoryData<string> Cases => AutogradCases.Names();
 
@@ -28,8 +29,10 @@ public sealed class GradientTests
 
         var ours = Jax.Grad(a => Jnp.Sum(c.Ours(a) * weights), [.. Enumerable.Range(0, xs.Length)])(xs);
         var theirs = AutogradOracle.WeightedGradients(c.Theirs, leaves, OracleTensors.ToTorch(weights));
+        var measured = Discrepancy.None;
         for (int i = 0; i < xs.Length; i++)
-            AutogradOracle.AssertClose($"{name}: gradient wrt argument {i}", ours[i], theirs[i]);
+            measured = measured.Merge(AutogradOracle.AssertClose($"{name}: gradient wrt argument {i}", ours[i], theirs[i]));
+        log.WriteLine($"{name}: gradient vs torch {measured}");
     }
 
     [Fact]
