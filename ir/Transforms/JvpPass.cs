@@ -78,9 +78,10 @@ public static class JvpPass
 
     /// <summary>
     /// The JVP of a closed region: arguments are the primal arguments followed by the tangents of the marked
-    /// ones; results are the primal results followed by the tangents of the results that have one.
+    /// ones; results are the primal results followed by the tangents of the results that have one, or that are
+    /// floating-point and marked in <paramref name="instantiate"/> (zeros where they do not depend on a tangent).
     /// </summary>
-    public static (Block Region, IReadOnlyList<bool> TangentResults) JvpRegion(Block region, IReadOnlyList<bool> withTangent)
+    public static (Block Region, IReadOnlyList<bool> TangentResults) JvpRegion(Block region, IReadOnlyList<bool> withTangent, IReadOnlyList<bool>? instantiate = null)
     {
         var block = new Block(region.ArgumentTypes);
         var primals = block.Arguments.ToArray();
@@ -89,7 +90,10 @@ public static class JvpPass
             tangents.Add(withTangent[i] ? block.AddArgument(TangentType(primals[i].Type)) : null);
         var emitter = new Emitter(block);
         var outs = Transform(region, primals, tangents, emitter, out var outTangents);
-        block.SetResults(outs.Concat(outTangents.Where(t => t is not null).Select(t => t!)));
-        return (block, outTangents.Select(t => t is not null).ToArray());
+        var resultTangents = outTangents
+            .Select((t, i) => t ?? (instantiate is not null && instantiate[i] && outs[i].Type.DType.IsFloat() ? emitter.Zeros(TangentType(outs[i].Type)) : null))
+            .ToArray();
+        block.SetResults(outs.Concat(resultTangents.Where(t => t is not null).Select(t => t!)));
+        return (block, resultTangents.Select(t => t is not null).ToArray());
     }
 }

@@ -19,10 +19,19 @@ public sealed class JvpContext(Emitter emitter)
     /// <summary>
     /// The JVP of a region (set by the JVP pass): given which region arguments have tangents, returns a region
     /// taking the primal arguments followed by the tangents of the marked ones, returning the primal results
-    /// followed by the tangents of the results marked in the returned mask.
+    /// followed by the tangents of the results marked in the returned mask (see <see cref="RegionJvp"/>).
     /// </summary>
-    public Func<Block, IReadOnlyList<bool>, (Block Region, IReadOnlyList<bool> TangentResults)>? JvpRegion { get; init; }
+    public RegionJvp? JvpRegion { get; init; }
 }
+
+/// <summary>
+/// Builds the JVP of a closed region. <paramref name="withTangent"/>[i] says whether argument i has a tangent;
+/// the region takes the primal arguments followed by the tangents of the marked ones. It returns the primal
+/// results followed by the tangents of the results marked in <c>TangentResults</c>: those that depend on a
+/// tangent, and the floating-point ones marked in <paramref name="instantiate"/> (as zeros where they do not
+/// depend on one), which is how control-flow rules make branches agree and loop carries keep their layout.
+/// </summary>
+public delegate (Block Region, IReadOnlyList<bool> TangentResults) RegionJvp(Block region, IReadOnlyList<bool> withTangent, IReadOnlyList<bool>? instantiate = null);
 
 /// <summary>What a transpose rule emits with.</summary>
 public sealed class TransposeContext(Emitter emitter)
@@ -48,11 +57,11 @@ public sealed class BatchContext(Emitter emitter, Dim batchSize)
     public Dim BatchSize { get; } = batchSize;
 
     /// <summary>
-    /// The batched version of a region (set by the vmap pass): given each argument's batch dimension (null for
-    /// unbatched), and optionally forcing results to be batched at 0, returns the region and its results' batch
-    /// dimensions.
+    /// The batched version of a region (set by the vmap pass; see <see cref="RegionBatcher"/>): given each
+    /// argument's batch dimension, returns the region with every batched result batched at 0, and which results
+    /// are batched.
     /// </summary>
-    public Func<Block, IReadOnlyList<int?>, bool, (Block Region, IReadOnlyList<int?> ResultDims)>? BatchRegion { get; init; }
+    public RegionBatcher? BatchRegion { get; init; }
 
     /// <summary>Moves the batch dimension of <paramref name="x"/> from <paramref name="from"/> to <paramref name="to"/>,
     /// broadcasting an unbatched value (<paramref name="from"/> null) along a new axis of the batch size.</summary>
@@ -71,3 +80,11 @@ public sealed class BatchContext(Emitter emitter, Dim batchSize)
         return Emitter.Transpose(x, order.ToArray());
     }
 }
+
+/// <summary>
+/// Builds the batched version of a closed region. <paramref name="argumentDims"/>[i] is argument i's batch
+/// dimension (null for unbatched). Every batched result is batched at 0; results marked in
+/// <paramref name="forceBatched"/> are batched even when they do not depend on a batched argument (broadcast), as
+/// loop carries and the results of branches that must agree need. <c>ResultDims</c> holds 0 or null per result.
+/// </summary>
+public delegate (Block Region, IReadOnlyList<int?> ResultDims) RegionBatcher(Block region, IReadOnlyList<int?> argumentDims, IReadOnlyList<bool>? forceBatched = null);

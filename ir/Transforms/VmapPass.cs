@@ -18,7 +18,7 @@ public static class VmapPass
         var types = function.ParameterTypes.Select((t, i) => inAxes[i] is int a ? WithBatchDim(t, a, batchSize, "vmap in_axes") : t);
         var body = new Block(types);
         var emitter = new Emitter(body);
-        var context = new BatchContext(emitter, batchSize) { BatchRegion = (b, d, force) => BatchRegion(b, d, force, batchSize) };
+        var context = NewContext(emitter, batchSize);
         var outs = Transform(function.Body, body.Arguments, inAxes, context, out var dims);
         var results = new Value[outs.Count];
         for (int i = 0; i < outs.Count; i++)
@@ -83,15 +83,16 @@ public static class VmapPass
         return block.Results.Select(r => value[r]).ToArray();
     }
 
+    private static BatchContext NewContext(Emitter emitter, Dim batchSize) =>
+        new(emitter, batchSize) { BatchRegion = (b, d, force) => BatchRegion(b, d, force ?? new bool[b.Results.Count], batchSize) };
+
     /// <summary>
     /// The batched version of a closed region; with <paramref name="forceBatched"/> every result is batched at 0
-    /// (loop carries must keep one type across iterations).
+    /// (loop carries must keep one type across iterations), without it batched results keep their batch dimension.
     /// </summary>
     public static (Block Region, IReadOnlyList<int?> ResultDims) BatchRegion(Block region, IReadOnlyList<int?> argumentDims, bool forceBatched, Dim batchSize)
     {
-        var block = new Block(region.ArgumentTypes.Select((t, i) => argumentDims[i] is int a ? WithBatchDim(t, a, batchSize) : t));
-        var context = new BatchContext(new Emitter(block), batchSize) { BatchRegion = (b, d, f) => BatchRegion(b, d, f, batchSize) };
-        var outs = Transform(region, block.Arguments, argumentDims, context, out var dims);
+        var (block, context, outs, dims) = BatchBody(region, argumentDims, batchSize);
         if (!forceBatched)
         {
             block.SetResults(outs);
@@ -99,5 +100,26 @@ public static class VmapPass
         }
         block.SetResults(outs.Select((o, i) => context.MoveBatchAxis(o, dims[i], 0)));
         return (block, outs.Select(_ => (int?)0).ToArray());
+    }
+
+    /// <summary>
+    /// The batched version of a closed region whose batched results are all batched at 0: those that depend on a
+    /// batched argument, and those marked in <paramref name="forceBatched"/> (broadcast along a new axis 0).
+    /// Returns the region and its results' batch dimensions (0 or null).
+    /// </summary>
+    public static (Block Region, IReadOnlyList<int?> ResultDims) BatchRegion(Block region, IReadOnlyList<int?> argumentDims, IReadOnlyList<bool> forceBatched, Dim batchSize)
+    {
+        var (block, context, outs, dims) = BatchBody(region, argumentDims, batchSize);
+        var resultDims = dims.Select((d, i) => d is null && !forceBatched[i] ? null : (int?)0).ToArray();
+        block.SetResults(outs.Select((o, i) => resultDims[i] is null ? o : context.MoveBatchAxis(o, dims[i], 0)));
+        return (block, resultDims);
+    }
+
+    private static (Block Block, BatchContext Context, IReadOnlyList<Value> Outs, IReadOnlyList<int?> Dims) BatchBody(Block region, IReadOnlyList<int?> argumentDims, Dim batchSize)
+    {
+        var block = new Block(region.ArgumentTypes.Select((t, i) => argumentDims[i] is int a ? WithBatchDim(t, a, batchSize) : t));
+        var context = NewContext(new Emitter(block), batchSize);
+        var outs = Transform(region, block.Arguments, argumentDims, context, out var dims);
+        return (block, context, outs, dims);
     }
 }

@@ -19,15 +19,6 @@ static string Time(Func<Tensor> f, int repeats = 5)
     return $"{times[times.Count / 2]:F2} ms (median of {repeats}; runs on the managed interpreter)";
 }
 
-// A deterministic stand-in for random.normal until Jax.Random lands (issue 4): a smooth pseudo-random
-// pattern with mean ~0 and unit-ish scale.
-static Tensor StandIn(params int[] shape)
-{
-    long n = shape.Aggregate(1L, (a, b) => a * b);
-    var data = new float[n];
-    for (long i = 0; i < n; i++) data[i] = (float)Math.Sin(i * 12.9898 + 78.233) * 1.7f;
-    return Jnp.Array<float>(data, shape);
-}
 
 Step("1. zeros");
 var x0 = Jnp.Zeros(10);
@@ -35,12 +26,12 @@ Console.WriteLine(x0);
 Console.WriteLine($"double[10]: [{string.Join(", ", new double[10])}]");
 
 Step("2. random.PRNGKey(0); random.normal(key, (10,))");
-Console.WriteLine("not yet: Jax.Random (JAX-compatible threefry PRNG) is issue 4.");
+var key = Jax.Random.PRNGKey(0);
+Console.WriteLine(Jax.Random.Normal(key, [10]));
 
 Step("3. dot of a 3000x3000 float32 matrix with its transpose");
-Console.WriteLine("(random.normal is issue 4: a deterministic stand-in matrix is used)");
 int size = 3000;
-var x = StandIn(size, size);
+var x = Jax.Random.Normal(key, [size, size], Jnp.Float32);
 Console.WriteLine($"jnp.dot(x, x.T): {Time(() => Jnp.Dot(x, x.T), 3)}");
 var host = x.ToArray<float>();
 {
@@ -71,7 +62,7 @@ Console.WriteLine("(device_put to a GPU arrives with the Vulkan backend)");
 Step("5. selu on 10,000,000 floats");
 static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>
     lmbda * Jnp.Where(v > 0, v, alpha * Jnp.Exp(v) - alpha);
-var big = StandIn(10_000_000);
+var big = Jax.Random.Normal(key, [1_000_000 * 10]);
 Console.WriteLine($"eager, op by op: {Time(() => Selu(big))}");
 var seluJit = Jax.Jit((Func<Tensor, Tensor>)(v => Selu(v)));
 Console.WriteLine($"Jax.Jit (traced once, run by the interpreter): {Time(() => seluJit(big))}");
@@ -113,7 +104,7 @@ Step("9. hessian = jit(jacfwd(jacrev(fun)))");
 
 Step("10. broadcasting, dot and stack");
 Jax.Config.Update("jax_enable_x64", false);
-var A = StandIn(4, 4);
+var A = Jax.Random.Normal(key, [4, 4]);
 var xa = Jnp.Arange(4);
 var ya = Jnp.Arange(4);
 var z = Jnp.Stack([xa, ya], 1);
@@ -126,8 +117,8 @@ Console.WriteLine($"dot(A, z) = {Jnp.Dot(A, z)}");
 Console.WriteLine($"A @ z = {Jnp.Matmul(A, z)}");
 
 Step("11. batching: naive, manual, vmap");
-var mat = StandIn(150, 100);
-var batched = StandIn(10, 100);
+var mat = Jax.Random.Normal(key, [150, 100]);
+var batched = Jax.Random.Normal(key, [10, 100]);
 Tensor ApplyMatrix(Tensor v) => Jnp.Dot(mat, v);
 Tensor NaiveBatched(Tensor vs) => Jnp.Stack(Enumerable.Range(0, (int)vs.ShapeAt(0)).Select(i => ApplyMatrix(vs[i])));
 var manual = Jax.Jit((Func<Tensor, Tensor>)(vs => Jnp.Dot(vs, mat.T)));

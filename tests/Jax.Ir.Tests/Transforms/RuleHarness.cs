@@ -23,7 +23,8 @@ internal static class RuleHarness
         return new Function(primitive.Name, block);
     }
 
-    private static double Dot(Buffer a, Buffer b)
+    /// <summary>The inner product of two buffers of the same shape, in double.</summary>
+    public static double Dot(Buffer a, Buffer b)
     {
         Assert.Equal(a.Shape, b.Shape);
         double s = 0;
@@ -31,7 +32,8 @@ internal static class RuleHarness
         return s;
     }
 
-    private static Buffer Axpy(Buffer x, Buffer t, double h)
+    /// <summary>x + h t, elementwise.</summary>
+    public static Buffer Axpy(Buffer x, Buffer t, double h)
     {
         var r = x.Clone();
         for (int i = 0; i < r.Length; i++) r.SetDouble(i, x.GetDouble(i) + h * t.GetDouble(i));

@@ -1,0 +1,316 @@
+using JaxToolchain.Ir;
+
+namespace JaxToolchain;
+
+public static partial class Jax
+{
+    /// <summary>
+    /// JAX's counter-based PRNG (<c>jax.random</c>), the classic threefry2x32 implementation (as with
+    /// <c>jax_threefry_partitionable</c> off): keys are <c>uint32[2]</c> arrays, and every draw is computed with
+    /// primitives, so it gives JAX's bits eagerly, under <see cref="Jit(Func{Tensor[], Tensor[]}, string?)"/> and
+    /// under <see cref="Vmap(Func{Tensor[], Tensor[]}, int?[], int?[])"/>.
+    /// </summary>
+    public static class Random
+    {
+        private static readonly uint[][] Rotations = [[13, 15, 26, 6], [17, 29, 16, 24]];
+
+        private static Tensor U32(uint value) => Jnp.Array(value, DType.UInt32);
+
+        /// <summary>A key from an integer seed: <c>[seed &gt;&gt; 32, seed &amp; 0xFFFFFFFF]</c> (as <c>jax.random.PRNGKey</c>).</summary>
+        public static Tensor PRNGKey(long seed)
+        {
+            if (!Jax.Config.EnableX64 && seed is < int.MinValue or > int.MaxValue)
+                throw new OverflowException($"PRNGKey seed {seed} does not fit int32; enable x64 for 64-bit seeds (as JAX requires)");
+            // Without x64 the seed is an int32, whose logical shift by 32 is 0 (XLA's shift semantics).
+            uint high = Jax.Config.EnableX64 ? (uint)((ulong)seed >> 32) : 0u;
+            return Jnp.Array(new uint[] { high, unchecked((uint)seed) });
+        }
+
+        /// <summary>A key from an integer seed (JAX's new-style <c>jax.random.key</c>; the same data as <see cref="PRNGKey"/>).</summary>
+        public static Tensor Key(long seed) => PRNGKey(seed);
+
+        private static void CheckKey(Tensor key, string op)
+        {
+            if (key.DType != DType.UInt32 || key.Ndim != 1 || key.Shape[0] != Dim.Of(2))
+                throw new JaxTypeException(op, $"a PRNG key is a uint32[2] array, got {key.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        }
+
+        private static Tensor RotateLeft(Tensor x, uint d) =>
+            Lax.BitwiseOr(Lax.ShiftLeft(x, Jnp.FullLike(x, U32(d))), Lax.ShiftRightLogical(x, Jnp.FullLike(x, U32(32 - d))));
+
+        /// <summary>The threefry2x32 block cipher (20 rounds) of the counter pair (x0, x1) under a key.</summary>
+        internal static (Tensor, Tensor) Threefry2x32(Tensor key, Tensor x0, Tensor x1)
+        {
+            var k0 = Jnp.FullLike(x0, key[0]);
+            var k1 = Jnp.FullLike(x0, key[1]);
+            var k2 = Lax.BitwiseXor(Lax.BitwiseXor(k0, k1), Jnp.FullLike(x0, U32(0x1BD11BDA)));
+            Tensor[] ks = [k0, k1, k2];
+            var x = new[] { Lax.Add(x0, ks[0]), Lax.Add(x1, ks[1]) };
+            for (int block = 0; block < 5; block++)
+            {
+                foreach (var r in Rotations[block % 2])
+                {
+                    x[0] = Lax.Add(x[0], x[1]);
+                    x[1] = Lax.BitwiseXor(x[0], RotateLeft(x[1], r));
+                }
+                x[0] = Lax.Add(x[0], ks[(block + 1) % 3]);
+                x[1] = Lax.Add(Lax.Add(x[1], ks[(block + 2) % 3]), Jnp.FullLike(x[1], U32((uint)block + 1)));
+            }
+            return (x[0], x[1]);
+        }
+
+        /// <summary>threefry2x32 applied to a uint32 counter array of any shape (odd sizes padded with a zero, as JAX does).</summary>
+        internal static Tensor Threefry(Tensor key, Tensor counts)
+        {
+            CheckKey(key, "threefry2x32");
+            var flat = Jnp.Ravel(counts);
+            long n = flat.Size;
+            bool odd = n % 2 == 1;
+            if (odd) flat = Jnp.Concatenate([flat, Jnp.Zeros(1, DType.UInt32)]);
+            int half = (int)((n + (odd ? 1 : 0)) / 2);
+            var halves = Jnp.Split(flat, 2);
+            var (y0, y1) = Threefry2x32(key, halves[0], halves[1]);
+            var output = Jnp.Concatenate([y0, y1]);
+            if (odd) output = output[..(int)n];
+            return Jnp.Reshape(output, counts.Shape.Sizes);
+        }
+
+        private static Tensor Iota(long n) => Lax.Iota(DType.UInt32, Shape.Of(n), 0);
+
+        /// <summary>Splits a key into <paramref name="num"/> new keys (<c>uint32[num, 2]</c>).</summary>
+        public static Tensor Split(Tensor key, int num = 2)
+        {
+            CheckKey(key, "split");
+            return Jnp.Reshape(Threefry(key, Iota(2L * num)), num, 2);
+        }
+
+        /// <summary>A new key from a key and an integer (<c>jax.random.fold_in</c>).</summary>
+        public static Tensor FoldIn(Tensor key, uint data)
+        {
+            CheckKey(key, "fold_in");
+            return Threefry(key, Jnp.Array(new uint[] { 0, data }));
+        }
+
+        /// <summary>Random bits of 8, 16, 32 or 64 bits per element (<c>jax.random.bits</c>).</summary>
+        public static Tensor Bits(Tensor key, int[] shape, DType dtype = DType.UInt32)
+        {
+            CheckKey(key, "bits");
+            dtype = Jax.Config.Canonicalize(dtype);
+            if (!dtype.IsUnsignedInteger())
+                throw new JaxTypeException("bits", $"bits requires an unsigned integer dtype, got {dtype.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
+            int width = dtype.ItemSize() * 8;
+            long size = shape.Aggregate(1L, (a, b) => a * b);
+            long words = (width * size + 31) / 32;
+            var bits = Threefry(key, Iota(words));
+            Tensor result;
+            if (width == 64)
+            {
+                var parts = Jnp.Split(bits, 2);
+                var hi = Lax.ConvertElementType(parts[0], DType.UInt64);
+                var lo = Lax.ConvertElementType(parts[1], DType.UInt64);
+                result = Lax.BitwiseOr(Lax.ShiftLeft(hi, Jnp.FullLike(hi, Jnp.Array(32UL, DType.UInt64))), lo);
+            }
+            else if (width < 32)
+            {
+                // Each 32-bit word gives 32/width values, lowest bits first (a little-endian view).
+                int per = 32 / width;
+                var shifts = Lax.Mul(Lax.Iota(DType.UInt32, Shape.Of(per, 1), 0), Jnp.Full([per, 1], U32((uint)width), DType.UInt32));
+                var spread = Lax.ShiftRightLogical(Lax.BroadcastInDim(bits, Shape.Of(per, words), [1]), Lax.BroadcastInDim(shifts, Shape.Of(per, words), [0, 1]));
+                var masked = Lax.BitwiseAnd(spread, Jnp.Full([per, (int)words], U32((1u << width) - 1), DType.UInt32));
+                var ordered = Jnp.Reshape(Jnp.Transpose(masked), -1);
+                result = Lax.ConvertElementType(ordered, dtype)[..(int)size];
+            }
+            else result = bits;
+            return Jnp.Reshape(result, shape.Select(d => (long)d).ToArray());
+        }
+
+        /// <summary>
+        /// Uniform floats in [minval, maxval) (<c>jax.random.uniform</c>): random mantissa bits with exponent 0
+        /// give [1, 2), minus 1, scaled and shifted, then clamped below by minval.
+        /// </summary>
+        public static Tensor Uniform(Tensor key, int[] shape, DType? dtype = null, double minval = 0, double maxval = 1)
+        {
+            var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+            return UniformBetween(key, shape, t, Jnp.Array(minval, t), Jnp.Array(maxval, t));
+        }
+
+        /// <summary>Uniform floats between array bounds (broadcast against <paramref name="shape"/>).</summary>
+        public static Tensor UniformBetween(Tensor key, int[] shape, DType dtype, Tensor minval, Tensor maxval)
+        {
+            var t = Jax.Config.Canonicalize(dtype);
+            if (!t.IsFloat())
+                throw new JaxTypeException("uniform", $"uniform requires a floating dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
+            int nbits = t.ItemSize() * 8;
+            int nmant = t switch { DType.Float16 => 10, DType.BFloat16 => 7, DType.Float32 => 23, _ => 52 };
+            int rngBits = nmant < 8 ? 8 : nbits;
+            var uintType = DTypes.IntegerOfWidth(nbits, signed: false);
+            var bits = Bits(key, shape, DTypes.IntegerOfWidth(rngBits, signed: false));
+            if (rngBits != nbits) bits = Lax.ConvertElementType(bits, uintType);
+            var one = Jnp.Array(1.0, t);
+            var oneBits = Lax.BitcastConvertType(one, uintType);
+            var shift = Jnp.Array((long)(rngBits - nmant), uintType);
+            var floatBits = Lax.BitwiseOr(Lax.ShiftRightLogical(bits, Jnp.FullLike(bits, shift)), Jnp.FullLike(bits, oneBits));
+            var floats = Lax.Sub(Lax.BitcastConvertType(floatBits, t), Jnp.FullLike(bits, one, t));
+            var lo = Jnp.BroadcastToShape(Jnp.Cast(minval, t), floats.Shape);
+            var hi = Jnp.BroadcastToShape(Jnp.Cast(maxval, t), floats.Shape);
+            var scaled = Lax.Add(Lax.Mul(floats, Lax.Sub(hi, lo)), lo);
+            return Lax.Max(lo, scaled);
+        }
+
+        /// <summary>
+        /// Standard normal samples (<c>jax.random.normal</c>): <c>sqrt(2) * erfinv(u)</c> with u uniform in
+        /// (nextafter(-1, 0), 1), as JAX computes them.
+        /// </summary>
+        public static Tensor Normal(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+            double lo = t switch
+            {
+                DType.Float32 => MathF.BitIncrement(-1f),
+                DType.Float64 => Math.BitIncrement(-1.0),
+                DType.Float16 => (double)BitConverterHalfNextAfterMinusOne(),
+                _ => -1 + Math.Pow(2, -8),
+            };
+            var u = Uniform(key, shape, t, lo, 1);
+            return Lax.Mul(Jnp.FullLike(u, Jnp.Array(Math.Sqrt(2), t)), Lax.ErfInv(u));
+        }
+
+        private static Half BitConverterHalfNextAfterMinusOne() => BitConverter.UInt16BitsToHalf((ushort)(BitConverter.HalfToUInt16Bits((Half)(-1.0)) - 1));
+
+        /// <summary>True with probability <paramref name="p"/> (<c>jax.random.bernoulli</c>: uniform &lt; p).</summary>
+        public static Tensor Bernoulli(Tensor key, double p, int[] shape) =>
+            Jnp.Less(Uniform(key, shape, Jax.Config.DefaultFloat), p);
+
+        private static double Tiny(DType t) => t switch
+        {
+            DType.Float64 => double.Epsilon * Math.Pow(2, 52),
+            DType.Float32 => 1.17549435e-38,
+            DType.Float16 => 6.103515625e-05,
+            _ => 1.17549435e-38,
+        };
+
+        private static double EpsNeg(DType t) => t switch
+        {
+            DType.Float64 => Math.Pow(2, -53),
+            DType.Float32 => Math.Pow(2, -24),
+            DType.Float16 => Math.Pow(2, -11),
+            _ => Math.Pow(2, -8),
+        };
+
+        private static DType FloatType(DType? dtype) => Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+
+        /// <summary>Exponential samples, <c>-log1p(-u)</c> (<c>jax.random.exponential</c>).</summary>
+        public static Tensor Exponential(Tensor key, int[] shape, DType? dtype = null) =>
+            Lax.Neg(Lax.Log1p(Lax.Neg(Uniform(key, shape, FloatType(dtype)))));
+
+        /// <summary>Gumbel samples, <c>-log(-log(u))</c> with u in [tiny, 1) (<c>jax.random.gumbel</c>).</summary>
+        public static Tensor Gumbel(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            return Lax.Neg(Lax.Log(Lax.Neg(Lax.Log(Uniform(key, shape, t, Tiny(t), 1)))));
+        }
+
+        /// <summary>Laplace samples, <c>sign(u) log1p(-|u|)</c> with u in (-1, 1) (<c>jax.random.laplace</c>).</summary>
+        public static Tensor Laplace(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var u = Uniform(key, shape, t, -1 + EpsNeg(t), 1);
+            return Lax.Mul(Lax.Sign(u), Lax.Log1p(Lax.Neg(Lax.Abs(u))));
+        }
+
+        /// <summary>Logistic samples, <c>log(u / (1 - u))</c> with u in [tiny, 1) (<c>jax.random.logistic</c>).</summary>
+        public static Tensor Logistic(Tensor key, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var u = Uniform(key, shape, t, Tiny(t), 1);
+            return Lax.Log(Lax.Div(u, Lax.Sub(Jnp.OnesLike(u), u)));
+        }
+
+        /// <summary>Normal samples truncated to (lower, upper), by inverting the CDF as JAX does (<c>jax.random.truncated_normal</c>).</summary>
+        public static Tensor TruncatedNormal(Tensor key, double lower, double upper, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var sqrt2 = Jnp.Array(Math.Sqrt(2), t);
+            var lo = Jnp.Array(lower, t);
+            var hi = Jnp.Array(upper, t);
+            var a = Lax.Erf(Lax.Div(lo, sqrt2));
+            var b = Lax.Erf(Lax.Div(hi, sqrt2));
+            var u = UniformBetween(key, shape, t, a, b);
+            var result = Lax.Mul(Jnp.FullLike(u, sqrt2), Lax.ErfInv(u));
+            var min = Jnp.FullLike(u, Lax.Nextafter(lo, Jnp.Array(double.PositiveInfinity, t)));
+            var max = Jnp.FullLike(u, Lax.Nextafter(hi, Jnp.Array(double.NegativeInfinity, t)));
+            return Lax.Clamp(min, result, max);
+        }
+
+        /// <summary>Integers uniform in [minval, maxval) (<c>jax.random.randint</c>), from two 32-bit draws as JAX combines them.</summary>
+        public static Tensor RandInt(Tensor key, int[] shape, long minval, long maxval, DType? dtype = null)
+        {
+            var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
+            if (!t.IsInteger())
+                throw new JaxTypeException("randint", $"randint requires an integer dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
+            int nbits = t.ItemSize() * 8;
+            var unsigned = DTypes.IntegerOfWidth(nbits, signed: false);
+            long tmin = t.IsSignedInteger() ? -(1L << (nbits - 1)) : 0;
+            long tmax = t.IsSignedInteger() ? (nbits == 64 ? long.MaxValue : (1L << (nbits - 1)) - 1) : (nbits == 64 ? long.MaxValue : (1L << nbits) - 1);
+            bool maxOutOfRange = maxval > tmax;
+            long lo = Math.Clamp(minval, tmin, tmax), hi = Math.Clamp(maxval, tmin, tmax);
+            var keys = Split(key);
+            var higher = Bits(keys[0], shape, unsigned);
+            var lower = Bits(keys[1], shape, unsigned);
+            var minT = Jnp.Array(lo, t);
+            var maxT = Jnp.Array(hi, t);
+            var span = Lax.ConvertElementType(Lax.Sub(maxT, minT), unsigned);
+            if (hi <= lo) span = Jnp.OnesLike(span);
+            else if (maxOutOfRange) span = Lax.Add(span, Jnp.OnesLike(span));
+            var spanB = Jnp.FullLike(higher, span);
+            var half = Jnp.FullLike(higher, Jnp.Array(1L << (nbits / 2), unsigned));
+            var multiplier = Lax.Rem(half, spanB);
+            multiplier = Lax.Rem(Lax.Mul(multiplier, multiplier), spanB);
+            var offset = Lax.Add(Lax.Mul(Lax.Rem(higher, spanB), multiplier), Lax.Rem(lower, spanB));
+            offset = Lax.Rem(offset, spanB);
+            return Lax.Add(Jnp.FullLike(higher, minT, t), Lax.ConvertElementType(offset, t));
+        }
+
+        /// <summary>A random permutation of the elements of x along <paramref name="axis"/> (JAX's sort-based shuffle).</summary>
+        public static Tensor Permutation(Tensor key, Tensor x, int axis = 0)
+        {
+            int a = Axes.Normalize(axis, x.Ndim, "permutation");
+            int rounds = (int)Math.Ceiling(3 * Math.Log(Math.Max(1, x.Size)) / Math.Log(uint.MaxValue));
+            for (int r = 0; r < rounds; r++)
+            {
+                var keys = Split(key);
+                key = keys[0];
+                var sortKeys = Bits(keys[1], x.Shape.IntSizes);
+                x = Lax.Sort([sortKeys, x], a, isStable: true, numKeys: 1)[1];
+            }
+            return x;
+        }
+
+        /// <summary>A random permutation of 0..n-1 (<c>jax.random.permutation(key, n)</c>).</summary>
+        public static Tensor Permutation(Tensor key, int n) => Permutation(key, Jnp.Arange(n));
+
+        /// <summary>Draws from 0..n-1 uniformly (<c>jax.random.choice(key, n, shape, replace)</c>).</summary>
+        public static Tensor Choice(Tensor key, int n, int[] shape, bool replace = true)
+        {
+            if (replace) return RandInt(key, shape, 0, n);
+            long draws = shape.Aggregate(1L, (p, d) => p * d);
+            if (draws > n)
+                throw new JaxTypeException("choice", $"cannot take a larger sample ({draws}) than the population ({n}) when replace=false{Dispatch.At(SourceLocation.FindCaller())}");
+            return Jnp.Reshape(Permutation(key, n)[..(int)draws], shape.Select(d => (long)d).ToArray());
+        }
+
+        /// <summary>Samples from categorical distributions given by logits along <paramref name="axis"/> (the Gumbel-max trick, as JAX).</summary>
+        public static Tensor Categorical(Tensor key, Tensor logits, int[]? shape = null, int axis = -1)
+        {
+            int a = Axes.Normalize(axis, logits.Ndim, "categorical");
+            var batch = logits.Shape.IntSizes.Where((_, i) => i != a).ToArray();
+            shape ??= batch;
+            var prefix = shape.Take(shape.Length - batch.Length).ToArray();
+            var logitsShape = shape.Skip(prefix.Length).ToList();
+            logitsShape.Insert(a, (int)logits.Shape[a].Size);
+            var noise = Gumbel(key, [.. prefix, .. logitsShape], logits.DType);
+            var expanded = prefix.Length == 0 ? logits : Jnp.ExpandDims(logits, Enumerable.Range(0, prefix.Length).ToArray());
+            return Jnp.Argmax(Jnp.Add(noise, expanded), prefix.Length + a);
+        }
+    }
+}
