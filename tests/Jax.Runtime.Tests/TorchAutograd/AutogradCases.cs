@@ -176,6 +176,20 @@ internal static class AutogradCases
         Unary("flip_broadcast", U(-1, 1, 3, 4), x => Jnp.Flip(x, 1) * Jnp.Sum(x, 0) + Jnp.ExpandDims(Jnp.Mean(x, 1), 1),
             x => x.flip(1) * x.sum([0]) + x.mean([1]).unsqueeze(1)),
 
+        Binary("remainder_fmod", Inputs(Draw.UniformSampler(-3, 3, 6), Draw.UniformSampler(1.1, 1.3, 6)),
+            (x, y) => Jnp.Remainder(Jnp.Sin(x) * 4, y) + Jnp.Fmod(x * y, y + 1), (x, y) => torch.remainder(torch.sin(x) * 4, y) + torch.fmod(x * y, y + 1)),
+        Unary("arccos", U(-0.9, 0.9, 6), x => Jnp.Arccos(x) * x, x => torch.acos(x) * x),
+        Binary("tensordot_inner_vdot", Inputs(Draw.UniformSampler(-1, 1, 2, 3, 4), Draw.UniformSampler(-1, 1, 3, 4)),
+            (a, b) => Jnp.Tensordot(a, b) * Jnp.Vdot(b, b) + Jnp.Sum(Jnp.Inner(a[0], b)),
+            (a, b) => torch.tensordot(a, b, [1, 2], [0, 1]) * b.flatten().dot(b.flatten()) + a[0].matmul(b.t()).sum()),
+        Unary("split_swapaxes", U(-1, 1, 4, 3), x =>
+        {
+            var parts = Jnp.Split(x, [1, 3], 0);
+            return Jnp.Swapaxes(parts[1], 0, 1) * Jnp.Sum(parts[0]) + Jnp.Exp(parts[2]).T;
+        }, x => x.narrow(0, 1, 2).swapaxes(0, 1) * x.narrow(0, 0, 1).sum() + torch.exp(x.narrow(0, 3, 1)).t()),
+        Binary("hstack_vstack_broadcast_to", Inputs(Draw.UniformSampler(-1, 1, 3), Draw.UniformSampler(-1, 1, 2, 3)),
+            (a, b) => Jnp.Vstack([Jnp.BroadcastTo(a, 2, 3), Jnp.Sin(b)]) * Jnp.Sum(Jnp.Hstack([a, a]).Reshape(2, 3), 0),
+            (a, b) => torch.vstack([a.expand(2, 3), torch.sin(b)]) * torch.hstack([a, a]).reshape(2, 3).sum([0])),
         // Control flow.
         new("scan_rnn", Inputs(Draw.UniformSampler(-0.8, 0.8, 3, 3), Draw.UniformSampler(-0.8, 0.8, 3, 2), Draw.UniformSampler(-1, 1, 3), Draw.UniformSampler(-1, 1, 5, 2)),
             a => RnnStates(a[0], a[1], a[2], a[3]), a => RnnStates(a[0], a[1], a[2], a[3])),
@@ -183,6 +197,35 @@ internal static class AutogradCases
             x => x.sum().item<double>() > 0 ? torch.sin(x) * x : torch.exp(x)),
         Unary("cond_false_branch", U(-1, -0.1, 5), x => Lax.Cond(Jnp.Sum(x) > 0, v => Jnp.Sin(v) * v, v => Jnp.Exp(v) * Jnp.Sum(v), x),
             x => x.sum().item<double>() > 0 ? torch.sin(x) * x : torch.exp(x) * x.sum()),
+        Binary("switch_on_argmax", Inputs(Separated(3), Draw.UniformSampler(-1, 1, 3)),
+            (k, v) => Lax.Switch(Jnp.Argmax(k), [a => [a[0] * Jnp.Sin(a[1])], a => [Jnp.Exp(a[0] - a[1])], a => [a[0] * a[0] * a[1]]], k, v)[0],
+            (k, v) => k.argmax().item<long>() switch { 0 => k * torch.sin(v), 1 => torch.exp(k - v), _ => k * k * v }),
+        Binary("fori_loop", Inputs(Draw.UniformSampler(-1, 1, 4), Draw.UniformSampler(-1, 1, 4)),
+            (x, y) => Lax.ForiLoop(0, 4, (i, c) => c + 0.2 * Jnp.Sin(c * y) * i, x),
+            (x, y) => Enumerable.Range(0, 4).Aggregate(x, (c, i) => c + 0.2 * torch.sin(c * y) * i)),
+        Unary("map_rows", U(-1, 1, 4, 3), x => Lax.Map(row => Jnp.Sum(Jnp.Exp(row)) * row, x),
+            x => torch.stack(Enumerable.Range(0, 4).Select(i => torch.exp(x[i]).sum() * x[i]))),
+        Binary("scan_reverse", Inputs(Draw.UniformSampler(-1, 1, 2), Draw.UniformSampler(-1, 1, 5, 2)),
+            (c0, xs) =>
+            {
+                var (carry, ys) = Lax.Scan((c, x) =>
+                {
+                    var next = 0.5 * c + Jnp.Sin(x * c);
+                    return (next, next * x);
+                }, c0, xs, reverse: true);
+                return Jnp.Concatenate([ys, carry[TensorIndex.NewAxis]], 0);
+            },
+            (c0, xs) =>
+            {
+                var ys = new TorchTensor[xs.shape[0]];
+                var c = c0;
+                for (int t = ys.Length - 1; t >= 0; t--)
+                {
+                    c = 0.5 * c + torch.sin(xs[t] * c);
+                    ys[t] = c * xs[t];
+                }
+                return torch.cat([torch.stack(ys), c.unsqueeze(0)], 0);
+            }),
     }.ToDictionary(c => c.Name);
 
     /// <summary>xunit rows: one per case name.</summary>

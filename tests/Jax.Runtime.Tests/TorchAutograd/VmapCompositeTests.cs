@@ -126,6 +126,17 @@ public sealed class VmapCompositeTests
     }
 
     [Fact]
+    public void Per_example_gradients_through_a_scan_rnn()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var r = Rng("per_example_rnn");
+        Tensor[] args = [Draw.Uniform(r, -0.8, 0.8, 3, 3), Draw.Uniform(r, -0.8, 0.8, 3, 2), Draw.Uniform(r, -1, 1, 3), Draw.Uniform(r, -1, 1, 4, 6, 2)];
+        var grads = Jax.Grad(a => Jnp.Sum(Jnp.Square(AutogradCases.RnnStates(a[0], a[1], a[2], a[3]))), 0, 1, 3);
+        // Six sequences of four steps, batched along axis 1; gradients with respect to W, U and each sequence.
+        AssertVmapEqualsLoop("per-example grad of W, U, xs through scan", grads, args, [null, null, null, 1], outAxis: 1);
+    }
+
+    [Fact]
     public void Gradient_of_a_vmapped_loss_is_the_sum_of_per_example_gradients()
     {
         using var x64 = Jax.Config.X64Scope();
