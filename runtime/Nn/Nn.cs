@@ -8,8 +8,15 @@ public static class Nn
     private const double SeluAlpha = 1.6732632423543772848170429916717;
     private const double SeluScale = 1.0507009873554804934193349852946;
 
-    /// <summary>max(x, 0).</summary>
-    public static Tensor Relu(Tensor x) => Jnp.Maximum(x, 0);
+    /// <summary>
+    /// max(x, 0), with JAX's derivative: 1 where x &gt; 0 and 0 elsewhere, including at 0 (a custom JVP, as
+    /// <c>jax.nn.relu</c> defines it, rather than maximum's even split of ties).
+    /// </summary>
+    public static Tensor Relu(Tensor x) => ReluWithJvp(x);
+
+    private static readonly Func<Tensor, Tensor> ReluWithJvp = Jax.CustomJvp(
+        (Func<Tensor, Tensor>)(x => Jnp.Maximum(x, 0)),
+        (x, t) => (Jnp.Maximum(x, 0), Jnp.Where(Jnp.Greater(x, 0), t, Jnp.ZerosLike(t))));
 
     /// <summary>The logistic sigmoid 1 / (1 + e^-x).</summary>
     public static Tensor Sigmoid(Tensor x) => Lax.Logistic(Jnp.PromoteArgsInexact("sigmoid", x)[0]);

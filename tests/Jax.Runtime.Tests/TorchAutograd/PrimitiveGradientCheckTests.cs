@@ -61,9 +61,16 @@ public sealed class PrimitiveGradientCheckTests
     /// <summary>The other float dtype of the pair (float64 has no wider one: it converts to a weak float64).</summary>
     static (DType DType, bool Weak) Other(DType d) => d == DType.Float32 ? (DType.Float64, false) : (DType.Float64, true);
 
+    /// <summary>softplus with a hand-written JVP (sigmoid), so CheckGrads exercises <c>custom_jvp_call</c>.</summary>
+    static readonly Func<Tensor, Tensor> SoftplusWithRule = Jax.CustomJvp(
+        (Func<Tensor, Tensor>)(x => Lax.Log1p(Lax.Exp(x))),
+        (x, t) => (Lax.Log1p(Lax.Exp(x)), Lax.Mul(t, Lax.Logistic(x))));
+
     static readonly PrimitiveCheck[] Checks =
     [
         Unary(Prims.Neg, U(-2, 2, 5), Lax.Neg),
+        Unary(Prims.Checkpoint, U(-2, 2, 5), x => Jax.Checkpoint((Func<Tensor, Tensor>)(v => Lax.Sin(Lax.Mul(v, v))))(x)),
+        Unary(Prims.CustomJvpCall, U(-2, 2, 5), x => SoftplusWithRule(x)),
         Unary(Prims.Abs, Signed(0.2, 2, 5), Lax.Abs),
         Unary(Prims.Sign, Signed(0.2, 2, 5), x => Lax.Mul(Lax.Sign(x), Lax.Exp(x))),
         Unary(Prims.Floor, (r, d) => [Draw.OffHalves(r, d, -3, 3, 5)], x => Lax.Mul(Lax.Floor(x), x)),
@@ -198,8 +205,11 @@ public sealed class PrimitiveGradientCheckTests
         Prims.BitcastConvertType, Prims.Constant, Prims.Iota, Prims.ReduceAnd, Prims.ReduceOr, Prims.Argmax, Prims.Argmin,
     ];
 
-    /// <summary>Excluded from the numerical check, each with a test of its own below.</summary>
-    static readonly Primitive[] Excluded = [Prims.Digamma, Prims.Nextafter, Prims.StopGradient];
+    /// <summary>
+    /// Excluded from the numerical check, each with a test of its own (below, or for <c>custom_vjp_call</c> and
+    /// <c>custom_lin</c>, which have no forward mode by design, in Transforms/CustomDerivativeTests.cs).
+    /// </summary>
+    static readonly Primitive[] Excluded = [Prims.Digamma, Prims.Nextafter, Prims.StopGradient, Prims.CustomVjpCall, Prims.CustomLin];
 
     [Fact]
     public void Every_primitive_is_checked_or_listed_as_excluded()

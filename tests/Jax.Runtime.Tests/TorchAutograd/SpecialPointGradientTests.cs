@@ -82,7 +82,7 @@ public sealed class SpecialPointGradientTests
         Assert.Equal(new[] { double.PositiveInfinity, 0.25 }, Gradient(x => Jnp.Sum(Jnp.Sqrt(x)), 0, 4));
     }
 
-    [Fact(Skip = "runtime bug: Nn.Relu is maximum(x, 0), whose balanced tie rule gives derivative 0.5 at x = 0; jax.nn.relu is a custom_jvp with derivative select(x > 0, g, 0), i.e. 0 at 0 (torch also gives 0)")]
+    [Fact]
     public void Relu_has_derivative_zero_at_zero_as_jax_nn_relu_defines_it()
     {
         using var x64 = Jax.Config.X64Scope();
