@@ -9,7 +9,11 @@ public static partial class Jax
     /// <paramref name="inAxes"/>[i] (null: not mapped, shared by every example); result j gets the mapped axis at
     /// <paramref name="outAxes"/>[j] (default 0). The function is traced once per example shape and batched as IR.
     /// </summary>
-    public static Func<Tensor[], Tensor[]> Vmap(Func<Tensor[], Tensor[]> f, int?[] inAxes, int?[]? outAxes = null) => args =>
+    public static Func<Tensor[], Tensor[]> Vmap(Func<Tensor[], Tensor[]> f, int?[] inAxes, int?[]? outAxes = null) =>
+        VmapFlat(f, inAxes, n => outAxes ?? Enumerable.Repeat((int?)0, n).ToArray());
+
+    /// <summary>Vmap of a flat function whose result axes are chosen once its number of results is known.</summary>
+    private static Func<Tensor[], Tensor[]> VmapFlat(Func<Tensor[], Tensor[]> f, int?[] inAxes, Func<int, int?[]> outAxesFor) => args =>
     {
         if (args.Length != inAxes.Length)
             throw new ArgumentException($"vmap: in_axes has {inAxes.Length} entries but the function got {args.Length} arguments");
@@ -34,7 +38,7 @@ public static partial class Jax
         if (size is null) throw new ArgumentException("vmap needs at least one mapped argument (in_axes all null)");
         var traced = FunctionCalls.Trace("vmap", f, exampleTypes);
         int results = traced.Function.ResultTypes.Count;
-        var outs = outAxes ?? Enumerable.Repeat((int?)0, results).ToArray();
+        var outs = outAxesFor(results);
         if (outs.Length != results) throw new ArgumentException($"vmap: out_axes has {outs.Length} entries but the function returns {results} results");
         var batched = VmapPass.Apply(traced.Function, [.. axes, .. traced.Captured.Select(_ => (int?)null)], outs, Dim.Of(size.Value));
         return FunctionCalls.Call(batched, [.. args, .. traced.Captured]);
