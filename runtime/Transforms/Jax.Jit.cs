@@ -3,34 +3,12 @@ using JaxToolchain.Ir;
 namespace JaxToolchain;
 
 /// <summary>
-/// JAX's function transformations (<c>jax.jit</c>, and with the transformations issue <c>grad</c>, <c>vmap</c>,
-/// ...). Functions are traced to IR once per input signature (dtypes, shapes, weak types) and the IR is run.
+/// JAX's function transformations: <c>jit</c>, <c>grad</c>, <c>vjp</c>, <c>jvp</c>, <c>vmap</c>, ... Each traces the
+/// user's function to IR, applies an IR → IR pass, and runs the result (or, inside another trace, inlines it).
+/// <c>Jit</c> traces once per input signature (dtypes, shapes, weak types, x64) and runs the cached IR.
 /// </summary>
 public static partial class Jax
 {
-    /// <summary>
-    /// Traces <paramref name="f"/> on abstract arguments into an IR function (JAX's <c>make_jaxpr</c>'s core).
-    /// Returns the function and the weak-type flags of its results.
-    /// </summary>
-    internal static Function TraceToFunction(string name, Func<Tensor[], Tensor[]> f, IReadOnlyList<ShapedType> argumentTypes)
-    {
-        var trace = Trace.Begin(name);
-        try
-        {
-            var args = argumentTypes.Select(t => new Tensor(trace, trace.AddParameter(t))).ToArray();
-            var outs = f(args);
-            var values = outs.Select(o => Dispatch.Lift(trace, o)).ToArray();
-            if (trace.Captures.Count > 0)
-                throw new InvalidOperationException($"@{name} closes over values of an enclosing trace; call it inside that trace instead");
-            return trace.Finish(values);
-        }
-        catch
-        {
-            trace.Abandon();
-            throw;
-        }
-    }
-
     /// <summary>
     /// Compiles <paramref name="f"/> (<c>jax.jit</c>): the first call with a new signature traces it to IR, later
     /// calls with that signature run the cached IR. Inside another trace the function is traced inline.
@@ -51,12 +29,11 @@ public static partial class Jax
             {
                 if (!cache.TryGetValue(key, out function!))
                 {
-                    function = TraceToFunction(name, f, types);
+                    function = FunctionCalls.Trace(name, f, types).Function;
                     cache[key] = function;
                 }
             }
-            var results = Interpreter.Run(function, args.Select(a => a.Buffer).ToArray());
-            return results.Select((b, i) => new Tensor(b, function.ResultTypes[i].Weak)).ToArray();
+            return FunctionCalls.Call(function, args);
         };
     }
 
@@ -81,5 +58,5 @@ public static partial class Jax
     public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => Jaxpr(f.Method.Name, args => [f(args[0])], [x]);
 
     private static string Jaxpr(string name, Func<Tensor[], Tensor[]> f, Tensor[] args) =>
-        IrPrinter.Print(TraceToFunction(name, f, args.Select(a => a.Aval).ToArray()));
+        IrPrinter.Print(FunctionCalls.Trace(name, f, args.Select(a => a.Aval).ToArray()).Function);
 }
