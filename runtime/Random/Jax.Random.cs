@@ -312,5 +312,94 @@ public static partial class Jax
             var expanded = prefix.Length == 0 ? logits : Jnp.ExpandDims(logits, Enumerable.Range(0, prefix.Length).ToArray());
             return Jnp.Argmax(Jnp.Add(noise, expanded), prefix.Length + a);
         }
+
+        /// <summary>One Gamma(alpha) sample by Marsaglia and Tsang's method, as JAX's <c>_gamma_one</c> draws it.</summary>
+        private static Tensor GammaOne(Tensor key, Tensor alpha, bool logSpace)
+        {
+            var t = alpha.DType;
+            Tensor C(double v) => Jnp.Array(v, t);
+            var boost = Lax.Ge(alpha, C(1));
+            var alphaOrig = alpha;
+            alpha = Lax.Select(boost, alpha, Lax.Add(alpha, C(1)));
+            var d = Lax.Sub(alpha, C(1.0 / 3.0));
+            var c = Lax.Div(C(1.0 / 3.0), Lax.Sqrt(d));
+            Tensor Cond(Tensor[] s)
+            {
+                var (x, v, u) = (s[1], s[2], s[3]);
+                var first = Lax.Ge(u, Lax.Sub(C(1), Lax.Mul(C(0.0331), Lax.Mul(x, x))));
+                var second = Lax.Ge(Lax.Log(u), Lax.Add(Lax.Mul(x, C(0.5)), Lax.Mul(d, Lax.Add(Lax.Sub(C(1), v), Lax.Log(v)))));
+                return Lax.BitwiseAnd(first, second);
+            }
+            Tensor[] Body(Tensor[] s)
+            {
+                var keys = Split(s[0], 3);
+                var inner = Lax.WhileLoop(kxv => Lax.Le(kxv[2], C(0)), kxv =>
+                {
+                    var split = Split(kxv[0]);
+                    var x = Normal(split[1], [], t);
+                    return [split[0], x, Lax.Add(C(1), Lax.Mul(x, c))];
+                }, keys[1], C(0), C(-1));
+                var (xs, vs) = (inner[1], inner[2]);
+                return [keys[0], Lax.Mul(xs, xs), Lax.Mul(Lax.Mul(vs, vs), vs), Uniform(keys[2], [], t)];
+            }
+            var first = Split(key);
+            var result = Lax.WhileLoop(Cond, Body, first[0], C(0), C(1), C(2));
+            if (logSpace)
+            {
+                // log Gamma(alpha) = log Gamma(alpha + 1) + log(U) / alpha, with log(U) drawn as -Exponential.
+                var logSamples = Lax.Neg(Exponential(first[1], [], t));
+                var noBoost = Lax.BitwiseOr(boost, Lax.Eq(logSamples, C(0)));
+                var logBoost = Lax.Select(noBoost, C(0), Lax.Mul(logSamples, Lax.Div(C(1), alphaOrig)));
+                return Lax.Add(Lax.Add(Lax.Log(d), Lax.Log(result[2])), logBoost);
+            }
+            var samples = Lax.Sub(C(1), Uniform(first[1], [], t));
+            var boostFactor = Lax.Select(boost, C(1), Lax.Pow(samples, Lax.Div(C(1), alphaOrig)));
+            return Lax.Mul(Lax.Mul(d, result[2]), boostFactor);
+        }
+
+        private static Tensor GammaDraws(Tensor key, Tensor alpha, int[] shape, bool logSpace)
+        {
+            int n = shape.Aggregate(1, (a, b) => a * b);
+            var keys = Split(key, n);
+            var alphas = Jnp.Ravel(Jnp.BroadcastTo(alpha, shape));
+            var samples = Vmap((Func<Tensor, Tensor, Tensor>)((k, a) => GammaOne(k, a, logSpace)), (0, 0))(keys, alphas);
+            return Jnp.Reshape(samples, shape.Select(d => (long)d).ToArray());
+        }
+
+        /// <summary>The logarithms of Gamma(alpha) samples, accurate for small alpha (<c>jax.random.loggamma</c>).</summary>
+        public static Tensor LogGamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: true);
+        }
+
+        /// <summary>Beta(a, b) samples from two log-gamma draws, normalised without overflow (<c>jax.random.beta</c>).</summary>
+        public static Tensor Beta(Tensor key, double a, double b, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            var keys = Split(key);
+            var logA = GammaDraws(keys[0], Jnp.Array(a, t), shape, logSpace: true);
+            var logB = GammaDraws(keys[1], Jnp.Array(b, t), shape, logSpace: true);
+            var logMax = Lax.Max(logA, logB);
+            var scaledA = Lax.Exp(Lax.Sub(logA, logMax));
+            var scaledB = Lax.Exp(Lax.Sub(logB, logMax));
+            return Lax.Div(scaledA, Lax.Add(scaledA, scaledB));
+        }
+
+        /// <summary>Dirichlet(alpha) samples: softmax of log-gamma draws over the last axis (<c>jax.random.dirichlet</c>).</summary>
+        public static Tensor Dirichlet(Tensor key, Tensor alpha, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            int k = (int)alpha.Shape[alpha.Ndim - 1].Size;
+            var logGamma = GammaDraws(key, Jnp.Cast(alpha, t), [.. shape, k], logSpace: true);
+            return Nn.Softmax(logGamma, -1);
+        }
+
+        /// <summary>Gamma(alpha) samples (<c>jax.random.gamma</c>): one key per element, each drawn by Marsaglia and Tsang's method.</summary>
+        public static Tensor Gamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: false);
+        }
     }
 }

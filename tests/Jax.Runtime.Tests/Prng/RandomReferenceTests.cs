@@ -47,6 +47,9 @@ public class RandomReferenceTests
         ["prng/choice_noreplace"] = () => Jax.Random.Choice(Key0, 10, [4], replace: false),
         ["prng/permutation"] = () => Jax.Random.Permutation(Key0, 10),
         ["prng/categorical"] = () => Jax.Random.Categorical(Key0, Jnp.Log(Jnp.Array(new float[] { 0.1f, 0.2f, 0.7f })), [8]),
+        ["prng/gamma"] = () => Jax.Random.Gamma(Key0, 2.5, [5]),
+        ["prng/beta"] = () => Jax.Random.Beta(Key0, 2.0, 3.0, [5]),
+        ["prng/dirichlet"] = () => Jax.Random.Dirichlet(Key0, Jnp.Array(new float[] { 1, 2, 3 }), [2]),
         ["tour/normal_key0_10"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(0), [10]),
     };
 
@@ -60,6 +63,9 @@ public class RandomReferenceTests
     {
         ["prng/logistic"] = 4,
         ["prng/truncated_normal"] = 4,
+        ["prng/gamma"] = 4,
+        ["prng/beta"] = 4,
+        ["prng/dirichlet"] = 4,
     };
 
     [Theory]

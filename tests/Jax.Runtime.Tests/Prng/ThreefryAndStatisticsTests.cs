@@ -77,6 +77,23 @@ public class ThreefryAndStatisticsTests
         Assert.InRange(cats.Count(c => c == 2) / (double)N, 0.7 - 0.015, 0.7 + 0.015);
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(2.5)]
+    public void Gamma_and_beta_samples_have_the_right_mean_and_variance(double alpha)
+    {
+        using var x64 = Jax.Config.X64Scope();
+        const int n = 4000;
+        var g = Jax.Random.Gamma(Jax.Random.PRNGKey(11), alpha, [n]).ToArray<double>();
+        double mean = g.Average(), variance = g.Select(v => (v - mean) * (v - mean)).Average();
+        Assert.True(Math.Abs(mean - alpha) < 5 * Math.Sqrt(alpha / n), $"gamma({alpha}) mean {mean}");
+        Assert.True(Math.Abs(variance - alpha) < 0.15 * alpha, $"gamma({alpha}) variance {variance}");
+        var b = Jax.Random.Beta(Jax.Random.PRNGKey(12), alpha, 2.0, [n]).ToArray<double>();
+        double expected = alpha / (alpha + 2.0);
+        double sd = Math.Sqrt(alpha * 2.0 / ((alpha + 2.0) * (alpha + 2.0) * (alpha + 3.0)));
+        Assert.True(Math.Abs(b.Average() - expected) < 5 * sd / Math.Sqrt(n), $"beta({alpha}, 2) mean {b.Average()} vs {expected}");
+    }
+
     [Fact]
     public void Permutation_is_a_permutation()
     {
