@@ -91,6 +91,25 @@ public class RandomReferenceTests
     }
 
     [Fact]
+    public void Keys_thread_through_a_scan_like_values()
+    {
+        // Each step splits the carried key and draws with the subkey, as JAX programs thread keys.
+        var (carry, ys) = Lax.Scan(a =>
+        {
+            var keys = Jax.Random.Split(a[0]);
+            return [keys[0], Jax.Random.Normal(keys[1], [2])];
+        }, [Key0], [], length: 3);
+        var key = Key0;
+        for (int i = 0; i < 3; i++)
+        {
+            var keys = Jax.Random.Split(key);
+            key = keys[0];
+            Assert.Equal(Jax.Random.Normal(keys[1], [2]).ToArray<float>(), ys[0][i].ToArray<float>());
+        }
+        Assert.Equal(key.ToArray<uint>(), carry[0].ToArray<uint>());
+    }
+
+    [Fact]
     public void Vmapped_normal_over_split_keys_matches_jax()
     {
         var expected = JaxReference.Single("prng/vmap_normal");
