@@ -401,5 +401,62 @@ public static partial class Jax
             var t = FloatType(dtype);
             return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: false);
         }
+
+        /// <summary>
+        /// Poisson(lam) samples (<c>jax.random.poisson</c>): Knuth's multiplication method for lam &lt; 10 and Hörmann's
+        /// transformed rejection otherwise, each a loop over the whole array as JAX runs it (JAX evaluates both and
+        /// selects per element; with one scalar rate the selected one alone gives the same draws).
+        /// </summary>
+        public static Tensor Poisson(Tensor key, double lam, int[] shape, DType? dtype = null)
+        {
+            CheckKey(key, "poisson");
+            var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
+            if (!t.IsInteger())
+                throw new JaxTypeException("poisson", $"poisson requires an integer dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
+            if (lam < 0 || double.IsNaN(lam))
+                throw new JaxTypeException("poisson", $"the rate must be >= 0, got {lam}{Dispatch.At(SourceLocation.FindCaller())}");
+            if (lam == 0) return Jnp.Zeros(shape, t);
+            var rate = Jnp.Full(shape, Jnp.Array((float)lam, DType.Float32), DType.Float32);
+            var maxIters = Jnp.Array(int.MaxValue, DType.Int32);
+            var zero = Jnp.Array(0, DType.Int32);
+            if (lam < 10)
+            {
+                var knuth = Lax.WhileLoop(
+                    c => Lax.BitwiseAnd(Jnp.Any(Lax.Gt(c[3], Lax.Neg(rate))), Lax.Lt(c[0], maxIters)),
+                    c =>
+                    {
+                        var keys = Split(c[2]);
+                        var k = Lax.Select(Lax.Gt(c[3], Lax.Neg(rate)), Lax.Add(c[1], Jnp.OnesLike(c[1])), c[1]);
+                        var u = Uniform(keys[1], shape, DType.Float32);
+                        return [Lax.Add(c[0], Jnp.OnesLike(c[0])), k, keys[0], Lax.Add(c[3], Lax.Log(u))];
+                    },
+                    zero, Jnp.Zeros(shape, t), key, Jnp.Zeros(shape, DType.Float32));
+                return Lax.Sub(knuth[1], Jnp.OnesLike(knuth[1]));
+            }
+            Tensor C(double v) => Jnp.Full(shape, Jnp.Array((float)v, DType.Float32), DType.Float32);
+            var logLam = Lax.Log(rate);
+            var b = Lax.Add(C(0.931), Lax.Mul(C(2.53), Lax.Sqrt(rate)));
+            var a = Lax.Add(C(-0.059), Lax.Mul(C(0.02483), b));
+            var invAlpha = Lax.Add(C(1.1239), Lax.Div(C(1.1328), Lax.Sub(b, C(3.4))));
+            var vr = Lax.Sub(C(0.9277), Lax.Div(C(3.6224), Lax.Sub(b, C(2))));
+            var rejection = Lax.WhileLoop(
+                c => Lax.BitwiseAnd(Jnp.Any(Lax.Not(c[2])), Lax.Lt(c[0], maxIters)),
+                c =>
+                {
+                    var keys = Split(c[3], 3);
+                    var u = Lax.Sub(Uniform(keys[1], shape, DType.Float32), C(0.5));
+                    var v = Uniform(keys[2], shape, DType.Float32);
+                    var us = Lax.Sub(C(0.5), Lax.Abs(u));
+                    var k = Lax.Floor(Lax.Add(Lax.Add(Lax.Mul(Lax.Add(Lax.Div(Lax.Mul(C(2), a), us), b), u), rate), C(0.43)));
+                    var s = Lax.Log(Lax.Div(Lax.Mul(v, invAlpha), Lax.Add(Lax.Div(a, Lax.Mul(us, us)), b)));
+                    var tt = Lax.Sub(Lax.Add(Lax.Neg(rate), Lax.Mul(k, logLam)), Lax.Lgamma(Lax.Add(k, C(1))));
+                    var accept1 = Lax.BitwiseAnd(Lax.Ge(us, C(0.07)), Lax.Le(v, vr));
+                    var reject = Lax.BitwiseOr(Lax.Lt(k, C(0)), Lax.BitwiseAnd(Lax.Lt(us, C(0.013)), Lax.Gt(v, us)));
+                    var accept = Lax.BitwiseOr(accept1, Lax.BitwiseAnd(Lax.Not(reject), Lax.Le(s, tt)));
+                    return [Lax.Add(c[0], Jnp.OnesLike(c[0])), Lax.Select(accept, k, c[1]), Lax.BitwiseOr(c[2], accept), keys[0]];
+                },
+                zero, C(-1), Jnp.Zeros(shape, DType.Bool), key);
+            return Lax.ConvertElementType(rejection[1], t);
+        }
     }
 }

@@ -50,6 +50,7 @@ public class RandomReferenceTests
         ["prng/gamma"] = () => Jax.Random.Gamma(Key0, 2.5, [5]),
         ["prng/beta"] = () => Jax.Random.Beta(Key0, 2.0, 3.0, [5]),
         ["prng/dirichlet"] = () => Jax.Random.Dirichlet(Key0, Jnp.Array(new float[] { 1, 2, 3 }), [2]),
+        ["prng/poisson"] = () => Jax.Random.Poisson(Key0, 3.5, [6]),
         ["tour/normal_key0_10"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(0), [10]),
     };
 

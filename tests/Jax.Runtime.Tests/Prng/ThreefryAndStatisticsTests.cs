@@ -94,6 +94,19 @@ public class ThreefryAndStatisticsTests
         Assert.True(Math.Abs(b.Average() - expected) < 5 * sd / Math.Sqrt(n), $"beta({alpha}, 2) mean {b.Average()} vs {expected}");
     }
 
+    [Theory]
+    [InlineData(3.5)]
+    [InlineData(15.0)]
+    public void Poisson_samples_have_the_rate_as_mean_and_variance(double lam)
+    {
+        const int n = 4000;
+        var k = Jax.Random.Poisson(Jax.Random.PRNGKey(13), lam, [n]).ToArray<int>();
+        Assert.All(k, v => Assert.True(v >= 0));
+        double mean = k.Average(), variance = k.Select(v => (v - mean) * (v - mean)).Average();
+        Assert.True(Math.Abs(mean - lam) < 5 * Math.Sqrt(lam / n), $"poisson({lam}) mean {mean}");
+        Assert.True(Math.Abs(variance - lam) < 0.15 * lam, $"poisson({lam}) variance {variance}");
+    }
+
     [Fact]
     public void Permutation_is_a_permutation()
     {
