@@ -199,6 +199,23 @@ public static partial class Jnp
         return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
     }
 
+    /// <summary>The lower triangle of the last two axes (elements above diagonal <paramref name="k"/> zeroed).</summary>
+    public static Tensor Tril(Tensor m, int k = 0) => Triangle("tril", m, k, lower: true);
+
+    /// <summary>The upper triangle of the last two axes (elements below diagonal <paramref name="k"/> zeroed).</summary>
+    public static Tensor Triu(Tensor m, int k = 0) => Triangle("triu", m, k, lower: false);
+
+    private static Tensor Triangle(string op, Tensor m, int k, bool lower)
+    {
+        if (m.Ndim < 2)
+            throw new JaxTypeException(op, $"{op} needs at least 2 dimensions, got {m.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        var shape = Shape.Of(m.Shape[m.Ndim - 2].Size, m.Shape[m.Ndim - 1].Size);
+        var rows = Lax.Add(Lax.Iota(DType.Int32, shape, 0), Full(shape.IntSizes, k, DType.Int32));
+        var cols = Lax.Iota(DType.Int32, shape, 1);
+        var keep = lower ? Lax.Le(cols, rows) : Lax.Ge(cols, rows);
+        return Where(keep, m, ZerosLike(m));
+    }
+
     /// <summary>The n x n identity matrix.</summary>
     public static Tensor Identity(int n, DType? dtype = null) => Eye(n, null, 0, dtype);
 

@@ -286,6 +286,9 @@ public static partial class Jax
             return x;
         }
 
+        /// <summary>The elements of x in random order along an axis (<c>jax.random.shuffle</c>; the same draws as <see cref="Permutation(Tensor, Tensor, int)"/>).</summary>
+        public static Tensor Shuffle(Tensor key, Tensor x, int axis = 0) => Permutation(key, x, axis);
+
         /// <summary>A random permutation of 0..n-1 (<c>jax.random.permutation(key, n)</c>).</summary>
         public static Tensor Permutation(Tensor key, int n) => Permutation(key, Jnp.Arange(n));
 
@@ -457,6 +460,19 @@ public static partial class Jax
                 },
                 zero, C(-1), Jnp.Zeros(shape, DType.Bool), key);
             return Lax.ConvertElementType(rejection[1], t);
+        }
+
+        /// <summary>
+        /// Multivariate normal samples <c>mean + L z</c> with L the Cholesky factor of <paramref name="cov"/>
+        /// (<c>jax.random.multivariate_normal</c> with its default method).
+        /// </summary>
+        public static Tensor MultivariateNormal(Tensor key, Tensor mean, Tensor cov, int[] shape, DType? dtype = null)
+        {
+            var t = FloatType(dtype);
+            int n = (int)mean.Shape[mean.Ndim - 1].Size;
+            var factor = Jnp.Linalg.Cholesky(Jnp.Cast(cov, t));
+            var z = Normal(key, [.. shape, n], t);
+            return Jnp.Add(Jnp.Cast(mean, t), Jnp.Einsum("ij,...j->...i", factor, z));
         }
     }
 }

@@ -51,6 +51,7 @@ public class RandomReferenceTests
         ["prng/beta"] = () => Jax.Random.Beta(Key0, 2.0, 3.0, [5]),
         ["prng/dirichlet"] = () => Jax.Random.Dirichlet(Key0, Jnp.Array(new float[] { 1, 2, 3 }), [2]),
         ["prng/poisson"] = () => Jax.Random.Poisson(Key0, 3.5, [6]),
+        ["prng/mvn"] = () => Jax.Random.MultivariateNormal(Key0, Jnp.Zeros(2), Jnp.Array(new float[,] { { 2, 0.5f }, { 0.5f, 1 } }), [3]),
         ["tour/normal_key0_10"] = () => Jax.Random.Normal(Jax.Random.PRNGKey(0), [10]),
     };
 
@@ -67,6 +68,7 @@ public class RandomReferenceTests
         ["prng/gamma"] = 4,
         ["prng/beta"] = 4,
         ["prng/dirichlet"] = 4,
+        ["prng/mvn"] = 4,
     };
 
     [Theory]

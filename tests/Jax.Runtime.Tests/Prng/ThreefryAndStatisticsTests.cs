@@ -108,6 +108,35 @@ public class ThreefryAndStatisticsTests
     }
 
     [Fact]
+    public void Multivariate_normal_and_dirichlet_samples_have_the_right_moments()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        const int n = 20000;
+        var cov = Jnp.Array(new[,] { { 2.0, 0.5 }, { 0.5, 1.0 } });
+        var mean = Jnp.Array(new[] { 1.0, -2.0 });
+        var z = Jax.Random.MultivariateNormal(Jax.Random.PRNGKey(21), mean, cov, [n]);
+        var centered = z - Jnp.Mean(z, 0);
+        var sample = Jnp.Matmul(centered.T, centered) / n;
+        Assert.True(Jnp.Allclose(Jnp.Mean(z, 0), mean, 0, 0.05).Item<bool>(), $"mvn mean {Jnp.Mean(z, 0)}");
+        Assert.True(Jnp.Allclose(sample, cov, 0.06, 0.03).Item<bool>(), $"mvn covariance {sample}");
+        var alpha = Jnp.Array(new[] { 1.0, 2.0, 3.0 });
+        var d = Jax.Random.Dirichlet(Jax.Random.PRNGKey(22), alpha, [4000]);
+        Assert.True(Jnp.Allclose(Jnp.Sum(d, 1), Jnp.Ones(4000, Jnp.Float64), 1e-12).Item<bool>());
+        Assert.True(Jnp.Allclose(Jnp.Mean(d, 0), alpha / 6.0, 0, 0.02).Item<bool>(), $"dirichlet mean {Jnp.Mean(d, 0)}");
+    }
+
+    [Fact]
+    public void Cholesky_factors_a_positive_definite_matrix()
+    {
+        using var x64 = Jax.Config.X64Scope();
+        var m = Jax.Random.Normal(Jax.Random.PRNGKey(3), [5, 5]);
+        var a = Jnp.Matmul(m, m.T) + 5 * Jnp.Eye(5);
+        var l = Jnp.Linalg.Cholesky(a);
+        Assert.True(Jnp.Allclose(Jnp.Matmul(l, l.T), a, 1e-12, 1e-12).Item<bool>());
+        Assert.True(Jnp.ArrayEqual(l, l * Jnp.Tril(Jnp.Ones([5, 5], Jnp.Float64))));
+    }
+
+    [Fact]
     public void Permutation_is_a_permutation()
     {
         var p = Jax.Random.Permutation(Jax.Random.PRNGKey(9), 100).ToArray<int>();
