@@ -134,6 +134,14 @@ record("prng/dirichlet", lambda: random.dirichlet(key, jnp.array([1.0, 2.0, 3.0]
 record("prng/poisson", lambda: random.poisson(key, 3.5, (6,)))
 record("prng/mvn", lambda: random.multivariate_normal(key, jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), (3,)))
 record("prng/vmap_normal", lambda: jax.vmap(lambda k: random.normal(k, (3,)))(random.split(key, 4)))
+record("prng/choice_p", lambda: random.choice(key, 4, (12,), p=jnp.array([0.1, 0.0, 0.6, 0.3])))
+record("prng/poisson_15", lambda: random.poisson(key, 15.0, (6,)))
+record("prng/bits_u8_9", lambda: random.bits(key, (9,), jnp.uint8))
+record("prng/bits_u16_5", lambda: random.bits(key, (5,), jnp.uint16))
+record("prng/uniform_bf16_6", lambda: random.uniform(key, (6,), jnp.bfloat16))
+record("prng/uniform_f16_6", lambda: random.uniform(key, (6,), jnp.float16))
+record("prng/shuffle_perm_array", lambda: random.permutation(key, jnp.arange(8.0)))
+record("linalg/cholesky", lambda: jnp.linalg.cholesky(jnp.array([[4.0, 2.0, 0.6], [2.0, 5.0, 1.5], [0.6, 1.5, 3.0]])))
 record("tour/normal_key0_10", lambda: random.normal(random.PRNGKey(0), (10,)))
 
 with open(sys.argv[1], "w") as f:

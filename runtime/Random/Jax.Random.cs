@@ -302,6 +302,22 @@ public static partial class Jax
             return Jnp.Reshape(Permutation(key, n)[..(int)draws], shape.Select(d => (long)d).ToArray());
         }
 
+        /// <summary>
+        /// Draws from 0..n-1 with probabilities <paramref name="p"/>, with replacement: inverting the cumulative
+        /// sum at <c>total · (1 - u)</c>, as <c>jax.random.choice(key, n, shape, p=p)</c> does.
+        /// </summary>
+        public static Tensor Choice(Tensor key, Tensor p, int[] shape)
+        {
+            if (p.Ndim != 1)
+                throw new JaxTypeException("choice", $"p must be one-dimensional, got {p.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+            var cumulative = Jnp.Cumsum(Jnp.PromoteArgsInexact("choice", p)[0]);
+            var total = cumulative[-1];
+            var r = Jnp.Multiply(total, Jnp.Subtract(1, Uniform(key, shape, cumulative.DType)));
+            // searchsorted(cumulative, r, side="left"): how many cumulative sums lie below r.
+            var below = Jnp.Less(Jnp.ExpandDims(cumulative, Enumerable.Range(0, shape.Length).ToArray()), Jnp.ExpandDims(r, shape.Length));
+            return Jnp.Sum(below, shape.Length, dtype: Jax.Config.DefaultInt);
+        }
+
         /// <summary>Samples from categorical distributions given by logits along <paramref name="axis"/> (the Gumbel-max trick, as JAX).</summary>
         public static Tensor Categorical(Tensor key, Tensor logits, int[]? shape = null, int axis = -1)
         {

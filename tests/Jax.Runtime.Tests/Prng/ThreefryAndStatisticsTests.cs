@@ -137,6 +137,16 @@ public class ThreefryAndStatisticsTests
     }
 
     [Fact]
+    public void Weighted_choice_follows_its_probabilities()
+    {
+        var draws = Jax.Random.Choice(Jax.Random.PRNGKey(8), Jnp.Array(new float[] { 0.1f, 0.0f, 0.6f, 0.3f }), [N]).ToArray<int>();
+        Assert.All(draws, d => Assert.InRange(d, 0, 3));
+        Assert.Equal(0, draws.Count(d => d == 1));
+        Assert.InRange(draws.Count(d => d == 2) / (double)N, 0.6 - 0.015, 0.6 + 0.015);
+        Assert.InRange(draws.Count(d => d == 0) / (double)N, 0.1 - 0.01, 0.1 + 0.01);
+    }
+
+    [Fact]
     public void Permutation_is_a_permutation()
     {
         var p = Jax.Random.Permutation(Jax.Random.PRNGKey(9), 100).ToArray<int>();
