@@ -42,6 +42,7 @@ public class JaxReferenceTests
         ["promote/u32_plus_i32_x64"] = () => Jnp.Array(new uint[] { 1 }) + Jnp.Array(new[] { 1 }),
         ["promote/sum_int8"] = () => Jnp.Sum(Jnp.Array(new sbyte[] { 100, 100 }.AsSpan())),
         ["promote/cumsum_int8"] = () => Jnp.Cumsum(Jnp.Array(new sbyte[] { 100, 100 }.AsSpan())),
+        ["linalg/cholesky"] = () => Jnp.Linalg.Cholesky(Jnp.Array(new[,] { { 4.0, 2.0, 0.6 }, { 2.0, 5.0, 1.5 }, { 0.6, 1.5, 3.0 } })),
         ["math/selu"] = () => Nn.Selu(Jnp.Linspace(-3, 3, 13)),
         ["math/exp"] = () => Jnp.Exp(Jnp.Linspace(-3, 3, 13)),
         ["math/expm1"] = () => Jnp.Expm1(Jnp.Linspace(-3, 3, 13)),
@@ -79,6 +80,8 @@ public class JaxReferenceTests
         ["linspace/f64"] = 1,
         ["math/selu"] = 2,
         ["math/softmax"] = 2,
+        // LAPACK's blocked potrf (what XLA calls) against our unblocked recurrence.
+        ["linalg/cholesky"] = 4,
         // Elementwise math on a linspace input: the input itself is within 2 of JAX's (above), and XLA uses its
         // own vectorised polynomial approximations of exp, tanh, logistic and erf where we call the C library's.
         ["math/exp"] = 4,
