@@ -131,20 +131,8 @@ public static partial class Jax
     /// The gradient of a function returning a scalar and auxiliary data (<c>has_aux=True</c>): returns the
     /// gradient and the auxiliary value (which is not differentiated).
     /// </summary>
-    public static Func<Tensor, (Tensor Gradient, Tensor Aux)> GradWithAux(Func<Tensor, (Tensor Value, Tensor Aux)> f)
-    {
-        return x =>
-        {
-            var (outs, pullback) = VjpFlat("grad", a =>
-            {
-                var (v, aux) = f(a[0]);
-                return [v, aux];
-            }, [x], [0]);
-            var y = ScalarOutput("grad", outs[0]);
-            var g = pullback([Jnp.OnesLike(y, y.DType), Jnp.ZerosLike(outs[1], outs[1].DType.IsFloat() ? outs[1].DType : Jax.Config.DefaultFloat)]);
-            return (g[0], outs[1]);
-        };
-    }
+    public static Func<Tensor, (Tensor Gradient, Tensor Aux)> GradWithAux(Func<Tensor, (Tensor Value, Tensor Aux)> f) =>
+        GradWithAux<Tensor, Tensor>(f);
 
     /// <summary>
     /// Reverse mode (<c>jax.vjp</c>): the outputs of <paramref name="f"/> at <paramref name="primals"/> and the pullback
