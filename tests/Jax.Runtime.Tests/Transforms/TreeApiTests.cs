@@ -41,6 +41,14 @@ public class TreeApiTests
     }
 
     [Fact]
+    public void Grad_with_aux_of_one_array_returns_the_gradient_and_the_aux_value()
+    {
+        var (g, aux) = Jax.GradWithAux(x => (Jnp.Sum(x * x), Jnp.Argmax(x)))(Jnp.Array(new float[] { 1, 3, 2 }));
+        Assert.Equal(new float[] { 2, 6, 4 }, g.ToArray<float>());
+        Assert.Equal(1, aux.Item<int>());
+    }
+
+    [Fact]
     public void Vjp_and_jvp_over_tuples_agree()
     {
         using var x64 = Jax.Config.X64Scope();
