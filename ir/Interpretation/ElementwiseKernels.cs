@@ -395,6 +395,13 @@ internal static class Float32Staging
     public static float[] Widen(Buffer b)
     {
         var f = GC.AllocateUninitializedArray<float>(b.Length);
+        Widen(b, f);
+        return f;
+    }
+
+    /// <summary>Writes the float32 values of a float16 or bfloat16 buffer into <paramref name="f"/> (exact).</summary>
+    public static void Widen(Buffer b, Span<float> f)
+    {
         switch (b.DType)
         {
             case DType.Float16:
@@ -407,7 +414,6 @@ internal static class Float32Staging
             default:
                 throw ElementwiseKernels.Unsupported(b);
         }
-        return f;
     }
 
     /// <summary>Rounds float32 values into a float16 or bfloat16 buffer.</summary>
@@ -432,28 +438,7 @@ internal static class Float32Staging
 internal static class ElementwiseKernels
 {
     /// <summary>A result buffer whose every element the kernel will write (so it is not zeroed first).</summary>
-    public static Buffer NewResult(DType dtype, Shape shape)
-    {
-        int n = checked((int)shape.ElementCount);
-        Array data = dtype switch
-        {
-            DType.Bool => GC.AllocateUninitializedArray<bool>(n),
-            DType.Int8 => GC.AllocateUninitializedArray<sbyte>(n),
-            DType.Int16 => GC.AllocateUninitializedArray<short>(n),
-            DType.Int32 => GC.AllocateUninitializedArray<int>(n),
-            DType.Int64 => GC.AllocateUninitializedArray<long>(n),
-            DType.UInt8 => GC.AllocateUninitializedArray<byte>(n),
-            DType.UInt16 => GC.AllocateUninitializedArray<ushort>(n),
-            DType.UInt32 => GC.AllocateUninitializedArray<uint>(n),
-            DType.UInt64 => GC.AllocateUninitializedArray<ulong>(n),
-            DType.Float16 => GC.AllocateUninitializedArray<Half>(n),
-            DType.BFloat16 => GC.AllocateUninitializedArray<BFloat16>(n),
-            DType.Float32 => GC.AllocateUninitializedArray<float>(n),
-            DType.Float64 => GC.AllocateUninitializedArray<double>(n),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-        };
-        return new Buffer(dtype, shape, data);
-    }
+    public static Buffer NewResult(DType dtype, Shape shape) => Buffer.Uninitialized(dtype, shape);
 
     /// <summary>The error for a kernel handed a buffer its type rule should have rejected.</summary>
     public static InvalidOperationException Unsupported(Buffer b) => new($"no elementwise loop for {b.Type.ToLongString()}");

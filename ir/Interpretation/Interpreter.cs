@@ -3,9 +3,19 @@ namespace JaxToolchain.Ir;
 /// <summary>
 /// The reference interpreter: runs any IR function on the CPU in managed code, one primitive at a time, with
 /// each primitive's own kernel. It defines the semantics every backend is tested against.
+/// <para>
+/// Memory: every intermediate a kernel creates is disposed (its memory returned to the pool) right after its
+/// last use, so a function's peak memory is that of its live values, not of all its values. Arguments are never
+/// disposed; results are handed to the caller. A kernel may return one of its operands (or a buffer already bound
+/// to another value) as a result: such aliases are tracked, and a buffer is disposed only when no live value is
+/// bound to it.
+/// </para>
 /// </summary>
 public sealed class Interpreter
 {
+    /// <summary>The key of <see cref="Exception.Data"/> under which a failing run records the name of the primitive that failed (the innermost one).</summary>
+    public const string FailedPrimitiveKey = "jax.primitive";
+
     /// <summary>A shared instance (the interpreter holds no state between runs).</summary>
     public static Interpreter Default { get; } = new();
 
@@ -13,38 +23,137 @@ public sealed class Interpreter
     public static Buffer[] Run(Function function, params Buffer[] arguments) =>
         Default.RunBlock(function.Body, arguments, new Dictionary<string, long>(), function.Name);
 
+    /// <summary>
+    /// Runs a function whose arguments marked in <paramref name="donated"/> are handed over: the interpreter
+    /// disposes them after their last use (so their memory can serve the results), unless they are results.
+    /// </summary>
+    public static Buffer[] Run(Function function, IReadOnlyList<Buffer> arguments, IReadOnlyList<bool> donated) =>
+        Default.RunBlock(function.Body, arguments, new Dictionary<string, long>(), function.Name, donated);
+
     /// <summary>Runs a region block (used by control-flow kernels), binding symbols of its argument types.</summary>
     public Buffer[] RunRegion(Block block, IReadOnlyList<Buffer> arguments) =>
         RunBlock(block, arguments, new Dictionary<string, long>(), "region");
 
-    private Buffer[] RunBlock(Block block, IReadOnlyList<Buffer> arguments, Dictionary<string, long> symbols, string what)
+    private Buffer[] RunBlock(Block block, IReadOnlyList<Buffer> arguments, Dictionary<string, long> symbols, string what,
+        IReadOnlyList<bool>? donated = null)
     {
         if (arguments.Count != block.Arguments.Count)
             throw new ArgumentException($"@{what} takes {block.Arguments.Count} arguments, got {arguments.Count}");
-        var env = new Dictionary<Value, Buffer>(ReferenceEqualityComparer.Instance);
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        var frame = new Frame(block);
         for (int i = 0; i < arguments.Count; i++)
         {
-            var param = block.Arguments[i].Type;
-            var arg = arguments[i];
-            BindSymbols(param, arg, symbols, what, i);
-            env[block.Arguments[i]] = arg;
+            BindSymbols(block.Arguments[i].Type, arguments[i], symbols, what, i);
+            frame.Bind(block.Arguments[i], arguments[i], owned: donated is not null && donated[i]);
         }
-        foreach (var op in block.Operations)
+        frame.ReleaseUnused(block.Arguments);
+        try
         {
-            var inputs = new Buffer[op.Operands.Count];
-            for (int i = 0; i < inputs.Length; i++)
-                inputs[i] = env.TryGetValue(op.Operands[i], out var b)
-                    ? b
-                    : throw new InvalidOperationException($"'{op.Primitive.Name}' uses a value that is not defined before it");
-            var attributes = symbols.Count == 0 ? op.Attributes : ResolveSymbols(op.Attributes, symbols);
-            var outputs = op.Primitive.Evaluate(inputs, attributes, op.Regions, this);
-            if (outputs.Length != op.Results.Count)
-                throw new InvalidOperationException($"'{op.Primitive.Name}' kernel returned {outputs.Length} results, expected {op.Results.Count}");
-            for (int i = 0; i < outputs.Length; i++) env[op.Results[i]] = outputs[i];
+            var operations = block.Operations;
+            for (int k = 0; k < operations.Count; k++)
+            {
+                var op = operations[k];
+                var inputs = new Buffer[op.Operands.Count];
+                for (int i = 0; i < inputs.Length; i++) inputs[i] = frame.Lookup(op, op.Operands[i]);
+                var attributes = symbols.Count == 0 ? op.Attributes : ResolveSymbols(op.Attributes, symbols);
+                Buffer[] outputs;
+                try
+                {
+                    outputs = op.Primitive.Evaluate(inputs, attributes, op.Regions, this);
+                }
+                catch (Exception e) when (!e.Data.Contains(FailedPrimitiveKey))
+                {
+                    e.Data[FailedPrimitiveKey] = op.Primitive.Name;
+                    throw;
+                }
+                if (outputs.Length != op.Results.Count)
+                    throw new InvalidOperationException($"'{op.Primitive.Name}' kernel returned {outputs.Length} results, expected {op.Results.Count}");
+                for (int i = 0; i < outputs.Length; i++) frame.Bind(op.Results[i], outputs[i], owned: true);
+                frame.ReleaseDead(op, k);
+            }
+            return frame.Results();
         }
-        return block.Results.Select(r => env.TryGetValue(r, out var b)
+        catch
+        {
+            frame.ReleaseAll();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The values of one block run and which buffers the run owns: a buffer is owned when a kernel created it
+    /// during the run (or it was donated), and is disposed when the last value bound to it dies.
+    /// </summary>
+    private sealed class Frame(Block block)
+    {
+        private readonly Dictionary<Value, Buffer> _env = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Buffer, int> _bindings = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Buffer> _owned = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Value, int> _lastUse = LastUses(block);
+
+        /// <summary>The index of the last operation of <paramref name="block"/> using each value (block results: past the end).</summary>
+        private static Dictionary<Value, int> LastUses(Block block)
+        {
+            var last = new Dictionary<Value, int>(ReferenceEqualityComparer.Instance);
+            var operations = block.Operations;
+            for (int k = 0; k < operations.Count; k++)
+                foreach (var operand in operations[k].Operands) last[operand] = k;
+            foreach (var result in block.Results) last[result] = int.MaxValue;
+            return last;
+        }
+
+        public void Bind(Value value, Buffer buffer, bool owned)
+        {
+            bool known = _bindings.TryGetValue(buffer, out int count);
+            _bindings[buffer] = count + 1;
+            _env[value] = buffer;
+            if (owned && !known) _owned.Add(buffer);
+        }
+
+        public Buffer Lookup(Operation op, Value value) =>
+            _env.TryGetValue(value, out var b)
+                ? b
+                : throw new InvalidOperationException($"'{op.Primitive.Name}' uses a value that is not defined before it");
+
+        /// <summary>Releases arguments that nothing uses (donated ones are freed at once).</summary>
+        public void ReleaseUnused(IEnumerable<Value> values)
+        {
+            foreach (var v in values)
+                if (!_lastUse.ContainsKey(v)) Unbind(v);
+        }
+
+        /// <summary>After operation <paramref name="k"/>: unbinds the operands it used last and the results nothing uses.</summary>
+        public void ReleaseDead(Operation op, int k)
+        {
+            foreach (var operand in op.Operands)
+                if (_lastUse[operand] == k) Unbind(operand);
+            foreach (var result in op.Results)
+                if (!_lastUse.ContainsKey(result)) Unbind(result);
+        }
+
+        private void Unbind(Value value)
+        {
+            if (!_env.Remove(value, out var buffer)) return;
+            int left = _bindings[buffer] - 1;
+            if (left > 0)
+            {
+                _bindings[buffer] = left;
+                return;
+            }
+            _bindings.Remove(buffer);
+            if (_owned.Remove(buffer)) buffer.Dispose();
+        }
+
+        public Buffer[] Results() => block.Results.Select(r => _env.TryGetValue(r, out var b)
             ? b
-            : throw new InvalidOperationException($"@{what} returns a value that is not defined")).ToArray();
+            : throw new InvalidOperationException("a block returns a value that is not defined")).ToArray();
+
+        /// <summary>On an error: disposes every owned buffer still alive.</summary>
+        public void ReleaseAll()
+        {
+            foreach (var buffer in _owned) buffer.Dispose();
+            _owned.Clear();
+        }
     }
 
     private static void BindSymbols(ShapedType param, Buffer arg, Dictionary<string, long> symbols, string what, int index)

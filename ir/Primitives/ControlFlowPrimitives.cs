@@ -254,9 +254,16 @@ public sealed class WhilePrimitive : Primitive, IResultDependence
         var condConsts = operands.Take(nc).ToArray();
         var bodyConsts = operands.Skip(nc).Take(nb).ToArray();
         var carry = operands.Skip(nc + nb).ToArray();
-        while (interpreter.RunRegion(regions[0], [.. condConsts, .. carry])[0].Span<bool>()[0])
-            carry = interpreter.RunRegion(regions[1], [.. bodyConsts, .. carry]);
-        return carry;
+        while (true)
+        {
+            var predicate = interpreter.RunRegion(regions[0], [.. condConsts, .. carry])[0];
+            bool again = predicate.GetInt64(0) != 0;
+            LoopBuffers.Retire([predicate], operands, carry);
+            if (!again) return carry;
+            var next = interpreter.RunRegion(regions[1], [.. bodyConsts, .. carry]);
+            LoopBuffers.Retire(carry, operands, next);
+            carry = next;
+        }
     }
 
     /// <summary>
@@ -416,18 +423,16 @@ public sealed class ScanPrimitive : Primitive, IResultDependence
         var consts = operands.Take(numConsts).ToArray();
         var carry = operands.Skip(numConsts).Take(numCarry).ToArray();
         var xs = operands.Skip(numConsts + numCarry).ToArray();
-        var ys = types.Skip(numCarry).Select(t => Buffer.Zeros(t.DType, t.Shape)).ToArray();
+        var ys = types.Skip(numCarry).Select(t => Buffer.Uninitialized(t.DType, t.Shape)).ToArray();
         for (int step = 0; step < length; step++)
         {
             int i = reverse ? length - 1 - step : step;
-            var slices = xs.Select(x => Slice(x, i));
+            var slices = xs.Select(x => Slice(x, i)).ToArray();
             var outputs = interpreter.RunRegion(regions[0], [.. consts, .. carry, .. slices]);
-            carry = outputs.Take(numCarry).ToArray();
-            for (int j = 0; j < ys.Length; j++)
-            {
-                var y = outputs[numCarry + j];
-                Array.Copy(y.Data, 0, ys[j].Data, i * y.Length, y.Length);
-            }
+            var next = outputs.Take(numCarry).ToArray();
+            for (int j = 0; j < ys.Length; j++) LoopBuffers.CopyInto(outputs[numCarry + j], ys[j], i);
+            LoopBuffers.Retire([.. carry, .. slices, .. outputs.Skip(numCarry)], operands, next);
+            carry = next;
         }
         return [.. carry, .. ys];
     }
@@ -589,12 +594,11 @@ public sealed class ScanPrimitive : Primitive, IResultDependence
         return results.Skip(knownCarry.Length).ToArray();
     }
 
+    /// <summary>Row <paramref name="i"/> of <paramref name="x"/> (along the leading axis), a view of its memory.</summary>
     private static Buffer Slice(Buffer x, int i)
     {
         var shape = new Shape(x.Shape.Skip(1));
-        int size = checked((int)shape.ElementCount);
-        var data = Buffer.NewArray(x.DType, size);
-        Array.Copy(x.Data, i * size, data, 0, size);
-        return new Buffer(x.DType, shape, data);
+        using var row = x.Slice(i * shape.ElementCount, shape.ElementCount);
+        return row.Reshape(shape);
     }
 }

@@ -191,50 +191,69 @@ public sealed class DotGeneralPrimitive : Primitive
         var type = ResultType(lhsType, rhsType, dims);
         var (lhs, rhs) = (operands[0], operands[1]);
         int Size(Buffer b, int[] axes) => axes.Aggregate(1, (n, d) => checked(n * b.Dims[d]));
-        var kernel = new Kernel(
-            lhs.Dims, [.. dims.LhsBatch, .. dims.LhsFree, .. dims.LhsContracting],
-            rhs.Dims, [.. dims.RhsBatch, .. dims.RhsContracting, .. dims.RhsFree],
-            KernelStaging.Stage(rhs),
-            Size(lhs, dims.LhsBatch), Size(lhs, dims.LhsFree), Size(lhs, dims.LhsContracting), Size(rhs, dims.RhsFree),
-            lhs.DType == DType.Bool);
-        var result = KernelStaging.Dispatch<Kernel, Array>(KernelStaging.Stage(lhs), kernel);
-        return [KernelStaging.Unstage(result, type.DType, type.Shape)];
-    }
-
-    private readonly record struct Kernel(
-        int[] LhsDims, int[] LhsPermutation, int[] RhsDims, int[] RhsPermutation, Array Rhs,
-        int Batch, int M, int K, int N, bool Logical) : INumericKernel<Array>
-    {
-        public Array Run<T>(T[] lhs) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>
+        var rhsStaged = KernelStaging.Stage(rhs);
+        try
         {
-            var a = Permuted(lhs, LhsDims, LhsPermutation);
-            var b = Permuted((T[])Rhs, RhsDims, RhsPermutation);
-            var c = new T[checked(Batch * M * N)];
-            for (int i = 0; i < Batch; i++)
-                MatMulKernels.Multiply(a, i * M * K, b, i * K * N, c, i * M * N, M, K, N, Logical);
-            return c;
+            var kernel = new Kernel(
+                lhs.Dims, [.. dims.LhsBatch, .. dims.LhsFree, .. dims.LhsContracting],
+                rhs.Dims, [.. dims.RhsBatch, .. dims.RhsContracting, .. dims.RhsFree],
+                rhsStaged,
+                Size(lhs, dims.LhsBatch), Size(lhs, dims.LhsFree), Size(lhs, dims.LhsContracting), Size(rhs, dims.RhsFree),
+                lhs.DType == DType.Bool, type.Shape);
+            var result = KernelStaging.Run<Kernel, Buffer>(lhs, kernel);
+            return [KernelStaging.Unstage(result, type.DType, type.Shape)];
+        }
+        finally
+        {
+            KernelStaging.Release(rhsStaged, rhs);
         }
     }
 
-    /// <summary>The row-major array whose axis i is axis <c>permutation[i]</c> of <paramref name="x"/>; x itself when nothing moves.</summary>
-    private static T[] Permuted<T>(T[] x, int[] dims, int[] permutation) where T : unmanaged
+    private readonly record struct Kernel(
+        int[] LhsDims, int[] LhsPermutation, int[] RhsDims, int[] RhsPermutation, Buffer Rhs,
+        int Batch, int M, int K, int N, bool Logical, Shape ResultShape) : INumericKernel<Buffer>
+    {
+        public unsafe Buffer Run<T>(Buffer lhs) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>
+        {
+            var a = Permuted<T>(lhs, LhsDims, LhsPermutation);
+            var b = Permuted<T>(Rhs, RhsDims, RhsPermutation);
+            try
+            {
+                var c = Buffer.Zeros(lhs.DType, ResultShape);
+                T* pa = (T*)a.Pointer, pb = (T*)b.Pointer, pc = (T*)c.Pointer;
+                for (int i = 0; i < Batch; i++)
+                    MatMulKernels.Multiply(pa + (long)i * M * K, pb + (long)i * K * N, pc + (long)i * M * N, M, K, N, Logical);
+                return c;
+            }
+            finally
+            {
+                if (!ReferenceEquals(a, lhs)) a.Dispose();
+                if (!ReferenceEquals(b, Rhs)) b.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The row-major buffer whose axis i is axis <c>permutation[i]</c> of <paramref name="x"/>; x itself when nothing moves.</summary>
+    private static Buffer Permuted<T>(Buffer x, int[] dims, int[] permutation) where T : unmanaged
     {
         bool identity = true;
         for (int i = 0; i < permutation.Length; i++) identity &= permutation[i] == i || dims[permutation[i]] == 1;
-        if (identity || x.Length == 0) return x;
+        if (identity || x.LongLength == 0) return x;
         var strides = Strides.RowMajor(dims);
         var outDims = permutation.Select(p => dims[p]).ToArray();
         var inStrides = permutation.Select(p => strides[p]).ToArray();
-        var result = new T[x.Length];
+        var permuted = Buffer.Uninitialized(x.DType, x.Shape);
+        var source = x.Span<T>();
+        var result = permuted.Span<T>();
         int rank = outDims.Length, last = outDims[rank - 1], lastStride = inStrides[rank - 1];
         var index = new int[rank];
         for (int o = 0; o < result.Length; o += last)
         {
-            int source = Strides.Ravel(index, inStrides);
-            for (int j = 0; j < last; j++) result[o + j] = x[source + j * lastStride];
+            int start = Strides.Ravel(index, inStrides);
+            for (int j = 0; j < last; j++) result[o + j] = source[start + j * lastStride];
             index[rank - 1] = last - 1;
             Strides.Increment(index, outDims);
         }
-        return result;
+        return permuted;
     }
 }

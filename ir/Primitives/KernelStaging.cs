@@ -7,86 +7,101 @@ namespace JaxToolchain.Ir;
 /// <summary>
 /// A kernel body written once for every numeric element type the interpreter computes in (the ten C# types
 /// that implement <see cref="IBinaryNumber{T}"/>: <c>sbyte</c> .. <c>ulong</c>, <c>float</c>, <c>double</c>).
-/// <see cref="KernelStaging.Dispatch{TKernel, TResult}"/> picks the instantiation from an array's element type.
+/// <see cref="KernelStaging.Dispatch{TKernel, TResult}"/> picks the instantiation from a staged buffer's dtype.
 /// </summary>
 internal interface INumericKernel<out TResult>
 {
-    /// <summary>Runs the kernel on a staged array of element type <typeparamref name="T"/>.</summary>
-    TResult Run<T>(T[] data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>;
+    /// <summary>Runs the kernel on a staged buffer whose elements are of type <typeparamref name="T"/>.</summary>
+    TResult Run<T>(Buffer staged) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>;
 }
 
 /// <summary>
 /// Moves buffers into and out of the element types kernels compute in: <c>bool</c> is computed as bytes holding
-/// 0 or 1, float16 and bfloat16 are widened to float32 (XLA on CPU computes them in float32 and rounds the
-/// result once), every other dtype is computed in its own type.
+/// 0 or 1 (a view of the same memory), float16 and bfloat16 are widened to float32 (XLA on CPU computes them in
+/// float32 and rounds the result once), every other dtype is computed in its own type. A staged buffer that is not
+/// the input itself is disposed by its user (<see cref="Release"/>).
 /// </summary>
 internal static class KernelStaging
 {
-    /// <summary>The array a kernel computes on: a copy for bool/f16/bf16, the buffer's own array otherwise.</summary>
-    public static Array Stage(Buffer buffer) => buffer.Data switch
+    /// <summary>The buffer a kernel computes on: a uint8 view of a bool buffer, a float32 copy of a f16/bf16 one, the buffer itself otherwise.</summary>
+    public static Buffer Stage(Buffer buffer) => buffer.DType switch
     {
-        bool[] a => BoolsToBytes(a),
-        Half[] a => HalvesToSingles(a),
-        BFloat16[] a => BFloatsToSingles(a),
-        _ => buffer.Data,
+        DType.Bool => buffer.Reinterpret(DType.UInt8),
+        DType.Float16 or DType.BFloat16 => Widened(buffer),
+        _ => buffer,
     };
 
-    /// <summary>Wraps a staged result as a buffer of <paramref name="dtype"/>, rounding f16/bf16 and narrowing bytes to bool.</summary>
-    public static Buffer Unstage(Array staged, DType dtype, Shape shape) => (dtype, staged) switch
+    /// <summary>Disposes a staged buffer unless it is the original.</summary>
+    public static void Release(Buffer staged, Buffer original)
     {
-        (DType.Bool, byte[] a) => new Buffer(dtype, shape, Array.ConvertAll(a, x => x != 0)),
-        (DType.Float16, float[] a) => new Buffer(dtype, shape, SinglesToHalves(a)),
-        (DType.BFloat16, float[] a) => new Buffer(dtype, shape, Array.ConvertAll(a, x => (BFloat16)x)),
-        _ => new Buffer(dtype, shape, staged),
-    };
-
-    /// <summary>
-    /// Runs a kernel on a staged array, instantiated for the array's element type. The match is on the exact
-    /// array type: the runtime lets a <c>ulong[]</c> pass as <c>long[]</c> (and byte/sbyte, ushort/short, uint/int
-    /// likewise), so type patterns would send unsigned arrays to the signed kernels.
-    /// </summary>
-    public static TResult Dispatch<TKernel, TResult>(Array staged, TKernel kernel) where TKernel : struct, INumericKernel<TResult>
-    {
-        var t = staged.GetType();
-        return t == typeof(sbyte[]) ? kernel.Run(Unsafe.As<sbyte[]>(staged))
-            : t == typeof(short[]) ? kernel.Run(Unsafe.As<short[]>(staged))
-            : t == typeof(int[]) ? kernel.Run(Unsafe.As<int[]>(staged))
-            : t == typeof(long[]) ? kernel.Run(Unsafe.As<long[]>(staged))
-            : t == typeof(byte[]) ? kernel.Run(Unsafe.As<byte[]>(staged))
-            : t == typeof(ushort[]) ? kernel.Run(Unsafe.As<ushort[]>(staged))
-            : t == typeof(uint[]) ? kernel.Run(Unsafe.As<uint[]>(staged))
-            : t == typeof(ulong[]) ? kernel.Run(Unsafe.As<ulong[]>(staged))
-            : t == typeof(float[]) ? kernel.Run(Unsafe.As<float[]>(staged))
-            : t == typeof(double[]) ? kernel.Run(Unsafe.As<double[]>(staged))
-            : throw new ArgumentException($"no kernel instantiation for {t.Name}");
+        if (!ReferenceEquals(staged, original)) staged.Dispose();
     }
 
-    private static byte[] BoolsToBytes(bool[] a)
+    /// <summary>A staged result as a buffer of <paramref name="dtype"/>: f16/bf16 rounded (the staged one disposed), bytes viewed as bool.</summary>
+    public static Buffer Unstage(Buffer staged, DType dtype, Shape shape)
     {
-        var r = new byte[a.Length];
-        for (int i = 0; i < a.Length; i++) r[i] = a[i] ? (byte)1 : (byte)0;
-        return r;
+        if (staged.DType == dtype && staged.Shape == shape) return staged;
+        Buffer result;
+        if (dtype is DType.Float16 or DType.BFloat16)
+        {
+            result = Buffer.Uninitialized(dtype, shape);
+            Float32Staging.Narrow(staged.Span<float>(), result);
+        }
+        else
+        {
+            // A kernel's bytes may hold any nonzero value for true (the identity of an empty and is all ones).
+            if (dtype == DType.Bool)
+            {
+                var bytes = staged.Span<byte>();
+                for (int i = 0; i < bytes.Length; i++) bytes[i] = bytes[i] != 0 ? (byte)1 : (byte)0;
+            }
+            using var view = staged.Reinterpret(dtype);
+            result = view.Reshape(shape);
+        }
+        staged.Dispose();
+        return result;
     }
 
-    private static float[] HalvesToSingles(Half[] a)
+    /// <summary>A new buffer of the element type <typeparamref name="T"/> computes in (contents undefined).</summary>
+    public static Buffer NewStaged<T>(Shape shape) where T : unmanaged =>
+        Buffer.Uninitialized(DTypes.FromClrType(typeof(T)), shape);
+
+    /// <summary>Runs a kernel on a staged buffer, instantiated for the buffer's dtype.</summary>
+    public static TResult Dispatch<TKernel, TResult>(Buffer staged, TKernel kernel) where TKernel : struct, INumericKernel<TResult> =>
+        staged.DType switch
+        {
+            DType.Int8 => kernel.Run<sbyte>(staged),
+            DType.Int16 => kernel.Run<short>(staged),
+            DType.Int32 => kernel.Run<int>(staged),
+            DType.Int64 => kernel.Run<long>(staged),
+            DType.UInt8 => kernel.Run<byte>(staged),
+            DType.UInt16 => kernel.Run<ushort>(staged),
+            DType.UInt32 => kernel.Run<uint>(staged),
+            DType.UInt64 => kernel.Run<ulong>(staged),
+            DType.Float32 => kernel.Run<float>(staged),
+            DType.Float64 => kernel.Run<double>(staged),
+            _ => throw new ArgumentException($"no kernel instantiation for {staged.DType.Name()}"),
+        };
+
+    /// <summary>Runs a kernel on <paramref name="buffer"/> staged, then releases the staged copy.</summary>
+    public static TResult Run<TKernel, TResult>(Buffer buffer, TKernel kernel) where TKernel : struct, INumericKernel<TResult>
     {
-        var r = new float[a.Length];
-        TensorPrimitives.ConvertToSingle(a, r);
-        return r;
+        var staged = Stage(buffer);
+        try
+        {
+            return Dispatch<TKernel, TResult>(staged, kernel);
+        }
+        finally
+        {
+            Release(staged, buffer);
+        }
     }
 
-    private static Half[] SinglesToHalves(float[] a)
+    private static Buffer Widened(Buffer buffer)
     {
-        var r = new Half[a.Length];
-        TensorPrimitives.ConvertToHalf(a, r);
-        return r;
-    }
-
-    private static float[] BFloatsToSingles(BFloat16[] a)
-    {
-        var r = new float[a.Length];
-        for (int i = 0; i < a.Length; i++) r[i] = a[i];
-        return r;
+        var result = Buffer.Uninitialized(DType.Float32, buffer.Shape);
+        Float32Staging.Widen(buffer, result.Span<float>());
+        return result;
     }
 }
 

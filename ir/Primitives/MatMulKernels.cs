@@ -95,7 +95,7 @@ internal readonly struct Simd256<T> : ISimdOps<T, Vector256<T>> where T : unmana
 /// <item>bool (staged as 0/1 bytes): or over k of (a and b).</item>
 /// </list>
 /// </summary>
-internal static class MatMulKernels
+internal static unsafe class MatMulKernels
 {
     /// <summary>Rows of the micro-kernel's register tile.</summary>
     public const int MR = 6;
@@ -110,73 +110,72 @@ internal static class MatMulKernels
     private const long ParallelThreshold = 1 << 21;
 
     /// <summary>
-    /// Writes <c>A · B</c> into <paramref name="c"/> (which holds zeros) at <paramref name="cOffset"/>; A is
-    /// <paramref name="m"/> x <paramref name="k"/> at <paramref name="aOffset"/>, B is <paramref name="k"/> x
-    /// <paramref name="n"/> at <paramref name="bOffset"/>. With <paramref name="logical"/> the elements are 0/1
-    /// bytes and the product is or-of-and.
+    /// Writes <c>A · B</c> into <paramref name="c"/> (which holds zeros); A is <paramref name="m"/> x
+    /// <paramref name="k"/>, B is <paramref name="k"/> x <paramref name="n"/>, all row-major in native memory. With
+    /// <paramref name="logical"/> the elements are 0/1 bytes and the product is or-of-and.
     /// </summary>
-    public static void Multiply<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n, bool logical)
+    public static void Multiply<T>(T* a, T* b, T* c, int m, int k, int n, bool logical)
         where T : unmanaged, IBinaryNumber<T>
     {
         if (m == 0 || n == 0 || k == 0) return;
         if (logical)
         {
-            OrOfAndRows(a, aOffset, b, bOffset, c, cOffset, m, k, n);
+            OrOfAndRows(a, b, c, m, k, n);
             return;
         }
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && m >= MR && (long)m * n * k >= BlockedThreshold)
         {
             if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
             {
-                Blocked<T, Vector512<T>, Simd512<T>>(a, aOffset, b, bOffset, c, cOffset, m, k, n);
+                Blocked<T, Vector512<T>, Simd512<T>>(a, b, c, m, k, n);
                 return;
             }
             if (Vector256.IsHardwareAccelerated && n >= Vector256<T>.Count)
             {
-                Blocked<T, Vector256<T>, Simd256<T>>(a, aOffset, b, bOffset, c, cOffset, m, k, n);
+                Blocked<T, Vector256<T>, Simd256<T>>(a, b, c, m, k, n);
                 return;
             }
         }
-        if (n >= 16) Rows(a, aOffset, b, bOffset, c, cOffset, m, k, n);
-        else Dots(a, aOffset, b, bOffset, c, cOffset, m, k, n);
+        if (n >= 16) Rows(a, b, c, m, k, n);
+        else Dots(a, b, c, m, k, n);
     }
 
-    private static void Rows<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
+    private static void Rows<T>(T* a, T* b, T* c, int m, int k, int n)
         where T : unmanaged, IBinaryNumber<T>
     {
         for (int i = 0; i < m; i++)
         {
-            var cRow = c.AsSpan(cOffset + i * n, n);
+            var cRow = new Span<T>(c + (long)i * n, n);
             for (int p = 0; p < k; p++)
-                TensorPrimitives.MultiplyAdd(b.AsSpan(bOffset + p * n, n), a[aOffset + i * k + p], cRow, cRow);
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(b + (long)p * n, n), a[(long)i * k + p], cRow, cRow);
         }
     }
 
-    private static void Dots<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
+    private static void Dots<T>(T* a, T* b, T* c, int m, int k, int n)
         where T : unmanaged, IBinaryNumber<T>
     {
         var bColumns = new T[n * k];
         for (int p = 0; p < k; p++)
             for (int j = 0; j < n; j++)
-                bColumns[j * k + p] = b[bOffset + p * n + j];
+                bColumns[j * k + p] = b[(long)p * n + j];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
-                c[cOffset + i * n + j] = TensorPrimitives.Dot<T>(a.AsSpan(aOffset + i * k, k), bColumns.AsSpan(j * k, k));
+                c[(long)i * n + j] = TensorPrimitives.Dot<T>(new ReadOnlySpan<T>(a + (long)i * k, k), bColumns.AsSpan(j * k, k));
     }
 
-    private static void OrOfAndRows<T>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
+    private static void OrOfAndRows<T>(T* a, T* b, T* c, int m, int k, int n)
         where T : unmanaged, IBinaryNumber<T>
     {
         for (int i = 0; i < m; i++)
         {
-            var cRow = c.AsSpan(cOffset + i * n, n);
+            var cRow = new Span<T>(c + (long)i * n, n);
             for (int p = 0; p < k; p++)
-                if (a[aOffset + i * k + p] != T.Zero)
-                    TensorPrimitives.BitwiseOr(cRow, b.AsSpan(bOffset + p * n, n), cRow);
+                if (a[(long)i * k + p] != T.Zero)
+                    TensorPrimitives.BitwiseOr(cRow, new ReadOnlySpan<T>(b + (long)p * n, n), cRow);
         }
     }
 
-    private static void Blocked<T, TVector, TSimd>(T[] a, int aOffset, T[] b, int bOffset, T[] c, int cOffset, int m, int k, int n)
+    private static void Blocked<T, TVector, TSimd>(T* a, T* b, T* c, int m, int k, int n)
         where T : unmanaged, IBinaryNumber<T> where TVector : struct where TSimd : ISimdOps<T, TVector>
     {
         int nr = 2 * TSimd.Width;
@@ -190,13 +189,13 @@ internal static class MatMulKernels
             {
                 int kc = Math.Min(KC, k - pc);
                 bool accumulate = pc > 0;
-                PackB(b, bOffset, n, pc, kc, nr, bPacked);
+                PackB(b, n, pc, kc, nr, bPacked);
                 void RowBlock(int block)
                 {
                     int ic = block * MC, mc = Math.Min(MC, m - ic);
                     var aPacked = ArrayPool<T>.Shared.Rent(MC * kc);
                     Span<T> edge = stackalloc T[MR * nr];
-                    PackA(a, aOffset, k, ic, mc, pc, kc, aPacked);
+                    PackA(a, k, ic, mc, pc, kc, aPacked);
                     for (int jr = 0; jr < nPanels; jr++)
                     {
                         int j0 = jr * nr, cols = Math.Min(nr, n - j0);
@@ -207,13 +206,13 @@ internal static class MatMulKernels
                             ref T aPanel = ref aPacked[ir * kc * MR];
                             if (rows == MR && cols == nr)
                             {
-                                MicroKernel<T, TVector, TSimd>(kc, ref aPanel, ref bPanel, ref c[cOffset + i0 * n + j0], n, accumulate);
+                                MicroKernel<T, TVector, TSimd>(kc, ref aPanel, ref bPanel, ref c[(long)i0 * n + j0], n, accumulate);
                                 continue;
                             }
                             MicroKernel<T, TVector, TSimd>(kc, ref aPanel, ref bPanel, ref edge[0], nr, accumulate: false);
                             for (int r = 0; r < rows; r++)
                             {
-                                var target = c.AsSpan(cOffset + (i0 + r) * n + j0, cols);
+                                var target = new Span<T>(c + (long)(i0 + r) * n + j0, cols);
                                 var tile = edge.Slice(r * nr, cols);
                                 if (accumulate) TensorPrimitives.Add(target, tile, target);
                                 else tile.CopyTo(target);
@@ -233,7 +232,7 @@ internal static class MatMulKernels
     }
 
     /// <summary>Packs B[pc..pc+kc, :] as panels of <paramref name="nr"/> columns: panel j holds, for each k, its nr values (zero padded).</summary>
-    private static void PackB<T>(T[] b, int bOffset, int n, int pc, int kc, int nr, T[] packed) where T : unmanaged
+    private static void PackB<T>(T* b, int n, int pc, int kc, int nr, T[] packed) where T : unmanaged
     {
         int nPanels = (n + nr - 1) / nr;
         for (int jr = 0; jr < nPanels; jr++)
@@ -242,14 +241,14 @@ internal static class MatMulKernels
             for (int p = 0; p < kc; p++)
             {
                 var destination = packed.AsSpan((jr * kc + p) * nr, nr);
-                b.AsSpan(bOffset + (pc + p) * n + j0, cols).CopyTo(destination);
+                new ReadOnlySpan<T>(b + (long)(pc + p) * n + j0, cols).CopyTo(destination);
                 destination[cols..].Clear();
             }
         }
     }
 
     /// <summary>Packs A[ic..ic+mc, pc..pc+kc] as panels of <see cref="MR"/> rows: panel i holds, for each k, its MR values (zero padded).</summary>
-    private static void PackA<T>(T[] a, int aOffset, int k, int ic, int mc, int pc, int kc, T[] packed) where T : unmanaged
+    private static void PackA<T>(T* a, int k, int ic, int mc, int pc, int kc, T[] packed) where T : unmanaged
     {
         for (int ir = 0; ir * MR < mc; ir++)
         {
@@ -258,7 +257,7 @@ internal static class MatMulKernels
             if (rows < MR) panel.Clear();
             for (int r = 0; r < rows; r++)
             {
-                var row = a.AsSpan(aOffset + (ic + ir * MR + r) * k + pc, kc);
+                var row = new ReadOnlySpan<T>(a + (long)(ic + ir * MR + r) * k + pc, kc);
                 for (int p = 0; p < kc; p++) panel[p * MR + r] = row[p];
             }
         }

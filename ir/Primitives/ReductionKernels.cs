@@ -86,18 +86,20 @@ internal readonly struct OrOp<T> : IReduceOp<T> where T : unmanaged, IBinaryNumb
 internal static class ReductionKernels
 {
     /// <summary>
-    /// Reduces <paramref name="x"/> (row-major, <paramref name="dims"/>) over the axes marked in
+    /// Reduces <paramref name="input"/> (row-major, <paramref name="dims"/>) over the axes marked in
     /// <paramref name="reduced"/>. Adjacent dimensions that are both reduced or both kept are merged. When the
     /// innermost merged group is reduced, each contiguous run is folded with the op's span fold
     /// (<see cref="TensorPrimitives"/>: vectorized, several partial accumulators) and added to its output in order;
     /// when it is kept, whole rows are combined into the output row in order of the reduced index.
     /// </summary>
-    public static T[] Reduce<T, TOp>(T[] x, ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, int outputCount, T identity)
+    public static Buffer Reduce<T, TOp>(Buffer input, ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, int outputCount, T identity)
         where T : unmanaged where TOp : IReduceOp<T>
     {
-        var output = new T[outputCount];
-        output.AsSpan().Fill(identity);
-        if (x.Length == 0) return output;
+        var result = KernelStaging.NewStaged<T>(Shape.Of(outputCount));
+        var output = result.Span<T>();
+        output.Fill(identity);
+        var x = input.Span<T>();
+        if (x.Length == 0) return result;
 
         var sizes = new List<int>();
         var isReduced = new List<bool>();
@@ -114,7 +116,7 @@ internal static class ReductionKernels
         if (sizes.Count == 0)
         {
             output[0] = TOp.Combine(identity, x[0]);
-            return output;
+            return result;
         }
 
         int inner = sizes[^1];
@@ -133,9 +135,9 @@ internal static class ReductionKernels
         int o = 0;
         for (int offset = 0; offset < x.Length; offset += inner)
         {
-            var row = x.AsSpan(offset, inner);
+            var row = x.Slice(offset, inner);
             if (innerReduced) output[o] = TOp.Fold(output[o], row);
-            else TOp.CombineSpans(output.AsSpan(o, inner), row, output.AsSpan(o, inner));
+            else TOp.CombineSpans(output.Slice(o, inner), row, output.Slice(o, inner));
             for (int g = groups - 1; g >= 0; g--)
             {
                 o += outStride[g];
@@ -144,37 +146,39 @@ internal static class ReductionKernels
                 index[g] = 0;
             }
         }
-        return output;
+        return result;
     }
 
     /// <summary>
     /// The running combination along the middle axis of an (outer, n, inner) array, from the front or, with
     /// <paramref name="reverse"/>, from the back. Each output is the previous output combined with the input.
     /// </summary>
-    public static T[] Cumulate<T, TOp>(T[] x, int outer, int n, int inner, bool reverse)
+    public static Buffer Cumulate<T, TOp>(Buffer input, int outer, int n, int inner, bool reverse)
         where T : unmanaged where TOp : IReduceOp<T>
     {
-        var output = new T[x.Length];
+        var result = KernelStaging.NewStaged<T>(input.Shape);
+        var output = result.Span<T>();
+        var x = input.Span<T>();
         int first = reverse ? n - 1 : 0, step = reverse ? -1 : 1;
         for (int o = 0; o < outer && n > 0; o++)
         {
             int block = o * n * inner;
-            x.AsSpan(block + first * inner, inner).CopyTo(output.AsSpan(block + first * inner, inner));
+            x.Slice(block + first * inner, inner).CopyTo(output.Slice(block + first * inner, inner));
             for (int t = 1, k = first + step; t < n; t++, k += step)
             {
                 int at = block + k * inner, previous = at - step * inner;
                 if (inner == 1) output[at] = TOp.Combine(output[previous], x[at]);
-                else TOp.CombineSpans(output.AsSpan(previous, inner), x.AsSpan(at, inner), output.AsSpan(at, inner));
+                else TOp.CombineSpans(output.Slice(previous, inner), x.Slice(at, inner), output.Slice(at, inner));
             }
         }
-        return output;
+        return result;
     }
 
     /// <summary>
     /// The index along the middle axis of an (outer, n, inner) array of the first maximum (or minimum); a NaN
     /// beats every number, so the first NaN's index is returned when there is one. <paramref name="n"/> is positive.
     /// </summary>
-    public static void ArgExtremum<T>(T[] x, int outer, int n, int inner, bool max, Buffer result)
+    public static void ArgExtremum<T>(ReadOnlySpan<T> x, int outer, int n, int inner, bool max, Buffer result)
         where T : unmanaged, IBinaryNumber<T>
     {
         for (int o = 0; o < outer; o++)

@@ -125,7 +125,7 @@ public sealed class ReducePrimitive : AxisCombinePrimitive
         var reduced = new bool[x.Shape.Rank];
         foreach (var a in attributes.Axes(this, "axes", x.Type)) reduced[a] = true;
         var kernel = new Kernel(Kind, x.Dims, reduced, checked((int)type.Shape.ElementCount));
-        var result = KernelStaging.Dispatch<Kernel, Array>(KernelStaging.Stage(x), kernel);
+        var result = KernelStaging.Run<Kernel, Buffer>(x, kernel);
         return [KernelStaging.Unstage(result, x.DType, type.Shape)];
     }
 
@@ -199,9 +199,9 @@ public sealed class ReducePrimitive : AxisCombinePrimitive
         BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions) =>
         AxisBatching.Batch(this, context, operands[0], dims[0], attributes, "axes", reduces: true);
 
-    private readonly record struct Kernel(ReduceKind Kind, int[] Dims, bool[] Reduced, int OutputCount) : INumericKernel<Array>
+    private readonly record struct Kernel(ReduceKind Kind, int[] Dims, bool[] Reduced, int OutputCount) : INumericKernel<Buffer>
     {
-        public Array Run<T>(T[] data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T> => Kind switch
+        public Buffer Run<T>(Buffer data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T> => Kind switch
         {
             ReduceKind.Sum => ReductionKernels.Reduce<T, SumOp<T>>(data, Dims, Reduced, OutputCount, T.Zero),
             ReduceKind.Prod => ReductionKernels.Reduce<T, ProdOp<T>>(data, Dims, Reduced, OutputCount, T.One),
@@ -246,7 +246,7 @@ public sealed class ArgReducePrimitive : Primitive
         var x = operands[0];
         var (outer, n, inner) = AxisBlocks.Split(x.Dims, attributes.Axis(this, "axis", x.Type));
         var result = Buffer.Zeros(type.DType, type.Shape);
-        KernelStaging.Dispatch<Kernel, bool>(KernelStaging.Stage(x), new Kernel(outer, n, inner, IsMax, result));
+        KernelStaging.Run<Kernel, bool>(x, new Kernel(outer, n, inner, IsMax, result));
         return [result];
     }
 
@@ -262,9 +262,9 @@ public sealed class ArgReducePrimitive : Primitive
 
     private readonly record struct Kernel(int Outer, int N, int Inner, bool Max, Buffer Result) : INumericKernel<bool>
     {
-        public bool Run<T>(T[] data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>
+        public bool Run<T>(Buffer data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>
         {
-            ReductionKernels.ArgExtremum(data, Outer, N, Inner, Max, Result);
+            ReductionKernels.ArgExtremum<T>(data.Span<T>(), Outer, N, Inner, Max, Result);
             return true;
         }
     }
@@ -297,7 +297,7 @@ public sealed class CumulativePrimitive : AxisCombinePrimitive
         var x = operands[0];
         var (outer, n, inner) = AxisBlocks.Split(x.Dims, attributes.Axis(this, "axis", x.Type));
         var kernel = new Kernel(Kind, outer, n, inner, attributes.Required<bool>(this, "reverse"));
-        return [KernelStaging.Unstage(KernelStaging.Dispatch<Kernel, Array>(KernelStaging.Stage(x), kernel), x.DType, x.Shape)];
+        return [KernelStaging.Unstage(KernelStaging.Run<Kernel, Buffer>(x, kernel), x.DType, x.Shape)];
     }
 
     /// <summary>
@@ -394,9 +394,9 @@ public sealed class CumulativePrimitive : AxisCombinePrimitive
         return e.Add(spreadEven, spreadOdd);
     }
 
-    private readonly record struct Kernel(ReduceKind Kind, int Outer, int N, int Inner, bool Reverse) : INumericKernel<Array>
+    private readonly record struct Kernel(ReduceKind Kind, int Outer, int N, int Inner, bool Reverse) : INumericKernel<Buffer>
     {
-        public Array Run<T>(T[] data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T> => Kind switch
+        public Buffer Run<T>(Buffer data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T> => Kind switch
         {
             ReduceKind.Sum => ReductionKernels.Cumulate<T, SumOp<T>>(data, Outer, N, Inner, Reverse),
             ReduceKind.Prod => ReductionKernels.Cumulate<T, ProdOp<T>>(data, Outer, N, Inner, Reverse),
@@ -438,9 +438,8 @@ public sealed class SortPrimitive : Primitive
         InferTypes(operands.Select(o => o.Type).ToArray(), attributes, regions);
         int numKeys = (int)attributes.Required<long>(this, "num_keys");
         var (outer, n, inner) = AxisBlocks.Split(operands[0].Dims, attributes.Axis(this, "dimension", operands[0].Type));
-        var keys = operands.Take(numKeys)
-            .Select(k => KernelStaging.Dispatch<KeyComparer, Comparison<int>>(KernelStaging.Stage(k), default))
-            .ToArray();
+        var staged = operands.Take(numKeys).Select(KernelStaging.Stage).ToArray();
+        var keys = staged.Select(k => KernelStaging.Dispatch<KeyComparer, Comparison<int>>(k, default)).ToArray();
 
         int lineStart = 0;
         int Compare(int a, int b)
@@ -455,7 +454,7 @@ public sealed class SortPrimitive : Primitive
         }
 
         Comparison<int> comparison = Compare;
-        var results = operands.Select(o => Buffer.Zeros(o.DType, o.Shape)).ToArray();
+        var results = operands.Select(o => Buffer.Uninitialized(o.DType, o.Shape)).ToArray();
         var order = new int[n];
         for (int o = 0; o < outer; o++)
         {
@@ -474,6 +473,7 @@ public sealed class SortPrimitive : Primitive
                 }
             }
         }
+        for (int k = 0; k < staged.Length; k++) KernelStaging.Release(staged[k], operands[k]);
         return results;
     }
 
@@ -516,8 +516,11 @@ public sealed class SortPrimitive : Primitive
 
     private readonly struct KeyComparer : INumericKernel<Comparison<int>>
     {
-        public Comparison<int> Run<T>(T[] data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T> =>
-            (a, b) => ReductionKernels.TotalOrderCompare(data[a], data[b]);
+        public unsafe Comparison<int> Run<T>(Buffer data) where T : unmanaged, IBinaryNumber<T>, IMinMaxValue<T>
+        {
+            nint pointer = data.Pointer;
+            return (a, b) => ReductionKernels.TotalOrderCompare(((T*)pointer)[a], ((T*)pointer)[b]);
+        }
     }
 }
 

@@ -74,23 +74,21 @@ internal sealed class StridedCopy
     /// </summary>
     public void Add(Buffer src, int srcOffset, Buffer dst, int dstOffset)
     {
-        // Dispatch on the dtype, not on the array's runtime type: the CLR lets byte[] pass as sbyte[] (and
-        // ushort[]/short[], uint[]/int[], ulong[]/long[]), so type patterns cannot tell those apart.
         switch (dst.DType)
         {
-            case DType.Bool: AddRows((bool[])src.Data, srcOffset, (bool[])dst.Data, dstOffset, static (a, b) => a | b); break;
-            case DType.Int8: AddRows((sbyte[])src.Data, srcOffset, (sbyte[])dst.Data, dstOffset, Sum); break;
-            case DType.Int16: AddRows((short[])src.Data, srcOffset, (short[])dst.Data, dstOffset, Sum); break;
-            case DType.Int32: AddRows((int[])src.Data, srcOffset, (int[])dst.Data, dstOffset, Sum); break;
-            case DType.Int64: AddRows((long[])src.Data, srcOffset, (long[])dst.Data, dstOffset, Sum); break;
-            case DType.UInt8: AddRows((byte[])src.Data, srcOffset, (byte[])dst.Data, dstOffset, Sum); break;
-            case DType.UInt16: AddRows((ushort[])src.Data, srcOffset, (ushort[])dst.Data, dstOffset, Sum); break;
-            case DType.UInt32: AddRows((uint[])src.Data, srcOffset, (uint[])dst.Data, dstOffset, Sum); break;
-            case DType.UInt64: AddRows((ulong[])src.Data, srcOffset, (ulong[])dst.Data, dstOffset, Sum); break;
-            case DType.Float16: AddRows((Half[])src.Data, srcOffset, (Half[])dst.Data, dstOffset, Sum); break;
-            case DType.BFloat16: AddRows((BFloat16[])src.Data, srcOffset, (BFloat16[])dst.Data, dstOffset, static (a, b) => (BFloat16)((float)a + (float)b)); break;
-            case DType.Float32: AddRows((float[])src.Data, srcOffset, (float[])dst.Data, dstOffset, Sum); break;
-            case DType.Float64: AddRows((double[])src.Data, srcOffset, (double[])dst.Data, dstOffset, Sum); break;
+            case DType.Bool: AddRows(src.Span<bool>(), srcOffset, dst.Span<bool>(), dstOffset, static (a, b) => a | b); break;
+            case DType.Int8: AddRows(src.Span<sbyte>(), srcOffset, dst.Span<sbyte>(), dstOffset, Sum); break;
+            case DType.Int16: AddRows(src.Span<short>(), srcOffset, dst.Span<short>(), dstOffset, Sum); break;
+            case DType.Int32: AddRows(src.Span<int>(), srcOffset, dst.Span<int>(), dstOffset, Sum); break;
+            case DType.Int64: AddRows(src.Span<long>(), srcOffset, dst.Span<long>(), dstOffset, Sum); break;
+            case DType.UInt8: AddRows(src.Span<byte>(), srcOffset, dst.Span<byte>(), dstOffset, Sum); break;
+            case DType.UInt16: AddRows(src.Span<ushort>(), srcOffset, dst.Span<ushort>(), dstOffset, Sum); break;
+            case DType.UInt32: AddRows(src.Span<uint>(), srcOffset, dst.Span<uint>(), dstOffset, Sum); break;
+            case DType.UInt64: AddRows(src.Span<ulong>(), srcOffset, dst.Span<ulong>(), dstOffset, Sum); break;
+            case DType.Float16: AddRows(src.Span<Half>(), srcOffset, dst.Span<Half>(), dstOffset, Sum); break;
+            case DType.BFloat16: AddRows(src.Span<BFloat16>(), srcOffset, dst.Span<BFloat16>(), dstOffset, static (a, b) => (BFloat16)((float)a + (float)b)); break;
+            case DType.Float32: AddRows(src.Span<float>(), srcOffset, dst.Span<float>(), dstOffset, Sum); break;
+            case DType.Float64: AddRows(src.Span<double>(), srcOffset, dst.Span<double>(), dstOffset, Sum); break;
             default: throw new InvalidOperationException($"cannot add {dst.DType.Name()} elements");
         }
     }
@@ -110,7 +108,7 @@ internal sealed class StridedCopy
         }
     }
 
-    private void AddRows<T>(T[] src, int srcOffset, T[] dst, int dstOffset, Func<T, T, T> add)
+    private void AddRows<T>(ReadOnlySpan<T> src, int srcOffset, Span<T> dst, int dstOffset, Func<T, T, T> add)
     {
         int n = _dims[0], ss = _srcStrides[0], ds = _dstStrides[0];
         var rows = new Rows(this, srcOffset, dstOffset, stackalloc int[_dims.Length]);

@@ -67,7 +67,8 @@ public sealed class ConstantPrimitive : StructuralPrimitive
     public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
     {
         ExpectOperands(operands, 0);
-        return [Required<Buffer>(attributes, "value")];
+        // A new buffer object over the constant's memory: the caller may dispose it, the IR keeps its own.
+        return [Required<Buffer>(attributes, "value").Share()];
     }
 }
 

@@ -4,14 +4,27 @@ namespace JaxToolchain.Ir;
 /// A trace being recorded into an IR function (JAX's <c>DynamicJaxprTrace</c>). Traces nest: while tracing a
 /// function, another function can be traced inside it (a <c>Grad</c> or <c>Jit</c> of an inner function). A value
 /// of an enclosing trace used inside an inner one is captured: it becomes an extra parameter of the inner
-/// function, listed in <see cref="Captures"/> so the caller can pass the outer value along.
+/// function, listed in <see cref="Trace.Captures"/> so the caller can pass the outer value along. A concrete array the
+/// function closes over is captured the same way (JAX's <c>constvars</c>): it becomes a parameter, and the caller
+/// passes the array, so its values never become part of the IR (nor of a compiled kernel).
+/// </summary>
+/// <param name="Outer">The captured value of an enclosing trace, or null for a constant.</param>
+/// <param name="Constant">The captured concrete array (the runtime's own object), or null for a value of an enclosing trace.</param>
+/// <param name="Inner">The parameter standing for it in this trace's function.</param>
+public readonly record struct TraceCapture(Value? Outer, object? Constant, Value Inner);
+
+/// <summary>
+/// A trace being recorded into an IR function (JAX's <c>DynamicJaxprTrace</c>). Traces nest: while tracing a
+/// function, another function can be traced inside it; values of enclosing traces and concrete arrays it uses
+/// become trailing parameters (<see cref="Captures"/>), see <see cref="TraceCapture"/>.
 /// </summary>
 public sealed class Trace
 {
     [ThreadStatic] private static Trace? _current;
 
     private readonly Dictionary<Value, Value> _captured = new(ReferenceEqualityComparer.Instance);
-    private readonly List<(Value Outer, Value Inner)> _captures = [];
+    private readonly List<TraceCapture> _captures = [];
+    private readonly Dictionary<object, Value> _constants = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Value> _own = new(ReferenceEqualityComparer.Instance);
     private int _explicitParameters;
 
@@ -33,8 +46,8 @@ public sealed class Trace
     /// <summary>True once <see cref="Finish"/> ran; values of a finished trace must not be used again.</summary>
     public bool IsFinished { get; private set; }
 
-    /// <summary>Values of enclosing traces captured as extra trailing parameters, in parameter order.</summary>
-    public IReadOnlyList<(Value Outer, Value Inner)> Captures => _captures;
+    /// <summary>Values of enclosing traces and concrete arrays captured as extra trailing parameters, in parameter order.</summary>
+    public IReadOnlyList<TraceCapture> Captures => _captures;
 
     private Trace(string name, Trace? parent)
     {
@@ -85,7 +98,21 @@ public sealed class Trace
         inner = Function.Body.AddArgument(value.Type);
         _own.Add(inner);
         _captured[value] = inner;
-        _captures.Add((outer, inner));
+        _captures.Add(new TraceCapture(outer, null, inner));
+        return inner;
+    }
+
+    /// <summary>
+    /// The parameter standing for a concrete array of type <paramref name="type"/> that the function closes over
+    /// (<paramref name="constant"/>, identified by reference: capturing it twice gives one parameter).
+    /// </summary>
+    public Value CaptureConstant(object constant, ShapedType type)
+    {
+        if (_constants.TryGetValue(constant, out var inner)) return inner;
+        inner = Function.Body.AddArgument(type);
+        _own.Add(inner);
+        _constants[constant] = inner;
+        _captures.Add(new TraceCapture(null, constant, inner));
         return inner;
     }
 

@@ -63,8 +63,21 @@ internal static class Dispatch
         var types = primitive.InferTypes(avals, attributes, regions);
         var results = primitive.Evaluate(buffers, attributes, regions, Interpreter.Default);
         var tensors = new Tensor[results.Length];
-        for (int i = 0; i < results.Length; i++) tensors[i] = new Tensor(results[i], types[i].Weak);
+        for (int i = 0; i < results.Length; i++) tensors[i] = new Tensor(Owned(results[i], buffers, results, i), types[i].Weak);
         return tensors;
+    }
+
+    /// <summary>
+    /// A kernel's result as a buffer object no other tensor holds: a kernel may return one of its operands (or the
+    /// same buffer twice), and each tensor must be able to dispose its own buffer.
+    /// </summary>
+    private static Buffer Owned(Buffer result, Buffer[] operands, Buffer[] results, int index)
+    {
+        foreach (var operand in operands)
+            if (ReferenceEquals(operand, result)) return result.Share();
+        for (int j = 0; j < index; j++)
+            if (ReferenceEquals(results[j], result)) return result.Share();
+        return result;
     }
 
     private static Tensor[] BindTraced(Trace trace, Primitive primitive, IReadOnlyList<Tensor> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -74,14 +87,22 @@ internal static class Dispatch
         return trace.Emit(primitive, values, attributes, regions).Select(v => new Tensor(trace, v)).ToArray();
     }
 
-    /// <summary>The IR value of a tensor in a trace: tracers are resolved (captured if outer), concrete values become constants.</summary>
+    /// <summary>
+    /// The IR value of a tensor in a trace: tracers are resolved (captured if outer); a concrete array becomes a
+    /// parameter of the traced function (JAX's constvars: its values stay out of the IR), except scalars and splats,
+    /// which stay inline as a scalar constant (broadcast for a splat).
+    /// </summary>
     public static Value Lift(Trace trace, Tensor t)
     {
         if (t.Trace is { } owner) return trace.Resolve(t.IrValue!, owner);
-        var constant = trace.Emit(Prims.Constant, [], Attributes.Of(("value", t.Buffer)))[0];
-        if (!t.WeakType) return constant;
-        return trace.Emit(Prims.ConvertElementType, [constant],
-            Attributes.Of(("new_dtype", t.DType), ("weak_type", true)))[0];
+        var buffer = t.Buffer;
+        if (buffer.LongLength > 1 && !buffer.IsSplat) return trace.CaptureConstant(t, t.Aval);
+        var element = buffer.Shape.Rank == 0 ? buffer : Buffer.Splat(buffer, Shape.Scalar);
+        var value = trace.Emit(Prims.Constant, [], Attributes.Of(("value", element)))[0];
+        if (t.WeakType)
+            value = trace.Emit(Prims.ConvertElementType, [value], Attributes.Of(("new_dtype", t.DType), ("weak_type", true)))[0];
+        if (buffer.Shape.Rank == 0) return value;
+        return trace.Emit(Prims.BroadcastInDim, [value], Attributes.Of(("shape", buffer.Shape), ("broadcast_dimensions", Array.Empty<long>())))[0];
     }
 }
 

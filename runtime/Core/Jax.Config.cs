@@ -40,12 +40,21 @@ public static partial class Jax
             public void Dispose() => undo();
         }
 
-        /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>).</summary>
+        /// <summary>
+        /// Runs CPU executables on a background stream, returning their results as futures at once (JAX's
+        /// <c>jax_cpu_enable_async_dispatch</c>). Off by default: on the CPU a synchronous call in the caller's
+        /// thread is cheaper than a queue hop. Reading a result (or <see cref="Tensor.BlockUntilReady"/>) waits for
+        /// it, and raises there an error of the computation that produced it.
+        /// </summary>
+        public static bool CpuAsyncDispatch { get; set; }
+
+        /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>, <c>"jax_cpu_enable_async_dispatch"</c>).</summary>
         public static void Update(string name, bool value)
         {
             switch (name)
             {
                 case "jax_enable_x64": EnableX64 = value; break;
+                case "jax_cpu_enable_async_dispatch": CpuAsyncDispatch = value; break;
                 default: throw new ArgumentException($"unknown configuration option '{name}'", nameof(name));
             }
         }

@@ -7,9 +7,9 @@ namespace JaxToolchain;
 /// a tracer standing for an IR value. The same user code runs on both: every operation binds a primitive,
 /// which runs eagerly on concrete arrays and is recorded into the current trace otherwise.
 /// </summary>
-public sealed partial class Tensor
+public sealed partial class Tensor : IDisposable
 {
-    private readonly Buffer? _buffer;
+    private readonly DeviceArray? _array;
     private readonly Trace? _trace;
     private readonly Value? _value;
 
@@ -18,8 +18,14 @@ public sealed partial class Tensor
 
     internal Tensor(Buffer buffer, bool weak = false)
     {
-        _buffer = buffer;
+        _array = new HostArray(buffer, DeviceDescriptor.Cpu);
         Aval = new ShapedType(buffer.DType, buffer.Shape, weak);
+    }
+
+    internal Tensor(DeviceArray array, bool weak)
+    {
+        _array = array;
+        Aval = array.Type with { Weak = weak };
     }
 
     internal Tensor(Trace trace, Value value)
@@ -51,24 +57,50 @@ public sealed partial class Tensor
 
     internal Value? IrValue => _value;
 
-    /// <summary>The concrete buffer; throws a clear error for a tracer.</summary>
-    internal Buffer Buffer => _buffer ?? throw new InvalidOperationException(
+    /// <summary>The device array holding the value; throws a clear error for a tracer.</summary>
+    internal DeviceArray DeviceArray => _array ?? throw new InvalidOperationException(
         $"a traced {Aval.ToLongString()} has no concrete value: this operation needs values and cannot be used inside a traced function" +
         Dispatch.At(SourceLocation.FindCaller()));
+
+    /// <summary>The value in host memory (waits for it to be computed); throws a clear error for a tracer.</summary>
+    internal Buffer Buffer => DeviceArray.ReadHost();
+
+    /// <summary>The device holding the array (<c>x.device</c>); throws for a tracer.</summary>
+    public Device Device => Device.Of(DeviceArray.Device);
+
+    /// <summary>True once the value is computed (always, for arrays computed synchronously); false for a tracer.</summary>
+    public bool IsReady => _array is { IsReady: true };
+
+    /// <summary>True once the array was deleted (<see cref="Dispose"/>, or donated to a jitted call): reading it throws.</summary>
+    public bool IsDeleted => _array is { IsDeleted: true };
 
     /// <summary>The size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
     public long ShapeAt(int axis) => Shape[Axes.Normalize(axis, Ndim, "shape", Aval)].Size;
 
-    /// <summary>Waits for the value to be computed (eager work is synchronous; returns this).</summary>
-    public Tensor BlockUntilReady() => this;
+    /// <summary>
+    /// Waits for the value to be computed and returns this array (<c>x.block_until_ready()</c>); an error of the
+    /// asynchronous computation that produces it is raised here.
+    /// </summary>
+    public Tensor BlockUntilReady()
+    {
+        DeviceArray.Wait();
+        return this;
+    }
+
+    /// <summary>
+    /// Deletes the array now (<c>x.delete()</c>): its memory goes back to the pool instead of waiting for the garbage
+    /// collector. Reading it afterwards throws. Does nothing for a tracer.
+    /// </summary>
+    public void Dispose() => _array?.Dispose();
 
     /// <summary>The elements in row-major order as a C# array of <typeparamref name="T"/> (converted as NumPy's astype).</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
         var target = DTypes.FromClrType(typeof(T));
         var b = Buffer;
-        if (b.DType == target) return (T[])b.Data.Clone();
-        return (T[])Conversions.Convert(b, target).Data;
+        if (b.DType == target) return b.ToArray<T>();
+        using var converted = Conversions.Convert(b, target);
+        return converted.ToArray<T>();
     }
 
     /// <summary>The single element of a size-1 array as <typeparamref name="T"/>.</summary>
@@ -84,10 +116,10 @@ public sealed partial class Tensor
 
     /// <summary>Prints as JAX does: <c>Array([0., 1.], dtype=float32)</c>; tracers print their abstract value.</summary>
     public override string ToString() =>
-        _buffer is null ? $"Traced<{Aval}>" : ArrayRepr.Format(_buffer, WeakType);
+        _array is null ? $"Traced<{Aval}>" : ArrayRepr.Format(Buffer, WeakType);
 
     /// <summary>What <c>str(x)</c> prints in JAX: the elements alone, as NumPy prints them.</summary>
-    public string ToElementString() => _buffer is null ? $"Traced<{Aval}>" : ArrayRepr.FormatElements(_buffer);
+    public string ToElementString() => _array is null ? $"Traced<{Aval}>" : ArrayRepr.FormatElements(Buffer);
 
     /// <summary>A C# literal as a weakly typed scalar (float: default float dtype).</summary>
     public static implicit operator Tensor(double value) => Scalars.Weak(value);

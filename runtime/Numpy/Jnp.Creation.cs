@@ -38,7 +38,7 @@ public static partial class Jnp
         var s = shape is null ? Shape.Of(data.Length) : Shape.Of(shape);
         if (s.ElementCount != data.Length)
             throw new JaxTypeException("array", $"cannot make shape {s.ToTupleString()} from {data.Length} elements{Dispatch.At(SourceLocation.FindCaller())}");
-        var buffer = new Buffer(source, s, data.ToArray());
+        var buffer = Buffer.FromSpan(data, s);
         var target = Jax.Config.Canonicalize(dtype ?? source);
         return new Tensor(target == source ? buffer : Conversions.Convert(buffer, target));
     }

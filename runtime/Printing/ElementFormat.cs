@@ -22,20 +22,20 @@ internal abstract class ElementFormat
         _ => new IntegerFormat(buffer, shown),
     };
 
-    /// <summary>An integer element in decimal, read by its dtype (a uint8 buffer's byte[] also passes as sbyte[]).</summary>
+    /// <summary>An integer element in decimal, read by its dtype .</summary>
     protected static string IntegerText(Buffer buffer, int index)
     {
         var inv = CultureInfo.InvariantCulture;
         return buffer.DType switch
         {
-            DType.Int8 => ((sbyte[])buffer.Data)[index].ToString(inv),
-            DType.Int16 => ((short[])buffer.Data)[index].ToString(inv),
-            DType.Int32 => ((int[])buffer.Data)[index].ToString(inv),
-            DType.Int64 => ((long[])buffer.Data)[index].ToString(inv),
-            DType.UInt8 => ((byte[])buffer.Data)[index].ToString(inv),
-            DType.UInt16 => ((ushort[])buffer.Data)[index].ToString(inv),
-            DType.UInt32 => ((uint[])buffer.Data)[index].ToString(inv),
-            DType.UInt64 => ((ulong[])buffer.Data)[index].ToString(inv),
+            DType.Int8 => buffer.Span<sbyte>()[index].ToString(inv),
+            DType.Int16 => buffer.Span<short>()[index].ToString(inv),
+            DType.Int32 => buffer.Span<int>()[index].ToString(inv),
+            DType.Int64 => buffer.Span<long>()[index].ToString(inv),
+            DType.UInt8 => buffer.Span<byte>()[index].ToString(inv),
+            DType.UInt16 => buffer.Span<ushort>()[index].ToString(inv),
+            DType.UInt32 => buffer.Span<uint>()[index].ToString(inv),
+            DType.UInt64 => buffer.Span<ulong>()[index].ToString(inv),
             _ => throw new ArgumentOutOfRangeException(nameof(buffer), $"{buffer.DType.Name()} is not an integer dtype"),
         };
     }
@@ -46,7 +46,7 @@ internal abstract class ElementFormat
     /// </summary>
     public static string ScalarText(Buffer buffer, int index) => buffer.DType switch
     {
-        DType.Bool => ((bool[])buffer.Data)[index] ? "True" : "False",
+        DType.Bool => buffer.Span<bool>()[index] ? "True" : "False",
         DType.BFloat16 => BFloat16Format.StreamText(buffer.GetDouble(index)),
         var t when t.IsFloat() => FloatingFormat.ScalarText(buffer.GetDouble(index), t),
         _ => IntegerText(buffer, index),
@@ -57,7 +57,7 @@ internal abstract class ElementFormat
         // " True" lines up with "False", except in a 0-d array.
         private readonly string _true = buffer.Shape.Rank == 0 ? "True" : " True";
 
-        public override string Format(int index) => ((bool[])buffer.Data)[index] ? _true : "False";
+        public override string Format(int index) => buffer.Span<bool>()[index] ? _true : "False";
     }
 
     private sealed class IntegerFormat : ElementFormat

@@ -7,7 +7,7 @@ public static partial class Jax
     /// <summary>
     /// JAX's counter-based PRNG (<c>jax.random</c>), the classic threefry2x32 implementation (as with
     /// <c>jax_threefry_partitionable</c> off): keys are <c>uint32[2]</c> arrays, and every draw is computed with
-    /// primitives, so it gives JAX's bits eagerly, under <see cref="Jit(Func{Tensor[], Tensor[]}, string?)"/> and
+    /// primitives, so it gives JAX's bits eagerly, under <see cref="Jit(Func{Tensor[], Tensor[]}, JitOptions?)"/> and
     /// under <see cref="Vmap(Func{Tensor[], Tensor[]}, int?[], int?[])"/>.
     /// </summary>
     public static class Random

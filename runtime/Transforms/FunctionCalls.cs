@@ -3,8 +3,8 @@ using JaxToolchain.Ir;
 namespace JaxToolchain;
 
 /// <summary>
-/// A traced function together with the tensors it closed over: values of enclosing traces that it captured
-/// become trailing parameters, which <see cref="Captured"/> supplies when the function is called.
+/// A traced function together with the tensors it closed over: values of enclosing traces and concrete arrays that
+/// it captured become trailing parameters, which <see cref="Captured"/> supplies when the function is called.
 /// </summary>
 internal sealed record TracedFunction(Function Function, IReadOnlyList<Tensor> Captured, int ExplicitParameters);
 
@@ -23,7 +23,7 @@ internal static class FunctionCalls
             var args = parameterTypes.Select(t => new Tensor(trace, trace.AddParameter(t))).ToArray();
             var outs = f(args);
             var values = outs.Select(o => Dispatch.Lift(trace, o)).ToArray();
-            var captured = trace.Captures.Select(c => new Tensor(trace.Parent!, c.Outer)).ToArray();
+            var captured = trace.Captures.Select(c => c.Outer is { } outer ? new Tensor(trace.Parent!, outer) : (Tensor)c.Constant!).ToArray();
             return new TracedFunction(trace.Finish(values), captured, parameterTypes.Count);
         }
         catch

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain;
@@ -5,58 +6,109 @@ namespace JaxToolchain;
 /// <summary>
 /// JAX's function transformations: <c>jit</c>, <c>grad</c>, <c>vjp</c>, <c>jvp</c>, <c>vmap</c>, ... Each traces the
 /// user's function to IR, applies an IR → IR pass, and runs the result (or, inside another trace, inlines it).
-/// <c>Jit</c> traces once per input signature (dtypes, shapes, weak types, x64) and runs the cached IR.
 /// </summary>
 public static partial class Jax
 {
+    private static readonly ConditionalWeakTable<Delegate, JitFunction> Jitted = [];
+
     /// <summary>
-    /// Compiles <paramref name="f"/> (<c>jax.jit</c>): the first call with a new signature traces it to IR, later
-    /// calls with that signature run the cached IR. Inside another trace the function is traced inline.
+    /// Compiles <paramref name="f"/> (<c>jax.jit</c>) over positional arguments: each is a tree of arrays (a
+    /// <see cref="Tensor"/>, arrays, lists, tuples, dictionaries, <see cref="IPyTree"/>), a C# number (a weakly typed
+    /// scalar, as JAX treats Python scalars), or, at the positions in <see cref="JitOptions.StaticArgnums"/>, any value
+    /// with equality. The first call with a new signature (see <see cref="ExecutableKey"/>) traces the function and
+    /// compiles it; later calls run the cached executable. Returns the result tree.
     /// </summary>
-    public static Func<Tensor[], Tensor[]> Jit(Func<Tensor[], Tensor[]> f, string? name = null)
+    public static Func<object?[], object> Jit(Func<object?[], object> f, JitOptions? options = null)
     {
-        var cache = new Dictionary<string, Function>();
-        var gate = new object();
-        name ??= f.Method.Name;
-        return args =>
-        {
-            if (Trace.Current is not null || args.Any(a => a.IsTracer)) return f(args);
-            var types = args.Select(a => a.Aval).ToArray();
-            // The trace depends on x64 too (literal and default dtypes), as JAX's cache key does.
-            var key = $"x64={Jax.Config.EnableX64}:" + string.Join(",", types.Select(t => t.ToString()));
-            Function function;
-            lock (gate)
-            {
-                if (!cache.TryGetValue(key, out function!))
-                {
-                    function = FunctionCalls.Trace(name, f, types).Function;
-                    cache[key] = function;
-                }
-            }
-            return FunctionCalls.Call(function, args);
-        };
+        var jit = new JitFunction(f, options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register(jit.Call, jit);
+    }
+
+    /// <summary>Compiles a function of flat arrays (see <see cref="Jit(Func{object?[], object}, JitOptions?)"/>).</summary>
+    public static Func<Tensor[], Tensor[]> Jit(Func<Tensor[], Tensor[]> f, JitOptions? options = null)
+    {
+        var jit = new JitFunction(a => f(a.Cast<Tensor>().ToArray()), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register<Func<Tensor[], Tensor[]>>(args => Leaves(jit.Call([.. args])), jit);
     }
 
     /// <summary>Compiles a function of one array.</summary>
-    public static Func<Tensor, Tensor> Jit(Func<Tensor, Tensor> f)
+    public static Func<Tensor, Tensor> Jit(Func<Tensor, Tensor> f, JitOptions? options = null)
     {
-        var jitted = Jit(args => [f(args[0])], f.Method.Name);
-        return x => jitted([x])[0];
+        var jit = new JitFunction(a => f((Tensor)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register<Func<Tensor, Tensor>>(x => Leaves(jit.Call([x]))[0], jit);
     }
 
     /// <summary>Compiles a function of two arrays.</summary>
-    public static Func<Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor> f)
+    public static Func<Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor> f, JitOptions? options = null)
     {
-        var jitted = Jit(args => [f(args[0], args[1])], f.Method.Name);
-        return (x, y) => jitted([x, y])[0];
+        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register<Func<Tensor, Tensor, Tensor>>((x, y) => Leaves(jit.Call([x, y]))[0], jit);
     }
 
-    /// <summary>The IR a function traces to on arguments like <paramref name="args"/> (JAX's <c>make_jaxpr</c>), as text.</summary>
-    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args) => Jaxpr(f.Method.Name, f, args);
+    /// <summary>Compiles a function of three arrays.</summary>
+    public static Func<Tensor, Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor, Tensor> f, JitOptions? options = null)
+    {
+        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!, (Tensor)a[2]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register<Func<Tensor, Tensor, Tensor, Tensor>>((x, y, z) => Leaves(jit.Call([x, y, z]))[0], jit);
+    }
+
+    /// <summary>
+    /// Compiles a function of a tree of arrays to a tree of arrays (parameters as tuples, lists, arrays, dictionaries
+    /// or <see cref="IPyTree"/> types); the result has the structure the function returns.
+    /// </summary>
+    public static Func<TIn, TOut> Jit<TIn, TOut>(Func<TIn, TOut> f, JitOptions? options = null) where TIn : notnull where TOut : notnull
+    {
+        var jit = new JitFunction(a => f((TIn)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        return Register<Func<TIn, TOut>>(x => (TOut)jit.Call([x]), jit);
+    }
+
+    private static TDelegate Register<TDelegate>(TDelegate jitted, JitFunction jit) where TDelegate : Delegate
+    {
+        Jitted.AddOrUpdate(jitted, jit);
+        return jitted;
+    }
+
+    /// <summary>The results of a call as flat arrays (a precompiled kernel returns them flat; a traced one as its tree).</summary>
+    private static Tensor[] Leaves(object result) => result as Tensor[] ?? PyTree.Leaves(result).ToArray();
+
+    /// <summary>The engine of a function returned by <c>Jit</c>, or null for any other delegate.</summary>
+    internal static JitFunction? JitOf(Delegate jitted) => Jitted.TryGetValue(jitted, out var jit) ? jit : null;
+
+    /// <summary>
+    /// The lowered form of a jitted function for arguments like <paramref name="args"/> (<c>jax.jit(f).lower(x)</c>):
+    /// the traced and simplified IR, fused into kernels and buffer-planned, as text and as a Graphviz graph.
+    /// </summary>
+    public static Lowered Lower(Delegate jitted, params object?[] args)
+    {
+        var jit = JitOf(jitted) ?? throw new ArgumentException("Lower needs a function returned by Jax.Jit", nameof(jitted));
+        return new Lowered(jit.Name, jit.Lower(args));
+    }
+
+    /// <summary>The IR a function traces to on arguments like <paramref name="args"/> (JAX's <c>make_jaxpr</c>), simplified, as text.</summary>
+    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args) => Jaxpr(KernelNames.For(f), f, args);
 
     /// <summary>The IR text of a function of one array (the function named after <paramref name="f"/>).</summary>
-    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => Jaxpr(f.Method.Name, args => [f(args[0])], [x]);
+    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => Jaxpr(KernelNames.For(f), args => [f(args[0])], [x]);
+
+    /// <summary>The IR a function traces to, as it was recorded (before simplification), as text.</summary>
+    public static string MakeJaxprUnsimplified(Func<Tensor[], Tensor[]> f, params Tensor[] args) =>
+        IrPrinter.Print(FunctionCalls.Trace(KernelNames.For(f), f, args.Select(a => a.Aval).ToArray()).Function);
 
     private static string Jaxpr(string name, Func<Tensor[], Tensor[]> f, Tensor[] args) =>
-        IrPrinter.Print(FunctionCalls.Trace(name, f, args.Select(a => a.Aval).ToArray()).Function);
+        IrPrinter.Print(Pipelines.Simplify(FunctionCalls.Trace(name, f, args.Select(a => a.Aval).ToArray()).Function));
+}
+
+/// <summary>
+/// <c>Lower</c> on the delegates <c>Jax.Jit</c> returns, as JAX writes it: <c>Jax.Jit(f).Lower(x).AsText()</c>.
+/// </summary>
+public static class JitLowering
+{
+    /// <summary>The lowered form of a jitted function of one array.</summary>
+    public static Lowered Lower(this Func<Tensor, Tensor> jitted, Tensor x) => Jax.Lower(jitted, x);
+
+    /// <summary>The lowered form of a jitted function of two arrays.</summary>
+    public static Lowered Lower(this Func<Tensor, Tensor, Tensor> jitted, Tensor x, Tensor y) => Jax.Lower(jitted, x, y);
+
+    /// <summary>The lowered form of a jitted function of flat arrays.</summary>
+    public static Lowered Lower(this Func<Tensor[], Tensor[]> jitted, params Tensor[] args) => Jax.Lower(jitted, [.. args]);
 }

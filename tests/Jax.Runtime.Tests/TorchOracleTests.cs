@@ -50,6 +50,6 @@ public sealed class TorchOracleTests
         Assert.Equal([3L, 2L], Oracle.Torch.ShapeOf(tensor));
         Assert.Equal(DType.Float32, back.DType);
         Assert.Equal(Shape.Of(3, 2), back.Shape);
-        Assert.Equal(data, (float[])back.Data);
+        Assert.Equal(data, back.ToArray<float>());
     }
 }

@@ -123,7 +123,7 @@ public class GatherTests
         AssertBuffer(DType.UInt8, [1], [255], Run(Prims.Gather, GatherAttrs([], [0], [0], 1, [1], "fill"), Counting(DType.UInt8, 3), Idx([1], -1)));
         AssertBuffer(DType.Int64, [1], [long.MinValue], Run(Prims.Gather, GatherAttrs([], [0], [0], 1, [1], "fill"), Counting(DType.Int64, 3), Idx([1], 7)));
         var bools = new Buffer(DType.Bool, Shape.Of(2), new[] { false, false });
-        Assert.Equal(new[] { true, false }, (bool[])Run(Prims.Gather, GatherAttrs([], [0], [0], 1, [1], "fill"), bools, Idx([2], 2, 0)).Data);
+        Assert.Equal(new[] { true, false }, Run(Prims.Gather, GatherAttrs([], [0], [0], 1, [1], "fill"), bools, Idx([2], 2, 0)).ToArray<bool>());
     }
 
     public static TheoryData<string, int[]> GeneralCases() => new()

@@ -68,7 +68,7 @@ internal static class StructuralHarness
     public static Buffer I32(int value) => Buffer.Scalar(value);
 
     /// <summary>The elements widened to double.</summary>
-    public static double[] Doubles(Buffer b) => Enumerable.Range(0, b.Length).Select(b.GetDouble).ToArray();
+    public static double[] Doubles(Buffer b) => Enumerable.Range(0, b.Length).Select(i => b.GetDouble(i)).ToArray();
 
     /// <summary>Asserts dtype, shape and elements (compared as doubles; NaN equals NaN).</summary>
     public static void AssertBuffer(DType dtype, int[] dims, double[] expected, Buffer actual)

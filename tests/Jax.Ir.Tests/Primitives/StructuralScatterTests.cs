@@ -102,14 +102,14 @@ public class StructuralScatterTests
         AssertBuffer(DType.Int8, [1], [-127], i8);
         var b = Run(Prims.ScatterAdd, ElementAttrs, new Buffer(DType.Bool, Shape.Of(2), new[] { false, true }),
             Idx([2, 1], 0, 1), new Buffer(DType.Bool, Shape.Of(2), new[] { true, true }));
-        Assert.Equal(new[] { true, true }, (bool[])b.Data);
+        Assert.Equal(new[] { true, true }, b.ToArray<bool>());
         var bf = Run(Prims.ScatterAdd, ElementAttrs, Of(DType.BFloat16, [1], 256), Idx([2, 1], 0, 0), Of(DType.BFloat16, [2], 1, 1));
         AssertBuffer(DType.BFloat16, [1], [256], bf);
         var f16 = Run(Prims.ScatterAdd, ElementAttrs, Of(DType.Float16, [1], 2048), Idx([2, 1], 0, 0), Of(DType.Float16, [2], 1, 1));
         AssertBuffer(DType.Float16, [1], [2048], f16);
         var u64 = Run(Prims.ScatterAdd, ElementAttrs, new Buffer(DType.UInt64, Shape.Of(1), new[] { ulong.MaxValue }), Idx([1, 1], 0),
             new Buffer(DType.UInt64, Shape.Of(1), new[] { 2UL }));
-        Assert.Equal(new[] { 1UL }, (ulong[])u64.Data);
+        Assert.Equal(new[] { 1UL }, u64.ToArray<ulong>());
     }
 
     public static TheoryData<int[]> GeneralIndices() => new()

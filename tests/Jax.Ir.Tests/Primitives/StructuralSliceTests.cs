@@ -144,7 +144,7 @@ public class StructuralSliceTests
         AssertBuffer(DType.Int64, [2, 3, 3], [.. expected], r);
         var bools = Run(Prims.Concatenate, Attributes.Of(("dimension", 0)),
             new Buffer(DType.Bool, Shape.Of(1), new[] { true }), new Buffer(DType.Bool, Shape.Of(2), new[] { false, true }));
-        Assert.Equal(new[] { true, false, true }, (bool[])bools.Data);
+        Assert.Equal(new[] { true, false, true }, bools.ToArray<bool>());
     }
 
     [Fact]

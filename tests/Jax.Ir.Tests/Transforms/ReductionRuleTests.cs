@@ -66,7 +66,7 @@ public class ReductionRuleTests
         return jvp;
     }
 
-    private static double[] Values(Buffer b) => Enumerable.Range(0, b.Length).Select(b.GetDouble).ToArray();
+    private static double[] Values(Buffer b) => Enumerable.Range(0, b.Length).Select(i => b.GetDouble(i)).ToArray();
 
     private static void AssertClose(double[] expected, Buffer actual, double tol = 1e-12)
     {

@@ -212,7 +212,7 @@ public class StructuralRuleTests
             PadAttrs([1], [1], [1]), []);
         context.Emitter.Builder.Block.SetResults([result[0]!, result[1]!]);
         var outs = Interpreter.Run(new Function("t", context.Emitter.Builder.Block), Vec(1, 10, 100, 1000, 10000));
-        Assert.Equal([10.0, 1000.0], (double[])outs[0].Data);
+        Assert.Equal([10.0, 1000.0], outs[0].ToArray<double>());
         Assert.Equal(10101.0, outs[1].GetDouble(0));
     }
 
@@ -232,8 +232,8 @@ public class StructuralRuleTests
         var f = Single(Prims.Concatenate, types, Attributes.Of(("dimension", 0)));
         var jvp = JvpPass.Apply(f, [false, true]);
         var outs = Interpreter.Run(jvp, Vec(1, 2), Vec(3), Vec(7));
-        Assert.Equal([1.0, 2, 3], (double[])outs[0].Data);
-        Assert.Equal([0.0, 0, 7], (double[])outs[1].Data);
+        Assert.Equal([1.0, 2, 3], outs[0].ToArray<double>());
+        Assert.Equal([0.0, 0, 7], outs[1].ToArray<double>());
     }
 
     private static Attributes SliceAttrs(long[] start, long[] limit, long[] strides) =>
@@ -257,7 +257,7 @@ public class StructuralRuleTests
             SliceAttrs([1], [5], [3]), []);
         block.SetResults([result[0]!]);
         Assert.Equal([Prims.Constant, Prims.Pad], block.Operations.Select(o => o.Primitive));
-        Assert.Equal([0.0, 4, 0, 0, 5, 0], (double[])Interpreter.Run(new Function("t", block), Vec(4, 5))[0].Data);
+        Assert.Equal([0.0, 4, 0, 0, 5, 0], Interpreter.Run(new Function("t", block), Vec(4, 5))[0].ToArray<double>());
     }
 
     // ---- dynamic slices ----
@@ -282,7 +282,7 @@ public class StructuralRuleTests
         var x = new Buffer(DType.Float32, Shape.Of(5), new float[] { 1, 2, 3, 4, 5 });
         var r = Interpreter.Run(batched, x, Idx([3], 0, 3, 9))[0];
         Assert.Equal(Shape.Of(3, 2), r.Shape);
-        Assert.Equal([1f, 2, 4, 5, 4, 5], (float[])r.Data);
+        Assert.Equal([1f, 2, 4, 5, 4, 5], r.ToArray<float>());
     }
 
     [Fact]
@@ -299,7 +299,7 @@ public class StructuralRuleTests
         var batched = VmapPass.Apply(f, [null, null, 0], [0], Dim.Of(2));
         Assert.Contains(batched.Body.Operations, o => o.Primitive == Prims.Scatter);
         var r = Interpreter.Run(batched, Vec(1, 2, 3, 4), Vec(8, 9), Idx([2], -5, 7))[0];
-        Assert.Equal([8.0, 9, 3, 4, 1, 2, 8, 9], (double[])r.Data);
+        Assert.Equal([8.0, 9, 3, 4, 1, 2, 8, 9], r.ToArray<double>());
     }
 
     // ---- gather: the forms NumPy indexing produces ----
@@ -354,7 +354,7 @@ public class StructuralRuleTests
             GatherAttrs([1], [0], [0], 1, [1, 1]), []);
         block.SetResults([result[0]!]);
         var r = Interpreter.Run(new Function("t", block), Idx([3], -3, 1, 9), new Buffer(DType.Float64, Shape.Of(3, 1), new[] { 1.0, 10, 100 }))[0];
-        Assert.Equal([1.0, 10, 0, 100], (double[])r.Data);
+        Assert.Equal([1.0, 10, 0, 100], r.ToArray<double>());
     }
 
     [Fact]
@@ -410,8 +410,8 @@ public class StructuralRuleTests
         var types = new[] { new ShapedType(DType.Float64, Shape.Of(5)), new ShapedType(DType.Int32, Shape.Of(3, 1)), new ShapedType(DType.Float64, Shape.Of(3)) };
         var jvp = JvpPass.Apply(Single(Prims.Scatter, types, ScatterAttrs([], [0], [0], 1)), [true, false, true]);
         var outs = Interpreter.Run(jvp, Vec(1, 2, 3, 4, 5), Idx([3, 1], 1, 3, 1), Vec(10, 20, 30), Vec(1, 1, 1, 1, 1), Vec(100, 200, 300));
-        Assert.Equal([1.0, 30, 3, 20, 5], (double[])outs[0].Data);
-        Assert.Equal([1.0, 300, 1, 200, 1], (double[])outs[1].Data);
+        Assert.Equal([1.0, 30, 3, 20, 5], outs[0].ToArray<double>());
+        Assert.Equal([1.0, 300, 1, 200, 1], outs[1].ToArray<double>());
     }
 
     [Fact]
@@ -524,10 +524,10 @@ public class StructuralRuleTests
         var f = new Function("f", block);
         var jvp = JvpPass.Apply(f, [true]);
         var outs = Interpreter.Run(jvp, Vec(1, 2, 3), Vec(4, 5, 6));
-        Assert.Equal([1.0, 2, 3, 0, 1, 9], (double[])outs[0].Data);
-        Assert.Equal([4.0, 5, 6, 0, 0, 0], (double[])outs[1].Data);
+        Assert.Equal([1.0, 2, 3, 0, 1, 9], outs[0].ToArray<double>());
+        Assert.Equal([4.0, 5, 6, 0, 0, 0], outs[1].ToArray<double>());
         var batched = VmapPass.Apply(f, [0], [0], Dim.Sym("b"));
         var rows = Interpreter.Run(batched, new Buffer(DType.Float64, Shape.Of(2, 3), new[] { 1.0, 2, 3, 4, 5, 6 }))[0];
-        Assert.Equal([1.0, 2, 3, 0, 1, 9, 4, 5, 6, 0, 1, 9], (double[])rows.Data);
+        Assert.Equal([1.0, 2, 3, 0, 1, 9, 4, 5, 6, 0, 1, 9], rows.ToArray<double>());
     }
 }

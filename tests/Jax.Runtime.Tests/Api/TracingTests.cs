@@ -36,14 +36,24 @@ public class TracingTests
     }
 
     [Fact]
-    public void Closed_over_concrete_tensors_become_constants()
+    public void Closed_over_concrete_arrays_become_parameters_not_constants()
     {
         var c = Jnp.Array(new float[] { 1, 2, 3 });
         var text = Jax.MakeJaxpr(x => x + c, Jnp.Zeros(3));
         var f = IrParser.ParseFunction(text);
-        var constant = Assert.Single(f.Body.Operations, o => o.Primitive.Name == "constant");
-        Assert.Equal(new ShapedType(DType.Float32, Shape.Of(3)), constant.Results[0].Type);
+        Assert.DoesNotContain(f.Body.Operations, o => o.Primitive.Name == "constant");
+        Assert.Equal(2, f.Parameters.Count);
+        Assert.Equal(new ShapedType(DType.Float32, Shape.Of(3)), f.Parameters[1].Type);
         Assert.Contains(f.Body.Operations, o => o.Primitive.Name == "add");
+    }
+
+    [Fact]
+    public void Closed_over_scalars_stay_inline_constants()
+    {
+        var c = Jnp.Array(new float[] { 5 }).Reshape();
+        var f = IrParser.ParseFunction(Jax.MakeJaxpr(x => x * c, Jnp.Zeros(3)));
+        Assert.Single(f.Parameters);
+        Assert.Single(f.Body.Operations, o => o.Primitive.Name == "constant");
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal static class Torch
     public static Tensor From(Buffer buffer)
     {
         long[] shape = buffer.Shape.Sizes;
-        return buffer.Data switch
+        return buffer.ToArray() switch
         {
             double[] d => torch.tensor(d, shape, ScalarType.Float64),
             float[] f => torch.tensor(f, shape, ScalarType.Float32),

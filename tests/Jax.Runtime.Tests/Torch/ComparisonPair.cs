@@ -26,7 +26,7 @@ internal static class ComparisonPair
         var x = Samples.Any(rng, dtype, shape, floatDomain);
         var y = Samples.Any(rng, dtype, shape, floatDomain).Buffer.Clone();
         for (int i = 0; i < y.Length; i++)
-            if (rng.Next(2) == 0) Array.Copy(x.Buffer.Data, i, y.Data, i, 1);
+            if (rng.Next(2) == 0) x.Buffer.Bytes.Slice(i * y.DType.ItemSize(), y.DType.ItemSize()).CopyTo(y.Bytes[(i * y.DType.ItemSize())..]);
         return (x, OracleTensors.FromBuffer(y));
     }
 }

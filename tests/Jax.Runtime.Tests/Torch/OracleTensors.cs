@@ -60,14 +60,14 @@ internal static class OracleTensors
                 for (int i = 0; i < widened.Length; i++) widened[i] = (float)b.GetDouble(i);
                 using (var f32 = torch.tensor(widened, shape, ScalarType.Float32))
                     return f32.to_type(ScalarTypeOf(b.DType));
-            case DType.Float32: return torch.tensor((float[])b.Data, shape, ScalarType.Float32);
-            case DType.Float64: return torch.tensor((double[])b.Data, shape, ScalarType.Float64);
-            case DType.Int64: return torch.tensor((long[])b.Data, shape, ScalarType.Int64);
-            case DType.Int32: return torch.tensor((int[])b.Data, shape, ScalarType.Int32);
-            case DType.Int16: return torch.tensor((short[])b.Data, shape, ScalarType.Int16);
-            case DType.Int8: return torch.tensor((sbyte[])b.Data, shape, ScalarType.Int8);
-            case DType.UInt8: return torch.tensor((byte[])b.Data, shape, ScalarType.Byte);
-            case DType.Bool: return torch.tensor((bool[])b.Data, shape, ScalarType.Bool);
+            case DType.Float32: return torch.tensor(b.ToArray<float>(), shape, ScalarType.Float32);
+            case DType.Float64: return torch.tensor(b.ToArray<double>(), shape, ScalarType.Float64);
+            case DType.Int64: return torch.tensor(b.ToArray<long>(), shape, ScalarType.Int64);
+            case DType.Int32: return torch.tensor(b.ToArray<int>(), shape, ScalarType.Int32);
+            case DType.Int16: return torch.tensor(b.ToArray<short>(), shape, ScalarType.Int16);
+            case DType.Int8: return torch.tensor(b.ToArray<sbyte>(), shape, ScalarType.Int8);
+            case DType.UInt8: return torch.tensor(b.ToArray<byte>(), shape, ScalarType.Byte);
+            case DType.Bool: return torch.tensor(b.ToArray<bool>(), shape, ScalarType.Bool);
             default: throw new ArgumentException($"ToTorch: no torch dtype for a {b.Type} buffer");
         }
     }

@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using JaxToolchain.Ir;
+
+namespace JaxToolchain;
+
+/// <summary>Options of <see cref="Jax.Jit(Func{object?[], object}, JitOptions?)"/>: JAX's <c>jit</c> keyword arguments.</summary>
+public sealed record JitOptions
+{
+    /// <summary>
+    /// Positions of static arguments (<c>static_argnums</c>): their values are part of the cache key and are passed to
+    /// the function as they are (not traced), so it may branch on them. A static value must implement equality
+    /// (numbers, strings, enums, records); a static array is compared by its contents.
+    /// </summary>
+    public IReadOnlyList<int> StaticArgnums { get; init; } = [];
+
+    /// <summary>
+    /// Positions of donated arguments (<c>donate_argnums</c>): their memory may be reused for the results, and the
+    /// caller's arrays are deleted by the call (reading them afterwards throws).
+    /// </summary>
+    public IReadOnlyList<int> DonateArgnums { get; init; } = [];
+
+    /// <summary>The kernel name (default: taken from the method, see <see cref="KernelNames"/>).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The device to run on (default: the default device).</summary>
+    public Device? Device { get; init; }
+}
+
+/// <summary>
+/// The engine behind <c>Jax.Jit</c>: per call it flattens the arguments, builds the <see cref="ExecutableKey"/>, and
+/// runs the cached executable; on a miss it asks the <see cref="KernelRegistry"/> for a precompiled kernel, or traces
+/// the function (under the x64 setting the key was built with), simplifies the IR and compiles it. Closed-over
+/// arrays are parameters of the traced function (kept with the executable and passed at each call), never part of
+/// the IR. Inside another trace the function is traced into the enclosing one.
+/// </summary>
+internal sealed class JitFunction
+{
+    private readonly Func<object?[], object> _f;
+    private readonly bool[] _static;
+    private readonly bool[] _donate;
+    private readonly ConcurrentDictionary<ExecutableKey, Entry> _cache = new();
+    private readonly object _gate = new();
+    private int _traces;
+
+    /// <summary>A compiled signature: the executable, the closed-over arrays it takes after the inputs, and how to rebuild results.</summary>
+    private sealed record Entry(IExecutable Executable, Tensor[] Constants, TreeDef? Output, bool[] ResultWeak, Function? Traced);
+
+    public JitFunction(Func<object?[], object> f, string name, JitOptions options)
+    {
+        _f = f;
+        Name = name;
+        Device = options.Device ?? Jax.DefaultDevice;
+        int positions = Math.Max(options.StaticArgnums.DefaultIfEmpty(-1).Max(), options.DonateArgnums.DefaultIfEmpty(-1).Max()) + 1;
+        if (options.StaticArgnums.Concat(options.DonateArgnums).Any(i => i < 0))
+            throw new ArgumentOutOfRangeException(nameof(options), "jit: static_argnums and donate_argnums must be non-negative");
+        if (options.StaticArgnums.Intersect(options.DonateArgnums).Any())
+            throw new ArgumentException("jit: an argument cannot be both static and donated", nameof(options));
+        _static = new bool[positions];
+        _donate = new bool[positions];
+        foreach (int i in options.StaticArgnums) _static[i] = true;
+        foreach (int i in options.DonateArgnums) _donate[i] = true;
+        JitCaches.Track(this);
+    }
+
+    /// <summary>The kernel name.</summary>
+    public string Name { get; }
+
+    /// <summary>The device it runs on.</summary>
+    public Device Device { get; }
+
+    /// <summary>How many times the function was traced (a cache miss that was not precompiled).</summary>
+    public int TraceCount => Volatile.Read(ref _traces);
+
+    /// <summary>The number of cached executables.</summary>
+    public int CacheSize => _cache.Count;
+
+    /// <summary>Drops every cached executable.</summary>
+    public void ClearCache() => _cache.Clear();
+
+    private bool IsStatic(int i) => i < _static.Length && _static[i];
+
+    private bool IsDonated(int i) => i < _donate.Length && _donate[i];
+
+    /// <summary>The flattened arguments of a call.</summary>
+    private readonly record struct Flattened(Tensor[] Leaves, bool[] Donated, TreeDef?[] Trees, object?[] Statics, string Structure);
+
+    private Flattened Flatten(object?[] args)
+    {
+        if (args.Length < _static.Length)
+            throw new ArgumentException($"jit({Name}): static_argnums/donate_argnums name argument {_static.Length - 1}, but the call has {args.Length} arguments");
+        var leaves = new List<Tensor>();
+        var donated = new List<bool>();
+        var trees = new TreeDef?[args.Length];
+        var statics = new List<object?>();
+        var structure = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (IsStatic(i))
+            {
+                statics.Add(args[i] is Tensor t ? new StaticArray(t) : args[i]);
+                structure.Add("static");
+                continue;
+            }
+            var (argLeaves, def) = PyTree.Flatten(AsTree(args[i], i));
+            trees[i] = def;
+            leaves.AddRange(argLeaves);
+            donated.AddRange(Enumerable.Repeat(IsDonated(i), argLeaves.Count));
+            structure.Add(def.ToString());
+        }
+        return new Flattened(leaves.ToArray(), donated.ToArray(), trees, statics.ToArray(), string.Join(",", structure));
+    }
+
+    /// <summary>A dynamic argument as a tree: C# numbers and bools become weakly typed scalars (JAX's Python scalars).</summary>
+    private object AsTree(object? arg, int position) => arg switch
+    {
+        null => throw new ArgumentNullException($"arg{position}", $"jit({Name}): argument {position} is null"),
+        double d => (Tensor)d,
+        float f => (Tensor)f,
+        int n => (Tensor)n,
+        long n => (Tensor)n,
+        bool b => (Tensor)b,
+        _ => arg,
+    };
+
+    /// <summary>The arguments for the user's function with dynamic positions rebuilt from <paramref name="leaves"/>.</summary>
+    private object?[] Rebuild(object?[] args, TreeDef?[] trees, IReadOnlyList<Tensor> leaves)
+    {
+        var rebuilt = new object?[args.Length];
+        int next = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (trees[i] is not { } def)
+            {
+                rebuilt[i] = args[i];
+                continue;
+            }
+            rebuilt[i] = def.Unflatten(leaves.Skip(next).Take(def.LeafCount).ToArray());
+            next += def.LeafCount;
+        }
+        return rebuilt;
+    }
+
+    /// <summary>Calls the function: a cached executable, or a trace and compile on a miss; traced inline inside another trace.</summary>
+    public object Call(object?[] args)
+    {
+        var flat = Flatten(args);
+        if (Trace.Current is not null || flat.Leaves.Any(t => t.IsTracer)) return _f(Rebuild(args, flat.Trees, flat.Leaves));
+        var leaves = flat.Leaves.Select(t => Jax.DevicePut(t, Device)).ToArray();
+        // One read of x64 serves the key and the trace: another thread may change the global setting meanwhile.
+        bool x64 = Jax.Config.EnableX64;
+        var key = new ExecutableKey(Name, leaves.Select(t => t.Aval).ToArray(), x64, Device.Descriptor, flat.Statics, flat.Structure);
+        if (!_cache.TryGetValue(key, out var entry)) entry = Miss(key, args, flat);
+        return Run(entry, leaves, flat.Donated);
+    }
+
+    private Entry Miss(ExecutableKey key, object?[] args, Flattened flat)
+    {
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(key, out var entry)) return entry;
+            if (KernelRegistry.TryGetPrecompiled(key, out var kernel))
+            {
+                entry = new Entry(kernel.Executable, [], null, kernel.ResultWeakTypes.ToArray(), null);
+            }
+            else
+            {
+                var (function, constants, output) = TraceFor(key, args, flat);
+                Interlocked.Increment(ref _traces);
+                entry = new Entry(KernelRegistry.Compile(key, function), constants, output, function.ResultTypes.Select(t => t.Weak).ToArray(), function);
+            }
+            _cache[key] = entry;
+            return entry;
+        }
+    }
+
+    /// <summary>Traces the function for a key, under the key's x64 setting, and simplifies the IR.</summary>
+    private (Function Function, Tensor[] Constants, TreeDef Output) TraceFor(ExecutableKey key, object?[] args, Flattened flat)
+    {
+        TreeDef? output = null;
+        Tensor[] Flat(Tensor[] leaves)
+        {
+            var (outs, def) = PyTree.Flatten(_f(Rebuild(args, flat.Trees, leaves)));
+            output = def;
+            return outs.ToArray();
+        }
+        using var x64 = Jax.Config.X64Scope(key.X64);
+        var traced = FunctionCalls.Trace(Name, Flat, key.InputTypes);
+        return (Pipelines.Simplify(traced.Function), traced.Captured.ToArray(), output!);
+    }
+
+    private static object Run(Entry entry, Tensor[] leaves, bool[] donatedLeaves)
+    {
+        var arrays = new DeviceArray[leaves.Length + entry.Constants.Length];
+        for (int i = 0; i < leaves.Length; i++) arrays[i] = leaves[i].DeviceArray;
+        for (int i = 0; i < entry.Constants.Length; i++) arrays[leaves.Length + i] = entry.Constants[i].DeviceArray;
+        var donated = Donations(arrays, donatedLeaves);
+        var results = Execution.Run(entry.Executable, arrays, donated);
+        if (donated is not null)
+            for (int i = 0; i < leaves.Length; i++)
+                if (donated[i]) arrays[i].MarkDonated();
+        var tensors = results.Select((a, i) => new Tensor(a, entry.ResultWeak[i])).ToArray();
+        return entry.Output is { } tree ? tree.Unflatten(tensors) : tensors;
+    }
+
+    /// <summary>
+    /// The donation mask over all arguments, or null when nothing is donated. An array passed again in a position
+    /// that is not donated (or as a closed-over constant) is not donated: the call still reads it there.
+    /// </summary>
+    private static bool[]? Donations(DeviceArray[] arrays, bool[] donatedLeaves)
+    {
+        if (!donatedLeaves.Any(d => d)) return null;
+        var kept = new HashSet<DeviceArray>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < arrays.Length; i++)
+            if (i >= donatedLeaves.Length || !donatedLeaves[i]) kept.Add(arrays[i]);
+        var mask = new bool[arrays.Length];
+        var seen = new HashSet<DeviceArray>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < donatedLeaves.Length; i++)
+            mask[i] = donatedLeaves[i] && !kept.Contains(arrays[i]) && seen.Add(arrays[i]);
+        return mask;
+    }
+
+    /// <summary>The traced, simplified IR for arguments like <paramref name="args"/> (tracing if that signature is not cached).</summary>
+    public Function Lower(object?[] args)
+    {
+        var flat = Flatten(args);
+        if (flat.Leaves.Any(t => t.IsTracer)) throw new InvalidOperationException($"jit({Name}).Lower needs concrete arguments, not tracers");
+        bool x64 = Jax.Config.EnableX64;
+        var key = new ExecutableKey(Name, flat.Leaves.Select(t => t.Aval).ToArray(), x64, Device.Descriptor, flat.Statics, flat.Structure);
+        if (_cache.TryGetValue(key, out var entry) && entry.Traced is { } cached) return cached;
+        return TraceFor(key, args, flat).Function;
+    }
+}
+
+/// <summary>Every live jitted function, so <see cref="Jax.ClearCaches"/> can empty their caches.</summary>
+internal static class JitCaches
+{
+    private static readonly ConditionalWeakTable<JitFunction, object> Live = [];
+
+    public static void Track(JitFunction f) => Live.AddOrUpdate(f, f);
+
+    public static void ClearAll()
+    {
+        foreach (var (f, _) in Live) f.ClearCache();
+    }
+}
