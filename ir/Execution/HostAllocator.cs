@@ -68,7 +68,13 @@ public static partial class HostAllocators
     /// The largest block the system allocator is asked for: the machine's memory. A larger request (which Linux
     /// might grant lazily and then kill the process for) fails with a clear exception instead.
     /// </summary>
-    public static long MaxBlockBytes { get; } = Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30);
+    public static long MaxBlockBytes => SystemMemory.Bytes;
+
+    // Its own class, so that reading it never waits on this class's static initialization (which creates the shared allocator).
+    private static class SystemMemory
+    {
+        public static readonly long Bytes = Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30);
+    }
 
     /// <summary>
     /// Fresh memory from the system (<c>aligned_alloc</c>): <paramref name="bytes"/> rounded up to the alignment.

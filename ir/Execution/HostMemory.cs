@@ -4,15 +4,11 @@ namespace JaxToolchain.Ir;
 /// One block of native host memory shared by the <see cref="Buffer"/>s that view it (a reshape shares its operand's
 /// memory). Each buffer holds one reference; the block goes back to its allocator when the last reference is
 /// released — deterministically when buffers are disposed (the interpreter disposes intermediates after their last
-/// use), or by finalization when the buffers holding it became unreachable without being disposed. The bytes are
-/// reported to the GC as memory pressure while the block is held, so collections come in time to recycle
-/// unreachable arrays.
+/// use), or by finalization when the buffers holding it became unreachable without being disposed (the caching
+/// allocator starts a collection when undisposed memory grows, see <see cref="CachingHostAllocator"/>).
 /// </summary>
 internal sealed class HostMemory
 {
-    // Below this the pressure is not worth reporting (and reporting every scalar would cost more than it says).
-    private const long PressureThreshold = 64 * 1024;
-
     private readonly IHostAllocator _allocator;
     private HostAllocation _block;
     private int _references = 1;
@@ -21,7 +17,6 @@ internal sealed class HostMemory
     {
         _allocator = allocator;
         _block = block;
-        if (block.Capacity >= PressureThreshold) GC.AddMemoryPressure(block.Capacity);
     }
 
     /// <summary>The first byte (0 once released).</summary>
@@ -59,7 +54,6 @@ internal sealed class HostMemory
         var block = _block;
         _block = default;
         if (block.Pointer == 0) return;
-        if (block.Capacity >= PressureThreshold) GC.RemoveMemoryPressure(block.Capacity);
         _allocator.Free(block);
     }
 
