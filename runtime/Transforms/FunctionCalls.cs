@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain;
@@ -63,4 +64,39 @@ internal static class FunctionCalls
     /// <summary>Calls a traced function with its explicit arguments followed by what it captured.</summary>
     public static Tensor[] Call(TracedFunction traced, IReadOnlyList<Tensor> arguments) =>
         Call(traced.Function, [.. arguments, .. traced.Captured]);
+
+    /// <summary>
+    /// Traces of jitted functions called inside other traces, per jitted function and signature (<see cref="SignatureKey"/>).
+    /// Only traces that captured nothing are kept: captured values belong to the trace they were captured from.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Func<Tensor[], Tensor[]>, Dictionary<string, Function>> CallTraces = new();
+
+    /// <summary>The cache key of a traced signature: the arguments' abstract values (weak types included) and x64, as JAX's.</summary>
+    public static string SignatureKey(IReadOnlyList<ShapedType> types) =>
+        $"x64={Jax.Config.EnableX64}:{string.Join(",", types)}";
+
+    /// <summary>
+    /// Calls the jitted function <paramref name="f"/> inside the current trace (a nested <c>Jax.Jit</c>): traces it on the
+    /// arguments' abstract values, once per signature unless it captures values of enclosing traces, and emits a
+    /// <c>call</c> named <paramref name="name"/> whose region is a copy of the traced body and whose operands are the
+    /// arguments followed by the captured values. Two calls in one trace are two <c>call</c>s of one traced body.
+    /// </summary>
+    public static Tensor[] EmitCall(string name, Func<Tensor[], Tensor[]> f, IReadOnlyList<Tensor> arguments)
+    {
+        var types = arguments.Select(a => a.Aval).ToArray();
+        var key = SignatureKey(types);
+        var traces = CallTraces.GetOrCreateValue(f);
+        Function? function;
+        lock (traces) traces.TryGetValue(key, out function);
+        IReadOnlyList<Tensor> captured = [];
+        if (function is null)
+        {
+            var traced = Trace(name, f, types);
+            (function, captured) = (traced.Function, traced.Captured);
+            if (captured.Count == 0)
+                lock (traces) traces.TryAdd(key, function);
+        }
+        var region = new FunctionCloner().CloneBlock(function.Body);
+        return Dispatch.Bind(Prims.Call, [.. arguments, .. captured], Attributes.Of(("callee", name)), [region]);
+    }
 }

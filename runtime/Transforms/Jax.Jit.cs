@@ -11,7 +11,7 @@ public static partial class Jax
 {
     /// <summary>
     /// Compiles <paramref name="f"/> (<c>jax.jit</c>): the first call with a new signature traces it to IR, later
-    /// calls with that signature run the cached IR. Inside another trace the function is traced inline.
+    /// calls with that signature run the cached IR. Inside another trace it is a <c>call</c> of its traced body.
     /// </summary>
     public static Func<Tensor[], Tensor[]> Jit(Func<Tensor[], Tensor[]> f, string? name = null)
     {
@@ -20,7 +20,7 @@ public static partial class Jax
         name ??= f.Method.Name;
         return args =>
         {
-            if (Trace.Current is not null || args.Any(a => a.IsTracer)) return f(args);
+            if (Trace.Current is not null || args.Any(a => a.IsTracer)) return FunctionCalls.EmitCall(name, f, args);
             var types = args.Select(a => a.Aval).ToArray();
             // The trace depends on x64 too (literal and default dtypes), as JAX's cache key does.
             var key = $"x64={Jax.Config.EnableX64}:" + string.Join(",", types.Select(t => t.ToString()));
