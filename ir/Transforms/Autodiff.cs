@@ -26,7 +26,8 @@ public sealed record VjpFunctions(Function Forward, Function Backward, int NumRe
 /// (once each), except constants and cheap shape operations on them, which are re-emitted in the linear
 /// function. Known work is never repeated in the linear function, and the primal results are always known: when
 /// a rule computes a primal result inside an unknown operation (control flow whose regions carry both), the
-/// original operation is emitted again on the primal side for it. Both functions are then simplified with
+/// original operation is emitted again on the primal side for it. Rules may split their own work (a <c>call</c> emits a
+/// primal call and a linear call, see <see cref="JvpContext.Linearize"/>). Both functions are then simplified with
 /// <see cref="Pipelines.Simplify"/> and residuals that the linear function no longer uses, or that repeat, are dropped.
 /// </summary>
 public static class Autodiff
@@ -117,8 +118,9 @@ public static class Autodiff
         for (int i = 0; i < rest.Length; i++) cloner.Map(consumer.Parameters[n + i], rest[i]);
         var consumerBody = new Block(kept.Concat(rest));
         consumerBody.SetResults(cloner.CloneInto(consumer.Body, consumerBody));
-        // Merged residuals can make operations of the consumer identical: simplify it again.
-        return new Linearized(new Function(primal.Name, primalBody), Pipelines.Simplify(new Function(consumer.Name, consumerBody)), keep.Count);
+        // Merged residuals can make operations of the consumer identical, and dropped ones leave dead work (or dead
+        // results of a call) in the primal function: simplify both again.
+        return new Linearized(Pipelines.Simplify(new Function(primal.Name, primalBody)), Pipelines.Simplify(new Function(consumer.Name, consumerBody)), keep.Count);
     }
 
     /// <summary>The JVP of a function split on the fly into its known (primal) and unknown (linear) parts.</summary>
@@ -180,7 +182,7 @@ public static class Autodiff
                 else
                 {
                     var scratch = new Block(Array.Empty<Value>());
-                    var context = new JvpContext(new Emitter(scratch)) { JvpRegion = JvpPass.JvpRegion };
+                    var context = new JvpContext(new Emitter(scratch)) { JvpRegion = JvpPass.JvpRegion, Linearize = Autodiff.Linearize };
                     (outs, outTangents) = op.Primitive.Jvp(context, operands, operandTangents, op.Attributes, op.Regions);
                     foreach (var emitted in scratch.Operations) Place(emitted);
                     if (outs.Any(IsUnknown))

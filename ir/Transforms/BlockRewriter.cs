@@ -37,10 +37,11 @@ internal abstract class BlockRewriter
     /// <summary>
     /// Decides what becomes of <paramref name="op"/>, whose operands are already mapped to <paramref name="operands"/>
     /// and whose regions are rebuilt as <paramref name="regions"/>: return null to keep a copy, an empty list to drop
-    /// it (its results must be unused), or one value per result to stand for its results. Replacements must have
-    /// exactly the results' types. New operations may be emitted through <paramref name="builder"/>.
+    /// it (its results must be unused), or one value per result to stand for its results (null for a result that is
+    /// unused). Replacements must have exactly the results' types. New operations may be emitted through
+    /// <paramref name="builder"/>.
     /// </summary>
-    protected abstract IReadOnlyList<Value>? Visit(Operation op, IReadOnlyList<Value> operands, IReadOnlyList<Block> regions, IrBuilder builder);
+    protected abstract IReadOnlyList<Value?>? Visit(Operation op, IReadOnlyList<Value> operands, IReadOnlyList<Block> regions, IrBuilder builder);
 
     private Block RewriteBlock(Block source)
     {
@@ -66,9 +67,10 @@ internal abstract class BlockRewriter
             if (replacement.Count == 0) continue;
             for (int i = 0; i < op.Results.Count; i++)
             {
-                if (replacement[i].Type != op.Results[i].Type)
-                    throw new InvalidOperationException($"{GetType().Name}: replacing a result of '{op.Primitive.Name}' of type {op.Results[i].Type} by a value of type {replacement[i].Type}");
-                _map[op.Results[i]] = replacement[i];
+                if (replacement[i] is not { } value) continue;
+                if (value.Type != op.Results[i].Type)
+                    throw new InvalidOperationException($"{GetType().Name}: replacing a result of '{op.Primitive.Name}' of type {op.Results[i].Type} by a value of type {value.Type}");
+                _map[op.Results[i]] = value;
             }
         }
         ExitBlock(source);

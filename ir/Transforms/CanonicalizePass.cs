@@ -10,7 +10,8 @@ namespace JaxToolchain.Ir;
 /// <c>select</c> on a constant predicate. Constant folding: an operation without regions whose operands are
 /// all single-element constants and whose results have one element is evaluated with the interpreter and
 /// replaced by constants. A fold applies only when the replacement has exactly the result's type (weak types
-/// included). Folded operations are left for <see cref="DcePass"/> to remove.
+/// included). A <c>call</c> whose region has no operations (it returns some of its arguments) is inlined: its results
+/// are those operands. Folded operations are left for <see cref="DcePass"/> to remove.
 /// </summary>
 public sealed class CanonicalizePass : IPass
 {
@@ -113,10 +114,21 @@ public sealed class CanonicalizePass : IPass
         return results.Select((b, i) => e.ConvertElementType(e.Constant(b), b.DType, op.Results[i].Type.Weak)).ToArray();
     }
 
+    /// <summary>The operands a region without operations returns (each result is one of its arguments); null when it has operations.</summary>
+    private static Value[]? InlineTrivialCall(IReadOnlyList<Value> operands, Block region)
+    {
+        if (region.Operations.Count > 0) return null;
+        var arguments = region.Arguments.ToList();
+        return region.Results.Select(r => operands[arguments.IndexOf(r)]).ToArray();
+    }
+
     private sealed class Rewriter : BlockRewriter
     {
         protected override IReadOnlyList<Value>? Visit(Operation op, IReadOnlyList<Value> operands, IReadOnlyList<Block> regions, IrBuilder builder)
         {
+            if (op.Primitive is CallPrimitive && InlineTrivialCall(operands, regions[0]) is { } forwarded
+                && forwarded.Select((v, i) => v.Type == op.Results[i].Type).All(b => b))
+                return forwarded;
             var emitter = new Emitter(builder);
             if (op.Results.Count == 1 && Folders.TryGetValue(op.Primitive, out var fold)
                 && fold(op, operands, emitter) is { } replacement && replacement.Type == op.Results[0].Type)

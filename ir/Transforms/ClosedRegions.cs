@@ -148,16 +148,7 @@ public static class ClosedRegions
     /// </summary>
     public static Block Extract(Block region, IReadOnlyList<bool> keep, IReadOnlyList<int> results)
     {
-        var needed = new HashSet<Value>(results.Select(r => region.Results[r]), ReferenceEqualityComparer.Instance);
-        var live = new List<Operation>();
-        for (int k = region.Operations.Count - 1; k >= 0; k--)
-        {
-            var op = region.Operations[k];
-            if (!op.Results.Any(needed.Contains)) continue;
-            live.Add(op);
-            foreach (var o in op.Operands) needed.Add(o);
-        }
-        live.Reverse();
+        var (live, needed) = Needed(region, results);
         for (int i = 0; i < region.Arguments.Count; i++)
             if (!keep[i] && needed.Contains(region.Arguments[i]))
                 throw new ArgumentException($"region argument {i} ({region.Arguments[i].Type}) is needed by the extracted results but is not kept");
@@ -168,6 +159,29 @@ public static class ClosedRegions
         foreach (var op in live) block.Append(cloner.CloneOperation(op));
         block.SetResults(results.Select(r => cloner.Lookup(region.Results[r])));
         return block;
+    }
+
+    /// <summary>Which arguments of <paramref name="region"/> its results at <paramref name="results"/> are computed from.</summary>
+    public static bool[] UsedArguments(Block region, IReadOnlyList<int> results)
+    {
+        var (_, needed) = Needed(region, results);
+        return region.Arguments.Select(needed.Contains).ToArray();
+    }
+
+    /// <summary>The operations (in order) and the values (arguments included) that the results at <paramref name="results"/> need.</summary>
+    private static (List<Operation> Live, HashSet<Value> Needed) Needed(Block region, IReadOnlyList<int> results)
+    {
+        var needed = new HashSet<Value>(results.Select(r => region.Results[r]), ReferenceEqualityComparer.Instance);
+        var live = new List<Operation>();
+        for (int k = region.Operations.Count - 1; k >= 0; k--)
+        {
+            var op = region.Operations[k];
+            if (!op.Results.Any(needed.Contains)) continue;
+            live.Add(op);
+            foreach (var o in op.Operands) needed.Add(o);
+        }
+        live.Reverse();
+        return (live, needed);
     }
 }
 

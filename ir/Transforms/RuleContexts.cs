@@ -22,6 +22,15 @@ public sealed class JvpContext(Emitter emitter)
     /// followed by the tangents of the results marked in the returned mask (see <see cref="RegionJvp"/>).
     /// </summary>
     public RegionJvp? JvpRegion { get; init; }
+
+    /// <summary>
+    /// Set only while linearizing (<see cref="Autodiff.Linearize"/>, whose partial evaluation sends operations without
+    /// tangent operands to the primal function and the others to the linear one): linearizes a function, here a closed
+    /// region. A rule may use it to emit its primal part and its linear part as separate operations (JAX's linearize
+    /// rules): <c>call</c> does, so the callee's primal work is done once in the primal function and only its tangent
+    /// work, fed residuals, reaches the linear one. Rules that ignore it keep their JVP whole on the linear side.
+    /// </summary>
+    public Func<Function, IReadOnlyList<bool>, Linearized>? Linearize { get; init; }
 }
 
 /// <summary>

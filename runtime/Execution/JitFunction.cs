@@ -40,6 +40,7 @@ internal sealed class JitFunction
     private readonly bool[] _static;
     private readonly bool[] _donate;
     private readonly ConcurrentDictionary<ExecutableKey, Entry> _cache = new();
+    private readonly ConcurrentDictionary<ExecutableKey, (Function Function, Tensor[] Constants, TreeDef Output)> _nested = new();
     private readonly object _gate = new();
     private int _traces;
 
@@ -75,8 +76,12 @@ internal sealed class JitFunction
     /// <summary>The number of cached executables.</summary>
     public int CacheSize => _cache.Count;
 
-    /// <summary>Drops every cached executable.</summary>
-    public void ClearCache() => _cache.Clear();
+    /// <summary>Drops every cached executable and trace.</summary>
+    public void ClearCache()
+    {
+        _cache.Clear();
+        _nested.Clear();
+    }
 
     private bool IsStatic(int i) => i < _static.Length && _static[i];
 
@@ -145,7 +150,7 @@ internal sealed class JitFunction
     public object Call(object?[] args)
     {
         var flat = Flatten(args);
-        if (Trace.Current is not null || flat.Leaves.Any(t => t.IsTracer)) return _f(Rebuild(args, flat.Trees, flat.Leaves));
+        if (Trace.Current is not null || flat.Leaves.Any(t => t.IsTracer)) return CallInTrace(args, flat);
         var leaves = flat.Leaves.Select(t => Jax.DevicePut(t, Device)).ToArray();
         // One read of x64 serves the key and the trace: another thread may change the global setting meanwhile.
         bool x64 = Jax.Config.EnableX64;
@@ -172,6 +177,25 @@ internal sealed class JitFunction
             _cache[key] = entry;
             return entry;
         }
+    }
+
+    /// <summary>
+    /// A call inside another trace (a nested <c>Jit</c>, JAX's <c>pjit</c> in a jaxpr): emits a <c>call</c> whose region
+    /// is the function traced for the arguments' signature, and whose operands are the arguments followed by what
+    /// the trace captured. A trace that captured only concrete arrays is kept per signature; one that captured values
+    /// of enclosing traces is traced again next time (those values belong to the trace they came from).
+    /// </summary>
+    private object CallInTrace(object?[] args, Flattened flat)
+    {
+        var key = new ExecutableKey(Name, flat.Leaves.Select(t => t.Aval).ToArray(), Jax.Config.EnableX64, Device.Descriptor, flat.Statics, flat.Structure);
+        if (!_nested.TryGetValue(key, out var traced))
+        {
+            traced = TraceFor(key, args, flat);
+            if (traced.Constants.All(c => !c.IsTracer)) _nested.TryAdd(key, traced);
+        }
+        var region = new FunctionCloner().CloneBlock(traced.Function.Body);
+        var results = Dispatch.Bind(Prims.Call, [.. flat.Leaves, .. traced.Constants], Attributes.Of(("callee", Name)), [region]);
+        return traced.Output.Unflatten(results);
     }
 
     /// <summary>Traces the function for a key, under the key's x64 setting, and simplifies the IR.</summary>

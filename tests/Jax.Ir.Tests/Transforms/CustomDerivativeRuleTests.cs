@@ -1,4 +1,5 @@
 using static JaxToolchain.Ir.Tests.Transforms.AdNumerics;
+using static JaxToolchain.Ir.Tests.Transforms.IrInspection;
 
 namespace JaxToolchain.Ir.Tests.Transforms;
 
@@ -79,7 +80,7 @@ public class CustomDerivativeRuleTests
         """;
 
     /// <summary>sum(sin(sin(x)) · x) with the sines under <c>checkpoint</c>.</summary>
-    private const string RematSinSin = """
+    internal const string RematSinSin = """
         func @remat(%0: f64[4]) -> (f64[]) {
           %1 = checkpoint %0 (%2: f64[4]) {
             %3 = sin %2 : f64[4]
@@ -93,7 +94,7 @@ public class CustomDerivativeRuleTests
         """;
 
     /// <summary>The same function without <c>checkpoint</c>.</summary>
-    private const string PlainSinSin = """
+    internal const string PlainSinSin = """
         func @plain(%0: f64[4]) -> (f64[]) {
           %1 = sin %0 : f64[4]
           %2 = sin %1 : f64[4]
@@ -102,20 +103,6 @@ public class CustomDerivativeRuleTests
           return %4
         }
         """;
-
-    private static Function Parse(string text)
-    {
-        var f = IrParser.ParseFunction(text);
-        Verifier.Verify(f);
-        return f;
-    }
-
-    private static double Run1(Function f, params Buffer[] args) => Interpreter.Run(f, args)[0].GetDouble(0);
-
-    private static IEnumerable<Operation> AllOperations(Block block) =>
-        block.Operations.SelectMany(op => op.Regions.SelectMany(AllOperations).Prepend(op));
-
-    private static IEnumerable<string> Primitives(Function f) => AllOperations(f.Body).Select(op => op.Primitive.Name);
 
     // ---- custom_jvp_call ----
 
@@ -138,7 +125,7 @@ public class CustomDerivativeRuleTests
         var outs = Interpreter.Run(jvp, Buffer.Scalar(100f), Buffer.Scalar(1f));
         Assert.Equal(float.PositiveInfinity, outs[0].Span<float>()[0]);
         Assert.Equal(1f, outs[1].Span<float>()[0]);
-        Assert.DoesNotContain("custom_jvp_call", Primitives(jvp));
+        Assert.DoesNotContain("custom_jvp_call", PrimitiveNames(jvp));
     }
 
     [Fact]
@@ -183,7 +170,7 @@ public class CustomDerivativeRuleTests
         RuleHarness.CheckBatch(Prims.CustomJvpCall, call.Attributes, [Buffer.Of(new[] { -1f, 0.5f, 3f }, 3)], [0], call.Regions);
 
         var batched = VmapPass.Apply(f, [0], [0], Dim.Of(3));
-        Assert.Contains("custom_jvp_call", Primitives(batched));
+        Assert.Contains("custom_jvp_call", PrimitiveNames(batched));
         var jvp = JvpPass.Apply(batched, [true]);
         var tangents = Interpreter.Run(jvp, Buffer.Of(new[] { 100f, 0f, -100f }, 3), Buffer.Of(new[] { 1f, 1f, 1f }, 3))[1];
         Assert.Equal([1f, 0.5f, 0f], tangents.Span<float>().ToArray());
@@ -207,7 +194,7 @@ public class CustomDerivativeRuleTests
         var (y, cts) = VjpTests.RunVjp(vjp, 1, [x], [Buffer.Of(new[] { 0.5, -4.0, 7.0 }, 3)]);
         Assert.Equal([1.0, 2.0, 3.0], y[0].Span<double>().ToArray());
         Assert.Equal([0.5, -1.0, 1.0], cts[0].Span<double>().ToArray());
-        Assert.DoesNotContain("custom_lin", Primitives(vjp.Backward));
+        Assert.DoesNotContain("custom_lin", PrimitiveNames(vjp.Backward));
     }
 
     [Fact]
@@ -237,7 +224,7 @@ public class CustomDerivativeRuleTests
         var f = Parse(ClipGradient);
         var jvp = JvpPass.Apply(f, [true]);
         Verifier.Verify(jvp);
-        Assert.Contains("custom_lin", Primitives(jvp));
+        Assert.Contains("custom_lin", PrimitiveNames(jvp));
         var x = Buffer.Of(new[] { 1.0, 2.0, 3.0 }, 3);
         var e = Assert.Throws<JaxTypeException>(() => Interpreter.Run(jvp, x, x));
         Assert.Equal("custom_vjp: can't apply forward-mode autodiff (jvp) to a custom_vjp function; differentiate it in reverse mode (grad, vjp) or define it with custom_jvp", e.Message);
@@ -250,11 +237,11 @@ public class CustomDerivativeRuleTests
     public void Linearized_custom_vjp_call_keeps_custom_lin_on_the_linear_side_and_its_transpose_is_bwd()
     {
         var lin = Autodiff.Linearize(Parse(ScaledSin), [true, true]);
-        Assert.Contains("custom_lin", Primitives(lin.Linear));
-        Assert.DoesNotContain("custom_lin", Primitives(lin.Primal));
+        Assert.Contains("custom_lin", PrimitiveNames(lin.Linear));
+        Assert.DoesNotContain("custom_lin", PrimitiveNames(lin.Primal));
         var backward = TransposePass.Apply(lin.Linear, lin.NumResiduals);
         Verifier.Verify(backward);
-        Assert.DoesNotContain("custom_lin", Primitives(backward));
+        Assert.DoesNotContain("custom_lin", PrimitiveNames(backward));
         var w = Buffer.Scalar(1.5);
         var x = Buffer.Of(new[] { 0.2, -0.4, 1.0 }, 3);
         var ct = Buffer.Of(new[] { 1.0, 2.0, -1.0 }, 3);
@@ -272,7 +259,7 @@ public class CustomDerivativeRuleTests
         int r = lin.NumResiduals;
         // Residuals and the tangent of w shared, the tangent of x batched: (residuals..., ẇ, ẋ[2, 3]).
         var batched = VmapPass.Apply(lin.Linear, [.. new int?[r], null, 0], [0], Dim.Of(2));
-        Assert.Contains("custom_lin", Primitives(batched));
+        Assert.Contains("custom_lin", PrimitiveNames(batched));
         var backward = TransposePass.Apply(batched, r);
         Verifier.Verify(backward);
         double[] x = [0.2, -0.4, 1.0], c = [1, 2, -1, 0.5, 3, -2];
@@ -303,7 +290,7 @@ public class CustomDerivativeRuleTests
         RuleHarness.CheckBatch(Prims.CustomVjpCall, call.Attributes, [w, xs], [null, 0], call.Regions);
 
         var batched = VmapPass.Apply(f, [null, 0], [0], Dim.Of(2));
-        Assert.Contains("custom_vjp_call", Primitives(batched));
+        Assert.Contains("custom_vjp_call", PrimitiveNames(batched));
         var vjp = Autodiff.Vjp(batched, [true, true]);
         var ct = Buffer.Of(new[] { 1.0, 2.0, 3.0, 4.0, 5.0, 6.0 }, 2, 3);
         var (_, cts) = VjpTests.RunVjp(vjp, 1, [w, xs], [ct]);
@@ -349,7 +336,7 @@ public class CustomDerivativeRuleTests
         var remat = Autodiff.Vjp(Parse(RematSinSin), [true]);
         // Without checkpoint the forward function saves cosines for the backward one, which computes no sine.
         Assert.Contains(plain.Forward.Body.Results.Skip(1), r => r.Definer?.Primitive == Prims.Cos);
-        Assert.DoesNotContain("sin", Primitives(plain.Backward));
+        Assert.DoesNotContain("sin", PrimitiveNames(plain.Backward));
         // With it, the residuals are x and the checkpoint's result (the mul after it needs that), and the backward
         // function computes sin x, cos x and cos(sin x) again inside a checkpoint.
         var x = remat.Forward.Parameters[0];

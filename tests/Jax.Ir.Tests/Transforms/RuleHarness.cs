@@ -80,11 +80,12 @@ internal static class RuleHarness
     /// Checks the transpose rule of <paramref name="primitive"/> with respect to operand <paramref name="linear"/>
     /// (the others fixed at <paramref name="inputs"/>): ⟨L t, c⟩ = ⟨t, Lᵀ c⟩ for random t and c, to 1e-10 relative.
     /// </summary>
-    public static void CheckTranspose(Primitive primitive, Attributes? attributes, Buffer[] inputs, int linear, int seed = 0)
+    public static void CheckTranspose(Primitive primitive, Attributes? attributes, Buffer[] inputs, int linear, int seed = 0, IReadOnlyList<Block>? regions = null)
     {
         attributes ??= Attributes.Empty;
+        regions ??= [];
         var rng = new Random(seed);
-        var f = Single(primitive, inputs.Select(b => b.Type).ToArray(), attributes);
+        var f = Single(primitive, inputs.Select(b => b.Type).ToArray(), attributes, regions);
         var t = Uniform(inputs[linear].Type, rng);
         var lt = Interpreter.Run(f, inputs.Select((b, i) => i == linear ? t : b).ToArray());
         var cts = f.ResultTypes.Select(type => Uniform(type, rng)).ToArray();
@@ -96,8 +97,8 @@ internal static class RuleHarness
         var operands = new LinearOperand[inputs.Length];
         for (int i = 0, j = 0; i < inputs.Length; i++)
             operands[i] = i == linear ? new LinearOperand(null, inputs[i].Type) : new LinearOperand(block.Arguments[j++], inputs[i].Type);
-        var context = new TransposeContext(new Emitter(block));
-        var result = primitive.Transpose(context, block.Arguments.Skip(known).ToArray(), operands, attributes, []);
+        var context = new TransposeContext(new Emitter(block)) { TransposeRegion = TransposePass.TransposeRegion };
+        var result = primitive.Transpose(context, block.Arguments.Skip(known).ToArray(), operands, attributes, regions);
         var emitter = context.Emitter;
         block.SetResults([result[linear] ?? emitter.Zeros(inputs[linear].Type)]);
         var transpose = new Function($"transpose_{primitive.Name}", block);

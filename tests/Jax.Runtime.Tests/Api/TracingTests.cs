@@ -160,13 +160,14 @@ public class TracingTests
     }
 
     [Fact]
-    public void Jit_inside_jit_is_traced_inline()
+    public void Jit_inside_jit_is_a_call_of_the_inner_function()
     {
         var inner = Jax.Jit((Tensor x) => Jnp.Exp(x));
         var outer = Jax.Jit((Tensor x) => inner(x) + 1);
         Expect.Values(outer(Jnp.Zeros(2)), [2, 2]);
         var text = Jax.MakeJaxpr(x => inner(x) * 3, Jnp.Zeros(2));
-        Assert.Contains(IrParser.ParseFunction(text).Body.Operations, o => o.Primitive.Name == "exp");
+        var call = Assert.Single(IrParser.ParseFunction(text).Body.Operations, o => o.Primitive.Name == "call");
+        Assert.Contains(call.Regions[0].Operations, o => o.Primitive.Name == "exp");
     }
 
     [Fact]

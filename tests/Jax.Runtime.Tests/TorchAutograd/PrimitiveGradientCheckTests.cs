@@ -66,10 +66,14 @@ public sealed class PrimitiveGradientCheckTests
         (Func<Tensor, Tensor>)(x => Lax.Log1p(Lax.Exp(x))),
         (x, t) => (Lax.Log1p(Lax.Exp(x)), Lax.Mul(t, Lax.Logistic(x))));
 
+    /// <summary>sin(x²) jitted on its own, so inside the traced checks it is a <c>call</c>.</summary>
+    static readonly Func<Tensor, Tensor> JittedSinOfSquare = Jax.Jit((Func<Tensor, Tensor>)(v => Lax.Sin(Lax.Mul(v, v))));
+
     static readonly PrimitiveCheck[] Checks =
     [
         Unary(Prims.Neg, U(-2, 2, 5), Lax.Neg),
         Unary(Prims.Checkpoint, U(-2, 2, 5), x => Jax.Checkpoint((Func<Tensor, Tensor>)(v => Lax.Sin(Lax.Mul(v, v))))(x)),
+        Unary(Prims.Call, U(-2, 2, 5), x => JittedSinOfSquare(x)),
         Unary(Prims.CustomJvpCall, U(-2, 2, 5), x => SoftplusWithRule(x)),
         Unary(Prims.Abs, Signed(0.2, 2, 5), Lax.Abs),
         Unary(Prims.Sign, Signed(0.2, 2, 5), x => Lax.Mul(Lax.Sign(x), Lax.Exp(x))),
