@@ -32,6 +32,9 @@ internal sealed class HostMemory
         return new HostMemory(allocator, allocator.Allocate(bytes));
     }
 
+    /// <summary>True when more than one buffer views this memory.</summary>
+    public bool IsShared => Volatile.Read(ref _references) > 1;
+
     /// <summary>Adds a reference (for another buffer viewing this memory).</summary>
     public void AddReference()
     {

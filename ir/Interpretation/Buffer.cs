@@ -276,6 +276,9 @@ public sealed unsafe class Buffer : IDisposable
         }
     }
 
+    /// <summary>True when this buffer is the only view of its memory and holds its elements (not a splat): writing it changes nothing else.</summary>
+    internal bool IsSoleDenseView => !_splat && _memory is { IsShared: false };
+
     /// <summary>True when both buffers view the same memory block.</summary>
     public bool SharesMemoryWith(Buffer other) => ReferenceEquals(_memory, other._memory) && _memory is not null;
 

@@ -59,7 +59,9 @@ public sealed class Interpreter
                 Buffer[] outputs;
                 try
                 {
-                    outputs = op.Primitive.Evaluate(inputs, attributes, op.Regions, this);
+                    outputs = frame.InPlaceTarget(op, k, inputs) is { } target
+                        ? [((ElementwisePrimitive)op.Primitive).EvaluateInto(inputs, attributes, target)]
+                        : op.Primitive.Evaluate(inputs, attributes, op.Regions, this);
                 }
                 catch (Exception e) when (!e.Data.Contains(FailedPrimitiveKey))
                 {
@@ -108,6 +110,25 @@ public sealed class Interpreter
             _bindings[buffer] = count + 1;
             _env[value] = buffer;
             if (owned && !known) _owned.Add(buffer);
+        }
+
+        /// <summary>
+        /// An operand buffer an elementwise operation may write its result into: owned by this run, bound to no other
+        /// live value, the only view of its memory, dense, of exactly the result's dtype and shape, and dying here.
+        /// </summary>
+        public Buffer? InPlaceTarget(Operation op, int k, Buffer[] inputs)
+        {
+            if (op.Primitive is not ElementwisePrimitive || op.Results.Count != 1) return null;
+            var type = op.Results[0].Type;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                var b = inputs[i];
+                if (_lastUse[op.Operands[i]] != k || !_owned.Contains(b) || _bindings[b] != 1 || !b.IsSoleDenseView) continue;
+                if (b.DType != type.DType || b.Shape.Rank != type.Rank || !inputs.All(o => o.Shape.Rank == 0 || o.Shape == b.Shape)) continue;
+                // The same buffer passed twice is bound once: it dies here only if every use is in this operation.
+                return b;
+            }
+            return null;
         }
 
         public Buffer Lookup(Operation op, Value value) =>

@@ -13,16 +13,119 @@ public abstract class ElementwisePrimitive : Primitive
     /// <summary>True when the primitive accepts operands of <paramref name="dtype"/>.</summary>
     public virtual bool Accepts(DType dtype) => true;
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// The kernel. Splats (scalar broadcasts stored once) are computed as scalars: when every operand is a splat
+    /// (or a scalar), the result is a splat; when some are, the arrays are computed chunk by chunk against a small
+    /// dense block of each splat's value, so no operand is ever written out in full. Large arrays are split into
+    /// ranges computed on all cores (every element is computed exactly as in one pass, so results are identical).
+    /// </summary>
     public sealed override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
     {
-        // The rule checks the buffers (the eager path calls kernels directly) and gives the result's dtype and shape.
+        var type = ResultType(operands, attributes);
+        if (operands.Any(o => o.IsSplat) && ElementForElement(operands, type) && operands.All(o => o.IsSplat || o.Shape.Rank == 0))
+            return [SplatResult(operands, attributes, type)];
+        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
+        Run(operands, attributes, type, result);
+        return [result];
+    }
+
+    /// <summary>
+    /// Computes the result into <paramref name="target"/>, an operand (or any buffer) of exactly the result's dtype and
+    /// shape that nothing else will read: the interpreter's in-place execution of an operand that dies here. Every
+    /// elementwise loop reads element i of each operand before writing element i of the result, so the target may
+    /// be one of the operands. Returns <paramref name="target"/>.
+    /// </summary>
+    public Buffer EvaluateInto(IReadOnlyList<Buffer> operands, Attributes attributes, Buffer target)
+    {
+        var type = ResultType(operands, attributes);
+        if (type.DType != target.DType || type.Shape != target.Shape || target.IsSplat)
+            throw new ArgumentException($"{Name}: cannot write a {type} result into {target.Type}");
+        Run(operands, attributes, type, target);
+        return target;
+    }
+
+    // The rule checks the buffers (the eager path calls kernels directly) and gives the result's dtype and shape.
+    private ShapedType ResultType(IReadOnlyList<Buffer> operands, Attributes attributes)
+    {
         var types = new ShapedType[operands.Count];
         for (int i = 0; i < types.Length; i++) types[i] = operands[i].Type;
-        var type = InferTypes(types, attributes, [])[0];
-        var result = ElementwiseKernels.NewResult(type.DType, type.Shape);
-        Compute(operands, attributes, result);
-        return [result];
+        return InferTypes(types, attributes, [])[0];
+    }
+
+    /// <summary>True when result element i is computed from element i of each operand (or its one scalar): not a width-changing bitcast.</summary>
+    private static bool ElementForElement(IReadOnlyList<Buffer> operands, ShapedType type) =>
+        operands.All(o => o.LongLength == type.Shape.ElementCount || o.Shape.Rank == 0);
+
+    private Buffer SplatResult(IReadOnlyList<Buffer> operands, Attributes attributes, ShapedType type)
+    {
+        var scalars = operands.Select(o => o.IsSplat ? o.Slice(0, 1) : o.Share()).ToArray();
+        try
+        {
+            using var one = ElementwiseKernels.NewResult(type.DType, Shape.Of(1));
+            Compute(scalars, attributes, one);
+            return Buffer.Splat(one, type.Shape);
+        }
+        finally
+        {
+            foreach (var s in scalars) s.Dispose();
+        }
+    }
+
+    /// <summary>Elements per chunk when splats are computed against: small enough that a chunk of every operand stays in cache.</summary>
+    private const int ChunkElements = 8192;
+
+    /// <summary>Arrays at least this long are computed in parallel ranges.</summary>
+    private const long ParallelElements = 1 << 18;
+
+    private void Run(IReadOnlyList<Buffer> operands, Attributes attributes, ShapedType type, Buffer result)
+    {
+        long n = result.LongLength;
+        bool splats = operands.Any(o => o.IsSplat);
+        if (!ElementForElement(operands, type) || (!splats && (n < ParallelElements || Environment.ProcessorCount == 1)))
+        {
+            Compute(operands, attributes, result);
+            return;
+        }
+        int block = (int)Math.Min(ChunkElements, n);
+        // One dense block per splat, filled with its value once and shared (read-only) by every chunk.
+        var blocks = operands.Select(o => o.IsSplat ? DenseBlock(o, block) : null).ToArray();
+        try
+        {
+            int parts = n < ParallelElements ? 1 : Environment.ProcessorCount;
+            long per = (n + parts - 1) / parts;
+            per = (per + ChunkElements - 1) / ChunkElements * ChunkElements;
+            void Range(int part)
+            {
+                long start = part * per, end = Math.Min(n, start + per);
+                var chunk = new Buffer[operands.Count];
+                for (long at = start; at < end; at += splats ? block : end - start)
+                {
+                    int count = (int)Math.Min(splats ? block : end - start, end - at);
+                    for (int i = 0; i < chunk.Length; i++)
+                        chunk[i] = blocks[i] is { } b ? b.Slice(0, count)
+                            : operands[i].Shape.Rank == 0 ? operands[i].Share() : operands[i].Slice(at, count);
+                    using var target = result.Slice(at, count);
+                    Compute(chunk, attributes, target);
+                    foreach (var c in chunk) c.Dispose();
+                }
+            }
+            if (parts == 1) Range(0);
+            else Parallel.For(0, (int)((n + per - 1) / per), Range);
+        }
+        finally
+        {
+            foreach (var b in blocks) b?.Dispose();
+        }
+    }
+
+    private static Buffer DenseBlock(Buffer splat, int count)
+    {
+        var dense = Buffer.Uninitialized(splat.DType, Shape.Of(count));
+        int size = splat.DType.ItemSize();
+        var value = splat.SplatOrDenseBytes[..size];
+        var bytes = dense.Bytes;
+        for (int i = 0; i < count; i++) value.CopyTo(bytes.Slice(i * size, size));
+        return dense;
     }
 
     /// <summary>The kernel: writes every element of <paramref name="result"/> from checked operands.</summary>

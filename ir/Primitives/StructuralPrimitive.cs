@@ -117,6 +117,12 @@ public abstract partial class StructuralPrimitive : Primitive
     /// </summary>
     protected static Buffer[] CopyOut(ShapedType type, Buffer x, int offset, int[] srcStrides)
     {
+        // A splat or a single element copied anywhere is a splat of the same value: nothing is written out.
+        if ((x.IsSplat || x.LongLength == 1) && type.Shape.ElementCount > 1)
+        {
+            using var element = x.IsSplat ? x.Slice(0, 1) : x.Share();
+            return [Buffer.Splat(element, type.Shape)];
+        }
         var result = Allocate(type);
         var dims = result.Dims;
         StridedCopy.Copy(x, offset, srcStrides, result, 0, Strides.RowMajor(dims), dims);
