@@ -115,6 +115,7 @@ public sealed class CachingHostAllocator : IHostAllocator
             _cached -= size;
             Took(size);
             block = new HostAllocation(stack.Pop(), size);
+            if (stack.Count == 0) _free.Remove(size);
             return true;
         }
         block = default;

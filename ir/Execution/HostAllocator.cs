@@ -55,13 +55,33 @@ public static partial class HostAllocators
     /// <summary>The alignment of every host block, in bytes (a cache line; an AVX-512 vector).</summary>
     public const int Alignment = 64;
 
-    private static IHostAllocator _current = CachingHostAllocator.Shared;
+    private static readonly AsyncLocal<IHostAllocator?> Scoped = new();
+    private static IHostAllocator _default = CachingHostAllocator.Shared;
 
-    /// <summary>The allocator new host buffers come from (by default <see cref="CachingHostAllocator.Shared"/>).</summary>
+    /// <summary>
+    /// The allocator new host buffers come from: the one of an enclosing <see cref="Use"/> scope, else the
+    /// process-wide default (<see cref="CachingHostAllocator.Shared"/> unless set).
+    /// </summary>
     public static IHostAllocator Current
     {
-        get => _current;
-        set => _current = value ?? throw new ArgumentNullException(nameof(value));
+        get => Scoped.Value ?? _default;
+        set => _default = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="allocator"/> the current one for this flow of execution (tasks it starts included) until
+    /// the scope is disposed; other threads keep theirs. Blocks always go back to the allocator that gave them.
+    /// </summary>
+    public static IDisposable Use(IHostAllocator allocator)
+    {
+        var previous = Scoped.Value;
+        Scoped.Value = allocator ?? throw new ArgumentNullException(nameof(allocator));
+        return new Restore(() => Scoped.Value = previous);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
     }
 
     /// <summary>

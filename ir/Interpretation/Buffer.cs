@@ -57,9 +57,11 @@ public sealed unsafe class Buffer : IDisposable
         {
             memory = HostMemory.Allocate(bytes);
         }
-        catch (HostOutOfMemoryException e)
+        catch (HostOutOfMemoryException)
         {
-            throw new HostOutOfMemoryException(bytes, $"{e.Message} for an array {dtype.Name()}{shape}");
+            throw new HostOutOfMemoryException(bytes,
+                $"RESOURCE_EXHAUSTED: cannot allocate {HostOutOfMemoryException.FormatBytes(bytes)} for an array {dtype.Name()}{shape} " +
+                $"(this machine has {HostOutOfMemoryException.FormatBytes(HostAllocators.MaxBlockBytes)} of memory)");
         }
         return new Buffer(dtype, shape, memory, memory.Pointer, splat: false);
     }

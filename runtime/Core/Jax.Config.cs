@@ -46,7 +46,22 @@ public static partial class Jax
         /// thread is cheaper than a queue hop. Reading a result (or <see cref="Tensor.BlockUntilReady"/>) waits for
         /// it, and raises there an error of the computation that produced it.
         /// </summary>
-        public static bool CpuAsyncDispatch { get; set; }
+        public static bool CpuAsyncDispatch
+        {
+            get => ScopedAsyncDispatch.Value ?? _cpuAsyncDispatch;
+            set => _cpuAsyncDispatch = value;
+        }
+
+        private static volatile bool _cpuAsyncDispatch;
+        private static readonly AsyncLocal<bool?> ScopedAsyncDispatch = new();
+
+        /// <summary>Sets <see cref="CpuAsyncDispatch"/> for the current flow of execution until disposed; other threads keep the process-wide setting.</summary>
+        public static IDisposable CpuAsyncDispatchScope(bool enable = true)
+        {
+            var previous = ScopedAsyncDispatch.Value;
+            ScopedAsyncDispatch.Value = enable;
+            return new Restore(() => ScopedAsyncDispatch.Value = previous);
+        }
 
         /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>, <c>"jax_cpu_enable_async_dispatch"</c>).</summary>
         public static void Update(string name, bool value)

@@ -54,11 +54,20 @@ public static partial class Jax
 
     /// <summary>
     /// Compiles a function of a tree of arrays to a tree of arrays (parameters as tuples, lists, arrays, dictionaries
-    /// or <see cref="IPyTree"/> types); the result has the structure the function returns.
+    /// or <see cref="IPyTree"/> types); the result has the structure the function returns. A function of
+    /// <c>object?[]</c> takes positional arguments, as <see cref="Jit(Func{object?[], object}, JitOptions?)"/> does
+    /// (static and donated positions, numbers as weak scalars).
     /// </summary>
     public static Func<TIn, TOut> Jit<TIn, TOut>(Func<TIn, TOut> f, JitOptions? options = null) where TIn : notnull where TOut : notnull
     {
-        var jit = new JitFunction(a => f((TIn)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        options ??= new JitOptions();
+        var name = options.Name ?? KernelNames.For(f);
+        if (typeof(TIn) == typeof(object[]))
+        {
+            var positional = new JitFunction(a => f((TIn)(object)a), name, options);
+            return Register<Func<TIn, TOut>>(x => (TOut)positional.Call((object?[])(object)x), positional);
+        }
+        var jit = new JitFunction(a => f((TIn)a[0]!), name, options);
         return Register<Func<TIn, TOut>>(x => (TOut)jit.Call([x]), jit);
     }
 
