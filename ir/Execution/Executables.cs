@@ -119,13 +119,9 @@ public sealed class InterpreterExecutable : IExecutable
     {
         var buffers = arguments.Select(a => a.ReadHost()).ToArray();
         var results = donated is null ? Interpreter.Run(Function, buffers) : Interpreter.Run(Function, buffers, donated);
-        var arrays = new DeviceArray[results.Length];
-        for (int i = 0; i < results.Length; i++)
-        {
-            // Every result is a buffer object of its own (a function may return an argument, or one value twice).
-            bool alias = buffers.Any(b => ReferenceEquals(b, results[i])) || results.Take(i).Any(r => ReferenceEquals(r, results[i]));
-            arrays[i] = new HostArray(alias ? results[i].Share() : results[i], Device);
-        }
+        var owned = Interpreter.DistinctResults(buffers, results);
+        var arrays = new DeviceArray[owned.Length];
+        for (int i = 0; i < owned.Length; i++) arrays[i] = new HostArray(owned[i], Device);
         // Donated arguments belong to the call now; one a result still views keeps its memory through that view.
         if (donated is not null)
             for (int i = 0; i < buffers.Length; i++)

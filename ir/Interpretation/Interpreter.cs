@@ -30,6 +30,19 @@ public sealed class Interpreter
     public static Buffer[] Run(Function function, IReadOnlyList<Buffer> arguments, IReadOnlyList<bool> donated) =>
         Default.RunBlock(function.Body, arguments, new Dictionary<string, long>(), function.Name, donated);
 
+    /// <summary>
+    /// The results of a run as buffer objects of their own, for callers that hand each to a separate owner: a function
+    /// may return one of its arguments, or one value twice; those become new views (<see cref="Buffer.Share"/>) of the
+    /// same memory, so disposing one never frees another.
+    /// </summary>
+    public static Buffer[] DistinctResults(IReadOnlyList<Buffer> arguments, Buffer[] results)
+    {
+        var seen = new HashSet<Buffer>(arguments, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < results.Length; i++)
+            if (!seen.Add(results[i])) results[i] = results[i].Share();
+        return results;
+    }
+
     /// <summary>Runs a region block (used by control-flow kernels), binding symbols of its argument types.</summary>
     public Buffer[] RunRegion(Block block, IReadOnlyList<Buffer> arguments) =>
         RunBlock(block, arguments, new Dictionary<string, long>(), "region");

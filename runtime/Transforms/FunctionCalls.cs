@@ -44,7 +44,8 @@ internal static class FunctionCalls
         var trace = Ir.Trace.Current;
         if (trace is null && arguments.All(a => !a.IsTracer))
         {
-            var results = Interpreter.Run(function, arguments.Select(a => a.Buffer).ToArray());
+            var buffers = arguments.Select(a => a.Buffer).ToArray();
+            var results = Interpreter.DistinctResults(buffers, Interpreter.Run(function, buffers));
             return results.Select((b, i) => new Tensor(b, function.ResultTypes[i].Weak)).ToArray();
         }
         if (trace is null)
