@@ -57,6 +57,9 @@ internal static class CustomBatching
 public abstract class CustomCallPrimitive : Primitive, IResultDependence
 {
     private protected CustomCallPrimitive(string name) : base(name) { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     /// <summary>A result depends on the operands it depends on in the function (region 0).</summary>
     public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
@@ -230,6 +233,9 @@ public sealed class CustomVjpCallPrimitive : CustomCallPrimitive
 public sealed class CustomLinPrimitive : Primitive
 {
     internal CustomLinPrimitive() : base("custom_lin") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     private static JaxTypeException ForwardModeError() =>
         new("custom_vjp", "can't apply forward-mode autodiff (jvp) to a custom_vjp function; differentiate it in reverse mode (grad, vjp) or define it with custom_jvp");
@@ -294,65 +300,14 @@ public sealed class CustomLinPrimitive : Primitive
 /// stored; the transpose rule emits a <c>checkpoint</c> over the transposed region, which recomputes the forward
 /// values it needs before running backward. Batching batches the region.
 /// </summary>
-public sealed class CheckpointPrimitive : Primitive, IResultDependence
+public sealed class CheckpointPrimitive : RegionCallPrimitive
 {
-    internal CheckpointPrimitive() : base("checkpoint") { }
-
-    /// <summary>A result depends on the operands it depends on in the region.</summary>
-    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
-        ClosedRegions.DependsOn(regions[0], operands);
+    internal CheckpointPrimitive() : base("checkpoint", "function") { }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        RegionSignatures.CheckCount(this, regions, 1, "function");
-        RegionSignatures.CheckArguments(this, "the function", regions[0], operands);
-        return regions[0].ResultTypes.ToArray();
-    }
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
 
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        InferTypes(operands.Select(o => o.Type).ToArray(), attributes, regions);
-        return interpreter.RunRegion(regions[0], operands);
-    }
-
-    /// <summary>One <c>checkpoint</c> over the JVP of the region, taking the primals and the present tangents.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var jvpRegion = RuleLayout.Hook(context.JvpRegion, this, "jvp");
-        var (region, tangentResults) = jvpRegion(regions[0], RuleLayout.Present(tangents));
-        var outs = EmitPrimal(context.Emitter, [.. primals, .. tangents.OfType<Value>()], attributes, [region]);
-        int n = regions[0].Results.Count;
-        return (outs.Take(n).ToArray(), RuleLayout.Spread(outs.Skip(n), tangentResults));
-    }
-
-    /// <summary>
-    /// A <c>checkpoint</c> over the region transposed with respect to its linear operands, taking the known operands and
-    /// the cotangents of the results that depend on the linear operands (others carry none). Before transposition the
-    /// region keeps only those results, and control flow inside it computing primal values next to tangents (a nested
-    /// differentiated <c>checkpoint</c>) is separated (<see cref="ClosedRegions.LinearPart"/>).
-    /// </summary>
-    public override IReadOnlyList<Value?> Transpose(
-        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var transposeRegion = RuleLayout.Hook(context.TransposeRegion, this, "transpose");
-        var linear = operands.Select(o => o.IsLinear).ToArray();
-        var withCt = RuleLayout.Marked(DependentResults(linear, attributes, regions)).Where(i => cotangents[i] is not null).ToArray();
-        if (withCt.Length == 0) return new Value?[operands.Count];
-        var region = transposeRegion(ClosedRegions.LinearPart(regions[0], linear, withCt), linear);
-        var known = operands.Where(o => !o.IsLinear).Select(o => o.Value);
-        var outs = EmitPrimal(context.Emitter, [.. known, .. withCt.Select(i => cotangents[i]!)], attributes, [region]);
-        return RuleLayout.Spread(outs, linear);
-    }
-
-    /// <summary>Batches the region and emits a <c>checkpoint</c> over it.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
-        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var batchRegion = RuleLayout.Hook(context.BatchRegion, this, "batching");
-        var (region, resultDims) = batchRegion(regions[0], dims);
-        return (EmitPrimal(context.Emitter, operands, attributes, [region]), resultDims);
-    }
+    /// <summary>A new <c>checkpoint</c> over the transformed region.</summary>
+    private protected override IReadOnlyList<Value> Apply(Emitter emitter, Block region, IReadOnlyList<Value> operands, Attributes attributes) =>
+        EmitPrimal(emitter, operands, attributes, [region]);
 }

@@ -55,6 +55,9 @@ public static partial class Prims
 public sealed class ConstantPrimitive : StructuralPrimitive
 {
     internal ConstantPrimitive() : base("constant") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Generator;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -75,6 +78,9 @@ public sealed class ConstantPrimitive : StructuralPrimitive
 public sealed class IotaPrimitive : StructuralPrimitive
 {
     internal IotaPrimitive() : base("iota") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Generator;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -111,6 +117,9 @@ public sealed class IotaPrimitive : StructuralPrimitive
 public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 {
     internal BroadcastInDimPrimitive() : base("broadcast_in_dim") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Broadcast;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -177,6 +186,9 @@ public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 public sealed class ReshapePrimitive : LinearStructuralPrimitive
 {
     internal ReshapePrimitive() : base("reshape") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -223,6 +235,9 @@ public sealed class ReshapePrimitive : LinearStructuralPrimitive
 public sealed class TransposePrimitive : LinearStructuralPrimitive
 {
     internal TransposePrimitive() : base("transpose") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -270,6 +285,9 @@ public sealed class TransposePrimitive : LinearStructuralPrimitive
 public sealed class SqueezePrimitive : LinearStructuralPrimitive
 {
     internal SqueezePrimitive() : base("squeeze") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -307,6 +325,9 @@ public sealed class SqueezePrimitive : LinearStructuralPrimitive
 public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 {
     internal ExpandDimsPrimitive() : base("expand_dims") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -350,6 +371,9 @@ public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 public sealed class RevPrimitive : LinearStructuralPrimitive
 {
     internal RevPrimitive() : base("rev") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
