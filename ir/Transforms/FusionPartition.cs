@@ -47,6 +47,7 @@ internal sealed class FusionPartition
     private readonly HashSet<Value> _returned = new(ReferenceEqualityComparer.Instance);
     private readonly Role[] _roles;
     private readonly bool[] _cheap;
+    private readonly SymbolicSize?[] _counts;
     private readonly Dictionary<Value, Value[]> _sources = new(ReferenceEqualityComparer.Instance);
     private readonly Value[][] _inputs;
     private readonly List<int>[] _users;
@@ -62,6 +63,7 @@ internal sealed class FusionPartition
         for (int i = 0; i < n; i++)
             foreach (var r in _ops[i].Results) _producer[r] = i;
         _returned.UnionWith(block.Results);
+        _counts = _ops.Select(op => op.Results.Count == 1 ? Count(op.Result) : null).ToArray();
         _roles = new Role[n];
         _cheap = new bool[n];
         for (int i = 0; i < n; i++)
@@ -69,8 +71,11 @@ internal sealed class FusionPartition
             _roles[i] = Classify(i);
             _cheap[i] = _roles[i] == Role.Duplicated;
         }
+        var readByAlone = new HashSet<Value>(Enumerable.Range(0, n).Where(i => _roles[i] == Role.Alone).SelectMany(i => _ops[i].Operands),
+            ReferenceEqualityComparer.Instance);
         for (int i = 0; i < n; i++)
-            if (_roles[i] == Role.Duplicated && MustMaterialize(i)) _roles[i] = Role.Member;
+            if (_roles[i] == Role.Duplicated && (_returned.Contains(_ops[i].Result) || readByAlone.Contains(_ops[i].Result)))
+                _roles[i] = Role.Member;
         _inputs = new Value[n][];
         _users = Enumerable.Range(0, n).Select(_ => new List<int>()).ToArray();
         for (int i = 0; i < n; i++)
@@ -143,9 +148,9 @@ internal sealed class FusionPartition
     /// <summary>True when operation <paramref name="index"/> is a cheap producer, which group members recompute.</summary>
     public bool IsCheap(int index) => _cheap[index];
 
-    /// <summary>True when the value of <paramref name="member"/> is returned or read outside <paramref name="group"/> (a result of the kernel).</summary>
-    public bool LeavesGroup(Group group, int member) =>
-        _returned.Contains(_ops[member].Result) || _users[member].Any(u => !group.Members.Contains(u));
+    /// <summary>True when the value of <paramref name="member"/> is returned or read outside the group of <paramref name="members"/> (a result of the kernel).</summary>
+    public bool LeavesGroup(IReadOnlySet<int> members, int member) =>
+        _returned.Contains(_ops[member].Result) || _users[member].Any(u => !members.Contains(u));
 
     /// <summary>The group of operation <paramref name="index"/> (not for duplicated producers).</summary>
     public Group GroupOf(int index) => _groups[Find(index)];
@@ -210,16 +215,6 @@ internal sealed class FusionPartition
             default:
                 return Role.Alone;
         }
-    }
-
-    /// <summary>A cheap producer is also emitted when an operation that stays alone, or the block's return, reads it.</summary>
-    private bool MustMaterialize(int index)
-    {
-        var result = _ops[index].Result;
-        if (_returned.Contains(result)) return true;
-        for (int j = index + 1; j < _ops.Count; j++)
-            if (_roles[j] == Role.Alone && _ops[j].Operands.Contains(result)) return true;
-        return false;
     }
 
     private Value[] Inputs(int index)
@@ -296,7 +291,7 @@ internal sealed class FusionPartition
     {
         var set = members.ToHashSet();
         var one = SymbolicSize.Of(1);
-        var counts = members.ToDictionary(m => m, m => Count(_ops[m].Result));
+        var counts = members.ToDictionary(m => m, m => _counts[m]!);
         SymbolicSize[] writable;
         Func<int, bool> allowed;
         switch (kind)

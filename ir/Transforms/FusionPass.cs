@@ -93,13 +93,16 @@ public sealed class FusionPass : IPass
         /// A group is a kernel unless it is only constants and reshapes of values emitted elsewhere (which stay plain
         /// operations: a reshape is a view).
         /// </summary>
-        private static bool IsKernel(FusionPartition partition, FusionPartition.Group group) =>
-            group.Members.Any(m =>
+        private static bool IsKernel(FusionPartition partition, FusionPartition.Group group)
+        {
+            var members = group.Members.ToHashSet();
+            return group.Members.Any(m =>
             {
                 var op = partition.Block.Operations[m];
                 bool plain = op.Primitive == Prims.Constant || op.Primitive.Category == PrimitiveCategory.Reshape;
-                return !plain || op.Operands.Any(o => partition.ProducerOf(o) is int p && p >= 0 && partition.IsCheap(p) && !group.Members.Contains(p));
+                return !plain || op.Operands.Any(o => partition.ProducerOf(o) is int p && p >= 0 && partition.IsCheap(p) && !members.Contains(p));
             });
+        }
 
         private void EmitCopy(Operation op, Block target)
         {
@@ -142,7 +145,8 @@ public sealed class FusionPass : IPass
             }
 
             foreach (int m in group.Members) Append(source.Operations[m]);
-            var outputs = group.Members.Where(m => partition.LeavesGroup(group, m)).Select(m => source.Operations[m].Result).ToArray();
+            var members = group.Members.ToHashSet();
+            var outputs = group.Members.Where(m => partition.LeavesGroup(members, m)).Select(m => source.Operations[m].Result).ToArray();
             body.SetResults(outputs.Select(o => local[o]));
             foreach (var symbol in UnboundSymbols(body))
                 if (source.Arguments.FirstOrDefault(a => a.Type.Shape.Symbols.Contains(symbol)) is { } binder && !inputs.Contains(binder))

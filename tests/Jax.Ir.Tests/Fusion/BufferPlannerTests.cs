@@ -8,6 +8,17 @@ public class BufferPlannerTests
 {
     private static readonly Dictionary<string, long> N1000 = new() { ["n"] = 1000 };
 
+    /// <summary>Four reversals in a row: none can be in place.</summary>
+    private const string FourRevs = """
+        func @f(%0: f32[16]) -> (f32[16]) {
+          %1 = rev %0 {dimensions = [0]} : f32[16]
+          %2 = rev %1 {dimensions = [0]} : f32[16]
+          %3 = rev %2 {dimensions = [0]} : f32[16]
+          %4 = rev %3 {dimensions = [0]} : f32[16]
+          return %4
+        }
+        """;
+
     private static BufferPlan Plan(string ir, params int[] donated) => BufferPlanner.Plan(IrParser.ParseFunction(ir), donated);
 
     private static void AssertPlan(string expected, BufferPlan plan) =>
@@ -17,15 +28,7 @@ public class BufferPlannerTests
     public void Dead_values_give_their_slot_to_later_values_of_the_same_size()
     {
         // rev is not elementwise, so nothing is in place: two slots alternate.
-        var plan = Plan("""
-            func @f(%0: f32[16]) -> (f32[16]) {
-              %1 = rev %0 {dimensions = [0]} : f32[16]
-              %2 = rev %1 {dimensions = [0]} : f32[16]
-              %3 = rev %2 {dimensions = [0]} : f32[16]
-              %4 = rev %3 {dimensions = [0]} : f32[16]
-              return %4
-            }
-            """);
+        var plan = Plan(FourRevs);
         AssertPlan("""
             buffer plan @f: 2 slots, 128 B
               slot 0: 64 B
@@ -65,15 +68,7 @@ public class BufferPlannerTests
     [Fact]
     public void A_donated_parameter_is_a_slot_results_may_take_in_place_and_reuse_after_it_dies()
     {
-        var plan = Plan("""
-            func @f(%0: f32[16]) -> (f32[16]) {
-              %1 = rev %0 {dimensions = [0]} : f32[16]
-              %2 = rev %1 {dimensions = [0]} : f32[16]
-              %3 = rev %2 {dimensions = [0]} : f32[16]
-              %4 = rev %3 {dimensions = [0]} : f32[16]
-              return %4
-            }
-            """, 0);
+        var plan = Plan(FourRevs, 0);
         AssertPlan("""
             buffer plan @f: 2 slots, 64 B
               slot 0: 64 B (donated %0) (result)
@@ -220,36 +215,18 @@ public class BufferPlannerTests
     [Fact]
     public void A_twenty_operation_chain_needs_two_buffers_not_twenty()
     {
-        var plan = Plan("""
-            func @chain(%0: f32[1000]) -> (f32[1000]) {
-              %1 = exp %0 : f32[1000]
-              %2 = rev %1 {dimensions = [0]} : f32[1000]
-              %3 = exp %2 : f32[1000]
-              %4 = rev %3 {dimensions = [0]} : f32[1000]
-              %5 = exp %4 : f32[1000]
-              %6 = rev %5 {dimensions = [0]} : f32[1000]
-              %7 = exp %6 : f32[1000]
-              %8 = rev %7 {dimensions = [0]} : f32[1000]
-              %9 = exp %8 : f32[1000]
-              %10 = rev %9 {dimensions = [0]} : f32[1000]
-              %11 = exp %10 : f32[1000]
-              %12 = rev %11 {dimensions = [0]} : f32[1000]
-              %13 = exp %12 : f32[1000]
-              %14 = rev %13 {dimensions = [0]} : f32[1000]
-              %15 = exp %14 : f32[1000]
-              %16 = rev %15 {dimensions = [0]} : f32[1000]
-              %17 = exp %16 : f32[1000]
-              %18 = rev %17 {dimensions = [0]} : f32[1000]
-              %19 = exp %18 : f32[1000]
-              %20 = rev %19 {dimensions = [0]} : f32[1000]
-              return %20
-            }
-            """);
+        // exp, rev, exp, rev, ... on f32[1000]: each exp overwrites its operand, each rev needs a second buffer.
+        var ops = Enumerable.Range(1, 20).Select(i => i % 2 == 1
+            ? $"  %{i} = exp %{i - 1} : f32[1000]"
+            : $"  %{i} = rev %{i - 1} {{dimensions = [0]}} : f32[1000]");
+        var chain = IrParser.ParseFunction($"func @chain(%0: f32[1000]) -> (f32[1000]) {{\n{string.Join("\n", ops)}\n  return %20\n}}\n");
+        var plan = BufferPlanner.Plan(chain);
         Assert.Equal(20, plan.Assignments.Count);
+        Assert.Equal(9, plan.Assignments.Count(a => a.InPlaceOf is not null)); // every exp but the first, which reads the parameter
         Assert.Equal(2, plan.Slots.Count);
         Assert.Equal(2 * 4000, plan.PeakBytes());
         Assert.Equal(2 * 4000, plan.TotalBytes.Value);
-        var fused = BufferPlanner.Plan(new FusionPass().Run(plan.Function));
+        var fused = BufferPlanner.Plan(new FusionPass().Run(chain));
         Assert.Equal(2 * 4000, fused.PeakBytes());
     }
 }

@@ -29,29 +29,26 @@ public class FusionPrimitiveTests
         return new Function(fused.Name + "_unfused", block);
     }
 
-    [Fact]
-    public void The_shape_rule_checks_the_body_against_the_operands_and_the_kind()
+    [Theory]
+    [InlineData("kind = \"loop\", name = \"fusion_0\"", "f32[4]", "fusion: the body takes (f32[4]), but is given (f32[3])")]
+    [InlineData("kind = \"tiled\", name = \"fusion_0\"", "f32[3]", "unknown kind \"tiled\"")]
+    [InlineData("kind = \"dot\"", "f32[3]", "missing string attribute 'name'")]
+    public void The_shape_rule_checks_the_body_against_the_operands_and_the_attributes(string attributes, string bodyType, string error)
     {
-        var e = Assert.Throws<IrVerificationException>(() => Verifier.Verify(IrParser.ParseFunction("""
-            func @f(%0: f32[3]) -> (f32[4]) {
-              %1 = fusion %0 {kind = "loop", name = "fusion_0"} (%2: f32[4]) {
+        var f = IrParser.ParseFunction($$"""
+            func @f(%0: f32[3]) -> ({{bodyType}}) {
+              %1 = fusion %0 {{{attributes}}} (%2: {{bodyType}}) {
                 return %2
-              } : f32[4]
+              } : {{bodyType}}
               return %1
             }
-            """)));
-        Assert.Contains("fusion: the body takes (f32[4]), but is given (f32[3])", e.Message);
-        e = Assert.Throws<IrVerificationException>(() => Verifier.Verify(IrParser.ParseFunction("""
-            func @f(%0: f32[3]) -> (f32[3]) {
-              %1 = fusion %0 {kind = "tiled", name = "fusion_0"} (%2: f32[3]) {
-                return %2
-              } : f32[3]
-              return %1
-            }
-            """)));
-        Assert.Contains("unknown kind \"tiled\"", e.Message);
-        Assert.Equal(FusionKind.Dot, Prims.Fusion.KindOf(FusionPrimitive.AttributesOf(FusionKind.Dot, "fusion_3")));
+            """);
+        Assert.Contains(error, Assert.Throws<IrVerificationException>(() => Verifier.Verify(f)).Message);
     }
+
+    [Fact]
+    public void The_kind_attribute_reads_back_as_a_fusion_kind() =>
+        Assert.Equal(FusionKind.Dot, Prims.Fusion.KindOf(FusionPrimitive.AttributesOf(FusionKind.Dot, "fusion_3")));
 
     [Fact]
     public void Evaluation_runs_the_body_with_symbolic_dims_bound_from_the_operands()
