@@ -10,7 +10,7 @@ namespace JaxToolchain.Ir;
 internal sealed class FusionPartition
 {
     /// <summary>What becomes of one operation.</summary>
-    public enum Role
+    private enum Role
     {
         /// <summary>Stays an operation of its own (layout, opaque, control flow, large constants, existing fusions).</summary>
         Alone,
@@ -100,10 +100,11 @@ internal sealed class FusionPartition
         for (int i = 0; i < n; i++)
         {
             if (_roles[i] is Role.Alone or Role.Duplicated) continue;
-            // Producers first, then cheap producers that are also emitted (so the copy and the original share a kernel).
+            // The groups of its producers, then of the cheap producers it copies that are also emitted (so the copy and
+            // the original can share a kernel).
             var emittedCheap = _ops[i].Operands.Where(o => IsCheap(o) && _roles[_producer[o]] == Role.Member).Select(o => _producer[o]);
             foreach (int p in Producers(_inputs[i]).Concat(emittedCheap))
-                if (_groups[Find(p)].Kind is not null) TryMerge(Find(i), Find(p));
+                if (_groups[Find(p)].Kind is not null) TryMerge(Find(i), Find(p), horizon: i);
         }
         MergeSiblings();
     }
@@ -125,25 +126,13 @@ internal sealed class FusionPartition
             foreach (int u in users.Skip(1))
             {
                 int first = Find(users[0]), other = Find(u);
-                if (_groups[first].Kind == FusionKind.Loop && _groups[other].Kind == FusionKind.Loop) TryMerge(first, other);
+                if (_groups[first].Kind == FusionKind.Loop && _groups[other].Kind == FusionKind.Loop) TryMerge(first, other, horizon: int.MaxValue);
             }
         }
     }
 
-    /// <summary>The role of operation <paramref name="index"/>.</summary>
-    public Role RoleOf(int index) => _roles[index];
-
-    /// <summary>
-    /// The values operation <paramref name="index"/> reads once cheap producers are copied into groups: for a group
-    /// member, a value made by a duplicated producer is replaced by what that producer reads (recursively).
-    /// </summary>
-    public IReadOnlyList<Value> InputsOf(int index) => _inputs[index];
-
     /// <summary>The index of the operation defining <paramref name="value"/> in the block, or -1 for a block argument.</summary>
     public int ProducerOf(Value value) => _producer.TryGetValue(value, out var i) ? i : -1;
-
-    /// <summary>True when the block returns <paramref name="value"/>.</summary>
-    public bool IsReturned(Value value) => _returned.Contains(value);
 
     /// <summary>True when operation <paramref name="index"/> is a cheap producer, which group members recompute.</summary>
     public bool IsCheap(int index) => _cheap[index];
@@ -151,9 +140,6 @@ internal sealed class FusionPartition
     /// <summary>True when the value of <paramref name="member"/> is returned or read outside the group of <paramref name="members"/> (a result of the kernel).</summary>
     public bool LeavesGroup(IReadOnlySet<int> members, int member) =>
         _returned.Contains(_ops[member].Result) || _users[member].Any(u => !members.Contains(u));
-
-    /// <summary>The group of operation <paramref name="index"/> (not for duplicated producers).</summary>
-    public Group GroupOf(int index) => _groups[Find(index)];
 
     /// <summary>
     /// The groups in the order to emit them: each after the groups it reads from, and otherwise by the position of its
@@ -245,7 +231,13 @@ internal sealed class FusionPartition
         return index;
     }
 
-    private void TryMerge(int a, int b)
+    /// <summary>
+    /// Merges groups <paramref name="a"/> and <paramref name="b"/> when the result is a valid kernel and no path leads
+    /// from one to the other through a third group. Groups whose first operation comes after
+    /// <paramref name="horizon"/> are not searched for such paths: while operation i is being merged with its
+    /// producers, every group holding an operation after i is that operation alone, and cannot lead back to i.
+    /// </summary>
+    private void TryMerge(int a, int b, int horizon)
     {
         if (a == b) return;
         var (ga, gb) = (_groups[a], _groups[b]);
@@ -253,7 +245,7 @@ internal sealed class FusionPartition
         var members = ga.Members.Concat(gb.Members).Order().ToList();
         int root = Math.Max(ga.Root, gb.Root);
         var kind = ga.Kind == FusionKind.Loop ? gb.Kind!.Value : ga.Kind!.Value;
-        if (!IsValid(members, kind, root) || Reaches(ga, gb) || Reaches(gb, ga)) return;
+        if (!IsValid(members, kind, root) || Reaches(ga, gb, horizon) || Reaches(gb, ga, horizon)) return;
         ga.Members.Clear();
         ga.Members.AddRange(members);
         ga.Kind = kind;
@@ -263,15 +255,15 @@ internal sealed class FusionPartition
     }
 
     /// <summary>True when a path leads from group <paramref name="from"/> to group <paramref name="to"/> through some other group.</summary>
-    private bool Reaches(Group from, Group to)
+    private bool Reaches(Group from, Group to, int horizon)
     {
         var seen = new HashSet<Group> { from, to };
-        var stack = new Stack<Group>(Successors(from).Where(seen.Add));
+        var stack = new Stack<Group>(Successors(from).Where(g => g.Members[0] <= horizon && seen.Add(g)));
         while (stack.TryPop(out var g))
             foreach (var next in Successors(g))
             {
                 if (next == to) return true;
-                if (seen.Add(next)) stack.Push(next);
+                if (next.Members[0] <= horizon && seen.Add(next)) stack.Push(next);
             }
         return false;
     }

@@ -8,7 +8,8 @@ namespace JaxToolchain.Ir;
 /// body and, recursively, inside the regions of control flow; an existing <c>fusion</c> is kept as it is.
 /// <list type="bullet">
 /// <item><b>loop</b>: chains of elementwise operations, <c>broadcast_in_dim</c>, <c>reshape</c>/<c>squeeze</c>/<c>expand_dims</c>,
-/// conversions, <c>select</c>/<c>clamp</c> whose results all have one element count (scalars may join any loop).</item>
+/// conversions, <c>select</c>/<c>clamp</c> whose results all have one element count (scalars may join any loop); loops
+/// that read the same value are merged into one multi-output loop (sibling fusion).</item>
 /// <item><b>reduction</b>: one reduction (<c>reduce_*</c>, <c>argmax</c>, <c>argmin</c>) with the elementwise producers of its
 /// input (of the input's element count) and the elementwise operations on its result (of the result's count).</item>
 /// <item><b>dot</b>: one <c>dot_general</c> with the elementwise operations on its result (bias add, activation); its

@@ -229,4 +229,17 @@ public class BufferPlannerTests
         var fused = BufferPlanner.Plan(new FusionPass().Run(chain));
         Assert.Equal(2 * 4000, fused.PeakBytes());
     }
+
+    [Theory]
+    [MemberData(nameof(FusedSamplesTests.Cases), MemberType = typeof(FusedSamplesTests))]
+    public void Sample_functions_run_through_their_slots_give_the_same_numbers(string file, int index, string function)
+    {
+        var f = FusedSamplesTests.Load(file, index);
+        var plan = BufferPlanner.Plan(new FusionPass().Run(f), Enumerable.Range(0, f.Parameters.Count));
+        var (arguments, symbols) = SampleInputs.For(f);
+        var expected = Interpreter.Run(f, arguments);
+        var actual = SlotSimulator.Run(plan, arguments, symbols);
+        for (int r = 0; r < expected.Length; r++)
+            Assert.True(expected[r].BitwiseEquals(actual[r]), $"@{function}: result {r} differs when values live in their slots");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using JaxToolchain.Ir.Tests.Text;
 
 namespace JaxToolchain.Ir.Tests.Fusion;
@@ -8,7 +7,7 @@ namespace JaxToolchain.Ir.Tests.Fusion;
 /// <see cref="FusionPass"/> (on deterministic random arguments), and its fused form verifies. New sample files are
 /// picked up without edits.
 /// </summary>
-public partial class FusedSamplesTests
+public class FusedSamplesTests
 {
     /// <summary>Sample functions the interpreter cannot run, with the reason.</summary>
     private static readonly Dictionary<string, string> Skipped = new()
@@ -18,15 +17,9 @@ public partial class FusedSamplesTests
 
     public FusedSamplesTests() => TestPrims.EnsureRegistered();
 
-    private static string SampleDirectory => Path.Combine(AppContext.BaseDirectory, "IrSamples");
-
-    [GeneratedRegex("""^\s*func\s+@("(?:[^"\\\n]|\\.)*"|[A-Za-z0-9_.$]+)""", RegexOptions.Multiline)]
-    private static partial Regex FunctionHeader();
-
+    /// <summary>Every sample function (file, index in the file, name), as the round-trip test lists them.</summary>
     private static IEnumerable<(string File, int Index, string Name)> Functions() =>
-        Directory.EnumerateFiles(SampleDirectory, "*.ir", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .SelectMany(path => FunctionHeader().Matches(File.ReadAllText(path))
-                .Select((m, i) => (Path.GetRelativePath(SampleDirectory, path), i, m.Groups[1].Value)));
+        IrSampleRoundTripTests.Cases().Select(row => ((string)row[0], (int)row[1], (string)row[2]));
 
     /// <summary>One case per sample function that the interpreter can run.</summary>
     public static TheoryData<string, int, string> Cases()
@@ -37,10 +30,11 @@ public partial class FusedSamplesTests
         return data;
     }
 
-    private static Function Load(string file, int index)
+    /// <summary>Function <paramref name="index"/> of a sample file.</summary>
+    internal static Function Load(string file, int index)
     {
         TestPrims.EnsureRegistered();
-        return IrParser.ParseModule(File.ReadAllText(Path.Combine(SampleDirectory, file))).Functions[index];
+        return IrParser.ParseModule(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "IrSamples", file))).Functions[index];
     }
 
     [Theory]
