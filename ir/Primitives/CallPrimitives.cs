@@ -7,82 +7,6 @@ public static partial class Prims
 }
 
 /// <summary>
-/// A primitive that runs its one closed region on its operands and returns the region's results (<c>call</c>,
-/// <c>checkpoint</c>). The region takes the operands' dtypes and shapes; the results have the region's result types,
-/// weak types included. Its rules keep the region whole: the JVP is the same primitive over the JVP of the region,
-/// batching the same primitive over the batched region, transposition the same primitive over the transposed region,
-/// each with the attributes <see cref="TransformedAttributes"/> gives.
-/// </summary>
-public abstract class RegionCallPrimitive : Primitive, IResultDependence
-{
-    private protected RegionCallPrimitive(string name) : base(name) { }
-
-    /// <summary>A result depends on the operands it depends on in the region.</summary>
-    public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
-        ClosedRegions.DependsOn(regions[0], operands);
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        RegionSignatures.CheckCount(this, regions, 1, "function");
-        RegionSignatures.CheckArguments(this, "the function", regions[0], operands);
-        return regions[0].ResultTypes.ToArray();
-    }
-
-    /// <inheritdoc/>
-    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter)
-    {
-        InferTypes(operands.Select(o => o.Type).ToArray(), attributes, regions);
-        return interpreter.RunRegion(regions[0], operands);
-    }
-
-    /// <summary>
-    /// The attributes of the operation over the region transformed by <paramref name="transformation"/> (<c>jvp</c>,
-    /// <c>vmap</c>, <c>transpose</c>); by default the same attributes.
-    /// </summary>
-    protected virtual Attributes TransformedAttributes(Attributes attributes, string transformation) => attributes;
-
-    /// <summary>One operation over the JVP of the region, taking the primals and the present tangents.</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<Value?> Tangents) Jvp(
-        JvpContext context, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var jvpRegion = RuleLayout.Hook(context.JvpRegion, this, "jvp");
-        var (region, tangentResults) = jvpRegion(regions[0], RuleLayout.Present(tangents));
-        var outs = EmitPrimal(context.Emitter, [.. primals, .. tangents.OfType<Value>()], TransformedAttributes(attributes, "jvp"), [region]);
-        int n = regions[0].Results.Count;
-        return (outs.Take(n).ToArray(), RuleLayout.Spread(outs.Skip(n), tangentResults));
-    }
-
-    /// <summary>
-    /// One operation over the region transposed with respect to its linear operands, taking the known operands and
-    /// the cotangents of the results that depend on the linear operands (others carry none). Before transposition the
-    /// region keeps only those results, and control flow inside it computing primal values next to tangents is
-    /// separated (<see cref="ClosedRegions.LinearPart"/>).
-    /// </summary>
-    public override IReadOnlyList<Value?> Transpose(
-        TransposeContext context, IReadOnlyList<Value?> cotangents, IReadOnlyList<LinearOperand> operands, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var transposeRegion = RuleLayout.Hook(context.TransposeRegion, this, "transpose");
-        var linear = operands.Select(o => o.IsLinear).ToArray();
-        var withCt = RuleLayout.Marked(DependentResults(linear, attributes, regions)).Where(i => cotangents[i] is not null).ToArray();
-        if (withCt.Length == 0) return new Value?[operands.Count];
-        var region = transposeRegion(ClosedRegions.LinearPart(regions[0], linear, withCt), linear);
-        var known = operands.Where(o => !o.IsLinear).Select(o => o.Value);
-        var outs = EmitPrimal(context.Emitter, [.. known, .. withCt.Select(i => cotangents[i]!)], TransformedAttributes(attributes, "transpose"), [region]);
-        return RuleLayout.Spread(outs, linear);
-    }
-
-    /// <summary>One operation over the batched region (batched results come out batched at 0).</summary>
-    public override (IReadOnlyList<Value> Outputs, IReadOnlyList<int?> Dims) Batch(
-        BatchContext context, IReadOnlyList<Value> operands, IReadOnlyList<int?> dims, Attributes attributes, IReadOnlyList<Block> regions)
-    {
-        var batchRegion = RuleLayout.Hook(context.BatchRegion, this, "batching");
-        var (region, resultDims) = batchRegion(regions[0], dims);
-        return (EmitPrimal(context.Emitter, operands, TransformedAttributes(attributes, "vmap"), [region]), resultDims);
-    }
-}
-
-/// <summary>
 /// <c>call</c> (JAX's <c>pjit</c> as an equation of a jaxpr): a call of a traced function, so that a function jitted on
 /// its own and called while another one is traced stays one function instead of being inlined. The region is the
 /// callee's body, closed (values the callee captured are explicit operands after its arguments); the <c>callee</c>
@@ -99,7 +23,10 @@ public abstract class RegionCallPrimitive : Primitive, IResultDependence
 /// </summary>
 public sealed class CallPrimitive : RegionCallPrimitive
 {
-    internal CallPrimitive() : base("call") { }
+    internal CallPrimitive() : base("call", "function") { }
+
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
 
     /// <summary>The name of the called function (the <c>callee</c> attribute).</summary>
     public string Callee(Attributes attributes)
@@ -115,9 +42,9 @@ public sealed class CallPrimitive : RegionCallPrimitive
         return base.InferTypes(operands, attributes, regions);
     }
 
-    /// <summary>The callee named after the transformation: <c>jvp_inner</c>, <c>vmap_inner</c>, <c>transpose_inner</c>.</summary>
-    protected override Attributes TransformedAttributes(Attributes attributes, string transformation) =>
-        attributes.With("callee", $"{transformation}_{Callee(attributes)}");
+    /// <summary>A call of the transformed region, named after the transformation: <c>jvp_inner</c>, <c>vmap_inner</c>, <c>transpose_inner</c>.</summary>
+    private protected override IReadOnlyList<Value> Apply(Emitter emitter, Block region, IReadOnlyList<Value> operands, Attributes attributes, string transformation) =>
+        EmitPrimal(emitter, operands, attributes.With("callee", $"{transformation}_{Callee(attributes)}"), [region]);
 
     /// <summary>
     /// A call of the JVP of the region (<c>jvp_inner</c>); while linearizing, a primal call and a linear call instead

@@ -94,6 +94,9 @@ internal static class RuleLayout
 public sealed class CondPrimitive : Primitive, IResultDependence
 {
     internal CondPrimitive() : base("cond") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -225,6 +228,9 @@ public sealed class CondPrimitive : Primitive, IResultDependence
 public sealed class WhilePrimitive : Primitive, IResultDependence
 {
     internal WhilePrimitive() : base("while") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -387,6 +393,9 @@ public sealed class WhilePrimitive : Primitive, IResultDependence
 public sealed class ScanPrimitive : Primitive, IResultDependence
 {
     internal ScanPrimitive() : base("scan") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)

@@ -57,6 +57,9 @@ internal static class CustomBatching
 public abstract class CustomCallPrimitive : Primitive, IResultDependence
 {
     private protected CustomCallPrimitive(string name) : base(name) { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     /// <summary>A result depends on the operands it depends on in the function (region 0).</summary>
     public bool[] DependentResults(IReadOnlyList<bool> operands, Attributes attributes, IReadOnlyList<Block> regions) =>
@@ -230,6 +233,9 @@ public sealed class CustomVjpCallPrimitive : CustomCallPrimitive
 public sealed class CustomLinPrimitive : Primitive
 {
     internal CustomLinPrimitive() : base("custom_lin") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
 
     private static JaxTypeException ForwardModeError() =>
         new("custom_vjp", "can't apply forward-mode autodiff (jvp) to a custom_vjp function; differentiate it in reverse mode (grad, vjp) or define it with custom_jvp");
@@ -296,5 +302,12 @@ public sealed class CustomLinPrimitive : Primitive
 /// </summary>
 public sealed class CheckpointPrimitive : RegionCallPrimitive
 {
-    internal CheckpointPrimitive() : base("checkpoint") { }
+    internal CheckpointPrimitive() : base("checkpoint", "function") { }
+
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.ControlFlow;
+
+    /// <summary>A new <c>checkpoint</c> over the transformed region.</summary>
+    private protected override IReadOnlyList<Value> Apply(Emitter emitter, Block region, IReadOnlyList<Value> operands, Attributes attributes, string transformation) =>
+        EmitPrimal(emitter, operands, attributes, [region]);
 }

@@ -27,6 +27,9 @@ public static partial class Prims
 public sealed class DotGeneralPrimitive : Primitive
 {
     internal DotGeneralPrimitive() : base("dot_general") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Contraction;
+
 
     private readonly record struct Dims(int[] LhsContracting, int[] RhsContracting, int[] LhsBatch, int[] RhsBatch, int[] LhsFree, int[] RhsFree);
 

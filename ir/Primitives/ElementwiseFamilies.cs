@@ -10,6 +10,9 @@ public abstract class ElementwisePrimitive : Primitive
     {
     }
 
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Elementwise;
+
     /// <summary>True when the primitive accepts operands of <paramref name="dtype"/>.</summary>
     public virtual bool Accepts(DType dtype) => true;
 

@@ -18,6 +18,13 @@ public abstract class Primitive
     public string Name { get; }
 
     /// <summary>
+    /// What kind of computation the primitive is: what fusion may group it with, whether its result may take an
+    /// operand's buffer, how a backend lowers it. Each family overrides it; a primitive that does not (one declared
+    /// outside the core set, such as a test's) is <see cref="PrimitiveCategory.Opaque"/>, which is never fused.
+    /// </summary>
+    public virtual PrimitiveCategory Category => PrimitiveCategory.Opaque;
+
+    /// <summary>
     /// The shape/dtype rule: result types from operand types, attributes and regions. Throws
     /// <see cref="JaxTypeException"/> naming the primitive and the offending types when the inputs are invalid.
     /// </summary>

@@ -104,6 +104,9 @@ public abstract class AxisCombinePrimitive : Primitive
 public sealed class ReducePrimitive : AxisCombinePrimitive
 {
     internal ReducePrimitive(string name, ReduceKind kind) : base(name, kind) { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reduction;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -226,6 +229,9 @@ public sealed class ArgReducePrimitive : Primitive
     public bool IsMax { get; }
 
     internal ArgReducePrimitive(string name, bool max) : base(name) => IsMax = max;
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reduction;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -279,6 +285,9 @@ public sealed class ArgReducePrimitive : Primitive
 public sealed class CumulativePrimitive : AxisCombinePrimitive
 {
     internal CumulativePrimitive(string name, ReduceKind kind) : base(name, kind) { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Opaque;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -416,6 +425,9 @@ public sealed class CumulativePrimitive : AxisCombinePrimitive
 public sealed class SortPrimitive : Primitive
 {
     internal SortPrimitive() : base("sort") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Opaque;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)

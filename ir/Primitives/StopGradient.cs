@@ -13,6 +13,9 @@ public static partial class Prims
 public sealed class StopGradientPrimitive : Primitive
 {
     internal StopGradientPrimitive() : base("stop_gradient") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Elementwise;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions) =>

@@ -66,6 +66,9 @@ public abstract class IndexedWindowPrimitive : StructuralPrimitive
 {
     /// <summary>Creates and registers the primitive.</summary>
     protected IndexedWindowPrimitive(string name) : base(name) { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Opaque;
+
 
     /// <summary>
     /// Checks that indices are integers with a valid <c>index_vector_dim</c> and that the map attribute

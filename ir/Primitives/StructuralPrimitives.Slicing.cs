@@ -8,6 +8,9 @@ namespace JaxToolchain.Ir;
 public sealed class PadPrimitive : StructuralPrimitive
 {
     internal PadPrimitive() : base("pad") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -133,6 +136,9 @@ public sealed class PadPrimitive : StructuralPrimitive
 public sealed class ConcatenatePrimitive : StructuralPrimitive
 {
     internal ConcatenatePrimitive() : base("concatenate") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -232,6 +238,9 @@ public sealed class ConcatenatePrimitive : StructuralPrimitive
 public sealed class SlicePrimitive : LinearStructuralPrimitive
 {
     internal SlicePrimitive() : base("slice") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -366,6 +375,9 @@ public sealed class SlicePrimitive : LinearStructuralPrimitive
 public sealed class DynamicSlicePrimitive : LinearStructuralPrimitive
 {
     internal DynamicSlicePrimitive() : base("dynamic_slice") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -469,6 +481,9 @@ public sealed class DynamicSlicePrimitive : LinearStructuralPrimitive
 public sealed class DynamicUpdateSlicePrimitive : StructuralPrimitive
 {
     internal DynamicUpdateSlicePrimitive() : base("dynamic_update_slice") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)

@@ -55,6 +55,9 @@ public static partial class Prims
 public sealed class ConstantPrimitive : StructuralPrimitive
 {
     internal ConstantPrimitive() : base("constant") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Generator;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -76,6 +79,9 @@ public sealed class ConstantPrimitive : StructuralPrimitive
 public sealed class IotaPrimitive : StructuralPrimitive
 {
     internal IotaPrimitive() : base("iota") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Generator;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -112,6 +118,9 @@ public sealed class IotaPrimitive : StructuralPrimitive
 public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 {
     internal BroadcastInDimPrimitive() : base("broadcast_in_dim") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Broadcast;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -178,6 +187,9 @@ public sealed class BroadcastInDimPrimitive : LinearStructuralPrimitive
 public sealed class ReshapePrimitive : LinearStructuralPrimitive
 {
     internal ReshapePrimitive() : base("reshape") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -224,6 +236,9 @@ public sealed class ReshapePrimitive : LinearStructuralPrimitive
 public sealed class TransposePrimitive : LinearStructuralPrimitive
 {
     internal TransposePrimitive() : base("transpose") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -271,6 +286,9 @@ public sealed class TransposePrimitive : LinearStructuralPrimitive
 public sealed class SqueezePrimitive : LinearStructuralPrimitive
 {
     internal SqueezePrimitive() : base("squeeze") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -308,6 +326,9 @@ public sealed class SqueezePrimitive : LinearStructuralPrimitive
 public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 {
     internal ExpandDimsPrimitive() : base("expand_dims") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Reshape;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)
@@ -351,6 +372,9 @@ public sealed class ExpandDimsPrimitive : LinearStructuralPrimitive
 public sealed class RevPrimitive : LinearStructuralPrimitive
 {
     internal RevPrimitive() : base("rev") { }
+    /// <inheritdoc/>
+    public override PrimitiveCategory Category => PrimitiveCategory.Layout;
+
 
     /// <inheritdoc/>
     public override IReadOnlyList<ShapedType> InferTypes(IReadOnlyList<ShapedType> operands, Attributes attributes, IReadOnlyList<Block> regions)

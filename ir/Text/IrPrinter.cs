@@ -25,14 +25,31 @@ public static class IrPrinter
     public static string Print(Module module) => string.Join("\n", module.Functions.Select(Print));
 
     /// <summary>Prints one function.</summary>
-    public static string Print(Function function)
+    public static string Print(Function function) => Print(function, null, out _);
+
+    /// <summary>
+    /// Prints one function with a comment after operations: <paramref name="annotate"/> gets each operation (nested
+    /// ones too) and the printed name of any value (<c>%3</c>), and returns the comment's text, or null for none. The
+    /// comment ends the operation's last line (<c>%4 = exp %3 : f32[4]  // slot 0</c>), so the text still parses.
+    /// </summary>
+    public static string Print(Function function, Func<Operation, Func<Value, string>, string?> annotate) =>
+        Print(function, annotate, out _);
+
+    /// <summary>The names the printer gives a function's values (<c>%0</c>, <c>%1</c>, ...), nested regions' too.</summary>
+    public static IReadOnlyDictionary<Value, string> ValueNames(Function function)
     {
-        var names = new Dictionary<Value, string>(ReferenceEqualityComparer.Instance);
+        Print(function, null, out var names);
+        return names;
+    }
+
+    private static string Print(Function function, Func<Operation, Func<Value, string>, string?>? annotate, out Dictionary<Value, string> names)
+    {
+        names = new Dictionary<Value, string>(ReferenceEqualityComparer.Instance);
         var sb = new StringBuilder();
         sb.Append("func @").Append(FunctionName(function.Name)).Append('(');
         AppendArguments(sb, function.Body, names);
         sb.Append(") -> (").Append(string.Join(", ", function.Body.ResultTypes)).Append(") {\n");
-        AppendBody(sb, function.Body, names, 1);
+        AppendBody(sb, function.Body, names, 1, annotate);
         sb.Append("}\n");
         return sb.ToString();
     }
@@ -56,7 +73,8 @@ public static class IrPrinter
         }
     }
 
-    private static void AppendBody(StringBuilder sb, Block block, Dictionary<Value, string> names, int depth)
+    private static void AppendBody(StringBuilder sb, Block block, Dictionary<Value, string> names, int depth,
+        Func<Operation, Func<Value, string>, string?>? annotate)
     {
         var indent = new string(' ', 2 * depth);
         foreach (var op in block.Operations)
@@ -75,13 +93,15 @@ public static class IrPrinter
                 opText.Append(" (");
                 AppendArguments(opText, region, names);
                 opText.Append(") {\n");
-                AppendBody(opText, region, names, depth + 1);
+                AppendBody(opText, region, names, depth + 1, annotate);
                 opText.Append(indent).Append('}');
             }
             opText.Append(" : ").Append(op.Results.Count == 0 ? "()" : string.Join(", ", op.Results.Select(r => r.Type)));
             if (resultNames.Count > 0)
                 sb.Append(string.Join(", ", resultNames)).Append(" = ");
-            sb.Append(opText).Append('\n');
+            sb.Append(opText);
+            if (annotate?.Invoke(op, v => Name(names, v)) is { } comment) sb.Append("  // ").Append(comment);
+            sb.Append('\n');
         }
         sb.Append(indent).Append("return");
         for (int i = 0; i < block.Results.Count; i++)
