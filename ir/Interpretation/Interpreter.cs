@@ -104,18 +104,7 @@ public sealed class Interpreter
         private readonly Dictionary<Value, Buffer> _env = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<Buffer, int> _bindings = new(ReferenceEqualityComparer.Instance);
         private readonly HashSet<Buffer> _owned = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<Value, int> _lastUse = LastUses(block);
-
-        /// <summary>The index of the last operation of <paramref name="block"/> using each value (block results: past the end).</summary>
-        private static Dictionary<Value, int> LastUses(Block block)
-        {
-            var last = new Dictionary<Value, int>(ReferenceEqualityComparer.Instance);
-            var operations = block.Operations;
-            for (int k = 0; k < operations.Count; k++)
-                foreach (var operand in operations[k].Operands) last[operand] = k;
-            foreach (var result in block.Results) last[result] = int.MaxValue;
-            return last;
-        }
+        private readonly Liveness _liveness = Liveness.Of(block);
 
         public void Bind(Value value, Buffer buffer, bool owned)
         {
@@ -136,7 +125,7 @@ public sealed class Interpreter
             for (int i = 0; i < inputs.Length; i++)
             {
                 var b = inputs[i];
-                if (_lastUse[op.Operands[i]] != k || !_owned.Contains(b) || _bindings[b] != 1 || !b.IsSoleDenseView) continue;
+                if (_liveness.LastUseIndex(op.Operands[i]) != k || !_owned.Contains(b) || _bindings[b] != 1 || !b.IsSoleDenseView) continue;
                 if (b.DType != type.DType || b.Shape.Rank != type.Rank || !inputs.All(o => o.Shape.Rank == 0 || o.Shape == b.Shape)) continue;
                 // The same buffer passed twice is bound once: it dies here only if every use is in this operation.
                 return b;
@@ -150,19 +139,18 @@ public sealed class Interpreter
                 : throw new InvalidOperationException($"'{op.Primitive.Name}' uses a value that is not defined before it");
 
         /// <summary>Releases arguments that nothing uses (donated ones are freed at once).</summary>
-        public void ReleaseUnused(IEnumerable<Value> values)
+        public void ReleaseUnused(IEnumerable<Value> arguments)
         {
-            foreach (var v in values)
-                if (!_lastUse.ContainsKey(v)) Unbind(v);
+            foreach (var v in arguments)
+                if (_liveness.LastUseIndex(v) < 0) Unbind(v);
         }
 
-        /// <summary>After operation <paramref name="k"/>: unbinds the operands it used last and the results nothing uses.</summary>
+        /// <summary>After operation <paramref name="k"/>: unbinds the values it read last and its results nothing reads.</summary>
         public void ReleaseDead(Operation op, int k)
         {
-            foreach (var operand in op.Operands)
-                if (_lastUse[operand] == k) Unbind(operand);
+            foreach (var value in _liveness.DyingAt(k)) Unbind(value);
             foreach (var result in op.Results)
-                if (!_lastUse.ContainsKey(result)) Unbind(result);
+                if (_liveness.LastUseIndex(result) == k) Unbind(result);
         }
 
         private void Unbind(Value value)

@@ -4,7 +4,8 @@ namespace JaxToolchain.Ir;
 /// Canonicalization (MLIR's <c>-canonicalize</c>): folds algebraic identities and constant expressions, as a table
 /// from primitive to folder. Identities: <c>x + 0</c>, <c>0 + x</c>, <c>x - 0</c>, <c>x * 1</c>, <c>1 * x</c>,
 /// <c>x / 1</c> (zeros and ones are constants, possibly broadcast, reshaped or converted; <c>x * 0</c> is not
-/// folded: it is NaN for infinite or NaN x), <c>neg(neg x)</c>, conversions to the same type, reshapes to the same
+/// folded: it is NaN for infinite or NaN x), <c>neg(neg x)</c>, conversions to the same type and conversions of a conversion that only changed weakness (the
+/// <c>constant → convert(weak) → convert(strong)</c> chains of weak literals), reshapes to the same
 /// shape and reshape of reshape, identity and composed transposes, identity and composed
 /// <c>broadcast_in_dim</c>, reductions, squeezes, expand_dims and rev over no axes, <c>select(p, x, x)</c> and
 /// <c>select</c> on a constant predicate. Constant folding: an operation without regions whose operands are
@@ -24,7 +25,12 @@ public sealed class CanonicalizePass : IPass
         [Prims.Mul] = (op, x, e) => IsSplat(x[1], 1) ? x[0] : IsSplat(x[0], 1) ? x[1] : null,
         [Prims.Div] = (op, x, e) => IsSplat(x[1], 1) ? x[0] : null,
         [Prims.Neg] = (op, x, e) => DefinedBy(x[0], Prims.Neg) is { } inner ? inner.Operands[0] : null,
-        [Prims.ConvertElementType] = (op, x, e) => x[0].Type == op.Results[0].Type ? x[0] : null,
+        [Prims.ConvertElementType] = (op, x, e) =>
+            x[0].Type == op.Results[0].Type ? x[0]
+            // A conversion that only changed weakness (how weak literals are written) is skipped: convert(convert(c, weak), strong) is c.
+            : DefinedBy(x[0], Prims.ConvertElementType) is { } inner && inner.Operands[0].Type.DType == x[0].Type.DType
+                ? e.ConvertElementType(inner.Operands[0], op.Results[0].Type.DType, op.Results[0].Type.Weak)
+                : null,
         [Prims.Reshape] = (op, x, e) =>
             x[0].Type.Shape == op.Results[0].Type.Shape ? x[0]
             : DefinedBy(x[0], Prims.Reshape) is { } inner ? e.Reshape(inner.Operands[0], op.Attributes.Shape("shape"))

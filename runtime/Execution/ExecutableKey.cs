@@ -143,7 +143,7 @@ public static class KernelNames
     private static string MemberName(string name)
     {
         if (!name.StartsWith('<')) return name;
-        int close = name.IndexOf('>', StringComparison.Ordinal);
+        int close = MatchingClose(name);
         if (close < 0) return Sanitize(name);
         string outer = MemberName(name[1..close].TrimEnd('$'));
         string rest = name[(close + 1)..].TrimStart('$');
@@ -155,6 +155,18 @@ public static class KernelNames
         }
         if (rest.StartsWith("b__", StringComparison.Ordinal)) return outer + ".lambda_" + Sanitize(rest[3..]);
         return rest.Length == 0 ? outer : outer + "." + Sanitize(rest);
+    }
+
+    /// <summary>The index of the '&gt;' closing the name's first '&lt;' (names nest: <c>&lt;&lt;Main&gt;$&gt;g__Selu|0_0</c>), or -1.</summary>
+    private static int MatchingClose(string name)
+    {
+        int depth = 0;
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (name[i] == '<') depth++;
+            else if (name[i] == '>' && --depth == 0) return i;
+        }
+        return -1;
     }
 
     private static string Sanitize(string s)

@@ -244,15 +244,18 @@ internal sealed class JitFunction
         return mask;
     }
 
-    /// <summary>The traced, simplified IR for arguments like <paramref name="args"/> (tracing if that signature is not cached).</summary>
-    public Function Lower(object?[] args)
+    /// <summary>
+    /// The traced, simplified IR for arguments like <paramref name="args"/> (tracing if that signature is not cached), and
+    /// the positions of its donated parameters.
+    /// </summary>
+    public (Function Function, int[] DonatedParameters) Lower(object?[] args)
     {
         var flat = Flatten(args);
         if (flat.Leaves.Any(t => t.IsTracer)) throw new InvalidOperationException($"jit({Name}).Lower needs concrete arguments, not tracers");
         bool x64 = Jax.Config.EnableX64;
         var key = new ExecutableKey(Name, flat.Leaves.Select(t => t.Aval).ToArray(), x64, Device.Descriptor, flat.Statics, flat.Structure);
-        if (_cache.TryGetValue(key, out var entry) && entry.Traced is { } cached) return cached;
-        return TraceFor(key, args, flat).Function;
+        var function = _cache.TryGetValue(key, out var entry) && entry.Traced is { } cached ? cached : TraceFor(key, args, flat).Function;
+        return (function, Enumerable.Range(0, flat.Donated.Length).Where(i => flat.Donated[i]).ToArray());
     }
 }
 

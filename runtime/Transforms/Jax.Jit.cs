@@ -90,7 +90,8 @@ public static partial class Jax
     public static Lowered Lower(Delegate jitted, params object?[] args)
     {
         var jit = JitOf(jitted) ?? throw new ArgumentException("Lower needs a function returned by Jax.Jit", nameof(jitted));
-        return new Lowered(jit.Name, jit.Lower(args));
+        var (function, donated) = jit.Lower(args);
+        return new Lowered(jit.Name, function, donated);
     }
 
     /// <summary>The IR a function traces to on arguments like <paramref name="args"/> (JAX's <c>make_jaxpr</c>), simplified, as text.</summary>

@@ -39,6 +39,31 @@ public class SimplifyTests
     }
 
     [Fact]
+    public void Weak_literal_chains_fold_to_one_constant()
+    {
+        var output = Pipelines.Simplify(IrParser.ParseFunction("""
+            func @f(%0: f32[3]) -> (f32[3], f16[]) {
+              %1 = constant {value = dense<f32[]: [1.5]>} : f32[]
+              %2 = convert_element_type %1 {new_dtype = f32, weak_type = true} : f32[]{weak}
+              %3 = convert_element_type %2 {new_dtype = f32, weak_type = false} : f32[]
+              %4 = broadcast_in_dim %3 {broadcast_dimensions = [], shape = <3>} : f32[3]
+              %5 = mul %0, %4 : f32[3]
+              %6 = convert_element_type %2 {new_dtype = f16, weak_type = false} : f16[]
+              return %5, %6
+            }
+            """));
+        AssertIr("""
+            func @f(%0: f32[3]) -> (f32[3], f16[]) {
+              %1 = constant {value = dense<f32[]: [1.5]>} : f32[]
+              %2 = broadcast_in_dim %1 {broadcast_dimensions = [], shape = <3>} : f32[3]
+              %3 = mul %0, %2 : f32[3]
+              %4 = constant {value = dense<f16[]: [1.5]>} : f16[]
+              return %3, %4
+            }
+            """, output);
+    }
+
+    [Fact]
     public void Dce_keeps_every_result_of_a_multi_result_operation_with_one_used()
     {
         var output = Run(new DcePass(), """

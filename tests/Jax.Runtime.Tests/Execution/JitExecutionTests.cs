@@ -72,6 +72,33 @@ public class JitExecutionTests
         Assert.Contains("convert_element_type", raw);
     }
 
+    private static Tensor Selu(Tensor x) => 1.05 * Jnp.Where(x > 0, x, 1.67 * Jnp.Exp(x) - 1.67);
+
+    [Fact]
+    public void Lower_shows_the_fused_planned_ir_and_a_graph()
+    {
+        var lowered = Jax.Jit(Selu).Lower(Jnp.Zeros([1000]));
+        Assert.Equal("JitExecutionTests.Selu", lowered.Name);
+        var text = lowered.AsText();
+        Assert.Contains("func @JitExecutionTests.Selu(%0: f32[1000]) -> (f32[1000])", text);
+        Assert.Contains("fusion %0 {kind = \"loop\", name = \"fusion_0\"}", text);
+        Assert.Contains("// buffer plan: 1 slot, 4000 B allocated, peak 4000 B", text);
+        Assert.DoesNotContain("convert_element_type", text);
+        var dot = lowered.AsDot();
+        Assert.StartsWith("digraph \"JitExecutionTests.Selu\" {", dot);
+        Assert.Contains("fusion_0 (loop)", dot);
+        Assert.Contains("slot 0: 4000 B", dot);
+        Assert.Contains("exp", lowered.AsUnfusedText());
+    }
+
+    [Fact]
+    public void Lower_plans_donated_arguments_in_place()
+    {
+        var f = Jax.Jit((Tensor x) => Jnp.Exp(-x) * 2, new JitOptions { DonateArgnums = [0] });
+        var text = f.Lower(Jnp.Zeros([100])).AsText();
+        Assert.Contains("in place of %0", text);
+    }
+
     [Fact]
     public void Asynchronous_dispatch_returns_futures_that_give_the_same_values()
     {
