@@ -64,7 +64,11 @@ public interface ICompiler
     IExecutable Compile(Function function, CompileOptions options);
 }
 
-/// <summary>The reference interpreter as a compiler: its executables interpret the function, synchronously, on host arrays.</summary>
+/// <summary>
+/// The reference interpreter as a compiler: its executables interpret the function fused into kernels
+/// (<see cref="FusionPass"/>; a <c>loop</c> kernel runs chunk by chunk, with the same numbers as unfused),
+/// synchronously, on host arrays.
+/// </summary>
 public sealed class InterpreterCompiler : ICompiler
 {
     /// <summary>The one instance.</summary>
@@ -83,7 +87,7 @@ public sealed class InterpreterCompiler : ICompiler
     {
         if (!Supports(options.Device)) throw new NotSupportedException($"the interpreter runs on the CPU, not on {options.Device}");
         Verifier.Verify(function);
-        return new InterpreterExecutable(function, options.Name ?? function.Name, options.Device);
+        return new InterpreterExecutable(new FusionPass().Run(function), options.Name ?? function.Name, options.Device);
     }
 }
 
@@ -99,7 +103,7 @@ public sealed class InterpreterExecutable : IExecutable
         OutputTypes = function.ResultTypes;
     }
 
-    /// <summary>The function it runs.</summary>
+    /// <summary>The function it runs (fused into kernels).</summary>
     public Function Function { get; }
 
     /// <inheritdoc/>

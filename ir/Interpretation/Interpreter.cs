@@ -72,9 +72,9 @@ public sealed class Interpreter
                 Buffer[] outputs;
                 try
                 {
-                    outputs = frame.InPlaceTarget(op, k, inputs) is { } target
-                        ? [((ElementwisePrimitive)op.Primitive).EvaluateInto(inputs, attributes, target)]
-                        : op.Primitive.Evaluate(inputs, attributes, op.Regions, this);
+                    outputs = frame.InPlaceTarget(op, k, inputs) is not { } target ? op.Primitive.Evaluate(inputs, attributes, op.Regions, this)
+                        : op.Primitive is ElementwisePrimitive elementwise ? [elementwise.EvaluateInto(inputs, attributes, target)]
+                        : [Prims.Fusion.EvaluateInto(inputs, op.Regions, this, target)];
                 }
                 catch (Exception e) when (!e.Data.Contains(FailedPrimitiveKey))
                 {
@@ -115,18 +115,19 @@ public sealed class Interpreter
         }
 
         /// <summary>
-        /// An operand buffer an elementwise operation may write its result into: owned by this run, bound to no other
-        /// live value, the only view of its memory, dense, of exactly the result's dtype and shape, and dying here.
+        /// An operand buffer an elementwise operation or a chunked <c>loop</c> kernel may write its result into: owned by
+        /// this run, bound to no other live value, the only view of its memory, dense, of exactly the result's dtype and
+        /// shape, and dying here.
         /// </summary>
         public Buffer? InPlaceTarget(Operation op, int k, Buffer[] inputs)
         {
-            if (op.Primitive is not ElementwisePrimitive || op.Results.Count != 1) return null;
+            if (op.Results.Count != 1 || !(op.Primitive is ElementwisePrimitive || (op.Primitive is FusionPrimitive && FusionPrimitive.CanRunInPlace(op)))) return null;
             var type = op.Results[0].Type;
             for (int i = 0; i < inputs.Length; i++)
             {
                 var b = inputs[i];
                 if (_liveness.LastUseIndex(op.Operands[i]) != k || !_owned.Contains(b) || _bindings[b] != 1 || !b.IsSoleDenseView) continue;
-                if (b.DType != type.DType || b.Shape.Rank != type.Rank || !inputs.All(o => o.Shape.Rank == 0 || o.Shape == b.Shape)) continue;
+                if (b.DType != type.DType || b.Shape.Rank != type.Rank || !inputs.All(o => o.LongLength == 1 || o.Shape == b.Shape)) continue;
                 // The same buffer passed twice is bound once: it dies here only if every use is in this operation.
                 return b;
             }

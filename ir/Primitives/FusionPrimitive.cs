@@ -67,6 +67,28 @@ public sealed class FusionPrimitive : RegionCallPrimitive
         return base.InferTypes(operands, attributes, regions);
     }
 
+    /// <summary>
+    /// Runs the body: a <c>loop</c> kernel chunk by chunk (<see cref="ChunkedLoop"/>: the same numbers, with the chunk's
+    /// values in the cache), any other kernel operation by operation.
+    /// </summary>
+    public override Buffer[] Evaluate(IReadOnlyList<Buffer> operands, Attributes attributes, IReadOnlyList<Block> regions, Interpreter interpreter) =>
+        KindOf(attributes) == FusionKind.Loop && regions.Count == 1 && ChunkedLoop.For(regions[0])?.TryRun(operands, interpreter) is { } results
+            ? results
+            : base.Evaluate(operands, attributes, regions, interpreter);
+
+    /// <summary>True when a <c>loop</c> kernel runs chunk by chunk and so may write its one result over an input dying here.</summary>
+    internal static bool CanRunInPlace(Operation op) =>
+        op.Results.Count == 1 && Prims.Fusion.KindOf(op.Attributes) == FusionKind.Loop && ChunkedLoop.For(op.Regions[0]) is not null;
+
+    /// <summary>Runs a <c>loop</c> kernel with its result written into <paramref name="target"/> (see <see cref="CanRunInPlace"/>).</summary>
+    internal Buffer EvaluateInto(IReadOnlyList<Buffer> operands, IReadOnlyList<Block> regions, Interpreter interpreter, Buffer target)
+    {
+        if (ChunkedLoop.For(regions[0])?.TryRun(operands, interpreter, target) is [var chunked]) return chunked;
+        using var whole = interpreter.RunRegion(regions[0], operands)[0];
+        whole.Bytes.CopyTo(target.Bytes);
+        return target;
+    }
+
     /// <summary>Inlines the transformed body: fusion is undone under transformations.</summary>
     private protected override IReadOnlyList<Value> Apply(Emitter emitter, Block region, IReadOnlyList<Value> operands, Attributes attributes, string transformation) =>
         ClosedRegions.Inline(emitter, region, operands);
