@@ -45,8 +45,8 @@ catch (PeerDisagreementException e)
 // --quick: a fixed short job, one call per iteration (every benchmark takes milliseconds or more). Otherwise
 // BenchmarkDotNet's default job, which picks the calls per iteration and runs until the statistics settle.
 // Outliers are kept: the table's medians are over every measured iteration. No GC is forced between
-// iterations: each side's garbage is collected as it would be in a loop of calls (a forced collection made
-// our 40 MB results alternate between reused and freshly faulted-in memory, 62 ms / 161 ms per selu call).
+// iterations: our garbage is collected, and charged to us, as in a loop of calls (libtorch frees its
+// results at once either way). With forced collections our eager selu alternated 62 ms / 161 ms per call.
 var inProcess = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
     .WithOutlierMode(OutlierMode.DontRemove)
     .WithGcForce(false);
