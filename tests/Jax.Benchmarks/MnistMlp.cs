@@ -69,10 +69,7 @@ internal static class MnistMlp
     /// <summary><see cref="Update"/> under <c>Jax.Jit</c>, as the example's <c>@jit def update</c>: grad and step traced into one function.</summary>
     public static Func<List<object>, Tensor, Tensor, List<object>> JittedUpdate()
     {
-        var jitted = Jax.Jit(args => [.. PyTree.Leaves(Update(Pairs(args[..^2]), args[^2], args[^1]))], "mnist_update");
-        return (parameters, inputs, targets) => Pairs(jitted([.. PyTree.Leaves(parameters), inputs, targets]));
+        var jitted = Jax.Jit((object?[] a) => Update((List<object>)a[0]!, (Tensor)a[1]!, (Tensor)a[2]!), new JitOptions { Name = "mnist_update" });
+        return (parameters, inputs, targets) => jitted([parameters, inputs, targets]);
     }
-
-    private static List<object> Pairs(IReadOnlyList<Tensor> leaves) =>
-        leaves.Chunk(2).Select(pair => (object)(pair[0], pair[1])).ToList();
 }

@@ -11,17 +11,17 @@ internal interface IPeakMemoryProbe
 }
 
 /// <summary>
-/// The probe while our allocator has no statistics API: it reports nothing, so jit_peak_memory prints
-/// "- - -". The real probe will read <c>Jax.Devices()[0].MemoryStats()</c>: <c>PeakBytesInUse</c> for
-/// <see cref="IPeakMemoryProbe.PeakBytes"/>, and the allocator's peak reset for <see cref="IPeakMemoryProbe.Reset"/>.
+/// Reads the default device's allocator statistics: <c>Jax.Devices()[0].MemoryStats().PeakBytesInUse</c>, reset with
+/// <c>ResetPeakMemory()</c>. The bytes are what live arrays hold (block capacities, in size classes), whether they are
+/// disposed by the runtime or still waiting for the garbage collector.
 /// </summary>
-internal sealed class UnavailablePeakMemoryProbe : IPeakMemoryProbe
+internal sealed class DevicePeakMemoryProbe : IPeakMemoryProbe
 {
-    public void Reset()
-    {
-    }
+    private readonly Device _device = Jax.Devices()[0];
 
-    public long? PeakBytes => null;
+    public void Reset() => _device.ResetPeakMemory();
+
+    public long? PeakBytes => _device.MemoryStats().PeakBytesInUse;
 }
 
 /// <summary>

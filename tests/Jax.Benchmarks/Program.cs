@@ -72,7 +72,7 @@ WorkloadResult[] results =
     new("selu_jit", Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.OursJit)), Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.Torch))),
     new("mlp_step_eager", Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.OursEager)), Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.Torch))),
     new("mlp_step_jit", Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.OursJit)), Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.Torch))),
-    JitPeakMemoryWorkload.Measure(new UnavailablePeakMemoryProbe()),
+    JitPeakMemoryWorkload.Measure(new DevicePeakMemoryProbe()),
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
 ];
 
