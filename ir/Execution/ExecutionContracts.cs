@@ -15,9 +15,9 @@ public static class ExecutionContracts
     /// <summary><see cref="ICompiler"/> and <see cref="IExecutable"/>.</summary>
     public const int ExecutableVersion = 1;
 
-    /// <summary>The C calling convention of compiled kernels (<c>KernelCallFrame</c>).</summary>
+    /// <summary>The C calling convention of compiled kernels (<see cref="KernelCallFrame"/>, <see cref="KernelAbi"/>).</summary>
     public const int KernelAbiVersion = 1;
 
-    /// <summary>The kernel manifest schema (<c>KernelManifest</c>).</summary>
+    /// <summary>The kernel manifest schema (<see cref="KernelManifest"/>).</summary>
     public const int ManifestVersion = 1;
 }

@@ -39,6 +39,18 @@ public static class IrParser
         return function;
     }
 
+    /// <summary>
+    /// Parses a type as the printer writes it: <c>f32[3,n]</c>, <c>f32[]{weak}</c> (what a kernel manifest stores
+    /// input and output types as).
+    /// </summary>
+    public static ShapedType ParseType(string text)
+    {
+        var parser = new Parser(text);
+        var type = parser.ParseType();
+        parser.ExpectEnd();
+        return type;
+    }
+
     private sealed class Parser(string text)
     {
         private readonly List<Token> _tokens = IrLexer.Tokenize(text);
@@ -218,7 +230,7 @@ public static class IrParser
         }
 
         // f32[3,n] or f32[]{weak}
-        private ShapedType ParseType()
+        public ShapedType ParseType()
         {
             var token = Expect(TokenKind.Word, "a type such as 'f32[3,n]'");
             if (!DTypes.TryParse(token.Text, out var dtype))
