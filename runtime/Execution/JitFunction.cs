@@ -39,6 +39,7 @@ internal sealed class JitFunction
     private readonly Func<object?[], object> _f;
     private readonly bool[] _static;
     private readonly bool[] _donate;
+    private readonly bool _flatResults;
     private readonly ConcurrentDictionary<ExecutableKey, Entry> _cache = new();
     private readonly ConcurrentDictionary<ExecutableKey, (Function Function, Tensor[] Constants, TreeDef Output)> _nested = new();
     private readonly object _gate = new();
@@ -47,9 +48,16 @@ internal sealed class JitFunction
     /// <summary>A compiled signature: the executable, the closed-over arrays it takes after the inputs, and how to rebuild results.</summary>
     private sealed record Entry(IExecutable Executable, Tensor[] Constants, TreeDef? Output, bool[] ResultWeak, Function? Traced);
 
-    public JitFunction(Func<object?[], object> f, string name, JitOptions options)
+    /// <summary>
+    /// Creates the engine. With <paramref name="flatResults"/> the caller takes results as they come from a precompiled
+    /// kernel (a manifest does not describe result trees: one result is a <see cref="Tensor"/>, several a
+    /// <see cref="Tensor"/>[]), so precompiled kernels can serve it; otherwise a miss always traces, to learn the
+    /// structure of the results.
+    /// </summary>
+    public JitFunction(Func<object?[], object> f, string name, JitOptions options, bool flatResults = false)
     {
         _f = f;
+        _flatResults = flatResults;
         Name = name;
         Device = options.Device ?? Jax.DefaultDevice;
         int positions = Math.Max(options.StaticArgnums.DefaultIfEmpty(-1).Max(), options.DonateArgnums.DefaultIfEmpty(-1).Max()) + 1;
@@ -164,7 +172,7 @@ internal sealed class JitFunction
         lock (_gate)
         {
             if (_cache.TryGetValue(key, out var entry)) return entry;
-            if (KernelRegistry.TryGetPrecompiled(key, out var kernel))
+            if (_flatResults && KernelRegistry.TryGetPrecompiled(key, out var kernel))
             {
                 entry = new Entry(kernel.Executable, [], null, kernel.ResultWeakTypes.ToArray(), null);
             }
@@ -224,7 +232,8 @@ internal sealed class JitFunction
             for (int i = 0; i < leaves.Length; i++)
                 if (donated[i]) arrays[i].MarkDonated();
         var tensors = results.Select((a, i) => new Tensor(a, entry.ResultWeak[i])).ToArray();
-        return entry.Output is { } tree ? tree.Unflatten(tensors) : tensors;
+        // A precompiled kernel describes no result tree: one result is returned as it is, several as an array.
+        return entry.Output is { } tree ? tree.Unflatten(tensors) : tensors.Length == 1 ? tensors[0] : tensors;
     }
 
     /// <summary>

@@ -16,39 +16,41 @@ public static partial class Jax
     /// <see cref="Tensor"/>, arrays, lists, tuples, dictionaries, <see cref="IPyTree"/>), a C# number (a weakly typed
     /// scalar, as JAX treats Python scalars), or, at the positions in <see cref="JitOptions.StaticArgnums"/>, any value
     /// with equality. The first call with a new signature (see <see cref="ExecutableKey"/>) traces the function and
-    /// compiles it; later calls run the cached executable. Returns the result tree.
+    /// compiles it; later calls run the cached executable. Returns the result tree; a kernel precompiled for the
+    /// signature (<see cref="KernelRegistry"/>) returns its one result as a <see cref="Tensor"/>, several as a
+    /// <see cref="Tensor"/>[] (manifests do not describe result trees yet).
     /// </summary>
     public static Func<object?[], object> Jit(Func<object?[], object> f, JitOptions? options = null)
     {
-        var jit = new JitFunction(f, options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        var jit = new JitFunction(f, options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register(jit.Call, jit);
     }
 
     /// <summary>Compiles a function of flat arrays (see <see cref="Jit(Func{object?[], object}, JitOptions?)"/>).</summary>
     public static Func<Tensor[], Tensor[]> Jit(Func<Tensor[], Tensor[]> f, JitOptions? options = null)
     {
-        var jit = new JitFunction(a => f(a.Cast<Tensor>().ToArray()), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        var jit = new JitFunction(a => f(a.Cast<Tensor>().ToArray()), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor[], Tensor[]>>(args => Leaves(jit.Call([.. args])), jit);
     }
 
     /// <summary>Compiles a function of one array.</summary>
     public static Func<Tensor, Tensor> Jit(Func<Tensor, Tensor> f, JitOptions? options = null)
     {
-        var jit = new JitFunction(a => f((Tensor)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        var jit = new JitFunction(a => f((Tensor)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor>>(x => Leaves(jit.Call([x]))[0], jit);
     }
 
     /// <summary>Compiles a function of two arrays.</summary>
     public static Func<Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor> f, JitOptions? options = null)
     {
-        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor, Tensor>>((x, y) => Leaves(jit.Call([x, y]))[0], jit);
     }
 
     /// <summary>Compiles a function of three arrays.</summary>
     public static Func<Tensor, Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor, Tensor> f, JitOptions? options = null)
     {
-        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!, (Tensor)a[2]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions());
+        var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!, (Tensor)a[2]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor, Tensor, Tensor>>((x, y, z) => Leaves(jit.Call([x, y, z]))[0], jit);
     }
 
@@ -64,7 +66,7 @@ public static partial class Jax
         var name = options.Name ?? KernelNames.For(f);
         if (typeof(TIn) == typeof(object[]))
         {
-            var positional = new JitFunction(a => f((TIn)(object)a), name, options);
+            var positional = new JitFunction(a => f((TIn)(object)a), name, options, flatResults: typeof(TOut) == typeof(object));
             return Register<Func<TIn, TOut>>(x => (TOut)positional.Call((object?[])(object)x), positional);
         }
         var jit = new JitFunction(a => f((TIn)a[0]!), name, options);
