@@ -86,10 +86,19 @@ internal sealed class ChunkedLoop
         {
             Parallel.For(0, parts, part =>
             {
-                for (long c = part; c < chunks; c += parts)
+                // Broadcast one-element values are the same in every chunk: each is written out once per worker.
+                var broadcasts = new Dictionary<Operation, Buffer>(ReferenceEqualityComparer.Instance);
+                try
                 {
-                    long start = c * ChunkElements;
-                    RunChunk(inputs, results, n, start, (int)Math.Min(ChunkElements, n - start), interpreter, writeOneElementResults: c == 0);
+                    for (long c = part; c < chunks; c += parts)
+                    {
+                        long start = c * ChunkElements;
+                        RunChunk(inputs, results, n, start, (int)Math.Min(ChunkElements, n - start), interpreter, broadcasts, writeOneElementResults: c == 0);
+                    }
+                }
+                finally
+                {
+                    foreach (var b in broadcasts.Values) b.Dispose();
                 }
             });
         }
@@ -123,7 +132,8 @@ internal sealed class ChunkedLoop
         return type with { Shape = new Shape(dims) };
     }
 
-    private void RunChunk(IReadOnlyList<Buffer> inputs, Buffer[] results, long n, long start, int count, Interpreter interpreter, bool writeOneElementResults)
+    private void RunChunk(IReadOnlyList<Buffer> inputs, Buffer[] results, long n, long start, int count, Interpreter interpreter,
+        Dictionary<Operation, Buffer> broadcasts, bool writeOneElementResults)
     {
         var env = new Dictionary<Value, Buffer>(ReferenceEqualityComparer.Instance);
         var created = new List<Buffer>();
@@ -147,7 +157,12 @@ internal sealed class ChunkedLoop
                 else if (op.Primitive.Category == PrimitiveCategory.Broadcast)
                 {
                     var element = env[op.Operands[0]];
-                    output = IsOneElement(op.Results[0].Type) ? element.Share() : Buffer.Splat(element, Shape.Of(count));
+                    if (IsOneElement(op.Results[0].Type)) output = element.Share();
+                    else
+                    {
+                        if (!broadcasts.TryGetValue(op, out var dense)) broadcasts[op] = dense = Filled(element, ChunkElements);
+                        output = dense.Slice(0, count);
+                    }
                     created.Add(output);
                 }
                 else
@@ -170,6 +185,13 @@ internal sealed class ChunkedLoop
         {
             foreach (var b in created) b.Dispose();
         }
+    }
+
+    /// <summary>A dense block of <paramref name="count"/> copies of a one-element value.</summary>
+    private static Buffer Filled(Buffer element, int count)
+    {
+        using var splat = Buffer.Splat(element, Shape.Of(count));
+        return splat.Clone();
     }
 
     /// <summary>A reshape inside the loop: the chunk stays the same elements (one-element values keep their own shape).</summary>
