@@ -23,8 +23,6 @@ namespace JaxToolchain.Ir;
 /// </summary>
 public sealed unsafe class Buffer : IDisposable
 {
-    private static readonly object SplatGate = new();
-
     private HostMemory? _memory;
     private nint _pointer;
     private volatile bool _splat;
@@ -189,9 +187,7 @@ public sealed unsafe class Buffer : IDisposable
     // The address without writing a splat out: element 0 of a splat is its value.
     private nint RawPointer => Address;
 
-    private nint Address => Volatile.Read(ref _memory) is not null
-        ? _pointer
-        : throw new ObjectDisposedException(nameof(Buffer), $"the array {Type} has been deleted (disposed or donated)");
+    private nint Address => Volatile.Read(ref _memory) is not null ? _pointer : throw Deleted();
 
     /// <summary>The elements as a span of their managed type.</summary>
     public Span<T> Span<T>() where T : unmanaged
@@ -210,10 +206,10 @@ public sealed unsafe class Buffer : IDisposable
     private void EnsureDense()
     {
         if (!_splat) return;
-        lock (SplatGate)
+        lock (this)
         {
             if (!_splat) return;
-            var old = _memory ?? throw new ObjectDisposedException(nameof(Buffer), $"the array {Type} has been deleted (disposed or donated)");
+            var old = _memory ?? throw Deleted();
             int size = DType.ItemSize();
             var memory = HostMemory.Allocate(ByteLength);
             var value = new ReadOnlySpan<byte>((void*)_pointer, size);
@@ -252,13 +248,31 @@ public sealed unsafe class Buffer : IDisposable
 
     private Buffer View(DType dtype, Shape shape)
     {
-        lock (SplatGate)
-        {
-            var memory = _memory ?? throw new ObjectDisposedException(nameof(Buffer), $"the array {Type} has been deleted (disposed or donated)");
-            memory.AddReference();
-            return new Buffer(dtype, shape, memory, _pointer, _splat && shape.ElementCount != 1);
-        }
+        var (memory, pointer, splat) = Referenced();
+        return new Buffer(dtype, shape, memory, pointer, splat && shape.ElementCount != 1);
     }
+
+    /// <summary>
+    /// The memory with one more reference, its address and whether it holds a splat, read together: a splat being
+    /// written out swaps all three under the buffer's lock, so only a splat reads them under it.
+    /// </summary>
+    private (HostMemory Memory, nint Pointer, bool Splat) Referenced()
+    {
+        if (_splat)
+        {
+            lock (this)
+            {
+                var memory = _memory ?? throw Deleted();
+                memory.AddReference();
+                return (memory, _pointer, _splat);
+            }
+        }
+        var dense = Volatile.Read(ref _memory) ?? throw Deleted();
+        dense.AddReference();
+        return (dense, _pointer, false);
+    }
+
+    private ObjectDisposedException Deleted() => new(nameof(Buffer), $"the array {Type} has been deleted (disposed or donated)");
 
     /// <summary>
     /// Elements <c>[start, start + count)</c> as a 1-D buffer over the same memory (a splat gives a splat); for kernels
@@ -268,14 +282,10 @@ public sealed unsafe class Buffer : IDisposable
     {
         if (start < 0 || count < 0 || start + count > LongLength)
             throw new ArgumentOutOfRangeException(nameof(start), $"elements [{start}, {start + count}) are outside {Type}");
-        lock (SplatGate)
-        {
-            var memory = _memory ?? throw new ObjectDisposedException(nameof(Buffer), $"the array {Type} has been deleted (disposed or donated)");
-            memory.AddReference();
-            return _splat
-                ? new Buffer(DType, Shape.Of(count), memory, _pointer, splat: count != 1)
-                : new Buffer(DType, Shape.Of(count), memory, _pointer + (nint)(start * DType.ItemSize()), splat: false);
-        }
+        var (memory, pointer, splat) = Referenced();
+        return splat
+            ? new Buffer(DType, Shape.Of(count), memory, pointer, splat: count != 1)
+            : new Buffer(DType, Shape.Of(count), memory, pointer + (nint)(start * DType.ItemSize()), splat: false);
     }
 
     /// <summary>True when this buffer is the only view of its memory and holds its elements (not a splat): writing it changes nothing else.</summary>
@@ -347,10 +357,17 @@ public sealed unsafe class Buffer : IDisposable
     public void Dispose()
     {
         HostMemory? memory;
-        lock (SplatGate)
+        if (_splat)
         {
-            memory = _memory;
-            _memory = null;
+            lock (this)
+            {
+                memory = _memory;
+                _memory = null;
+            }
+        }
+        else
+        {
+            memory = Interlocked.Exchange(ref _memory, null);
         }
         memory?.Release();
     }

@@ -13,8 +13,8 @@ namespace JaxToolchain.Ir;
 /// </summary>
 internal sealed class ChunkedLoop
 {
-    /// <summary>Elements per chunk: every live value of a chunk fits in L2 together.</summary>
-    private const int ChunkElements = 4096;
+    /// <summary>Elements per chunk: a chunk's live values (128 KB each in float32) fit in L2 together.</summary>
+    private const int ChunkElements = 32768;
 
     /// <summary>Loops shorter than this run as a whole (one chunk).</summary>
     private const long MinimumElements = 2 * ChunkElements;
