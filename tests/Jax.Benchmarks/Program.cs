@@ -27,7 +27,7 @@ string[] machine =
 [
     $"machine: {CpuModel()}, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start; mode: {(quick ? "quick" : "full")}",
     $"ours: Jax.Toolchain on the managed interpreter, .NET {Environment.Version}, ProcessorCount {Environment.ProcessorCount} " +
-        "(matmul splits rows over that many threads; other kernels run on the calling thread)",
+        "(matmul, large elementwise ops and loop kernels split their work over that many threads)",
     $"peer: TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)} (libtorch CPU), torch.get_num_threads() = {torch.get_num_threads()}",
 ];
 
