@@ -19,6 +19,7 @@ public sealed class Interpreter
 
     private Buffer[] RunBlock(Block block, IReadOnlyList<Buffer> arguments, Dictionary<string, long> symbols, string what)
     {
+        NestingDepthException.EnsureStack("the interpreter");
         if (arguments.Count != block.Arguments.Count)
             throw new ArgumentException($"@{what} takes {block.Arguments.Count} arguments, got {arguments.Count}");
         var env = new Dictionary<Value, Buffer>(ReferenceEqualityComparer.Instance);

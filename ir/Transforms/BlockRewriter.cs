@@ -44,6 +44,7 @@ internal abstract class BlockRewriter
 
     private Block RewriteBlock(Block source)
     {
+        NestingDepthException.EnsureStack(GetType().DeclaringType?.Name ?? GetType().Name);
         var arguments = source.Arguments.Select(a => new Value(a.Type) { NameHint = a.NameHint }).ToArray();
         for (int i = 0; i < arguments.Length; i++) _map[source.Arguments[i]] = arguments[i];
         var target = new Block(arguments);
