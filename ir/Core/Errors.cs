@@ -42,12 +42,12 @@ public sealed class NestingDepthException : InvalidOperationException
 
     /// <summary>
     /// Throws when the current thread's stack has too little room left for <paramref name="walk"/> (what is
-    /// recursing: "the verifier", "the interpreter", ...) to go one level deeper; <paramref name="hint"/> ends the
-    /// message.
+    /// recursing: "the verifier", "the interpreter", ...) to go one level deeper into <paramref name="subject"/>;
+    /// <paramref name="hint"/> ends the message.
     /// </summary>
-    public static void EnsureStack(string walk, string hint = "regions within regions")
+    public static void EnsureStack(string walk, string hint = "regions within regions", string subject = "program")
     {
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            throw new NestingDepthException($"{walk} ran out of stack: the program nests too deeply for this thread's stack ({hint})");
+            throw new NestingDepthException($"{walk} ran out of stack: the {subject} nests too deeply for this thread's stack ({hint})");
     }
 }

@@ -90,4 +90,25 @@ public class NestingDepthTests
             Assert.Equal(new[] { 2f, 2f }, Jax.Grad((Func<Tensor, Tensor>)(a => Jnp.Sum(Nested(a, 3))))(Jnp.Array(new[] { 1.0f, 2.0f })).ToArray<float>());
         }));
     }
+
+    [Fact]
+    public void Flattening_a_tree_nested_a_hundred_thousand_deep_throws_a_clear_exception()
+    {
+        object tree = Jnp.Array(1f);
+        for (int i = 0; i < 100_000; i++) tree = new object[] { tree };
+        var e = SmallStack.Throws<NestingDepthException>(() => PyTree.Flatten(tree));
+        Assert.Contains("tree nests too deeply", e.Message);
+    }
+
+    [Fact]
+    public void A_tree_nested_a_hundred_deep_flattens_and_rebuilds()
+    {
+        object tree = Jnp.Array(1f);
+        for (int i = 0; i < 100; i++) tree = new object[] { tree, Jnp.Array((float)i) };
+        var (leaves, structure) = PyTree.Flatten(tree);
+        Assert.Equal(101, leaves.Count);
+        Assert.Equal(101, structure.LeafCount);
+        var rebuilt = structure.Unflatten(leaves.Select(l => l * 2).ToArray());
+        Assert.Equal(198f, ((Tensor)((object[])rebuilt)[1]).Item<float>());
+    }
 }
