@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace JaxToolchain.Ir;
 
@@ -11,6 +12,8 @@ namespace JaxToolchain.Ir;
 public sealed class Attributes : IReadOnlyDictionary<string, object>, IEquatable<Attributes>
 {
     private readonly ImmutableSortedDictionary<string, object> _map;
+    /// <summary>The content hash once computed; 0 until then (a computed 0 is stored as 1).</summary>
+    private int _hash;
 
     /// <summary>No attributes.</summary>
     public static Attributes Empty { get; } = new(ImmutableSortedDictionary<string, object>.Empty.WithComparers(StringComparer.Ordinal));
@@ -113,14 +116,45 @@ public sealed class Attributes : IReadOnlyDictionary<string, object>, IEquatable
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is Attributes a && Equals(a);
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// A hash of the content, consistent with <see cref="Equals(Attributes)"/>: integer lists by their elements and
+    /// dense constants by dtype, shape and bytes, so that many distinct constants of one type spread over a hash
+    /// table (CSE keys). Computed once: attributes are immutable, and so are the constants they hold.
+    /// </summary>
     public override int GetHashCode()
     {
+        if (_hash != 0) return _hash;
         var h = new HashCode();
         foreach (var (k, v) in _map)
         {
             h.Add(k);
-            h.Add(v is long[] a ? a.Length : v is Ir.Buffer buf ? buf.Type.GetHashCode() : v.GetHashCode());
+            h.Add(ValueHash(v));
+        }
+        int hash = h.ToHashCode();
+        _hash = hash == 0 ? 1 : hash;
+        return _hash;
+    }
+
+    private static int ValueHash(object value)
+    {
+        var h = new HashCode();
+        switch (value)
+        {
+            case long[] list:
+                h.AddBytes(MemoryMarshal.AsBytes(list.AsSpan()));
+                h.Add(list.Length);
+                break;
+            case double d:
+                h.Add(BitConverter.DoubleToInt64Bits(d));
+                break;
+            case Ir.Buffer buffer:
+                h.Add(buffer.DType);
+                h.Add(buffer.Shape);
+                h.AddBytes(buffer.Bytes);
+                break;
+            default:
+                h.Add(value);
+                break;
         }
         return h.ToHashCode();
     }

@@ -29,10 +29,10 @@ public sealed class Block
     public IReadOnlyList<Value> Results => _results;
 
     /// <summary>The argument types.</summary>
-    public IEnumerable<ShapedType> ArgumentTypes => _arguments.Select(a => a.Type);
+    public IEnumerable<ShapedType> ArgumentTypes => new ValueTypes(_arguments);
 
     /// <summary>The result types.</summary>
-    public IEnumerable<ShapedType> ResultTypes => _results.Select(a => a.Type);
+    public IEnumerable<ShapedType> ResultTypes => new ValueTypes(_results);
 
     /// <summary>Appends an operation.</summary>
     public void Append(Operation op) => _operations.Add(op);

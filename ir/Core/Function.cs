@@ -19,14 +19,32 @@ public sealed class Function
     /// <summary>The parameters.</summary>
     public IReadOnlyList<Value> Parameters => Body.Arguments;
 
-    /// <summary>The parameter types.</summary>
-    public IReadOnlyList<ShapedType> ParameterTypes => Body.ArgumentTypes.ToArray();
+    /// <summary>The parameter types (a view of the body's arguments: no copy is made).</summary>
+    public IReadOnlyList<ShapedType> ParameterTypes => new ValueTypes(Body.Arguments);
 
-    /// <summary>The result types.</summary>
-    public IReadOnlyList<ShapedType> ResultTypes => Body.ResultTypes.ToArray();
+    /// <summary>The result types (a view of the body's results: no copy is made).</summary>
+    public IReadOnlyList<ShapedType> ResultTypes => new ValueTypes(Body.Results);
 
     /// <summary>The IR text of this function.</summary>
     public override string ToString() => IrPrinter.Print(this);
+}
+
+/// <summary>The types of a list of values, read through as they are asked for (no copy).</summary>
+internal sealed class ValueTypes(IReadOnlyList<Value> values) : IReadOnlyList<ShapedType>
+{
+    /// <inheritdoc/>
+    public ShapedType this[int index] => values[index].Type;
+
+    /// <inheritdoc/>
+    public int Count => values.Count;
+
+    /// <inheritdoc/>
+    public IEnumerator<ShapedType> GetEnumerator()
+    {
+        for (int i = 0; i < values.Count; i++) yield return values[i].Type;
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>A set of functions: the unit the printer, parser, passes and compilers work on.</summary>

@@ -147,8 +147,10 @@ internal sealed class ChunkedLoop
         {
             for (int i = 0; i < inputs.Count; i++)
                 if (_liveness.LastUseIndex(_body.Arguments[i]) >= 0) env[_body.Arguments[i]] = Chunk(inputs[i]);
-            foreach (var op in _body.Operations)
+            var operations = _body.Operations;
+            for (int k = 0; k < operations.Count; k++)
             {
+                var op = operations[k];
                 Buffer output;
                 if (op.Primitive.Category == PrimitiveCategory.Reshape)
                 {
@@ -173,6 +175,9 @@ internal sealed class ChunkedLoop
                     created.Add(output);
                 }
                 env[op.Results[0]] = output;
+                // A chunk's values die as the unfused program's would: the chunk holds only its live values.
+                foreach (var dead in _liveness.DyingAt(k)) env[dead].Dispose();
+                if (_liveness.LastUseIndex(op.Results[0]) == k) output.Dispose();
             }
             for (int r = 0; r < results.Length; r++)
             {

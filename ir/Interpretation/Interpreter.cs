@@ -50,9 +50,9 @@ public sealed class Interpreter
     private Buffer[] RunBlock(Block block, IReadOnlyList<Buffer> arguments, Dictionary<string, long> symbols, string what,
         IReadOnlyList<bool>? donated = null)
     {
+        NestingDepthException.EnsureStack("the interpreter");
         if (arguments.Count != block.Arguments.Count)
             throw new ArgumentException($"@{what} takes {block.Arguments.Count} arguments, got {arguments.Count}");
-        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         var frame = new Frame(block);
         for (int i = 0; i < arguments.Count; i++)
         {
@@ -60,6 +60,8 @@ public sealed class Interpreter
             frame.Bind(block.Arguments[i], arguments[i], owned: donated is not null && donated[i]);
         }
         frame.ReleaseUnused(block.Arguments);
+        // No catch-and-rethrow here: in a deep recursion each rethrow would start a new dispatch on top of the stack.
+        bool completed = false;
         try
         {
             var operations = block.Operations;
@@ -76,9 +78,8 @@ public sealed class Interpreter
                         : op.Primitive is ElementwisePrimitive elementwise ? [elementwise.EvaluateInto(inputs, attributes, target)]
                         : [Prims.Fusion.EvaluateInto(inputs, op.Regions, this, target)];
                 }
-                catch (Exception e) when (!e.Data.Contains(FailedPrimitiveKey))
+                catch (Exception e) when (RecordFailure(e, op))
                 {
-                    e.Data[FailedPrimitiveKey] = op.Primitive.Name;
                     throw;
                 }
                 if (outputs.Length != op.Results.Count)
@@ -86,13 +87,21 @@ public sealed class Interpreter
                 for (int i = 0; i < outputs.Length; i++) frame.Bind(op.Results[i], outputs[i], owned: true);
                 frame.ReleaseDead(op, k);
             }
-            return frame.Results();
+            var results = frame.Results();
+            completed = true;
+            return results;
         }
-        catch
+        finally
         {
-            frame.ReleaseAll();
-            throw;
+            if (!completed) frame.ReleaseAll();
         }
+    }
+
+    /// <summary>An exception filter that records the primitive that failed (the innermost) and never catches.</summary>
+    private static bool RecordFailure(Exception e, Operation op)
+    {
+        if (!e.Data.Contains(FailedPrimitiveKey)) e.Data[FailedPrimitiveKey] = op.Primitive.Name;
+        return false;
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ public sealed class FunctionCloner
     /// <summary>Copies a block: new arguments of the same types (mapped from the old ones), its operations and its results.</summary>
     public Block CloneBlock(Block block)
     {
+        NestingDepthException.EnsureStack("the cloner");
         var arguments = block.Arguments.Select(a => new Value(a.Type) { NameHint = a.NameHint }).ToArray();
         for (int i = 0; i < arguments.Length; i++) Map(block.Arguments[i], arguments[i]);
         var copy = new Block(arguments);

@@ -3,7 +3,8 @@ namespace JaxToolchain.Ir;
 /// <summary>
 /// A transformation of IR: a named function from an IR function to an IR function (as MLIR's passes, each with a
 /// one-line summary). A pass must not mutate its input; it builds a new function (see <see cref="FunctionCloner"/>)
-/// or returns its input unchanged.
+/// or returns its input unchanged. IR is not modified once built, so the new function may keep operations and
+/// blocks the pass left as they were (the simplification passes do, and so allocate little when they change little).
 /// </summary>
 public interface IPass
 {

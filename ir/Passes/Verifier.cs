@@ -48,6 +48,7 @@ public static class Verifier
         /// <summary>Numbers definitions in the printer's order, rejecting a value defined twice.</summary>
         private void CollectDefinitions(Block block)
         {
+            NestingDepthException.EnsureStack("the verifier");
             foreach (var argument in block.Arguments)
                 Define(argument, block, -1, null);
             for (int i = 0; i < block.Operations.Count; i++)
@@ -93,6 +94,7 @@ public static class Verifier
 
         private void Check(Block block)
         {
+            NestingDepthException.EnsureStack("the verifier");
             var visible = new HashSet<Value>(block.Arguments, ReferenceEqualityComparer.Instance);
             for (int i = 0; i < block.Operations.Count; i++)
             {
@@ -128,7 +130,7 @@ public static class Verifier
             {
                 inferred = op.Primitive.InferTypes(operandTypes, op.Attributes, op.Regions);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException
+            catch (Exception e) when (e is ArgumentException or (InvalidOperationException and not NestingDepthException) or KeyNotFoundException
                                           or FormatException or OverflowException or IndexOutOfRangeException)
             {
                 throw Fail($"the type rule rejects operands ({string.Join(", ", operandTypes.Select(t => t.ToString()))}): {e.Message}", index, op.Primitive.Name);

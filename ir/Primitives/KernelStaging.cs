@@ -126,7 +126,7 @@ internal static class AttributeRules
     public static int Count(this Attributes attributes, Primitive primitive, string name)
     {
         long v = attributes.Required<long>(primitive, name);
-        return v is >= 0 and <= int.MaxValue ? (int)v : throw new JaxTypeException(primitive.Name, $"attribute '{name}' must be non-negative, got {v}");
+        return v is >= 0 and <= int.MaxValue ? (int)v : throw new JaxTypeException(primitive.Name, $"attribute '{name}' must be a count from 0 to {int.MaxValue}, got {v}");
     }
 
     /// <summary>An axis attribute checked against the rank of <paramref name="operand"/>.</summary>

@@ -29,6 +29,20 @@ public abstract partial class StructuralPrimitive
     }
 
     /// <summary>
+    /// Unsigned start indices limited to the largest value of the signed <paramref name="target"/> dtype they are about
+    /// to be converted to, so that a large start (a uint64 at or beyond 2^63) stays a large start, past any end, instead
+    /// of wrapping around to a negative one. Other starts are returned as they are.
+    /// </summary>
+    internal static Value SaturateUnsigned(Emitter emitter, Value start, DType target)
+    {
+        var dtype = start.Type.DType;
+        if (!dtype.IsUnsignedInteger() || dtype.ItemSize() < target.ItemSize()) return start;
+        var largest = Buffer.Zeros(dtype, Shape.Scalar);
+        largest.SetInt64(0, target.ItemSize() == 8 ? long.MaxValue : (1L << (8 * target.ItemSize() - 1)) - 1);
+        return emitter.Min(start, emitter.BroadcastInDim(emitter.Constant(largest), start.Type.Shape, []));
+    }
+
+    /// <summary>
     /// The dtype start indices are assembled in: int64 when a start needs 64 bits (or is uint32), else int32 (JAX
     /// promotes narrow index dtypes so that counters along a batch axis fit).
     /// </summary>
@@ -75,7 +89,7 @@ internal sealed class StartIndexStack(Emitter emitter, IReadOnlyList<Dim> batch,
     /// </summary>
     public void Start(int operandAxis, Value start, int[] batchPositions, (Dim Size, Dim Window)? clampInto = null)
     {
-        var converted = emitter.ConvertElementType(start, dtype);
+        var converted = emitter.ConvertElementType(StructuralPrimitive.SaturateUnsigned(emitter, start, dtype), dtype);
         if (clampInto is { } c) converted = StructuralPrimitive.ClampStart(emitter, converted, c.Size, c.Window);
         Add(operandAxis, emitter.BroadcastInDim(converted, ComponentShape, batchPositions));
     }

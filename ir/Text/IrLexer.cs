@@ -56,10 +56,12 @@ internal static class IrLexer
     /// <summary>True for the characters of bare words, value names and function names after the first.</summary>
     public static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '$';
 
-    /// <summary>All tokens of a text, ending with one <see cref="TokenKind.End"/> token.</summary>
-    public static List<Token> Tokenize(string text)
+    /// <summary>
+    /// The tokens of a text, ending with one <see cref="TokenKind.End"/> token, read as they are asked for: a parser
+    /// that stops early (at an error) reads no further.
+    /// </summary>
+    public static IEnumerable<Token> Tokenize(string text)
     {
-        var tokens = new List<Token>();
         int pos = 0, line = 1, lineStart = 0;
         while (true)
         {
@@ -89,8 +91,8 @@ internal static class IrLexer
             int column = pos - lineStart + 1;
             if (pos >= text.Length)
             {
-                tokens.Add(new Token(TokenKind.End, "", line, column));
-                return tokens;
+                yield return new Token(TokenKind.End, "", line, column);
+                yield break;
             }
             char ch = text[pos];
             int start = pos;
@@ -98,14 +100,14 @@ internal static class IrLexer
             if (char.IsAsciiLetter(ch) || ch == '_')
             {
                 while (pos < text.Length && IsNameChar(text[pos])) pos++;
-                tokens.Add(Make(TokenKind.Word, text[start..pos]));
+                yield return Make(TokenKind.Word, text[start..pos]);
             }
             else if (ch == '%')
             {
                 pos++;
                 while (pos < text.Length && IsNameChar(text[pos])) pos++;
                 if (pos == start + 1) throw new IrParseException(line, column, "expected a value name after '%'");
-                tokens.Add(Make(TokenKind.ValueName, text[(start + 1)..pos]));
+                yield return Make(TokenKind.ValueName, text[(start + 1)..pos]);
             }
             else if (ch == '@')
             {
@@ -121,25 +123,25 @@ internal static class IrLexer
                     name = text[(start + 1)..pos];
                 }
                 if (name.Length == 0) throw new IrParseException(line, column, "expected a function name after '@'");
-                tokens.Add(Make(TokenKind.FunctionName, name));
+                yield return Make(TokenKind.FunctionName, name);
             }
             else if (ch == '"')
             {
-                tokens.Add(Make(TokenKind.String, ReadString(text, ref pos, line, column)));
+                yield return Make(TokenKind.String, ReadString(text, ref pos, line, column));
             }
             else if (char.IsAsciiDigit(ch) || (ch == '-' && pos + 1 < text.Length && char.IsAsciiDigit(text[pos + 1])))
             {
-                tokens.Add(Make(ReadNumber(text, ref pos), text[start..pos]));
+                yield return Make(ReadNumber(text, ref pos), text[start..pos]);
             }
             else if (ch == '-' && pos + 1 < text.Length && text[pos + 1] == '>')
             {
                 pos += 2;
-                tokens.Add(Make(TokenKind.Punct, "->"));
+                yield return Make(TokenKind.Punct, "->");
             }
             else if ("(){}[]<>,:=-".Contains(ch))
             {
                 pos++;
-                tokens.Add(Make(TokenKind.Punct, ch.ToString()));
+                yield return Make(TokenKind.Punct, ch.ToString());
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace JaxToolchain.Ir;
 
@@ -53,17 +54,35 @@ public static class IrParser
 
     private sealed class Parser(string text)
     {
-        private readonly List<Token> _tokens = IrLexer.Tokenize(text);
+        private readonly IEnumerator<Token> _lexer = IrLexer.Tokenize(text).GetEnumerator();
+
+        /// <summary>The tokens read so far (the lexer runs only as far as the parser looks).</summary>
+        private readonly List<Token> _tokens = [];
         private int _pos;
 
-        /// <summary>Visible value names, innermost block last.</summary>
-        private readonly List<Dictionary<string, Value>> _scopes = [];
+        /// <summary>The value of every visible name (a name cannot be defined again while it is visible).</summary>
+        private readonly Dictionary<string, Value> _visible = new(StringComparer.Ordinal);
 
-        public Token Peek => _tokens[_pos];
+        /// <summary>The names each open block defined, innermost block last: they stop being visible when it closes.</summary>
+        private readonly List<List<string>> _scopes = [];
+
+        public Token Peek => TokenAt(_pos);
+
+        /// <summary>Token <paramref name="index"/> of the text; the end token for any index past the end.</summary>
+        private Token TokenAt(int index)
+        {
+            while (_tokens.Count <= index && _lexer.MoveNext()) _tokens.Add(_lexer.Current);
+            return _tokens[Math.Min(index, _tokens.Count - 1)];
+        }
 
         public bool AtEnd => Peek.Kind == TokenKind.End;
 
-        private Token Next() => _tokens[_pos == _tokens.Count - 1 ? _pos : _pos++];
+        private Token Next()
+        {
+            var token = Peek;
+            if (token.Kind != TokenKind.End) _pos++;
+            return token;
+        }
 
         private static IrParseException Error(Token at, string problem) => new(at.Line, at.Column, problem);
 
@@ -104,8 +123,9 @@ public static class IrParser
             if (!Peek.IsWord("func")) throw Expected(Peek, "'func'");
             Next();
             string name = Expect(TokenKind.FunctionName, "a function name '@name'").Text;
+            _visible.Clear();
             _scopes.Clear();
-            _scopes.Add(new Dictionary<string, Value>(StringComparer.Ordinal));
+            _scopes.Add([]);
             var parameters = ParseArguments();
             Expect("->", "'->' before the result types");
             Expect("(", "'(' before the result types");
@@ -138,16 +158,11 @@ public static class IrParser
         {
             if (TryLookup(nameToken.Text, out _))
                 throw Error(nameToken, $"value %{nameToken.Text} is already defined");
-            _scopes[^1][nameToken.Text] = value;
+            _visible[nameToken.Text] = value;
+            _scopes[^1].Add(nameToken.Text);
         }
 
-        private bool TryLookup(string name, out Value value)
-        {
-            for (int i = _scopes.Count - 1; i >= 0; i--)
-                if (_scopes[i].TryGetValue(name, out value!)) return true;
-            value = null!;
-            return false;
-        }
+        private bool TryLookup(string name, out Value value) => _visible.TryGetValue(name, out value!);
 
         private Value ParseUse()
         {
@@ -220,11 +235,14 @@ public static class IrParser
 
         private Block ParseRegion()
         {
-            _scopes.Add(new Dictionary<string, Value>(StringComparer.Ordinal));
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                throw Error(Peek, "regions nest too deeply for this thread's stack");
+            _scopes.Add([]);
             var region = new Block(ParseArguments());
             Expect("{", "'{' to open the region");
             ParseBody(region);
             Expect("}", "'}' to close the region");
+            foreach (var name in _scopes[^1]) _visible.Remove(name);
             _scopes.RemoveAt(_scopes.Count - 1);
             return region;
         }
@@ -238,7 +256,7 @@ public static class IrParser
             Expect("[", $"'[' after the dtype '{token.Text}'");
             var shape = new Shape(ListUntil("]", ParseDim));
             bool weak = false;
-            if (Peek.Is("{") && _tokens[_pos + 1].IsWord("weak"))
+            if (Peek.Is("{") && TokenAt(_pos + 1).IsWord("weak"))
             {
                 Next();
                 Next();

@@ -76,30 +76,28 @@ public static class IrPrinter
     private static void AppendBody(StringBuilder sb, Block block, Dictionary<Value, string> names, int depth,
         Func<Operation, Func<Value, string>, string?>? annotate)
     {
+        NestingDepthException.EnsureStack("the printer");
         var indent = new string(' ', 2 * depth);
         foreach (var op in block.Operations)
         {
             sb.Append(indent);
             // Results are numbered before the values inside the op's regions: numbering follows the text.
-            var resultNames = op.Results.Select(r => Define(names, r)).ToList();
-            var opText = new StringBuilder();
-            opText.Append(op.Primitive.Name);
+            for (int i = 0; i < op.Results.Count; i++)
+                sb.Append(i == 0 ? "" : ", ").Append(Define(names, op.Results[i])).Append(i == op.Results.Count - 1 ? " = " : "");
+            sb.Append(op.Primitive.Name);
             for (int i = 0; i < op.Operands.Count; i++)
-                opText.Append(i == 0 ? " " : ", ").Append(Name(names, op.Operands[i]));
+                sb.Append(i == 0 ? " " : ", ").Append(Name(names, op.Operands[i]));
             if (op.Attributes.Count > 0)
-                opText.Append(" {").Append(string.Join(", ", op.Attributes.Select(a => $"{a.Key} = {FormatAttribute(a.Value)}"))).Append('}');
+                sb.Append(" {").Append(string.Join(", ", op.Attributes.Select(a => $"{a.Key} = {FormatAttribute(a.Value)}"))).Append('}');
             foreach (var region in op.Regions)
             {
-                opText.Append(" (");
-                AppendArguments(opText, region, names);
-                opText.Append(") {\n");
-                AppendBody(opText, region, names, depth + 1, annotate);
-                opText.Append(indent).Append('}');
+                sb.Append(" (");
+                AppendArguments(sb, region, names);
+                sb.Append(") {\n");
+                AppendBody(sb, region, names, depth + 1, annotate);
+                sb.Append(indent).Append('}');
             }
-            opText.Append(" : ").Append(op.Results.Count == 0 ? "()" : string.Join(", ", op.Results.Select(r => r.Type)));
-            if (resultNames.Count > 0)
-                sb.Append(string.Join(", ", resultNames)).Append(" = ");
-            sb.Append(opText);
+            sb.Append(" : ").Append(op.Results.Count == 0 ? "()" : string.Join(", ", op.Results.Select(r => r.Type)));
             if (annotate?.Invoke(op, v => Name(names, v)) is { } comment) sb.Append("  // ").Append(comment);
             sb.Append('\n');
         }

@@ -28,8 +28,26 @@ public sealed class Trace
     private readonly HashSet<Value> _own = new(ReferenceEqualityComparer.Instance);
     private int _explicitParameters;
 
-    /// <summary>The innermost active trace on this thread, or null when running eagerly.</summary>
-    public static Trace? Current => _current;
+    /// <summary>How many traces may nest (a trace begun inside one that is this deep is refused).</summary>
+    public const int MaxDepth = 1000;
+
+    private const string SelfCallHint = "traces within traces, or a function that calls itself while it is traced: a function that calls itself under Jit?";
+
+    /// <summary>
+    /// The innermost active trace on this thread, or null when running eagerly. While tracing, asking for it when
+    /// the thread's stack is nearly exhausted throws <see cref="NestingDepthException"/>: tracing code asks for it at
+    /// every operation, so unbounded recursion while tracing (a function that calls itself under <c>Jit</c>) ends
+    /// with that exception rather than a stack overflow.
+    /// </summary>
+    public static Trace? Current
+    {
+        get
+        {
+            var current = _current;
+            if (current is not null) NestingDepthException.EnsureStack("tracing", SelfCallHint);
+            return current;
+        }
+    }
 
     /// <summary>The enclosing trace (active when this one began), or null.</summary>
     public Trace? Parent { get; }
@@ -57,9 +75,15 @@ public sealed class Trace
         Builder = new IrBuilder(Function.Body);
     }
 
-    /// <summary>Begins a trace nested in the current one and makes it current.</summary>
+    /// <summary>
+    /// Begins a trace nested in the current one and makes it current. Throws <see cref="NestingDepthException"/>
+    /// when that would nest more than <see cref="MaxDepth"/> traces, or when the thread's stack is nearly exhausted.
+    /// </summary>
     public static Trace Begin(string name)
     {
+        if (_current is { Level: >= MaxDepth })
+            throw new NestingDepthException($"tracing @{name} would nest more than {MaxDepth} traces: the trace depth limit was exceeded ({SelfCallHint})");
+        NestingDepthException.EnsureStack("tracing", SelfCallHint);
         var t = new Trace(name, _current);
         _current = t;
         return t;
@@ -94,6 +118,7 @@ public sealed class Trace
         if (_captured.TryGetValue(value, out var inner)) return inner;
         if (Parent is null || !IsEnclosedBy(owner))
             throw new InvalidOperationException($"a traced value of @{owner.Function.Name} was used inside @{Function.Name}, which it does not enclose");
+        NestingDepthException.EnsureStack("tracing", SelfCallHint);
         var outer = Parent.Resolve(value, owner);
         inner = Function.Body.AddArgument(value.Type);
         _own.Add(inner);

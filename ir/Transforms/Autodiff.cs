@@ -93,16 +93,16 @@ public static class Autodiff
         var used = new HashSet<Value>(consumer.Body.Operations.SelectMany(op => op.Operands).Concat(consumer.Body.Results), ReferenceEqualityComparer.Instance);
         var keep = new List<int>();
         var stand = new int[n];
+        var position = new Dictionary<Value, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < n; i++)
         {
             if (!used.Contains(consumer.Parameters[i])) continue;
-            int first = keep.FindIndex(k => ReferenceEquals(residuals[k], residuals[i]));
-            if (first >= 0)
+            if (position.TryGetValue(residuals[i], out int first))
             {
                 stand[i] = first;
                 continue;
             }
-            stand[i] = keep.Count;
+            stand[i] = position[residuals[i]] = keep.Count;
             keep.Add(i);
         }
         if (keep.Count == n) return split;
@@ -136,6 +136,8 @@ public static class Autodiff
         private readonly Dictionary<Value, Value> _moved = new(ReferenceEqualityComparer.Instance);
         /// <summary>Known values brought to the unknown side: residual arguments or re-emitted constants.</summary>
         private readonly Dictionary<Value, Value> _imported = new(ReferenceEqualityComparer.Instance);
+        /// <summary>Whether known values can be re-emitted on the unknown side (<see cref="IsRematerializable"/>), as found so far.</summary>
+        private readonly Dictionary<Value, bool> _rematerializable = new(ReferenceEqualityComparer.Instance);
         private readonly List<Value> _residualArguments = [];
         private readonly List<Value> _residualValues = [];
 
@@ -235,36 +237,71 @@ public static class Autodiff
             }
         }
 
-        /// <summary>A known value as the unknown side sees it: re-emitted when it is a cheap constant, else a residual.</summary>
+        /// <summary>
+        /// A known value as the unknown side sees it: re-emitted when it is a cheap constant, else a residual. A chain
+        /// of cheap operations is re-emitted from its constant up, iteratively (chains in hostile IR can be long).
+        /// </summary>
         private Value Import(Value known)
         {
             if (_imported.TryGetValue(known, out var v)) return v;
-            if (IsRematerializable(known))
-            {
-                var op = known.Definer!;
-                var copy = new Operation(op.Primitive, op.Operands.Select(Import).ToArray(), op.Results.Select(r => r.Type).ToArray(), op.Attributes);
-                _unknown.Append(copy);
-                v = copy.Results[op.Results.ToList().IndexOf(known)];
-            }
-            else
+            if (!IsRematerializable(known))
             {
                 v = new Value(known.Type);
                 _residualArguments.Add(v);
                 _residualValues.Add(known);
+                _imported[known] = v;
+                return v;
             }
-            _imported[known] = v;
-            return v;
+            var chain = new Stack<Value>();
+            for (var c = known; !_imported.ContainsKey(c); c = c.Definer!.Operands[0])
+            {
+                chain.Push(c);
+                if (c.Definer!.Operands.Count == 0) break;
+            }
+            while (chain.TryPop(out var c))
+            {
+                var op = c.Definer!;
+                var copy = new Operation(op.Primitive, op.Operands.Select(o => _imported[o]).ToArray(), [c.Type], op.Attributes);
+                _unknown.Append(copy);
+                _imported[c] = copy.Result;
+            }
+            return _imported[known];
         }
 
-        /// <summary>Constants and iotas, and cheap shape operations and conversions of them (JAX's literals and their broadcasts).</summary>
-        private static bool IsRematerializable(Value v)
+        /// <summary>
+        /// Constants and iotas, and chains of cheap shape operations and conversions of them (JAX's literals and their
+        /// broadcasts); every one of these has one result.
+        /// </summary>
+        private bool IsRematerializable(Value v)
         {
-            if (v.Definer is not { Regions.Count: 0 } op) return false;
-            var p = op.Primitive;
-            if (ReferenceEquals(p, Prims.Constant) || ReferenceEquals(p, Prims.Iota)) return true;
-            bool cheap = ReferenceEquals(p, Prims.BroadcastInDim) || ReferenceEquals(p, Prims.Reshape) || ReferenceEquals(p, Prims.ConvertElementType)
-                         || ReferenceEquals(p, Prims.ExpandDims) || ReferenceEquals(p, Prims.Squeeze);
-            return cheap && op.Operands.Count == 1 && IsRematerializable(op.Operands[0]);
+            var visited = new List<Value>();
+            bool result;
+            while (true)
+            {
+                if (_rematerializable.TryGetValue(v, out result)) break;
+                visited.Add(v);
+                if (v.Definer is not { Regions.Count: 0 } op)
+                {
+                    result = false;
+                    break;
+                }
+                var p = op.Primitive;
+                if (ReferenceEquals(p, Prims.Constant) || ReferenceEquals(p, Prims.Iota))
+                {
+                    result = true;
+                    break;
+                }
+                bool cheap = ReferenceEquals(p, Prims.BroadcastInDim) || ReferenceEquals(p, Prims.Reshape) || ReferenceEquals(p, Prims.ConvertElementType)
+                             || ReferenceEquals(p, Prims.ExpandDims) || ReferenceEquals(p, Prims.Squeeze);
+                if (!cheap || op.Operands.Count != 1)
+                {
+                    result = false;
+                    break;
+                }
+                v = op.Operands[0];
+            }
+            foreach (var w in visited) _rematerializable[w] = result;
+            return result;
         }
     }
 }

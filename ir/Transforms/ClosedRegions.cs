@@ -79,6 +79,7 @@ public static class ClosedRegions
     /// </summary>
     public static bool[] DependsOn(Block region, IReadOnlyList<bool> marked)
     {
+        NestingDepthException.EnsureStack("the dependence analysis of regions");
         var dependent = new HashSet<Value>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < region.Arguments.Count; i++)
             if (marked[i]) dependent.Add(region.Arguments[i]);
@@ -108,6 +109,7 @@ public static class ClosedRegions
     /// </summary>
     public static Block SeparateNonLinear(Block region, IReadOnlyList<bool> linear)
     {
+        NestingDepthException.EnsureStack("transpose");
         var used = new HashSet<Value>(region.Operations.SelectMany(op => op.Operands).Concat(region.Results), ReferenceEqualityComparer.Instance);
         var dependent = new HashSet<Value>(region.Arguments.Where((_, i) => linear[i]), ReferenceEqualityComparer.Instance);
         var block = new Block(region.ArgumentTypes);

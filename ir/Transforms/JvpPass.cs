@@ -43,6 +43,7 @@ public static class JvpPass
     public static IReadOnlyList<Value> Transform(Block block, IReadOnlyList<Value> primals, IReadOnlyList<Value?> tangents,
         Emitter emitter, out IReadOnlyList<Value?> resultTangents)
     {
+        NestingDepthException.EnsureStack("jvp");
         var primal = new Dictionary<Value, Value>(ReferenceEqualityComparer.Instance);
         var tangent = new Dictionary<Value, Value>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < block.Arguments.Count; i++)

@@ -30,6 +30,7 @@ public static class TransposePass
     /// </summary>
     public static Block TransposeRegion(Block block, IReadOnlyList<bool> linearArguments)
     {
+        NestingDepthException.EnsureStack("transpose");
         if (linearArguments.Count != block.Arguments.Count)
             throw new ArgumentException($"transpose: the block has {block.Arguments.Count} arguments, got {linearArguments.Count} flags");
         var cloner = new FunctionCloner();

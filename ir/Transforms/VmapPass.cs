@@ -51,6 +51,7 @@ public static class VmapPass
     public static IReadOnlyList<Value> Transform(Block block, IReadOnlyList<Value> arguments, IReadOnlyList<int?> argumentDims,
         BatchContext context, out IReadOnlyList<int?> resultDims)
     {
+        NestingDepthException.EnsureStack("vmap");
         var value = new Dictionary<Value, Value>(ReferenceEqualityComparer.Instance);
         var dim = new Dictionary<Value, int?>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < block.Arguments.Count; i++)

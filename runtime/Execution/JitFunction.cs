@@ -157,8 +157,10 @@ internal sealed class JitFunction
     /// <summary>Calls the function: a cached executable, or a trace and compile on a miss; traced inline inside another trace.</summary>
     public object Call(object?[] args)
     {
+        // Trace.Current first: inside a trace it checks the stack, naming a function that calls itself under Jit.
+        bool tracing = Trace.Current is not null;
         var flat = Flatten(args);
-        if (Trace.Current is not null || flat.Leaves.Any(t => t.IsTracer)) return CallInTrace(args, flat);
+        if (tracing || flat.Leaves.Any(t => t.IsTracer)) return CallInTrace(args, flat);
         var leaves = flat.Leaves.Select(t => Jax.DevicePut(t, Device)).ToArray();
         // One read of x64 serves the key and the trace: another thread may change the global setting meanwhile.
         bool x64 = Jax.Config.EnableX64;
@@ -206,8 +208,28 @@ internal sealed class JitFunction
         return traced.Output.Unflatten(results);
     }
 
+    /// <summary>The signatures being traced on this thread: tracing one again inside itself would never end.</summary>
+    [ThreadStatic] private static HashSet<(JitFunction, ExecutableKey)>? _tracing;
+
     /// <summary>Traces the function for a key, under the key's x64 setting, and simplifies the IR.</summary>
     private (Function Function, Tensor[] Constants, TreeDef Output) TraceFor(ExecutableKey key, object?[] args, Flattened flat)
+    {
+        var tracing = _tracing ??= [];
+        if (!tracing.Add((this, key)))
+            throw new NestingDepthException(
+                $"jit({Name}) is called while it is being traced for the same arguments ({key}): the trace would never end " +
+                "(a function that calls itself under Jit? give the recursion a base case that does not depend on traced values)");
+        try
+        {
+            return TraceAndSimplify(key, args, flat);
+        }
+        finally
+        {
+            tracing.Remove((this, key));
+        }
+    }
+
+    private (Function Function, Tensor[] Constants, TreeDef Output) TraceAndSimplify(ExecutableKey key, object?[] args, Flattened flat)
     {
         TreeDef? output = null;
         Tensor[] Flat(Tensor[] leaves)

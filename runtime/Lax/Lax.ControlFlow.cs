@@ -6,14 +6,23 @@ public static partial class Lax
 {
     /// <summary>
     /// A closed region made from a traced function: region argument <c>layout[i]</c> feeds the function's
-    /// parameter i (explicit parameters first, then its captures), other region arguments are unused.
+    /// parameter i (explicit parameters first, then its captures), other region arguments are unused. The traced
+    /// function is used only here, so its operations and values move into the region as they are: nothing is
+    /// copied, and building nested control flow costs time linear in its size, not in size times depth.
     /// </summary>
     private static Block Region(TracedFunction traced, IReadOnlyList<ShapedType> regionArguments, IReadOnlyList<int> layout)
     {
-        var block = new Block(regionArguments);
-        var cloner = new FunctionCloner();
-        for (int i = 0; i < layout.Count; i++) cloner.Map(traced.Function.Parameters[i], block.Arguments[layout[i]]);
-        block.SetResults(cloner.CloneInto(traced.Function.Body, block));
+        var parameters = traced.Function.Parameters;
+        var arguments = new Value?[regionArguments.Count];
+        for (int i = 0; i < layout.Count; i++)
+        {
+            if (arguments[layout[i]] is not null || parameters[i].Type != regionArguments[layout[i]])
+                throw new InvalidOperationException($"region argument {layout[i]} ({regionArguments[layout[i]]}) cannot feed parameter {i} of @{traced.Function.Name} ({parameters[i].Type})");
+            arguments[layout[i]] = parameters[i];
+        }
+        var block = new Block(arguments.Select((a, j) => a ?? new Value(regionArguments[j])));
+        block.SetOperations(traced.Function.Body.Operations);
+        block.SetResults(traced.Function.Body.Results);
         return block;
     }
 
@@ -142,17 +151,21 @@ public static partial class Lax
 
     /// <summary>
     /// <c>lax.fori_loop</c> with static bounds: <c>body(i, carry)</c> for i from <paramref name="lower"/> to
-    /// <paramref name="upper"/> - 1. Lowered to <c>Scan</c> (as JAX does for static trip counts), so it is
-    /// reverse-mode differentiable.
+    /// <paramref name="upper"/> - 1, so <c>max(0, upper - lower)</c> iterations (computed in 64 bits: no iteration when
+    /// upper is below lower, however far). Lowered to <c>Scan</c> (as JAX does for static trip counts), so it is
+    /// reverse-mode differentiable; a scan runs at most <see cref="int.MaxValue"/> iterations.
     /// </summary>
     public static Tensor[] ForiLoop(int lower, int upper, Func<Tensor, Tensor[], Tensor[]> body, params Tensor[] init)
     {
+        long tripCount = Math.Max(0L, (long)upper - lower);
+        if (tripCount > int.MaxValue)
+            throw new JaxTypeException("fori_loop", $"from {lower} to {upper} is {tripCount} iterations, more than a loop runs (at most {int.MaxValue}){Dispatch.At(SourceLocation.FindCaller())}");
         var counter = Jnp.Array(lower, DType.Int32);
         var (carry, _) = Scan(a =>
         {
             var next = body(a[0], a[1..]);
             return [Lax.Add(a[0], Jnp.OnesLike(a[0])), .. next];
-        }, [counter, .. init], [], length: Math.Max(0, upper - lower));
+        }, [counter, .. init], [], length: (int)tripCount);
         return carry[1..];
     }
 

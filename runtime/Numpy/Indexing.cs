@@ -144,6 +144,24 @@ internal static class Indexing
         return [.. items.Take(at), .. fill, .. items.Skip(at + 1)];
     }
 
+    /// <summary>
+    /// An integer index array along an axis of <paramref name="size"/> elements as the int32 indices of a gather.
+    /// Negative signed indices count from the end (NumPy's rule); unsigned indices never do: they keep their value
+    /// however large (a uint32 4294967295 is past the end, not -1). Indices that are out of range stay out of range
+    /// (so a gather clamps or fills them): wide ones are first clamped into <c>[-1, size]</c> in their own dtype, so
+    /// that the conversion to int32 cannot wrap them around.
+    /// </summary>
+    private static Tensor GatherIndex(Tensor index, int size)
+    {
+        var dtype = index.DType;
+        if (dtype.IsUnsignedInteger())
+            return Jnp.Cast(dtype.ItemSize() < 4 ? index : Jnp.Minimum(index, size), DType.Int32);
+        var wide = dtype == DType.Int64 ? dtype : DType.Int32;
+        var idx = Jnp.Cast(index, wide);
+        idx = Jnp.Where(Jnp.Less(idx, 0), Jnp.Add(idx, size), idx);
+        return wide == DType.Int32 ? idx : Jnp.Cast(Jnp.Clip(idx, -1, size), DType.Int32);
+    }
+
     private static Tensor AdvancedGather(Tensor x, List<TensorIndex> list, GatherMode mode)
     {
         var advanced = Enumerable.Range(0, x.Ndim).Where(d => list[d].Kind is TensorIndex.IndexKind.Array or TensorIndex.IndexKind.Integer).ToArray();
@@ -154,9 +172,7 @@ internal static class Indexing
             var idx = it.Kind == TensorIndex.IndexKind.Integer ? Jnp.Array((int)(it.Integer < 0 ? it.Integer + x.Shape[d].Size : it.Integer)) : it.Array!;
             if (!idx.DType.IsInteger())
                 throw IndexError($"indexer must be an integer or boolean array, got {idx.Aval.ToLongString()}");
-            idx = Jnp.Astype(idx, DType.Int32);
-            // Negative indices count from the end.
-            return Jnp.Where(Jnp.Less(idx, 0), Jnp.Add(idx, (int)x.Shape[d].Size), idx);
+            return GatherIndex(idx, (int)x.Shape[d].Size);
         }).ToArray();
         var batchShape = Jnp.BroadcastShapes("index", indexArrays);
         var broadcast = indexArrays.Select(a => Jnp.BroadcastToShape(a, batchShape)).ToArray();

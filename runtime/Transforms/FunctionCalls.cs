@@ -18,6 +18,7 @@ internal static class FunctionCalls
     public static TracedFunction Trace(string name, Func<Tensor[], Tensor[]> f, IReadOnlyList<ShapedType> parameterTypes)
     {
         var trace = Ir.Trace.Begin(name);
+        // A finally block, not catch-and-rethrow: an exception from deep nesting passes every level without being thrown again.
         try
         {
             var args = parameterTypes.Select(t => new Tensor(trace, trace.AddParameter(t))).ToArray();
@@ -26,10 +27,9 @@ internal static class FunctionCalls
             var captured = trace.Captures.Select(c => c.Outer is { } outer ? new Tensor(trace.Parent!, outer) : (Tensor)c.Constant!).ToArray();
             return new TracedFunction(trace.Finish(values), captured, parameterTypes.Count);
         }
-        catch
+        finally
         {
-            trace.Abandon();
-            throw;
+            if (!trace.IsFinished) trace.Abandon();
         }
     }
 

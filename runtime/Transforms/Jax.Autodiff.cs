@@ -28,7 +28,8 @@ public static partial class Jax
     {
         RequireFloat(name, args, argnums);
         var traced = FunctionCalls.Trace(name, f, Avals(args));
-        var flags = Enumerable.Range(0, traced.Function.Parameters.Count).Select(i => argnums.Contains(i)).ToArray();
+        var flags = new bool[traced.Function.Parameters.Count];
+        foreach (int i in argnums) flags[i] = true;
         var vjp = Autodiff.Vjp(traced.Function, flags);
         var forward = FunctionCalls.Call(vjp.Forward, [.. args, .. traced.Captured]);
         int outs = traced.Function.ResultTypes.Count;

@@ -1,3 +1,5 @@
+using JaxToolchain.Ir;
+
 namespace JaxToolchain;
 
 /// <summary>
@@ -33,6 +35,7 @@ public static class PyTree
 
     private static TreeDef Build(object tree, List<Tensor> leaves)
     {
+        NestingDepthException.EnsureStack("flattening", "trees within trees", "tree");
         switch (tree)
         {
             case Tensor t:
@@ -90,10 +93,11 @@ public sealed class TreeDef
         _children = children;
         _rebuild = rebuild;
         _kind = kind;
+        LeafCount = rebuild is null ? 1 : children.Sum(c => c.LeafCount);
     }
 
     /// <summary>The number of leaves.</summary>
-    public int LeafCount => _rebuild is null ? 1 : _children.Sum(c => c.LeafCount);
+    public int LeafCount { get; }
 
     /// <summary>A tree of this structure with the given leaves (in flattening order).</summary>
     public object Unflatten(IReadOnlyList<Tensor> leaves)
@@ -107,6 +111,7 @@ public sealed class TreeDef
     private object Build(IReadOnlyList<Tensor> leaves, ref int next)
     {
         if (_rebuild is null) return leaves[next++];
+        NestingDepthException.EnsureStack("unflattening", "trees within trees", "tree");
         var children = new object[_children.Count];
         for (int i = 0; i < children.Length; i++) children[i] = _children[i].Build(leaves, ref next);
         return _rebuild(children);
