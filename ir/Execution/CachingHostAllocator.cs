@@ -24,8 +24,9 @@ public readonly record struct HostMemoryStats(long BytesInUse, long PeakBytesInU
 /// (<c>GC.AddMemoryPressure</c>) makes it run far too often (measured: ten gen-2 collections per eager
 /// <c>selu</c> call on 10M floats). Instead, before taking fresh memory from the system, the allocator starts a
 /// collection itself (and waits for the finalizers that return blocks) once the memory held by undisposed arrays
-/// has grown by <see cref="CollectThresholdBytes"/> (or doubled) since the last one, then serves the request from
-/// what came back.
+/// has grown since the last one by at least the request, <see cref="CollectThresholdBytes"/> and an eighth of what was
+/// in use then, and serves the request from what came back: a collection of the small managed heap costs about a
+/// millisecond, a fresh 40 MB block about 60.
 /// </para>
 /// </summary>
 public sealed class CachingHostAllocator : IHostAllocator
@@ -61,10 +62,11 @@ public sealed class CachingHostAllocator : IHostAllocator
     }
 
     /// <summary>
-    /// How much the memory in use may grow (beyond doubling) before a request that misses the cache first starts a
-    /// garbage collection to recycle unreachable arrays (default 256 MB).
+    /// How much the memory in use must have grown since the last collection (and at least the size of the request, and
+    /// an eighth of what was in use then) before a request that misses the cache first starts a garbage collection to
+    /// recycle unreachable arrays (default 16 MB).
     /// </summary>
-    public long CollectThresholdBytes { get; set; } = 256L << 20;
+    public long CollectThresholdBytes { get; set; } = 16L << 20;
 
     /// <summary>The size class (block capacity) serving a request of <paramref name="bytes"/>.</summary>
     public static long SizeClass(long bytes)
@@ -85,7 +87,9 @@ public sealed class CachingHostAllocator : IHostAllocator
         {
             _allocations++;
             if (TryTakeCachedLocked(size, out var cached)) return cached;
-            collect = _inUse + size - _inUseAfterCollect > Math.Max(CollectThresholdBytes, _inUseAfterCollect);
+            // Fresh pages cost far more than a collection of a small managed heap: when the undisposed memory has
+            // grown by at least this request since the last collection, some of it is likely garbage to recycle.
+            collect = _inUse - _inUseAfterCollect >= Math.Max(Math.Max(CollectThresholdBytes, size), _inUseAfterCollect / 8);
         }
         if (collect)
         {
