@@ -43,9 +43,12 @@ public static partial class Jax
                 if (cotangents[i].Shape != outputs[i].Shape)
                     throw new JaxTypeException(name, $"cotangent {i} is {cotangents[i].Aval.ToLongString()} but the output is {outputs[i].Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
             var cts = cotangents.Select((c, i) => Jnp.Cast(c, outputs[i].DType)).ToArray();
+            // The backward function gives one cotangent per marked parameter, in parameter order; the caller gets them
+            // in the order of argnums, as JAX gives them.
             var grads = FunctionCalls.Call(vjp.Backward, [.. residuals, .. cts]);
+            var marked = Enumerable.Range(0, flags.Length).Where(i => flags[i]).ToList();
             // As in JAX, a cotangent has its primal's abstract value, weak type included.
-            return grads.Select((g, k) => Jnp.Cast(g, args[argnums[k]].DType, args[argnums[k]].WeakType)).ToArray();
+            return argnums.Select(i => Jnp.Cast(grads[marked.IndexOf(i)], args[i].DType, args[i].WeakType)).ToArray();
         }
         return (outputs, Pullback);
     }

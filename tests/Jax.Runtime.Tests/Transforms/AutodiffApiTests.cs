@@ -7,6 +7,21 @@ public class AutodiffApiTests
     private static Tensor SumLogistic(Tensor x) => Jnp.Sum(1.0 / (1.0 + Jnp.Exp(-x)));
 
     [Fact]
+    public void Gradients_come_in_the_order_of_argnums()
+    {
+        // f(x, y) = sum(x * 2) + sum(y * 3): df/dx = 2, df/dy = 3, whatever order they are asked in.
+        var f = (Func<Tensor[], Tensor>)(a => Jnp.Sum(a[0] * 2) + Jnp.Sum(a[1] * 3));
+        Tensor[] args = [Jnp.Ones([2]), Jnp.Ones([3], Jnp.Float16)];
+        var yx = Jax.Grad(f, 1, 0)(args);
+        Assert.Equal([3.0, 3, 3], yx[0].ToArray<double>());
+        Assert.Equal(Ir.DType.Float16, yx[0].DType);
+        Assert.Equal([2.0, 2], yx[1].ToArray<double>());
+        var (gy, gx) = Jax.Grad((Tensor x, Tensor y) => Jnp.Sum(x * 2) + Jnp.Sum(y * 3), (1, 0))(args[0], args[1]);
+        Assert.Equal([3.0, 3, 3], gy.ToArray<double>());
+        Assert.Equal([2.0, 2], gx.ToArray<double>());
+    }
+
+    [Fact]
     public void Grad_of_sum_logistic_matches_jax()
     {
         using var x64 = Jax.Config.X64Scope();
