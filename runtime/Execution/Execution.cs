@@ -97,22 +97,7 @@ internal static class SymbolBinding
 {
     public static ShapedType[] ResultTypes(IExecutable executable, IReadOnlyList<DeviceArray> arguments)
     {
-        var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            var parameter = executable.InputTypes[i].Shape;
-            var shape = arguments[i].Type.Shape;
-            if (parameter.Rank != shape.Rank)
-                throw new JaxTypeException(executable.Name, $"argument {i} should be {executable.InputTypes[i].ToLongString()}, got {arguments[i].Type.ToLongString()}");
-            for (int d = 0; d < parameter.Rank; d++)
-                if (!parameter[d].IsStatic) symbols[parameter[d].Symbol!] = shape[d].Size;
-        }
-        return executable.OutputTypes.Select(t => t with
-        {
-            Weak = false,
-            Shape = new Shape(t.Shape.Select(d => d.IsStatic ? d : Dim.Of(symbols.TryGetValue(d.Symbol!, out var n)
-                ? n
-                : throw new InvalidOperationException($"@{executable.Name}: result dim '{d.Symbol}' is not bound by any argument")))),
-        }).ToArray();
+        var symbols = SymbolBindings.Bind(executable.InputTypes, arguments.Select(a => a.Type).ToArray(), executable.Name);
+        return executable.OutputTypes.Select(t => t with { Weak = false, Shape = SymbolBindings.Resolve(t.Shape, symbols, executable.Name) }).ToArray();
     }
 }
