@@ -277,6 +277,34 @@ public static unsafe partial class LlvmCore
     [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMGetInsertBlock")]
     public static partial LLVMBasicBlockRef GetInsertBlock(LLVMBuilderRef builder);
 
+    /// <summary><c>LLVMPositionBuilderBefore</c>: inserts before an instruction.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMPositionBuilderBefore")]
+    public static partial void PositionBuilderBefore(LLVMBuilderRef builder, LLVMValueRef instruction);
+
+    /// <summary><c>LLVMGetEntryBasicBlock</c>: a function's first block.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMGetEntryBasicBlock")]
+    public static partial LLVMBasicBlockRef GetEntryBasicBlock(LLVMValueRef function);
+
+    /// <summary><c>LLVMGetFirstInstruction</c>: a block's first instruction (a zero handle when empty).</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMGetFirstInstruction")]
+    public static partial LLVMValueRef GetFirstInstruction(LLVMBasicBlockRef block);
+
+    /// <summary><c>LLVMBuildAlloca</c>: stack memory of a type in the current function.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMBuildAlloca", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial LLVMValueRef BuildAlloca(LLVMBuilderRef builder, LLVMTypeRef type, string name);
+
+    /// <summary><c>LLVMConstArray2</c>: a constant array of <paramref name="elementType"/>.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMConstArray2")]
+    public static partial LLVMValueRef ConstArray2(LLVMTypeRef elementType, ReadOnlySpan<LLVMValueRef> values, ulong count);
+
+    /// <summary><c>LLVMSetGlobalConstant</c>: marks a global read-only.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMSetGlobalConstant")]
+    public static partial void SetGlobalConstant(LLVMValueRef global, [MarshalAs(UnmanagedType.Bool)] bool isConstant);
+
+    /// <summary><c>LLVMBuildUnreachable</c>.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMBuildUnreachable")]
+    public static partial LLVMValueRef BuildUnreachable(LLVMBuilderRef builder);
+
     // ---- arithmetic
 
     /// <summary><c>LLVMBuildBinOp</c>: any binary operation (<see cref="LLVMOpcode.Add"/> ... <see cref="LLVMOpcode.Xor"/>).</summary>

@@ -63,7 +63,38 @@ public static class KernelRegistry
     public static ICompiler CompilerFor(DeviceDescriptor device) =>
         Volatile.Read(ref _compilers).FirstOrDefault(c => c.Supports(device)) ?? InterpreterCompiler.Instance;
 
-    /// <summary>Compiles a traced (and simplified) function for the key's device with <see cref="CompilerFor"/>.</summary>
-    public static IExecutable Compile(ExecutableKey key, Function function) =>
-        CompilerFor(key.Device).Compile(function, new CompileOptions(key.Device, key.Name));
+    /// <summary>
+    /// Compiles a traced (and simplified) function for the key's device with <see cref="CompilerFor"/>; when that
+    /// compiler cannot compile it (<see cref="NotSupportedException"/>: a primitive it does not lower), the interpreter
+    /// runs it, and a notice names the reason once (<see cref="Notices"/>).
+    /// </summary>
+    public static IExecutable Compile(ExecutableKey key, Function function)
+    {
+        var compiler = CompilerFor(key.Device);
+        var options = new CompileOptions(key.Device, key.Name);
+        if (ReferenceEquals(compiler, InterpreterCompiler.Instance)) return compiler.Compile(function, options);
+        try
+        {
+            return compiler.Compile(function, options);
+        }
+        catch (NotSupportedException e)
+        {
+            Notify($"{compiler.Name} cannot compile @{key.Name} ({e.Message}); the interpreter runs it");
+            return InterpreterCompiler.Instance.Compile(function, options);
+        }
+    }
+
+    private static readonly HashSet<string> Noticed = new(StringComparer.Ordinal);
+
+    /// <summary>Raised once per distinct notice (a function the registered compiler could not compile, and why).</summary>
+    public static event Action<string>? Notices;
+
+    private static void Notify(string message)
+    {
+        // One notice per reason, not per function: the reason names the primitive.
+        string reason = message[(message.IndexOf('(', StringComparison.Ordinal) + 1)..];
+        lock (Gate)
+            if (!Noticed.Add(reason)) return;
+        Notices?.Invoke(message);
+    }
 }

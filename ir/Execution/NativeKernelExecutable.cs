@@ -1,6 +1,4 @@
-using JaxToolchain.Ir;
-
-namespace JaxToolchain;
+namespace JaxToolchain.Ir;
 
 /// <summary>An error a compiled kernel reported through its status code (a frame it cannot run), naming the kernel and the code.</summary>
 public sealed class KernelStatusException : Exception

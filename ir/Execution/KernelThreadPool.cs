@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using JaxToolchain.Ir;
 
-namespace JaxToolchain;
+namespace JaxToolchain.Ir;
 
 /// <summary>
 /// The runtime's side of a kernel frame's thread pool (<see cref="KernelCallFrame.ParallelFor"/>): native kernels hand
@@ -9,7 +8,7 @@ namespace JaxToolchain;
 /// <see cref="WorkerCount"/> at a time, each with a worker index no other running body has (for per-worker scratch);
 /// indices are handed out one at a time, so kernels choose the grain by what one index covers.
 /// </summary>
-internal static unsafe class KernelThreadPool
+public static unsafe class KernelThreadPool
 {
     /// <summary>How many workers a frame offers its kernel: the processor count.</summary>
     public static uint WorkerCount { get; } = (uint)Environment.ProcessorCount;
