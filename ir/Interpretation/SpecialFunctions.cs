@@ -31,57 +31,57 @@ public static class SpecialFunctions
     // ------------------------------------------------------------------------------------------------ erf
 
     // Eigen's rational erf, x * P(x^2) / Q(x^2), highest degree first: XLA's ErfImpl32 and XLA:CPU's erf intrinsic.
-    private static ReadOnlySpan<float> ErfAlpha =>
+    internal static ReadOnlySpan<float> ErfAlpha =>
     [
         0.00022905065861350646f, 0.0034082910107109506f, 0.050955695062380861f, 0.18520832239976145f,
         1.128379143519084f,
     ];
-    private static ReadOnlySpan<float> ErfBeta =>
+    internal static ReadOnlySpan<float> ErfBeta =>
     [
         -1.1791602954361697e-7f, 0.000023547966471313185f, 0.0010179625278914885f, 0.014070470171167667f,
         0.11098505178285362f, 0.49746925110067538f, 1.0f,
     ];
 
     // erf rounds to +-1 in float32 from here on (XLA:CPU's kErfInvOneMinusHalfULP).
-    private const float ErfSaturation = 3.832506856900711f;
+    internal const float ErfSaturation = 3.832506856900711f;
 
     // Cephes erf/erfc (ndtr.c) as XLA's ErfImpl64/ErfcImpl64: erf(x) = x T(x^2)/U(x^2) for |x| < 1;
     // erfc(x) = exp(-x^2) P(|x|)/Q(|x|) for 1 <= |x| < 8 and exp(-x^2) R(|x|)/S(|x|) beyond.
-    private static ReadOnlySpan<double> ErfT =>
+    internal static ReadOnlySpan<double> ErfT =>
     [
         9.60497373987051638749E0, 9.00260197203842689217E1, 2.23200534594684319226E3, 7.00332514112805075473E3,
         5.55923013010394962768E4,
     ];
-    private static ReadOnlySpan<double> ErfU =>
+    internal static ReadOnlySpan<double> ErfU =>
     [
         1.00000000000000000000E0, 3.35617141647503099647E1, 5.21357949780152679795E2, 4.59432382970980127987E3,
         2.26290000613890934246E4, 4.92673942608635921086E4,
     ];
-    private static ReadOnlySpan<double> ErfcP =>
+    internal static ReadOnlySpan<double> ErfcP =>
     [
         2.46196981473530512524E-10, 5.64189564831068821977E-1, 7.46321056442269912687E0, 4.86371970985681366614E1,
         1.96520832956077098242E2, 5.26445194995477358631E2, 9.34528527171957607540E2, 1.02755188689515710272E3,
         5.57535335369399327526E2,
     ];
-    private static ReadOnlySpan<double> ErfcQ =>
+    internal static ReadOnlySpan<double> ErfcQ =>
     [
         1.00000000000000000000E0, 1.32281951154744992508E1, 8.67072140885989742329E1, 3.54937778887819891062E2,
         9.75708501743205489753E2, 1.82390916687909736289E3, 2.24633760818710981792E3, 1.65666309194161350182E3,
         5.57535340817727675546E2,
     ];
-    private static ReadOnlySpan<double> ErfcR =>
+    internal static ReadOnlySpan<double> ErfcR =>
     [
         5.64189583547755073984E-1, 1.27536670759978104416E0, 5.01905042251180477414E0, 6.16021097993053585195E0,
         7.40974269950448939160E0, 2.97886665372100240670E0,
     ];
-    private static ReadOnlySpan<double> ErfcS =>
+    internal static ReadOnlySpan<double> ErfcS =>
     [
         1.00000000000000000000E0, 2.26052863220117276590E0, 9.39603524938001434673E0, 1.20489539808096656605E1,
         1.70814450747565897222E1, 9.60896809063285878198E0, 3.36907645100081516050E0,
     ];
 
     // exp(-x^2) underflows to zero below -MaxLog (Cephes MAXLOG).
-    private const double MaxLog = 7.09782712893383996843E2;
+    internal const double MaxLog = 7.09782712893383996843E2;
 
     /// <summary>
     /// The error function in float32, as XLA:CPU computes it (bit for bit): Eigen's rational approximation
@@ -125,12 +125,12 @@ public static class SpecialFunctions
 
     // Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011), single precision, as XLA's ErfInv32:
     // p(w - 2.5) for w < 5 and p(sqrt(w) - 3) otherwise, w = -log1p(-x^2); highest degree first.
-    private static ReadOnlySpan<float> ErfInvW5 =>
+    internal static ReadOnlySpan<float> ErfInvW5 =>
     [
         2.81022636e-08f, 3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f, 0.00021858087f, -0.00125372503f,
         -0.00417768164f, 0.246640727f, 1.50140941f,
     ];
-    private static ReadOnlySpan<float> ErfInvWTail =>
+    internal static ReadOnlySpan<float> ErfInvWTail =>
     [
         -0.000200214257f, 0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f, -0.0076224613f,
         0.00943887047f, 1.00167406f, 2.83297682f,
@@ -138,7 +138,7 @@ public static class SpecialFunctions
 
     // Giles, double precision, as XLA's ErfInv64: p(w - 3.125) for w < 6.25, p(sqrt(w) - 3.25) for w < 16,
     // p(sqrt(w) - 5) beyond; highest degree first.
-    private static ReadOnlySpan<double> ErfInvW625 =>
+    internal static ReadOnlySpan<double> ErfInvW625 =>
     [
         -3.6444120640178196996e-21, -1.685059138182016589e-19, 1.2858480715256400167e-18, 1.115787767802518096e-17,
         -1.333171662854620906e-16, 2.0972767875968561637e-17, 6.6376381343583238325e-15, -4.0545662729752068639e-14,
@@ -147,7 +147,7 @@ public static class SpecialFunctions
         -1.3654692000834678645e-06, -1.3882523362786468719e-05, 0.0001867342080340571352, -0.00074070253416626697512,
         -0.0060336708714301490533, 0.24015818242558961693, 1.6536545626831027356,
     ];
-    private static ReadOnlySpan<double> ErfInvW16 =>
+    internal static ReadOnlySpan<double> ErfInvW16 =>
     [
         2.2137376921775787049e-09, 9.0756561938885390979e-08, -2.7517406297064545428e-07, 1.8239629214389227755e-08,
         1.5027403968909827627e-06, -4.013867526981545969e-06, 2.9234449089955446044e-06, 1.2475304481671778723e-05,
@@ -155,7 +155,7 @@ public static class SpecialFunctions
         0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066, -0.0037512085075692412107,
         0.005370914553590063617, 1.0052589676941592334, 3.0838856104922207635,
     ];
-    private static ReadOnlySpan<double> ErfInvWTail64 =>
+    internal static ReadOnlySpan<double> ErfInvWTail64 =>
     [
         -2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-09, -3.7894654401267369937e-09,
         7.6157012080783393804e-09, -1.4960026627149240478e-08, 2.9147953450901080826e-08, -6.7711997758452339498e-08,
@@ -267,9 +267,9 @@ public static class SpecialFunctions
 
     // Lanczos' approximation with g = 7, n = 9 (XLA's kLanczosGamma, kBaseLanczosCoeff, kLanczosCoefficients):
     // gamma(z + 1) = sqrt(2 pi) t^(z + 1/2) e^-t A(z), t = z + g + 1/2, A(z) = c0 + sum_k c_k / (z + k).
-    private const double LanczosG = 7;
-    private const double LanczosBase = 0.99999999999980993227684700473478;
-    private static ReadOnlySpan<double> LanczosCoefficients =>
+    internal const double LanczosG = 7;
+    internal const double LanczosBase = 0.99999999999980993227684700473478;
+    internal static ReadOnlySpan<double> LanczosCoefficients =>
     [
         676.520368121885098567009190444019, -1259.13921672240287047156078755283, 771.3234287776530788486528258894,
         -176.61502916214059906584551354, 12.507343278686904814458936853, -0.13857109526572011689554707,
