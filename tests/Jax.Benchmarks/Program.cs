@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using JaxToolchain;
 using JaxToolchain.Benchmarks;
 using Perfolizer.Mathematics.OutlierDetection;
 using TorchSharp;
@@ -23,11 +24,14 @@ int artifactsAt = Array.IndexOf(args, "--artifacts");
 string artifacts = artifactsAt >= 0 && artifactsAt + 1 < args.Length ? args[artifactsAt + 1] : Path.Combine("artifacts", "bench");
 
 torch.set_num_threads(PeerThreads);
+// Jitted functions compile to native code through LLVM (the opt-in Jax.Runtime.Jit); eager ops and primitives without a
+// CPU lowering run on the interpreter.
+string compiled = JaxJit.Enable(out var noLlvm) ? "jitted functions compiled by LLVM 19 in process (Jax.Runtime.Jit)" : $"the interpreter ({noLlvm})";
 string[] machine =
 [
     $"machine: {CpuModel()}, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start; mode: {(quick ? "quick" : "full")}",
-    $"ours: Jax.Toolchain on the managed interpreter, .NET {Environment.Version}, ProcessorCount {Environment.ProcessorCount} " +
-        "(matmul, large elementwise ops and loop kernels split their work over that many threads)",
+    $"ours: Jax.Toolchain, {compiled}; eager ops on the managed interpreter; .NET {Environment.Version}, ProcessorCount {Environment.ProcessorCount} " +
+        "(kernels split their work over that many threads)",
     $"peer: TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)} (libtorch CPU), torch.get_num_threads() = {torch.get_num_threads()}",
 ];
 
@@ -60,7 +64,8 @@ var config = ManualConfig.CreateEmpty()
     .AddExporter(MarkdownExporter.GitHub)
     .WithArtifactsPath(Path.GetFullPath(artifacts));
 
-var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks)], config);
+var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks),
+    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks)], config);
 var medians = summaries.SelectMany(s => s.Reports).ToDictionary(
     report => (report.BenchmarkCase.Descriptor.Type, report.BenchmarkCase.Descriptor.WorkloadMethod.Name),
     report => report.ResultStatistics is { } statistics ? Quantity.Seconds(statistics.Median / 1e9) : null);
@@ -70,9 +75,13 @@ WorkloadResult[] results =
 [
     new("selu_eager", Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.OursEager)), Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.Torch))),
     new("selu_jit", Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.OursJit)), Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.Torch))),
+    new("selu_jit_inplace", Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.OursJitInPlace)), Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.TorchInPlace))),
+    new("copy_bound", Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.OursJit)), Median(typeof(SeluBenchmarks), nameof(SeluBenchmarks.CopyBound))),
     new("mlp_step_eager", Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.OursEager)), Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.Torch))),
     new("mlp_step_jit", Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.OursJit)), Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.Torch))),
     JitPeakMemoryWorkload.Measure(new DevicePeakMemoryProbe()),
+    new("grad_sum_logistic", Median(typeof(GradSumLogisticBenchmarks), nameof(GradSumLogisticBenchmarks.Ours)), Median(typeof(GradSumLogisticBenchmarks), nameof(GradSumLogisticBenchmarks.Torch))),
+    new("vmap_apply_matrix", Median(typeof(VmapApplyMatrixBenchmarks), nameof(VmapApplyMatrixBenchmarks.OursVmap)), Median(typeof(VmapApplyMatrixBenchmarks), nameof(VmapApplyMatrixBenchmarks.HandBatched))),
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
 ];
 

@@ -78,6 +78,7 @@ internal static class ElementwiseLowering
         [Prims.Clamp] = e => Clamp(e),
         [Prims.ConvertElementType] = e => Convert(e, e.X[0], e.In(0), e.Out),
         [Prims.StopGradient] = e => e.X[0],
+        [Prims.BitcastConvertType] = Bitcast,
     };
 
     /// <summary>True when <paramref name="primitive"/> has a rule here.</summary>
@@ -213,6 +214,17 @@ internal static class ElementwiseLowering
     {
         var lower = Extremum(e with { X = [e.X[1], e.X[0]] }, max: true);
         return Extremum(e with { X = [lower, e.X[2]] }, max: false);
+    }
+
+    /// <summary>bitcast_convert_type between dtypes of one width: the stored bits reinterpreted (float16/bfloat16 through their 16-bit storage).</summary>
+    private static LLVMValueRef Bitcast(ElementOperands e)
+    {
+        if (e.In(0).ItemSize() != e.Out.ItemSize())
+            throw new NotSupportedException($"no CPU lowering for 'bitcast_convert_type' from {e.In(0).Name()} to {e.Out.Name()} inside a loop (the widths differ)");
+        if (e.In(0) == e.Out) return e.X[0];
+        var stored = e.M.Types.Narrow(e.B, e.In(0), e.X[0]);
+        var bits = LlvmCore.BuildCast(e.B, LLVMOpcode.BitCast, stored, e.M.Types.Storage(e.Out), "");
+        return e.M.Types.Widen(e.B, e.Out, bits);
     }
 
     /// <summary>convert_element_type, as the interpreter's ConversionLoop: to bool is != 0; floats to integers saturate (NaN is 0); otherwise one rounding.</summary>
