@@ -3,8 +3,8 @@ using JaxToolchain.Ir;
 namespace JaxToolchain;
 
 /// <summary>
-/// Binds primitives to tensors (JAX's <c>Primitive.bind</c>): eagerly, by the primitive's interpreter kernel,
-/// when no trace is active; otherwise by recording an operation into the current trace (concrete operands
+/// Binds primitives to tensors (JAX's <c>Primitive.bind</c>): eagerly, by the primitive's interpreter kernel (or a
+/// compiled kernel, see <see cref="EagerKernels"/>), when no trace is active; otherwise by recording an operation into the current trace (concrete operands
 /// become constants, tracers of enclosing traces are captured). Shape and dtype errors are re-raised with the
 /// user's source location.
 /// </summary>
@@ -61,7 +61,9 @@ internal static class Dispatch
             avals[i] = operands[i].Aval;
         }
         var types = primitive.InferTypes(avals, attributes, regions);
-        var results = primitive.Evaluate(buffers, attributes, regions, Interpreter.Default);
+        // A compiled kernel where the runtime JIT is registered and the arrays are large; the interpreter's kernel otherwise.
+        if (!EagerKernels.TryRun(primitive, buffers, attributes, regions, types, out var results))
+            results = primitive.Evaluate(buffers, attributes, regions, Interpreter.Default);
         var tensors = new Tensor[results.Length];
         for (int i = 0; i < results.Length; i++) tensors[i] = new Tensor(Owned(results[i], buffers, results, i), types[i].Weak);
         return tensors;

@@ -3,6 +3,12 @@
 using System.Diagnostics;
 using JaxToolchain;
 
+// Jitted functions and large eager ops compile to native code through LLVM 19 in process (the opt-in
+// Jax.Runtime.Jit); without libLLVM 19 the interpreter runs everything, and this line says why.
+bool compiled = JaxJit.Enable(out var noLlvm);
+string engine = compiled ? "compiled by LLVM; primitives without a CPU lowering run on the interpreter" : $"on the managed interpreter: {noLlvm}";
+Console.WriteLine($"kernels: {engine}");
+
 static void Step(string title) => Console.WriteLine($"\n=== {title} ===");
 
 static string Time(Func<Tensor> f, int repeats = 5)
@@ -16,7 +22,7 @@ static string Time(Func<Tensor> f, int repeats = 5)
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
     times.Sort();
-    return $"{times[times.Count / 2]:F2} ms (median of {repeats}; runs on the managed interpreter)";
+    return $"{times[times.Count / 2]:F2} ms (median of {repeats})";
 }
 
 
@@ -66,9 +72,9 @@ static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>
 var big = Jax.Random.Normal(key, [1_000_000 * 10]);
 Console.WriteLine($"eager, op by op: {Time(() => Selu(big))}");
 var seluJit = Jax.Jit((Func<Tensor, Tensor>)(v => Selu(v)));
-Console.WriteLine($"Jax.Jit (traced once, fused, run by the interpreter): {Time(() => seluJit(big))}");
+Console.WriteLine($"Jax.Jit (traced once, fused, one native loop): {Time(() => seluJit(big))}");
 Console.WriteLine(seluJit.Lower(big).AsText());
-Console.WriteLine("not yet: [Jit] precompiled at build with LLVM (the backends issue).");
+Console.WriteLine("not yet: [Jit] methods precompiled at dotnet build (the build-integration issue); today Jax.Jit compiles at run time.");
 
 Step("6. x64, sum_logistic and grad");
 Jax.Config.Update("jax_enable_x64", true);

@@ -46,6 +46,30 @@ public class RuntimeJitTests
         // The notice names the reason once per process (another test may have seen it first).
         Assert.True(notices.Count <= 1);
     }
+
+    [Fact]
+    public void Eager_ops_on_large_arrays_run_compiled_kernels_with_the_interpreters_numbers()
+    {
+        static Tensor Selu(Tensor x) => 1.05f * Jnp.Where(x > 0, x, 1.67f * Jnp.Exp(x) - 1.67f);
+        var values = Enumerable.Range(0, 10_007).Select(i => (i - 5000) / 997f).ToArray();
+        JaxJit.Disable();
+        var interpreted = Selu(Jnp.Array(values)).ToArray<float>();
+        var interpretedSum = Jnp.Sum(Jnp.Array(values) * 2).Item<float>();
+        Assert.True(JaxJit.Enable());
+        int before = EagerKernels.CompiledCount;
+        foreach (int n in new[] { 10_007, 5000, 4096 })
+        {
+            var compiled = Selu(Jnp.Array(values[..n])).ToArray<float>();
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(compiled[i] - interpreted[i]) <= 1e-6 * Math.Max(1, Math.Abs(interpreted[i])), $"element {i}: {compiled[i]} vs {interpreted[i]}");
+        }
+        // gt, exp, mul, sub, select, mul: one kernel each, serving every size (symbolic dims).
+        Assert.InRange(EagerKernels.CompiledCount - before, 1, 6);
+        int afterSelu = EagerKernels.CompiledCount;
+        Selu(Jnp.Array(values[..6000]));
+        Assert.Equal(afterSelu, EagerKernels.CompiledCount);
+        Assert.Equal(interpretedSum, Jnp.Sum(Jnp.Array(values) * 2).Item<float>(), 2f);
+    }
 }
 
 /// <summary>Tests that register the runtime JIT run one at a time.</summary>
