@@ -79,11 +79,15 @@ internal sealed class MathEmitter
     public MathValue Where(MathValue condition, double onTrue, double onFalse, DType dtype) =>
         Where(condition, Constant(dtype, onTrue), Constant(dtype, onFalse));
 
-    /// <summary>min(x, y) (the expansions never depend on how min treats NaN).</summary>
-    public MathValue Min(MathValue x, double y) => Binary(Prims.Min, x, x.Like(y));
+    /// <summary>
+    /// min(x, y) as where(x &gt; y, y, x): the same value for every x (NaN stays NaN; the constant is never a zero, whose
+    /// sign <c>min</c> would order), and a compare and a blend on SIMD CPUs where IEEE <c>minimum</c> takes several
+    /// instructions.
+    /// </summary>
+    public MathValue Min(MathValue x, double y) => y == 0 ? Binary(Prims.Min, x, x.Like(y)) : Where(x > y, y, x);
 
-    /// <summary>max(x, y) (the expansions never depend on how max treats NaN).</summary>
-    public MathValue Max(MathValue x, double y) => Binary(Prims.Max, x, x.Like(y));
+    /// <summary>max(x, y) as where(x &lt; y, y, x) (see <see cref="Min"/>).</summary>
+    public MathValue Max(MathValue x, double y) => y == 0 ? Binary(Prims.Max, x, x.Like(y)) : Where(x < y, y, x);
 
     /// <summary>x clamped into [low, high] by max and min.</summary>
     public MathValue Clamp(MathValue x, double low, double high) => Min(Max(x, low), high);
