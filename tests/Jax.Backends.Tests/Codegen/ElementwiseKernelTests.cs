@@ -80,6 +80,25 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Fact]
+    public void A_kernel_computes_the_same_on_one_worker_as_on_all()
+    {
+        var f = Apply(Prims.Exp, DType.Float32, 1, Attributes.Empty)!;
+        var x = CompiledKernels.Values(DType.Float32, Shape.Of(300_001), seed: 3);
+        var all = CompiledKernels.Run(f, x)[0];
+        uint workers = KernelThreadPool.WorkerCount;
+        try
+        {
+            KernelThreadPool.WorkerCount = 1;
+            Assert.True(all.BitwiseEquals(CompiledKernels.Run(f, x)[0]));
+        }
+        finally
+        {
+            KernelThreadPool.WorkerCount = workers;
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreadPool.WorkerCount = 0);
+    }
+
     private static Function KernelCompilerPrepared(Function f) => JaxToolchain.Backends.Cpu.Codegen.KernelCompiler.Prepare(f);
 
     [Theory]
