@@ -76,38 +76,62 @@ public sealed unsafe class NativeKernelExecutable : IExecutable
     /// <summary>Runs the kernel; donation is accepted and ignored (the kernel's plan decides what it overwrites).</summary>
     public DeviceArray[] Execute(IReadOnlyList<DeviceArray> arguments, IReadOnlyList<bool>? donated = null)
     {
-        var inputs = arguments.Select(a => a.ReadHost()).ToArray();
-        var bound = SymbolBindings.Bind(InputTypes, inputs.Select(b => b.Type).ToArray(), Name);
-        var symbolValues = Symbols.Select(s => bound.TryGetValue(s, out var n)
-            ? n
-            : throw new InvalidOperationException($"@{Name}: symbol '{s}' is not bound by any argument")).ToArray();
-        var outputs = new Buffer[OutputTypes.Count];
-        var scratch = new Buffer[Scratch.Count];
+        int inputCount = arguments.Count, outputCount = OutputTypes.Count, scratchCount = Scratch.Count;
+        var buffers = new Buffer[inputCount + outputCount + scratchCount];
+        for (int i = 0; i < inputCount; i++) buffers[i] = arguments[i].ReadHost();
+        // Static signatures (the common case) skip the symbol dictionary: the argument types are compared as they are.
+        Dictionary<string, long>? bound = null;
+        long[] symbolValues = [];
+        if (Symbols.Count != 0 || inputCount != InputTypes.Count || !StaticArgumentsMatch(buffers))
+        {
+            var argumentTypes = new ShapedType[inputCount];
+            for (int i = 0; i < inputCount; i++) argumentTypes[i] = buffers[i].Type;
+            bound = SymbolBindings.Bind(InputTypes, argumentTypes, Name);
+            symbolValues = new long[Symbols.Count];
+            for (int s = 0; s < symbolValues.Length; s++)
+                symbolValues[s] = bound.TryGetValue(Symbols[s], out var n) ? n : throw new InvalidOperationException($"@{Name}: symbol '{Symbols[s]}' is not bound by any argument");
+        }
         bool done = false;
         try
         {
-            for (int i = 0; i < outputs.Length; i++)
-                outputs[i] = Buffer.Uninitialized(OutputTypes[i].DType, SymbolBindings.Resolve(OutputTypes[i].Shape, bound, Name));
-            for (int i = 0; i < scratch.Length; i++)
-                scratch[i] = Buffer.Uninitialized(DType.UInt8, Shape.Of(Math.Max(1, Scratch[i].Evaluate(bound))));
-            Call([.. inputs, .. outputs, .. scratch], symbolValues);
+            for (int i = 0; i < outputCount; i++)
+            {
+                var type = OutputTypes[i];
+                buffers[inputCount + i] = Buffer.Uninitialized(type.DType, bound is null ? type.Shape : SymbolBindings.Resolve(type.Shape, bound, Name));
+            }
+            for (int i = 0; i < scratchCount; i++)
+                buffers[inputCount + outputCount + i] = Buffer.Uninitialized(DType.UInt8, Shape.Of(Math.Max(1, Scratch[i].Evaluate(bound ?? NoSymbols))));
+            Call(buffers, symbolValues);
             done = true;
-            return outputs.Select(b => (DeviceArray)new HostArray(b, Device)).ToArray();
+            var results = new DeviceArray[outputCount];
+            for (int i = 0; i < outputCount; i++) results[i] = new HostArray(buffers[inputCount + i], Device);
+            return results;
         }
         finally
         {
-            foreach (var b in scratch) b?.Dispose();
+            for (int i = inputCount + outputCount; i < buffers.Length; i++) buffers[i]?.Dispose();
             if (!done)
-                foreach (var b in outputs) b?.Dispose();
+                for (int i = inputCount; i < inputCount + outputCount; i++) buffers[i]?.Dispose();
             GC.KeepAlive(Owner);
         }
     }
 
+    private static readonly Dictionary<string, long> NoSymbols = new(StringComparer.Ordinal);
+
+    /// <summary>True when every argument has its parameter's dtype and (static) shape.</summary>
+    private bool StaticArgumentsMatch(Buffer[] buffers)
+    {
+        for (int i = 0; i < InputTypes.Count; i++)
+            if (buffers[i].DType != InputTypes[i].DType || !buffers[i].Shape.Equals(InputTypes[i].Shape)) return false;
+        return true;
+    }
+
     private void Call(Buffer[] buffers, long[] symbolValues)
     {
-        var pointers = new nint[buffers.Length];
-        var lengths = new long[buffers.Length];
-        for (int i = 0; i < buffers.Length; i++)
+        int count = buffers.Length;
+        Span<nint> pointers = count <= 32 ? stackalloc nint[count] : new nint[count];
+        Span<long> lengths = count <= 32 ? stackalloc long[count] : new long[count];
+        for (int i = 0; i < count; i++)
         {
             // Splat inputs are written out: a kernel reads every element from memory.
             pointers[i] = buffers[i].Pointer;
@@ -121,7 +145,7 @@ public sealed unsafe class NativeKernelExecutable : IExecutable
             var frame = new KernelCallFrame
             {
                 AbiVersion = ExecutionContracts.KernelAbiVersion,
-                BufferCount = (uint)buffers.Length,
+                BufferCount = (uint)count,
                 Buffers = (void**)p,
                 BufferLengths = l,
                 SymbolCount = (uint)symbolValues.Length,
