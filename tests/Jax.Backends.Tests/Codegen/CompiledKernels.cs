@@ -40,7 +40,7 @@ internal static class CompiledKernels
     }
 
     /// <summary>The first element that differs (floats bit for bit, except that any NaN equals any NaN: payloads are not specified), or null.</summary>
-    private static string? FirstDifference(Buffer expected, Buffer actual)
+    internal static string? FirstDifference(Buffer expected, Buffer actual)
     {
         for (long i = 0; i < expected.LongLength; i++)
         {
