@@ -3,6 +3,8 @@
 #
 #   libllvm19            LLVM-C API (libLLVM.so.19.1) used by the CPU backend
 #   lld-19               ld.lld-19, links the compiled CPU kernels into shared libraries
+#   llvm-19              llvm-readobj-19, llvm-objdump-19, llvm-nm-19: the packaging tests read the
+#                        cross-compiled kernel libraries (arm64 ELF, COFF, Mach-O) with them
 #   spirv-tools          spirv-val / spirv-dis, used by the GPU backend's tests
 #   mesa-vulkan-drivers  lavapipe, a CPU Vulkan driver, so Vulkan tests run on any machine
 #   libvulkan1           the Vulkan loader (libvulkan.so.1)
@@ -11,7 +13,7 @@
 # (apt-get update only then); otherwise it prints the sudo line to run and exits non-zero.
 set -euo pipefail
 
-packages=(libllvm19 lld-19 spirv-tools mesa-vulkan-drivers libvulkan1)
+packages=(libllvm19 lld-19 llvm-19 spirv-tools mesa-vulkan-drivers libvulkan1)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -13,7 +13,7 @@ namespace JaxToolchain.Backends.Cpu;
 /// error after optimization. What the code generator itself calls (<c>fmodf</c> for <c>frem</c>, <c>__chkstk</c> for
 /// large frames on Windows) shows up as an undefined symbol when linking. For MSVC targets each object defines
 /// <c>_fltused</c> (the C runtime's marker that floating point is used, which MSVC code references; kernels link no C
-/// runtime) as a weak definition, so several objects link into one DLL.
+/// runtime) as a weak definition in a COMDAT group of its own, so several objects link into one DLL.
 /// </para>
 /// Calls are serialised; for parallel compilation use one emitter per thread.
 /// </summary>
@@ -86,6 +86,8 @@ public sealed class ObjectEmitter : IDisposable
         var marker = LlvmCore.AddGlobal(module, module.Context.Int32, MsvcFloatingPointMarker);
         LlvmCore.SetInitializer(marker, LlvmCore.ConstNull(module.Context.Int32));
         LlvmCore.SetLinkage(marker, LLVMLinkage.WeakODR);
+        // In its own COMDAT (selection "any"): COFF has no weak definitions, and lld-link keeps one of the copies.
+        LlvmCore.SetComdat(marker, LlvmCore.GetOrInsertComdat(module, MsvcFloatingPointMarker));
     }
 
     /// <summary>Frees the target machine.</summary>

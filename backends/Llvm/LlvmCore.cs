@@ -195,6 +195,14 @@ public static unsafe partial class LlvmCore
     [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMSetLinkage")]
     public static partial void SetLinkage(LLVMValueRef global, LLVMLinkage linkage);
 
+    /// <summary><c>LLVMGetOrInsertComdat</c>: the module's COMDAT group of that name (selection kind <c>any</c> when new).</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMGetOrInsertComdat", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial LLVMComdatRef GetOrInsertComdat(LLVMModuleRef module, string name);
+
+    /// <summary><c>LLVMSetComdat</c>: puts a global in a COMDAT group.</summary>
+    [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMSetComdat")]
+    public static partial void SetComdat(LLVMValueRef global, LLVMComdatRef comdat);
+
     /// <summary><c>LLVMSetVisibility</c>.</summary>
     [LibraryImport(LlvmLibrary.Name, EntryPoint = "LLVMSetVisibility")]
     public static partial void SetVisibility(LLVMValueRef global, LLVMVisibility visibility);

@@ -165,6 +165,8 @@ public enum LLVMLinkage
     Internal = 8,
     /// <summary>Local to the module, not even in the object's symbol table.</summary>
     Private = 9,
+    /// <summary>A declaration that may stay undefined (null) at link time; what a kernel library must never contain.</summary>
+    ExternalWeak = 12,
 }
 
 /// <summary><c>LLVMVisibility</c> (Core.h): ELF/Mach-O symbol visibility.</summary>

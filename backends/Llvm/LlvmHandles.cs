@@ -19,6 +19,9 @@ public readonly record struct LLVMValueRef(nint Handle);
 /// <summary><c>LLVMBasicBlockRef</c>: a basic block, owned by its function.</summary>
 public readonly record struct LLVMBasicBlockRef(nint Handle);
 
+/// <summary><c>LLVMComdatRef</c>: a COMDAT group of a module (owned by the module).</summary>
+public readonly record struct LLVMComdatRef(nint Handle);
+
 /// <summary><c>LLVMBuilderRef</c>: an instruction builder.</summary>
 public readonly record struct LLVMBuilderRef(nint Handle);
 

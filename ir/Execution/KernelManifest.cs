@@ -242,6 +242,36 @@ public sealed record CpuKernelEntry : KernelFileEntry
     /// <summary><c>symbol</c>: the exported kernel function (<see cref="KernelCallFrame"/> describes its signature).</summary>
     public required string Symbol { get; init; }
 
+    /// <summary>
+    /// <c>abiVersion</c>: the kernel calling convention the symbol follows (<see cref="ExecutionContracts.KernelAbiVersion"/>
+    /// when it was built); the runtime refuses another version.
+    /// </summary>
+    [JsonRequired]
+    public int AbiVersion { get; init; } = ExecutionContracts.KernelAbiVersion;
+
+    /// <summary>
+    /// <c>scratch</c>: the byte sizes of the scratch buffers the frame passes after the results, as size text over the
+    /// kernel's symbols (<c>4096</c>, <c>4*n + 64</c>; <see cref="SymbolicSize.Parse"/>); optional, default none.
+    /// </summary>
+    public IReadOnlyList<string> Scratch { get; init; } = [];
+
+    /// <summary>
+    /// <c>donated</c>: the inputs (by index) whose buffers the kernel may overwrite; the runtime passes a copy of such an
+    /// input unless the call donates it. Optional, default none.
+    /// </summary>
+    public IReadOnlyList<int> Donated { get; init; } = [];
+
+    /// <summary>Equal entries: every field equal, the lists element by element.</summary>
+    public bool Equals(CpuKernelEntry? other) =>
+        other is not null && base.Equals(other) && Rid == other.Rid && Isa == other.Isa && Library == other.Library && Symbol == other.Symbol
+        && AbiVersion == other.AbiVersion && Scratch.SequenceEqual(other.Scratch) && Donated.SequenceEqual(other.Donated);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Rid, Isa, Library, Symbol, AbiVersion, Scratch.Count, Donated.Count);
+
+    /// <summary>The scratch sizes parsed (a loaded manifest's all parse).</summary>
+    public SymbolicSize[] ParseScratch() => Scratch.Select(SymbolicSize.Parse).ToArray();
+
     /// <inheritdoc/>
     public override string File => Library;
 

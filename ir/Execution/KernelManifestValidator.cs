@@ -112,7 +112,7 @@ internal sealed class KernelManifestValidator(string source)
         {
             var entry = kernel.Targets[t] ?? throw Fail($"{at}: targets[{t}] is null");
             string entryAt = $"{at}: targets[{t}] ({entry.TargetName})";
-            string slot = ValidateEntry(entry, entryAt);
+            string slot = ValidateEntry(entry, kernel, entryAt);
             if (!seen.Add(slot)) throw Fail($"{entryAt}: a second {slot} entry");
         }
     }
@@ -135,7 +135,7 @@ internal sealed class KernelManifestValidator(string source)
     }
 
     /// <summary>Checks one entry; returns what at most one entry of a kernel may be (<c>cpu linux-x64 x86-64-v3</c>, <c>ir</c>).</summary>
-    private string ValidateEntry(KernelTargetEntry entry, string at)
+    private string ValidateEntry(KernelTargetEntry entry, ManifestKernel kernel, string at)
     {
         switch (entry)
         {
@@ -151,6 +151,7 @@ internal sealed class KernelManifestValidator(string source)
                     throw Fail($"{at}: isa '{cpu.Isa}' is not an ISA level of {cpu.Rid} ({string.Join(", ", levels)})");
                 if (!cpu.Symbol.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(cpu.Symbol[0]))
                     throw Fail($"{at}: symbol '{cpu.Symbol}' is not a C identifier");
+                ValidateNativeSignature(cpu, kernel, at);
                 return $"cpu {cpu.Rid} {cpu.Isa}";
             case VulkanKernelEntry vulkan:
                 RequireField(vulkan.EntryPoint, at, "entryPoint");
@@ -162,6 +163,31 @@ internal sealed class KernelManifestValidator(string source)
             default:
                 throw Fail($"{at}: unknown target entry {entry.GetType().Name}");
         }
+    }
+
+    /// <summary>A CPU entry's ABI version (positive), scratch sizes (over the kernel's symbols) and donated inputs (distinct, in range).</summary>
+    private void ValidateNativeSignature(CpuKernelEntry cpu, ManifestKernel kernel, string at)
+    {
+        if (cpu.AbiVersion <= 0) throw Fail($"{at}: abiVersion {cpu.AbiVersion} is not a kernel ABI version");
+        RequireAll(cpu.Scratch, at, "scratch");
+        for (int i = 0; i < cpu.Scratch.Count; i++)
+        {
+            SymbolicSize size;
+            try
+            {
+                size = SymbolicSize.Parse(cpu.Scratch[i]);
+            }
+            catch (FormatException e)
+            {
+                throw Fail($"{at}: scratch[{i}]: {e.Message} (such as '4096' or '4*n + 64')");
+            }
+            if (size.Symbols.FirstOrDefault(s => !kernel.Symbols.Contains(s)) is { } unbound)
+                throw Fail($"{at}: scratch[{i}] '{cpu.Scratch[i]}' uses symbol '{unbound}', which is not one of the kernel's symbols");
+        }
+        if (cpu.Donated is null) throw Fail($"{at}: 'donated' is missing");
+        foreach (int d in cpu.Donated)
+            if (d < 0 || d >= kernel.Inputs.Count) throw Fail($"{at}: donated lists input {d}, but the kernel has {kernel.Inputs.Count} inputs");
+        if (cpu.Donated.Distinct().Count() != cpu.Donated.Count) throw Fail($"{at}: donated lists an input twice");
     }
 
     private void RequireField(string? value, string at, string field)

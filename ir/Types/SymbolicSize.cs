@@ -99,6 +99,64 @@ public sealed class SymbolicSize : IEquatable<SymbolicSize>
             : t.Value.ToString(CultureInfo.InvariantCulture) + "*" + t.Key)).Replace("+ -", "- ", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Reads a size as <see cref="ToString"/> prints it (<c>400*n</c>, <c>m*n + 8</c>, <c>n - 1*k</c>, <c>0</c>): terms joined by
+    /// <c>+</c> or <c>-</c>, each a product of integers and symbols; throws <see cref="FormatException"/> for other text.
+    /// </summary>
+    public static SymbolicSize Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var size = Zero;
+        int at = 0;
+        bool first = true;
+        while (true)
+        {
+            SkipSpaces(text, ref at);
+            long sign = 1;
+            if (at < text.Length && (text[at] == '+' || text[at] == '-'))
+            {
+                if (first && text[at] == '+') throw new FormatException($"'{text}' is not a size: it starts with '+'");
+                sign = text[at] == '-' ? -1 : 1;
+                at++;
+                SkipSpaces(text, ref at);
+            }
+            else if (!first)
+            {
+                throw new FormatException($"'{text}' is not a size: expected '+' or '-' at {at}");
+            }
+            var term = Of(sign);
+            while (true)
+            {
+                int start = at;
+                if (at < text.Length && char.IsAsciiDigit(text[at]))
+                {
+                    while (at < text.Length && char.IsAsciiDigit(text[at])) at++;
+                    term *= Of(long.Parse(text.AsSpan(start, at - start), NumberStyles.None, CultureInfo.InvariantCulture));
+                }
+                else if (at < text.Length && (char.IsAsciiLetter(text[at]) || text[at] == '_'))
+                {
+                    while (at < text.Length && (char.IsAsciiLetterOrDigit(text[at]) || text[at] == '_')) at++;
+                    term *= new SymbolicSize(NoTerms.Add(text[start..at], 1));
+                }
+                else
+                {
+                    throw new FormatException($"'{text}' is not a size: expected a number or a symbol at {at}");
+                }
+                if (at < text.Length && text[at] == '*') at++;
+                else break;
+            }
+            size += term;
+            first = false;
+            SkipSpaces(text, ref at);
+            if (at == text.Length) return size;
+        }
+    }
+
+    private static void SkipSpaces(string text, ref int at)
+    {
+        while (at < text.Length && text[at] == ' ') at++;
+    }
+
     /// <inheritdoc/>
     public bool Equals(SymbolicSize? other) =>
         other is not null && _terms.Count == other._terms.Count && _terms.All(t => other._terms.TryGetValue(t.Key, out var c) && c == t.Value);

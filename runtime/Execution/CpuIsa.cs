@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using JaxToolchain.Ir;
 
 namespace JaxToolchain;
 
 /// <summary>
 /// The instruction-set levels precompiled CPU kernels are built for, and the best one this CPU runs: x86-64 micro-
 /// architecture levels (<c>x86-64-v2</c>, <c>x86-64-v3</c>, <c>x86-64-v4</c>, as the psABI defines them) and the arm64
-/// baseline (<c>armv8-a</c>). A library ships one object per level; the runtime loads the best level the running CPU
+/// baseline (<c>arm64</c>, ARMv8.0-A with Advanced SIMD; the manifest's name). A library ships one object per level; the runtime loads the best level the running CPU
 /// supports. The environment variable <c>JAX_CPU_ISA</c> forces a level (to test a variant, or to work around a CPU
 /// that misreports); forcing one the CPU lacks is refused.
 /// </summary>
@@ -17,7 +18,7 @@ public static class CpuIsa
     public static IReadOnlyList<string> X86Levels { get; } = ["x86-64-v2", "x86-64-v3", "x86-64-v4"];
 
     /// <summary>The arm64 baseline level.</summary>
-    public const string Arm64Baseline = "armv8-a";
+    public const string Arm64Baseline = CpuKernelEntry.Arm64IsaLevel;
 
     /// <summary>The environment variable that forces a level.</summary>
     public const string OverrideVariable = "JAX_CPU_ISA";

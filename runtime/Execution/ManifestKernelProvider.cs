@@ -12,29 +12,42 @@ namespace JaxToolchain;
 /// equal, symbolic dims bound to one size each): <c>Jax.Jit</c> then runs that kernel without tracing, with result weak
 /// types from the manifest. Kernels with only static dims are tried before symbolic ones, each in manifest order.
 /// <para>
-/// For now it serves <c>ir</c> entries (the IR is parsed, checked against the kernel's signature and compiled with the
-/// <see cref="InterpreterCompiler"/> on first use, once); native CPU and Vulkan entries need loaders that are not built
-/// yet, and are listed in <see cref="Diagnostics"/> with the reason they were skipped. A missing, unreadable, invalid
-/// or foreign manifest is a <see cref="KernelManifestException"/> when the provider is created.
+/// A kernel runs its native CPU code when the manifest has a <c>cpu</c> entry for this process's RID at an ISA level this
+/// CPU runs: the best such level (<see cref="CpuIsa"/>), or the one <c>JAX_CPU_ISA</c> (or the constructor's
+/// <c>cpuIsa</c>) forces, which must be one this CPU runs. Its library is checked against the manifest's SHA-256 and
+/// loaded with <see cref="NativeLibrary"/> on first use (once per file), its symbol bound and called through the kernel ABI
+/// (<see cref="NativeKernelExecutable"/>); a missing, corrupted or foreign library, a missing symbol or another ABI
+/// version is a <see cref="KernelManifestException"/> naming the file and the problem. Otherwise the kernel's <c>ir</c>
+/// entry serves (parsed, checked against the kernel's signature and compiled with the <see cref="InterpreterCompiler"/>
+/// on first use, once). Vulkan entries need a loader that is not built yet. Entries not used are listed in
+/// <see cref="Diagnostics"/> with the reason. A missing, unreadable, invalid or foreign manifest is a
+/// <see cref="KernelManifestException"/> when the provider is created.
 /// </para>
 /// </summary>
 public sealed class ManifestKernelProvider : IKernelProvider
 {
     private readonly Dictionary<string, ManifestCandidate[]> _byName;
+    private readonly NativeLibraries _libraries;
 
     /// <summary>A provider over a manifest (validated here) whose files lie in <paramref name="directory"/>.</summary>
     /// <param name="manifest">The manifest.</param>
     /// <param name="directory">The folder the manifest's file names are relative to.</param>
     /// <param name="description">What errors and diagnostics call it (default: <c>&lt;Assembly&gt;.jax.json (in memory)</c>).</param>
-    public ManifestKernelProvider(KernelManifest manifest, string directory, string? description = null)
+    /// <param name="cpuIsa">
+    /// The ISA level native kernels must be (default: the <c>JAX_CPU_ISA</c> environment variable; when neither is set, the
+    /// best level this CPU runs). A level this CPU does not run is a <see cref="PlatformNotSupportedException"/>.
+    /// </param>
+    public ManifestKernelProvider(KernelManifest manifest, string directory, string? description = null, string? cpuIsa = null)
     {
         Description = description ?? $"{KernelManifest.FileNameFor(manifest.Assembly)} (in memory)";
         manifest.Validate(Description);
         Manifest = manifest;
         Directory = directory;
         var diagnostics = new List<ManifestDiagnostic>();
+        var selector = new CpuEntrySelector(cpuIsa ?? Environment.GetEnvironmentVariable(CpuIsa.OverrideVariable), Description);
+        _libraries = new NativeLibraries(Description, directory);
         _byName = manifest.Kernels
-            .Select(kernel => new ManifestCandidate(kernel, ServableEntry(kernel, diagnostics)))
+            .Select(kernel => new ManifestCandidate(kernel, selector.Select(kernel, diagnostics), ServableIr(kernel, diagnostics), _libraries))
             .Where(candidate => candidate.CanServe)
             .GroupBy(candidate => candidate.Kernel.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(c => c.Kernel.Symbols.Count).ToArray(), StringComparer.Ordinal);
@@ -42,8 +55,10 @@ public sealed class ManifestKernelProvider : IKernelProvider
     }
 
     /// <summary>Loads the manifest at <paramref name="path"/>; its file names are relative to its folder.</summary>
-    public static ManifestKernelProvider Load(string path) =>
-        new(KernelManifest.Load(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path);
+    /// <param name="path">The manifest file.</param>
+    /// <param name="cpuIsa">The ISA level native kernels must be (default: <c>JAX_CPU_ISA</c>, else the best this CPU runs).</param>
+    public static ManifestKernelProvider Load(string path, string? cpuIsa = null) =>
+        new(KernelManifest.Load(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path, cpuIsa);
 
     /// <summary>
     /// Loads the manifest of <paramref name="assembly"/> from its default place, <see cref="DefaultManifestPath"/>,
@@ -94,21 +109,14 @@ public sealed class ManifestKernelProvider : IKernelProvider
         return false;
     }
 
-    /// <summary>The entry the provider runs a kernel with (its <c>ir</c>), noting why it skips the others.</summary>
-    private static IrKernelEntry? ServableEntry(ManifestKernel kernel, List<ManifestDiagnostic> diagnostics)
+    /// <summary>The libraries loaded so far (full path → library), for tests.</summary>
+    internal IReadOnlyCollection<string> LoadedLibraries => _libraries.Paths;
+
+    /// <summary>The kernel's <c>ir</c> entry, noting why its Vulkan entry is skipped.</summary>
+    private static IrKernelEntry? ServableIr(ManifestKernel kernel, List<ManifestDiagnostic> diagnostics)
     {
-        foreach (var entry in kernel.Targets)
-        {
-            string? reason = entry switch
-            {
-                CpuKernelEntry cpu when cpu.Rid != RuntimeInformation.RuntimeIdentifier =>
-                    $"built for {cpu.Rid}; this process runs on {RuntimeInformation.RuntimeIdentifier}",
-                CpuKernelEntry => "needs the CPU kernel loader (not built yet)",
-                VulkanKernelEntry => "needs the Vulkan kernel loader (not built yet)",
-                _ => null,
-            };
-            if (reason is not null) diagnostics.Add(new ManifestDiagnostic(kernel, entry, reason));
-        }
+        foreach (var entry in kernel.Targets.OfType<VulkanKernelEntry>())
+            diagnostics.Add(new ManifestDiagnostic(kernel, entry, "needs the Vulkan kernel loader (not built yet)"));
         return kernel.Targets.OfType<IrKernelEntry>().FirstOrDefault();
     }
 }
@@ -127,20 +135,27 @@ public sealed record ManifestDiagnostic(ManifestKernel Kernel, KernelTargetEntry
 internal sealed class ManifestCandidate
 {
     private readonly ShapedType[] _inputs;
+    private readonly CpuKernelEntry? _native;
     private readonly IrKernelEntry? _ir;
+    private readonly NativeLibraries _libraries;
     private readonly object _gate = new();
     private PrecompiledKernel? _compiled;
 
-    public ManifestCandidate(ManifestKernel kernel, IrKernelEntry? ir)
+    public ManifestCandidate(ManifestKernel kernel, CpuKernelEntry? native, IrKernelEntry? ir, NativeLibraries libraries)
     {
         Kernel = kernel;
-        _ir = ir;
+        _native = native;
+        _ir = native is null ? ir : null;
+        _libraries = libraries;
         _inputs = kernel.ParseInputs();
     }
 
     public ManifestKernel Kernel { get; }
 
-    public bool CanServe => _ir is not null;
+    /// <summary>The native entry this kernel runs, if any.</summary>
+    public CpuKernelEntry? Native => _native;
+
+    public bool CanServe => _native is not null || _ir is not null;
 
     /// <summary>True when the key's x64, tree, statics and input types are this kernel's (symbols bound consistently).</summary>
     public bool Matches(ExecutableKey key, string[] statics)
@@ -173,7 +188,10 @@ internal sealed class ManifestCandidate
         return true;
     }
 
-    /// <summary>The kernel's executable: its IR parsed, checked against the kernel's signature and compiled with the interpreter, once.</summary>
+    /// <summary>
+    /// The kernel's executable, made once: its native symbol bound (the library verified and loaded on first use), or
+    /// its IR parsed, checked against the kernel's signature and compiled with the interpreter.
+    /// </summary>
     public PrecompiledKernel Compile(string description)
     {
         if (Volatile.Read(ref _compiled) is { } compiled) return compiled;
@@ -181,17 +199,103 @@ internal sealed class ManifestCandidate
         {
             if (_compiled is not null) return _compiled;
             IExecutable executable;
-            try
+            if (_native is not null)
             {
-                var function = _ir!.ParseFunction(Kernel);
-                executable = InterpreterCompiler.Instance.Compile(function, new CompileOptions(DeviceDescriptor.Cpu, Kernel.Name));
+                executable = Bind(_native, description);
             }
-            catch (Exception e) when (e is KernelManifestException or IrVerificationException)
+            else
             {
-                throw new KernelManifestException($"manifest {description}: {e.Message}", e);
+                try
+                {
+                    var function = _ir!.ParseFunction(Kernel);
+                    executable = InterpreterCompiler.Instance.Compile(function, new CompileOptions(DeviceDescriptor.Cpu, Kernel.Name));
+                }
+                catch (Exception e) when (e is KernelManifestException or IrVerificationException)
+                {
+                    throw new KernelManifestException($"manifest {description}: {e.Message}", e);
+                }
             }
             Volatile.Write(ref _compiled, new PrecompiledKernel(executable, Kernel.ParseOutputs().Select(t => t.Weak).ToArray()));
             return _compiled!;
+        }
+    }
+
+    private ManifestNativeExecutable Bind(CpuKernelEntry entry, string description)
+    {
+        var library = _libraries.Get(entry, Kernel);
+        nint address = library.Export(description, entry, Kernel);
+        var kernel = new NativeKernelExecutable(Kernel.Name, address, _inputs, Kernel.ParseOutputs(), Kernel.Symbols, entry.ParseScratch(), library);
+        return new ManifestNativeExecutable(kernel, entry, $"manifest {description}: {entry.Description} of kernel {Kernel.Signature}");
+    }
+}
+
+/// <summary>
+/// Which <c>cpu</c> entry of a kernel runs here: one for this process's RID at the ISA level this CPU runs best (or the
+/// forced level), with the kernel ABI this runtime calls; the others are noted in the diagnostics.
+/// </summary>
+internal sealed class CpuEntrySelector(string? forcedIsa, string description)
+{
+    private readonly string _rid = RuntimeInformation.RuntimeIdentifier;
+    private string? _selected;
+
+    /// <summary>The ISA level entries must have: the forced one (checked against this CPU), else the best supported.</summary>
+    private string? Selected => _selected ??= CpuIsa.Select(forcedIsa);
+
+    public CpuKernelEntry? Select(ManifestKernel kernel, List<ManifestDiagnostic> diagnostics)
+    {
+        var here = new List<CpuKernelEntry>();
+        foreach (var entry in kernel.Targets.OfType<CpuKernelEntry>())
+        {
+            if (entry.Rid != _rid) diagnostics.Add(new ManifestDiagnostic(kernel, entry, $"built for {entry.Rid}; this process runs on {_rid}"));
+            else here.Add(entry);
+        }
+        if (here.Count == 0) return null;
+        bool forced = !string.IsNullOrWhiteSpace(forcedIsa);
+        var chosen = forced
+            ? here.FirstOrDefault(e => e.Isa == Selected)
+            : here.Where(e => CpuIsa.Supported.Contains(e.Isa)).MinBy(e => IndexOf(CpuIsa.Supported, e.Isa));
+        foreach (var entry in here.Where(e => !ReferenceEquals(e, chosen)))
+            diagnostics.Add(new ManifestDiagnostic(kernel, entry,
+                forced ? $"{CpuIsa.OverrideVariable} selects {Selected}"
+                : CpuIsa.Supported.Contains(entry.Isa) ? $"this CPU runs {chosen!.Isa}, which is preferred"
+                : $"this CPU does not run {entry.Isa} (it runs [{string.Join(", ", CpuIsa.Supported)}])"));
+        if (chosen is not null && chosen.AbiVersion != ExecutionContracts.KernelAbiVersion)
+            throw new KernelManifestException(
+                $"manifest {description}: {chosen.Description} of kernel {kernel.Signature} was built for kernel ABI version {chosen.AbiVersion}; " +
+                $"this runtime calls version {ExecutionContracts.KernelAbiVersion} (rebuild the kernels with this toolchain)");
+        return chosen;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string item)
+    {
+        for (int i = 0; i < list.Count; i++)
+            if (list[i] == item) return i;
+        return -1;
+    }
+}
+
+/// <summary>The kernel libraries of one manifest, each verified and loaded on first use, once.</summary>
+internal sealed class NativeLibraries(string description, string directory)
+{
+    private readonly Dictionary<string, NativeKernelLibrary> _loaded = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Paths
+    {
+        get
+        {
+            lock (_loaded) return _loaded.Values.Select(l => l.Path).ToArray();
+        }
+    }
+
+    public NativeKernelLibrary Get(CpuKernelEntry entry, ManifestKernel kernel)
+    {
+        lock (_loaded)
+        {
+            // One library, one SHA-256: entries naming it with another digest are checked again (and fail).
+            string key = entry.Library + "|" + entry.Sha256;
+            if (!_loaded.TryGetValue(key, out var library))
+                _loaded[key] = library = NativeKernelLibrary.Load(description, directory, entry, kernel);
+            return library;
         }
     }
 }

@@ -77,7 +77,8 @@ public static class KernelCompiler
         for (int p = 0; p < parameters.Count; p++) scope.Bind(parameters[p], frameBuffers[p]);
         var top = storage.Top;
         foreach (var (slot, r) in storage.SlotOutputs) emitter.BindSlot(function.Body, slot, frameBuffers[parameters.Count + r]);
-        foreach (var slot in top.Slots.Where(s => s.DonatedParameter is int))
+        // A slot that is also a result's is computed in the result's buffer (the result must end up there).
+        foreach (var slot in top.Slots.Where(s => s.DonatedParameter is int && !storage.SlotOutputs.ContainsKey(s.Index)))
             emitter.BindSlot(function.Body, slot.Index, frameBuffers[slot.DonatedParameter!.Value]);
         emitter.EmitOperations(scope, function.Body);
 

@@ -65,7 +65,7 @@ internal static class CompiledKernels
     };
 
     /// <summary>The first element that differs (floats bit for bit, or within the expanded-math tolerance; any NaN equals any NaN: payloads are not specified), or null.</summary>
-    private static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant)
+    internal static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant = false)
     {
         for (long i = 0; i < expected.LongLength; i++)
         {

@@ -92,7 +92,7 @@ public class KernelManifestTests
         string json = Sample().ToJson();
         Assert.StartsWith("{\n  \"schema\": \"jax.kernel-manifest\",\n  \"version\": 1,\n  \"assembly\": \"Demo\",", json);
         var cpu = Target(JsonNode.Parse(json)!.AsObject(), 0);
-        Assert.Equal(["target", "rid", "isa", "library", "symbol", "sha256"], cpu.Select(p => p.Key));
+        Assert.Equal(["target", "rid", "isa", "library", "symbol", "abiVersion", "scratch", "donated", "sha256"], cpu.Select(p => p.Key));
         Assert.Equal(["target", "blob", "entryPoint", "sha256"], Target(JsonNode.Parse(json)!.AsObject(), 2).Select(p => p.Key));
         Assert.Equal(["name", "inputs", "x64", "statics", "inputStructure", "outputs", "symbols", "targets"], Kernel(JsonNode.Parse(json)!.AsObject(), 0).Select(p => p.Key));
     }
@@ -153,6 +153,11 @@ public class KernelManifestTests
         { "two ir entries", root => Kernel(root, 0)["targets"]!.AsArray().Add(new JsonObject { ["target"] = "ir", ["text"] = "func" }), "targets[4] (ir): a second ir entry" },
         { "two entries for one isa", root => Kernel(root, 0)["targets"]!.AsArray().Add(Target(root, 0).DeepClone()), "targets[4] (cpu): a second cpu linux-x64 x86-64-v3 entry" },
         { "empty ir", root => Target(root, 3)["text"] = " ", "targets[3] (ir): 'text' is missing or empty" },
+        { "abi version", root => Target(root, 0)["abiVersion"] = 0, "targets[0] (cpu): abiVersion 0 is not a kernel ABI version" },
+        { "scratch text", root => Target(root, 0)["scratch"] = new JsonArray("4*n +"), "targets[0] (cpu): scratch[0]: '4*n +' is not a size" },
+        { "scratch symbol", root => Target(root, 0)["scratch"] = new JsonArray("4*m"), "targets[0] (cpu): scratch[0] '4*m' uses symbol 'm', which is not one of the kernel's symbols" },
+        { "donated range", root => Target(root, 0)["donated"] = new JsonArray(1), "targets[0] (cpu): donated lists input 1, but the kernel has 1 inputs" },
+        { "donated twice", root => Target(root, 0)["donated"] = new JsonArray(0, 0), "targets[0] (cpu): donated lists an input twice" },
     };
 
     [Theory]

@@ -32,4 +32,28 @@ public class SymbolicSizeTests
         Assert.Equal(30, fixedSize.Value);
         Assert.Throws<KeyNotFoundException>(() => n.Evaluate(new Dictionary<string, long>()));
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("64")]
+    [InlineData("400*n")]
+    [InlineData("m*n + 8*n + 8")]
+    [InlineData("8*m*n*n")]
+    [InlineData("n - 8")]
+    [InlineData("-4*batch_size + 2*n_1")]
+    public void Printed_sizes_parse_back_to_equal_sizes(string text)
+    {
+        var size = SymbolicSize.Parse(text);
+        Assert.Equal(text, size.ToString());
+        Assert.Equal(size, SymbolicSize.Parse(size.ToString()));
+    }
+
+    [Fact]
+    public void Parsing_collects_terms_and_refuses_other_text()
+    {
+        Assert.Equal("m*n + 12", SymbolicSize.Parse("2*3*2 + n*m").ToString());
+        Assert.Equal("n", SymbolicSize.Parse("n - 1*k + k").ToString());
+        foreach (string bad in new[] { "", "+ 4", "4 +", "4**n", "n m", "4.5", "(n)" })
+            Assert.Throws<FormatException>(() => SymbolicSize.Parse(bad));
+    }
 }

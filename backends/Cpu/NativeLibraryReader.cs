@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using JaxToolchain.Backends.Cpu;
-
-namespace JaxToolchain.Backends.Tests;
+namespace JaxToolchain.Backends.Cpu;
 
 /// <summary>What a shared library's headers say.</summary>
 /// <param name="Format">ELF, COFF (PE) or Mach-O.</param>
@@ -10,13 +8,19 @@ namespace JaxToolchain.Backends.Tests;
 /// <param name="IsSharedLibrary">ELF <c>ET_DYN</c>, a PE with <c>IMAGE_FILE_DLL</c>, a Mach-O <c>MH_DYLIB</c>.</param>
 /// <param name="Exports">The exported symbols (without Mach-O's leading underscore).</param>
 /// <param name="Imports">The libraries it needs at load time (ELF <c>DT_NEEDED</c>, PE import directory, Mach-O <c>LC_LOAD_DYLIB</c>).</param>
+/// <param name="Undefined">
+/// Symbols the file refers to but does not define, which a loader would have to find elsewhere (ELF dynamic symbols and
+/// Mach-O external symbols with no section; a PE names its imports in <paramref name="Imports"/>).
+/// </param>
 /// <param name="IsCodeSigned">A Mach-O file with <c>LC_CODE_SIGNATURE</c> (Apple silicon loads no unsigned code); false for the others.</param>
 internal sealed record NativeLibraryHeaders(
-    ObjectFormat Format, string Machine, bool IsSharedLibrary, IReadOnlySet<string> Exports, IReadOnlyList<string> Imports, bool IsCodeSigned = false);
+    ObjectFormat Format, string Machine, bool IsSharedLibrary, IReadOnlySet<string> Exports, IReadOnlyList<string> Imports,
+    IReadOnlyList<string> Undefined, bool IsCodeSigned = false);
 
 /// <summary>
 /// A small reader of ELF64, PE32+ and Mach-O 64 headers, enough to check what the linker produced (format, machine,
-/// exports, no imports) without llvm-readobj. Little-endian files only: every target we ship is.
+/// exports, no imports, no undefined symbols) without llvm-readobj: <see cref="CpuLibraryBuilder"/> checks every library
+/// it links with it. Little-endian files only: every target we ship is.
 /// </summary>
 internal static class NativeLibraryReader
 {
@@ -49,6 +53,7 @@ internal static class NativeLibraryReader
         int sectionSize = U16(f, 58), sectionCount = U16(f, 60);
         var exports = new HashSet<string>();
         var imports = new List<string>();
+        var undefined = new List<string>();
         for (int s = 0; s < sectionCount; s++)
         {
             long header = sectionHeaders + (s * sectionSize);
@@ -60,7 +65,9 @@ internal static class NativeLibraryReader
                 for (long e = offset + entrySize; e < offset + size; e += entrySize)
                 {
                     bool global = f[e + 4] >> 4 is 1 or 2, defined = U16(f, e + 6) != 0;
-                    if (global && defined) exports.Add(CString(f, strings + U32(f, e)));
+                    string symbol = CString(f, strings + U32(f, e));
+                    if (global && defined) exports.Add(symbol);
+                    else if (!defined && symbol.Length > 0) undefined.Add(symbol);
                 }
             }
             else if (sectionType == 6) // SHT_DYNAMIC: Elf64_Dyn { tag i64, value u64 }; DT_NEEDED = 1
@@ -70,7 +77,7 @@ internal static class NativeLibraryReader
             }
         }
         string name = machine switch { 62 => "x86-64", 183 => "arm64", _ => $"elf machine {machine}" };
-        return new(ObjectFormat.Elf, name, type == 3, exports, imports);
+        return new(ObjectFormat.Elf, name, type == 3, exports, imports, undefined);
     }
 
     private static NativeLibraryHeaders ReadPe(byte[] f)
@@ -106,7 +113,7 @@ internal static class NativeLibraryReader
                 imports.Add(CString(f, FileOffset(U32(f, d + 12))));
         }
         string name = machine switch { 0x8664 => "x86-64", 0xAA64 => "arm64", _ => $"pe machine 0x{machine:X}" };
-        return new(ObjectFormat.Coff, name, (characteristics & 0x2000) != 0, exports, imports);
+        return new(ObjectFormat.Coff, name, (characteristics & 0x2000) != 0, exports, imports, []);
     }
 
     private static NativeLibraryHeaders ReadMachO(byte[] f)
@@ -114,6 +121,7 @@ internal static class NativeLibraryReader
         uint cpu = U32(f, 4), fileType = U32(f, 12), commandCount = U32(f, 16);
         var exports = new HashSet<string>();
         var imports = new List<string>();
+        var undefined = new List<string>();
         bool signed = false;
         long command = 32;
         for (int c = 0; c < commandCount; c++)
@@ -123,6 +131,14 @@ internal static class NativeLibraryReader
                 imports.Add(CString(f, command + U32(f, command + 8)));
             else if (kind == 0x1D) // LC_CODE_SIGNATURE
                 signed = true;
+            else if (kind == 0x2) // LC_SYMTAB: symbol offset, count, string offset; nlist_64 { strx u32, type u8, sect u8, desc u16, value u64 }
+                for (long e = U32(f, command + 8), end = e + (16L * U32(f, command + 12)); e < end; e += 16)
+                {
+                    byte symbolType = f[e + 4];
+                    // N_EXT set, N_TYPE == N_UNDF, not a debugging (N_STAB) entry.
+                    if ((symbolType & 0xE0) == 0 && (symbolType & 0x01) != 0 && (symbolType & 0x0E) == 0)
+                        undefined.Add(CString(f, U32(f, command + 16) + U32(f, e)));
+                }
             else if (kind == 0x80000033) // LC_DYLD_EXPORTS_TRIE: data offset, size
                 ReadExportTrie(f, U32(f, command + 8), U32(f, command + 8), "", exports);
             else if (kind == 0x80000022 && U32(f, command + 44) != 0) // LC_DYLD_INFO_ONLY: export offset at +40, size at +44
@@ -130,7 +146,7 @@ internal static class NativeLibraryReader
             command += size;
         }
         string name = cpu switch { 0x01000007 => "x86-64", 0x0100000C => "arm64", _ => $"mach-o cpu 0x{cpu:X}" };
-        return new(ObjectFormat.MachO, name, fileType == 6, exports, imports, signed);
+        return new(ObjectFormat.MachO, name, fileType == 6, exports, imports, undefined, signed);
     }
 
     /// <summary>Walks a Mach-O export trie: each node has its terminal info size, then edges (label, child offset).</summary>
