@@ -78,6 +78,8 @@ internal static class ElementwiseLowering
         [Prims.Clamp] = e => Clamp(e),
         [Prims.ConvertElementType] = e => Convert(e, e.X[0], e.In(0), e.Out),
         [Prims.StopGradient] = e => e.X[0],
+        [Prims.Pow] = ExactArithmetic.Pow,
+        [Prims.BitcastConvertType] = ExactArithmetic.Bitcast,
     };
 
     /// <summary>True when <paramref name="primitive"/> has a rule here.</summary>
@@ -160,10 +162,10 @@ internal static class ElementwiseLowering
         return Select(e, isZero, LlvmCore.ConstAllOnes(type), Select(e, minusOne, LlvmCore.BuildNeg(e.B, x, ""), quotient));
     }
 
-    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x). Float remainder needs an exact fmod (not yet).</summary>
+    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x). Floats: an exact fmod.</summary>
     private static LLVMValueRef Remainder(ElementOperands e)
     {
-        if (IsFloat(e.In(0))) throw new NotSupportedException("no CPU lowering for 'rem' on floats yet (an exact fmod without libm)");
+        if (IsFloat(e.In(0))) return ExactArithmetic.FloatRemainder(e);
         var type = e.InType(0);
         var (x, y) = (e.X[0], e.X[1]);
         var isZero = ICmp(e, LLVMIntPredicate.EQ, y, Zero(type));

@@ -154,15 +154,21 @@ internal static class RowWalk
     }
 
     /// <summary>An alloca in the entry block of the scope's function (promoted to registers by LLVM).</summary>
-    private static LLVMValueRef EntryAlloca(KernelScope scope, LLVMTypeRef type)
+    private static LLVMValueRef EntryAlloca(KernelScope scope, LLVMTypeRef type) => EntryAllocas.Build(scope.B, scope.Function, type);
+}
+
+/// <summary>Stack slots in a function's entry block (so that loops do not grow the stack; LLVM promotes them to registers).</summary>
+internal static class EntryAllocas
+{
+    /// <summary>An alloca of <paramref name="type"/> at the start of <paramref name="function"/>'s entry block; the builder stays where it was.</summary>
+    public static LLVMValueRef Build(LlvmBuilder b, LLVMValueRef function, LLVMTypeRef type)
     {
-        var b = scope.B;
         var current = b.InsertBlock;
-        var entry = LlvmCore.GetEntryBasicBlock(scope.Function);
+        var entry = LlvmCore.GetEntryBasicBlock(function);
         var first = LlvmCore.GetFirstInstruction(entry);
         if (first.Handle != 0) LlvmCore.PositionBuilderBefore(b, first);
         else b.PositionAtEnd(entry);
-        var slot = LlvmCore.BuildAlloca(b, type, "row.index");
+        var slot = LlvmCore.BuildAlloca(b, type, "");
         b.PositionAtEnd(current);
         return slot;
     }
