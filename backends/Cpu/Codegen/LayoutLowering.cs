@@ -9,7 +9,8 @@ namespace JaxToolchain.Backends.Cpu.Codegen;
 /// domain's flat positions in parallel chunks of <see cref="LoopLowering.Grain"/> elements (one chunk, on the calling
 /// thread, for small arrays); rows are plain loops over consecutive positions, which LLVM vectorizes. Elements move as
 /// their bits, so every dtype is exact. gather, scatter, scatter_add (<see cref="IndexedWindowLowering"/>) and sort
-/// (<see cref="SortLowering"/>) have files of their own; this class is their entry in the lowering table.
+/// (<see cref="SortLowering"/>) have files of their own; this class is their entry in the lowering table. custom_lin
+/// is refused here with the reason (it only exists before reverse-mode transposition finishes).
 /// </summary>
 internal static class LayoutLowering
 {
@@ -27,6 +28,9 @@ internal static class LayoutLowering
         [Prims.Scatter] = (scope, op) => IndexedWindowLowering.Scatter(scope, op, add: false),
         [Prims.ScatterAdd] = (scope, op) => IndexedWindowLowering.Scatter(scope, op, add: true),
         [Prims.Sort] = SortLowering.Emit,
+        [Prims.CustomLin] = (_, _) => throw new NotSupportedException(
+            "'custom_lin' cannot be compiled: it is the tangent map of a custom_vjp function, which exists only between linearization and "
+            + "transposition (a program that still holds it asked for forward-mode autodiff of a custom_vjp function; differentiate it in reverse mode)"),
     };
 
     /// <summary>Emits <paramref name="op"/> when it is one of the primitives lowered here; false otherwise.</summary>

@@ -372,4 +372,13 @@ public class LayoutKernelTests
             }
         }
     }
+
+    [Fact]
+    public void Custom_lin_is_refused_with_the_reason()
+    {
+        var f = IrParser.ParseModule(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "IrSamples", "custom.ir"))).Functions.Single(g => g.Name == "sin_custom_lin");
+        var error = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, CompiledKernels.Values(DType.Float32, S(2), 1), CompiledKernels.Values(DType.Float32, S(2), 2)));
+        Assert.Contains("'custom_lin'", error.Message);
+        Assert.Contains("reverse mode", error.Message);
+    }
 }
