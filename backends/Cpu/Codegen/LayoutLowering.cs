@@ -54,6 +54,19 @@ internal static class LayoutLowering
     {
         var count = scope.Product(sizes(scope));
         if (count.Is(0)) return;
+        var probe = plan(scope);
+        if (probe.TileDim is int tileDim)
+        {
+            // A transposing map: parallel over strips of tiles (the plan is the same in every scope).
+            var units = probe.TiledUnits(scope, tileDim);
+            long perUnit = StridedMap.Tile * (probe.Sizes[^1].Known ?? StridedMap.Tile);
+            scope.ParallelFor(units.Value, Math.Max(1, LoopLowering.Grain / perUnit), [source, destination, .. reads ?? []], (inner, start, end) =>
+            {
+                var (from, to) = (inner.Pointer(source), inner.Pointer(destination));
+                plan(inner).EmitTiled(inner, tileDim, start, end, (f, t) => ElementBits.Move(inner, dtype, from, f, to, t));
+            });
+            return;
+        }
         scope.ParallelFor(count.Value, LoopLowering.Grain, [source, destination, .. reads ?? []], (inner, start, end) =>
             plan(inner).Copy(inner, dtype, inner.Pointer(source), inner.Pointer(destination), start, end));
     }

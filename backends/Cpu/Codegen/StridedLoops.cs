@@ -208,6 +208,88 @@ internal sealed class StridedMap
         DestinationIsFlat = destinationOffset.Is(0) && DestinationStrides.Zip(rowMajor).All(p => p.First.Known is long s && s == p.Second.Known);
     }
 
+    /// <summary>
+    /// The dim a transposing map should be tiled on: when the innermost dim reads the source with a stride other than
+    /// 1 and another dim (of at least <see cref="Tile"/> elements, like the innermost) reads it contiguously, walking
+    /// rows would touch one source cache line per element; tiles of both dims reuse them. Null otherwise.
+    /// </summary>
+    public int? TileDim
+    {
+        get
+        {
+            int last = Sizes.Length - 1;
+            if (last < 1 || SourceStrides[last].Is(1) || Small(Sizes[last])) return null;
+            for (int k = last - 1; k >= 0; k--)
+                if (SourceStrides[k].Is(1) && !Small(Sizes[k])) return k;
+            return null;
+        }
+    }
+
+    /// <summary>The side of a transposing tile.</summary>
+    public const long Tile = 32;
+
+    private static bool Small(IndexValue size) => size.Known is long n && n < Tile;
+
+    /// <summary>
+    /// The number of units of a tiled walk (see <see cref="EmitTiled"/>): every position of the other dims times
+    /// every strip of <see cref="Tile"/> entries of the tile dim.
+    /// </summary>
+    public IndexValue TiledUnits(KernelScope scope, int tileDim)
+    {
+        var strips = Ceiling(scope, Sizes[tileDim]);
+        return scope.Times(scope.Product(Sizes.Where((_, d) => d != tileDim && d != Sizes.Length - 1)), strips);
+    }
+
+    private static IndexValue Ceiling(KernelScope scope, IndexValue size) =>
+        size.Known is long n ? scope.Constant((n + Tile - 1) / Tile) : IndexMath.Unknown(scope.UDiv(scope.Add(size.Value, scope.M.Int64(Tile - 1)), scope.M.Int64(Tile)));
+
+    /// <summary>
+    /// Emits units [start, end) of the tiled walk: each unit is one strip of the tile dim at one position of the other
+    /// outer dims, walked in tiles of <see cref="Tile"/> × <see cref="Tile"/> elements with the innermost dim
+    /// innermost; <paramref name="element"/> gets the source and destination positions.
+    /// </summary>
+    public void EmitTiled(KernelScope scope, int tileDim, LLVMValueRef start, LLVMValueRef end, Action<LLVMValueRef, LLVMValueRef> element)
+    {
+        int last = Sizes.Length - 1;
+        var outer = Enumerable.Range(0, last).Where(d => d != tileDim).ToArray();
+        var strips = Ceiling(scope, Sizes[tileDim]);
+        var blocks = Ceiling(scope, Sizes[last]);
+        var tile = scope.M.Int64(Tile);
+        scope.For(start, end, unit =>
+        {
+            var rest = strips.Is(1) ? unit : scope.UDiv(unit, strips.Value);
+            var strip = strips.Is(1) ? scope.M.Int64(0) : scope.URem(unit, strips.Value);
+            var source = SourceOffset;
+            var destination = DestinationOffset;
+            for (int j = outer.Length - 1; j >= 0; j--)
+            {
+                int d = outer[j];
+                var coordinate = j == 0 ? rest : scope.URem(rest, Sizes[d].Value);
+                if (j > 0) rest = scope.UDiv(rest, Sizes[d].Value);
+                source = scope.Plus(source, scope.Times(IndexMath.Unknown(coordinate), SourceStrides[d]));
+                destination = scope.Plus(destination, scope.Times(IndexMath.Unknown(coordinate), DestinationStrides[d]));
+            }
+            var a0 = scope.Mul(strip, tile);
+            var a1 = scope.Min(scope.Add(a0, tile), Sizes[tileDim].Value);
+            scope.For(scope.M.Int64(0), blocks.Value, block =>
+            {
+                var b0 = scope.Mul(block, tile);
+                var b1 = scope.Min(scope.Add(b0, tile), Sizes[last].Value);
+                scope.For(a0, a1, a =>
+                {
+                    var rowSource = scope.Plus(source, scope.Times(IndexMath.Unknown(a), SourceStrides[tileDim]));
+                    var rowDestination = scope.Plus(destination, scope.Times(IndexMath.Unknown(a), DestinationStrides[tileDim]));
+                    scope.For(b0, b1, b =>
+                    {
+                        var column = IndexMath.Unknown(b);
+                        element(scope.Plus(rowSource, scope.Times(column, SourceStrides[last])).Value,
+                            scope.Plus(rowDestination, scope.Times(column, DestinationStrides[last])).Value);
+                    }, "column");
+                }, "row");
+            }, "block");
+        }, "strip");
+    }
+
     /// <summary>A map whose destination is a dense array of the domain's shape (a loop over a result).</summary>
     public static StridedMap IntoDense(KernelScope scope, IReadOnlyList<IndexValue> sizes, IReadOnlyList<IndexValue> sourceStrides, IndexValue sourceOffset) =>
         new(scope, sizes, sourceStrides, scope.RowMajorStrides(sizes), sourceOffset, scope.Constant(0));

@@ -6,7 +6,8 @@ namespace JaxToolchain.Backends.Tests.Codegen;
 /// The structural primitives compiled by the CPU backend (transpose, slice, pad, concatenate, rev, dynamic_slice,
 /// dynamic_update_slice, bitcast_convert_type, gather, scatter, scatter_add, sort) and the exact elementwise rules
 /// added with them (float rem, integer pow), each against the interpreter bit for bit, for every dtype, with a
-/// symbolic size bound to 0, 1, 7, 1000 and 4099 through one kernel where the primitive allows a symbolic axis.
+/// symbolic size bound to 0, 1, 7, 1000 and 4099 through one kernel where the primitive allows a symbolic axis. To keep
+/// the tests fast, one kernel holds a case for every dtype side by side (their parameters and results concatenated).
 /// </summary>
 public class LayoutKernelTests
 {
@@ -25,22 +26,42 @@ public class LayoutKernelTests
 
     private static Shape Bind(Shape shape, int n) => new(shape.Select(d => d.IsStatic ? d : Dim.Of(n)));
 
-    /// <summary>Compiles one kernel of operand <paramref name="shape"/> (symbol n) per dtype and checks it for every size.</summary>
-    private static void ForEveryDTypeAndSize(string name, Shape shape, Func<Emitter, Value, Value> body, IEnumerable<int>? sizes = null)
+    /// <summary>
+    /// One kernel running <paramref name="body"/> for each of <paramref name="dtypes"/> on its own parameters, checked
+    /// against the interpreter for each of <paramref name="runs"/> (a size, or any case number the arguments read).
+    /// </summary>
+    private static void AcrossDTypes(string name, IReadOnlyList<DType> dtypes, Func<DType, ShapedType[]> parameters,
+        Func<Emitter, DType, IReadOnlyList<Value>, IReadOnlyList<Value>> body, Func<DType, int, Buffer[]> arguments, IEnumerable<int> runs)
     {
-        foreach (var dtype in AllDTypes)
+        var types = dtypes.Select(parameters).ToArray();
+        var block = new Block(types.SelectMany(t => t));
+        var e = new Emitter(block);
+        var results = new List<Value>();
+        int at = 0;
+        for (int k = 0; k < dtypes.Count; k++)
         {
-            var f = Build($"{name}_{dtype.ShortName()}", [new ShapedType(dtype, shape)], (e, a) => [body(e, a[0])]);
-            foreach (int n in sizes ?? Sizes)
-                CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, Bind(shape, n), seed: n + (int)dtype));
+            results.AddRange(body(e, dtypes[k], block.Arguments.Skip(at).Take(types[k].Length).ToArray()));
+            at += types[k].Length;
         }
+        block.SetResults(results);
+        var f = new Function(name, block);
+        foreach (int run in runs)
+            CompiledKernels.AssertMatchesInterpreter(f, dtypes.SelectMany(d => arguments(d, run)).ToArray());
     }
+
+    /// <summary>One kernel applying <paramref name="body"/> to an operand of <paramref name="shape"/> (symbol n) of every dtype, for every size.</summary>
+    private static void ForEveryDTypeAndSize(string name, Shape shape, Func<Emitter, Value, Value> body, IEnumerable<int>? sizes = null) =>
+        AcrossDTypes(name, AllDTypes, d => [new ShapedType(d, shape)], (e, _, p) => [body(e, p[0])],
+            (d, n) => [CompiledKernels.Values(d, Bind(shape, n), seed: n + (int)d)], sizes ?? Sizes);
 
     [Fact]
     public void Transpose_matches_the_interpreter_for_every_dtype()
     {
         ForEveryDTypeAndSize("transpose", S("n", 3, 2), (e, x) => e.Emit1(Prims.Transpose, [x], Attributes.Of(("permutation", new long[] { 2, 0, 1 }))));
         ForEveryDTypeAndSize("transpose_inner", S(4, "n"), (e, x) => e.Emit1(Prims.Transpose, [x], Attributes.Of(("permutation", new long[] { 1, 0 }))), [0, 1, 7, 1000]);
+        // Tiled walks (32×32 tiles): a matrix, and a batch of matrices whose tiles do not divide the sizes.
+        ForEveryDTypeAndSize("transpose_tiled", S("n", 40), (e, x) => e.Emit1(Prims.Transpose, [x], Attributes.Of(("permutation", new long[] { 1, 0 }))));
+        ForEveryDTypeAndSize("transpose_batched", S(3, "n", 33), (e, x) => e.Emit1(Prims.Transpose, [x], Attributes.Of(("permutation", new long[] { 0, 2, 1 }))), [0, 1, 7, 100]);
     }
 
     [Fact]
@@ -60,16 +81,17 @@ public class LayoutKernelTests
                      (S(5, 4099), [0, 1], [5, 4099], [1, 1]),
                      (S(6, 4), [3, 2], [3, 4], [1, 1]), // empty
                  })
-            foreach (var dtype in AllDTypes)
-            {
-                var f = Build($"slice_{dtype.ShortName()}", [new ShapedType(dtype, shape)], (e, a) =>
-                    [e.Emit1(Prims.Slice, [a[0]], Attributes.Of(("start_indices", start), ("limit_indices", limit), ("strides", strides)))]);
-                CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, shape, seed: 3));
-            }
+            ForEveryDTypeAndSize("slice", shape, (e, x) =>
+                e.Emit1(Prims.Slice, [x], Attributes.Of(("start_indices", start), ("limit_indices", limit), ("strides", strides))), [3]);
         // A slice of static axes of an operand with a symbolic one.
         ForEveryDTypeAndSize("slice_sym", S(6, "n"), (e, x) =>
             e.Emit1(Prims.Slice, [x], Attributes.Of(("start_indices", new long[] { 1, 0 }), ("limit_indices", new long[] { 6, 0 }), ("strides", new long[] { 2, 1 }))));
     }
+
+    private static void PadCase(Shape shape, long[] low, long[] high, long[] interior, IEnumerable<int> sizes) =>
+        AcrossDTypes("pad", AllDTypes, d => [new ShapedType(d, shape), new ShapedType(d, Shape.Scalar)],
+            (e, _, a) => [e.Emit1(Prims.Pad, [a[0], a[1]], Attributes.Of(("low", low), ("high", high), ("interior", interior)))],
+            (d, n) => [CompiledKernels.Values(d, Bind(shape, n), seed: n), CompiledKernels.Values(d, Shape.Scalar, seed: 100 + n)], sizes);
 
     [Fact]
     public void Pads_with_low_high_interior_and_negative_padding_match_the_interpreter_for_every_dtype()
@@ -81,93 +103,64 @@ public class LayoutKernelTests
                      ([0, -3], [0, 4], [0, 0]),
                      ([0, -9], [0, 0], [0, 1]), // crops everything
                  })
-            foreach (var dtype in AllDTypes)
-            {
-                var f = Build($"pad_{dtype.ShortName()}", [new ShapedType(dtype, S("n", 5)), new ShapedType(dtype, Shape.Scalar)], (e, a) =>
-                    [e.Emit1(Prims.Pad, [a[0], a[1]], Attributes.Of(("low", low), ("high", high), ("interior", interior)))]);
-                foreach (int n in Sizes)
-                    CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, S(n, 5), seed: n), CompiledKernels.Values(dtype, Shape.Scalar, seed: 100 + n));
-            }
-        foreach (var dtype in AllDTypes)
-        {
-            var f = Build($"pad2_{dtype.ShortName()}", [new ShapedType(dtype, S(4, 6)), new ShapedType(dtype, Shape.Scalar)], (e, a) =>
-                [e.Emit1(Prims.Pad, [a[0], a[1]], Attributes.Of(("low", new long[] { -1, 2 }), ("high", new long[] { 3, -4 }), ("interior", new long[] { 2, 1 })))]);
-            CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, S(4, 6), seed: 9), CompiledKernels.Values(dtype, Shape.Scalar, seed: 10));
-        }
+            PadCase(S("n", 5), low, high, interior, Sizes);
+        PadCase(S(4, 6), [-1, 2], [3, -4], [2, 1], [9]);
     }
 
     [Fact]
     public void Concatenate_matches_the_interpreter_for_every_dtype()
     {
-        foreach (var dtype in AllDTypes)
-        {
-            var f = Build($"concatenate_{dtype.ShortName()}", [new ShapedType(dtype, S("n", 3)), new ShapedType(dtype, S("n", 1)), new ShapedType(dtype, S("n", 2))],
-                (e, a) => [e.Emit1(Prims.Concatenate, a, Attributes.Of(("dimension", 1L))), e.Emit1(Prims.Concatenate, [a[0], a[0]], Attributes.Of(("dimension", 1L)))]);
-            foreach (int n in Sizes)
-                CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, S(n, 3), seed: n), CompiledKernels.Values(dtype, S(n, 1), seed: n + 1),
-                    CompiledKernels.Values(dtype, S(n, 2), seed: n + 2));
-            var g = Build($"concatenate0_{dtype.ShortName()}", [new ShapedType(dtype, S(2, "n")), new ShapedType(dtype, S(3, "n"))],
-                (e, a) => [e.Emit1(Prims.Concatenate, a, Attributes.Of(("dimension", 0L)))]);
-            foreach (int n in Sizes)
-                CompiledKernels.AssertMatchesInterpreter(g, CompiledKernels.Values(dtype, S(2, n), seed: n), CompiledKernels.Values(dtype, S(3, n), seed: n + 1));
-        }
+        AcrossDTypes("concatenate", AllDTypes, d => [new ShapedType(d, S("n", 3)), new ShapedType(d, S("n", 1)), new ShapedType(d, S("n", 2))],
+            (e, _, a) => [e.Emit1(Prims.Concatenate, a, Attributes.Of(("dimension", 1L))), e.Emit1(Prims.Concatenate, [a[0], a[0]], Attributes.Of(("dimension", 1L)))],
+            (d, n) => [CompiledKernels.Values(d, S(n, 3), seed: n), CompiledKernels.Values(d, S(n, 1), seed: n + 1), CompiledKernels.Values(d, S(n, 2), seed: n + 2)], Sizes);
+        AcrossDTypes("concatenate0", AllDTypes, d => [new ShapedType(d, S(2, "n")), new ShapedType(d, S(3, "n"))],
+            (e, _, a) => [e.Emit1(Prims.Concatenate, a, Attributes.Of(("dimension", 0L)))],
+            (d, n) => [CompiledKernels.Values(d, S(2, n), seed: n), CompiledKernels.Values(d, S(3, n), seed: n + 1)], Sizes);
     }
 
     /// <summary>Start indices of every index dtype, in range and out of it (negative, past the end, beyond int64 for uint64).</summary>
-    private static IEnumerable<Buffer> StartValues(DType dtype)
-    {
-        foreach (long v in new long[] { 0, 1, 2, 3, 5, 100, -1, -7, long.MinValue, long.MaxValue })
+    private static Buffer[] StartValues(DType dtype) =>
+        new long[] { 0, 1, 2, 3, 5, 100, -1, -7, long.MinValue, long.MaxValue }.Select(v =>
         {
             var b = Buffer.Zeros(dtype, Shape.Scalar);
             b.SetInt64(0, v);
-            yield return b;
-        }
-    }
+            return b;
+        }).ToArray();
 
     [Fact]
     public void Dynamic_slices_clamp_their_starts_as_the_interpreter_for_every_dtype_and_index_dtype()
     {
-        var indexTypes = new[] { DType.Int8, DType.UInt8, DType.Int32, DType.UInt32, DType.Int64, DType.UInt64 };
-        // Every index dtype on float32 data, every data dtype with int32 and uint64 indices.
-        var cases = indexTypes.Select(i => (DType.Float32, i)).Concat(AllDTypes.SelectMany(d => new[] { (d, DType.Int32), (d, DType.UInt64) })).Distinct();
-        foreach (var (dtype, index) in cases)
+        // Every data dtype with int32 and uint64 indices, and float32 data with every other index dtype.
+        var cases = new[] { (AllDTypes, DType.Int32), (AllDTypes, DType.UInt64) }
+            .Concat(new[] { DType.Int8, DType.UInt8, DType.UInt32, DType.Int64 }.Select(i => (new[] { DType.Float32 }, i)));
+        foreach (var (dtypes, index) in cases)
         {
-            var slice = Build($"dynamic_slice_{dtype.ShortName()}_{index.ShortName()}",
-                [new ShapedType(dtype, S(6, 9)), new ShapedType(index, Shape.Scalar), new ShapedType(index, Shape.Scalar)],
-                (e, a) => [e.Emit1(Prims.DynamicSlice, a, Attributes.Of(("slice_sizes", new long[] { 2, 4 })))]);
-            var update = Build($"dynamic_update_slice_{dtype.ShortName()}_{index.ShortName()}",
-                [new ShapedType(dtype, S(6, 9)), new ShapedType(dtype, S(2, 4)), new ShapedType(index, Shape.Scalar), new ShapedType(index, Shape.Scalar)],
-                (e, a) => [e.Emit1(Prims.DynamicUpdateSlice, a)]);
-            var x = CompiledKernels.Values(dtype, S(6, 9), seed: 1);
-            var u = CompiledKernels.Values(dtype, S(2, 4), seed: 2);
-            var starts = StartValues(index).ToArray();
-            for (int i = 0; i < starts.Length; i++)
-            {
-                var (s0, s1) = (starts[i], starts[(i * 3 + 1) % starts.Length]);
-                CompiledKernels.AssertMatchesInterpreter(slice, x, s0, s1);
-                CompiledKernels.AssertMatchesInterpreter(update, x, u, s0, s1);
-            }
+            var starts = StartValues(index);
+            Buffer[] Starts(int i) => [starts[i], starts[(i * 3 + 1) % starts.Length]];
+            var runs = Enumerable.Range(0, starts.Length).ToArray();
+            AcrossDTypes("dynamic_slice", dtypes, d => [new ShapedType(d, S(6, 9)), new ShapedType(index, Shape.Scalar), new ShapedType(index, Shape.Scalar)],
+                (e, _, a) => [e.Emit1(Prims.DynamicSlice, a, Attributes.Of(("slice_sizes", new long[] { 2, 4 })))],
+                (d, i) => [CompiledKernels.Values(d, S(6, 9), seed: 1), .. Starts(i)], runs);
+            AcrossDTypes("dynamic_update_slice", dtypes,
+                d => [new ShapedType(d, S(6, 9)), new ShapedType(d, S(2, 4)), new ShapedType(index, Shape.Scalar), new ShapedType(index, Shape.Scalar)],
+                (e, _, a) => [e.Emit1(Prims.DynamicUpdateSlice, a)],
+                (d, i) => [CompiledKernels.Values(d, S(6, 9), seed: 1), CompiledKernels.Values(d, S(2, 4), seed: 2), .. Starts(i)], runs);
         }
     }
 
     [Fact]
     public void Dynamic_slices_of_symbolic_operands_match_the_interpreter_for_every_dtype()
     {
-        foreach (var dtype in AllDTypes)
-        {
-            var slice = Build($"dynamic_slice_sym_{dtype.ShortName()}", [new ShapedType(dtype, S(9, "n")), new ShapedType(DType.Int32, Shape.Scalar), new ShapedType(DType.Int32, Shape.Scalar)],
-                (e, a) => [e.Emit1(Prims.DynamicSlice, a, Attributes.Of(("slice_sizes", new long[] { 4, 0 })))]);
-            var update = Build($"dynamic_update_slice_sym_{dtype.ShortName()}",
-                [new ShapedType(dtype, S(9, "n")), new ShapedType(dtype, S(3, "n")), new ShapedType(DType.Int32, Shape.Scalar), new ShapedType(DType.Int32, Shape.Scalar)],
-                (e, a) => [e.Emit1(Prims.DynamicUpdateSlice, a)]);
-            foreach (int n in Sizes)
-                foreach (var (s0, s1) in new[] { (7, 0), (-2, 5), (2, 1) })
-                {
-                    var (b0, b1) = (Buffer.ScalarOf(DType.Int32, s0), Buffer.ScalarOf(DType.Int32, s1));
-                    CompiledKernels.AssertMatchesInterpreter(slice, CompiledKernels.Values(dtype, S(9, n), seed: n), b0, b1);
-                    CompiledKernels.AssertMatchesInterpreter(update, CompiledKernels.Values(dtype, S(9, n), seed: n), CompiledKernels.Values(dtype, S(3, n), seed: n + 5), b0, b1);
-                }
-        }
+        var starts = new[] { (7, 0), (-2, 5), (2, 1) };
+        var runs = Sizes.SelectMany(n => Enumerable.Range(0, starts.Length).Select(k => n * 8 + k)).ToArray();
+        Buffer[] Starts(int run) => [Buffer.ScalarOf(DType.Int32, starts[run % 8].Item1), Buffer.ScalarOf(DType.Int32, starts[run % 8].Item2)];
+        AcrossDTypes("dynamic_slice_sym", AllDTypes, d => [new ShapedType(d, S(9, "n")), new ShapedType(DType.Int32, Shape.Scalar), new ShapedType(DType.Int32, Shape.Scalar)],
+            (e, _, a) => [e.Emit1(Prims.DynamicSlice, a, Attributes.Of(("slice_sizes", new long[] { 4, 0 })))],
+            (d, run) => [CompiledKernels.Values(d, S(9, run / 8), seed: run), .. Starts(run)], runs);
+        AcrossDTypes("dynamic_update_slice_sym", AllDTypes,
+            d => [new ShapedType(d, S(9, "n")), new ShapedType(d, S(3, "n")), new ShapedType(DType.Int32, Shape.Scalar), new ShapedType(DType.Int32, Shape.Scalar)],
+            (e, _, a) => [e.Emit1(Prims.DynamicUpdateSlice, a)],
+            (d, run) => [CompiledKernels.Values(d, S(9, run / 8), seed: run), CompiledKernels.Values(d, S(3, run / 8), seed: run + 5), .. Starts(run)], runs);
     }
 
     [Fact]
@@ -175,22 +168,17 @@ public class LayoutKernelTests
     {
         int compiled = 0;
         foreach (var from in AllDTypes)
-            foreach (var to in AllDTypes)
+        {
+            var targets = AllDTypes.Where(to => (from != DType.Bool && to != DType.Bool) || from == to).ToArray();
+            Shape ShapeTo(DType to) => from.ItemSize() >= to.ItemSize() ? S("n") : S("n", to.ItemSize() / from.ItemSize());
+            AcrossDTypes($"bitcast_{from.ShortName()}", targets, to => [new ShapedType(from, ShapeTo(to))], (e, to, p) =>
             {
-                if ((from == DType.Bool || to == DType.Bool) && from != to) continue;
-                var (a, b) = (from.ItemSize(), to.ItemSize());
-                var shape = a >= b ? S("n") : S("n", b / a);
-                var attributes = Attributes.Of(("new_dtype", to));
-                var f = Build($"bitcast_{from.ShortName()}_{to.ShortName()}", [new ShapedType(from, shape)], (e, p) =>
-                {
-                    var cast = e.Emit1(Prims.BitcastConvertType, p, attributes);
-                    // The same width also runs inside a loop fusion (an elementwise member).
-                    return a == b && to != DType.Bool && !to.IsFloat() ? [cast, e.Add(cast, cast)] : [cast];
-                });
-                foreach (int n in Sizes)
-                    CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(from, Bind(shape, n), seed: n + 3));
-                compiled++;
-            }
+                var cast = e.Emit1(Prims.BitcastConvertType, p, Attributes.Of(("new_dtype", to)));
+                // The same width also runs inside a loop fusion (an elementwise member).
+                return from.ItemSize() == to.ItemSize() && to != DType.Bool && !to.IsFloat() ? [cast, e.Add(cast, cast)] : [cast];
+            }, (to, n) => [CompiledKernels.Values(from, Bind(ShapeTo(to), n), seed: n + 3)], Sizes);
+            compiled += targets.Length;
+        }
         int numbers = AllDTypes.Count(d => d != DType.Bool);
         Assert.Equal(numbers * numbers + 1, compiled);
     }
@@ -261,25 +249,21 @@ public class LayoutKernelTests
     [Fact]
     public void Gathers_in_clip_and_fill_modes_match_the_interpreter_for_every_dtype()
     {
-        foreach (var dtype in AllDTypes)
-            foreach (var (mode, fill) in new (string, double?)[] { ("clip", null), ("fill", null), ("fill", 2.0) })
-            {
-                // Rows of a matrix (an embedding lookup), the index vector implicit (index_vector_dim = rank).
-                var rows = Build($"gather_rows_{dtype.ShortName()}", [new ShapedType(dtype, S(7, 5)), new ShapedType(DType.Int32, S("n"))], (e, a) =>
-                    [e.Emit1(Prims.Gather, a, GatherAttributes([1], [0], [0], 1, [1, 5], mode, fill))]);
-                // Two start components sent to axes 2 and 0, windows of 1×3×2 with axis 0 collapsed.
-                var general = Build($"gather_general_{dtype.ShortName()}", [new ShapedType(dtype, S(4, 6, 5)), new ShapedType(DType.Int64, S("n", 2))], (e, a) =>
-                    [e.Emit1(Prims.Gather, a, GatherAttributes([1, 2], [0], [2, 0], 1, [1, 3, 2], mode, fill))]);
-                // The index vector first (index_vector_dim = 0), uint8 indices.
-                var leading = Build($"gather_leading_{dtype.ShortName()}", [new ShapedType(dtype, S(4, 6, 5)), new ShapedType(DType.UInt8, S(2, "n"))], (e, a) =>
-                    [e.Emit1(Prims.Gather, a, GatherAttributes([0, 2], [1], [1, 2], 0, [2, 1, 4], mode, fill))]);
-                foreach (int n in Sizes)
-                {
-                    CompiledKernels.AssertMatchesInterpreter(rows, CompiledKernels.Values(dtype, S(7, 5), seed: n), Indices(S(n), 7, n));
-                    CompiledKernels.AssertMatchesInterpreter(general, CompiledKernels.Values(dtype, S(4, 6, 5), seed: n), Indices(S(n, 2), 6, n, DType.Int64));
-                    CompiledKernels.AssertMatchesInterpreter(leading, CompiledKernels.Values(dtype, S(4, 6, 5), seed: n), Indices(S(2, n), 6, n, DType.UInt8));
-                }
-            }
+        foreach (var (mode, fill) in new (string, double?)[] { ("clip", null), ("fill", null), ("fill", 2.0) })
+        {
+            // Rows of a matrix (an embedding lookup), the index vector implicit (index_vector_dim = rank).
+            AcrossDTypes("gather_rows", AllDTypes, d => [new ShapedType(d, S(7, 5)), new ShapedType(DType.Int32, S("n"))],
+                (e, _, a) => [e.Emit1(Prims.Gather, a, GatherAttributes([1], [0], [0], 1, [1, 5], mode, fill))],
+                (d, n) => [CompiledKernels.Values(d, S(7, 5), seed: n), Indices(S(n), 7, n)], Sizes);
+            // Two start components sent to axes 2 and 0, windows of 1×3×2 with axis 0 collapsed.
+            AcrossDTypes("gather_general", AllDTypes, d => [new ShapedType(d, S(4, 6, 5)), new ShapedType(DType.Int64, S("n", 2))],
+                (e, _, a) => [e.Emit1(Prims.Gather, a, GatherAttributes([1, 2], [0], [2, 0], 1, [1, 3, 2], mode, fill))],
+                (d, n) => [CompiledKernels.Values(d, S(4, 6, 5), seed: n), Indices(S(n, 2), 6, n, DType.Int64)], Sizes);
+            // The index vector first (index_vector_dim = 0), uint8 indices.
+            AcrossDTypes("gather_leading", AllDTypes, d => [new ShapedType(d, S(4, 6, 5)), new ShapedType(DType.UInt8, S(2, "n"))],
+                (e, _, a) => [e.Emit1(Prims.Gather, a, GatherAttributes([0, 2], [1], [1, 2], 0, [2, 1, 4], mode, fill))],
+                (d, n) => [CompiledKernels.Values(d, S(4, 6, 5), seed: n), Indices(S(2, n), 6, n, DType.UInt8)], Sizes);
+        }
     }
 
     [Fact]
@@ -301,25 +285,17 @@ public class LayoutKernelTests
     [Fact]
     public void Scatters_with_duplicate_and_out_of_bounds_indices_match_the_interpreter_for_every_dtype()
     {
-        foreach (var dtype in AllDTypes)
-            foreach (var primitive in new Primitive[] { Prims.Scatter, Prims.ScatterAdd })
-            {
-                // Rows (few distinct, so duplicates accumulate or overwrite in order).
-                var rows = Build($"{primitive.Name}_rows_{dtype.ShortName()}",
-                    [new ShapedType(dtype, S(7, 5)), new ShapedType(DType.Int32, S("n", 1)), new ShapedType(dtype, S("n", 5))], (e, a) =>
-                        [e.Emit1(primitive, a, ScatterAttributes([1], [0], [0], 1))]);
-                // Overlapping 2×3 windows at two start components, some partly outside (dropped).
-                var windows = Build($"{primitive.Name}_windows_{dtype.ShortName()}",
-                    [new ShapedType(dtype, S(6, 8)), new ShapedType(DType.UInt32, S("n", 2)), new ShapedType(dtype, S("n", 2, 3))], (e, a) =>
-                        [e.Emit1(primitive, a, ScatterAttributes([1, 2], [], [1, 0], 1))]);
-                foreach (int n in Sizes)
-                {
-                    CompiledKernels.AssertMatchesInterpreter(rows, CompiledKernels.Values(dtype, S(7, 5), seed: n), Indices(S(n, 1), 7, n),
-                        CompiledKernels.Values(dtype, S(n, 5), seed: n + 1));
-                    CompiledKernels.AssertMatchesInterpreter(windows, CompiledKernels.Values(dtype, S(6, 8), seed: n), Indices(S(n, 2), 7, n, DType.UInt32),
-                        CompiledKernels.Values(dtype, S(n, 2, 3), seed: n + 1));
-                }
-            }
+        foreach (var primitive in new Primitive[] { Prims.Scatter, Prims.ScatterAdd })
+        {
+            // Rows (few distinct, so duplicates accumulate or overwrite in order).
+            AcrossDTypes($"{primitive.Name}_rows", AllDTypes, d => [new ShapedType(d, S(7, 5)), new ShapedType(DType.Int32, S("n", 1)), new ShapedType(d, S("n", 5))],
+                (e, _, a) => [e.Emit1(primitive, a, ScatterAttributes([1], [0], [0], 1))],
+                (d, n) => [CompiledKernels.Values(d, S(7, 5), seed: n), Indices(S(n, 1), 7, n), CompiledKernels.Values(d, S(n, 5), seed: n + 1)], Sizes);
+            // Overlapping 2×3 windows at two start components, some partly outside (dropped).
+            AcrossDTypes($"{primitive.Name}_windows", AllDTypes, d => [new ShapedType(d, S(6, 8)), new ShapedType(DType.UInt32, S("n", 2)), new ShapedType(d, S("n", 2, 3))],
+                (e, _, a) => [e.Emit1(primitive, a, ScatterAttributes([1, 2], [], [1, 0], 1))],
+                (d, n) => [CompiledKernels.Values(d, S(6, 8), seed: n), Indices(S(n, 2), 7, n, DType.UInt32), CompiledKernels.Values(d, S(n, 2, 3), seed: n + 1)], Sizes);
+        }
     }
 
     [Fact]
@@ -353,24 +329,17 @@ public class LayoutKernelTests
     public void Sorts_are_stable_and_order_nan_and_signed_zeros_as_the_interpreter_for_every_dtype()
     {
         var sortAttributes = (long dimension, long keys) => Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", keys));
-        foreach (var dtype in AllDTypes)
-        {
-            // Keys with a payload (their input positions show stability), along the last axis and along the first.
-            var last = Build($"sort_last_{dtype.ShortName()}", [new ShapedType(dtype, S(3, "n")), new ShapedType(DType.Int32, S(3, "n"))], (e, a) =>
-                e.Emit(Prims.Sort, a, sortAttributes(1, 1)));
-            var first = Build($"sort_first_{dtype.ShortName()}", [new ShapedType(dtype, S("n", 3)), new ShapedType(DType.UInt16, S("n", 3))], (e, a) =>
-                e.Emit(Prims.Sort, a, sortAttributes(0, 1)));
-            // Two keys (the second breaking ties of the first) and a payload.
-            var twoKeys = Build($"sort_keys_{dtype.ShortName()}",
-                [new ShapedType(DType.Int8, S("n")), new ShapedType(dtype, S("n")), new ShapedType(DType.Float32, S("n"))], (e, a) =>
-                    e.Emit(Prims.Sort, a, sortAttributes(0, 2)));
-            foreach (int n in Sizes)
-            {
-                CompiledKernels.AssertMatchesInterpreter(last, Keys(dtype, S(3, n), n), CompiledKernels.Values(DType.Int32, S(3, n), seed: n + 1));
-                CompiledKernels.AssertMatchesInterpreter(first, Keys(dtype, S(n, 3), n), CompiledKernels.Values(DType.UInt16, S(n, 3), seed: n + 1));
-                CompiledKernels.AssertMatchesInterpreter(twoKeys, Keys(DType.Int8, S(n), n + 2), Keys(dtype, S(n), n), CompiledKernels.Values(DType.Float32, S(n), seed: n + 3));
-            }
-        }
+        // Keys with a payload (their input positions show stability), along the last axis and along the first.
+        AcrossDTypes("sort_last", AllDTypes, d => [new ShapedType(d, S(3, "n")), new ShapedType(DType.Int32, S(3, "n"))],
+            (e, _, a) => e.Emit(Prims.Sort, a, sortAttributes(1, 1)),
+            (d, n) => [Keys(d, S(3, n), n), CompiledKernels.Values(DType.Int32, S(3, n), seed: n + 1)], Sizes);
+        AcrossDTypes("sort_first", AllDTypes, d => [new ShapedType(d, S("n", 3)), new ShapedType(DType.UInt16, S("n", 3))],
+            (e, _, a) => e.Emit(Prims.Sort, a, sortAttributes(0, 1)),
+            (d, n) => [Keys(d, S(n, 3), n), CompiledKernels.Values(DType.UInt16, S(n, 3), seed: n + 1)], Sizes);
+        // Two keys (the second breaking ties of the first) and a payload.
+        AcrossDTypes("sort_keys", AllDTypes, d => [new ShapedType(DType.Int8, S("n")), new ShapedType(d, S("n")), new ShapedType(DType.Float32, S("n"))],
+            (e, _, a) => e.Emit(Prims.Sort, a, sortAttributes(0, 2)),
+            (d, n) => [Keys(DType.Int8, S(n), n + 2), Keys(d, S(n), n), CompiledKernels.Values(DType.Float32, S(n), seed: n + 3)], Sizes);
     }
 
     [Fact]
