@@ -350,4 +350,12 @@ public class LayoutKernelTests
         Assert.Contains("'custom_lin'", error.Message);
         Assert.Contains("reverse mode", error.Message);
     }
+
+    [Fact]
+    public void Clamp_with_scalar_and_full_bounds_matches_the_interpreter_for_every_dtype()
+    {
+        AcrossDTypes("clamp", AllDTypes, d => [new ShapedType(d, Shape.Scalar), new ShapedType(d, S("n")), new ShapedType(d, S("n"))],
+            (e, _, a) => [e.Clamp(a[0], a[1], a[2]), e.Clamp(a[1], a[2], a[0])],
+            (d, n) => [CompiledKernels.Values(d, Shape.Scalar, seed: n), CompiledKernels.Values(d, S(n), seed: n + 1), CompiledKernels.Values(d, S(n), seed: n + 2)], Sizes);
+    }
 }
