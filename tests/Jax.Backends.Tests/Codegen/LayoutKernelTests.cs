@@ -1,3 +1,6 @@
+using JaxToolchain.Backends.Cpu;
+using JaxToolchain.Backends.Cpu.Codegen;
+using JaxToolchain.Backends.Llvm;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain.Backends.Tests.Codegen;
@@ -357,5 +360,40 @@ public class LayoutKernelTests
         AcrossDTypes("clamp", AllDTypes, d => [new ShapedType(d, Shape.Scalar), new ShapedType(d, S("n")), new ShapedType(d, S("n"))],
             (e, _, a) => [e.Clamp(a[0], a[1], a[2]), e.Clamp(a[1], a[2], a[0])],
             (d, n) => [CompiledKernels.Values(d, Shape.Scalar, seed: n), CompiledKernels.Values(d, S(n), seed: n + 1), CompiledKernels.Values(d, S(n), seed: n + 2)], Sizes);
+    }
+
+    /// <summary>The optimized IR of <paramref name="f"/>'s kernel for x86-64-v4 (optimizing refuses a module that calls anything it does not define).</summary>
+    private static string OptimizedIr(Function f)
+    {
+        using var context = LlvmContext.Create();
+        var (module, _) = KernelCompiler.Build(context, f, "kernel");
+        using (module)
+        {
+            using var emitter = new ObjectEmitter(CpuTarget.For("linux-x64", "x86-64-v4"));
+            emitter.Optimize(module);
+            return module.PrintToString();
+        }
+    }
+
+    [Fact]
+    public void Row_copies_vectorize_and_float_remainder_calls_no_library()
+    {
+        var f32 = DType.Float32;
+        var rows = new ShapedType(f32, S("n", 64));
+        var copies = new[]
+        {
+            Build("concatenate", [rows, rows], (e, a) => [e.Emit1(Prims.Concatenate, a, Attributes.Of(("dimension", 1L)))]),
+            Build("slice", [new ShapedType(f32, S(128, 64))], (e, a) => [e.Emit1(Prims.Slice, a, Attributes.Of(("start_indices", new long[] { 1, 1 }), ("limit_indices", new long[] { 127, 63 })))]),
+            Build("pad", [rows, new ShapedType(f32, Shape.Scalar)], (e, a) => [e.Emit1(Prims.Pad, a, Attributes.Of(("low", new long[] { 0, 3 }), ("high", new long[] { 0, 5 }), ("interior", new long[] { 0, 0 })))]),
+            Build("transpose", [new ShapedType(f32, S("n", 40))], (e, a) => [e.Emit1(Prims.Transpose, a, Attributes.Of(("permutation", new long[] { 1, 0 })))]),
+        };
+        foreach (var f in copies)
+            Assert.Matches(@"<(8|16) x i32>", OptimizedIr(f));
+        foreach (var dtype in new[] { DType.Float16, DType.BFloat16, DType.Float32, DType.Float64 })
+        {
+            var ir = OptimizedIr(Build("rem", [new ShapedType(dtype, S("n")), new ShapedType(dtype, S("n"))], (e, a) => [e.Emit1(Prims.Rem, a)]));
+            Assert.DoesNotContain("frem ", ir);
+            Assert.DoesNotContain("@fmod", ir);
+        }
     }
 }
