@@ -59,6 +59,8 @@ internal static class IndexedWindowLowering
         var batchOut = Enumerable.Range(0, outShape.Rank).Where(d => !offsetDims.Contains(d)).ToArray();
         var batchCount = scope.Product(scope.SizesOf(vectors.BatchShape));
         if (windowCount == 0 || batchCount.Is(0)) return;
+        if (!fill)
+            for (int d = 0; d < opShape.Rank; d++) LayoutLowering.RequireAtLeast(scope, opShape[d], sizes[d], batchCount.Value);
         double fillValue = a.TryGetValue("fill_value", out var f) ? (double)f : GatherPrimitive.DefaultFillValue(dtype);
         long grain = Math.Max(1, LoopLowering.Grain / windowCount);
 

@@ -41,6 +41,26 @@ internal static class LayoutLowering
         return true;
     }
 
+    /// <summary>
+    /// Returns <see cref="KernelStatus.InvalidSymbolValue"/> from the kernel when symbolic dim <paramref name="size"/> is
+    /// below <paramref name="minimum"/> (a static window that does not fit an axis bound too small, which the interpreter
+    /// rejects too), so that no access leaves the buffer; with <paramref name="uses"/>, only when that count is not 0.
+    /// Nothing for a static dim (checked by type inference).
+    /// </summary>
+    internal static void RequireAtLeast(KernelScope scope, Dim size, long minimum, LLVMValueRef? uses = null)
+    {
+        if (size.IsStatic || minimum <= 0) return;
+        var b = scope.B;
+        var fits = scope.NewBlock("window.fits");
+        var fail = scope.NewBlock("window.too_large");
+        var ok = LlvmCore.BuildICmp(b, LLVMIntPredicate.SGE, scope.Size(size), scope.M.Int64(minimum), "");
+        if (uses is { } count) ok = b.BinaryOperation(LLVMOpcode.Or, ok, LlvmCore.BuildICmp(b, LLVMIntPredicate.EQ, count, scope.M.Int64(0), ""));
+        LlvmCore.BuildCondBr(b, ok, fits, fail);
+        b.PositionAtEnd(fail);
+        LlvmCore.BuildRet(b, scope.M.Int32((int)KernelStatus.InvalidSymbolValue));
+        b.PositionAtEnd(fits);
+    }
+
     /// <summary>Row-major strides (in elements) of a value's shape, folded where known.</summary>
     internal static IndexValue[] StridesOf(KernelScope scope, Shape shape) => scope.RowMajorStrides(scope.SizesOf(shape));
 
@@ -153,6 +173,8 @@ internal static class LayoutLowering
         var (x, result) = (op.Operands[0], op.Results[0]);
         var start = op.Attributes.Ints("start_indices");
         var steps = op.Attributes.ContainsKey("strides") ? op.Attributes.Ints("strides") : Enumerable.Repeat(1L, start.Length).ToArray();
+        var limit = op.Attributes.Ints("limit_indices");
+        for (int d = 0; d < limit.Length; d++) RequireAtLeast(scope, x.Type.Shape[d], limit[d]);
         MapCopy(scope, x.Type.DType, x, result, s => s.SizesOf(result.Type.Shape), s =>
         {
             var strides = StridesOf(s, x.Type.Shape);
@@ -248,6 +270,8 @@ internal static class LayoutLowering
     private static void DynamicWindow(KernelScope scope, Operation op, Value source, Value destination, Shape window, int firstStart, bool intoWindow)
     {
         var x = op.Operands[0];
+        for (int d = 0; d < window.Rank; d++)
+            if (window[d].IsStatic) RequireAtLeast(scope, x.Type.Shape[d], window[d].Size);
         MapCopy(scope, x.Type.DType, source, destination, s => s.SizesOf(window), s =>
         {
             var strides = StridesOf(s, x.Type.Shape);

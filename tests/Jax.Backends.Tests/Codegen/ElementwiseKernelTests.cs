@@ -121,12 +121,15 @@ public class ElementwiseKernelTests
     public void A_primitive_without_a_lowering_is_a_clear_not_supported_error()
     {
         var f = IrParser.ParseFunction("""
-            func @s(%0: f32[4]) -> (f32[4]) {
-              %1 = sort %0 {dimension = 0, is_stable = true, num_keys = 1} : f32[4]
-              return %1
+            func @s(%0: f32[4], %1: f32[4]) -> (f32[4]) {
+              %2 = custom_lin %0, %1 {num_res = 1} (%3: f32[4], %4: f32[4]) {
+                %5 = mul %4, %3 : f32[4]
+                return %5
+              } : f32[4]
+              return %2
             }
             """);
-        var e = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, Buffer.Of(new[] { 3f, 1, 2, 0 })));
-        Assert.Contains("'sort'", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, Buffer.Of(new[] { 3f, 1, 2, 0 }), Buffer.Of(new[] { 3f, 1, 2, 0 })));
+        Assert.Contains("'custom_lin'", e.Message);
     }
 }

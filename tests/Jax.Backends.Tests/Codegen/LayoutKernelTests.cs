@@ -164,6 +164,13 @@ public class LayoutKernelTests
             d => [new ShapedType(d, S(9, "n")), new ShapedType(d, S(3, "n")), new ShapedType(DType.Int32, Shape.Scalar), new ShapedType(DType.Int32, Shape.Scalar)],
             (e, _, a) => [e.Emit1(Prims.DynamicUpdateSlice, a)],
             (d, run) => [CompiledKernels.Values(d, S(9, run / 8), seed: run), CompiledKernels.Values(d, S(3, run / 8), seed: run + 5), .. Starts(run)], runs);
+        // A static window wider than the symbolic axis: both refuse (the kernel with a status, before any access).
+        var narrow = Build("dynamic_slice_narrow", [new ShapedType(DType.Int16, S("n")), new ShapedType(DType.Int32, Shape.Scalar)],
+            (e, a) => [e.Emit1(Prims.DynamicSlice, a, Attributes.Of(("slice_sizes", new long[] { 3 })))]);
+        CompiledKernels.AssertMatchesInterpreter(narrow, CompiledKernels.Values(DType.Int16, S(7), seed: 1), Buffer.ScalarOf(DType.Int32, 6));
+        var small = new[] { CompiledKernels.Values(DType.Int16, S(2), seed: 1), Buffer.ScalarOf(DType.Int32, 0) };
+        Assert.ThrowsAny<Exception>(() => Interpreter.Run(narrow, small));
+        Assert.Contains("symbol value", Assert.ThrowsAny<Exception>(() => CompiledKernels.Run(narrow, small)).Message);
     }
 
     [Fact]
@@ -276,9 +283,13 @@ public class LayoutKernelTests
         {
             var f = Build($"gather_sym_{dtype.ShortName()}", [new ShapedType(dtype, S("n", 3)), new ShapedType(DType.Int32, S(6, 1))], (e, a) =>
                 [e.Emit1(Prims.Gather, a, GatherAttributes([1], [0], [0], 1, [1, 3], "clip"))]);
-            // A window of one row needs at least one row in the clip mode (the interpreter cannot clamp into an empty range).
             foreach (int n in Sizes.Where(n => n > 0))
                 CompiledKernels.AssertMatchesInterpreter(f, CompiledKernels.Values(dtype, S(n, 3), seed: n), Indices(S(6, 1), n, n));
+            // A window of one row needs at least one row in the clip mode: both refuse an empty operand.
+            var empty = new[] { CompiledKernels.Values(dtype, S(0, 3), seed: 0), Indices(S(6, 1), 1, 0) };
+            Assert.ThrowsAny<Exception>(() => Interpreter.Run(f, empty));
+            var error = Assert.ThrowsAny<Exception>(() => CompiledKernels.Run(f, empty));
+            Assert.Contains("symbol value", error.Message);
         }
     }
 
