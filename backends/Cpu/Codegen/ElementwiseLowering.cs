@@ -78,7 +78,8 @@ internal static class ElementwiseLowering
         [Prims.Clamp] = e => Clamp(e),
         [Prims.ConvertElementType] = e => Convert(e, e.X[0], e.In(0), e.Out),
         [Prims.StopGradient] = e => e.X[0],
-        [Prims.BitcastConvertType] = Bitcast,
+        [Prims.Pow] = ExactArithmetic.Pow,
+        [Prims.BitcastConvertType] = ExactArithmetic.Bitcast,
     };
 
     /// <summary>True when <paramref name="primitive"/> has a rule here.</summary>
@@ -161,10 +162,10 @@ internal static class ElementwiseLowering
         return Select(e, isZero, LlvmCore.ConstAllOnes(type), Select(e, minusOne, LlvmCore.BuildNeg(e.B, x, ""), quotient));
     }
 
-    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x). Float remainder needs an exact fmod (not yet).</summary>
+    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x). Floats: an exact fmod.</summary>
     private static LLVMValueRef Remainder(ElementOperands e)
     {
-        if (IsFloat(e.In(0))) throw new NotSupportedException("no CPU lowering for 'rem' on floats yet (an exact fmod without libm)");
+        if (IsFloat(e.In(0))) return ExactArithmetic.FloatRemainder(e);
         var type = e.InType(0);
         var (x, y) = (e.X[0], e.X[1]);
         var isZero = ICmp(e, LLVMIntPredicate.EQ, y, Zero(type));
@@ -181,10 +182,28 @@ internal static class ElementwiseLowering
     {
         var (x, y) = (e.X[0], e.X[1]);
         if (IsBool(e.In(0))) return e.B.BinaryOperation(max ? LLVMOpcode.Or : LLVMOpcode.And, x, y);
+        if (e.In(0) is DType.Float16 or DType.BFloat16) return HalfExtremum(e, x, y, max);
         if (IsFloat(e.In(0))) return e.M.Builder.Call(e.M.Intrinsic(max ? "llvm.maximum" : "llvm.minimum", e.InType(0)), [x, y]);
         bool unsigned = e.In(0).IsUnsignedInteger();
         var predicate = max ? (unsigned ? LLVMIntPredicate.UGT : LLVMIntPredicate.SGT) : (unsigned ? LLVMIntPredicate.ULT : LLVMIntPredicate.SLT);
         return Select(e, ICmp(e, predicate, x, y), x, y);
+    }
+
+    /// <summary>
+    /// IEEE maximum/minimum of float16/bfloat16 values (computed in float32) by compares and selects: LLVM 19 narrows
+    /// <c>llvm.maximum</c> of widened halves into a half-precision one whose x86 lowering loses NaNs.
+    /// </summary>
+    private static LLVMValueRef HalfExtremum(ElementOperands e, LLVMValueRef x, LLVMValueRef y, bool max)
+    {
+        var b = e.B;
+        var unordered = LlvmCore.BuildFCmp(b, LLVMRealPredicate.UNO, x, y, "");
+        var larger = LlvmCore.BuildFCmp(b, max ? LLVMRealPredicate.OGT : LLVMRealPredicate.OLT, x, y, "");
+        var equal = LlvmCore.BuildFCmp(b, LLVMRealPredicate.OEQ, x, y, "");
+        var xNegative = ICmp(e, LLVMIntPredicate.SLT, LlvmCore.BuildCast(b, LLVMOpcode.BitCast, x, e.M.Context.Int32, ""), Zero(e.M.Context.Int32));
+        // ±0 ties: maximum prefers +0, minimum -0.
+        var tie = max ? Select(e, xNegative, y, x) : Select(e, xNegative, x, y);
+        var ordered = Select(e, equal, tie, Select(e, larger, x, y));
+        return Select(e, unordered, b.BinaryOperation(LLVMOpcode.FAdd, x, y), ordered);
     }
 
     /// <summary>Shifts with XLA's out-of-range rule: a count read as unsigned that is at least the bit width gives 0 (the sign fill for arithmetic).</summary>
@@ -214,17 +233,6 @@ internal static class ElementwiseLowering
     {
         var lower = Extremum(e with { X = [e.X[1], e.X[0]] }, max: true);
         return Extremum(e with { X = [lower, e.X[2]] }, max: false);
-    }
-
-    /// <summary>bitcast_convert_type between dtypes of one width: the stored bits reinterpreted (float16/bfloat16 through their 16-bit storage).</summary>
-    private static LLVMValueRef Bitcast(ElementOperands e)
-    {
-        if (e.In(0).ItemSize() != e.Out.ItemSize())
-            throw new NotSupportedException($"no CPU lowering for 'bitcast_convert_type' from {e.In(0).Name()} to {e.Out.Name()} inside a loop (the widths differ)");
-        if (e.In(0) == e.Out) return e.X[0];
-        var stored = e.M.Types.Narrow(e.B, e.In(0), e.X[0]);
-        var bits = LlvmCore.BuildCast(e.B, LLVMOpcode.BitCast, stored, e.M.Types.Storage(e.Out), "");
-        return e.M.Types.Widen(e.B, e.Out, bits);
     }
 
     /// <summary>convert_element_type, as the interpreter's ConversionLoop: to bool is != 0; floats to integers saturate (NaN is 0); otherwise one rounding.</summary>

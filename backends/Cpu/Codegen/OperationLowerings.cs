@@ -25,6 +25,7 @@ internal static class OperationLowerings
     public static void Emit(KernelScope scope, Operation op)
     {
         if (Table.TryGetValue(op.Primitive, out var lowering)) lowering(scope, op);
+        else if (LayoutLowering.TryEmit(scope, op)) return;
         else if (op.Primitive is ElementwisePrimitive || op.Primitive.Category is PrimitiveCategory.Elementwise or PrimitiveCategory.Broadcast or PrimitiveCategory.Generator)
             LoopLowering.EmitSingle(scope, op);
         else throw new NotSupportedException($"no CPU lowering for '{op.Primitive.Name}' yet");

@@ -99,6 +99,38 @@ public class ElementwiseKernelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreadPool.WorkerCount = 0);
     }
 
+    [Theory]
+    [InlineData("f16")]
+    [InlineData("bf16")]
+    [InlineData("f32")]
+    [InlineData("f64")]
+    public void Max_and_min_propagate_a_nan_of_either_operand_and_order_signed_zeros(string dtype)
+    {
+        // A NaN broadcast against every special value, and ±0 against ±0.
+        var f = IrParser.ParseFunction($$"""
+            func @m(%0: {{dtype}}[], %1: {{dtype}}[n], %2: {{dtype}}[n]) -> ({{dtype}}[n], {{dtype}}[n], {{dtype}}[n], {{dtype}}[n]) {
+              %3 = broadcast_in_dim %0 {broadcast_dimensions = [], shape = <n>} : {{dtype}}[n]
+              %4 = neg %3 : {{dtype}}[n]
+              %5 = neg %1 : {{dtype}}[n]
+              %6 = min %4, %5 : {{dtype}}[n]
+              %7 = max %5, %4 : {{dtype}}[n]
+              %8 = min %1, %2 : {{dtype}}[n]
+              %9 = max %1, %2 : {{dtype}}[n]
+              return %6, %7, %8, %9
+            }
+            """);
+        var type = f.ParameterTypes[0].DType;
+        var nan = Buffer.Uninitialized(type, Shape.Scalar);
+        nan.SetDouble(0, double.NaN);
+        foreach (int n in new[] { 13, 1000 })
+        {
+            var x = CompiledKernels.Values(type, Shape.Of(n), seed: 9);
+            var y = CompiledKernels.Values(type, Shape.Of(n), seed: 10);
+            for (int i = 0; i < n; i += 2) { x.SetDouble(i, 0.0); y.SetDouble(i, -0.0); }
+            CompiledKernels.AssertMatchesInterpreter(f, nan, x, y);
+        }
+    }
+
     private static Function KernelCompilerPrepared(Function f) => JaxToolchain.Backends.Cpu.Codegen.KernelCompiler.Prepare(f);
 
     [Theory]
@@ -174,12 +206,15 @@ public class ElementwiseKernelTests
     public void A_primitive_without_a_lowering_is_a_clear_not_supported_error()
     {
         var f = IrParser.ParseFunction("""
-            func @s(%0: f32[4]) -> (f32[4]) {
-              %1 = sort %0 {dimension = 0, is_stable = true, num_keys = 1} : f32[4]
-              return %1
+            func @s(%0: f32[4], %1: f32[4]) -> (f32[4]) {
+              %2 = custom_lin %0, %1 {num_res = 1} (%3: f32[4], %4: f32[4]) {
+                %5 = mul %4, %3 : f32[4]
+                return %5
+              } : f32[4]
+              return %2
             }
             """);
-        var e = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, Buffer.Of(new[] { 3f, 1, 2, 0 })));
-        Assert.Contains("'sort'", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, Buffer.Of(new[] { 3f, 1, 2, 0 }), Buffer.Of(new[] { 3f, 1, 2, 0 })));
+        Assert.Contains("'custom_lin'", e.Message);
     }
 }

@@ -59,7 +59,7 @@ public sealed class CrossTargetLibraryTests(CrossTargetLibraries libraries, ITes
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>The symbols every library must export: four compiled kernels (the fifth, a sort, has no lowering) per ISA level of the RID.</summary>
+    /// <summary>The symbols every library must export: four compiled kernels (the fifth, a custom_lin, has no lowering) per ISA level of the RID.</summary>
     private static HashSet<string> Expected(string rid)
     {
         string[] compiled = ["affine", "difference_squared", "factorial", "cumulative_sum"];

@@ -58,9 +58,12 @@ public sealed class KernelLibraryFixture : IDisposable
         }
         """,
         """
-        func @sorted(%0: f32[8]) -> (f32[8]) {
-          %1 = sort %0 {dimension = 0, is_stable = true, num_keys = 1} : f32[8]
-          return %1
+        func @linearized(%0: f32[4], %1: f32[4]) -> (f32[4]) {
+          %2 = custom_lin %0, %1 {num_res = 1} (%3: f32[4], %4: f32[4]) {
+            %5 = mul %4, %3 : f32[4]
+            return %5
+          } : f32[4]
+          return %2
         }
         """,
     ];

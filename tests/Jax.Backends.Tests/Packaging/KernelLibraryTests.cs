@@ -74,7 +74,7 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         Assert.Contains("jax_PackagingTests_affine_0_x86_64_v3", headers.Exports);
 
         // The unsupported kernel keeps its IR and is reported.
-        Assert.Equal(["PackagingTests.sorted: "], build.Unsupported.Select(u => u[..(u.IndexOf(':') + 2)]));
+        Assert.Equal(["PackagingTests.linearized: "], build.Unsupported.Select(u => u[..(u.IndexOf(':') + 2)]));
         Assert.Equal([KernelTargetEntry.IrTarget], build.Manifest.Kernels[4].Targets.Select(t => t.TargetName));
 
         // The manifest read back: per kernel three cpu entries (one library, one digest) and the IR.
@@ -125,8 +125,8 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         Assert.Single(provider.LoadedLibraries);
         // The other levels are noted, as is the kernel without native code (which its IR serves).
         Assert.Contains(provider.Diagnostics, d => d.Reason == $"JAX_CPU_ISA selects {isa}");
-        Assert.True(provider.TryGet(Key(library.Function("sorted")), out var sorted));
-        Assert.IsNotType<ManifestNativeExecutable>(sorted.Executable);
+        Assert.True(provider.TryGet(Key(library.Function("linearized")), out var linearized));
+        Assert.IsNotType<ManifestNativeExecutable>(linearized.Executable);
     }
 
     [Fact]
