@@ -78,6 +78,9 @@ internal static class ElementwiseLowering
         [Prims.Clamp] = e => Clamp(e),
         [Prims.ConvertElementType] = e => Convert(e, e.X[0], e.In(0), e.Out),
         [Prims.StopGradient] = e => e.X[0],
+        [Prims.BitcastConvertType] = e => e.In(0).ItemSize() == e.Out.ItemSize()
+            ? e.M.Types.Widen(e.B, e.Out, LlvmCore.BuildCast(e.B, LLVMOpcode.BitCast, e.M.Types.Narrow(e.B, e.In(0), e.X[0]), e.M.Types.Storage(e.Out), ""))
+            : throw new NotSupportedException("no CPU lowering for 'bitcast_convert_type' between dtypes of different sizes yet"),
     };
 
     /// <summary>True when <paramref name="primitive"/> has a rule here.</summary>
