@@ -182,6 +182,18 @@ internal static class ReductionLowering
         return offset;
     }
 
+    /// <summary><c>if (condition) body()</c>, with the builder left after it.</summary>
+    private static void When(KernelScope s, LLVMValueRef condition, Action body)
+    {
+        var then = s.NewBlock("when");
+        var end = s.NewBlock("when.end");
+        LlvmCore.BuildCondBr(s.B, condition, then, end);
+        s.B.PositionAtEnd(then);
+        body();
+        LlvmCore.BuildBr(s.B, end);
+        s.B.PositionAtEnd(end);
+    }
+
     /// <summary>max(a, 1) on i64.</summary>
     private static LLVMValueRef AtLeastOne(KernelScope s, LLVMValueRef a) =>
         LlvmCore.BuildSelect(s.B, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SLT, a, s.M.Int64(1), ""), s.M.Int64(1), a, "");
@@ -249,8 +261,11 @@ internal static class ReductionLowering
             }
             else
             {
-                // argmax/argmin: the first position sets the state, the others compete in order.
-                s.For(zero, length, t => accumulator.Set(t, site.Input(s, s.Add(keptBase, t)), zero), "t");
+                // argmax/argmin: the first position sets the state, the others compete in order (index 0 for an empty axis).
+                var nothing = LlvmCore.ConstNull(s.M.Types.Compute(site.InDType));
+                s.For(zero, length, t => accumulator.Set(t, nothing, zero), "t");
+                When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, positions, zero, ""),
+                    () => s.For(zero, length, t => accumulator.Set(t, site.Input(s, s.Add(keptBase, t)), zero), "t"));
                 s.For(s.M.Int64(1), positions, r =>
                 {
                     var b = s.Add(keptBase, Offset(s, layout, reducedGroups, r));
@@ -330,7 +345,8 @@ internal static class ReductionLowering
             }
             // argmax/argmin: one reduced group (the axis), scanned in order.
             var state = new TileState(s, site);
-            state.Set(zero, site.Input(s, keptBase), zero);
+            state.Set(zero, LlvmCore.ConstNull(s.M.Types.Compute(site.InDType)), zero);
+            When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, c, zero, ""), () => state.Set(zero, site.Input(s, keptBase), zero));
             s.For(s.M.Int64(1), c, k =>
             {
                 var (best, index) = ArgStep(s, site, state.Get(zero), state.GetIndex(zero), site.Input(s, s.Add(keptBase, k)), k);
@@ -612,14 +628,11 @@ internal static class ReductionLowering
                 state.Set(t, running);
                 s.M.Types.Store(s.B, dtype, running, result, at);
             }, "t");
-            var nonEmpty = s.NewBlock("scan");
-            var end = s.NewBlock("scan.end");
-            LlvmCore.BuildCondBr(s.B, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, n, zero, ""), nonEmpty, end);
-            s.B.PositionAtEnd(nonEmpty);
-            Step(zero, first: true);
-            s.For(s.M.Int64(1), n, k => Step(k, first: false), "k");
-            LlvmCore.BuildBr(s.B, end);
-            s.B.PositionAtEnd(end);
+            When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, n, zero, ""), () =>
+            {
+                Step(zero, first: true);
+                s.For(s.M.Int64(1), n, k => Step(k, first: false), "k");
+            });
         });
     }
 }

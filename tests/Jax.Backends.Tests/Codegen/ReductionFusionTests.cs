@@ -213,3 +213,29 @@ public unsafe class ReductionFusionTests
         }
     }
 }
+
+/// <summary>Runtime <c>Jax.Jit</c> with the LLVM JIT registered runs reductions natively (no fallback notice).</summary>
+[Collection(nameof(RuntimeJitCollection))]
+public class ReductionRuntimeJitTests
+{
+    [Fact]
+    public void Jitted_reductions_run_as_native_kernels_with_the_interpreters_numbers()
+    {
+        Assert.True(JaxJit.Enable(out var reason), reason);
+        var notices = new List<string>();
+        void Collect(string notice) => notices.Add(notice);
+        KernelRegistry.Notices += Collect;
+        try
+        {
+            static Tensor Rows(Tensor x) => Jnp.Max(x * x, 1) - Jnp.Sum(Jnp.Cumsum(x, 1), 1) + Jnp.Argmax(x, 1);
+            var f = Jax.Jit(Rows, new JitOptions { Name = "ReductionRuntimeJitTests.rows" });
+            var x = Jnp.Arange(-3000f, 3000f, 0.5f).Astype(Jnp.Int32).Reshape(1200, 10);
+            Assert.Equal(Rows(x).ToArray<int>(), f(x).ToArray<int>());
+            Assert.DoesNotContain(notices, n => n.Contains("ReductionRuntimeJitTests.rows", StringComparison.Ordinal));
+        }
+        finally
+        {
+            KernelRegistry.Notices -= Collect;
+        }
+    }
+}

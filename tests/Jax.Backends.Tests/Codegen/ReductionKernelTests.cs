@@ -168,6 +168,22 @@ public class ReductionKernelTests
             }
     }
 
+    [Fact]
+    public void Arg_reductions_over_an_axis_that_is_empty_at_run_time_give_index_zero_without_reading_the_input()
+    {
+        // The interpreter rejects a statically empty axis and cannot read the first element of one empty at run time.
+        var f = IrParser.ParseFunction("""
+            func @empty(%0: f32[2,n,5], %1: i16[3,n]) -> (i32[2,5], i64[3]) {
+              %2 = argmax %0 {axis = 1, index_dtype = i32} : i32[2,5]
+              %3 = argmin %1 {axis = 1, index_dtype = i64} : i64[3]
+              return %2, %3
+            }
+            """);
+        var results = CompiledKernels.Run(f, Buffer.Zeros(DType.Float32, Shape.Of(2, 0, 5)), Buffer.Zeros(DType.Int16, Shape.Of(3, 0)));
+        Assert.Equal(new int[10], results[0].ToArray<int>());
+        Assert.Equal(new long[3], results[1].ToArray<long>());
+    }
+
     [Theory]
     [InlineData("cumsum")]
     [InlineData("cumprod")]
