@@ -344,15 +344,27 @@ internal static class ReductionLowering
                 return;
             }
             // argmax/argmin: one reduced group (the axis), scanned in order.
-            var state = new TileState(s, site);
-            state.Set(zero, LlvmCore.ConstNull(s.M.Types.Compute(site.InDType)), zero);
-            When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, c, zero, ""), () => state.Set(zero, site.Input(s, keptBase), zero));
+            var type = s.M.Types.Compute(site.InDType);
+            var slotType = type == s.M.I1 ? s.M.I8 : type;
+            var (bestSlot, indexSlot) = (s.BuildEntryAlloca(slotType), s.BuildEntryAlloca(s.M.I64));
+            void Set(LLVMValueRef best, LLVMValueRef index)
+            {
+                s.B.Store(type == s.M.I1 ? LlvmCore.BuildCast(s.B, LLVMOpcode.ZExt, best, s.M.I8, "") : best, bestSlot, 1);
+                s.B.Store(index, indexSlot, 8);
+            }
+            LLVMValueRef Best()
+            {
+                var loaded = s.B.Load(slotType, bestSlot, 1);
+                return type == s.M.I1 ? LlvmCore.BuildICmp(s.B, LLVMIntPredicate.NE, loaded, LlvmCore.ConstInt(s.M.I8, 0, false), "") : loaded;
+            }
+            Set(LlvmCore.ConstNull(type), zero);
+            When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, c, zero, ""), () => Set(site.Input(s, keptBase), zero));
             s.For(s.M.Int64(1), c, k =>
             {
-                var (best, index) = ArgStep(s, site, state.Get(zero), state.GetIndex(zero), site.Input(s, s.Add(keptBase, k)), k);
-                state.Set(zero, best, index);
+                var (best, index) = ArgStep(s, site, Best(), s.B.Load(s.M.I64, indexSlot, 8), site.Input(s, s.Add(keptBase, k)), k);
+                Set(best, index);
             }, "k");
-            site.Output(s, o, Final(s, site, state.Get(zero), state.GetIndex(zero)));
+            site.Output(s, o, Final(s, site, Best(), s.B.Load(s.M.I64, indexSlot, 8)));
         });
     }
 
