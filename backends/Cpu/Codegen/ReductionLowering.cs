@@ -343,28 +343,10 @@ internal static class ReductionLowering
                 site.Output(s, o, Final(s, site, Combine(s, kind, site.InDType, Identity(s.M, kind, site.InDType, lanes.Type), lanes.Tree()), default));
                 return;
             }
-            // argmax/argmin: one reduced group (the axis), scanned in order.
-            var type = s.M.Types.Compute(site.InDType);
-            var slotType = type == s.M.I1 ? s.M.I8 : type;
-            var (bestSlot, indexSlot) = (s.BuildEntryAlloca(slotType), s.BuildEntryAlloca(s.M.I64));
-            void Set(LLVMValueRef best, LLVMValueRef index)
-            {
-                s.B.Store(type == s.M.I1 ? LlvmCore.BuildCast(s.B, LLVMOpcode.ZExt, best, s.M.I8, "") : best, bestSlot, 1);
-                s.B.Store(index, indexSlot, 8);
-            }
-            LLVMValueRef Best()
-            {
-                var loaded = s.B.Load(slotType, bestSlot, 1);
-                return type == s.M.I1 ? LlvmCore.BuildICmp(s.B, LLVMIntPredicate.NE, loaded, LlvmCore.ConstInt(s.M.I8, 0, false), "") : loaded;
-            }
-            Set(LlvmCore.ConstNull(type), zero);
-            When(s, LlvmCore.BuildICmp(s.B, LLVMIntPredicate.SGT, c, zero, ""), () => Set(site.Input(s, keptBase), zero));
-            s.For(s.M.Int64(1), c, k =>
-            {
-                var (best, index) = ArgStep(s, site, Best(), s.B.Load(s.M.I64, indexSlot, 8), site.Input(s, s.Add(keptBase, k)), k);
-                Set(best, index);
-            }, "k");
-            site.Output(s, o, Final(s, site, Best(), s.B.Load(s.M.I64, indexSlot, 8)));
+            // argmax/argmin: one reduced group (the axis), in lanes.
+            var arg = new ArgLanes(s, site);
+            arg.Run(keptBase, c);
+            site.Output(s, o, Final(s, site, default, arg.Result()));
         });
     }
 
@@ -403,11 +385,9 @@ internal static class ReductionLowering
                 LLVMValueRef vector;
                 if (_site.Fused)
                 {
-                    vector = LlvmCore.GetPoison(_vector);
-                    for (int l = 0; l < Lanes; l++)
-                        vector = LlvmCore.BuildInsertElement(s.B, vector, _site.Input(s, s.Add(at, s.M.Int64(l))), s.M.Int32(l), "");
+                    vector = InputVector(s, _site, at);
                 }
-                else vector = LoadLanes(at);
+                else vector = LoadVector(s, _site, at);
                 s.B.Store(Combine(s, _kind, _site.InDType, Load(), vector), _slot, 1);
             }, "j");
             var done = s.Mul(whole, s.M.Int64(Lanes));
@@ -418,30 +398,6 @@ internal static class ReductionLowering
                 var combined = Combine(s, _kind, _site.InDType, LlvmCore.BuildExtractElement(s.B, lanes, lane, ""), _site.Input(s, s.Add(start, j)));
                 s.B.Store(LlvmCore.BuildInsertElement(s.B, lanes, combined, lane, ""), _slot, 1);
             }, "tail");
-        }
-
-        /// <summary>The 16 inputs from flat index <paramref name="at"/> of an unfused reduction as one vector load, widened to the compute type.</summary>
-        private LLVMValueRef LoadLanes(LLVMValueRef at)
-        {
-            var (s, dtype) = (_s, _site.InDType);
-            var b = s.B;
-            var operand = _site.Root.Operands[0];
-            var storage = LlvmCore.VectorType(s.M.Types.Storage(dtype), Lanes);
-            var stored = b.Load(storage, s.M.Types.Address(b, dtype, s.Pointer(operand), at), ElementTypes.Alignment(dtype));
-            LLVMValueRef Splat(LLVMTypeRef type, ulong value) =>
-                LlvmCore.ConstVector(Enumerable.Repeat(LlvmCore.ConstInt(type, value, false), Lanes).ToArray(), Lanes);
-            switch (dtype)
-            {
-                case DType.Bool:
-                    return LlvmCore.BuildICmp(b, LLVMIntPredicate.NE, stored, Splat(s.M.I8, 0), "");
-                case DType.Float16:
-                    return LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, _vector, "");
-                case DType.BFloat16:
-                    var wide = LlvmCore.BuildCast(b, LLVMOpcode.ZExt, stored, LlvmCore.VectorType(s.M.I32, Lanes), "");
-                    return LlvmCore.BuildCast(b, LLVMOpcode.BitCast, b.BinaryOperation(LLVMOpcode.Shl, wide, Splat(s.M.I32, 16)), _vector, "");
-                default:
-                    return stored;
-            }
         }
 
         /// <summary>The lanes combined by the fixed tree: lane l with lane l + 8, then l + 4, l + 2, l + 1.</summary>
@@ -455,6 +411,153 @@ internal static class ReductionLowering
                 v = Combine(_s, _kind, _site.InDType, low, high);
             }
             return LlvmCore.BuildExtractElement(_s.B, v, _s.M.Int32(0), "");
+        }
+    }
+
+    /// <summary>The 16 inputs from flat index <paramref name="at"/> of a fused reduction, each computed by the fused operations.</summary>
+    private static LLVMValueRef InputVector(KernelScope s, Site site, LLVMValueRef at)
+    {
+        var vector = LlvmCore.GetPoison(LlvmCore.VectorType(s.M.Types.Compute(site.InDType), Lanes));
+        for (int l = 0; l < Lanes; l++)
+            vector = LlvmCore.BuildInsertElement(s.B, vector, site.Input(s, s.Add(at, s.M.Int64(l))), s.M.Int32(l), "");
+        return vector;
+    }
+
+    /// <summary>
+    /// argmax/argmin of one output in <see cref="Lanes"/> lanes: element j of the run goes to lane j mod 16, where it
+    /// replaces the lane's best as in the sequential rule (strictly better, or the first NaN); then a fixed tree keeps,
+    /// of two lanes, a NaN over a number, the better value, and on a tie (or two NaNs) the lower index: the first
+    /// extremum overall, exactly. Lane indices are -1 until the lane's first element.
+    /// </summary>
+    private sealed class ArgLanes
+    {
+        private readonly KernelScope _s;
+        private readonly Site _site;
+        private readonly LLVMTypeRef _vector;
+        private readonly LLVMTypeRef _indices;
+        private readonly LLVMValueRef _bestSlot;
+        private readonly LLVMValueRef _indexSlot;
+
+        public ArgLanes(KernelScope s, Site site)
+        {
+            (_s, _site) = (s, site);
+            _vector = LlvmCore.VectorType(s.M.Types.Compute(site.InDType), Lanes);
+            _indices = LlvmCore.VectorType(s.M.I64, Lanes);
+            _bestSlot = s.BuildEntryAlloca(_vector);
+            _indexSlot = s.BuildEntryAlloca(_indices);
+            s.B.Store(LlvmCore.ConstNull(_vector), _bestSlot, 1);
+            s.B.Store(LlvmCore.ConstAllOnes(_indices), _indexSlot, 1);
+        }
+
+        private (LLVMValueRef Best, LLVMValueRef Index) Load() => (_s.B.Load(_vector, _bestSlot, 1), _s.B.Load(_indices, _indexSlot, 1));
+
+        private void Store(LLVMValueRef best, LLVMValueRef index)
+        {
+            _s.B.Store(best, _bestSlot, 1);
+            _s.B.Store(index, _indexSlot, 1);
+        }
+
+        private (LLVMValueRef Best, LLVMValueRef Index) Step(LLVMValueRef best, LLVMValueRef index, LLVMValueRef x, LLVMValueRef position)
+        {
+            var empty = LlvmCore.BuildICmp(_s.B, LLVMIntPredicate.SLT, index, LlvmCore.ConstNull(LlvmCore.TypeOf(index)), "");
+            return ArgStep(_s, _site, best, index, x, position, empty);
+        }
+
+        /// <summary>Scans the run of <paramref name="length"/> inputs from flat index <paramref name="start"/> (positions 0, 1, ... along the axis).</summary>
+        public void Run(LLVMValueRef start, LLVMValueRef length)
+        {
+            var s = _s;
+            var iota = LlvmCore.ConstVector(Enumerable.Range(0, Lanes).Select(l => s.M.Int64(l)).ToArray(), Lanes);
+            var whole = s.UDiv(length, s.M.Int64(Lanes));
+            s.For(s.M.Int64(0), whole, j =>
+            {
+                var first = s.Mul(j, s.M.Int64(Lanes));
+                var at = s.Add(start, first);
+                var x = _site.Fused ? InputVector(s, _site, at) : LoadVector(s, _site, at);
+                var splat = s.B.ShuffleVector(LlvmCore.BuildInsertElement(s.B, LlvmCore.GetPoison(_indices), first, s.M.Int32(0), ""),
+                    LlvmCore.GetPoison(_indices), new int[Lanes]);
+                var (best, index) = Load();
+                var next = Step(best, index, x, s.B.BinaryOperation(LLVMOpcode.Add, splat, iota));
+                Store(next.Best, next.Index);
+            }, "j");
+            var done = s.Mul(whole, s.M.Int64(Lanes));
+            s.For(done, length, j =>
+            {
+                var lane = LlvmCore.BuildCast(s.B, LLVMOpcode.Trunc, s.Sub(j, done), s.M.I32, "");
+                var (best, index) = Load();
+                var next = Step(LlvmCore.BuildExtractElement(s.B, best, lane, ""), LlvmCore.BuildExtractElement(s.B, index, lane, ""), _site.Input(s, s.Add(start, j)), j);
+                Store(LlvmCore.BuildInsertElement(s.B, best, next.Best, lane, ""), LlvmCore.BuildInsertElement(s.B, index, next.Index, lane, ""));
+            }, "tail");
+        }
+
+        /// <summary>The index of the first extremum (0 for an empty axis), from the lanes by the fixed tree.</summary>
+        public LLVMValueRef Result()
+        {
+            var b = _s.B;
+            var (best, index) = Load();
+            for (int width = Lanes / 2; width >= 1; width /= 2)
+            {
+                int[] low = [.. Enumerable.Range(0, width)], high = [.. Enumerable.Range(width, width)];
+                var (va, ia, vb, ib) = (b.ShuffleVector(best, best, low), b.ShuffleVector(index, index, low), b.ShuffleVector(best, best, high), b.ShuffleVector(index, index, high));
+                var pick = PicksSecond(va, ia, vb, ib);
+                (best, index) = (LlvmCore.BuildSelect(b, pick, vb, va, ""), LlvmCore.BuildSelect(b, pick, ib, ia, ""));
+            }
+            var result = LlvmCore.BuildExtractElement(b, index, _s.M.Int32(0), "");
+            return LlvmCore.BuildSelect(b, LlvmCore.BuildICmp(b, LLVMIntPredicate.SLT, result, _s.M.Int64(0), ""), _s.M.Int64(0), result, "");
+        }
+
+        /// <summary>Whether lane candidate (vb, ib) beats (va, ia): a NaN over a number, a better value, the lower index on a tie; an empty candidate never wins over a full one.</summary>
+        private LLVMValueRef PicksSecond(LLVMValueRef va, LLVMValueRef ia, LLVMValueRef vb, LLVMValueRef ib)
+        {
+            var b = _s.B;
+            var zero = LlvmCore.ConstNull(LlvmCore.TypeOf(ia));
+            LLVMValueRef And(LLVMValueRef x, LLVMValueRef y) => b.BinaryOperation(LLVMOpcode.And, x, y);
+            LLVMValueRef Or(LLVMValueRef x, LLVMValueRef y) => b.BinaryOperation(LLVMOpcode.Or, x, y);
+            LLVMValueRef better, tie;
+            var dtype = _site.InDType;
+            if (dtype.IsFloat())
+            {
+                var aNaN = LlvmCore.BuildFCmp(b, LLVMRealPredicate.UNO, va, va, "");
+                var bNaN = LlvmCore.BuildFCmp(b, LLVMRealPredicate.UNO, vb, vb, "");
+                var strictly = LlvmCore.BuildFCmp(b, _site.IsMax ? LLVMRealPredicate.OGT : LLVMRealPredicate.OLT, vb, va, "");
+                better = Or(And(bNaN, LlvmCore.BuildNot(b, aNaN, "")), strictly);
+                tie = Or(And(aNaN, bNaN), LlvmCore.BuildFCmp(b, LLVMRealPredicate.OEQ, va, vb, ""));
+            }
+            else
+            {
+                bool unsigned = dtype.IsUnsignedInteger() || dtype == DType.Bool;
+                var predicate = _site.IsMax ? (unsigned ? LLVMIntPredicate.UGT : LLVMIntPredicate.SGT) : (unsigned ? LLVMIntPredicate.ULT : LLVMIntPredicate.SLT);
+                better = LlvmCore.BuildICmp(b, predicate, vb, va, "");
+                tie = LlvmCore.BuildICmp(b, LLVMIntPredicate.EQ, va, vb, "");
+            }
+            var aEmpty = LlvmCore.BuildICmp(b, LLVMIntPredicate.SLT, ia, zero, "");
+            var bFull = LlvmCore.BuildICmp(b, LLVMIntPredicate.SGE, ib, zero, "");
+            var earlier = LlvmCore.BuildICmp(b, LLVMIntPredicate.SLT, ib, ia, "");
+            return And(bFull, Or(aEmpty, Or(better, And(tie, earlier))));
+        }
+    }
+
+    /// <summary>The 16 inputs from flat index <paramref name="at"/> of an unfused reduction as one vector load, widened to the compute type.</summary>
+    private static LLVMValueRef LoadVector(KernelScope s, Site site, LLVMValueRef at)
+    {
+        var dtype = site.InDType;
+        var b = s.B;
+        var operand = site.Root.Operands[0];
+        var storage = LlvmCore.VectorType(s.M.Types.Storage(dtype), Lanes);
+        var stored = b.Load(storage, s.M.Types.Address(b, dtype, s.Pointer(operand), at), ElementTypes.Alignment(dtype));
+        LLVMValueRef Splat(LLVMTypeRef type, ulong value) =>
+            LlvmCore.ConstVector(Enumerable.Repeat(LlvmCore.ConstInt(type, value, false), Lanes).ToArray(), Lanes);
+        switch (dtype)
+        {
+            case DType.Bool:
+                return LlvmCore.BuildICmp(b, LLVMIntPredicate.NE, stored, Splat(s.M.I8, 0), "");
+            case DType.Float16:
+                return LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, LlvmCore.VectorType(s.M.Context.Float, Lanes), "");
+            case DType.BFloat16:
+                var wide = LlvmCore.BuildCast(b, LLVMOpcode.ZExt, stored, LlvmCore.VectorType(s.M.I32, Lanes), "");
+                return LlvmCore.BuildCast(b, LLVMOpcode.BitCast, b.BinaryOperation(LLVMOpcode.Shl, wide, Splat(s.M.I32, 16)), LlvmCore.VectorType(s.M.Context.Float, Lanes), "");
+            default:
+                return stored;
         }
     }
 
@@ -562,7 +665,8 @@ internal static class ReductionLowering
     }
 
     /// <summary>One step of argmax/argmin: <paramref name="x"/> at <paramref name="position"/> replaces the best unless the best is NaN, when it is NaN or strictly better.</summary>
-    private static (LLVMValueRef Best, LLVMValueRef Index) ArgStep(KernelScope s, Site site, LLVMValueRef best, LLVMValueRef index, LLVMValueRef x, LLVMValueRef position)
+    private static (LLVMValueRef Best, LLVMValueRef Index) ArgStep(KernelScope s, Site site, LLVMValueRef best, LLVMValueRef index, LLVMValueRef x, LLVMValueRef position,
+        LLVMValueRef force = default)
     {
         var b = s.B;
         var dtype = site.InDType;
@@ -580,6 +684,7 @@ internal static class ReductionLowering
             var predicate = site.IsMax ? (unsigned ? LLVMIntPredicate.UGT : LLVMIntPredicate.SGT) : (unsigned ? LLVMIntPredicate.ULT : LLVMIntPredicate.SLT);
             take = LlvmCore.BuildICmp(b, predicate, x, best, "");
         }
+        if (force.Handle != 0) take = b.BinaryOperation(LLVMOpcode.Or, take, force);
         return (LlvmCore.BuildSelect(b, take, x, best, ""), LlvmCore.BuildSelect(b, take, position, index, ""));
     }
 
