@@ -161,7 +161,11 @@ public class ReductionKernelTests
                         var args = Arguments(f, n, seed: n + (int)dtype);
                         if (dtype.IsFloat() && n > 3)
                             foreach (var x in args)
-                                for (long i = 0; i < x.LongLength; i += 37) x.SetDouble(i, x.GetDouble(i / 2)); // ties and repeated NaNs
+                            {
+                                for (long i = 0; i < x.LongLength; i += 37) x.SetDouble(i, x.GetDouble(i / 2)); // ties
+                                for (long i = 1500; i < x.LongLength; i += 1999) x.SetDouble(i, double.NaN); // NaNs in several lanes of a row
+                                for (long i = 1517; i < x.LongLength; i += 1999) x.SetDouble(i, double.NaN);
+                            }
                         CompiledKernels.AssertMatchesInterpreter(f, args);
                     }
                 }
