@@ -378,24 +378,46 @@ internal static class ReductionLowering
         public void Run(LLVMValueRef start, LLVMValueRef length)
         {
             var s = _s;
-            var whole = s.UDiv(length, s.M.Int64(Lanes));
-            s.For(s.M.Int64(0), whole, j =>
+            if (!_site.Fused)
             {
-                var at = s.Add(start, s.Mul(j, s.M.Int64(Lanes)));
-                LLVMValueRef vector;
-                if (_site.Fused)
+                Accumulate(length, at => LoadVector(s, _site, s.Add(start, at)), at => _site.Input(s, s.Add(start, at)));
+                return;
+            }
+            // Fused: segments of 256 inputs computed into a buffer by a loop LLVM vectorizes, then accumulated from it
+            // (segments are whole multiples of 16, so every element keeps its lane).
+            bool isBool = Type == s.M.I1;
+            var slotType = isBool ? s.M.I8 : Type;
+            var buffer = s.BuildEntryAlloca(LlvmCore.ArrayType2(slotType, (ulong)Tile));
+            LLVMValueRef Slot(LLVMValueRef t) => s.B.InBoundsGep(slotType, buffer, [t]);
+            var segments = s.UDiv(s.Add(length, s.M.Int64(Tile - 1)), s.M.Int64(Tile));
+            s.For(s.M.Int64(0), segments, g =>
+            {
+                var offset = s.Mul(g, s.M.Int64(Tile));
+                var count = s.Min(s.M.Int64(Tile), s.Sub(length, offset));
+                s.For(s.M.Int64(0), count, t =>
                 {
-                    vector = InputVector(s, _site, at);
-                }
-                else vector = LoadVector(s, _site, at);
-                s.B.Store(Combine(s, _kind, _site.InDType, Load(), vector), _slot, 1);
-            }, "j");
+                    var x = _site.Input(s, s.Add(start, s.Add(offset, t)));
+                    s.B.Store(isBool ? LlvmCore.BuildCast(s.B, LLVMOpcode.ZExt, x, s.M.I8, "") : x, Slot(t), 1);
+                }, "t");
+                LLVMValueRef Widen(LLVMValueRef v, LLVMTypeRef zero) =>
+                    isBool ? LlvmCore.BuildICmp(s.B, LLVMIntPredicate.NE, v, LlvmCore.ConstNull(zero), "") : v;
+                var vectorType = LlvmCore.VectorType(slotType, Lanes);
+                Accumulate(count, at => Widen(s.B.Load(vectorType, Slot(at), 1), vectorType), at => Widen(s.B.Load(slotType, Slot(at), 1), slotType));
+            }, "segment");
+        }
+
+        /// <summary>Accumulates elements [0, length) of a run: whole groups of 16 as vectors, the rest into their lanes one by one.</summary>
+        private void Accumulate(LLVMValueRef length, Func<LLVMValueRef, LLVMValueRef> vectorAt, Func<LLVMValueRef, LLVMValueRef> elementAt)
+        {
+            var s = _s;
+            var whole = s.UDiv(length, s.M.Int64(Lanes));
+            s.For(s.M.Int64(0), whole, j => s.B.Store(Combine(s, _kind, _site.InDType, Load(), vectorAt(s.Mul(j, s.M.Int64(Lanes)))), _slot, 1), "j");
             var done = s.Mul(whole, s.M.Int64(Lanes));
             s.For(done, length, j =>
             {
                 var lane = LlvmCore.BuildCast(s.B, LLVMOpcode.Trunc, s.Sub(j, done), s.M.I32, "");
                 var lanes = Load();
-                var combined = Combine(s, _kind, _site.InDType, LlvmCore.BuildExtractElement(s.B, lanes, lane, ""), _site.Input(s, s.Add(start, j)));
+                var combined = Combine(s, _kind, _site.InDType, LlvmCore.BuildExtractElement(s.B, lanes, lane, ""), elementAt(j));
                 s.B.Store(LlvmCore.BuildInsertElement(s.B, lanes, combined, lane, ""), _slot, 1);
             }, "tail");
         }
