@@ -14,7 +14,9 @@ namespace JaxToolchain.Backends.Cpu.Codegen;
 /// <item><b>innermost reduced</b>: per output, <see cref="Lanes"/> interleaved accumulators as one explicit LLVM vector:
 /// element j of each contiguous run of c goes to lane j mod 16 (runs in row-major order of the other reduced dims); the
 /// tail of a run goes to its lanes one element at a time; the lanes are combined by a fixed tree (lane l with l+8, then
-/// l+4, l+2, l+1), then <c>identity ⊕ tree</c>;</item>
+/// l+4, l+2, l+1), then <c>identity ⊕ tree</c> (argmax/argmin: lanes of value and index, the sequential rule within a
+/// lane, merged by the tree keeping a NaN, then the better value, then the lower index); a fused prologue is computed
+/// for segments of <see cref="Tile"/> inputs into a stack buffer first, by a loop LLVM vectorizes;</item>
 /// <item><b>everything reduced</b> (one output): the same lanes over chunks of a size that depends on the element count
 /// only (<see cref="ChunkElements"/> times ceil(n / (<see cref="ChunkElements"/> · <see cref="MaxChunks"/>))), each chunk
 /// reduced to a partial by the tree, the partials combined in chunk order from the identity.</item>
