@@ -18,7 +18,7 @@ public unsafe class SharedLibraryTests(ITestOutputHelper output) : IDisposable
     private static string Symbol(CpuTarget target) => $"scale_{target.Isa.Replace('-', '_')}";
 
     /// <summary>Whether this CPU runs code of an x86-64 ISA level.</summary>
-    private static bool Runs(CpuTarget target) => target.Isa switch
+    internal static bool Runs(CpuTarget target) => target.Isa switch
     {
         "x86-64-v2" => Sse42.IsSupported && Popcnt.IsSupported,
         "x86-64-v3" => Avx2.IsSupported && Fma.IsSupported && Bmi2.IsSupported && Lzcnt.IsSupported,

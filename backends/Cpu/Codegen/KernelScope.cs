@@ -186,7 +186,7 @@ internal sealed class KernelScope
     }
 
     /// <summary>An alloca in the function's entry block (so loops do not grow the stack).</summary>
-    private LLVMValueRef BuildEntryAlloca(LLVMTypeRef type)
+    public LLVMValueRef BuildEntryAlloca(LLVMTypeRef type)
     {
         var current = B.InsertBlock;
         var entry = LlvmCore.GetEntryBasicBlock(Function);

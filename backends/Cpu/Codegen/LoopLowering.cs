@@ -33,8 +33,28 @@ internal static class LoopLowering
     private static void EmitBodyAt(KernelScope scope, Operation op, LLVMValueRef i)
     {
         var body = op.Regions[0];
+        var values = Evaluate(scope, op, body.Results.Select(r => (r, IndexFor(scope, r, i))));
+        for (int r = 0; r < body.Results.Count; r++)
+        {
+            var result = op.Results[r];
+            var index = IndexFor(scope, result, i);
+            scope.M.Types.Store(scope.B, result.Type.DType, values[(body.Results[r], index.Handle)], scope.Pointer(result), index);
+        }
+    }
+
+    /// <summary>The flat index of a value at loop position <paramref name="i"/>: 0 for a one-element value.</summary>
+    internal static LLVMValueRef IndexFor(KernelScope scope, Value v, LLVMValueRef i) => IsOneElement(v.Type) ? scope.M.Int64(0) : i;
+
+    /// <summary>
+    /// Computes values of a fusion body at flat indices (<paramref name="targets"/>), keyed by (value, index handle):
+    /// a backward pass finds the indices at which each value is needed, a forward pass computes them, loading the
+    /// fusion's inputs. <paramref name="known"/> values (a reduction's result) are given, at any index, and not traced further.
+    /// </summary>
+    internal static Dictionary<(Value, nint), LLVMValueRef> Evaluate(KernelScope scope, Operation op,
+        IEnumerable<(Value Value, LLVMValueRef Index)> targets, IReadOnlyDictionary<Value, LLVMValueRef>? known = null)
+    {
+        var body = op.Regions[0];
         var zero = scope.M.Int64(0);
-        LLVMValueRef IndexFor(Value v, LLVMValueRef index) => IsOneElement(v.Type) ? zero : index;
         var sources = new Dictionary<(Operation, nint), LLVMValueRef>();
         LLVMValueRef Source(Operation broadcast, LLVMValueRef index)
         {
@@ -45,13 +65,19 @@ internal static class LoopLowering
         }
 
         // Backward: the indices at which each value is needed.
+        var values = new Dictionary<(Value, nint), LLVMValueRef>();
         var needed = new Dictionary<Value, List<LLVMValueRef>>(ReferenceEqualityComparer.Instance);
         void Need(Value v, LLVMValueRef index)
         {
+            if (known is not null && known.TryGetValue(v, out var given))
+            {
+                values[(v, index.Handle)] = given;
+                return;
+            }
             if (!needed.TryGetValue(v, out var list)) needed[v] = list = [];
             if (!list.Any(x => x.Handle == index.Handle)) list.Add(index);
         }
-        foreach (var result in body.Results) Need(result, IndexFor(result, i));
+        foreach (var (value, index) in targets) Need(value, index);
         for (int k = body.Operations.Count - 1; k >= 0; k--)
         {
             var bodyOp = body.Operations[k];
@@ -61,12 +87,11 @@ internal static class LoopLowering
                 if (bodyOp.Primitive.Category == PrimitiveCategory.Broadcast)
                     Need(bodyOp.Operands[0], Source(bodyOp, index));
                 else
-                    foreach (var operand in bodyOp.Operands) Need(operand, IndexFor(operand, index));
+                    foreach (var operand in bodyOp.Operands) Need(operand, IndexFor(scope, operand, index));
             }
         }
 
         // Forward: every needed (value, index), inputs loaded.
-        var values = new Dictionary<(Value, nint), LLVMValueRef>();
         for (int k = 0; k < body.Arguments.Count; k++)
         {
             if (!needed.TryGetValue(body.Arguments[k], out var indices)) continue;
@@ -81,16 +106,11 @@ internal static class LoopLowering
             {
                 LLVMValueRef Operand(Value v) => values[(v, (bodyOp.Primitive.Category == PrimitiveCategory.Broadcast
                     ? Source(bodyOp, index)
-                    : IndexFor(v, index)).Handle)];
+                    : IndexFor(scope, v, index)).Handle)];
                 values[(bodyOp.Results[0], index.Handle)] = Element(scope, bodyOp, bodyOp.Operands.Select(Operand).ToArray(), index);
             }
         }
-        for (int r = 0; r < body.Results.Count; r++)
-        {
-            var result = op.Results[r];
-            var index = IndexFor(result, i);
-            scope.M.Types.Store(scope.B, result.Type.DType, values[(body.Results[r], index.Handle)], scope.Pointer(result), index);
-        }
+        return values;
     }
 
     /// <summary>One top-level elementwise operation, broadcast or iota: a loop over its result.</summary>
@@ -161,5 +181,5 @@ internal static class LoopLowering
         return flat;
     }
 
-    private static bool IsOneElement(ShapedType type) => type.Shape.IsStatic && type.Shape.ElementCount == 1;
+    internal static bool IsOneElement(ShapedType type) => type.Shape.IsStatic && type.Shape.ElementCount == 1;
 }

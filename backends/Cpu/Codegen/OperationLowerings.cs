@@ -25,6 +25,7 @@ internal static class OperationLowerings
     public static void Emit(KernelScope scope, Operation op)
     {
         if (Table.TryGetValue(op.Primitive, out var lowering)) lowering(scope, op);
+        else if (ReductionLowering.Handles(op.Primitive)) ReductionLowering.Emit(scope, op);
         else if (LayoutLowering.TryEmit(scope, op)) return;
         else if (op.Primitive is ElementwisePrimitive || op.Primitive.Category is PrimitiveCategory.Elementwise or PrimitiveCategory.Broadcast or PrimitiveCategory.Generator)
             LoopLowering.EmitSingle(scope, op);
@@ -37,6 +38,9 @@ internal static class OperationLowerings
         {
             case FusionKind.Loop:
                 LoopLowering.EmitFusion(scope, op);
+                break;
+            case FusionKind.Reduction:
+                ReductionLowering.EmitFusion(scope, op);
                 break;
             default:
                 throw new NotSupportedException($"no CPU lowering for '{FusionPrimitive.KindName(Prims.Fusion.KindOf(op.Attributes))}' fusions yet");
