@@ -60,7 +60,7 @@ var config = ManualConfig.CreateEmpty()
     .AddExporter(MarkdownExporter.GitHub)
     .WithArtifactsPath(Path.GetFullPath(artifacts));
 
-var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks)], config);
+var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks), typeof(GemmBenchmarks)], config);
 var medians = summaries.SelectMany(s => s.Reports).ToDictionary(
     report => (report.BenchmarkCase.Descriptor.Type, report.BenchmarkCase.Descriptor.WorkloadMethod.Name),
     report => report.ResultStatistics is { } statistics ? Quantity.Seconds(statistics.Median / 1e9) : null);
@@ -74,6 +74,8 @@ WorkloadResult[] results =
     new("mlp_step_jit", Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.OursJit)), Median(typeof(MlpStepBenchmarks), nameof(MlpStepBenchmarks.Torch))),
     JitPeakMemoryWorkload.Measure(new DevicePeakMemoryProbe()),
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
+    new("gemm_3000", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.Torch))),
+    new("fma_peak", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.FmaPeak))),
 ];
 
 string table = ResultTable.Format(machine, results);
