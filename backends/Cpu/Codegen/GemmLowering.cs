@@ -12,7 +12,7 @@ namespace JaxToolchain.Backends.Cpu.Codegen;
 /// micro-kernel: an MR x NR tile of accumulators in explicit LLVM vectors of the target's width
 /// (<see cref="VectorIsa"/>: 16 floats on AVX-512, 8 on AVX2, 4 on SSE and NEON; NR is two vectors, MR is 12 with 32
 /// vector registers, 6 with 16), updated with <c>llvm.fmuladd</c> (an FMA instruction where the target has one) in
-/// contracted-index order. The first block stores the tile, later ones add it to what was stored; the last applies a
+/// contracted-index order, the tile's rows of the result prefetched before it runs. The first block stores the tile, later ones add it to what was stored; the last applies a
 /// fusion's epilogue while writing (partial sums of a fused product live in the workspace). The panels, the partial
 /// sums and a small header (the batch's offsets and the block's start, read by the parallel bodies) live in the
 /// operation's workspace, a scratch buffer of the kernel's frame. Rounding: each element is a chain of fused
@@ -21,8 +21,11 @@ namespace JaxToolchain.Backends.Cpu.Codegen;
 /// </summary>
 internal static class GemmLowering
 {
-    /// <summary>The contracted-dimension block: one rhs micro-panel (KC x NR) stays in L1.</summary>
-    public const int KC = 256;
+    /// <summary>
+    /// The contracted-dimension block (each block reads and writes the whole result once more): 512 measured best of
+    /// 256, 512 and 1024 on this machine (a 2000-cube float32 product on one thread: 61%, 78%, 67% of its FMA peak).
+    /// </summary>
+    public const int KC = 512;
 
     private const int MaxMR = 16;
     private const int MaxNR = 64;
@@ -220,9 +223,31 @@ internal static class GemmLowering
             {
                 var a = s.B.InBoundsGep(k.T, f.PackedLhs, [s.Mul(ip, m.Int64((long)KC * k.MR))]);
                 var b = s.B.InBoundsGep(k.T, f.PackedRhs, [s.Mul(jp, m.Int64((long)KC * k.NR))]);
+                Prefetch(f, dot, k, resultOffset, s.Mul(ip, m.Int64(k.MR)), s.Mul(jp, m.Int64(k.NR)));
                 var acc = MicroKernel(s, k, kc, a, b);
                 WriteTile(f, dot, output, k, acc, s.Mul(ip, m.Int64(k.MR)), s.Mul(jp, m.Int64(k.NR)), first, last, resultOffset, batch, tileSlot);
             }, "ip"), "jp");
+    }
+
+    /// <summary>
+    /// Prefetches the micro tile's rows of partial sums (or result) before the micro-kernel, so that their cache misses
+    /// overlap its arithmetic instead of stalling the write (prefetches never fault, so edge rows need no check).
+    /// </summary>
+    private static void Prefetch(Frame f, DotProblem dot, Blocking k, LLVMValueRef resultOffset, LLVMValueRef i0, LLVMValueRef j0)
+    {
+        var s = f.S;
+        var m = s.M;
+        var partials = dot.Fused ? f.Partials : s.B.InBoundsGep(k.T, s.Pointer(dot.Op.Results[0]), [resultOffset]);
+        int lineElements = 64 / k.Size;
+        for (int r = 0; r < k.MR; r++)
+        {
+            var row = s.Add(s.Mul(s.Add(i0, m.Int64(r)), f.N), j0);
+            for (int e = 0; e < k.NR + lineElements; e += lineElements)
+            {
+                var address = LlvmCore.BuildGEP2(s.B, k.T, partials, [s.Add(row, m.Int64(Math.Min(e, k.NR - 1)))], 1, "");
+                m.CallIntrinsic("llvm.prefetch", m.Ptr, address, m.Int32(1), m.Int32(3), m.Int32(1));
+            }
+        }
     }
 
     /// <summary>
