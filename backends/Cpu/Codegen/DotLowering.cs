@@ -30,8 +30,8 @@ internal sealed record DotProblem(
 }
 
 /// <summary>
-/// <c>dot_general</c> and <c>dot</c> fusions. Products of float32 or float64 with one contracting dim and at most one free
-/// dim per operand that are not small go through the packed GEMM (<see cref="GemmLowering"/>); every other product
+/// <c>dot_general</c> and <c>dot</c> fusions. Products of float32 or float64 with one contracting dim and free dims that
+/// are consecutive axes of each operand that are not small go through the packed GEMM (<see cref="GemmLowering"/>); every other product
 /// (and a small one, decided at run time for symbolic dims) is a loop over the result's elements, parallel in chunks,
 /// each a loop nest over the contracting dims: floats (float16 and bfloat16 widened to float32) accumulate with
 /// <c>llvm.fmuladd</c> in contracting-index order and are rounded to the dtype once, integers wrap, bool is the or of

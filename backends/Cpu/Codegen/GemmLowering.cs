@@ -4,7 +4,8 @@ using JaxToolchain.Ir;
 namespace JaxToolchain.Backends.Cpu.Codegen;
 
 /// <summary>
-/// The packed GEMM of float32 and float64 products (BLIS / IREE mmt4d style), all in the kernel module. Per batch and per
+/// The packed GEMM of float32 and float64 products (BLIS / IREE mmt4d style), all in the kernel module: one contracting
+/// dim; each operand's free dims consecutive axes (they form the matrix's rows or columns), batch dims anywhere. Per batch and per
 /// block of <see cref="KC"/> contracted indices: the lhs block (m x kc) is packed into panels of <c>MR</c> rows and the
 /// rhs block (kc x n) into panels of <c>NR</c> columns (zero padded; both read through their strides, so transposed
 /// operands are never materialized), each packing a parallel loop over panels; then a parallel loop over macro tiles
@@ -36,7 +37,7 @@ internal static class GemmLowering
     public static bool Applies(DotProblem dot)
     {
         if (dot.DType is not (DType.Float32 or DType.Float64)) return false;
-        if (dot.LhsContracting.Length != 1 || dot.LhsFree.Length > 1 || dot.RhsFree.Length > 1) return false;
+        if (dot.LhsContracting.Length != 1 || !Consecutive(dot.LhsFree) || !Consecutive(dot.RhsFree)) return false;
         var k = dot.Lhs.Type.Shape[dot.LhsContracting[0]];
         var shape = dot.ResultType.Shape;
         return !(shape.IsStatic && k.IsStatic && shape.ElementCount * k.Size < DotLowering.SmallWork);
@@ -46,14 +47,20 @@ internal static class GemmLowering
     public static SymbolicSize WorkspaceBytes(DotProblem dot)
     {
         long size = dot.DType.ItemSize();
-        var (m, n) = (SymbolicSize.Of(MDim(dot)), SymbolicSize.Of(NDim(dot)));
+        var (m, n) = (SymbolicSize.ElementCount(LhsFreeShape(dot)), SymbolicSize.ElementCount(RhsFreeShape(dot)));
         var bytes = SymbolicSize.Of(HeaderBytes + 2 * Align) + SymbolicSize.Of(KC * size) * (m + SymbolicSize.Of(MaxMR) + n + SymbolicSize.Of(MaxNR));
         return dot.Fused ? bytes + SymbolicSize.Of(size + Align) * m * n : bytes;
     }
 
-    private static Dim MDim(DotProblem dot) => dot.LhsFree.Length == 1 ? dot.Lhs.Type.Shape[dot.LhsFree[0]] : Dim.Of(1);
+    /// <summary>
+    /// Free dims that are consecutive axes of their operand are one matrix dim (row-major: the last one's stride steps
+    /// through all of them), as they are consecutive in the result; none is a dim of size 1.
+    /// </summary>
+    private static bool Consecutive(int[] free) => free.Zip(free.Skip(1)).All(p => p.Second == p.First + 1);
 
-    private static Dim NDim(DotProblem dot) => dot.RhsFree.Length == 1 ? dot.Rhs.Type.Shape[dot.RhsFree[0]] : Dim.Of(1);
+    private static Shape LhsFreeShape(DotProblem dot) => new(dot.LhsFree.Select(d => dot.Lhs.Type.Shape[d]));
+
+    private static Shape RhsFreeShape(DotProblem dot) => new(dot.RhsFree.Select(d => dot.Rhs.Type.Shape[d]));
 
     /// <summary>The blocking of a product on the module's target.</summary>
     private sealed record Blocking(int W, int NV, int MR, int NR, int MCPanels, int NCPanels, int Size, LLVMTypeRef T, LLVMTypeRef V);
@@ -80,16 +87,16 @@ internal static class GemmLowering
         public Frame(KernelScope s, DotProblem dot, Blocking k, Value workspace)
         {
             S = s;
-            M = s.Size(MDim(dot));
-            N = s.Size(NDim(dot));
+            M = s.ElementCount(LhsFreeShape(dot));
+            N = s.ElementCount(RhsFreeShape(dot));
             K = s.Size(dot.Lhs.Type.Shape[dot.LhsContracting[0]]);
             var ls = s.Strides(dot.Lhs.Type.Shape);
             var rs = s.Strides(dot.Rhs.Type.Shape);
             var zero = s.M.Int64(0);
-            LhsRowStride = dot.LhsFree.Length == 1 ? ls[dot.LhsFree[0]] : zero;
+            LhsRowStride = dot.LhsFree.Length > 0 ? ls[dot.LhsFree[^1]] : zero;
             LhsKStride = ls[dot.LhsContracting[0]];
             RhsKStride = rs[dot.RhsContracting[0]];
-            RhsColumnStride = dot.RhsFree.Length == 1 ? rs[dot.RhsFree[0]] : zero;
+            RhsColumnStride = dot.RhsFree.Length > 0 ? rs[dot.RhsFree[^1]] : zero;
             Workspace = s.Pointer(workspace);
             MPanels = s.UDiv(s.Add(M, s.M.Int64(k.MR - 1)), s.M.Int64(k.MR));
             NPanels = s.UDiv(s.Add(N, s.M.Int64(k.NR - 1)), s.M.Int64(k.NR));
@@ -351,8 +358,8 @@ internal static class GemmLowering
             LlvmCore.BuildBr(b, next);
             b.PositionAtEnd(epilogue);
             var index = s.Unravel(batch, dot.BatchShape).ToList();
-            if (dot.LhsFree.Length == 1) index.Add(i);
-            if (dot.RhsFree.Length == 1) index.Add(j);
+            index.AddRange(s.Unravel(i, LhsFreeShape(dot)));
+            index.AddRange(s.Unravel(j, RhsFreeShape(dot)));
             output.Write(s, [.. index], s.Add(resultOffset, position), value);
             LlvmCore.BuildBr(b, next);
             b.PositionAtEnd(next);

@@ -170,9 +170,16 @@ public class GemmKernelTests
     {
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         {
-            // lhs [k, b, m], rhs [n, b, k]: result [b, m, n].
-            var f = Dot("batched_gemm", T(dtype, 70, 3, 65), T(dtype, 63, 3, 70), [0], [2], [1], [1]);
-            AssertMatches(f, 70, [Values(dtype, f.ParameterTypes[0].Shape, 1), Values(dtype, f.ParameterTypes[1].Shape, 2)]);
+            // lhs [k, b, m], rhs [n, b, k]: result [b, m, n]. Then two free dims per operand: consecutive axes (one
+            // matrix dim each, the packed GEMM), and not consecutive (the element loop).
+            Function[] cases =
+            [
+                Dot("batched_gemm", T(dtype, 70, 3, 65), T(dtype, 63, 3, 70), [0], [2], [1], [1]),
+                Dot("merged_free", T(dtype, 4, 50, 70), T(dtype, 70, 5, 13), [2], [0], [], []),
+                Dot("split_free", T(dtype, 50, 70, 4), T(dtype, 5, 70, 13), [1], [1], [], []),
+            ];
+            foreach (var f in cases)
+                AssertMatches(f, 70, [Values(dtype, f.ParameterTypes[0].Shape, 1), Values(dtype, f.ParameterTypes[1].Shape, 2)]);
         }
     }
 
@@ -216,15 +223,16 @@ public class GemmKernelTests
     }
 
     /// <summary>relu(x · w + bias) with x f32[n,k]: one dot fusion whose epilogue is the bias add and the max.</summary>
-    private static (Function Fused, Function Plain) Dense(DType dtype, long k, long units)
+    private static (Function Fused, Function Plain) Dense(DType dtype, long k, long units, long? rows = null)
     {
-        var x = T(dtype, Dim.Sym("n"), Dim.Of(k));
+        var x = rows is long r ? T(dtype, Dim.Sym("n"), Dim.Of(r), Dim.Of(k)) : T(dtype, Dim.Sym("n"), Dim.Of(k));
+        long[] contracting = [x.Rank - 1];
         var block = new Block([x, T(dtype, k, units), T(dtype, units)]);
         var e = new Emitter(block);
-        var product = e.DotGeneral(block.Arguments[0], block.Arguments[1], [1], [0], [], []);
-        var biased = e.Add(product, e.BroadcastInDim(block.Arguments[2], product.Type.Shape, [1]));
+        var product = e.DotGeneral(block.Arguments[0], block.Arguments[1], contracting, [0], [], []);
+        var biased = e.Add(product, e.BroadcastInDim(block.Arguments[2], product.Type.Shape, [x.Rank - 1]));
         block.SetResults([e.Max(biased, e.Full(biased.Type, 0))]);
-        return (new Function("dense", block), Dot("plain", x, T(dtype, k, units), [1], [0], [], []));
+        return (new Function("dense", block), Dot("plain", x, T(dtype, k, units), contracting, [0], [], []));
     }
 
     [Fact]
@@ -241,6 +249,10 @@ public class GemmKernelTests
                 AssertMatches(fused, 300, args, plain);
             }
         }
+        // Rows of a 3-d input (free dims [n, 6]: one matrix dim of 6n rows).
+        var (fused3, plain3) = Dense(DType.Float32, 300, 65, rows: 6);
+        var args3 = new[] { Values(DType.Float32, Shape.Of(200, 6, 300), 4), Values(DType.Float32, Shape.Of(300, 65), 5), Values(DType.Float32, Shape.Of(65), 6) };
+        AssertMatches(fused3, 300, args3, plain3);
     }
 
     [Fact]
