@@ -35,7 +35,7 @@ public sealed class CpuCompiler : ICompiler, IDisposable
         string name = options.Name ?? function.Name;
         string symbol = $"jax_{Interlocked.Increment(ref _next)}_{CIdentifier(name)}";
         using var context = CpuJit.CreateContext();
-        var (module, signature) = KernelCompiler.Build(context, function, symbol);
+        var (module, signature) = KernelCompiler.Build(context, function, symbol, target: _jit.Target);
         _jit.AddModule(module);
         nint entry = _jit.Lookup(symbol);
         return new NativeKernelExecutable(name, entry, signature.Inputs, signature.Outputs, signature.Symbols, signature.Scratch, owner: _jit);

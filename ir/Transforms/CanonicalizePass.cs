@@ -6,7 +6,7 @@ namespace JaxToolchain.Ir;
 /// <c>x / 1</c> (zeros and ones are constants, possibly broadcast, reshaped or converted; <c>x * 0</c> is not
 /// folded: it is NaN for infinite or NaN x), <c>neg(neg x)</c>, conversions to the same type and conversions of a conversion that only changed weakness (the
 /// <c>constant → convert(weak) → convert(strong)</c> chains of weak literals), reshapes to the same
-/// shape and reshape of reshape, identity and composed transposes, identity and composed
+/// shape and reshape of reshape, identity and composed transposes, transposes read by <c>dot_general</c> (folded into its dims), identity and composed
 /// <c>broadcast_in_dim</c>, reductions, squeezes, expand_dims and rev over no axes, <c>select(p, x, x)</c> and
 /// <c>select</c> on a constant predicate. Constant folding: an operation without regions whose operands are
 /// all single-element constants and whose results have one element is evaluated with the interpreter and
@@ -50,6 +50,7 @@ public sealed class CanonicalizePass : IPass
             var dims = op.Attributes.IntArray("broadcast_dimensions");
             return e.BroadcastInDim(inner.Operands[0], op.Attributes.Shape("shape"), inner.Attributes.IntArray("broadcast_dimensions").Select(d => dims[d]).ToArray());
         },
+        [Prims.DotGeneral] = FoldTransposedOperands,
         [Prims.ReduceSum] = NoAxes("axes"),
         [Prims.ReduceMax] = NoAxes("axes"),
         [Prims.ReduceMin] = NoAxes("axes"),
@@ -71,6 +72,30 @@ public sealed class CanonicalizePass : IPass
 
     /// <inheritdoc/>
     public Function Run(Function function) => new Rewriter().Rewrite(function);
+
+    /// <summary>
+    /// <c>dot_general</c> of a <c>transpose</c> reads the transpose's operand with its dims renamed (XLA's algebraic
+    /// simplifier does the same), when the operand's free dims keep their order (they order the result's dims).
+    /// </summary>
+    private static Value? FoldTransposedOperands(Operation op, IReadOnlyList<Value> x, Emitter e)
+    {
+        var attributes = op.Attributes;
+        var operands = x.ToArray();
+        bool folded = false;
+        foreach (var (side, i) in new[] { ("lhs", 0), ("rhs", 1) })
+        {
+            if (DefinedBy(operands[i], Prims.Transpose) is not { } transpose) continue;
+            var permutation = transpose.Attributes.IntArray("permutation");
+            var (batch, contracting) = (attributes.IntArray($"{side}_batch_dims"), attributes.IntArray($"{side}_contracting_dims"));
+            var free = Enumerable.Range(0, permutation.Length).Where(d => !batch.Contains(d) && !contracting.Contains(d)).Select(d => permutation[d]).ToArray();
+            if (!free.SequenceEqual(free.Order())) continue;
+            attributes = attributes.With($"{side}_batch_dims", batch.Select(d => (long)permutation[d]).ToArray())
+                .With($"{side}_contracting_dims", contracting.Select(d => (long)permutation[d]).ToArray());
+            operands[i] = transpose.Operands[0];
+            folded = true;
+        }
+        return folded ? e.Emit1(Prims.DotGeneral, operands, attributes) : null;
+    }
 
     private static Folder NoAxes(string attribute) =>
         (op, x, e) => op.Attributes.TryGetValue(attribute, out var a) && a is long[] { Length: 0 } ? x[0] : null;

@@ -65,7 +65,7 @@ var config = ManualConfig.CreateEmpty()
     .WithArtifactsPath(Path.GetFullPath(artifacts));
 
 var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks),
-    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks)], config);
+    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks), typeof(GemmBenchmarks)], config);
 var medians = summaries.SelectMany(s => s.Reports).ToDictionary(
     report => (report.BenchmarkCase.Descriptor.Type, report.BenchmarkCase.Descriptor.WorkloadMethod.Name),
     report => report.ResultStatistics is { } statistics ? Quantity.Seconds(statistics.Median / 1e9) : null);
@@ -83,6 +83,8 @@ WorkloadResult[] results =
     new("grad_sum_logistic", Median(typeof(GradSumLogisticBenchmarks), nameof(GradSumLogisticBenchmarks.Ours)), Median(typeof(GradSumLogisticBenchmarks), nameof(GradSumLogisticBenchmarks.Torch))),
     new("vmap_apply_matrix", Median(typeof(VmapApplyMatrixBenchmarks), nameof(VmapApplyMatrixBenchmarks.OursVmap)), Median(typeof(VmapApplyMatrixBenchmarks), nameof(VmapApplyMatrixBenchmarks.HandBatched))),
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
+    new("gemm_3000", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.Torch))),
+    new("fma_peak", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.FmaPeak))),
 ];
 
 string table = ResultTable.Format(machine, results);

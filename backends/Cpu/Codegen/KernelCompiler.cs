@@ -30,14 +30,15 @@ public static class KernelCompiler
 
     /// <summary>
     /// Builds the module of <paramref name="function"/> in <paramref name="context"/>, exporting <paramref name="symbol"/>;
-    /// <paramref name="donatedParameters"/> are parameters whose buffers the kernel may overwrite.
+    /// <paramref name="donatedParameters"/> are parameters whose buffers the kernel may overwrite; explicit vector code
+    /// is sized for <paramref name="target"/> (default: this machine), the target the module must be compiled for.
     /// </summary>
     public static (LlvmModule Module, KernelSignature Signature) Build(LlvmContext context, Function function, string symbol,
-        IEnumerable<int>? donatedParameters = null)
+        IEnumerable<int>? donatedParameters = null, CpuTarget? target = null)
     {
         var prepared = Prepare(function);
         var storage = new KernelStorage(prepared, donatedParameters);
-        var module = new KernelModule(context, symbol);
+        var module = new KernelModule(context, symbol, target);
         try
         {
             var signature = EmitEntry(module, prepared, storage, symbol);
@@ -152,6 +153,7 @@ internal sealed class BlockEmitter(KernelStorage storage, Func<int, LLVMValueRef
         {
             foreach (var result in op.Results)
                 if (plan[result] is { } assignment) scope.Bind(result, SlotBuffer(block, assignment.Slot));
+            if (storage.WorkspaceOf(op) is int workspace) scope.Bind(DotLowering.Workspace(op), scratchBuffer(workspace));
             if (ControlFlowLowering.Handles(op)) ControlFlowLowering.Emit(this, scope, op);
             else OperationLowerings.Emit(scope, op);
         }

@@ -13,8 +13,9 @@ internal sealed class KernelModule : IDisposable
     private readonly Dictionary<string, LLVMValueRef> _intrinsics = new(StringComparer.Ordinal);
     private int _nextInternal;
 
-    public KernelModule(LlvmContext context, string name)
+    public KernelModule(LlvmContext context, string name, CpuTarget? target = null)
     {
+        Target = target ?? CpuTarget.Host;
         Context = context;
         Module = context.CreateModule(name);
         Builder = context.CreateBuilder();
@@ -22,6 +23,12 @@ internal sealed class KernelModule : IDisposable
     }
 
     public LlvmContext Context { get; }
+
+    /// <summary>The machine the module is compiled for (explicit vector code is sized by it: <see cref="Isa"/>).</summary>
+    public CpuTarget Target { get; }
+
+    /// <summary>The target's vector registers.</summary>
+    public VectorIsa Isa => field ??= VectorIsa.Of(Target);
 
     public LlvmModule Module { get; }
 

@@ -15,6 +15,7 @@ internal sealed class KernelStorage
     private readonly Dictionary<Block, BufferPlan> _plans = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<(Block, int), int> _scratchOfSlot = [];
     private readonly Dictionary<Operation, int[]> _carries = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Operation, int> _workspaces = new(ReferenceEqualityComparer.Instance);
     private readonly List<SymbolicSize> _scratch = [];
 
     public KernelStorage(Function function, IEnumerable<int>? donatedParameters)
@@ -30,6 +31,7 @@ internal sealed class KernelStorage
         SlotOutputs = outputs;
         foreach (var slot in Top.Slots)
             if (slot.DonatedParameter is null && !outputs.ContainsKey(slot.Index)) AddSlot(function.Body, slot);
+        AddWorkspaces(function.Body);
         PlanRegions(function.Body);
     }
 
@@ -57,6 +59,19 @@ internal sealed class KernelStorage
     public int[] CarriesOf(Operation loop) =>
         _carries.TryGetValue(loop, out var carries) ? carries : throw new InvalidOperationException($"'{loop.Primitive.Name}' has no carry buffers");
 
+    /// <summary>The scratch buffer an operation's lowering works in (packed GEMM panels), if it asked for one.</summary>
+    public int? WorkspaceOf(Operation op) => _workspaces.TryGetValue(op, out int index) ? index : null;
+
+    private void AddWorkspaces(Block block)
+    {
+        foreach (var op in block.Operations)
+            if (DotLowering.WorkspaceBytes(op) is { } bytes)
+            {
+                _workspaces[op] = _scratch.Count;
+                _scratch.Add(bytes);
+            }
+    }
+
     private void AddSlot(Block block, BufferSlot slot)
     {
         _scratchOfSlot[(block, slot.Index)] = _scratch.Count;
@@ -73,6 +88,7 @@ internal sealed class KernelStorage
                 var plan = BufferPlanner.Plan(new Function("region", region));
                 _plans[region] = plan;
                 foreach (var slot in plan.Slots) AddSlot(region, slot);
+                AddWorkspaces(region);
                 PlanRegions(region);
             }
             var carried = ControlFlowLowering.CarryTypes(op);

@@ -169,7 +169,13 @@ internal static class LoopLowering
     {
         var operand = op.Operands[0].Type.Shape;
         if (operand.Rank == 0 || IsOneElement(op.Operands[0].Type)) return scope.M.Int64(0);
-        var index = scope.Unravel(i, op.Results[0].Type.Shape);
+        return BroadcastSource(scope, op, scope.Unravel(i, op.Results[0].Type.Shape));
+    }
+
+    /// <summary>The flat index in a broadcast's operand of the result's element at multi-index <paramref name="index"/>.</summary>
+    internal static LLVMValueRef BroadcastSource(KernelScope scope, Operation op, LLVMValueRef[] index)
+    {
+        var operand = op.Operands[0].Type.Shape;
         var map = op.Attributes.IntArray("broadcast_dimensions");
         var strides = scope.Strides(operand);
         var flat = scope.M.Int64(0);

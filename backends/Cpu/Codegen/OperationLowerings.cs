@@ -19,6 +19,7 @@ internal static class OperationLowerings
         [Prims.Reshape] = EmitView,
         [Prims.Squeeze] = EmitView,
         [Prims.ExpandDims] = EmitView,
+        [Prims.DotGeneral] = DotLowering.Emit,
     };
 
     /// <summary>Emits <paramref name="op"/>; throws <see cref="NotSupportedException"/> naming a primitive without a CPU lowering.</summary>
@@ -41,6 +42,9 @@ internal static class OperationLowerings
                 break;
             case FusionKind.Reduction:
                 ReductionLowering.EmitFusion(scope, op);
+                break;
+            case FusionKind.Dot:
+                DotLowering.Emit(scope, op);
                 break;
             default:
                 throw new NotSupportedException($"no CPU lowering for '{FusionPrimitive.KindName(Prims.Fusion.KindOf(op.Attributes))}' fusions yet");
