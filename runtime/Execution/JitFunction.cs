@@ -102,6 +102,7 @@ internal sealed class JitFunction
     {
         if (args.Length < _static.Length)
             throw new ArgumentException($"jit({Name}): static_argnums/donate_argnums name argument {_static.Length - 1}, but the call has {args.Length} arguments");
+        if (!Array.Exists(_static, isStatic => isStatic) && Array.TrueForAll(args, a => a is Tensor)) return FlattenTensors(args);
         var leaves = new List<Tensor>();
         var donated = new List<bool>();
         var trees = new TreeDef?[args.Length];
@@ -123,6 +124,30 @@ internal sealed class JitFunction
         }
         return new Flattened(leaves.ToArray(), donated.ToArray(), trees, statics.ToArray(), string.Join(",", structure));
     }
+
+    /// <summary>The common call, every argument an array and none static: each is a leaf, the structure text is cached.</summary>
+    private Flattened FlattenTensors(object?[] args)
+    {
+        var leaves = new Tensor[args.Length];
+        var donated = new bool[args.Length];
+        var trees = new TreeDef?[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            leaves[i] = (Tensor)args[i]!;
+            donated[i] = IsDonated(i);
+            trees[i] = TreeDef.Leaf;
+        }
+        var structures = _leafStructures;
+        if (structures.Length <= args.Length)
+        {
+            structures = Enumerable.Range(0, args.Length + 1).Select(n => string.Join(",", Enumerable.Repeat("*", n))).ToArray();
+            _leafStructures = structures;
+        }
+        return new Flattened(leaves, donated, trees, [], structures[args.Length]);
+    }
+
+    /// <summary>Structure texts of calls with n array arguments ("*,*"), by n.</summary>
+    private string[] _leafStructures = [];
 
     /// <summary>A dynamic argument as a tree: C# numbers and bools become weakly typed scalars (JAX's Python scalars).</summary>
     private object AsTree(object? arg, int position) => arg switch
@@ -160,11 +185,17 @@ internal sealed class JitFunction
         // Trace.Current first: inside a trace it checks the stack, naming a function that calls itself under Jit.
         bool tracing = Trace.Current is not null;
         var flat = Flatten(args);
-        if (tracing || flat.Leaves.Any(t => t.IsTracer)) return CallInTrace(args, flat);
-        var leaves = flat.Leaves.Select(t => Jax.DevicePut(t, Device)).ToArray();
+        if (tracing || Array.Exists(flat.Leaves, t => t.IsTracer)) return CallInTrace(args, flat);
+        var leaves = new Tensor[flat.Leaves.Length];
+        var avals = new ShapedType[leaves.Length];
+        for (int i = 0; i < leaves.Length; i++)
+        {
+            leaves[i] = Jax.DevicePut(flat.Leaves[i], Device);
+            avals[i] = leaves[i].Aval;
+        }
         // One read of x64 serves the key and the trace: another thread may change the global setting meanwhile.
         bool x64 = Jax.Config.EnableX64;
-        var key = new ExecutableKey(Name, leaves.Select(t => t.Aval).ToArray(), x64, Device.Descriptor, flat.Statics, flat.Structure);
+        var key = new ExecutableKey(Name, avals, x64, Device.Descriptor, flat.Statics, flat.Structure);
         if (!_cache.TryGetValue(key, out var entry)) entry = Miss(key, args, flat);
         return Run(entry, leaves, flat.Donated);
     }
@@ -253,7 +284,8 @@ internal sealed class JitFunction
         if (donated is not null)
             for (int i = 0; i < leaves.Length; i++)
                 if (donated[i]) arrays[i].MarkDonated();
-        var tensors = results.Select((a, i) => new Tensor(a, entry.ResultWeak[i])).ToArray();
+        var tensors = new Tensor[results.Length];
+        for (int i = 0; i < tensors.Length; i++) tensors[i] = new Tensor(results[i], entry.ResultWeak[i]);
         // A precompiled kernel describes no result tree: one result is returned as it is, several as an array.
         return entry.Output is { } tree ? tree.Unflatten(tensors) : tensors.Length == 1 ? tensors[0] : tensors;
     }
