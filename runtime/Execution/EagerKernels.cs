@@ -5,7 +5,7 @@ namespace JaxToolchain;
 
 /// <summary>
 /// Compiled kernels for eager, op-by-op execution: when a compiler other than the interpreter is registered for the CPU
-/// (the opt-in runtime JIT), an elementwise or reduction primitive on large arrays runs as a compiled one-operation
+/// (the opt-in runtime JIT), an elementwise, reduction or contraction (<c>dot_general</c>) primitive on large arrays runs as a compiled one-operation
 /// kernel instead of the interpreter's loop. Kernels have symbolic dimensions (each distinct size other than 1 is a
 /// symbol, equal sizes share one), so one kernel serves every size of the same rank pattern; they are cached by
 /// primitive, attributes, dtypes and that pattern. A splat operand (a broadcast scalar) is passed as its one element and
@@ -30,7 +30,7 @@ internal static class EagerKernels
         IReadOnlyList<ShapedType> resultTypes, out Buffer[] results)
     {
         results = [];
-        if (regions.Count != 0 || primitive.Category is not (PrimitiveCategory.Elementwise or PrimitiveCategory.Reduction)) return false;
+        if (regions.Count != 0 || primitive.Category is not (PrimitiveCategory.Elementwise or PrimitiveCategory.Reduction or PrimitiveCategory.Contraction)) return false;
         if (!operands.Any(b => !b.IsSplat && b.LongLength >= MinElements) && !resultTypes.Any(t => t.Shape.IsStatic && t.Shape.ElementCount >= MinElements)) return false;
         if (!operands.Any(b => !b.IsSplat && b.LongLength > 1)) return false;
         var compiler = KernelRegistry.CompilerFor(DeviceDescriptor.Cpu);

@@ -24,13 +24,15 @@ int artifactsAt = Array.IndexOf(args, "--artifacts");
 string artifacts = artifactsAt >= 0 && artifactsAt + 1 < args.Length ? args[artifactsAt + 1] : Path.Combine("artifacts", "bench");
 
 torch.set_num_threads(PeerThreads);
-// Jitted functions compile to native code through LLVM (the opt-in Jax.Runtime.Jit); eager ops and primitives without a
-// CPU lowering run on the interpreter.
-string compiled = JaxJit.Enable(out var noLlvm) ? "jitted functions compiled by LLVM 19 in process (Jax.Runtime.Jit)" : $"the interpreter ({noLlvm})";
+// Jitted functions compile to native code through LLVM (the opt-in Jax.Runtime.Jit), and eager ops on large arrays run
+// compiled one-operation kernels; small eager ops run on the interpreter.
+string compiled = JaxJit.Enable(out var noLlvm)
+    ? "jitted functions and eager ops on >= 4096 elements compiled by LLVM 19 in process (Jax.Runtime.Jit)"
+    : $"the interpreter ({noLlvm})";
 string[] machine =
 [
     $"machine: {CpuModel()}, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start; mode: {(quick ? "quick" : "full")}",
-    $"ours: Jax.Toolchain, {compiled}; eager ops on the managed interpreter; .NET {Environment.Version}, ProcessorCount {Environment.ProcessorCount} " +
+    $"ours: Jax.Toolchain, {compiled}; .NET {Environment.Version}, ProcessorCount {Environment.ProcessorCount} " +
         "(kernels split their work over that many threads)",
     $"peer: TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)} (libtorch CPU), torch.get_num_threads() = {torch.get_num_threads()}",
 ];
