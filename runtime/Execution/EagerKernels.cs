@@ -52,13 +52,26 @@ internal static class EagerKernels
         var executable = Cache.GetOrAdd(key, k => new Lazy<IExecutable?>(() => Compile(compiler, k, primitive, attributes, parameters, shapes, operands))).Value;
         if (executable is null) return false;
 
+        // The kernel reads views of the operands (or a splat's one element); they are released as soon as it returns, so
+        // an operand the caller drops is freed at once, as with the interpreter's kernels.
+        var views = new Buffer[operands.Length];
         var arguments = new DeviceArray[operands.Length];
-        for (int i = 0; i < operands.Length; i++)
-            arguments[i] = new HostArray(operands[i].IsSplat ? Buffer.Splat(operands[i], Shape.Scalar) : operands[i].Share(), DeviceDescriptor.Cpu);
-        var outputs = executable.Execute(arguments);
-        results = new Buffer[outputs.Length];
-        for (int i = 0; i < outputs.Length; i++) results[i] = outputs[i].ReadHost();
-        return true;
+        try
+        {
+            for (int i = 0; i < operands.Length; i++)
+            {
+                views[i] = operands[i].IsSplat ? Buffer.Splat(operands[i], Shape.Scalar) : operands[i].Share();
+                arguments[i] = new HostArray(views[i], DeviceDescriptor.Cpu);
+            }
+            var outputs = executable.Execute(arguments);
+            results = new Buffer[outputs.Length];
+            for (int i = 0; i < outputs.Length; i++) results[i] = outputs[i].ReadHost();
+            return true;
+        }
+        finally
+        {
+            foreach (var view in views) view?.Dispose();
+        }
     }
 
     private static IExecutable? Compile(ICompiler compiler, Key key, Primitive primitive, Attributes attributes, ShapedType[] parameters, Shape[] shapes, Buffer[] operands)
