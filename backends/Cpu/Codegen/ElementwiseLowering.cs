@@ -182,7 +182,7 @@ internal static class ElementwiseLowering
     {
         var (x, y) = (e.X[0], e.X[1]);
         if (IsBool(e.In(0))) return e.B.BinaryOperation(max ? LLVMOpcode.Or : LLVMOpcode.And, x, y);
-        if (e.In(0) is DType.Float16 or DType.BFloat16) return HalfExtremum(e, x, y, max);
+        if (e.In(0) is DType.Float16 or DType.BFloat16) return HalfExtremum(e.B, x, y, max);
         if (IsFloat(e.In(0))) return e.M.Builder.Call(e.M.Intrinsic(max ? "llvm.maximum" : "llvm.minimum", e.InType(0)), [x, y]);
         bool unsigned = e.In(0).IsUnsignedInteger();
         var predicate = max ? (unsigned ? LLVMIntPredicate.UGT : LLVMIntPredicate.SGT) : (unsigned ? LLVMIntPredicate.ULT : LLVMIntPredicate.SLT);
@@ -190,20 +190,22 @@ internal static class ElementwiseLowering
     }
 
     /// <summary>
-    /// IEEE maximum/minimum of float16/bfloat16 values (computed in float32) by compares and selects: LLVM 19 narrows
-    /// <c>llvm.maximum</c> of widened halves into a half-precision one whose x86 lowering loses NaNs.
+    /// IEEE 754-2019 maximum/minimum (NaN propagates, +0 above -0) by compares and selects, on scalars or vectors of
+    /// float32: for float16 and bfloat16 values, because LLVM 19 narrows <c>llvm.maximum</c> of widened halves into a
+    /// half-precision one whose x86-64 lowering drops NaNs (<c>llvm.maximum.v32f16</c>).
     /// </summary>
-    private static LLVMValueRef HalfExtremum(ElementOperands e, LLVMValueRef x, LLVMValueRef y, bool max)
+    internal static LLVMValueRef HalfExtremum(LlvmBuilder builder, LLVMValueRef a, LLVMValueRef b, bool max)
     {
-        var b = e.B;
-        var unordered = LlvmCore.BuildFCmp(b, LLVMRealPredicate.UNO, x, y, "");
-        var larger = LlvmCore.BuildFCmp(b, max ? LLVMRealPredicate.OGT : LLVMRealPredicate.OLT, x, y, "");
-        var equal = LlvmCore.BuildFCmp(b, LLVMRealPredicate.OEQ, x, y, "");
-        var xNegative = ICmp(e, LLVMIntPredicate.SLT, LlvmCore.BuildCast(b, LLVMOpcode.BitCast, x, e.M.Context.Int32, ""), Zero(e.M.Context.Int32));
-        // ±0 ties: maximum prefers +0, minimum -0.
-        var tie = max ? Select(e, xNegative, y, x) : Select(e, xNegative, x, y);
-        var ordered = Select(e, equal, tie, Select(e, larger, x, y));
-        return Select(e, unordered, b.BinaryOperation(LLVMOpcode.FAdd, x, y), ordered);
+        var zero = LlvmCore.ConstNull(LlvmCore.TypeOf(a));
+        var unordered = LlvmCore.BuildFCmp(builder, LLVMRealPredicate.UNO, a, b, "");
+        var above = LlvmCore.BuildFCmp(builder, max ? LLVMRealPredicate.OGT : LLVMRealPredicate.OLT, a, b, "");
+        var below = LlvmCore.BuildFCmp(builder, max ? LLVMRealPredicate.OLT : LLVMRealPredicate.OGT, a, b, "");
+        // Equal values differ only as ±0: +0 + -0 is +0 (the maximum), -(-(+0) + -(-0)) is -0 (the minimum).
+        var signedZero = max ? builder.BinaryOperation(LLVMOpcode.FAdd, a, b)
+            : LlvmCore.BuildFNeg(builder, builder.BinaryOperation(LLVMOpcode.FAdd, LlvmCore.BuildFNeg(builder, a, ""), LlvmCore.BuildFNeg(builder, b, "")), "");
+        var tie = LlvmCore.BuildSelect(builder, LlvmCore.BuildFCmp(builder, LLVMRealPredicate.OEQ, a, zero, ""), signedZero, a, "");
+        var ordered = LlvmCore.BuildSelect(builder, above, a, LlvmCore.BuildSelect(builder, below, b, tie, ""), "");
+        return LlvmCore.BuildSelect(builder, unordered, builder.BinaryOperation(LLVMOpcode.FAdd, a, b), ordered, "");
     }
 
     /// <summary>Shifts with XLA's out-of-range rule: a count read as unsigned that is at least the bit width gives 0 (the sign fill for arithmetic).</summary>

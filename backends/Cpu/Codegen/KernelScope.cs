@@ -186,17 +186,7 @@ internal sealed class KernelScope
     }
 
     /// <summary>An alloca in the function's entry block (so loops do not grow the stack).</summary>
-    public LLVMValueRef BuildEntryAlloca(LLVMTypeRef type)
-    {
-        var current = B.InsertBlock;
-        var entry = LlvmCore.GetEntryBasicBlock(Function);
-        var first = LlvmCore.GetFirstInstruction(entry);
-        if (first.Handle != 0) LlvmCore.PositionBuilderBefore(B, first);
-        else B.PositionAtEnd(entry);
-        var slot = LlvmCore.BuildAlloca(B, type, "context");
-        B.PositionAtEnd(current);
-        return slot;
-    }
+    public LLVMValueRef BuildEntryAlloca(LLVMTypeRef type) => EntryAllocas.Build(B, Function, type);
 
     private LLVMValueRef EmitBody(long grain, string[] symbolNames, Value[] captured, Action<KernelScope, LLVMValueRef, LLVMValueRef> body)
     {

@@ -661,31 +661,11 @@ internal static class ReductionLowering
             default:
                 bool max = kind == ReduceKind.Max;
                 if (dtype == DType.Bool) return s.B.BinaryOperation(max ? LLVMOpcode.Or : LLVMOpcode.And, a, b);
-                if (dtype == DType.Float16) return FloatExtremum(s, a, b, max);
+                if (dtype == DType.Float16) return ElementwiseLowering.HalfExtremum(s.B, a, b, max);
                 if (isFloat) return s.B.Call(s.M.Intrinsic(max ? "llvm.maximum" : "llvm.minimum", LlvmCore.TypeOf(a)), [a, b]);
                 var predicate = max ? (unsigned ? LLVMIntPredicate.UGT : LLVMIntPredicate.SGT) : (unsigned ? LLVMIntPredicate.ULT : LLVMIntPredicate.SLT);
                 return LlvmCore.BuildSelect(s.B, LlvmCore.BuildICmp(s.B, predicate, a, b, ""), a, b, "");
         }
-    }
-
-    /// <summary>
-    /// IEEE 754-2019 maximum/minimum of float32 values by compares and selects (NaN propagates, +0 above -0): for
-    /// float16, whose <c>llvm.maximum</c>, which LLVM forms from the widened operations, is lowered wrongly for NaNs on
-    /// x86-64 by LLVM 19 (<c>llvm.maximum.v32f16</c> drops them).
-    /// </summary>
-    private static LLVMValueRef FloatExtremum(KernelScope s, LLVMValueRef a, LLVMValueRef b, bool max)
-    {
-        var builder = s.B;
-        var zero = LlvmCore.ConstNull(LlvmCore.TypeOf(a));
-        var unordered = LlvmCore.BuildFCmp(builder, LLVMRealPredicate.UNO, a, b, "");
-        var above = LlvmCore.BuildFCmp(builder, max ? LLVMRealPredicate.OGT : LLVMRealPredicate.OLT, a, b, "");
-        var below = LlvmCore.BuildFCmp(builder, max ? LLVMRealPredicate.OLT : LLVMRealPredicate.OGT, a, b, "");
-        // Equal values differ only as ±0: +0 + -0 is +0 (the maximum), -(-(+0) + -(-0)) is -0 (the minimum).
-        var signedZero = max ? builder.BinaryOperation(LLVMOpcode.FAdd, a, b)
-            : LlvmCore.BuildFNeg(builder, builder.BinaryOperation(LLVMOpcode.FAdd, LlvmCore.BuildFNeg(builder, a, ""), LlvmCore.BuildFNeg(builder, b, "")), "");
-        var tie = LlvmCore.BuildSelect(builder, LlvmCore.BuildFCmp(builder, LLVMRealPredicate.OEQ, a, zero, ""), signedZero, a, "");
-        var ordered = LlvmCore.BuildSelect(builder, above, a, LlvmCore.BuildSelect(builder, below, b, tie, ""), "");
-        return LlvmCore.BuildSelect(builder, unordered, builder.BinaryOperation(LLVMOpcode.FAdd, a, b), ordered, "");
     }
 
     /// <summary>One step of argmax/argmin: <paramref name="x"/> at <paramref name="position"/> replaces the best unless the best is NaN, when it is NaN or strictly better.</summary>

@@ -34,15 +34,22 @@ internal static class CompiledKernels
     /// </summary>
     public static void AssertMatchesInterpreter(Function function, params Buffer[] arguments)
     {
-        var expected = Interpreter.Run(function, arguments);
-        var actual = Run(function, arguments);
-        bool tolerant = UsesExpandedMath(function.Body);
+        AssertSameResults(Interpreter.Run(function, arguments), Run(function, arguments), $"@{function.Name}", UsesExpandedMath(function.Body));
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="actual"/> has the types and values of <paramref name="expected"/>: bit for bit (any NaN
+    /// equals any NaN), or floats within <see cref="ExpandedTolerance"/> when <paramref name="tolerant"/>; a failure names
+    /// <paramref name="what"/>, the result and its first differing element.
+    /// </summary>
+    public static void AssertSameResults(Buffer[] expected, Buffer[] actual, string what, bool tolerant = false)
+    {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
         {
             Assert.Equal(expected[i].Type, actual[i].Type);
             if (!expected[i].BitwiseEquals(actual[i]) && FirstDifference(expected[i], actual[i], tolerant) is { } difference)
-                Assert.Fail($"@{function.Name} result {i}: first difference at {difference}");
+                Assert.Fail($"{what} result {i}: first difference at {difference}");
         }
     }
 
@@ -65,7 +72,7 @@ internal static class CompiledKernels
     };
 
     /// <summary>The first element that differs (floats bit for bit, or within the expanded-math tolerance; any NaN equals any NaN: payloads are not specified), or null.</summary>
-    internal static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant = false)
+    private static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant)
     {
         for (long i = 0; i < expected.LongLength; i++)
         {

@@ -61,19 +61,8 @@ public class RandomProgramTests(ITestOutputHelper output)
             foreach (int n in new[] { 0, 1, 7, 1000 })
             {
                 var args = f.ParameterTypes.Select((t, i) => CompiledKernels.Values(t.DType, new Shape(t.Shape.Select(d => d.IsStatic ? d : Dim.Of(n))), seed * 7 + i)).ToArray();
-                var expected = Interpreter.Run(new MathExpansionPass().Run(f), args);
-                var actual = CompiledKernels.Run(f, args);
-                for (int k = 0; k < expected.Length; k++)
-                    for (long e = 0; e < expected[k].LongLength; e++)
-                    {
-                        bool same = expected[k].DType.IsFloat()
-                            ? BitConverter.DoubleToInt64Bits(expected[k].GetDouble(e)) == BitConverter.DoubleToInt64Bits(actual[k].GetDouble(e))
-                              || (double.IsNaN(expected[k].GetDouble(e)) && double.IsNaN(actual[k].GetDouble(e)))
-                            : expected[k].GetInt64(e) == actual[k].GetInt64(e);
-                        if (!same)
-                            Assert.Fail($"seed {seed} (JAX_RANDOM_PROGRAM_SEED={seed} replays it), n = {n}, result {k} element {e}: " +
-                                $"interpreter {expected[k].GetDouble(e):R}, compiled {actual[k].GetDouble(e):R}\n{f}");
-                    }
+                CompiledKernels.AssertSameResults(Interpreter.Run(new MathExpansionPass().Run(f), args), CompiledKernels.Run(f, args),
+                    $"seed {seed} (JAX_RANDOM_PROGRAM_SEED={seed} replays it), n = {n}, function\n{f}\n");
             }
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)

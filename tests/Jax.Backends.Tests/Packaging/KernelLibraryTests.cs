@@ -32,17 +32,6 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         executable.Execute(arguments.Select(a => (DeviceArray)new HostArray(a.Share(), DeviceDescriptor.Cpu)).ToArray(), donated)
             .Select(r => r.ReadHost()).ToArray();
 
-    private static void AssertSame(Buffer[] expected, Buffer[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.Equal(expected[i].Type, actual[i].Type);
-            if (!expected[i].BitwiseEquals(actual[i]) && CompiledKernels.FirstDifference(expected[i], actual[i]) is { } difference)
-                Assert.Fail($"{what}: result {i} differs from the interpreter's at {difference}");
-        }
-    }
-
     /// <summary>The arguments each kernel is run on (the symbolic kernel at several sizes).</summary>
     private static IEnumerable<(Function Function, Buffer[] Arguments)> Cases(KernelLibraryFixture library)
     {
@@ -120,7 +109,7 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
             var native = Assert.IsType<ManifestNativeExecutable>(kernel.Executable);
             Assert.Equal(isa, native.Entry.Isa);
             Assert.EndsWith("_" + isa.Replace('-', '_'), native.Entry.Symbol);
-            AssertSame(Interpreter.Run(function, arguments), Execute(native, arguments), $"{function.Name} at {isa}");
+            CompiledKernels.AssertSameResults(Interpreter.Run(function, arguments), Execute(native, arguments), $"{function.Name} at {isa}");
         }
         Assert.Single(provider.LoadedLibraries);
         // The other levels are noted, as is the kernel without native code (which its IR serves).
@@ -173,9 +162,9 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         Assert.True(provider.TryGet(Key(function, arguments), out var kernel));
         var results = Execute(kernel.Executable, arguments, [false, false]);
         Assert.True(before.BitwiseEquals(arguments[0]), "an input that was not donated changed");
-        AssertSame(Interpreter.Run(function, before, arguments[1]), results, "not donated");
+        CompiledKernels.AssertSameResults(Interpreter.Run(function, before, arguments[1]), results, "not donated");
         var donatedResults = Execute(kernel.Executable, [before.Clone(), arguments[1]], [true, false]);
-        AssertSame(results, donatedResults, "donated");
+        CompiledKernels.AssertSameResults(results, donatedResults, "donated");
     }
 
     // --- Errors: every one names the file and the problem. ---
