@@ -10,10 +10,10 @@ namespace JaxToolchain;
 /// <para>
 /// The signature has one entry per parameter, in order: for an array parameter (<see cref="Tensor"/>) its type as IR
 /// text, with symbolic dims for sizes that vary (<c>"f32[n]"</c>, <c>"f64[n,3]"</c>, <c>"i32[]"</c>); one kernel serves
-/// every size of a symbolic dim. A C# number parameter (<c>double</c>, <c>float</c>, <c>int</c>, <c>long</c>,
-/// <c>bool</c>) is a dynamic weakly typed scalar, as JAX treats Python scalars: its entry may be left out at the end of
-/// the list or written <c>"_"</c>. A parameter listed in <see cref="StaticArgnums"/> is compiled in: its entry is its
-/// value (<c>"1.5"</c>, <c>"3"</c>, <c>"true"</c>, a string, an enum member's name), one kernel per value.
+/// every size of a symbolic dim. A dynamic scalar is a <see cref="Tensor"/> parameter too: called with a C# number it
+/// is a weakly typed scalar, as JAX treats Python scalars (entry <c>"f32[]{weak}"</c>, or <c>"f64[]{weak}"</c> with x64).
+/// A parameter listed in <see cref="StaticArgnums"/> is compiled in: its entry is its value (<c>"1.5"</c>, <c>"3"</c>,
+/// <c>"true"</c>, a string, an enum member's name), one kernel per value; a C# number parameter must be static.
 /// </para>
 /// <para>
 /// The method returns a <see cref="Tensor"/>, a <see cref="Tensor"/>[] or a tuple of tensors. Mistakes are build errors
@@ -40,8 +40,8 @@ public sealed class JitAttribute(params string[] signature) : Attribute
     public string? Name { get; set; }
 
     /// <summary>
-    /// Traces with 64-bit types enabled (<c>jax_enable_x64</c>); also implied by a 64-bit type in the signature. A call
-    /// is served by the kernel only when the process's x64 setting is the same.
+    /// Traces this signature with 64-bit types enabled (<c>jax_enable_x64</c>); also implied by a 64-bit type in it. A
+    /// call is served by the kernel only when the process's x64 setting is the same.
     /// </summary>
     public bool X64 { get; set; }
 }

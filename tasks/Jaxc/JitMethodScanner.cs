@@ -15,15 +15,20 @@ internal enum ParameterKind
 /// <summary>A parameter of a <c>[Jit]</c> method.</summary>
 internal sealed record JitParameter(string Name, TypeReference Type, ParameterKind Kind);
 
+/// <summary>One compiled signature: an entry per parameter, and whether it is traced with 64-bit types.</summary>
+internal sealed record JitSignature(IReadOnlyList<string> Entries, bool X64)
+{
+    public override string ToString() => string.Join(", ", Entries);
+}
+
 /// <summary>A <c>[Jit]</c> method found in the assembly, checked, with its signatures.</summary>
 internal sealed record JitMethodSpec(
     MethodDefinition Method,
     string KernelName,
     IReadOnlyList<JitParameter> Parameters,
-    IReadOnlyList<IReadOnlyList<string>> Signatures,
+    IReadOnlyList<JitSignature> Signatures,
     int[] StaticArgnums,
     int[] DonateArgnums,
-    bool X64,
     SourcePosition? Where)
 {
     /// <summary>The method's name in the source (the weaver renames the original method).</summary>
@@ -93,14 +98,16 @@ internal static class JitMethodScanner
 
         var parsed = attributes.Select(Read).ToArray();
         var first = parsed[0];
-        if (parsed.Any(p => !p.StaticArgnums.SequenceEqual(first.StaticArgnums) || !p.DonateArgnums.SequenceEqual(first.DonateArgnums) || p.Name != first.Name || p.X64 != first.X64))
-            Error(DiagnosticCode.Conflict, "its [Jit] attributes disagree on StaticArgnums, DonateArgnums, Name or X64: those must be the same on each");
+        if (parsed.Any(p => !p.StaticArgnums.SequenceEqual(first.StaticArgnums) || !p.DonateArgnums.SequenceEqual(first.DonateArgnums) || p.Name != first.Name))
+            Error(DiagnosticCode.Conflict, "its [Jit] attributes disagree on StaticArgnums, DonateArgnums or Name: those must be the same on each");
 
         var parameters = new List<JitParameter>();
+        var unusable = new HashSet<int>();
         for (int i = 0; i < method.Parameters.Count; i++)
         {
             var p = method.Parameters[i];
             bool isStatic = first.StaticArgnums.Contains(i);
+            int errors = diagnostics.Count;
             if (p.ParameterType.IsByReference || p.IsOut)
                 Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' is passed by reference; a [Jit] method takes its inputs by value");
             else if (isStatic)
@@ -116,6 +123,7 @@ internal static class JitMethodScanner
                     $"dynamic weakly typed scalar, as in JAX) or list it in StaticArgnums ({i}) to compile its value in");
             else
                 Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters and static values");
+            if (diagnostics.Count > errors) unusable.Add(i);
             parameters.Add(new JitParameter(p.Name, p.ParameterType, isStatic ? ParameterKind.Static : ParameterKind.Array));
         }
         foreach (int i in first.StaticArgnums.Concat(first.DonateArgnums).Where(i => i < 0 || i >= method.Parameters.Count).Distinct())
@@ -135,6 +143,7 @@ internal static class JitMethodScanner
             }
             for (int i = 0; i < parameters.Count; i++)
             {
+                if (unusable.Contains(i)) continue;
                 string entry = attribute.Signature[i];
                 if (parameters[i].Kind == ParameterKind.Static)
                 {
@@ -154,10 +163,10 @@ internal static class JitMethodScanner
         }
         if (diagnostics.Count > before) return null;
 
-        bool x64 = first.X64 || parsed.SelectMany(p => p.Signature.Where((_, i) => parameters[i].Kind == ParameterKind.Array))
-            .Any(entry => Ir.IrParser.ParseType(entry).DType.BitWidth() == 64);
-        return new JitMethodSpec(method, first.Name ?? display, parameters, parsed.Select(p => p.Signature).ToArray(),
-            first.StaticArgnums, first.DonateArgnums, x64, where);
+        // x64 per signature: asked for, or implied by a 64-bit type in it.
+        var signatures = parsed.Select(p => new JitSignature(p.Signature, p.X64 || p.Signature
+            .Where((_, i) => parameters[i].Kind == ParameterKind.Array).Any(entry => IrParser.ParseType(entry).DType.BitWidth() == 64))).ToArray();
+        return new JitMethodSpec(method, first.Name ?? display, parameters, signatures, first.StaticArgnums, first.DonateArgnums, where);
     }
 
     private static bool IsSupportedReturn(TypeReference type)

@@ -27,15 +27,15 @@ internal static class KernelTracer
             var parameters = body.GetParameters();
             foreach (var signature in spec.Signatures)
             {
-                string display = $"{spec.KernelName}({string.Join(", ", signature)})";
+                string display = $"{spec.KernelName}({signature})";
                 try
                 {
                     var arguments = new object?[parameters.Length];
                     for (int i = 0; i < parameters.Length; i++)
                         arguments[i] = spec.Parameters[i].Kind == ParameterKind.Static
-                            ? StaticValues.Parse(parameters[i].ParameterType, signature[i])
-                            : IrParser.ParseType(signature[i]);
-                    var traced = AheadOfTime.Trace(spec.KernelName, run, arguments, spec.StaticArgnums, spec.DonateArgnums, spec.X64);
+                            ? StaticValues.Parse(parameters[i].ParameterType, signature.Entries[i])
+                            : IrParser.ParseType(signature.Entries[i]);
+                    var traced = AheadOfTime.Trace(spec.KernelName, run, arguments, spec.StaticArgnums, spec.DonateArgnums, signature.X64);
                     if (traced.ClosedOverArrays > 0)
                     {
                         diagnostics.Add(At(spec.Where, DiagnosticCode.ClosedOverArray,
@@ -45,7 +45,7 @@ internal static class KernelTracer
                     }
                     kernels.Add(new LibraryKernel(spec.KernelName, traced.Function)
                     {
-                        X64 = spec.X64,
+                        X64 = signature.X64,
                         Statics = traced.Statics,
                         InputStructure = traced.Key.InputStructure,
                         Donated = traced.DonatedParameters,

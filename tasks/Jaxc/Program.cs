@@ -71,10 +71,11 @@ namespace JaxToolchain.Jaxc
             using var module = ModuleDefinition.ReadModule(assemblyPath, new ReaderParameters { ReadSymbols = hasSymbols, InMemory = true, AssemblyResolver = resolver });
             string assemblyName = module.Assembly.Name.Name;
 
+            // Methods with mistakes are left out; the others are still traced, so one build reports every mistake.
             var specs = JitMethodScanner.Scan(module, diagnostics);
-            if (diagnostics.Any(d => d.IsError)) return Report(diagnostics);
             if (specs.Count == 0)
             {
+                if (diagnostics.Any(d => d.IsError)) return Report(diagnostics);
                 File.WriteAllText(filesList, "");
                 Console.WriteLine($"jaxc: {assemblyName}: no [Jit] methods");
                 return 0;
