@@ -81,16 +81,22 @@ public static partial class Jnp
     public static Tensor Any(Tensor x, int[]? axis = null, bool keepdims = false) =>
         Reduction("any", Prims.ReduceOr, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
 
-    private static int CountOf(Tensor x, int[] axes, string op)
+    /// <summary>
+    /// The number of elements reduced over <paramref name="axes"/>, less <paramref name="ddof"/>, as a weakly typed scalar
+    /// of <paramref name="dtype"/>: a constant when those dims are static; computed when one is symbolic (a kernel for
+    /// <c>f32[n]</c> serves every n), as the exact int32 (int64 with x64) sum of ones over them.
+    /// </summary>
+    private static Tensor CountOf(Tensor x, int[] axes, int ddof, DType dtype)
     {
-        long n = 1;
-        foreach (var a in axes)
+        if (axes.All(a => x.Shape[a].IsStatic))
         {
-            if (!x.Shape[a].IsStatic)
-                throw new JaxTypeException(op, $"{op} over symbolic dimension {x.Shape[a]} of {x.Aval.ToLongString()} is not supported{Dispatch.At(SourceLocation.FindCaller())}");
-            n *= x.Shape[a].Size;
+            long n = 1;
+            foreach (var a in axes) n *= x.Shape[a].Size;
+            return Scalars.Weak(checked((int)n) - ddof);
         }
-        return checked((int)n);
+        var count = Sum(OnesLike(x, Jax.Config.DefaultInt), axes);
+        if (ddof != 0) count = Subtract(count, Scalars.WeakInt(ddof));
+        return Cast(count, dtype, weak: true);
     }
 
     /// <summary>Arithmetic mean over axes (ints and bools in the default float dtype).</summary>
@@ -99,7 +105,7 @@ public static partial class Jnp
         var axes = Axes.NormalizeMany(axis, x.Ndim, "mean", x.Aval);
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
-        var mean = Divide(Sum(x, axes, keepdims, compute), Scalars.Weak(CountOf(x, axes, "mean")));
+        var mean = Divide(Sum(x, axes, keepdims, compute), CountOf(x, axes, 0, compute));
         return Cast(mean, result, mean.WeakType && result == compute);
     }
 
@@ -115,7 +121,7 @@ public static partial class Jnp
         var xc = Cast(x, compute, x.WeakType && compute == x.DType);
         var centered = Subtract(xc, Mean(xc, axes, keepdims: true));
         var squares = Sum(Multiply(centered, centered), axes, keepdims);
-        var variance = Divide(squares, Scalars.Weak(CountOf(x, axes, "var") - ddof));
+        var variance = Divide(squares, CountOf(x, axes, ddof, compute));
         return Cast(variance, result, variance.WeakType && result == compute);
     }
 
