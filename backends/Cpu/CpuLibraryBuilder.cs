@@ -30,7 +30,14 @@ public sealed record LibraryKernel(string Name, Function Function)
 /// <param name="Libraries">The shared library of each RID (full paths).</param>
 /// <param name="Unsupported">Kernels with no native code, each with the reason (an operation the backend does not lower); they keep their <c>ir</c> entry.</param>
 public sealed record CpuLibraryBuild(
-    KernelManifest Manifest, string ManifestPath, IReadOnlyDictionary<string, string> Libraries, IReadOnlyList<string> Unsupported);
+    KernelManifest Manifest, string ManifestPath, IReadOnlyDictionary<string, string> Libraries, IReadOnlyList<string> Unsupported)
+{
+    /// <summary>Objects (one kernel at one ISA level) taken from <see cref="CpuLibraryBuilder.ObjectCache"/>.</summary>
+    public int CachedObjects { get; init; }
+
+    /// <summary>Objects compiled by this build.</summary>
+    public int CompiledObjects { get; init; }
+}
 
 /// <summary>
 /// Precompiles IR functions into one shared kernel library per runtime identifier and writes their manifest entries
@@ -58,6 +65,13 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
     /// <summary>Whether each kernel also gets its <c>ir</c> entry (default true).</summary>
     public bool IncludeIr { get; init; } = true;
 
+    /// <summary>
+    /// A folder of compiled objects to reuse (null: none): each object is stored under the SHA-256 of everything it is
+    /// compiled from (the kernel's IR text, symbol, donated inputs, the target's triple, CPU and features, and this
+    /// backend's version), so an unchanged kernel is not compiled again and a changed one never reuses a stale object.
+    /// </summary>
+    public string? ObjectCache { get; init; }
+
     /// <summary>The RIDs built by default: every RID of <see cref="CpuTarget.Shipped"/>.</summary>
     public static IReadOnlyList<string> ShippedRids { get; } = CpuTarget.Shipped.Select(t => t.Rid).Distinct().ToArray();
 
@@ -65,7 +79,11 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
     public string LibraryPath(string rid) =>
         $"runtimes/{rid}/native/{SharedLibraryLinker.LibraryFileName(TargetsOf(rid)[0], AssemblyName + ".jax")}";
 
-    /// <summary>The exported symbol of kernel number <paramref name="index"/> at an ISA level: <c>jax_Program_Selu_0_x86_64_v3</c>.</summary>
+    /// <summary>
+    /// The exported symbol of the kernel named <paramref name="kernelName"/> at an ISA level, <paramref name="index"/> counting
+    /// the kernels of that name before it (its signatures): <c>jax_Program_Selu_0_x86_64_v3</c>. Other kernels do not shift it,
+    /// so adding a method leaves the others' objects valid in <see cref="ObjectCache"/>.
+    /// </summary>
     public static string SymbolFor(string kernelName, int index, string isa) =>
         $"jax_{CpuCompiler.CIdentifier(kernelName)}_{index}_{isa.Replace('-', '_')}";
 
@@ -88,13 +106,18 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
             var objects = targets.ToDictionary(t => t, _ => new List<byte[]>());
             var signatures = new KernelSignature?[kernels.Count];
             var unsupported = new List<string>();
+            var ordinals = Ordinals(kernels);
+            var cache = ObjectCache is null ? null : new ObjectCacheFolder(ObjectCache);
             for (int k = 0; k < kernels.Count; k++)
             {
                 try
                 {
+                    string? irText = cache is null ? null : IrPrinter.Print(kernels[k].Function);
                     foreach (var target in targets)
                     {
-                        var signature = Compile(emitters[target], kernels[k], SymbolFor(kernels[k].Name, k, target.Isa), objects[target]);
+                        string symbol = SymbolFor(kernels[k].Name, ordinals[k], target.Isa);
+                        var signature = cache?.TryGet(target, kernels[k], symbol, irText!, objects[target])
+                            ?? Compile(emitters[target], kernels[k], symbol, objects[target], cache, irText);
                         signatures[k] ??= signature;
                     }
                 }
@@ -113,7 +136,7 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
                 string relative = LibraryPath(rid);
                 string path = Path.Combine(outputDirectory, relative.Replace('/', Path.DirectorySeparatorChar));
                 var exported = Enumerable.Range(0, kernels.Count).Where(k => signatures[k] is not null)
-                    .SelectMany(k => ridTargets.Select(t => SymbolFor(kernels[k].Name, k, t.Isa))).ToArray();
+                    .SelectMany(k => ridTargets.Select(t => SymbolFor(kernels[k].Name, ordinals[k], t.Isa))).ToArray();
                 if (exported.Length == 0) continue;
                 new SharedLibraryLinker(tools).Link(ridTargets[0], ridTargets.SelectMany(t => objects[t]).ToArray(), exported, path);
                 Verify(ridTargets[0], path, exported);
@@ -128,7 +151,7 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
                             Rid = rid,
                             Isa = target.Isa,
                             Library = relative,
-                            Symbol = SymbolFor(kernels[k].Name, k, target.Isa),
+                            Symbol = SymbolFor(kernels[k].Name, ordinals[k], target.Isa),
                             Sha256 = sha256,
                             AbiVersion = ExecutionContracts.KernelAbiVersion,
                             Scratch = signature.Scratch.Select(s => s.ToString()).ToArray(),
@@ -144,7 +167,11 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
             };
             string manifestPath = Path.Combine(outputDirectory, KernelManifest.FileNameFor(AssemblyName));
             manifest.Save(manifestPath);
-            return new CpuLibraryBuild(manifest, manifestPath, libraries, unsupported);
+            return new CpuLibraryBuild(manifest, manifestPath, libraries, unsupported)
+            {
+                CachedObjects = cache?.Hits ?? 0,
+                CompiledObjects = cache?.Misses ?? objects.Values.Sum(o => o.Count),
+            };
         }
         finally
         {
@@ -161,11 +188,22 @@ public sealed class CpuLibraryBuilder(string assemblyName, LinkerTools? tools = 
             : throw new ArgumentException($"no CPU targets for RID '{rid}'; known: {string.Join(", ", ShippedRids)}", nameof(rid));
     }
 
-    private static KernelSignature Compile(ObjectEmitter emitter, LibraryKernel kernel, string symbol, List<byte[]> objects)
+    /// <summary>For each kernel, how many kernels of its name come before it.</summary>
+    private static int[] Ordinals(IReadOnlyList<LibraryKernel> kernels)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        return kernels.Select(k => seen[k.Name] = seen.TryGetValue(k.Name, out int n) ? n + 1 : 0).ToArray();
+    }
+
+    private static KernelSignature Compile(ObjectEmitter emitter, LibraryKernel kernel, string symbol, List<byte[]> objects,
+        ObjectCacheFolder? cache, string? irText)
     {
         using var context = LlvmContext.Create();
         var (module, signature) = KernelCompiler.Build(context, kernel.Function, symbol, kernel.Donated);
-        using (module) objects.Add(emitter.EmitObject(module));
+        byte[] code;
+        using (module) code = emitter.EmitObject(module);
+        objects.Add(code);
+        cache?.Put(emitter.Target, kernel, symbol, irText!, code, signature);
         return signature;
     }
 

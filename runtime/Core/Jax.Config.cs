@@ -63,6 +63,14 @@ public static partial class Jax
             return new Restore(() => ScopedAsyncDispatch.Value = previous);
         }
 
+        /// <summary>
+        /// Makes a call of a <c>[Jit]</c> method whose inputs no precompiled kernel serves an error
+        /// (<see cref="Aot.PrecompiledKernelMissingException"/>) instead of a trace at run time with a one-time warning.
+        /// Starts as the environment variable <c>JAX_PRECOMPILED_ONLY</c> says (<c>1</c> or <c>true</c>).
+        /// </summary>
+        public static bool PrecompiledOnly { get; set; } =
+            Environment.GetEnvironmentVariable("JAX_PRECOMPILED_ONLY") is "1" or "true" or "True" or "TRUE";
+
         /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>, <c>"jax_cpu_enable_async_dispatch"</c>).</summary>
         public static void Update(string name, bool value)
         {

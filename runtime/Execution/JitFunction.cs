@@ -75,6 +75,12 @@ internal sealed class JitFunction
     /// <summary>The kernel name.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Called with the key of a call that no precompiled kernel serves, before it is traced (a <c>[Jit]</c> method's
+    /// policy: warn once, or throw under <see cref="Jax.Config.PrecompiledOnly"/>). Not called inside another trace.
+    /// </summary>
+    public Action<ExecutableKey>? NotPrecompiled { get; init; }
+
     /// <summary>The device it runs on.</summary>
     public Device Device { get; }
 
@@ -211,6 +217,7 @@ internal sealed class JitFunction
             }
             else
             {
+                NotPrecompiled?.Invoke(key);
                 var (function, constants, output) = TraceFor(key, args, flat);
                 Interlocked.Increment(ref _traces);
                 entry = new Entry(KernelRegistry.Compile(key, function), constants, output, function.ResultTypes.Select(t => t.Weak).ToArray(), function);
@@ -305,6 +312,45 @@ internal sealed class JitFunction
         for (int i = 0; i < donatedLeaves.Length; i++)
             mask[i] = donatedLeaves[i] && !kept.Contains(arrays[i]) && seen.Add(arrays[i]);
         return mask;
+    }
+
+    /// <summary>
+    /// Traces the function ahead of time for abstract arguments: at each dynamic position a <see cref="ShapedType"/>
+    /// (one array of that type, whose dims may be symbolic) or a C# number (a weakly typed scalar, as at run time); at
+    /// static positions the value. Returns the simplified IR, the key a call with such arguments builds (so a manifest
+    /// kernel written from it serves that call), the arrays the function closed over (parameters after the inputs),
+    /// and the donated parameters.
+    /// </summary>
+    public (Function Function, ExecutableKey Key, Tensor[] Constants, int[] DonatedParameters) TraceAbstract(object?[] args, bool x64)
+    {
+        if (args.Length < _static.Length)
+            throw new ArgumentException($"jit({Name}): static_argnums/donate_argnums name argument {_static.Length - 1}, but there are {args.Length} arguments");
+        var avals = new List<ShapedType>();
+        var donated = new List<int>();
+        var trees = new TreeDef?[args.Length];
+        var statics = new List<object?>();
+        var structure = new List<string>();
+        using (Jax.Config.X64Scope(x64))
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (IsStatic(i))
+                {
+                    statics.Add(args[i]);
+                    structure.Add("static");
+                    continue;
+                }
+                var aval = args[i] is ShapedType t ? t : ((Tensor)AsTree(args[i], i)).Aval;
+                if (IsDonated(i)) donated.Add(avals.Count);
+                avals.Add(aval);
+                trees[i] = TreeDef.Leaf;
+                structure.Add(TreeDef.Leaf.ToString());
+            }
+        }
+        var key = new ExecutableKey(Name, avals, x64, Device.Descriptor, statics, string.Join(",", structure));
+        var flat = new Flattened([], [], trees, statics.ToArray(), key.InputStructure);
+        var (function, constants, _) = TraceFor(key, args, flat);
+        return (function, key, constants, donated.ToArray());
     }
 
     /// <summary>

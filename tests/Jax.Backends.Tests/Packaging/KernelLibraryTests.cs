@@ -58,8 +58,9 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         Assert.Empty(headers.Imports);
         Assert.Empty(headers.Undefined);
         string[] compiled = ["affine", "difference_squared", "factorial", "cumulative_sum"];
+        // One signature per name: each kernel is its name's signature 0.
         var expected = compiled.SelectMany(name => CpuKernelEntry.X64IsaLevels.Select(isa =>
-            CpuLibraryBuilder.SymbolFor(KernelLibraryFixture.Prefix + name, Array.FindIndex(library.Functions, f => f.Name == name), isa)));
+            CpuLibraryBuilder.SymbolFor(KernelLibraryFixture.Prefix + name, 0, isa)));
         Assert.Equal(expected.ToHashSet(), headers.Exports);
         Assert.Contains("jax_PackagingTests_affine_0_x86_64_v3", headers.Exports);
 

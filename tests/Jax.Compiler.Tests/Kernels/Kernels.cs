@@ -1,0 +1,46 @@
+namespace JaxToolchain.Compiler.Tests.Kernels;
+
+public enum Activation { Relu, Tanh }
+
+/// <summary>[Jit] methods of every supported form, compiled by jaxc in the tests.</summary>
+public static class Kernels
+{
+    [Jit("f32[n]")]
+    public static Tensor Selu(Tensor x) => 1.05 * Jnp.Where(x > 0, x, 1.67 * Jnp.Exp(x) - 1.67);
+
+    // Two signatures: one kernel each.
+    [Jit("f32[n,k]", "f32[k,m]")]
+    [Jit("f64[n,k]", "f64[k,m]", X64 = true)]
+    public static Tensor Affine(Tensor x, Tensor w) => Jnp.Tanh(Jnp.Dot(x, w)) + 1;
+
+    // A static argument is compiled in; one kernel per value.
+    [Jit("f32[n]", "2.5", StaticArgnums = [1])]
+    [Jit("f32[n]", "-1", StaticArgnums = [1])]
+    public static Tensor Scale(Tensor x, double alpha) => x * alpha;
+
+    [Jit("f32[n]", "Tanh", StaticArgnums = [1])]
+    public static Tensor Activate(Tensor x, Activation activation) => activation == Activation.Relu ? Jnp.Maximum(x, 0) : Jnp.Tanh(x);
+
+    // A dynamic weakly typed scalar is a Tensor parameter (called with a C# number).
+    [Jit("f32[n]", "f32[]{weak}")]
+    public static Tensor Shift(Tensor x, Tensor by) => x + by;
+
+    // Transformations and other [Jit] methods are traced into the kernel (the other method as a call).
+    [Jit("f32[n]")]
+    public static Tensor SeluGradient(Tensor x) => Jax.Grad((Tensor v) => Jnp.Sum(Selu(v)))(x);
+
+    [Jit("f32[n]")]
+    public static (Tensor, Tensor) MinMax(Tensor x) => (Jnp.Min(x), Jnp.Max(x));
+
+    [Jit("f32[n]", DonateArgnums = [0])]
+    public static Tensor Square(Tensor x) => x * x;
+
+    [Jit("f32[n]", Name = "Custom.Name")]
+    public static Tensor Named(Tensor x) => -x;
+
+    /// <summary>Calls a [Jit] method from ordinary code (retargeted to the woven dispatcher).</summary>
+    public static Tensor CallsSelu(Tensor x) => Selu(x);
+
+    /// <summary>Makes a delegate of a [Jit] method (retargeted too).</summary>
+    public static Func<Tensor, Tensor> SeluDelegate() => Selu;
+}
