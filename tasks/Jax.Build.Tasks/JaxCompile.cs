@@ -190,9 +190,12 @@ public sealed class JaxCompile : ToolTask
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
         _log.Add(singleLine);
+        // jaxc's own lines (progress, and "jaxc: internal error: ..." before exit code 2) are messages, never parsed as
+        // canonical errors: an internal error becomes the one error of HandleTaskExecutionErrors.
         if (singleLine.StartsWith(ProgressPrefix, StringComparison.Ordinal))
-            messageImportance = MessageImportance.Normal;
-        base.LogEventsFromTextOutput(singleLine, messageImportance);
+            Log.LogMessage(MessageImportance.Normal, "{0}", singleLine);
+        else
+            base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
 
     /// <inheritdoc/>
@@ -205,6 +208,12 @@ public sealed class JaxCompile : ToolTask
                 Path.GetFileName(Assembly?.ItemSpec), Environment.NewLine, string.Join(Environment.NewLine, _log));
             return false;
         }
-        return base.HandleTaskExecutionErrors();
+        if (!Log.HasLoggedErrors)
+        {
+            Log.LogError(null, "JAX0002", null, Assembly?.ItemSpec, 0, 0, 0, 0,
+                "jaxc exited with code {0} on {1} without a diagnostic; its log:{2}{3}",
+                ExitCode, Path.GetFileName(Assembly?.ItemSpec), Environment.NewLine, string.Join(Environment.NewLine, _log));
+        }
+        return false;
     }
 }
