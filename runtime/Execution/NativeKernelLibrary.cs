@@ -22,7 +22,7 @@ internal sealed record NativeKernelLibrary(string Path, nint Handle)
         string path;
         try
         {
-            path = entry.VerifyFile(directory, kernel);
+            path = FlattenedEntry(directory, entry).VerifyFile(directory, kernel);
         }
         catch (KernelManifestException e)
         {
@@ -42,6 +42,22 @@ internal sealed record NativeKernelLibrary(string Path, nint Handle)
                 $"manifest {manifest}: {entry.Description} of kernel {kernel.Signature}: {path} is not a shared library this process can load " +
                 $"({e.Message})", e);
         }
+    }
+
+    /// <summary>
+    /// The entry whose file is checked and loaded: <paramref name="entry"/> itself, or, when its relative path
+    /// (<c>runtimes/linux-x64/native/libApp.jax.so</c>) does not exist under <paramref name="directory"/> but a file of that
+    /// name lies in <paramref name="directory"/> itself, the entry for that file. The .NET SDK flattens a package's
+    /// <c>runtimes/&lt;rid&gt;/native/</c> files into the app folder when the app is built or published for a RID; the
+    /// SHA-256 check applies to the flattened file as to any other, and when neither file exists the error names the
+    /// manifest's path.
+    /// </summary>
+    internal static CpuKernelEntry FlattenedEntry(string directory, CpuKernelEntry entry)
+    {
+        string name = System.IO.Path.GetFileName(entry.Library);
+        if (name == entry.Library) return entry;
+        if (File.Exists(System.IO.Path.Combine(directory, entry.Library.Replace('/', System.IO.Path.DirectorySeparatorChar)))) return entry;
+        return File.Exists(System.IO.Path.Combine(directory, name)) ? entry with { Library = name } : entry;
     }
 
     /// <summary>The address of an exported kernel; a <see cref="KernelManifestException"/> when the library does not export it.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using JaxToolchain.Backends.Cpu;
 using JaxToolchain.Backends.Tests.Codegen;
 using JaxToolchain.Ir;
@@ -257,6 +258,66 @@ public sealed class KernelLibraryTests(KernelLibraryFixture library, ITestOutput
         var error = FirstCallError(LoadCopy(json => json.Replace("jax_PackagingTests_affine_0_x86_64_v2", "jax_PackagingTests_affine_9_x86_64_v2")));
         output.WriteLine(error.Message);
         Assert.Contains("libPackaging.Tests.jax.so does not export 'jax_PackagingTests_affine_9_x86_64_v2'", error.Message);
+    }
+
+    // --- Flattened native assets: a package's runtimes/<rid>/native/ files in the app folder (build or publish -r <rid>). ---
+
+    /// <summary>The manifest and the library copied to a fresh folder, the library beside the manifest instead of under runtimes/.</summary>
+    private (string Library, string Manifest) FlattenedCopy()
+    {
+        var (nested, manifest) = library.Copy(_scratch);
+        string flattened = Path.Combine(_scratch, Path.GetFileName(nested));
+        File.Move(nested, flattened);
+        Directory.Delete(Path.Combine(_scratch, "runtimes"), recursive: true);
+        return (flattened, manifest);
+    }
+
+    [Fact]
+    public void A_library_flattened_beside_the_manifest_is_found_by_its_file_name()
+    {
+        if (!OnLinuxX64) return;
+        var (flattened, manifest) = FlattenedCopy();
+        var provider = ManifestKernelProvider.Load(manifest, "x86-64-v2");
+        var function = library.Function("affine");
+        Assert.True(provider.TryGet(Key(function), out var kernel));
+        var native = Assert.IsType<ManifestNativeExecutable>(kernel.Executable);
+        Assert.Equal("runtimes/linux-x64/native/libPackaging.Tests.jax.so", native.Entry.Library);
+        Buffer[] arguments = [CompiledKernels.Values(DType.Float32, Shape.Of(64), 1), CompiledKernels.Values(DType.Float32, Shape.Of(64), 2)];
+        CompiledKernels.AssertSameResults(Interpreter.Run(function, arguments), Execute(native, arguments), "flattened library");
+        Assert.Contains(LoadedLibraries(), path => path == flattened);
+    }
+
+    /// <summary>The paths of the native libraries this process has loaded (Linux: /proc/self/maps).</summary>
+    private static IEnumerable<string> LoadedLibraries() =>
+        File.ReadAllLines("/proc/self/maps").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(parts => parts.Length >= 6).Select(parts => string.Join(' ', parts.Skip(5)));
+
+    [Fact]
+    public void A_flattened_library_is_still_checked_against_the_manifests_digest()
+    {
+        if (!OnLinuxX64) return;
+        var (flattened, manifest) = FlattenedCopy();
+        byte[] bytes = File.ReadAllBytes(flattened);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(flattened, bytes);
+        var error = FirstCallError(ManifestKernelProvider.Load(manifest, "x86-64-v2"));
+        output.WriteLine(error.Message);
+        Assert.Matches($"{Regex.Escape(flattened)} has SHA-256 [0-9a-f]{{64}}, but the manifest states [0-9a-f]{{64}}", error.Message);
+    }
+
+    [Fact]
+    public void The_manifests_relative_path_is_preferred_to_a_flattened_file_and_named_when_both_are_missing()
+    {
+        if (!OnLinuxX64) return;
+        var (nested, manifest) = library.Copy(_scratch);
+        string flattened = Path.Combine(_scratch, Path.GetFileName(nested));
+        File.WriteAllText(flattened, "a stale file of another build\n");
+        var provider = ManifestKernelProvider.Load(manifest, "x86-64-v2");
+        Assert.True(provider.TryGet(Key(library.Function("affine")), out _)); // the file under runtimes/ (the digest would refuse the other)
+        File.Delete(flattened);
+        File.Delete(nested);
+        var error = FirstCallError(ManifestKernelProvider.Load(manifest, "x86-64-v2"));
+        Assert.Contains($"{nested} does not exist", error.Message);
     }
 
     [Fact]
