@@ -61,6 +61,58 @@ public static class CpuIsa
         if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
             return AdvSimd.IsSupported ? [Arm64Baseline] : [];
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64) return [];
+        var levels = FromIntrinsics();
+        // Under NativeAOT the IsSupported checks above the compiled baseline (x86-64-v2 by default) are constants: false
+        // whatever the CPU. Then CPUID says what the CPU has, and on Linux the kernel's CPU flags whether the OS saves
+        // the AVX and AVX-512 registers (it clears those flags when it does not).
+        if (levels.Length < X86Levels.Count && OperatingSystem.IsLinux() && X86Base.IsSupported)
+        {
+            try
+            {
+                var flags = LinuxCpuFlags(File.ReadLines("/proc/cpuinfo"));
+                var fromCpuid = FromCpuid((leaf, sub) => X86Base.CpuId(leaf, sub), flags.Contains("avx"), flags.Contains("avx512f"));
+                if (fromCpuid.Length > levels.Length) levels = fromCpuid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return levels;
+    }
+
+    /// <summary>The words of the <c>flags</c> line of a Linux <c>/proc/cpuinfo</c>.</summary>
+    internal static HashSet<string> LinuxCpuFlags(IEnumerable<string> cpuinfo)
+    {
+        string? line = cpuinfo.FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal));
+        return line is null ? [] : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The x86-64 levels, best first, from CPUID's feature bits (the psABI's lists) and whether the OS saves the AVX
+    /// (<paramref name="osSavesAvx"/>) and AVX-512 (<paramref name="osSavesAvx512"/>) register state.
+    /// </summary>
+    internal static string[] FromCpuid(Func<int, int, (int Eax, int Ebx, int Ecx, int Edx)> cpuid, bool osSavesAvx, bool osSavesAvx512)
+    {
+        static bool Bits(int word, params int[] bits) => bits.All(b => (word >> b & 1) != 0);
+        var basic = cpuid(0, 0);
+        var extended = cpuid(unchecked((int)0x80000000), 0);
+        if (basic.Eax < 7 || (uint)extended.Eax < 0x80000001) return [];
+        int ecx1 = cpuid(1, 0).Ecx, ebx7 = cpuid(7, 0).Ebx, ecxExt = cpuid(unchecked((int)0x80000001), 0).Ecx;
+        // v2: SSE3 0, SSSE3 9, CX16 13, SSE4.1 19, SSE4.2 20, POPCNT 23 (leaf 1 ECX); LAHF 0 (0x80000001 ECX).
+        bool v2 = Bits(ecx1, 0, 9, 13, 19, 20, 23) && Bits(ecxExt, 0);
+        // v3: FMA 12, MOVBE 22, XSAVE 26, OSXSAVE 27, AVX 28, F16C 29; BMI1 3, AVX2 5, BMI2 8 (leaf 7 EBX); LZCNT 5.
+        bool v3 = v2 && osSavesAvx && Bits(ecx1, 12, 22, 26, 27, 28, 29) && Bits(ebx7, 3, 5, 8) && Bits(ecxExt, 5);
+        // v4: AVX512F 16, DQ 17, CD 28, BW 30, VL 31 (leaf 7 EBX).
+        bool v4 = v3 && osSavesAvx512 && Bits(ebx7, 16, 17, 28, 30, 31);
+        return v4 ? ["x86-64-v4", "x86-64-v3", "x86-64-v2"] : v3 ? ["x86-64-v3", "x86-64-v2"] : v2 ? ["x86-64-v2"] : [];
+    }
+
+    private static string[] FromIntrinsics()
+    {
         var levels = new List<string>();
         // x86-64-v2: SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT (CMPXCHG16B and LAHF/SAHF come with every such CPU).
         bool v2 = Sse3.IsSupported && Ssse3.IsSupported && Sse41.IsSupported && Sse42.IsSupported && Popcnt.IsSupported;

@@ -23,7 +23,8 @@ static string Time(Func<Tensor> f, int repeats = 5)
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
     times.Sort();
-    return $"{times[times.Count / 2]:F2} ms (median of {repeats})";
+    double median = times[times.Count / 2];
+    return median >= 1 ? $"{median:F2} ms (median of {repeats})" : $"{median * 1000:F1} us (median of {repeats})";
 }
 
 
@@ -162,15 +163,15 @@ internal static class TourKernels
     /// <summary>Step 9: the function whose Hessian is taken.</summary>
     public static Tensor Fun(Tensor v) => Jnp.Sum(Jnp.Tanh(v) * Jnp.Tanh(v) * Jnp.Flip(v));
 
-    /// <summary>Step 9: jacfwd(jacrev(fun)), precompiled.</summary>
-    [Jit("f64[n]")]
+    /// <summary>Step 9: jacfwd(jacrev(fun)), precompiled (Jacobians need a static size: they differentiate along each of its directions).</summary>
+    [Jit("f64[3]")]
     public static Tensor Hessian(Tensor v) => Jax.JacFwd(Jax.JacRev((Func<Tensor, Tensor>)Fun))(v);
 
     /// <summary>Step 11: batching by hand, dot(v_batched, mat.T).</summary>
     [Jit("f64[m,k]", "f64[b,k]")]
     public static Tensor ManualBatch(Tensor mat, Tensor batch) => Jnp.Dot(batch, mat.T);
 
-    /// <summary>Step 11: vmap(apply_matrix).</summary>
-    [Jit("f64[m,k]", "f64[b,k]")]
+    /// <summary>Step 11: vmap(apply_matrix) (vmap needs a static batch size).</summary>
+    [Jit("f64[m,k]", "f64[10,k]")]
     public static Tensor VmapBatch(Tensor mat, Tensor batch) => Jax.Vmap((Tensor v) => Jnp.Dot(mat, v))(batch);
 }
