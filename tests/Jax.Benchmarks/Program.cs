@@ -67,7 +67,7 @@ var config = ManualConfig.CreateEmpty()
     .WithArtifactsPath(Path.GetFullPath(artifacts));
 
 var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks),
-    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks), typeof(GemmBenchmarks)], config);
+    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks), typeof(GemmBenchmarks), typeof(PrecompiledCallBenchmarks)], config);
 var medians = summaries.SelectMany(s => s.Reports).ToDictionary(
     report => (report.BenchmarkCase.Descriptor.Type, report.BenchmarkCase.Descriptor.WorkloadMethod.Name),
     report => report.ResultStatistics is { } statistics ? Quantity.Seconds(statistics.Median / 1e9) : null);
@@ -87,6 +87,8 @@ WorkloadResult[] results =
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
     new("gemm_3000", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.Torch))),
     new("fma_peak", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.FmaPeak))),
+    new("precompiled_call_100", Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.OursAddOne)), Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.TorchAddOne))),
+    new("grad_sum_logistic_aot", Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.OursGradSumLogistic)), Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.TorchGradSumLogistic))),
 ];
 
 string table = ResultTable.Format(machine, results);
