@@ -7,10 +7,18 @@ namespace JaxToolchain.Backends.Cpu.Codegen;
 /// How each dtype lives in memory and in registers. Storage: bool is a byte holding 0 or 1, integers are <c>iN</c>,
 /// float16 is <c>half</c>, bfloat16 is its 16 bits (<c>i16</c>), float32/64 are <c>float</c>/<c>double</c>. Compute, as the
 /// interpreter computes: bool is <c>i1</c>, float16 and bfloat16 are <c>float</c> (widened exactly, rounded back to
-/// nearest even when stored, as XLA on CPU does), every other dtype is its storage type.
+/// nearest even when stored, as XLA on CPU does), every other dtype is its storage type. float16 converts with the
+/// target's instructions where it has them (<paramref name="nativeHalf"/>: F16C, arm64), else with
+/// <see cref="HalfConversions"/> (LLVM would call compiler-rt there, which kernels cannot link).
 /// </summary>
-internal sealed class ElementTypes(LlvmContext context)
+internal sealed class ElementTypes(LlvmContext context, bool nativeHalf)
 {
+    /// <summary>Whether the target converts float16 to and from float32 in instructions (x86 F16C, arm64).</summary>
+    public bool NativeHalf => nativeHalf;
+
+    /// <summary>Whether a target converts float16 to and from float32 in instructions: x86-64-v3 and up (F16C), arm64.</summary>
+    public static bool HasNativeHalf(CpuTarget target) => !target.IsX64 || target.Isa != "x86-64-v2";
+
     /// <summary>The type an element is stored as.</summary>
     public LLVMTypeRef Storage(DType dtype) => dtype switch
     {
@@ -52,7 +60,8 @@ internal sealed class ElementTypes(LlvmContext context)
     public LLVMValueRef Widen(LlvmBuilder b, DType dtype, LLVMValueRef stored) => dtype switch
     {
         DType.Bool => LlvmCore.BuildICmp(b, LLVMIntPredicate.NE, stored, LlvmCore.ConstInt(context.Int8, 0, false), ""),
-        DType.Float16 => LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, context.Float, ""),
+        DType.Float16 => nativeHalf ? LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, context.Float, "")
+            : HalfConversions.ToFloat(b, context, LlvmCore.BuildCast(b, LLVMOpcode.BitCast, stored, LlvmCore.IntTypeInContext(context, 16), ""), 0),
         // bfloat16 is the upper half of a float32: exact.
         DType.BFloat16 => LlvmCore.BuildCast(b, LLVMOpcode.BitCast,
             b.BinaryOperation(LLVMOpcode.Shl, LlvmCore.BuildCast(b, LLVMOpcode.ZExt, stored, context.Int32, ""), LlvmCore.ConstInt(context.Int32, 16, false)),
@@ -64,7 +73,8 @@ internal sealed class ElementTypes(LlvmContext context)
     public LLVMValueRef Narrow(LlvmBuilder b, DType dtype, LLVMValueRef value) => dtype switch
     {
         DType.Bool => LlvmCore.BuildCast(b, LLVMOpcode.ZExt, value, context.Int8, ""),
-        DType.Float16 => LlvmCore.BuildCast(b, LLVMOpcode.FPTrunc, value, LlvmCore.HalfTypeInContext(context), ""),
+        DType.Float16 => nativeHalf ? LlvmCore.BuildCast(b, LLVMOpcode.FPTrunc, value, LlvmCore.HalfTypeInContext(context), "")
+            : LlvmCore.BuildCast(b, LLVMOpcode.BitCast, HalfConversions.FromFloat(b, context, value, 0), LlvmCore.HalfTypeInContext(context), ""),
         DType.BFloat16 => RoundToBFloat16(b, value),
         _ => value,
     };

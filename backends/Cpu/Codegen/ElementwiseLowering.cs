@@ -276,6 +276,10 @@ internal static class ElementwiseLowering
             var asDouble = IsFloat(from)
                 ? (from == DType.Float64 ? x : LlvmCore.BuildCast(b, LLVMOpcode.FPExt, x, e.M.Context.Double, ""))
                 : LlvmCore.BuildCast(b, from.IsUnsignedInteger() ? LLVMOpcode.UIToFP : LLVMOpcode.SIToFP, x, e.M.Context.Double, "");
+            // x86 has no one-rounding float64 -> float16 instruction (LLVM would call compiler-rt's __truncdfhf2).
+            if (e.M.Target.IsX64)
+                return e.M.Types.Widen(b, DType.Float16, LlvmCore.BuildCast(b, LLVMOpcode.BitCast,
+                    HalfConversions.FromDouble(b, e.M.Context, asDouble, 0), LlvmCore.HalfTypeInContext(e.M.Context), ""));
             var half = LlvmCore.BuildCast(b, LLVMOpcode.FPTrunc, asDouble, LlvmCore.HalfTypeInContext(e.M.Context), "");
             return LlvmCore.BuildCast(b, LLVMOpcode.FPExt, half, target, "");
         }

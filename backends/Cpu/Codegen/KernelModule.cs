@@ -19,7 +19,7 @@ internal sealed class KernelModule : IDisposable
         Context = context;
         Module = context.CreateModule(name);
         Builder = context.CreateBuilder();
-        Types = new ElementTypes(context);
+        Types = new ElementTypes(context, ElementTypes.HasNativeHalf(Target));
     }
 
     public LlvmContext Context { get; }

@@ -576,7 +576,10 @@ internal static class ReductionLowering
             case DType.Bool:
                 return LlvmCore.BuildICmp(b, LLVMIntPredicate.NE, stored, Splat(s.M.I8, 0), "");
             case DType.Float16:
-                return LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, LlvmCore.VectorType(s.M.Context.Float, Lanes), "");
+                return s.M.Types.NativeHalf
+                    ? LlvmCore.BuildCast(b, LLVMOpcode.FPExt, stored, LlvmCore.VectorType(s.M.Context.Float, Lanes), "")
+                    : HalfConversions.ToFloat(b, s.M.Context, LlvmCore.BuildCast(b, LLVMOpcode.BitCast, stored,
+                        LlvmCore.VectorType(LlvmCore.IntTypeInContext(s.M.Context, 16), Lanes), ""), (int)Lanes);
             case DType.BFloat16:
                 var wide = LlvmCore.BuildCast(b, LLVMOpcode.ZExt, stored, LlvmCore.VectorType(s.M.I32, Lanes), "");
                 return LlvmCore.BuildCast(b, LLVMOpcode.BitCast, b.BinaryOperation(LLVMOpcode.Shl, wide, Splat(s.M.I32, 16)), LlvmCore.VectorType(s.M.Context.Float, Lanes), "");

@@ -143,7 +143,7 @@ public unsafe class ReductionFusionTests
         Assert.True(Math.Abs(first[1].GetDouble(0) - exact) <= 1e-12 * magnitude);
     }
 
-    /// <summary>(float16 is left out: x86-64-v2 has no F16C, and its conversions would be library calls the kernels cannot link.)</summary>
+    /// <summary>(float16 across levels: HalfConversionTests.)</summary>
     [Fact]
     public void Float_reductions_give_the_same_bits_on_every_isa_level_this_machine_runs()
     {
