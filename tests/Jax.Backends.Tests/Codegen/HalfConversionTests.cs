@@ -1,14 +1,10 @@
-using System.Runtime.InteropServices;
-using JaxToolchain.Backends.Cpu;
-using JaxToolchain.Backends.Cpu.Codegen;
-using JaxToolchain.Backends.Llvm;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain.Backends.Tests.Codegen;
 
 /// <summary>
 /// float16 in precompiled libraries: every x86-64 level links float16 kernels with no library call (x86-64-v2 has no
-/// F16C and no level converts float64 to float16 in one instruction: <see cref="HalfConversions"/> does it in
+/// F16C and no level converts float64 to float16 in one instruction: <c>HalfConversions</c> does it in
 /// arithmetic), and each level this machine runs gives the interpreter's bits: every float16 widened, float32 and
 /// float64 values rounded to float16 (ties, subnormals, overflow, infinities, signed zeros, NaNs), float16 arithmetic
 /// and a float16 reduction.
@@ -46,49 +42,10 @@ public class HalfConversionTests
         Buffer[] args = [halves, singles, doubles];
         var expected = Interpreter.Run(f, args);
 
-        var folder = Directory.CreateTempSubdirectory("jax-half-").FullName;
-        try
-        {
-            CpuTarget[] levels = [CpuTarget.LinuxX64V2, CpuTarget.LinuxX64V3, CpuTarget.LinuxX64V4];
-            string Symbol(CpuTarget t) => $"halves_{t.Isa.Replace('-', '_')}";
-            KernelSignature? signature = null;
-            byte[] Emit(CpuTarget t)
-            {
-                using var context = LlvmContext.Create();
-                var (module, s) = KernelCompiler.Build(context, f, Symbol(t), target: t);
-                signature = s;
-                using (module)
-                using (var emitter = new ObjectEmitter(t))
-                    return emitter.EmitObject(module);
-            }
-            string path = Path.Combine(folder, SharedLibraryLinker.LibraryFileName(CpuTarget.LinuxX64V2, "halves"));
-            // The linker's check (CpuLibraryBuilder.Verify) refuses undefined symbols: a compiler-rt call would fail here.
-            new SharedLibraryLinker().Link(CpuTarget.LinuxX64V2, levels.Select(Emit).ToArray(), levels.Select(Symbol).ToArray(), path);
-            CpuLibraryBuilder.Verify(CpuTarget.LinuxX64V2, path, levels.Select(Symbol).ToArray());
-            new SharedLibraryLinker().Link(CpuTarget.LinuxArm64, [Emit(CpuTarget.LinuxArm64)], [Symbol(CpuTarget.LinuxArm64)],
-                Path.Combine(folder, SharedLibraryLinker.LibraryFileName(CpuTarget.LinuxArm64, "halves_arm64")));
-            if (!(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)) return;
-            nint library = NativeLibrary.Load(path);
-            try
-            {
-                foreach (var level in levels.Where(SharedLibraryTests.Runs))
-                {
-                    var executable = new NativeKernelExecutable(level.Isa, NativeLibrary.GetExport(library, Symbol(level)),
-                        signature!.Inputs, signature.Outputs, signature.Symbols, signature.Scratch, owner: null);
-                    var actual = executable.Execute(args.Select(a => (DeviceArray)new HostArray(a.Share(), DeviceDescriptor.Cpu)).ToArray())
-                        .Select(r => r.ReadHost()).ToArray();
-                    CompiledKernels.AssertSameResults(expected, actual, $"float16 at {level.Isa}");
-                }
-            }
-            finally
-            {
-                NativeLibrary.Free(library);
-            }
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // Linking checks that nothing is left undefined: a compiler-rt call would fail here.
+        using var library = new IsaLevelLibrary(f, "halves");
+        foreach (var level in library.RunnableLevels)
+            CompiledKernels.AssertSameResults(expected, library.Run(level, args), $"float16 at {level.Isa}");
     }
 
     /// <summary>Values around every float16 rounding boundary: ties, subnormals, the overflow threshold, specials.</summary>

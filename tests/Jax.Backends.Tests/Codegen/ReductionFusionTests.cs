@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using JaxToolchain.Backends.Cpu;
 using JaxToolchain.Backends.Cpu.Codegen;
-using JaxToolchain.Backends.Llvm;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain.Backends.Tests.Codegen;
@@ -169,52 +167,13 @@ public unsafe class ReductionFusionTests
         for (long i = 0; i < args[1].LongLength; i++) args[1].SetDouble(i, 1 + args[1].GetDouble(i) / 100);
         for (long i = 20; i < args[2].LongLength; i++) args[2].SetDouble(i, args[2].GetDouble(i) / 4096);
 
-        var folder = Directory.CreateTempSubdirectory("jax-reduction-isa-").FullName;
-        try
-        {
-            CpuTarget[] levels = [CpuTarget.LinuxX64V2, CpuTarget.LinuxX64V3, CpuTarget.LinuxX64V4];
-            string Symbol(CpuTarget t) => $"orders_{t.Isa.Replace('-', '_')}";
-            KernelSignature? signature = null;
-            byte[] Emit(CpuTarget t)
-            {
-                using var context = LlvmContext.Create();
-                var (module, s) = KernelCompiler.Build(context, f, Symbol(t));
-                signature = s;
-                using (module)
-                using (var emitter = new ObjectEmitter(t))
-                    return emitter.EmitObject(module);
-            }
-            var objects = levels.Select(Emit).ToArray();
-            // The same kernel links for arm64 without library calls (it cannot run here).
-            new SharedLibraryLinker().Link(CpuTarget.LinuxArm64, [Emit(CpuTarget.LinuxArm64)], [Symbol(CpuTarget.LinuxArm64)],
-                Path.Combine(folder, SharedLibraryLinker.LibraryFileName(CpuTarget.LinuxArm64, "orders_arm64")));
-            string path = Path.Combine(folder, SharedLibraryLinker.LibraryFileName(CpuTarget.LinuxX64V2, "orders"));
-            new SharedLibraryLinker().Link(CpuTarget.LinuxX64V2, objects, levels.Select(Symbol).ToArray(), path);
-            nint library = NativeLibrary.Load(path);
-            try
-            {
-                var results = levels.Where(SharedLibraryTests.Runs).Select(t =>
-                {
-                    var executable = new NativeKernelExecutable(t.Isa, NativeLibrary.GetExport(library, Symbol(t)),
-                        signature!.Inputs, signature.Outputs, signature.Symbols, signature.Scratch, owner: null);
-                    return executable.Execute(args.Select(a => (DeviceArray)new HostArray(a.Share(), DeviceDescriptor.Cpu)).ToArray())
-                        .Select(r => r.ReadHost()).ToArray();
-                }).ToArray();
-                Assert.True(results.Length >= 2, "fewer than two x86-64 levels run here");
-                foreach (var other in results.Skip(1))
-                    for (int r = 0; r < other.Length; r++)
-                        Assert.True(results[0][r].BitwiseEquals(other[r]), $"result {r} differs between ISA levels");
-                AssertClose(f, args);
-            }
-            finally
-            {
-                NativeLibrary.Free(library);
-            }
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var library = new IsaLevelLibrary(f, "orders");
+        var results = library.RunnableLevels.Select(t => library.Run(t, args)).ToArray();
+        Assert.True(results.Length >= 2, "fewer than two x86-64 levels run here");
+        foreach (var other in results.Skip(1))
+            for (int r = 0; r < other.Length; r++)
+                Assert.True(results[0][r].BitwiseEquals(other[r]), $"result {r} differs between ISA levels");
+        AssertClose(f, args);
     }
 }
 
