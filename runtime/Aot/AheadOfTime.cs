@@ -16,6 +16,15 @@ namespace JaxToolchain.Aot;
 public sealed record TracedKernel(string Name, Function Function, ExecutableKey Key, IReadOnlyList<string> Statics,
     IReadOnlyList<int> DonatedParameters, int ClosedOverArrays);
 
+/// <summary>
+/// A tree of arrays given abstractly, for <see cref="AheadOfTime.Trace"/>: <paramref name="Template"/> has the tree's
+/// structure (a <see cref="Tensor"/>[], a <c>List&lt;Tensor&gt;</c>, a tuple of tensors ...; its tensors are placeholders
+/// whose values and shapes do not matter) and <paramref name="Leaves"/> the types of its leaves in flattening order.
+/// </summary>
+/// <param name="Template">The structure, with placeholder tensors.</param>
+/// <param name="Leaves">The leaves' types (dims may be symbolic).</param>
+public sealed record AbstractTree(object Template, IReadOnlyList<ShapedType> Leaves);
+
 /// <summary>Tracing for the build's compiler: what <c>Jax.Jit</c> would trace at run time, for abstract arguments.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class AheadOfTime
@@ -23,7 +32,7 @@ public static class AheadOfTime
     /// <summary>
     /// Traces <paramref name="body"/> as the <c>[Jit]</c> method named <paramref name="name"/> would be traced at run time
     /// for arguments like <paramref name="arguments"/>: at each dynamic position a <see cref="ShapedType"/> (an array of
-    /// that type; dims may be symbolic); at static positions the value. Errors of the user's function (shape and dtype
+    /// that type; dims may be symbolic) or an <see cref="AbstractTree"/> (a tree of such arrays); at static positions the value. Errors of the user's function (shape and dtype
     /// mismatches, ...) propagate as they are.
     /// </summary>
     public static TracedKernel Trace(string name, Func<object?[], object> body, object?[] arguments,

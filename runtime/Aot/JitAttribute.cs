@@ -10,7 +10,9 @@ namespace JaxToolchain;
 /// <para>
 /// The signature has one entry per parameter, in order: for an array parameter (<see cref="Tensor"/>) its type as IR
 /// text, with symbolic dims for sizes that vary (<c>"f32[n]"</c>, <c>"f64[n,3]"</c>, <c>"i32[]"</c>); one kernel serves
-/// every size of a symbolic dim. A dynamic scalar is a <see cref="Tensor"/> parameter too: called with a C# number it
+/// every size of a symbolic dim. A parameter that is a tree of arrays has the tree's types in brackets: a
+/// <see cref="Tensor"/>[] or <c>List&lt;Tensor&gt;</c> <c>"[f32[n], f32[n]]"</c> (one kernel per length), a tuple of 2 to 4
+/// tensors <c>"(f32[n,3], f32[])"</c>. A dynamic scalar is a <see cref="Tensor"/> parameter too: called with a C# number it
 /// is a weakly typed scalar, as JAX treats Python scalars (entry <c>"f32[]{weak}"</c>, or <c>"f64[]{weak}"</c> with x64).
 /// A parameter listed in <see cref="StaticArgnums"/> is compiled in: its entry is its value (<c>"1.5"</c>, <c>"3"</c>,
 /// <c>"true"</c>, a string, an enum member's name), one kernel per value; a C# number parameter must be static.

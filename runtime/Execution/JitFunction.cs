@@ -316,7 +316,7 @@ internal sealed class JitFunction
 
     /// <summary>
     /// Traces the function ahead of time for abstract arguments: at each dynamic position a <see cref="ShapedType"/>
-    /// (one array of that type, whose dims may be symbolic) or a C# number (a weakly typed scalar, as at run time); at
+    /// (one array of that type, whose dims may be symbolic), an <see cref="Aot.AbstractTree"/> (a tree of them) or a C# number (a weakly typed scalar, as at run time); at
     /// static positions the value. Returns the simplified IR, the key a call with such arguments builds (so a manifest
     /// kernel written from it serves that call), the arrays the function closed over (parameters after the inputs),
     /// and the donated parameters.
@@ -338,6 +338,17 @@ internal sealed class JitFunction
                 {
                     statics.Add(args[i]);
                     structure.Add("static");
+                    continue;
+                }
+                if (args[i] is Aot.AbstractTree tree)
+                {
+                    var (placeholders, def) = PyTree.Flatten(tree.Template);
+                    if (placeholders.Count != tree.Leaves.Count)
+                        throw new ArgumentException($"jit({Name}): argument {i} has {placeholders.Count} leaves but {tree.Leaves.Count} types");
+                    if (IsDonated(i)) donated.AddRange(Enumerable.Range(avals.Count, tree.Leaves.Count));
+                    avals.AddRange(tree.Leaves);
+                    trees[i] = def;
+                    structure.Add(def.ToString());
                     continue;
                 }
                 var aval = args[i] is ShapedType t ? t : ((Tensor)AsTree(args[i], i)).Aval;

@@ -116,13 +116,13 @@ internal static class JitMethodScanner
                     Error(DiagnosticCode.ParameterType, $"static parameter '{p.Name}' has type {p.ParameterType.FullName}; a static value is a number, bool, string or enum");
                 if (first.DonateArgnums.Contains(i)) Error(DiagnosticCode.Conflict, $"parameter '{p.Name}' cannot be both static and donated");
             }
-            else if (p.ParameterType.FullName == TensorName) { }
+            else if (SignatureEntry.IsArrayParameter(p.ParameterType)) { }
             else if (StaticValues.IsNumber(p.ParameterType))
                 Error(DiagnosticCode.DynamicNumber,
                     $"parameter '{p.Name}' is a {p.ParameterType.Name}, which cannot hold a traced value: make it a Tensor (a C# number passed to it is a " +
                     $"dynamic weakly typed scalar, as in JAX) or list it in StaticArgnums ({i}) to compile its value in");
             else
-                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters and static values");
+                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters, Tensor[], List<Tensor> and tuples of 2 to 4 Tensors, and static values");
             if (diagnostics.Count > errors) unusable.Add(i);
             parameters.Add(new JitParameter(p.Name, p.ParameterType, isStatic ? ParameterKind.Static : ParameterKind.Array));
         }
@@ -153,11 +153,12 @@ internal static class JitMethodScanner
                 }
                 try
                 {
-                    Ir.IrParser.ParseType(entry);
+                    if (SignatureEntry.Mismatch(SignatureEntry.Parse(entry), parameters[i].Type) is { } mismatch)
+                        Error(DiagnosticCode.Signature, $"signature entry \"{entry}\" of parameter '{parameters[i].Name}' does not fit its type: {mismatch}");
                 }
-                catch (Exception e) when (e is FormatException or ArgumentException)
+                catch (FormatException e)
                 {
-                    Error(DiagnosticCode.Signature, $"signature entry \"{entry}\" of parameter '{parameters[i].Name}' is not an array type such as \"f32[n]\" or \"f64[3,4]\" ({e.Message})");
+                    Error(DiagnosticCode.Signature, $"signature entry \"{entry}\" of parameter '{parameters[i].Name}': {e.Message}");
                 }
             }
         }
@@ -165,7 +166,8 @@ internal static class JitMethodScanner
 
         // x64 per signature: asked for, or implied by a 64-bit type in it.
         var signatures = parsed.Select(p => new JitSignature(p.Signature, p.X64 || p.Signature
-            .Where((_, i) => parameters[i].Kind == ParameterKind.Array).Any(entry => IrParser.ParseType(entry).DType.BitWidth() == 64))).ToArray();
+            .Where((_, i) => parameters[i].Kind == ParameterKind.Array)
+            .Any(entry => SignatureEntry.Parse(entry).Leaves.Any(t => t.DType.BitWidth() == 64)))).ToArray();
         return new JitMethodSpec(method, first.Name ?? display, parameters, signatures, first.StaticArgnums, first.DonateArgnums, where);
     }
 

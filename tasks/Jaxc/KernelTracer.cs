@@ -34,7 +34,7 @@ internal static class KernelTracer
                     for (int i = 0; i < parameters.Length; i++)
                         arguments[i] = spec.Parameters[i].Kind == ParameterKind.Static
                             ? StaticValues.Parse(parameters[i].ParameterType, signature.Entries[i])
-                            : IrParser.ParseType(signature.Entries[i]);
+                            : SignatureEntry.Parse(signature.Entries[i]).Argument(parameters[i].ParameterType);
                     var traced = AheadOfTime.Trace(spec.KernelName, run, arguments, spec.StaticArgnums, spec.DonateArgnums, signature.X64);
                     if (traced.ClosedOverArrays > 0)
                     {

@@ -75,7 +75,9 @@ public sealed class JaxcTests(CompiledKernelsFixture fixture, ITestOutputHelper 
         Assert.Contains("JaxToolchain.Compiler.Tests.Kernels.Kernels.Affine(f64[n,k], f64[k,m]; x64=true; tree=*,*)", signatures);
         Assert.Contains("JaxToolchain.Compiler.Tests.Kernels.Kernels.Scale(f32[n]; x64=false; static=(double:-1); tree=*,static)", signatures);
         Assert.Contains("Custom.Name(f32[n]; x64=false; tree=*)", signatures);
-        Assert.Equal(12, manifest.Kernels.Count);
+        Assert.Equal(14, manifest.Kernels.Count);
+        Assert.Contains("JaxToolchain.Compiler.Tests.Kernels.Kernels.SumAll(f32[n], f32[n], f32[n]; x64=false; tree=Tensor[](*, *, *))", signatures);
+        Assert.Contains("JaxToolchain.Compiler.Tests.Kernels.Kernels.ScaleBy(f32[n], f32[]; x64=false; tree=tuple(*, *))", signatures);
         Assert.All(manifest.Kernels, k => Assert.Equal(3, k.Targets.OfType<CpuKernelEntry>().Count()));
         Assert.Contains(fixture.Woven.GetCustomAttributes(), a => a is WovenAttribute);
     }
@@ -85,8 +87,8 @@ public sealed class JaxcTests(CompiledKernelsFixture fixture, ITestOutputHelper 
     {
         output.WriteLine(fixture.Second.Output);
         Assert.Equal(0, fixture.Second.ExitCode);
-        Assert.Contains("(36 of 36 objects from the cache)", fixture.Second.Output);
-        Assert.Contains("(0 of 36 objects from the cache)", fixture.First.Output);
+        Assert.Contains("(42 of 42 objects from the cache)", fixture.Second.Output);
+        Assert.Contains("(0 of 42 objects from the cache)", fixture.First.Output);
         // Woven once: one dispatcher field per method.
         Assert.Single(fixture.Kernels.GetFields(BindingFlags.NonPublic | BindingFlags.Static), f => f.Name == "<Selu>jax$method");
     }
@@ -110,6 +112,10 @@ public sealed class JaxcTests(CompiledKernelsFixture fixture, ITestOutputHelper 
             var w = Jax.Random.Normal(Jax.Random.PRNGKey(2), [5, 3]);
             AssertClose(Body("Affine", a, w), Call("Affine", a, w));
             AssertClose(Body("Standardize", a[.., ..3]), Call("Standardize", a[.., ..3]));
+            Tensor[] three = [x, 2 * x, Jnp.Exp(x)];
+            AssertClose(Body("SumAll", [three]), Call("SumAll", [three]));
+            var pair = (x, Jnp.Array(0.5f));
+            AssertClose(Body("ScaleBy", pair), Call("ScaleBy", pair));
             // Plain code that calls a [Jit] method, or makes a delegate of it, reaches the precompiled kernel too.
             AssertClose(Body("Selu", x), Call("CallsSelu", x));
             var selu = (Func<Tensor, Tensor>)Call("SeluDelegate");
@@ -191,7 +197,7 @@ public sealed class JaxcDiagnosticTests(ITestOutputHelper output)
             var expected = File.ReadAllLines(source)
                 .Select((line, i) => (Line: i + 1, Marker: line.IndexOf("// expect ", StringComparison.Ordinal) is int at and >= 0 ? line[(at + 10)..].Trim() : null))
                 .Where(m => m.Marker is not null).ToArray();
-            Assert.Equal(11, expected.Length);
+            Assert.Equal(12, expected.Length);
             var errors = result.Output.Split('\n').Where(l => l.Contains(": error JAX", StringComparison.Ordinal)).ToArray();
             foreach (var (line, code) in expected)
                 Assert.Contains(errors, e => e.StartsWith($"{source}({line},", StringComparison.Ordinal) && e.Contains($": error {code}:", StringComparison.Ordinal));

@@ -21,6 +21,9 @@ public class BadKernels
     [Jit("f32[n]", "i32[3]")]
     public static Tensor ListParameter(Tensor x, int[] indices) => x; // expect JAX1003
 
+    [Jit("(f32[n], f32[n])")]
+    public static Tensor TupleForArray(Tensor[] xs) => xs[0]; // expect JAX1002
+
     [Jit("f32[n]")]
     public static double ReturnsDouble(Tensor x) => 1.0; // expect JAX1004
 

@@ -39,6 +39,13 @@ public static class Kernels
     [Jit("f32[n,3]")]
     public static Tensor Standardize(Tensor x) => (x - Jnp.Mean(x, 0)) / Jnp.Sqrt(Jnp.Var(x, [0], ddof: 1));
 
+    // Trees of arrays: a list (any number of items, fixed per signature) and a tuple.
+    [Jit("[f32[n], f32[n], f32[n]]")]
+    public static Tensor SumAll(Tensor[] xs) => xs.Aggregate((a, b) => a + b);
+
+    [Jit("(f32[n], f32[])")]
+    public static Tensor ScaleBy((Tensor X, Tensor Factor) pair) => pair.X * pair.Factor;
+
     [Jit("f32[n]", Name = "Custom.Name")]
     public static Tensor Named(Tensor x) => -x;
 
