@@ -41,9 +41,10 @@ namespace JaxToolchain.Jaxc
                 Report(diagnostics);
                 return 1;
             }
-            catch (LinkerException e) when (e.Message.Contains("not found", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("lld", StringComparison.Ordinal) && !File.Exists("/usr/bin/ld.lld-19"))
+            catch (LinkerException e) when (e.Message.StartsWith("cannot run the linker", StringComparison.Ordinal))
             {
-                diagnostics.Add(new Diagnostic(DiagnosticCode.MissingTools, $"{e.Message} (sudo apt-get install lld-19)"));
+                // lld-19 is not installed (the message names the apt line).
+                diagnostics.Add(new Diagnostic(DiagnosticCode.MissingTools, e.Message));
                 Report(diagnostics);
                 return 1;
             }
