@@ -58,6 +58,10 @@ namespace JaxToolchain.Jaxc
 
         private static int Compile(JaxcOptions options, List<Diagnostic> diagnostics, Stopwatch clock)
         {
+            // LLVM first: a machine without it gets one error naming the apt line, before anything is written.
+            // JAX_LLVM_LIBRARY names another libLLVM 19 (a self-built one, another distribution's layout).
+            if (Environment.GetEnvironmentVariable("JAX_LLVM_LIBRARY") is { Length: > 0 } llvm) LlvmLibrary.OverridePath = llvm;
+            if (options.Targets.Contains("cpu")) LlvmLibrary.EnsureAvailable();
             string assemblyPath = Path.GetFullPath(options.Assembly);
             string output = Path.GetFullPath(options.Output);
             Directory.CreateDirectory(output);

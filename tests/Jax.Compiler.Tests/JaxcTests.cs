@@ -212,6 +212,29 @@ public sealed class JaxcDiagnosticTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void A_machine_without_llvm_gets_one_error_naming_the_apt_line_and_nothing_is_written()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"jaxc-nollvm-{Environment.ProcessId}");
+        try
+        {
+            string assembly = Jaxc.CopyTestAssembly("Jax.Compiler.Tests.Kernels", folder);
+            byte[] before = File.ReadAllBytes(assembly);
+            var result = Jaxc.Run(assembly, Path.Combine(folder, "out"), cache: null,
+                new Dictionary<string, string> { ["JAX_LLVM_LIBRARY"] = "/nonexistent/libLLVM.so.19.1" });
+            output.WriteLine(result.Output);
+            Assert.Equal(1, result.ExitCode);
+            var error = Assert.Single(result.Output.Split('\n'), l => l.Contains(": error JAX", StringComparison.Ordinal));
+            Assert.StartsWith("jaxc: error JAX2001:", error);
+            Assert.Contains("sudo apt-get install libllvm19 lld-19", error);
+            Assert.Equal(before, File.ReadAllBytes(assembly));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }
 
@@ -233,10 +256,11 @@ public static class Jaxc
         return Path.Combine(folder, name + ".dll");
     }
 
-    public static Result Run(string assembly, string output, string? cache)
+    public static Result Run(string assembly, string output, string? cache, IReadOnlyDictionary<string, string>? environment = null)
     {
         string jaxc = Path.Combine(AppContext.BaseDirectory, "jaxc.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in new[] { jaxc, "--assembly", assembly, "--reference", typeof(Tensor).Assembly.Location, "--output", output, "--rid", "linux-x64" })
             start.ArgumentList.Add(arg);
         if (cache is not null)
