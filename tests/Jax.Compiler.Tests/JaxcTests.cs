@@ -94,6 +94,21 @@ public sealed class JaxcTests(CompiledKernelsFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public void The_woven_assembly_keeps_the_original_bodys_source_lines_for_debuggers()
+    {
+        using var module = Mono.Cecil.ModuleDefinition.ReadModule(fixture.AssemblyPath, new Mono.Cecil.ReaderParameters { ReadSymbols = true, InMemory = true });
+        var type = module.GetType("JaxToolchain.Compiler.Tests.Kernels.Kernels");
+        var body = type.Methods.Single(m => m.Name == "<Selu>jax$body");
+        var point = body.DebugInformation.SequencePoints.First(p => !p.IsHidden);
+        Assert.EndsWith("Kernels.cs", point.Document.Url);
+        Assert.Contains("public static Tensor Selu(Tensor x) =>", File.ReadAllLines(point.Document.Url)[point.StartLine - 1]);
+        // The public method is the dispatcher, with the [Jit] attribute; the body is private.
+        var dispatcher = type.Methods.Single(m => m.Name == "Selu");
+        Assert.True(dispatcher.IsPublic && body.IsPrivate);
+        Assert.Contains(dispatcher.CustomAttributes, a => a.AttributeType.FullName == "JaxToolchain.JitAttribute");
+    }
+
+    [Fact]
     public void Woven_methods_run_their_precompiled_kernels()
     {
         var x = Jnp.Linspace(-3f, 3f, 1001);
