@@ -13,7 +13,7 @@
 # (apt-get update only then); otherwise it prints the sudo line to run and exits non-zero.
 set -euo pipefail
 
-packages=(libllvm19 lld-19 llvm-19 spirv-tools mesa-vulkan-drivers libvulkan1)
+packages=(libllvm19 lld-19 llvm-19 spirv-tools spirv-headers mesa-vulkan-drivers libvulkan1)
 
 missing=()
 for package in "${packages[@]}"; do
