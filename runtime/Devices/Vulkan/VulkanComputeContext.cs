@@ -1,0 +1,347 @@
+using System.Runtime.InteropServices;
+using Silk.NET.Vulkan;
+using VkBuffer = Silk.NET.Vulkan.Buffer;
+using VkDevice = Silk.NET.Vulkan.Device;
+
+namespace JaxToolchain.Vulkan;
+
+/// <summary>A Vulkan call that failed; device loss and memory exhaustion say so.</summary>
+public sealed class VulkanException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public VulkanException(string message) : base(message) { }
+
+    /// <summary>The result code, when the failure came from a Vulkan call.</summary>
+    public Result? Result { get; init; }
+
+    internal static void Check(Result result, string call)
+    {
+        if (result == Silk.NET.Vulkan.Result.Success) return;
+        string what = result switch
+        {
+            Silk.NET.Vulkan.Result.ErrorDeviceLost => "the device was lost (a driver reset or a kernel that ran too long); results computed on it are gone, arrays on the host are intact",
+            Silk.NET.Vulkan.Result.ErrorOutOfDeviceMemory => "the device is out of memory",
+            Silk.NET.Vulkan.Result.ErrorOutOfHostMemory => "the host is out of memory",
+            Silk.NET.Vulkan.Result.ErrorIncompatibleDriver => "no driver supports the requested Vulkan version",
+            _ => result.ToString(),
+        };
+        throw new VulkanException($"{call} failed: {what} ({result})") { Result = result };
+    }
+}
+
+/// <summary>A Vulkan device that runs compute kernels: the instance, the device picked, one compute queue.</summary>
+/// <param name="Name">The device's name (<c>llvmpipe (LLVM 15.0.6, 256 bits)</c> for lavapipe).</param>
+/// <param name="Type">Discrete GPU, integrated GPU, virtual GPU or CPU.</param>
+/// <param name="ApiVersion">The Vulkan version the device supports.</param>
+public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Version ApiVersion);
+
+/// <summary>
+/// The first slice of the Vulkan runtime (issue 10): one logical device with a compute queue, host-visible storage
+/// buffers, compute pipelines from SPIR-V words, and synchronous dispatches (record, submit, wait on a fence). The
+/// device is the best of the machine's: discrete GPU, then integrated, virtual, CPU (lavapipe). Everything it
+/// created is destroyed by <see cref="Dispose"/>, in order. Device-local memory with staging, asynchronous
+/// dispatch, batching and pooling come with the rest of the runtime.
+/// </summary>
+internal sealed unsafe class VulkanComputeContext : IDisposable
+{
+    private readonly VulkanLoader _loader;
+    private readonly Vk _vk;
+    private readonly Instance _instance;
+    private readonly PhysicalDevice _physical;
+    private readonly VkDevice _device;
+    private readonly Queue _queue;
+    private readonly CommandPool _commandPool;
+    private readonly Fence _fence;
+    private readonly PhysicalDeviceMemoryProperties _memory;
+    private bool _disposed;
+
+    private VulkanComputeContext(VulkanLoader loader, Vk vk, Instance instance, PhysicalDevice physical, VulkanDeviceInfo info, uint queueFamily)
+    {
+        _loader = loader;
+        _vk = vk;
+        _instance = instance;
+        _physical = physical;
+        Info = info;
+        PhysicalDeviceMemoryProperties memory;
+        vk.GetPhysicalDeviceMemoryProperties(physical, &memory);
+        _memory = memory;
+
+        float priority = 1;
+        var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = queueFamily, QueueCount = 1, PQueuePriorities = &priority };
+        var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
+        VkDevice device;
+        VulkanException.Check(vk.CreateDevice(physical, &deviceInfo, null, &device), "vkCreateDevice");
+        _device = device;
+        Queue queue;
+        vk.GetDeviceQueue(device, queueFamily, 0, &queue);
+        _queue = queue;
+        var poolInfo = new CommandPoolCreateInfo { SType = StructureType.CommandPoolCreateInfo, QueueFamilyIndex = queueFamily, Flags = CommandPoolCreateFlags.ResetCommandBufferBit };
+        CommandPool pool;
+        VulkanException.Check(vk.CreateCommandPool(device, &poolInfo, null, &pool), "vkCreateCommandPool");
+        _commandPool = pool;
+        var fenceInfo = new FenceCreateInfo { SType = StructureType.FenceCreateInfo };
+        Fence fence;
+        VulkanException.Check(vk.CreateFence(device, &fenceInfo, null, &fence), "vkCreateFence");
+        _fence = fence;
+    }
+
+    /// <summary>The device in use.</summary>
+    public VulkanDeviceInfo Info { get; }
+
+    /// <summary>
+    /// Opens the best Vulkan device of the machine; false, with the reason (no loader, and the apt line; no device with a
+    /// compute queue), when there is none. <paramref name="library"/> names another loader file (tests).
+    /// </summary>
+    public static bool TryCreate(out VulkanComputeContext? context, out string? failure, string? library = null)
+    {
+        context = null;
+        if (!VulkanLoader.TryLoad(library, out var loader, out failure)) return false;
+        var vk = new Vk(loader!);
+        try
+        {
+            var name = Marshal.StringToHGlobalAnsi("Jax.Toolchain");
+            try
+            {
+                var app = new ApplicationInfo
+                {
+                    SType = StructureType.ApplicationInfo,
+                    PApplicationName = (byte*)name,
+                    PEngineName = (byte*)name,
+                    ApiVersion = Vk.Version11,
+                };
+                var instanceInfo = new InstanceCreateInfo { SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app };
+                Instance instance;
+                var created = vk.CreateInstance(&instanceInfo, null, &instance);
+                if (created != Result.Success)
+                {
+                    failure = $"vkCreateInstance failed ({created}): no Vulkan driver (ICD) is installed" +
+                        (OperatingSystem.IsLinux() ? "; for a CPU device: sudo apt-get install mesa-vulkan-drivers" : "");
+                    return Fail(vk, loader!);
+                }
+                if (Pick(vk, instance) is not { } picked)
+                {
+                    vk.DestroyInstance(instance, null);
+                    failure = "no Vulkan device with a compute queue";
+                    return Fail(vk, loader!);
+                }
+                context = new VulkanComputeContext(loader!, vk, instance, picked.Device, picked.Info, picked.QueueFamily);
+                return true;
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(name);
+            }
+        }
+        catch
+        {
+            vk.Dispose();
+            loader!.Dispose();
+            throw;
+        }
+    }
+
+    private static bool Fail(Vk vk, VulkanLoader loader)
+    {
+        vk.Dispose();
+        loader.Dispose();
+        return false;
+    }
+
+    /// <summary>The best device with a compute queue: discrete, integrated, virtual, CPU, other.</summary>
+    private static (PhysicalDevice Device, VulkanDeviceInfo Info, uint QueueFamily)? Pick(Vk vk, Instance instance)
+    {
+        uint count = 0;
+        VulkanException.Check(vk.EnumeratePhysicalDevices(instance, &count, null), "vkEnumeratePhysicalDevices");
+        var devices = new PhysicalDevice[count];
+        fixed (PhysicalDevice* p = devices) VulkanException.Check(vk.EnumeratePhysicalDevices(instance, &count, p), "vkEnumeratePhysicalDevices");
+        (PhysicalDevice, VulkanDeviceInfo, uint)? best = null;
+        int bestRank = int.MaxValue;
+        foreach (var device in devices)
+        {
+            PhysicalDeviceProperties properties;
+            vk.GetPhysicalDeviceProperties(device, &properties);
+            uint families = 0;
+            vk.GetPhysicalDeviceQueueFamilyProperties(device, &families, null);
+            var familyProperties = new QueueFamilyProperties[families];
+            fixed (QueueFamilyProperties* f = familyProperties) vk.GetPhysicalDeviceQueueFamilyProperties(device, &families, f);
+            int family = Array.FindIndex(familyProperties, f => (f.QueueFlags & QueueFlags.ComputeBit) != 0);
+            if (family < 0) continue;
+            int rank = properties.DeviceType switch
+            {
+                PhysicalDeviceType.DiscreteGpu => 0,
+                PhysicalDeviceType.IntegratedGpu => 1,
+                PhysicalDeviceType.VirtualGpu => 2,
+                PhysicalDeviceType.Cpu => 3,
+                _ => 4,
+            };
+            if (rank >= bestRank) continue;
+            bestRank = rank;
+            uint v = properties.ApiVersion;
+            var info = new VulkanDeviceInfo(Marshal.PtrToStringUTF8((nint)properties.DeviceName) ?? "",
+                properties.DeviceType, new Version((int)(v >> 22) & 0x7F, (int)(v >> 12) & 0x3FF, (int)(v & 0xFFF)));
+            best = (device, info, (uint)family);
+        }
+        return best;
+    }
+
+    /// <summary>A host-visible, coherent storage buffer of <paramref name="bytes"/> bytes, mapped for its lifetime.</summary>
+    public VulkanBuffer CreateBuffer(long bytes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ulong size = (ulong)Math.Max(bytes, 4);
+        var bufferInfo = new BufferCreateInfo { SType = StructureType.BufferCreateInfo, Size = size, Usage = BufferUsageFlags.StorageBufferBit, SharingMode = SharingMode.Exclusive };
+        VkBuffer buffer;
+        VulkanException.Check(_vk.CreateBuffer(_device, &bufferInfo, null, &buffer), "vkCreateBuffer");
+        MemoryRequirements requirements;
+        _vk.GetBufferMemoryRequirements(_device, buffer, &requirements);
+        const MemoryPropertyFlags wanted = MemoryPropertyFlags.HostVisibleBit | MemoryPropertyFlags.HostCoherentBit;
+        int type = -1;
+        for (int i = 0; i < _memory.MemoryTypeCount; i++)
+            if ((requirements.MemoryTypeBits & (1u << i)) != 0 && (_memory.MemoryTypes[i].PropertyFlags & wanted) == wanted)
+            {
+                type = i;
+                break;
+            }
+        if (type < 0)
+        {
+            _vk.DestroyBuffer(_device, buffer, null);
+            throw new VulkanException($"{Info.Name} has no host-visible, coherent memory for a storage buffer");
+        }
+        var allocateInfo = new MemoryAllocateInfo { SType = StructureType.MemoryAllocateInfo, AllocationSize = requirements.Size, MemoryTypeIndex = (uint)type };
+        DeviceMemory memory;
+        var allocated = _vk.AllocateMemory(_device, &allocateInfo, null, &memory);
+        if (allocated != Result.Success)
+        {
+            _vk.DestroyBuffer(_device, buffer, null);
+            VulkanException.Check(allocated, $"vkAllocateMemory ({requirements.Size} bytes)");
+        }
+        VulkanException.Check(_vk.BindBufferMemory(_device, buffer, memory, 0), "vkBindBufferMemory");
+        void* mapped;
+        VulkanException.Check(_vk.MapMemory(_device, memory, 0, Vk.WholeSize, 0, &mapped), "vkMapMemory");
+        return new VulkanBuffer(this, buffer, memory, (nint)mapped, bytes);
+    }
+
+    /// <summary>
+    /// A compute pipeline of a SPIR-V module's entry point whose bindings 0..<paramref name="bufferCount"/>-1 of set 0 are
+    /// storage buffers and whose push constants take <paramref name="pushConstantBytes"/> bytes.
+    /// </summary>
+    public VulkanPipeline CreatePipeline(ReadOnlySpan<uint> spirv, string entryPoint, int bufferCount, int pushConstantBytes)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new VulkanPipeline(this, spirv, entryPoint, bufferCount, pushConstantBytes);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pipeline"/> on <paramref name="buffers"/> (binding i = buffer i) with
+    /// <paramref name="pushConstants"/>, as <paramref name="workgroups"/> workgroups along x, and waits for it.
+    /// </summary>
+    public void Dispatch(VulkanPipeline pipeline, IReadOnlyList<VulkanBuffer> buffers, ReadOnlySpan<byte> pushConstants, uint workgroups)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffers.Count != pipeline.BufferCount)
+            throw new ArgumentException($"the pipeline binds {pipeline.BufferCount} buffers, the dispatch gives {buffers.Count}", nameof(buffers));
+        if (pushConstants.Length != pipeline.PushConstantBytes)
+            throw new ArgumentException($"the pipeline takes {pipeline.PushConstantBytes} bytes of push constants, the dispatch gives {pushConstants.Length}", nameof(pushConstants));
+        var set = pipeline.DescriptorSet;
+        var infos = stackalloc DescriptorBufferInfo[buffers.Count];
+        var writes = stackalloc WriteDescriptorSet[buffers.Count];
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            infos[i] = new DescriptorBufferInfo { Buffer = buffers[i].Handle, Offset = 0, Range = Vk.WholeSize };
+            writes[i] = new WriteDescriptorSet
+            {
+                SType = StructureType.WriteDescriptorSet,
+                DstSet = set,
+                DstBinding = (uint)i,
+                DescriptorCount = 1,
+                DescriptorType = DescriptorType.StorageBuffer,
+                PBufferInfo = &infos[i],
+            };
+        }
+        _vk.UpdateDescriptorSets(_device, (uint)buffers.Count, writes, 0, null);
+
+        var allocateInfo = new CommandBufferAllocateInfo { SType = StructureType.CommandBufferAllocateInfo, CommandPool = _commandPool, Level = CommandBufferLevel.Primary, CommandBufferCount = 1 };
+        CommandBuffer commands;
+        VulkanException.Check(_vk.AllocateCommandBuffers(_device, &allocateInfo, &commands), "vkAllocateCommandBuffers");
+        try
+        {
+            var begin = new CommandBufferBeginInfo { SType = StructureType.CommandBufferBeginInfo, Flags = CommandBufferUsageFlags.OneTimeSubmitBit };
+            VulkanException.Check(_vk.BeginCommandBuffer(commands, &begin), "vkBeginCommandBuffer");
+            _vk.CmdBindPipeline(commands, PipelineBindPoint.Compute, pipeline.Pipeline);
+            _vk.CmdBindDescriptorSets(commands, PipelineBindPoint.Compute, pipeline.Layout, 0, 1, &set, 0, null);
+            if (pushConstants.Length > 0)
+                fixed (byte* p = pushConstants)
+                    _vk.CmdPushConstants(commands, pipeline.Layout, ShaderStageFlags.ComputeBit, 0, (uint)pushConstants.Length, p);
+            _vk.CmdDispatch(commands, workgroups, 1, 1);
+            // The kernel's writes are made visible to the host's reads of the mapped memory.
+            var barrier = new MemoryBarrier { SType = StructureType.MemoryBarrier, SrcAccessMask = AccessFlags.ShaderWriteBit, DstAccessMask = AccessFlags.HostReadBit };
+            _vk.CmdPipelineBarrier(commands, PipelineStageFlags.ComputeShaderBit, PipelineStageFlags.HostBit, 0, 1, &barrier, 0, null, 0, null);
+            VulkanException.Check(_vk.EndCommandBuffer(commands), "vkEndCommandBuffer");
+            var submit = new SubmitInfo { SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &commands };
+            var fence = _fence;
+            VulkanException.Check(_vk.ResetFences(_device, 1, &fence), "vkResetFences");
+            VulkanException.Check(_vk.QueueSubmit(_queue, 1, &submit, fence), "vkQueueSubmit");
+            VulkanException.Check(_vk.WaitForFences(_device, 1, &fence, true, ulong.MaxValue), "vkWaitForFences");
+        }
+        finally
+        {
+            _vk.FreeCommandBuffers(_device, _commandPool, 1, &commands);
+        }
+    }
+
+    internal Vk Api => _vk;
+
+    internal VkDevice Device => _device;
+
+    /// <summary>Waits for the device to finish, then destroys everything this context created, and the instance.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _vk.DeviceWaitIdle(_device);
+        _vk.DestroyFence(_device, _fence, null);
+        _vk.DestroyCommandPool(_device, _commandPool, null);
+        _vk.DestroyDevice(_device, null);
+        _vk.DestroyInstance(_instance, null);
+        _vk.Dispose();
+        _loader.Dispose();
+    }
+}
+
+/// <summary>A storage buffer in host-visible memory, mapped: <see cref="Write{T}"/> and <see cref="Read{T}"/> copy through the mapping.</summary>
+internal sealed unsafe class VulkanBuffer(VulkanComputeContext context, VkBuffer handle, DeviceMemory memory, nint mapped, long bytes) : IDisposable
+{
+    private bool _disposed;
+
+    public VkBuffer Handle => handle;
+
+    /// <summary>The buffer's size in bytes.</summary>
+    public long Bytes => bytes;
+
+    /// <summary>Copies <paramref name="values"/> to the start of the buffer.</summary>
+    public void Write<T>(ReadOnlySpan<T> values) where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var source = MemoryMarshal.AsBytes(values);
+        if (source.Length > bytes) throw new ArgumentException($"{source.Length} bytes do not fit a buffer of {bytes}", nameof(values));
+        source.CopyTo(new Span<byte>((void*)mapped, source.Length));
+    }
+
+    /// <summary>The buffer's contents as <paramref name="count"/> values of <typeparamref name="T"/>.</summary>
+    public T[] Read<T>(int count) where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if ((long)count * sizeof(T) > bytes) throw new ArgumentOutOfRangeException(nameof(count), $"{count} values of {typeof(T).Name} exceed the buffer's {bytes} bytes");
+        return new ReadOnlySpan<T>((void*)mapped, count).ToArray();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        var vk = context.Api;
+        vk.UnmapMemory(context.Device, memory);
+        vk.DestroyBuffer(context.Device, handle, null);
+        vk.FreeMemory(context.Device, memory, null);
+    }
+}
