@@ -9,7 +9,7 @@ namespace JaxToolchain.Backends.Spirv;
 /// and shift counts are made safe first), saturating float-to-integer conversion (NaN to 0), bool as SPIR-V
 /// <c>bool</c>. <c>GLSL.std.450</c> is used where it is exact (<c>FAbs</c>, <c>Floor</c>, <c>Ceil</c>, <c>Trunc</c>,
 /// <c>RoundEven</c>, <c>SAbs</c>, <c>SMax</c>/<c>UMax</c>/<c>SMin</c>/<c>UMin</c>, <c>FSign</c> on non-NaN non-zero values)
-/// and for <c>Sqrt</c> (Vulkan allows an error of its precision table: about 3 ulp); float max/min are IEEE
+/// and for <c>Sqrt</c> (Vulkan bounds its error as that of <c>1.0 / InverseSqrt</c>: not correctly rounded); float max/min are IEEE
 /// 754-2019 maximum/minimum by compares and selects (GLSL's <c>FMax</c> is undefined for NaN). Transcendentals
 /// (exp, log, tanh, ...) never reach here: the math-expansion pass has rewritten them into arithmetic.
 /// </summary>
