@@ -52,6 +52,16 @@ public sealed class SpirvKernelCompilerTests
         }
         """,
         """
+        func @bias_rows(%0: f32[n,3], %1: f32[3], %2: i32[n]) -> (f32[n,3], i32[n,3]) {
+          %3 = broadcast_in_dim %1 {broadcast_dimensions = [1], shape = <n,3>} : f32[n,3]
+          %4 = add %0, %3 : f32[n,3]
+          %5 = iota {dimension = 1, dtype = i32, shape = <n,3>} : i32[n,3]
+          %6 = broadcast_in_dim %2 {broadcast_dimensions = [0], shape = <n,3>} : i32[n,3]
+          %7 = mul %5, %6 : i32[n,3]
+          return %4, %7
+        }
+        """,
+        """
         func @conversions(%0: f32[5], %1: bool[5]) -> (i32[5], u32[5], bool[5], f32[5]) {
           %2 = convert_element_type %0 {new_dtype = i32, weak_type = false} : i32[5]
           %3 = convert_element_type %0 {new_dtype = u32, weak_type = false} : u32[5]
@@ -81,7 +91,7 @@ public sealed class SpirvKernelCompilerTests
             Assert.Equal(Enumerable.Range(0, kernel.Bindings.Count), kernel.Bindings.Select(b => b.Binding));
             Assert.All(kernel.Bindings.Take(op.Operands.Count), b => Assert.Equal(SpirvBindingRole.Input, b.Role));
             Assert.All(kernel.Bindings.Skip(op.Operands.Count), b => Assert.Equal(SpirvBindingRole.Output, b.Role));
-            Assert.Equal(4, kernel.PushConstantBytes);
+            Assert.Equal(4 * (1 + kernel.Symbols.Count), kernel.PushConstantBytes);
             Assert.Equal(SpirvKernelCompiler.LocalSize, kernel.LocalSizeX);
         }
         Assert.Equal(prepared.Body.Operations.Count, kernels.Count);
@@ -111,6 +121,20 @@ public sealed class SpirvKernelCompilerTests
             "OpLoopMerge", "OpULessThan", "DescriptorSet 0", "Binding 3", "NonWritable",
         })
             Assert.Contains(expected, text);
+    }
+
+    [SpirvToolsFact]
+    public void BroadcastsThatMoveElementsAndIotaUnravelWithPushedSymbols()
+    {
+        var (_, kernels) = SpirvKernelCompiler.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@bias_rows", StringComparison.Ordinal))));
+        Assert.Equal(2, kernels.Count); // the f32 rows and the i32 product read disjoint inputs: two loops
+        Assert.All(kernels, k => Assert.Equal(["n"], k.Kernel.Symbols));
+        Assert.All(kernels, k => Assert.Equal(8, k.Kernel.PushConstantBytes));
+        var text = string.Concat(kernels.Select(k => SpirvTools.Disassemble(k.Kernel.Words)));
+        Assert.Contains("OpUMod", text);
+        Assert.Contains("OpUDiv", text);
+        Assert.Contains("OpMemberName", text);
+        Assert.Contains("\"n\"", text);
     }
 
     private static readonly string[] Unary = ["neg", "abs", "sign", "floor", "ceil", "round", "sqrt", "rsqrt", "is_finite", "not", "population_count",
