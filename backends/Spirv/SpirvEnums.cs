@@ -127,6 +127,7 @@ internal enum SpirvCapability : uint
     Int8 = 39,
     StorageBuffer16BitAccess = 4433,
     StorageBuffer8BitAccess = 4448,
+    SignedZeroInfNanPreserve = 4466,
 }
 
 /// <summary>Execution models.</summary>
@@ -152,6 +153,7 @@ internal enum SpirvMemoryModel : uint
 internal enum SpirvExecutionMode : uint
 {
     LocalSize = 17,
+    SignedZeroInfNanPreserve = 4461,
 }
 
 /// <summary>Storage classes.</summary>

@@ -25,7 +25,10 @@ internal sealed record SpirvBinding(int Binding, SpirvBindingRole Role, int Inde
 /// <see cref="LoopShape"/> (symbolic dims resolved by the caller; below 2^32 - the dispatched thread count), then the
 /// value of each of <see cref="Symbols"/> (for broadcasts that move elements and iota, which unravel the index). The shader
 /// loops grid-strided (<c>for i = gl_GlobalInvocationID.x; i &lt; count; i += gl_NumWorkGroups.x * local size</c>), so
-/// any workgroup count from 1 to ceil(count / <see cref="LocalSizeX"/>) is correct.
+/// any workgroup count from 1 to ceil(count / <see cref="LocalSizeX"/>) is correct. Every kernel declares
+/// <c>SignedZeroInfNanPreserve 32</c> (<c>SPV_KHR_float_controls</c>): the device needs
+/// <c>VK_KHR_shader_float_controls</c> (core in Vulkan 1.2) with <c>shaderSignedZeroInfNanPreserveFloat32</c>
+/// (<see cref="RequiredFeatures"/>).
 /// </summary>
 /// <param name="Name">The kernel's name (its fusion's <c>name</c> attribute or the primitive).</param>
 /// <param name="EntryPoint">The entry point's name in the module.</param>
@@ -36,7 +39,11 @@ internal sealed record SpirvBinding(int Binding, SpirvBindingRole Role, int Inde
 /// <param name="PushConstantBytes">The size of the push-constant block.</param>
 /// <param name="LocalSizeX">The workgroup size (x; y and z are 1).</param>
 internal sealed record SpirvKernel(string Name, string EntryPoint, uint[] Words, IReadOnlyList<SpirvBinding> Bindings, Shape LoopShape,
-    IReadOnlyList<string> Symbols, int PushConstantBytes, int LocalSizeX);
+    IReadOnlyList<string> Symbols, int PushConstantBytes, int LocalSizeX)
+{
+    /// <summary>The Vulkan device extensions and features (Vulkan's names) the kernel needs.</summary>
+    public IReadOnlyList<string> RequiredFeatures { get; } = ["VK_KHR_shader_float_controls", "shaderSignedZeroInfNanPreserveFloat32"];
+}
 
 /// <summary>
 /// The first SPIR-V lowering: a function whose prepared body (<see cref="Prepare"/>, the CPU backend's pipeline) is
@@ -96,6 +103,10 @@ internal static class SpirvKernelCompiler
         private KernelWriter()
         {
             _m.Capability(SpirvCapability.Shader);
+            // IEEE NaN, infinity and signed-zero semantics: without this mode Vulkan lets the compiler assume there are
+            // none (lavapipe folds -0 / 0 < x to true), which the interpreter's numbers need.
+            _m.Capability(SpirvCapability.SignedZeroInfNanPreserve);
+            _m.Extension("SPV_KHR_float_controls");
             _m.MemoryModel(SpirvAddressingModel.Logical, SpirvMemoryModel.GLSL450);
             _uint = _m.TypeInt(32, false);
             _int = _m.TypeInt(32, true);
@@ -187,6 +198,7 @@ internal static class SpirvKernelCompiler
             m.Name(main, entryName);
             m.EntryPoint(SpirvExecutionModel.GLCompute, main, entryName, globalId, groups);
             m.ExecutionMode(main, SpirvExecutionMode.LocalSize, LocalSize, 1, 1);
+            m.ExecutionMode(main, SpirvExecutionMode.SignedZeroInfNanPreserve, 32);
 
             m.Label();
             var counter = m.Emit(SpirvOp.Variable, m.TypePointer(SpirvStorageClass.Function, _uint), (uint)SpirvStorageClass.Function);

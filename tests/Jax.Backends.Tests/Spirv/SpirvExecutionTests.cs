@@ -36,6 +36,22 @@ public sealed class SpirvExecutionTests
     }
 
     [VulkanFact]
+    public void RandomChainsComputeTheInterpretersNumbers()
+    {
+        int seed = 0;
+        foreach (var source in SpirvKernelCompilerTests.RandomChains())
+        {
+            var function = IrParser.ParseFunction(source);
+            var random = new Random(seed++);
+            var arguments = function.ParameterTypes.Select(t => RandomBuffer(t, random)).ToArray();
+            var expected = Interpreter.Run(function, arguments);
+            var actual = RunOnVulkan(function, arguments);
+            for (int r = 0; r < expected.Length; r++)
+                AssertClose(Storage(expected[r]), actual[r], expected[r].DType, $"{source}\nresult {r}");
+        }
+    }
+
+    [VulkanFact]
     public void EveryPrimitiveAndDTypeComputesTheInterpretersNumbers()
     {
         int ran = 0;

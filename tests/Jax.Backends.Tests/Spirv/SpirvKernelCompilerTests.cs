@@ -118,7 +118,8 @@ public sealed class SpirvKernelCompilerTests
         foreach (var expected in new[]
         {
             "OpEntryPoint GLCompute", "LocalSize 256 1 1", "BuiltIn GlobalInvocationId", "BuiltIn NumWorkgroups", "OpTypePointer PushConstant",
-            "OpLoopMerge", "OpULessThan", "DescriptorSet 0", "Binding 3", "NonWritable",
+            "OpLoopMerge", "OpULessThan", "DescriptorSet 0", "Binding 3", "NonWritable", "OpExtension \"SPV_KHR_float_controls\"",
+            "SignedZeroInfNanPreserve 32",
         })
             Assert.Contains(expected, text);
     }
@@ -206,8 +207,8 @@ public sealed class SpirvKernelCompilerTests
         return 1;
     }
 
-    [SpirvToolsFact]
-    public void RandomChainsValidate()
+    /// <summary>30 seeded random chains of float32 operations (transcendentals included) ending in a compare, a select and a conversion.</summary>
+    internal static IEnumerable<string> RandomChains()
     {
         var random = new Random(10);
         string[] floatOps = ["add", "sub", "mul", "div", "max", "min"];
@@ -229,7 +230,15 @@ public sealed class SpirvKernelCompilerTests
             lines.Add($"  %{next} = lt %{live[^1]}, %{live[^2]} : bool[{shape}]");
             lines.Add($"  %{next + 1} = select %{next}, %{live[^3]}, %0 : f32[{shape}]");
             lines.Add($"  %{next + 2} = convert_element_type %{next + 1} {{new_dtype = i32, weak_type = false}} : i32[{shape}]");
-            var source = $"func @random(%0: f32[{shape}], %1: f32[{shape}]) -> (f32[{shape}], i32[{shape}]) {{\n{string.Join('\n', lines)}\n  return %{next + 1}, %{next + 2}\n}}";
+            yield return $"func @random(%0: f32[{shape}], %1: f32[{shape}]) -> (f32[{shape}], i32[{shape}]) {{\n{string.Join('\n', lines)}\n  return %{next + 1}, %{next + 2}\n}}";
+        }
+    }
+
+    [SpirvToolsFact]
+    public void RandomChainsValidate()
+    {
+        foreach (var source in RandomChains())
+        {
             var (_, kernels) = SpirvKernelCompiler.Compile(IrParser.ParseFunction(source));
             foreach (var (_, kernel) in kernels) SpirvTools.AssertValid(kernel.Words, source);
         }

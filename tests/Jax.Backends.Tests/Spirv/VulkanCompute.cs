@@ -65,9 +65,14 @@ internal sealed unsafe partial class VulkanCompute : IDisposable
         _family = (uint)Enumerable.Range(0, (int)families).First(f => (properties[f * 6] & 2) != 0);
         float priority = 1;
         var queueInfo = new DeviceQueueCreateInfo { SType = 2, QueueFamilyIndex = _family, QueueCount = 1, QueuePriorities = &priority };
-        var deviceInfo = new DeviceCreateInfo { SType = 3, QueueCreateInfoCount = 1, QueueCreateInfos = &queueInfo };
         nint device, queue;
-        Check(vkCreateDevice(_physical, &deviceInfo, null, &device), "vkCreateDevice");
+        // The kernels declare SignedZeroInfNanPreserve (SPV_KHR_float_controls): core in 1.2, an extension for 1.1.
+        fixed (byte* extension = "VK_KHR_shader_float_controls\0"u8)
+        {
+            var extensions = stackalloc byte*[] { extension };
+            var deviceInfo = new DeviceCreateInfo { SType = 3, QueueCreateInfoCount = 1, QueueCreateInfos = &queueInfo, EnabledExtensionCount = 1, EnabledExtensionNames = extensions };
+            Check(vkCreateDevice(_physical, &deviceInfo, null, &device), "vkCreateDevice");
+        }
         _device = device;
         vkGetDeviceQueue(_device, _family, 0, &queue);
         _queue = queue;
