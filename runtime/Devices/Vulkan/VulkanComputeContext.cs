@@ -33,7 +33,11 @@ public sealed class VulkanException : Exception
 /// <param name="Name">The device's name (<c>llvmpipe (LLVM 15.0.6, 256 bits)</c> for lavapipe).</param>
 /// <param name="Type">Discrete GPU, integrated GPU, virtual GPU or CPU.</param>
 /// <param name="ApiVersion">The Vulkan version the device supports.</param>
-public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Version ApiVersion);
+public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Version ApiVersion)
+{
+    /// <summary>Whether kernels may declare float controls (SPV_KHR_float_controls: Vulkan 1.2, or the extension, enabled).</summary>
+    public bool FloatControls { get; init; }
+}
 
 /// <summary>
 /// The first slice of the Vulkan runtime (issue 10): one logical device with a compute queue, host-visible storage
@@ -61,17 +65,37 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         _vk = vk;
         _instance = instance;
         _physical = physical;
-        Info = info;
         PhysicalDeviceMemoryProperties memory;
         vk.GetPhysicalDeviceMemoryProperties(physical, &memory);
         _memory = memory;
 
         float priority = 1;
         var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = queueFamily, QueueCount = 1, PQueuePriorities = &priority };
-        var deviceInfo = new DeviceCreateInfo { SType = StructureType.DeviceCreateInfo, QueueCreateInfoCount = 1, PQueueCreateInfos = &queueInfo };
-        VkDevice device;
-        VulkanException.Check(vk.CreateDevice(physical, &deviceInfo, null, &device), "vkCreateDevice");
-        _device = device;
+        // The SPIR-V backend's kernels declare SignedZeroInfNanPreserve (SPV_KHR_float_controls): without it a driver may
+        // assume no NaN, infinity or -0. Core in Vulkan 1.2; an extension to enable for 1.1.
+        var extension = Marshal.StringToHGlobalAnsi(FloatControlsExtension);
+        try
+        {
+            byte* extensionName = (byte*)extension;
+            bool floatControls = DeviceExtensions(vk, physical).Contains(FloatControlsExtension);
+            var deviceInfo = new DeviceCreateInfo
+            {
+                SType = StructureType.DeviceCreateInfo,
+                QueueCreateInfoCount = 1,
+                PQueueCreateInfos = &queueInfo,
+                EnabledExtensionCount = floatControls ? 1u : 0u,
+                PpEnabledExtensionNames = floatControls ? &extensionName : null,
+            };
+            VkDevice created;
+            VulkanException.Check(vk.CreateDevice(physical, &deviceInfo, null, &created), "vkCreateDevice");
+            _device = created;
+            Info = info with { FloatControls = floatControls || info.ApiVersion >= new Version(1, 2) };
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(extension);
+        }
+        var device = _device;
         Queue queue;
         vk.GetDeviceQueue(device, queueFamily, 0, &queue);
         _queue = queue;
@@ -85,8 +109,22 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         _fence = fence;
     }
 
+    private const string FloatControlsExtension = "VK_KHR_shader_float_controls";
+
     /// <summary>The device in use.</summary>
     public VulkanDeviceInfo Info { get; }
+
+    private static HashSet<string> DeviceExtensions(Vk vk, PhysicalDevice device)
+    {
+        uint count = 0;
+        VulkanException.Check(vk.EnumerateDeviceExtensionProperties(device, (byte*)null, &count, null), "vkEnumerateDeviceExtensionProperties");
+        var properties = new ExtensionProperties[count];
+        fixed (ExtensionProperties* p = properties)
+            VulkanException.Check(vk.EnumerateDeviceExtensionProperties(device, (byte*)null, &count, p), "vkEnumerateDeviceExtensionProperties");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in properties) names.Add(Marshal.PtrToStringUTF8((nint)property.ExtensionName) ?? "");
+        return names;
+    }
 
     /// <summary>
     /// Opens the best Vulkan device of the machine; false, with the reason (no loader, and the apt line; no device with a
