@@ -56,9 +56,8 @@ internal static class SpirvKernelCompiler
     /// <summary>Threads per workgroup.</summary>
     public const int LocalSize = 256;
 
-    /// <summary>The pipeline before lowering, the CPU backend's: simplify, math expansion, simplify, fusion.</summary>
-    public static Function Prepare(Function function) =>
-        new FusionPass().Run(Pipelines.Simplify(new MathExpansionPass().Run(Pipelines.Simplify(function))));
+    /// <summary>The pipeline before lowering, the CPU backend's: <see cref="Pipelines.ForCodegen"/>.</summary>
+    public static Function Prepare(Function function) => Pipelines.ForCodegen(function);
 
     /// <summary>The kernels of <paramref name="function"/> after <see cref="Prepare"/>, each with the operation it computes, in program order.</summary>
     public static (Function Prepared, IReadOnlyList<(Operation Operation, SpirvKernel Kernel)> Kernels) Compile(Function function)

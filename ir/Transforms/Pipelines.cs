@@ -29,4 +29,25 @@ public static class Pipelines
         }
         return function;
     }
+
+    /// <summary>
+    /// The pipeline every code generator (LLVM, SPIR-V) compiles from: simplify; expand transcendental functions into
+    /// arithmetic (<see cref="MathExpansionPass"/>: kernels call no libm, and the expansions vectorize); simplify again
+    /// (CSE shares the expansions' constants); fuse (<see cref="FusionPass"/>). With <paramref name="printAfterEach"/>,
+    /// the IR after each of the four stages is written there, headed as <see cref="PassManager"/> heads its dumps
+    /// (<c>jaxc --dump-ir</c>).
+    /// </summary>
+    public static Function ForCodegen(Function function, TextWriter? printAfterEach = null)
+    {
+        Function Stage(string name, Function result)
+        {
+            printAfterEach?.Write(PassManager.Header(name) + "\n" + IrPrinter.Print(result) + "\n");
+            return result;
+        }
+        IPass expansion = new MathExpansionPass(), fusion = new FusionPass();
+        var simplified = Stage("simplify", Simplify(function));
+        var expanded = Stage(expansion.Name, expansion.Run(simplified));
+        var resimplified = Stage("simplify", Simplify(expanded));
+        return Stage(fusion.Name, fusion.Run(resimplified));
+    }
 }

@@ -108,21 +108,20 @@ public static class CpuIsa
         bool v3 = v2 && osSavesAvx && Bits(ecx1, 12, 22, 26, 27, 28, 29) && Bits(ebx7, 3, 5, 8) && Bits(ecxExt, 5);
         // v4: AVX512F 16, DQ 17, CD 28, BW 30, VL 31 (leaf 7 EBX).
         bool v4 = v3 && osSavesAvx512 && Bits(ebx7, 16, 17, 28, 30, 31);
-        return v4 ? ["x86-64-v4", "x86-64-v3", "x86-64-v2"] : v3 ? ["x86-64-v3", "x86-64-v2"] : v2 ? ["x86-64-v2"] : [];
+        return BestFirst(v2, v3, v4);
     }
+
+    /// <summary>The levels a CPU runs, best first, given which it supports (each implies the ones below).</summary>
+    private static string[] BestFirst(bool v2, bool v3, bool v4) => [.. X86Levels.Take(v4 ? 3 : v3 ? 2 : v2 ? 1 : 0).Reverse()];
 
     private static string[] FromIntrinsics()
     {
-        var levels = new List<string>();
         // x86-64-v2: SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT (CMPXCHG16B and LAHF/SAHF come with every such CPU).
         bool v2 = Sse3.IsSupported && Ssse3.IsSupported && Sse41.IsSupported && Sse42.IsSupported && Popcnt.IsSupported;
         // x86-64-v3: AVX, AVX2, BMI1, BMI2, FMA, LZCNT (F16C, MOVBE and XSAVE, which .NET does not report, come with them).
         bool v3 = v2 && Avx.IsSupported && Avx2.IsSupported && Bmi1.IsSupported && Bmi2.IsSupported && Fma.IsSupported && Lzcnt.IsSupported;
         // x86-64-v4: AVX512F, AVX512BW, AVX512CD, AVX512DQ, AVX512VL.
         bool v4 = v3 && Avx512F.IsSupported && Avx512BW.IsSupported && Avx512CD.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
-        if (v4) levels.Add("x86-64-v4");
-        if (v3) levels.Add("x86-64-v3");
-        if (v2) levels.Add("x86-64-v2");
-        return [.. levels];
+        return BestFirst(v2, v3, v4);
     }
 }

@@ -118,7 +118,7 @@ internal sealed class JitFunction
         {
             if (IsStatic(i))
             {
-                statics.Add(args[i] is Tensor t ? new StaticArray(t) : args[i]);
+                statics.Add(StaticKeyPart(args[i]));
                 structure.Add("static");
                 continue;
             }
@@ -130,6 +130,9 @@ internal sealed class JitFunction
         }
         return new Flattened(leaves.ToArray(), donated.ToArray(), trees, statics.ToArray(), string.Join(",", structure));
     }
+
+    /// <summary>A static argument as the key holds it: an array by its contents, any other value as it is.</summary>
+    private static object? StaticKeyPart(object? arg) => arg is Tensor t ? new StaticArray(t) : arg;
 
     /// <summary>The common call, every argument an array and none static: each is a leaf, the structure text is cached.</summary>
     private Flattened FlattenTensors(object?[] args)
@@ -336,7 +339,7 @@ internal sealed class JitFunction
             {
                 if (IsStatic(i))
                 {
-                    statics.Add(args[i]);
+                    statics.Add(StaticKeyPart(args[i]));
                     structure.Add("static");
                     continue;
                 }

@@ -30,7 +30,10 @@ internal static class KernelBuild
     }
 }
 
-/// <summary><c>--dump-ir</c>: each kernel's IR after tracing and after every pass of the CPU backend's pipeline, one file per kernel.</summary>
+/// <summary>
+/// <c>--dump-ir</c>: each kernel's IR after tracing and after each stage of the code generators' pipeline
+/// (<see cref="Pipelines.ForCodegen"/>, what the backends compile), one file per kernel.
+/// </summary>
 internal static class IrDump
 {
     public static void Write(string directory, IReadOnlyList<LibraryKernel> kernels)
@@ -41,10 +44,7 @@ internal static class IrDump
             using var writer = new StringWriter();
             writer.WriteLine(PassManager.Header("trace"));
             writer.WriteLine(IrPrinter.Print(kernels[k].Function));
-            var pipeline = new PassManager(new CanonicalizePass(), new CsePass(), new DcePass(), new MathExpansionPass(),
-                new CanonicalizePass(), new CsePass(), new DcePass(), new FusionPass())
-            { PrintIrAfterAll = writer };
-            pipeline.Run(kernels[k].Function);
+            Pipelines.ForCodegen(kernels[k].Function, writer);
             File.WriteAllText(Path.Combine(directory, $"{kernels[k].Name}.{k}.mlir"), writer.ToString());
         }
     }

@@ -24,8 +24,6 @@ internal sealed class Weaver
 {
     private readonly ModuleDefinition _module;
     private readonly TypeReference _jitMethod;
-    private readonly TypeReference _type;
-    private readonly TypeReference _funcOfArgs;
     private readonly MethodReference _funcConstructor;
     private readonly MethodReference _getTypeFromHandle;
     private readonly MethodReference _create;
@@ -39,7 +37,7 @@ internal sealed class Weaver
         var ts = module.TypeSystem;
         var corlib = ts.CoreLibrary;
         _jitMethod = new TypeReference("JaxToolchain.Aot", "JitMethod", module, runtime);
-        _type = new TypeReference("System", "Type", module, corlib);
+        var type = new TypeReference("System", "Type", module, corlib);
         var handle = new TypeReference("System", "RuntimeTypeHandle", module, corlib) { IsValueType = true };
         var func = new TypeReference("System", "Func`2", module, corlib);
         func.GenericParameters.Add(new GenericParameter(func));
@@ -48,14 +46,13 @@ internal sealed class Weaver
         var funcOfArgs = new GenericInstanceType(func);
         funcOfArgs.GenericArguments.Add(objects);
         funcOfArgs.GenericArguments.Add(ts.Object);
-        _funcOfArgs = funcOfArgs;
         _funcConstructor = new MethodReference(".ctor", ts.Void, funcOfArgs) { HasThis = true };
         _funcConstructor.Parameters.Add(new ParameterDefinition(ts.Object));
         _funcConstructor.Parameters.Add(new ParameterDefinition(ts.IntPtr));
-        _getTypeFromHandle = new MethodReference("GetTypeFromHandle", _type, _type);
+        _getTypeFromHandle = new MethodReference("GetTypeFromHandle", type, type);
         _getTypeFromHandle.Parameters.Add(new ParameterDefinition(handle));
         _create = new MethodReference("Create", _jitMethod, _jitMethod);
-        foreach (var p in new[] { _type, ts.String, funcOfArgs, ts.String, ts.String, _type }) _create.Parameters.Add(new ParameterDefinition(p));
+        foreach (var p in new[] { type, ts.String, funcOfArgs, ts.String, ts.String, type }) _create.Parameters.Add(new ParameterDefinition(p));
         _invoke = new MethodReference("Invoke", ts.Object, _jitMethod) { HasThis = true };
         _invoke.Parameters.Add(new ParameterDefinition(objects));
     }

@@ -20,13 +20,8 @@ public static class KernelCompiler
     private const int SymbolCountOffset = 24;
     private const int SymbolValuesOffset = 32;
 
-    /// <summary>
-    /// The pipeline before code generation: simplify; expand transcendental functions into arithmetic (kernels call no
-    /// libm, and the expansions vectorize; see <see cref="MathExpansionPass"/>); simplify again (CSE shares the
-    /// expansions' constants); fuse.
-    /// </summary>
-    public static Function Prepare(Function function) =>
-        new FusionPass().Run(Pipelines.Simplify(new MathExpansionPass().Run(Pipelines.Simplify(function))));
+    /// <summary>The pipeline before code generation, shared with the SPIR-V backend: <see cref="Pipelines.ForCodegen"/>.</summary>
+    public static Function Prepare(Function function) => Pipelines.ForCodegen(function);
 
     /// <summary>
     /// Builds the module of <paramref name="function"/> in <paramref name="context"/>, exporting <paramref name="symbol"/>;
