@@ -20,4 +20,7 @@ public static class ExecutionContracts
 
     /// <summary>The kernel manifest schema (<see cref="KernelManifest"/>).</summary>
     public const int ManifestVersion = 1;
+
+    /// <summary>The Vulkan program (<see cref="VulkanProgram"/>: steps, SPIR-V kernels and their dispatch metadata).</summary>
+    public const int VulkanProgramVersion = 1;
 }

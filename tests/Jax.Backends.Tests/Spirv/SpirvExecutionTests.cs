@@ -103,17 +103,18 @@ public sealed class SpirvExecutionTests
     /// <summary>Runs the function's kernels one after the other on Vulkan; its results in storage form.</summary>
     private static byte[][] RunOnVulkan(Function function, Buffer[] arguments)
     {
-        var (prepared, kernels) = SpirvKernelCompiler.Compile(function);
+        var (prepared, kernels) = SpirvTools.Compile(function);
         var values = new Dictionary<Value, byte[]>(ReferenceEqualityComparer.Instance);
         for (int p = 0; p < arguments.Length; p++) values[prepared.Body.Arguments[p]] = Storage(arguments[p]);
         foreach (var (op, kernel) in kernels)
         {
             var buffers = op.Operands.Select(v => (byte[])values[v].Clone())
                 .Concat(op.Results.Select(v => new byte[Resolve(v.Type.Shape).ElementCount * 4])).ToArray();
-            uint count = (uint)Resolve(kernel.LoopShape).ElementCount;
-            uint[] push = [count, .. kernel.Symbols.Select(_ => (uint)N)];
+            var symbols = new Dictionary<string, long>(StringComparer.Ordinal) { ["n"] = N, ["m"] = N };
+            uint[] push = [.. kernel.PushConstants.Select(p => (uint)SymbolicSize.Parse(p).Evaluate(symbols))];
+            uint count = (uint)SymbolicSize.Parse(kernel.Threads[0]).Evaluate(symbols);
             uint groups = Math.Clamp((count + 255) / 256, 1, 3);
-            VulkanCompute.Shared!.Run(kernel.Words, kernel.EntryPoint, buffers, push, groups);
+            VulkanCompute.Shared!.Run(kernel.Spirv, kernel.EntryPoint, buffers, push, groups);
             for (int r = 0; r < op.Results.Count; r++) values[op.Results[r]] = buffers[op.Operands.Count + r];
         }
         return [.. prepared.Body.Results.Select(v => values[v])];

@@ -82,17 +82,16 @@ public sealed class SpirvKernelCompilerTests
     public void EveryKernelOfTheSamplesValidates(int index)
     {
         var function = IrParser.ParseFunction(Sources[index]);
-        var (prepared, kernels) = SpirvKernelCompiler.Compile(function);
+        var (prepared, kernels) = SpirvTools.Compile(function);
         Assert.NotEmpty(kernels);
         foreach (var (op, kernel) in kernels)
         {
-            SpirvTools.AssertValid(kernel.Words, $"{function.Name}/{kernel.Name}");
+            SpirvTools.AssertValid(kernel.Spirv, $"{function.Name}/{kernel.EntryPoint}");
             Assert.Equal(op.Operands.Count + op.Results.Count, kernel.Bindings.Count);
-            Assert.Equal(Enumerable.Range(0, kernel.Bindings.Count), kernel.Bindings.Select(b => b.Binding));
-            Assert.All(kernel.Bindings.Take(op.Operands.Count), b => Assert.Equal(SpirvBindingRole.Input, b.Role));
-            Assert.All(kernel.Bindings.Skip(op.Operands.Count), b => Assert.Equal(SpirvBindingRole.Output, b.Role));
-            Assert.Equal(4 * (1 + kernel.Symbols.Count), kernel.PushConstantBytes);
-            Assert.Equal(SpirvKernelCompiler.LocalSize, kernel.LocalSizeX);
+            Assert.Equal([.. Enumerable.Range(0, op.Operands.Count).Select(k => new VulkanBinding(VulkanBinding.Input, k)),
+                .. Enumerable.Range(0, op.Results.Count).Select(k => new VulkanBinding(VulkanBinding.Output, k))], kernel.Bindings);
+            Assert.Equal([SpirvKernelCompiler.LocalSize, 1, 1], kernel.LocalSize);
+            Assert.Equal(kernel.PushConstants[0], kernel.Threads[0]);
         }
         Assert.Equal(prepared.Body.Operations.Count, kernels.Count);
     }
@@ -110,11 +109,12 @@ public sealed class SpirvKernelCompilerTests
     [SpirvToolsFact]
     public void TheShaderLoopsGridStridedOverThePushedCount()
     {
-        var (_, kernels) = SpirvKernelCompiler.Compile(IrParser.ParseFunction(Sources[1]));
-        var kernel = Assert.Single(kernels).Kernel;
-        Assert.Equal("f32[n]", kernel.Bindings[0].Type.ToString());
-        Assert.Equal("n", kernel.LoopShape.ToString().Trim('(', ')', '[', ']', ','));
-        var text = SpirvTools.Disassemble(kernel.Words);
+        var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources[1]));
+        var (op, kernel) = Assert.Single(kernels);
+        Assert.Equal("f32[n]", op.Operands[0].Type.ToString());
+        Assert.Equal(["n", "n"], kernel.PushConstants);
+        Assert.Equal(["n", "1", "1"], kernel.Threads);
+        var text = SpirvTools.Disassemble(kernel.Spirv);
         foreach (var expected in new[]
         {
             "OpEntryPoint GLCompute", "LocalSize 256 1 1", "BuiltIn GlobalInvocationId", "BuiltIn NumWorkgroups", "OpTypePointer PushConstant",
@@ -127,11 +127,11 @@ public sealed class SpirvKernelCompilerTests
     [SpirvToolsFact]
     public void BroadcastsThatMoveElementsAndIotaUnravelWithPushedSymbols()
     {
-        var (_, kernels) = SpirvKernelCompiler.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@bias_rows", StringComparison.Ordinal))));
+        var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@bias_rows", StringComparison.Ordinal))));
         Assert.Equal(2, kernels.Count); // the f32 rows and the i32 product read disjoint inputs: two loops
-        Assert.All(kernels, k => Assert.Equal(["n"], k.Kernel.Symbols));
-        Assert.All(kernels, k => Assert.Equal(8, k.Kernel.PushConstantBytes));
-        var text = string.Concat(kernels.Select(k => SpirvTools.Disassemble(k.Kernel.Words)));
+        Assert.All(kernels, k => Assert.Equal(2, k.Kernel.PushConstants.Count));
+        Assert.All(kernels, k => Assert.Equal("n", k.Kernel.PushConstants[1]));
+        var text = string.Concat(kernels.Select(k => SpirvTools.Disassemble(k.Kernel.Spirv)));
         Assert.Contains("OpUMod", text);
         Assert.Contains("OpUDiv", text);
         Assert.Contains("OpMemberName", text);
@@ -198,12 +198,12 @@ public sealed class SpirvKernelCompilerTests
         var function = IrParser.ParseFunction(source);
         if (Refused(primitive, dtype))
         {
-            var e = Assert.Throws<NotSupportedException>(() => SpirvKernelCompiler.Compile(function));
+            var e = Assert.Throws<NotSupportedException>(() => SpirvTools.Compile(function));
             Assert.Contains(primitive, e.Message);
             return 0;
         }
-        var (_, kernels) = SpirvKernelCompiler.Compile(function);
-        foreach (var (_, kernel) in kernels) SpirvTools.AssertValid(kernel.Words, $"{primitive} on {dtype}:\n{source}");
+        var (_, kernels) = SpirvTools.Compile(function);
+        foreach (var (_, kernel) in kernels) SpirvTools.AssertValid(kernel.Spirv, $"{primitive} on {dtype}:\n{source}");
         return 1;
     }
 
@@ -239,8 +239,8 @@ public sealed class SpirvKernelCompilerTests
     {
         foreach (var source in RandomChains())
         {
-            var (_, kernels) = SpirvKernelCompiler.Compile(IrParser.ParseFunction(source));
-            foreach (var (_, kernel) in kernels) SpirvTools.AssertValid(kernel.Words, source);
+            var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(source));
+            foreach (var (_, kernel) in kernels) SpirvTools.AssertValid(kernel.Spirv, source);
         }
     }
 
@@ -251,7 +251,7 @@ public sealed class SpirvKernelCompilerTests
     [InlineData("func @f(%0: f32[4]) -> (f32[4]) {\n  %1 = rem %0, %0 : f32[4]\n  return %1\n}", "rem")]
     public void UnsupportedOperationsNameWhatIsMissing(string source, string named)
     {
-        var e = Assert.Throws<NotSupportedException>(() => SpirvKernelCompiler.Compile(IrParser.ParseFunction(source)));
+        var e = Assert.Throws<NotSupportedException>(() => SpirvTools.Compile(IrParser.ParseFunction(source)));
         Assert.Contains(named, e.Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using JaxToolchain.Backends.Spirv;
+using JaxToolchain.Ir;
 
 namespace JaxToolchain.Backends.Tests.Spirv;
 
@@ -14,6 +15,20 @@ internal static class SpirvTools
 
     private static bool Find(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+
+    /// <summary>
+    /// Every kernel of a function after <see cref="SpirvKernelCompiler.Prepare"/>, with the operation it computes, in
+    /// program order; a <see cref="NotSupportedException"/> for the first operation without a lowering (where the program
+    /// compiler would make a host step). Single-kernel steps only (what elementwise loops are).
+    /// </summary>
+    public static (Function Prepared, List<(Operation Operation, VulkanKernel Kernel)> Kernels) Compile(Function function)
+    {
+        var prepared = SpirvKernelCompiler.Prepare(function);
+        var kernels = new List<(Operation, VulkanKernel)>();
+        foreach (var op in prepared.Body.Operations)
+            foreach (var kernel in SpirvKernelCompiler.CompileStep(op).Kernels) kernels.Add((op, kernel));
+        return (prepared, kernels);
+    }
 
     /// <summary>Runs spirv-val on the module; fails the test with its output when the module is invalid.</summary>
     public static void AssertValid(uint[] words, string? context = null)

@@ -1,0 +1,213 @@
+using JaxToolchain.Ir;
+
+namespace JaxToolchain.Backends.Spirv;
+
+/// <summary>
+/// What every SPIR-V kernel writer shares (loops, reductions, contractions, layout kernels): the module with its
+/// capabilities and float controls, the dtype's computation and storage types, storage-buffer bindings in the host's
+/// layout (<see cref="VulkanKernel"/>), the push-constant block (<c>uint32</c>s given as <see cref="SymbolicSize"/>),
+/// built-in inputs, and the entry point with its workgroup size. A writer declares bindings, push constants and
+/// built-ins, opens <see cref="BeginMain"/>, emits its body, and ends with <see cref="Finish"/>.
+/// </summary>
+internal abstract class SpirvKernelWriter
+{
+    /// <summary>The module being written.</summary>
+    protected SpirvModuleBuilder M { get; } = new();
+
+    /// <summary>The 32-bit types and the uint32 constant 0.</summary>
+    protected SpirvId UInt { get; }
+
+    /// <summary>int32.</summary>
+    protected SpirvId Int { get; }
+
+    /// <summary>float32.</summary>
+    protected SpirvId Float { get; }
+
+    /// <summary>SPIR-V <c>bool</c>.</summary>
+    protected SpirvId Bool { get; }
+
+    /// <summary>The uint32 constant 0.</summary>
+    protected SpirvId Zero { get; }
+
+    private readonly List<VulkanBinding> _bindings = [];
+    private readonly List<SpirvId> _variables = [];
+    private readonly List<DType> _dtypes = [];
+    private readonly List<SymbolicSize> _pushValues = [];
+    private readonly List<SpirvId> _interface = [];
+    private readonly Dictionary<int, SpirvId> _pushLoads = [];
+    private SpirvId _push;
+    private SpirvId _main;
+    private int[] _localSize = [1, 1, 1];
+
+    /// <summary>Starts a module: <c>Shader</c>, IEEE NaN/Inf/-0 semantics (<c>SPV_KHR_float_controls</c>), GLSL450 memory model.</summary>
+    protected SpirvKernelWriter()
+    {
+        M.Capability(SpirvCapability.Shader);
+        // IEEE NaN, infinity and signed-zero semantics: without this mode Vulkan lets the compiler assume there are
+        // none (lavapipe folds -0 / 0 < x to true), which the interpreter's numbers need.
+        M.Capability(SpirvCapability.SignedZeroInfNanPreserve);
+        M.Extension("SPV_KHR_float_controls");
+        M.MemoryModel(SpirvAddressingModel.Logical, SpirvMemoryModel.GLSL450);
+        UInt = M.TypeInt(32, false);
+        Int = M.TypeInt(32, true);
+        Float = M.TypeFloat(32);
+        Bool = M.TypeBool();
+        Zero = M.ConstantUInt32(0);
+    }
+
+    /// <summary>The Vulkan features every kernel needs (float controls with NaN/Inf/-0 preservation for float32).</summary>
+    public static IReadOnlyList<string> BaseFeatures { get; } = ["VK_KHR_shader_float_controls", "shaderSignedZeroInfNanPreserveFloat32"];
+
+    /// <summary>Features this kernel needs besides <see cref="BaseFeatures"/> (a writer adds them with the capabilities it uses).</summary>
+    protected List<string> Features { get; } = [.. BaseFeatures];
+
+    /// <summary>Throws <see cref="NotSupportedException"/> for a dtype the SPIR-V backend does not lower.</summary>
+    public static void CheckDType(DType dtype)
+    {
+        if (dtype is not (DType.Float32 or DType.Int32 or DType.UInt32 or DType.Bool))
+            throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet");
+    }
+
+    /// <summary>The computation type of a dtype (bool is SPIR-V <c>bool</c>).</summary>
+    protected SpirvId Compute(DType dtype) => dtype switch
+    {
+        DType.Float32 => Float,
+        DType.Int32 => Int,
+        DType.UInt32 => UInt,
+        DType.Bool => Bool,
+        _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet"),
+    };
+
+    /// <summary>The storage type of a dtype's buffer elements (bool: a uint32 0 or 1 in this slice).</summary>
+    protected SpirvId Storage(DType dtype) => dtype == DType.Bool ? UInt : Compute(dtype);
+
+    /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer.</summary>
+    protected static int StorageBytes(DType dtype) => dtype == DType.Bool ? 4 : dtype.ItemSize();
+
+    /// <summary>
+    /// Declares storage buffer binding <c>bindings.Count</c> (descriptor set 0) holding <paramref name="dtype"/> elements
+    /// for the step's <paramref name="role"/> buffer <paramref name="index"/>; inputs are <c>NonWritable</c>. Returns the binding number.
+    /// </summary>
+    protected int Bind(string role, int index, DType dtype, string label)
+    {
+        var element = Storage(dtype);
+        var array = M.TypeRuntimeArray(element);
+        M.Decorate(array, SpirvDecoration.ArrayStride, (uint)StorageBytes(dtype));
+        var block = M.TypeStruct(array);
+        M.Decorate(block, SpirvDecoration.Block);
+        M.MemberDecorate(block, 0, SpirvDecoration.Offset, 0);
+        var variable = M.GlobalVariable(M.TypePointer(SpirvStorageClass.StorageBuffer, block), SpirvStorageClass.StorageBuffer);
+        M.Decorate(variable, SpirvDecoration.DescriptorSet, 0);
+        M.Decorate(variable, SpirvDecoration.Binding, (uint)_bindings.Count);
+        if (role == VulkanBinding.Input) M.Decorate(variable, SpirvDecoration.NonWritable);
+        M.Name(variable, label);
+        _bindings.Add(new VulkanBinding(role, index));
+        _variables.Add(variable);
+        _dtypes.Add(dtype);
+        return _bindings.Count - 1;
+    }
+
+    /// <summary>The dtype binding <paramref name="binding"/> holds.</summary>
+    protected DType BindingDType(int binding) => _dtypes[binding];
+
+    /// <summary>A pointer to element <paramref name="index"/> (uint32) of binding <paramref name="binding"/>'s array.</summary>
+    protected SpirvId Element(int binding, SpirvId index) =>
+        M.Emit(SpirvOp.AccessChain, M.TypePointer(SpirvStorageClass.StorageBuffer, Storage(_dtypes[binding])), _variables[binding], Zero, index);
+
+    /// <summary>Loads element <paramref name="index"/> of a binding as its computation type (bool: nonzero).</summary>
+    protected SpirvId Load(int binding, SpirvId index)
+    {
+        var dtype = _dtypes[binding];
+        var loaded = M.Emit(SpirvOp.Load, Storage(dtype), Element(binding, index));
+        return dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, loaded, Zero) : loaded;
+    }
+
+    /// <summary>Stores a computation value at element <paramref name="index"/> of a binding (bool as 0 or 1).</summary>
+    protected void Store(int binding, SpirvId index, SpirvId value)
+    {
+        if (_dtypes[binding] == DType.Bool) value = M.Emit(SpirvOp.Select, UInt, value, M.ConstantUInt32(1), Zero);
+        M.Emit(SpirvOp.Store, null, Element(binding, index), value);
+    }
+
+    /// <summary>
+    /// Declares the push-constant block: one <c>uint32</c> per value, named for the disassembly. Call once, before
+    /// <see cref="BeginMain"/>; read member k with <see cref="PushConstant"/>.
+    /// </summary>
+    protected void DeclarePushConstants(IReadOnlyList<(string Name, SymbolicSize Value)> members)
+    {
+        if (members.Count == 0) return;
+        var block = M.TypeStruct([.. Enumerable.Repeat(UInt, members.Count)]);
+        M.Decorate(block, SpirvDecoration.Block);
+        for (int k = 0; k < members.Count; k++)
+        {
+            M.MemberDecorate(block, (uint)k, SpirvDecoration.Offset, (uint)(4 * k));
+            M.MemberName(block, (uint)k, members[k].Name);
+            _pushValues.Add(members[k].Value);
+        }
+        _push = M.GlobalVariable(M.TypePointer(SpirvStorageClass.PushConstant, block), SpirvStorageClass.PushConstant);
+        M.Name(_push, "push");
+    }
+
+    /// <summary>Push constant <paramref name="k"/> (loaded once, where first asked: call it in the entry block for values used in loops).</summary>
+    protected SpirvId PushConstant(int k)
+    {
+        if (_pushLoads.TryGetValue(k, out var loaded)) return loaded;
+        var pointer = M.Emit(SpirvOp.AccessChain, M.TypePointer(SpirvStorageClass.PushConstant, UInt), _push, M.ConstantUInt32((uint)k));
+        return _pushLoads[k] = M.Emit(SpirvOp.Load, UInt, pointer);
+    }
+
+    /// <summary>A built-in <c>uvec3</c> input (<c>GlobalInvocationId</c>, <c>NumWorkgroups</c>, ...), listed in the entry point's interface.</summary>
+    protected SpirvId BuiltInVector(SpirvBuiltIn builtIn, string name)
+    {
+        var variable = M.GlobalVariable(M.TypePointer(SpirvStorageClass.Input, M.TypeVector(UInt, 3)), SpirvStorageClass.Input);
+        M.Decorate(variable, SpirvDecoration.BuiltIn, (uint)builtIn);
+        M.Name(variable, name);
+        _interface.Add(variable);
+        return variable;
+    }
+
+    /// <summary>Component <paramref name="axis"/> of a built-in vector (loaded where called).</summary>
+    protected SpirvId Component(SpirvId builtIn, uint axis) =>
+        M.Emit(SpirvOp.CompositeExtract, UInt, M.Emit(SpirvOp.Load, M.TypeVector(UInt, 3), builtIn).Value, axis);
+
+    /// <summary>Opens the entry function (<c>void main()</c>) and its first block; <see cref="Finish"/> declares the entry point.</summary>
+    protected void BeginMain(int localX, int localY = 1, int localZ = 1)
+    {
+        _localSize = [localX, localY, localZ];
+        var voidType = M.TypeVoid();
+        _main = M.BeginFunction(voidType, M.TypeFunction(voidType));
+        M.Label();
+    }
+
+    /// <summary>
+    /// Returns from and closes the entry function (the open block ends with <c>OpReturn</c>), declares the entry point
+    /// <paramref name="entryPoint"/> with the built-ins used, the workgroup size and float controls, and returns the kernel.
+    /// </summary>
+    protected VulkanKernel Finish(string entryPoint, SymbolicSize threadsX, SymbolicSize? threadsY = null, SymbolicSize? threadsZ = null)
+    {
+        M.Emit(SpirvOp.Return, null, Array.Empty<uint>());
+        M.EndFunction();
+        M.Name(_main, entryPoint);
+        M.EntryPoint(SpirvExecutionModel.GLCompute, _main, entryPoint, [.. _interface]);
+        M.ExecutionMode(_main, SpirvExecutionMode.LocalSize, (uint)_localSize[0], (uint)_localSize[1], (uint)_localSize[2]);
+        M.ExecutionMode(_main, SpirvExecutionMode.SignedZeroInfNanPreserve, 32);
+        return new VulkanKernel
+        {
+            EntryPoint = entryPoint,
+            Spirv = M.ToWords(),
+            Bindings = [.. _bindings],
+            PushConstants = [.. _pushValues.Select(v => v.ToString())],
+            Threads = [threadsX.ToString(), (threadsY ?? SymbolicSize.Of(1)).ToString(), (threadsZ ?? SymbolicSize.Of(1)).ToString()],
+            LocalSize = [.. _localSize],
+            Features = [.. Features.Distinct(StringComparer.Ordinal)],
+        };
+    }
+
+    /// <summary>An entry point name from a kernel name: ASCII letters and digits, others as '_'.</summary>
+    public static string Sanitize(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+
+    /// <summary>A dim's size as a uint32 constant, or the push constant holding the symbol (<paramref name="symbols"/>: symbol → push index).</summary>
+    protected SpirvId Size(Dim dim, IReadOnlyDictionary<string, int> symbols) => dim.IsStatic
+        ? M.ConstantUInt32(dim.Size is >= 0 and <= uint.MaxValue ? (uint)dim.Size : throw new NotSupportedException($"dimension {dim.Size} does not fit 32 bits"))
+        : PushConstant(symbols[dim.Symbol!]);
+}

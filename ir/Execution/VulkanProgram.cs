@@ -1,0 +1,156 @@
+using System.Text.Json.Serialization;
+
+namespace JaxToolchain.Ir;
+
+/// <summary>
+/// A function compiled for Vulkan (contract version <see cref="ExecutionContracts.VulkanProgramVersion"/>): its values,
+/// and the steps that compute them in order. A step is a kernel of the fused function: one or more SPIR-V compute
+/// kernels dispatched one after the other (a device step), or, where the backend has no lowering (or the device lacks a
+/// feature a kernel needs), the step's IR run by the interpreter on the host (a host step). What the SPIR-V backend
+/// produces, what the runtime's Vulkan executable runs, and what a manifest's <c>vulkan</c> entry stores (as JSON).
+/// </summary>
+public sealed record VulkanProgram
+{
+    /// <summary><c>values</c>: the type of every value (type text, symbolic dims allowed); values 0 .. <see cref="InputCount"/>-1 are the inputs.</summary>
+    public required IReadOnlyList<string> Values { get; init; }
+
+    /// <summary><c>inputCount</c>: how many of the values are the program's inputs.</summary>
+    public required int InputCount { get; init; }
+
+    /// <summary><c>outputs</c>: the values the program returns, in order (an input, or a value twice, may appear).</summary>
+    public required IReadOnlyList<int> Outputs { get; init; }
+
+    /// <summary><c>steps</c>: the steps in the order they run.</summary>
+    public required IReadOnlyList<VulkanStep> Steps { get; init; }
+
+    /// <summary>The value types parsed.</summary>
+    public ShapedType[] ParseValues() => Values.Select(t => IrParser.ParseType(t)).ToArray();
+
+    /// <summary>Checks the indices: every step reads values defined before it and defines new ones; throws a <see cref="FormatException"/> naming the step.</summary>
+    public void Validate()
+    {
+        if (InputCount < 0 || InputCount > Values.Count) throw new FormatException($"inputCount {InputCount} is not within the {Values.Count} values");
+        var defined = new bool[Values.Count];
+        for (int i = 0; i < InputCount; i++) defined[i] = true;
+        foreach (var step in Steps)
+        {
+            foreach (int v in step.Inputs)
+                if (v < 0 || v >= Values.Count || !defined[v]) throw new FormatException($"step {step.Name} reads value {v}, not defined before it");
+            foreach (int v in step.Outputs)
+            {
+                if (v < 0 || v >= Values.Count || defined[v]) throw new FormatException($"step {step.Name} defines value {v}, out of range or defined before");
+                defined[v] = true;
+            }
+            foreach (var kernel in step.Kernels)
+                foreach (var binding in kernel.Bindings)
+                {
+                    int limit = binding.Role switch
+                    {
+                        VulkanBinding.Input => step.Inputs.Count,
+                        VulkanBinding.Output => step.Outputs.Count,
+                        VulkanBinding.Scratch => step.Scratch.Count,
+                        _ => throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: unknown binding role '{binding.Role}'"),
+                    };
+                    if (binding.Index < 0 || binding.Index >= limit)
+                        throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: {binding.Role} {binding.Index} does not exist");
+                }
+        }
+        foreach (int v in Outputs)
+            if (v < 0 || v >= Values.Count || !defined[v]) throw new FormatException($"output value {v} is never defined");
+    }
+}
+
+/// <summary>One step of a <see cref="VulkanProgram"/>.</summary>
+public sealed record VulkanStep
+{
+    /// <summary><c>name</c>: the kernel's name (its fusion's name, or the primitive), for messages.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>inputs</c>: the values the step reads, in order (its IR function's parameters).</summary>
+    public required IReadOnlyList<int> Inputs { get; init; }
+
+    /// <summary><c>outputs</c>: the values the step defines, in order (its IR function's results).</summary>
+    public required IReadOnlyList<int> Outputs { get; init; }
+
+    /// <summary>
+    /// <c>ir</c>: the step as one IR function (<see cref="IrPrinter"/> text), inputs to outputs: what the host runs when
+    /// <see cref="Kernels"/> is empty or the device lacks a feature they need.
+    /// </summary>
+    public required string Ir { get; init; }
+
+    /// <summary><c>kernels</c>: the compute kernels of a device step, dispatched in order (each sees the previous one's writes); empty for a host step.</summary>
+    public IReadOnlyList<VulkanKernel> Kernels { get; init; } = [];
+
+    /// <summary><c>scratch</c>: the byte sizes (<see cref="SymbolicSize"/> text) of the step's scratch buffers, shared by its kernels, contents undefined at the start.</summary>
+    public IReadOnlyList<string> Scratch { get; init; } = [];
+
+    /// <summary><c>hostReason</c>: why a host step has no kernels (the backend's message), or null.</summary>
+    public string? HostReason { get; init; }
+}
+
+/// <summary>
+/// A SPIR-V compute kernel and how to dispatch it. Storage buffers are descriptor set 0, binding k = <see cref="Bindings"/>[k];
+/// buffers hold arrays in the host's layout (dense, row-major, the dtype's item size: bool and 8-bit integers one byte
+/// each). Push constants are <see cref="PushConstants"/>, one <c>uint32</c> each, in order. The workgroup count along each
+/// axis is <c>ceil(threads / local size)</c>, at least 1 and at most the device's limit: a kernel must be correct for
+/// any count from 1 up to that (grid-strided loops).
+/// </summary>
+public sealed record VulkanKernel
+{
+    /// <summary><c>entryPoint</c>: the compute entry point's name.</summary>
+    public required string EntryPoint { get; init; }
+
+    /// <summary><c>spirv</c>: the SPIR-V module's words, base64 of their little-endian bytes in JSON.</summary>
+    [JsonConverter(typeof(SpirvWordsConverter))]
+    public required uint[] Spirv { get; init; }
+
+    /// <summary><c>bindings</c>: what each storage buffer binding holds.</summary>
+    public required IReadOnlyList<VulkanBinding> Bindings { get; init; }
+
+    /// <summary><c>pushConstants</c>: each <c>uint32</c> push constant as <see cref="SymbolicSize"/> text over the program's symbols (an element count, a dim).</summary>
+    public IReadOnlyList<string> PushConstants { get; init; } = [];
+
+    /// <summary><c>threads</c>: the invocations wanted along x, y and z (<see cref="SymbolicSize"/> text).</summary>
+    public required IReadOnlyList<string> Threads { get; init; }
+
+    /// <summary><c>localSize</c>: the workgroup size along x, y and z (the module's <c>LocalSize</c>).</summary>
+    public required IReadOnlyList<int> LocalSize { get; init; }
+
+    /// <summary><c>features</c>: the device extensions and features (Vulkan's names) the kernel needs; the runtime runs the step on the host without them.</summary>
+    public IReadOnlyList<string> Features { get; init; } = [];
+}
+
+/// <summary>A storage buffer binding of a <see cref="VulkanKernel"/>: the step's input, output or scratch buffer <see cref="Index"/>.</summary>
+/// <param name="Role"><c>input</c>, <c>output</c> or <c>scratch</c>.</param>
+/// <param name="Index">The index among the step's inputs, outputs or scratch buffers.</param>
+public sealed record VulkanBinding(string Role, int Index)
+{
+    /// <summary>A step input (read only).</summary>
+    public const string Input = "input";
+
+    /// <summary>A step output.</summary>
+    public const string Output = "output";
+
+    /// <summary>A scratch buffer of the step.</summary>
+    public const string Scratch = "scratch";
+}
+
+/// <summary>SPIR-V words as base64 text of their little-endian bytes.</summary>
+internal sealed class SpirvWordsConverter : JsonConverter<uint[]>
+{
+    public override uint[] Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        var bytes = reader.GetBytesFromBase64();
+        if (bytes.Length % 4 != 0) throw new System.Text.Json.JsonException($"SPIR-V of {bytes.Length} bytes is not whole words");
+        var words = new uint[bytes.Length / 4];
+        for (int i = 0; i < words.Length; i++) words[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4 * i));
+        return words;
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, uint[] value, System.Text.Json.JsonSerializerOptions options)
+    {
+        var bytes = new byte[value.Length * 4];
+        for (int i = 0; i < value.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 * i), value[i]);
+        writer.WriteBase64StringValue(bytes);
+    }
+}
