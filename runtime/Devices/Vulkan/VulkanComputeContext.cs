@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using JaxToolchain.Ir;
 using Silk.NET.Vulkan;
 using VkBuffer = Silk.NET.Vulkan.Buffer;
 using VkDevice = Silk.NET.Vulkan.Device;
@@ -37,6 +38,14 @@ public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Vers
 {
     /// <summary>Whether kernels may declare float controls (SPV_KHR_float_controls: Vulkan 1.2, or the extension, enabled).</summary>
     public bool FloatControls { get; init; }
+
+    /// <summary>
+    /// What the device offers kernels, by Vulkan's names: enabled features (<c>shaderFloat64</c>, <c>storageBuffer8BitAccess</c>,
+    /// ...), float-control properties (<c>shaderSignedZeroInfNanPreserveFloat32</c>), enabled or core extensions,
+    /// subgroup operations in compute shaders (<c>subgroupArithmetic</c>) and <c>subgroupSize=N</c>. A kernel runs here
+    /// when every name of its <see cref="VulkanKernel.Features"/> is in this set.
+    /// </summary>
+    public IReadOnlySet<string> Features { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -71,29 +80,35 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
 
         float priority = 1;
         var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = queueFamily, QueueCount = 1, PQueuePriorities = &priority };
-        // The SPIR-V backend's kernels declare SignedZeroInfNanPreserve (SPV_KHR_float_controls): without it a driver may
-        // assume no NaN, infinity or -0. Core in Vulkan 1.2; an extension to enable for 1.1.
-        var extension = Marshal.StringToHGlobalAnsi(FloatControlsExtension);
+        var (features, enabled, extensions) = Discover(vk, physical, info.ApiVersion);
+        var names = extensions.Select(e => Marshal.StringToHGlobalAnsi(e)).ToArray();
         try
         {
-            byte* extensionName = (byte*)extension;
-            bool floatControls = DeviceExtensions(vk, physical).Contains(FloatControlsExtension);
+            var namePointers = stackalloc byte*[Math.Max(names.Length, 1)];
+            for (int i = 0; i < names.Length; i++) namePointers[i] = (byte*)names[i];
+            // The features the kernels may need, enabled where the device has them (a kernel lists what it needs; a step
+            // whose kernels need a feature the device lacks runs on the host).
+            var v12 = enabled.V12;
+            var v11 = enabled.V11;
+            v11.PNext = info.ApiVersion >= new Version(1, 2) ? &v12 : null;
+            var features2 = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &v11, Features = enabled.Core };
             var deviceInfo = new DeviceCreateInfo
             {
                 SType = StructureType.DeviceCreateInfo,
+                PNext = &features2,
                 QueueCreateInfoCount = 1,
                 PQueueCreateInfos = &queueInfo,
-                EnabledExtensionCount = floatControls ? 1u : 0u,
-                PpEnabledExtensionNames = floatControls ? &extensionName : null,
+                EnabledExtensionCount = (uint)names.Length,
+                PpEnabledExtensionNames = namePointers,
             };
             VkDevice created;
             VulkanException.Check(vk.CreateDevice(physical, &deviceInfo, null, &created), "vkCreateDevice");
             _device = created;
-            Info = info with { FloatControls = floatControls || info.ApiVersion >= new Version(1, 2) };
+            Info = info with { FloatControls = features.Contains("shaderSignedZeroInfNanPreserveFloat32"), Features = features };
         }
         finally
         {
-            Marshal.FreeHGlobal(extension);
+            foreach (var name in names) Marshal.FreeHGlobal(name);
         }
         var device = _device;
         Queue queue;
@@ -110,6 +125,86 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
     }
 
     private const string FloatControlsExtension = "VK_KHR_shader_float_controls";
+
+    private struct EnabledFeatures
+    {
+        public PhysicalDeviceFeatures Core;
+        public PhysicalDeviceVulkan11Features V11;
+        public PhysicalDeviceVulkan12Features V12;
+    }
+
+    /// <summary>
+    /// What the device offers that kernels may need, as Vulkan names them (the features to enable, and the float-control
+    /// and subgroup properties as the names of <see cref="VulkanKernel.Features"/>), and the extensions to enable.
+    /// </summary>
+    private static (HashSet<string> Names, EnabledFeatures Enabled, List<string> Extensions) Discover(Vk vk, PhysicalDevice physical, Version apiVersion)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var extensions = new List<string>();
+        var available = DeviceExtensions(vk, physical);
+        bool v12 = apiVersion >= new Version(1, 2);
+        var f12 = new PhysicalDeviceVulkan12Features { SType = StructureType.PhysicalDeviceVulkan12Features };
+        var f11 = new PhysicalDeviceVulkan11Features { SType = StructureType.PhysicalDeviceVulkan11Features, PNext = v12 ? &f12 : null };
+        var f2 = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &f11 };
+        vk.GetPhysicalDeviceFeatures2(physical, &f2);
+        var p12 = new PhysicalDeviceVulkan12Properties { SType = StructureType.PhysicalDeviceVulkan12Properties };
+        var subgroup = new PhysicalDeviceSubgroupProperties { SType = StructureType.PhysicalDeviceSubgroupProperties, PNext = v12 ? &p12 : null };
+        var p2 = new PhysicalDeviceProperties2 { SType = StructureType.PhysicalDeviceProperties2, PNext = &subgroup };
+        vk.GetPhysicalDeviceProperties2(physical, &p2);
+
+        var enabled = new EnabledFeatures
+        {
+            Core = new PhysicalDeviceFeatures { ShaderFloat64 = f2.Features.ShaderFloat64, ShaderInt64 = f2.Features.ShaderInt64, ShaderInt16 = f2.Features.ShaderInt16 },
+            V11 = new PhysicalDeviceVulkan11Features { SType = StructureType.PhysicalDeviceVulkan11Features, StorageBuffer16BitAccess = f11.StorageBuffer16BitAccess },
+            V12 = new PhysicalDeviceVulkan12Features
+            {
+                SType = StructureType.PhysicalDeviceVulkan12Features,
+                StorageBuffer8BitAccess = f12.StorageBuffer8BitAccess,
+                ShaderFloat16 = f12.ShaderFloat16,
+                ShaderInt8 = f12.ShaderInt8,
+                VulkanMemoryModel = f12.VulkanMemoryModel,
+            },
+        };
+        void Add(string name, bool has)
+        {
+            if (has) names.Add(name);
+        }
+        Add("shaderFloat64", f2.Features.ShaderFloat64);
+        Add("shaderInt64", f2.Features.ShaderInt64);
+        Add("shaderInt16", f2.Features.ShaderInt16);
+        Add("storageBuffer16BitAccess", f11.StorageBuffer16BitAccess);
+        if (v12)
+        {
+            Add("storageBuffer8BitAccess", f12.StorageBuffer8BitAccess);
+            Add("shaderFloat16", f12.ShaderFloat16);
+            Add("shaderInt8", f12.ShaderInt8);
+            Add("vulkanMemoryModel", f12.VulkanMemoryModel);
+            // Core in 1.2: the extension names stand for themselves in kernels' feature lists.
+            foreach (var core in new[] { FloatControlsExtension, "VK_KHR_8bit_storage", "VK_KHR_16bit_storage", "VK_KHR_shader_float16_int8" }) names.Add(core);
+            Add("shaderSignedZeroInfNanPreserveFloat16", p12.ShaderSignedZeroInfNanPreserveFloat16);
+            Add("shaderSignedZeroInfNanPreserveFloat32", p12.ShaderSignedZeroInfNanPreserveFloat32);
+            Add("shaderSignedZeroInfNanPreserveFloat64", p12.ShaderSignedZeroInfNanPreserveFloat64);
+        }
+        else if (available.Contains(FloatControlsExtension))
+        {
+            // A 1.1 device with the extension: enabled; its NaN/Inf/-0 guarantee is assumed for float32 (the common case).
+            extensions.Add(FloatControlsExtension);
+            names.Add(FloatControlsExtension);
+            names.Add("shaderSignedZeroInfNanPreserveFloat32");
+        }
+        if ((subgroup.SupportedStages & ShaderStageFlags.ComputeBit) != 0)
+        {
+            var ops = subgroup.SupportedOperations;
+            Add("subgroupBasic", (ops & SubgroupFeatureFlags.BasicBit) != 0);
+            Add("subgroupArithmetic", (ops & SubgroupFeatureFlags.ArithmeticBit) != 0);
+            Add("subgroupShuffle", (ops & SubgroupFeatureFlags.ShuffleBit) != 0);
+            Add("subgroupBallot", (ops & SubgroupFeatureFlags.BallotBit) != 0);
+            names.Add($"subgroupSize={subgroup.SubgroupSize}");
+        }
+        foreach (var extension in new[] { "VK_KHR_cooperative_matrix" })
+            if (available.Contains(extension)) names.Add(extension + " (available, not enabled)");
+        return (names, enabled, extensions);
+    }
 
     /// <summary>The device in use.</summary>
     public VulkanDeviceInfo Info { get; }
@@ -145,7 +240,7 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
                     SType = StructureType.ApplicationInfo,
                     PApplicationName = (byte*)name,
                     PEngineName = (byte*)name,
-                    ApiVersion = Vk.Version11,
+                    ApiVersion = Vk.Version12,
                 };
                 var instanceInfo = new InstanceCreateInfo { SType = StructureType.InstanceCreateInfo, PApplicationInfo = &app };
                 Instance instance;
@@ -271,9 +366,9 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
 
     /// <summary>
     /// Runs <paramref name="pipeline"/> on <paramref name="buffers"/> (binding i = buffer i) with
-    /// <paramref name="pushConstants"/>, as <paramref name="workgroups"/> workgroups along x, and waits for it.
+    /// <paramref name="pushConstants"/>, as <paramref name="workgroups"/> x <paramref name="workgroupsY"/> x <paramref name="workgroupsZ"/> workgroups, and waits for it.
     /// </summary>
-    public void Dispatch(VulkanPipeline pipeline, IReadOnlyList<VulkanBuffer> buffers, ReadOnlySpan<byte> pushConstants, uint workgroups)
+    public void Dispatch(VulkanPipeline pipeline, IReadOnlyList<VulkanBuffer> buffers, ReadOnlySpan<byte> pushConstants, uint workgroups, uint workgroupsY = 1, uint workgroupsZ = 1)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (buffers.Count != pipeline.BufferCount)
@@ -310,7 +405,7 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
             if (pushConstants.Length > 0)
                 fixed (byte* p = pushConstants)
                     _vk.CmdPushConstants(commands, pipeline.Layout, ShaderStageFlags.ComputeBit, 0, (uint)pushConstants.Length, p);
-            _vk.CmdDispatch(commands, workgroups, 1, 1);
+            _vk.CmdDispatch(commands, workgroups, workgroupsY, workgroupsZ);
             // The kernel's writes are made visible to the host's reads of the mapped memory.
             var barrier = new MemoryBarrier { SType = StructureType.MemoryBarrier, SrcAccessMask = AccessFlags.ShaderWriteBit, DstAccessMask = AccessFlags.HostReadBit };
             _vk.CmdPipelineBarrier(commands, PipelineStageFlags.ComputeShaderBit, PipelineStageFlags.HostBit, 0, 1, &barrier, 0, null, 0, null);

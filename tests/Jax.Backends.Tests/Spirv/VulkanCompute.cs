@@ -1,3 +1,4 @@
+using JaxToolchain.Ir;
 using JaxToolchain.Vulkan;
 
 namespace JaxToolchain.Backends.Tests.Spirv;
@@ -35,8 +36,42 @@ internal sealed class VulkanCompute
 
     public VulkanComputeContext Context { get; }
 
+    /// <summary>True when the device has every feature <paramref name="kernel"/> lists (else the runtime would run its step on the host).</summary>
+    public bool Supports(VulkanKernel kernel) => kernel.Features.All(Context.Info.Features.Contains);
+
+    /// <summary>
+    /// Runs a program step's kernels in order, as the runtime does: buffers in the host's layout (<paramref name="inputs"/>,
+    /// outputs of <paramref name="outputBytes"/> bytes, scratch buffers of the step's sizes), push constants and workgroup
+    /// counts evaluated from <paramref name="symbols"/>; the workgroup count along each axis is
+    /// <c>ceil(threads / local size)</c> capped at <paramref name="maxGroups"/> (small caps exercise grid-strided loops).
+    /// Returns the outputs' bytes.
+    /// </summary>
+    public byte[][] RunStep(VulkanStep step, byte[][] inputs, long[] outputBytes, IReadOnlyDictionary<string, long> symbols, uint maxGroups = uint.MaxValue)
+    {
+        var outputs = outputBytes.Select(n => new byte[n]).ToArray();
+        var scratch = step.Scratch.Select(t => new byte[SymbolicSize.Parse(t).Evaluate(symbols)]).ToArray();
+        foreach (var kernel in step.Kernels)
+        {
+            var buffers = kernel.Bindings.Select(b => b.Role switch
+            {
+                VulkanBinding.Input => inputs[b.Index],
+                VulkanBinding.Output => outputs[b.Index],
+                _ => scratch[b.Index],
+            }).ToArray();
+            uint[] push = [.. kernel.PushConstants.Select(p => checked((uint)SymbolicSize.Parse(p).Evaluate(symbols)))];
+            var groups = new uint[3];
+            for (int axis = 0; axis < 3; axis++)
+            {
+                long threads = SymbolicSize.Parse(kernel.Threads[axis]).Evaluate(symbols);
+                groups[axis] = (uint)Math.Clamp((threads + kernel.LocalSize[axis] - 1) / kernel.LocalSize[axis], 1, maxGroups);
+            }
+            Run(kernel.Spirv, kernel.EntryPoint, buffers, push, groups[0], groups[1], groups[2]);
+        }
+        return outputs;
+    }
+
     /// <summary>Runs a module's entry point on <paramref name="buffers"/> (binding i = buffer i, updated in place) with the push constants.</summary>
-    public void Run(uint[] words, string entryPoint, byte[][] buffers, uint[] pushConstants, uint groups)
+    public void Run(uint[] words, string entryPoint, byte[][] buffers, uint[] pushConstants, uint groups, uint groupsY = 1, uint groupsZ = 1)
     {
         lock (Gate)
         {
@@ -45,7 +80,7 @@ internal sealed class VulkanCompute
             {
                 for (int b = 0; b < buffers.Length; b++) bound[b].Write<byte>(buffers[b]);
                 using var pipeline = Context.CreatePipeline(words, entryPoint, buffers.Length, pushConstants.Length * 4);
-                Context.Dispatch(pipeline, bound, System.Runtime.InteropServices.MemoryMarshal.AsBytes<uint>(pushConstants), groups);
+                Context.Dispatch(pipeline, bound, System.Runtime.InteropServices.MemoryMarshal.AsBytes<uint>(pushConstants), groups, groupsY, groupsZ);
                 for (int b = 0; b < buffers.Length; b++) bound[b].Read<byte>(buffers[b].Length).CopyTo(buffers[b], 0);
             }
             finally
