@@ -23,6 +23,26 @@ public sealed record VulkanProgram
     /// <summary><c>steps</c>: the steps in the order they run.</summary>
     public required IReadOnlyList<VulkanStep> Steps { get; init; }
 
+    /// <summary>The program as JSON (what a manifest's <c>vulkan</c> entry's file holds).</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, VulkanProgramJson.Default.VulkanProgram);
+
+    /// <summary>A program from its JSON, validated (<see cref="Validate"/>); a <see cref="FormatException"/> naming what is wrong otherwise.</summary>
+    public static VulkanProgram FromJson(string json)
+    {
+        VulkanProgram? program;
+        try
+        {
+            program = System.Text.Json.JsonSerializer.Deserialize(json, VulkanProgramJson.Default.VulkanProgram);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"not a Vulkan program: {e.Message}", e);
+        }
+        if (program is null) throw new FormatException("not a Vulkan program: null");
+        program.Validate();
+        return program;
+    }
+
     /// <summary>The value types parsed.</summary>
     public ShapedType[] ParseValues() => Values.Select(t => IrParser.ParseType(t)).ToArray();
 
@@ -154,3 +174,13 @@ internal sealed class SpirvWordsConverter : JsonConverter<uint[]>
         writer.WriteBase64StringValue(bytes);
     }
 }
+
+/// <summary>The JSON form of <see cref="VulkanProgram"/> (camel-case names, strict: unknown properties are errors).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectNullableAnnotations = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    IgnoreReadOnlyProperties = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VulkanProgram))]
+internal sealed partial class VulkanProgramJson : JsonSerializerContext;

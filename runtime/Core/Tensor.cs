@@ -18,7 +18,8 @@ public sealed partial class Tensor : IDisposable
 
     internal Tensor(Buffer buffer, bool weak = false)
     {
-        _array = new HostArray(buffer, DeviceDescriptor.Cpu);
+        // Arrays made by eager operations live on the default device (computed on the host; a Vulkan array uploads on first use).
+        _array = Device.DefaultIsCpu ? new HostArray(buffer, DeviceDescriptor.Cpu) : Placement.Wrap(buffer, Device.DefaultDevice.Descriptor);
         Aval = new ShapedType(buffer.DType, buffer.Shape, weak);
     }
 

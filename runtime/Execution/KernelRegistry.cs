@@ -61,7 +61,8 @@ public static class KernelRegistry
 
     /// <summary>The compiler used for <paramref name="device"/>: the most recently registered one supporting it, else the interpreter.</summary>
     public static ICompiler CompilerFor(DeviceDescriptor device) =>
-        Volatile.Read(ref _compilers).FirstOrDefault(c => c.Supports(device)) ?? InterpreterCompiler.Instance;
+        Volatile.Read(ref _compilers).FirstOrDefault(c => c.Supports(device))
+        ?? (device.Platform == "vulkan" ? Vulkan.VulkanCompiler.Instance : InterpreterCompiler.Instance);
 
     /// <summary>
     /// Compiles a traced (and simplified) function for the key's device with <see cref="CompilerFor"/>; when that
@@ -72,7 +73,8 @@ public static class KernelRegistry
     {
         var compiler = CompilerFor(key.Device);
         var options = new CompileOptions(key.Device, key.Name);
-        if (ReferenceEquals(compiler, InterpreterCompiler.Instance)) return compiler.Compile(function, options);
+        if (ReferenceEquals(compiler, InterpreterCompiler.Instance) || ReferenceEquals(compiler, Vulkan.VulkanCompiler.Instance))
+            return compiler.Compile(function, options);
         try
         {
             return compiler.Compile(function, options);
@@ -89,7 +91,7 @@ public static class KernelRegistry
     /// <summary>Raised once per distinct notice (a function the registered compiler could not compile, and why).</summary>
     public static event Action<string>? Notices;
 
-    private static void Notify(string message)
+    internal static void Notify(string message)
     {
         // One notice per reason, not per function: the reason names the primitive.
         string reason = message[(message.IndexOf('(', StringComparison.Ordinal) + 1)..];

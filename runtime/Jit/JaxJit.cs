@@ -1,12 +1,14 @@
 using JaxToolchain.Backends.Cpu;
 using JaxToolchain.Backends.Llvm;
+using JaxToolchain.Backends.Spirv;
 
 namespace JaxToolchain;
 
 /// <summary>
 /// The opt-in runtime JIT: <see cref="Enable()"/> registers the LLVM CPU compiler with the kernel registry, so runtime
 /// <c>Jax.Jit</c> (and the transformed functions it runs) compiles to native code in process, cached by the executable
-/// key. Without libLLVM 19 it leaves the interpreter in charge and says why once. This assembly is the one place that
+/// key, and installs the SPIR-V code generator for Vulkan devices (which needs no native library). Without libLLVM 19 it
+/// leaves the interpreter in charge of the CPU and says why once. This assembly is the one place that
 /// references both the runtime and the backends; the runtime itself never loads LLVM (NativeAOT apps run precompiled
 /// kernels instead).
 /// </summary>
@@ -27,6 +29,7 @@ public static class JaxJit
         lock (Gate)
         {
             reason = null;
+            Vulkan.VulkanCompiler.ProgramCompiler ??= function => SpirvProgramCompiler.Compile(function).Program;
             if (_compiler is not null) return true;
             try
             {

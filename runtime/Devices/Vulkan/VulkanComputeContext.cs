@@ -46,6 +46,15 @@ public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Vers
     /// when every name of its <see cref="VulkanKernel.Features"/> is in this set.
     /// </summary>
     public IReadOnlySet<string> Features { get; init; } = new HashSet<string>();
+
+    /// <summary>The largest workgroup count of a dispatch along x, y and z.</summary>
+    public IReadOnlyList<uint> MaxWorkgroupCount { get; init; } = [65535, 65535, 65535];
+
+    /// <summary>The largest storage buffer a descriptor may cover, in bytes.</summary>
+    public uint MaxStorageBufferRange { get; init; } = 1u << 27;
+
+    /// <summary>The most bytes of push constants a pipeline may take.</summary>
+    public uint MaxPushConstantsSize { get; init; } = 128;
 }
 
 /// <summary>
@@ -57,9 +66,8 @@ public sealed record VulkanDeviceInfo(string Name, PhysicalDeviceType Type, Vers
 /// </summary>
 internal sealed unsafe class VulkanComputeContext : IDisposable
 {
-    private readonly VulkanLoader _loader;
+    private readonly SharedInstance _shared;
     private readonly Vk _vk;
-    private readonly Instance _instance;
     private readonly PhysicalDevice _physical;
     private readonly VkDevice _device;
     private readonly Queue _queue;
@@ -68,11 +76,30 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
     private readonly PhysicalDeviceMemoryProperties _memory;
     private bool _disposed;
 
-    private VulkanComputeContext(VulkanLoader loader, Vk vk, Instance instance, PhysicalDevice physical, VulkanDeviceInfo info, uint queueFamily)
+    /// <summary>The loader, the API table and the instance, shared by the contexts of one enumeration and destroyed with the last.</summary>
+    private sealed class SharedInstance(VulkanLoader loader, Vk vk, Instance instance)
     {
-        _loader = loader;
-        _vk = vk;
-        _instance = instance;
+        private int _users;
+
+        public Vk Vk => vk;
+
+        public void AddUser() => Interlocked.Increment(ref _users);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _users) > 0) return;
+            vk.DestroyInstance(instance, null);
+            vk.Dispose();
+            loader.Dispose();
+        }
+    }
+
+    private VulkanComputeContext(SharedInstance shared, PhysicalDevice physical, VulkanDeviceInfo info, uint queueFamily, int ordinal)
+    {
+        _shared = shared;
+        var vk = _vk = shared.Vk;
+        Ordinal = ordinal;
+        QueueFamily = queueFamily;
         _physical = physical;
         PhysicalDeviceMemoryProperties memory;
         vk.GetPhysicalDeviceMemoryProperties(physical, &memory);
@@ -228,6 +255,20 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
     public static bool TryCreate(out VulkanComputeContext? context, out string? failure, string? library = null)
     {
         context = null;
+        if (!TryCreateAll(out var all, out failure, library)) return false;
+        context = all[0];
+        foreach (var other in all.Skip(1)) other.Dispose();
+        return true;
+    }
+
+    /// <summary>
+    /// Opens every Vulkan device of the machine that has a compute queue, best first (discrete GPU, integrated, virtual,
+    /// CPU such as lavapipe, other; the driver's order within a kind); false, with the reason (no loader, and the apt line;
+    /// no driver; no device), when there is none. The contexts share one instance, destroyed with the last of them.
+    /// </summary>
+    public static bool TryCreateAll(out IReadOnlyList<VulkanComputeContext> contexts, out string? failure, string? library = null)
+    {
+        contexts = [];
         if (!VulkanLoader.TryLoad(library, out var loader, out failure)) return false;
         var vk = new Vk(loader!);
         try
@@ -251,13 +292,37 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
                         (OperatingSystem.IsLinux() ? "; for a CPU device: sudo apt-get install mesa-vulkan-drivers" : "");
                     return Fail(vk, loader!);
                 }
-                if (Pick(vk, instance) is not { } picked)
+                var found = Rank(vk, instance);
+                if (found.Count == 0)
                 {
                     vk.DestroyInstance(instance, null);
                     failure = "no Vulkan device with a compute queue";
                     return Fail(vk, loader!);
                 }
-                context = new VulkanComputeContext(loader!, vk, instance, picked.Device, picked.Info, picked.QueueFamily);
+                var shared = new SharedInstance(loader!, vk, instance);
+                var opened = new List<VulkanComputeContext>();
+                shared.AddUser();
+                try
+                {
+                    foreach (var (device, info, family) in found)
+                    {
+                        shared.AddUser();
+                        try
+                        {
+                            opened.Add(new VulkanComputeContext(shared, device, info, family, opened.Count));
+                        }
+                        catch
+                        {
+                            shared.Release();
+                            throw;
+                        }
+                    }
+                }
+                finally
+                {
+                    shared.Release();
+                }
+                contexts = opened;
                 return true;
             }
             finally
@@ -280,15 +345,14 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         return false;
     }
 
-    /// <summary>The best device with a compute queue: discrete, integrated, virtual, CPU, other.</summary>
-    private static (PhysicalDevice Device, VulkanDeviceInfo Info, uint QueueFamily)? Pick(Vk vk, Instance instance)
+    /// <summary>The devices with a compute queue, best first: discrete, integrated, virtual, CPU, other.</summary>
+    private static List<(PhysicalDevice Device, VulkanDeviceInfo Info, uint QueueFamily)> Rank(Vk vk, Instance instance)
     {
         uint count = 0;
         VulkanException.Check(vk.EnumeratePhysicalDevices(instance, &count, null), "vkEnumeratePhysicalDevices");
         var devices = new PhysicalDevice[count];
         fixed (PhysicalDevice* p = devices) VulkanException.Check(vk.EnumeratePhysicalDevices(instance, &count, p), "vkEnumeratePhysicalDevices");
-        (PhysicalDevice, VulkanDeviceInfo, uint)? best = null;
-        int bestRank = int.MaxValue;
+        var found = new List<(int Rank, PhysicalDevice, VulkanDeviceInfo, uint)>();
         foreach (var device in devices)
         {
             PhysicalDeviceProperties properties;
@@ -307,15 +371,21 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
                 PhysicalDeviceType.Cpu => 3,
                 _ => 4,
             };
-            if (rank >= bestRank) continue;
-            bestRank = rank;
             uint v = properties.ApiVersion;
             var info = new VulkanDeviceInfo(Marshal.PtrToStringUTF8((nint)properties.DeviceName) ?? "",
-                properties.DeviceType, new Version((int)(v >> 22) & 0x7F, (int)(v >> 12) & 0x3FF, (int)(v & 0xFFF)));
-            best = (device, info, (uint)family);
+                properties.DeviceType, new Version((int)(v >> 22) & 0x7F, (int)(v >> 12) & 0x3FF, (int)(v & 0xFFF)))
+            {
+                MaxWorkgroupCount = [properties.Limits.MaxComputeWorkGroupCount[0], properties.Limits.MaxComputeWorkGroupCount[1], properties.Limits.MaxComputeWorkGroupCount[2]],
+                MaxStorageBufferRange = properties.Limits.MaxStorageBufferRange,
+                MaxPushConstantsSize = properties.Limits.MaxPushConstantsSize,
+            };
+            found.Add((rank, device, info, (uint)family));
         }
-        return best;
+        return [.. found.OrderBy(f => f.Rank).Select(f => (f.Item2, f.Item3, f.Item4))];
     }
+
+    /// <summary>The device's position in <see cref="TryCreateAll"/>'s list (its <c>id</c> on the <c>vulkan</c> platform).</summary>
+    public int Ordinal { get; }
 
     /// <summary>A host-visible, coherent storage buffer of <paramref name="bytes"/> bytes, mapped for its lifetime.</summary>
     public VulkanBuffer CreateBuffer(long bytes)
@@ -413,7 +483,7 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
             var submit = new SubmitInfo { SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &commands };
             var fence = _fence;
             VulkanException.Check(_vk.ResetFences(_device, 1, &fence), "vkResetFences");
-            VulkanException.Check(_vk.QueueSubmit(_queue, 1, &submit, fence), "vkQueueSubmit");
+            lock (QueueLock) VulkanException.Check(_vk.QueueSubmit(_queue, 1, &submit, fence), "vkQueueSubmit");
             VulkanException.Check(_vk.WaitForFences(_device, 1, &fence, true, ulong.MaxValue), "vkWaitForFences");
         }
         finally
@@ -423,6 +493,26 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
     }
 
     internal Vk Api => _vk;
+
+    internal Queue Queue => _queue;
+
+    /// <summary>The queue family of <see cref="Queue"/>.</summary>
+    internal uint QueueFamily { get; }
+
+    internal CommandPool CommandPool => _commandPool;
+
+    internal PhysicalDeviceMemoryProperties MemoryProperties => _memory;
+
+    /// <summary>The first memory type allowed by <paramref name="typeBits"/> with all of <paramref name="wanted"/>, or -1.</summary>
+    internal int FindMemoryType(uint typeBits, MemoryPropertyFlags wanted)
+    {
+        for (int i = 0; i < _memory.MemoryTypeCount; i++)
+            if ((typeBits & (1u << i)) != 0 && (_memory.MemoryTypes[i].PropertyFlags & wanted) == wanted) return i;
+        return -1;
+    }
+
+    /// <summary>The queue's lock (Vulkan requires queue submissions to be externally synchronized).</summary>
+    internal readonly Lock QueueLock = new();
 
     internal VkDevice Device => _device;
 
@@ -435,9 +525,7 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         _vk.DestroyFence(_device, _fence, null);
         _vk.DestroyCommandPool(_device, _commandPool, null);
         _vk.DestroyDevice(_device, null);
-        _vk.DestroyInstance(_instance, null);
-        _vk.Dispose();
-        _loader.Dispose();
+        _shared.Release();
     }
 }
 

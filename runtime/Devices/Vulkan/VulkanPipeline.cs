@@ -95,6 +95,9 @@ internal sealed unsafe class VulkanPipeline : IDisposable
 
     public int BufferCount { get; }
 
+    /// <summary>The layout of descriptor set 0 (storage buffers 0..<see cref="BufferCount"/>-1).</summary>
+    public DescriptorSetLayout SetLayout => _setLayout;
+
     public int PushConstantBytes { get; }
 
     public PipelineLayout Layout { get; }

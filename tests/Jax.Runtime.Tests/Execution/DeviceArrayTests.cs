@@ -5,16 +5,24 @@ namespace JaxToolchain.Runtime.Tests.Execution;
 public class DeviceArrayTests
 {
     [Fact]
-    public void The_cpu_is_the_device_and_prints_as_jax_does()
+    public void The_cpu_is_the_default_device_and_prints_as_jax_does()
     {
+        // JAX_PLATFORMS unset: the CPU first, then the Vulkan devices of the machine (lavapipe here, where installed).
         var devices = Jax.Devices();
-        var cpu = Assert.Single(devices);
+        var cpu = devices[0];
         Assert.Equal("CpuDevice(id=0)", cpu.ToString());
         Assert.Equal("cpu", cpu.Platform);
         Assert.Equal(cpu, Jax.DefaultDevice);
         Assert.Equal(cpu, Jnp.Arange(3).Device);
         Assert.Single(Jax.Devices("cpu"));
-        Assert.Empty(Jax.Devices("vulkan"));
+        var vulkan = Jax.Devices("vulkan");
+        Assert.Equal(devices.Skip(1), vulkan);
+        for (int i = 0; i < vulkan.Count; i++)
+        {
+            Assert.Equal($"VulkanDevice(id={i})", vulkan[i].ToString());
+            Assert.Equal(i, vulkan[i].Id);
+            Assert.NotEmpty(vulkan[i].DeviceKind);
+        }
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace JaxToolchain.Runtime.Tests.Vulkan;
 public sealed class VulkanComputeTests(ITestOutputHelper output)
 {
     /// <summary>c[i] = a[i] + b[i] * k for i below the push constant n; 64 invocations per workgroup.</summary>
-    private const string AddScaled = """
+    internal const string AddScaled = """
                        OpCapability Shader
                        OpMemoryModel Logical GLSL450
                        OpEntryPoint GLCompute %main "main" %gid
@@ -123,7 +123,7 @@ public sealed class VulkanComputeTests(ITestOutputHelper output)
     }
 
     /// <summary>SPIR-V assembly text to words with spirv-as (SPIR-V 1.3, Vulkan 1.1), validated by spirv-val.</summary>
-    private static uint[] Assemble(string text)
+    internal static uint[] Assemble(string text)
     {
         string folder = Directory.CreateTempSubdirectory("jax-spirv-").FullName;
         try
