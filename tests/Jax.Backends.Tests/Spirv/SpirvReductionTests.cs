@@ -53,6 +53,9 @@ public sealed class SpirvReductionTests
                     continue;
                 }
                 foreach (var axes in AxisPatterns) yield return (Reduction(primitive, dtype, shape, axes), primitive, dtype);
+                // Static 1s are dropped from the grouping: a reduction of only unit dims, and unit dims around a kept one.
+                yield return (Reduction(primitive, dtype, [1, 300, 1], [0, 2]), primitive, dtype);
+                yield return (Reduction(primitive, dtype, [1, 1], [0, 1]), primitive, dtype);
             }
     }
 
