@@ -106,6 +106,7 @@ internal enum SpirvOp : ushort
     BitwiseAnd = 199,
     Not = 200,
     BitCount = 205,
+    ControlBarrier = 224,
     Phi = 245,
     LoopMerge = 246,
     SelectionMerge = 247,

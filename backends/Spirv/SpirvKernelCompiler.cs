@@ -33,12 +33,15 @@ internal static class SpirvKernelCompiler
             return kind switch
             {
                 "loop" => new SpirvStep([LoopKernelWriter.Write(name, op, body.Arguments, body.Operations, body.Results)], []),
+                "reduction" => ReductionKernelWriter.Write(name, op, body.Arguments, body.Operations, body.Results),
                 _ => throw new NotSupportedException(
                     $"no SPIR-V lowering for '{kind}' fusions ({string.Join(", ", body.Operations.Select(o => o.Primitive.Name).Distinct())}) yet"),
             };
         }
         if (op.Primitive.Category is PrimitiveCategory.Elementwise && op.Regions.Count == 0)
             return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
+        if (op.Primitive is ReducePrimitive or ArgReducePrimitive)
+            return ReductionKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results);
         throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
     }
 

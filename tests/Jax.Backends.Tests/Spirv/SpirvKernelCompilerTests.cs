@@ -245,7 +245,7 @@ public sealed class SpirvKernelCompilerTests
     }
 
     [Theory]
-    [InlineData("func @f(%0: f32[4,3]) -> (f32[3]) {\n  %1 = reduce_sum %0 {axes = [0]} : f32[3]\n  return %1\n}", "reduce_sum")]
+    [InlineData("func @f(%0: f32[4,3]) -> (f32[4,3]) {\n  %1 = cumsum %0 {axis = 1, reverse = false} : f32[4,3]\n  return %1\n}", "cumsum")]
     [InlineData("func @f(%0: f64[4]) -> (f64[4]) {\n  %1 = add %0, %0 : f64[4]\n  return %1\n}", "float64")]
     [InlineData("func @f(%0: f32[4,3]) -> (f32[3,4]) {\n  %1 = transpose %0 {permutation = [1, 0]} : f32[3,4]\n  return %1\n}", "transpose")]
     [InlineData("func @f(%0: f32[4]) -> (f32[4]) {\n  %1 = rem %0, %0 : f32[4]\n  return %1\n}", "rem")]
