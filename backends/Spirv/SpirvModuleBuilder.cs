@@ -334,7 +334,7 @@ internal static class SpirvOpShapes
     [
         SpirvOp.Nop, SpirvOp.Name, SpirvOp.MemberName, SpirvOp.Extension, SpirvOp.MemoryModel, SpirvOp.EntryPoint, SpirvOp.ExecutionMode,
         SpirvOp.Capability, SpirvOp.FunctionEnd, SpirvOp.Store, SpirvOp.Decorate, SpirvOp.MemberDecorate, SpirvOp.LoopMerge,
-        SpirvOp.SelectionMerge, SpirvOp.Branch, SpirvOp.BranchConditional, SpirvOp.Return,
+        SpirvOp.SelectionMerge, SpirvOp.Branch, SpirvOp.BranchConditional, SpirvOp.Return, SpirvOp.ControlBarrier,
     ];
 
     private static readonly HashSet<SpirvOp> ResultWithoutType =
