@@ -20,6 +20,8 @@ namespace JaxToolchain.Backends.Spirv;
 /// invocation loads 4 elements of each operand's tile (zero outside the product: the edges need no other care), in the
 /// order in which the operand is contiguous (contracting-fastest when its last axis is contracted, else free-fastest),
 /// into <c>vec4</c> arrays padded by one vector per row; <c>OpControlBarrier</c> before and after the chunk's products.
+/// The next chunk's elements are read into registers before the current chunk's products (their latency overlaps the
+/// arithmetic) and staged at the next iteration's start.
 /// Stores are bounds-checked.</item>
 /// <item><b>Grid.</b> Workgroups along x, y, z are N tiles, M tiles and batches, each axis grid-strided (any workgroup
 /// count from 1 is correct; the loops are uniform in a workgroup, as the barriers need). Static sizes dispatch one
@@ -295,6 +297,10 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         var acc = new SpirvId[micro, _r];
         for (int i = 0; i < micro; i++)
             for (int s = 0; s < _r; s++) acc[i, s] = NewVariable(vecVar);
+        int loads = _tile * _chunk / (Local * Local);
+        var scalarVar = m.TypePointer(SpirvStorageClass.Function, _scalar);
+        var lhsRegisters = Enumerable.Range(0, loads).Select(_ => NewVariable(scalarVar)).ToArray();
+        var rhsRegisters = Enumerable.Range(0, loads).Select(_ => NewVariable(scalarVar)).ToArray();
         for (int k = 0; k < _push.Count; k++) _pushIds[_push[k].Value.ToString()] = PushConstant(k);
 
         var lx = Component(localId, 0);
@@ -319,7 +325,6 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                 ? (Op(SpirvOp.UDiv, e, U((uint)_chunk)), Op(SpirvOp.UMod, e, U((uint)_chunk)))
                 : (Op(SpirvOp.UMod, e, U((uint)_tile)), Op(SpirvOp.UDiv, e, U((uint)_tile)));
         }
-        int loads = _tile * _chunk / (Local * Local);
         var lhsSlots = Enumerable.Range(0, loads).Select(q => TileCoordinates(q, _lhsKFast)).ToArray();
         var rhsSlots = Enumerable.Range(0, loads).Select(q => TileCoordinates(q, _rhsKFast)).ToArray();
 
@@ -335,27 +340,46 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                 {
                     var n0 = Op(SpirvOp.IMul, tn, U((uint)_tile));
                     foreach (var a in acc) m.Emit(SpirvOp.Store, null, a, zeroVector);
+                    // The next chunk's elements are fetched into registers before the products of this one (their
+                    // latency overlaps the arithmetic), then staged into workgroup memory at the next iteration's start.
+                    void Fetch(SpirvId k0, SpirvId[] registers, int binding, (SpirvId Free, SpirvId K)[] slots, SpirvId free0, SpirvId freeCount,
+                        SpirvId batchOffset, Role free, Role contracting)
+                    {
+                        for (int q = 0; q < slots.Length; q++)
+                        {
+                            var (f, kk) = slots[q];
+                            var row = Op(SpirvOp.IAdd, free0, f);
+                            var k = Op(SpirvOp.IAdd, k0, kk);
+                            var inside = And(Less(row, freeCount), Less(k, kSize));
+                            var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
+                            var value = Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero));
+                            m.Emit(SpirvOp.Store, null, registers[q], m.Emit(SpirvOp.Select, _scalar, inside, value, zeroScalar));
+                        }
+                    }
+                    void FetchBoth(SpirvId k0)
+                    {
+                        Fetch(k0, lhsRegisters, lhsBinding, lhsSlots, m0, mSize, lhsBatch, _lhsFree, _lhsContracting);
+                        Fetch(k0, rhsRegisters, rhsBinding, rhsSlots, n0, nSize, rhsBatch, _rhsFree, _rhsContracting);
+                    }
+                    void Stage(SpirvId tile, SpirvId[] registers, (SpirvId Free, SpirvId K)[] slots)
+                    {
+                        for (int q = 0; q < slots.Length; q++)
+                        {
+                            var (f, kk) = slots[q];
+                            var vector = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U((uint)rowVectors)), Op(SpirvOp.ShiftRightLogical, f, U(2)));
+                            var element = m.Emit(SpirvOp.AccessChain, m.TypePointer(SpirvStorageClass.Workgroup, _scalar), tile, vector,
+                                Op(SpirvOp.BitwiseAnd, f, U(3)));
+                            m.Emit(SpirvOp.Store, null, element, m.Emit(SpirvOp.Load, _scalar, registers[q]));
+                        }
+                    }
+                    // With K = 0 an operand may be empty: nothing is read.
+                    If(Less(Zero, kSize), () => FetchBoth(Zero));
                     For(kVar, Zero, U((uint)_chunk), k => Less(k, kSize), k0 =>
                     {
-                        void Stage(SpirvId tile, int binding, (SpirvId Free, SpirvId K)[] slots, SpirvId free0, SpirvId freeCount, SpirvId batchOffset, Role free, Role contracting)
-                        {
-                            foreach (var (f, kk) in slots)
-                            {
-                                var row = Op(SpirvOp.IAdd, free0, f);
-                                var k = Op(SpirvOp.IAdd, k0, kk);
-                                var inside = And(Less(row, freeCount), Less(k, kSize));
-                                var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
-                                var value = Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero));
-                                value = m.Emit(SpirvOp.Select, _scalar, inside, value, zeroScalar);
-                                var vector = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U((uint)rowVectors)), Op(SpirvOp.ShiftRightLogical, f, U(2)));
-                                var element = m.Emit(SpirvOp.AccessChain, m.TypePointer(SpirvStorageClass.Workgroup, _scalar), tile, vector,
-                                    Op(SpirvOp.BitwiseAnd, f, U(3)));
-                                m.Emit(SpirvOp.Store, null, element, value);
-                            }
-                        }
-                        Stage(lhsTile, lhsBinding, lhsSlots, m0, mSize, lhsBatch, _lhsFree, _lhsContracting);
-                        Stage(rhsTile, rhsBinding, rhsSlots, n0, nSize, rhsBatch, _rhsFree, _rhsContracting);
+                        Stage(lhsTile, lhsRegisters, lhsSlots);
+                        Stage(rhsTile, rhsRegisters, rhsSlots);
                         m.Emit(SpirvOp.ControlBarrier, null, workgroupScope, workgroupScope, semantics);
+                        FetchBoth(Op(SpirvOp.IAdd, k0, U((uint)_chunk)));
                         var sums = new SpirvId[micro, _r];
                         for (int i = 0; i < micro; i++)
                             for (int s = 0; s < _r; s++) sums[i, s] = m.Emit(SpirvOp.Load, _vec4, acc[i, s]);
