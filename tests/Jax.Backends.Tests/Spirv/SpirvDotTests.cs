@@ -147,6 +147,29 @@ public sealed class SpirvDotTests
         AssertMatches(Named("i32_batched_transposed"), seed: 5, maxGroups: 1);
     }
 
+    [VulkanFact]
+    public void AnUnfusedDotGeneralIsOneKernel()
+    {
+        // The fusion pass wraps every product in a dot fusion; a dot_general reaching CompileStep alone is lowered too.
+        var c = Named("batch_middle_last");
+        var function = c.Function();
+        var dot = Assert.Single(function.Body.Operations);
+        var compiled = SpirvKernelCompiler.CompileStep(dot);
+        var kernel = Assert.Single(compiled.Kernels);
+        SpirvTools.AssertValid(kernel.Spirv, "unfused dot_general");
+        var step = new VulkanStep { Name = "dot_general", Inputs = [0, 1], Outputs = [2], Ir = "", Kernels = compiled.Kernels };
+        var random = new Random(11);
+        var arguments = function.ParameterTypes.Select(t => Values(t, random)).ToArray();
+        var expected = Interpreter.Run(function, arguments)[0];
+        var actual = VulkanCompute.Shared!.RunStep(step, [.. arguments.Select(a => a.Bytes.ToArray())], [expected.LongLength * 4], SymbolValues, maxGroups: 1)[0];
+        var bound = Interpreter.Run(c.Bound(), [Abs(arguments[0]), Abs(arguments[1])])[0];
+        for (int i = 0; i < expected.LongLength; i++)
+        {
+            double e = expected.GetDouble(i), a = BitConverter.ToSingle(actual, i * 4);
+            Assert.True(Math.Abs(a - e) <= 4 * 6 * Math.Pow(2, -23) * bound.GetDouble(i) + 1e-6, $"element {i}: expected {e}, got {a}");
+        }
+    }
+
     [Fact]
     public void StaticSizesDispatchOneWorkgroupPerTile()
     {
