@@ -43,6 +43,7 @@ internal enum SpirvOp : ushort
     AccessChain = 65,
     Decorate = 71,
     MemberDecorate = 72,
+    CompositeConstruct = 80,
     CompositeExtract = 81,
     ConvertFToU = 109,
     ConvertFToS = 110,
@@ -68,6 +69,7 @@ internal enum SpirvOp : ushort
     SMod = 139,
     FRem = 140,
     FMod = 141,
+    VectorTimesScalar = 142,
     IsNan = 156,
     IsInf = 157,
     LogicalEqual = 164,
@@ -220,6 +222,26 @@ internal enum SpirvSelectionControl : uint
     None = 0,
     Flatten = 1,
     DontFlatten = 2,
+}
+
+/// <summary>Scopes (the values of the constants that barrier and atomic instructions take as ids).</summary>
+internal enum SpirvScope : uint
+{
+    Device = 1,
+    Workgroup = 2,
+    Subgroup = 3,
+}
+
+/// <summary>Memory semantics bits (the values of the constants barrier and atomic instructions take as ids).</summary>
+[Flags]
+internal enum SpirvMemorySemantics : uint
+{
+    None = 0,
+    Acquire = 0x2,
+    Release = 0x4,
+    AcquireRelease = 0x8,
+    UniformMemory = 0x40,
+    WorkgroupMemory = 0x100,
 }
 
 /// <summary>The <c>GLSL.std.450</c> extended instructions (their numbers in the extended instruction set).</summary>

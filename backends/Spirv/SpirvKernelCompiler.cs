@@ -34,10 +34,12 @@ internal static class SpirvKernelCompiler
             {
                 "loop" => new SpirvStep([LoopKernelWriter.Write(name, op, body.Arguments, body.Operations, body.Results)], []),
                 "reduction" => ReductionKernelWriter.Write(name, op, body.Arguments, body.Operations, body.Results),
+                "dot" => DotKernelWriter.Write(name, op),
                 _ => throw new NotSupportedException(
                     $"no SPIR-V lowering for '{kind}' fusions ({string.Join(", ", body.Operations.Select(o => o.Primitive.Name).Distinct())}) yet"),
             };
         }
+        if (ReferenceEquals(op.Primitive, Prims.DotGeneral)) return DotKernelWriter.Write(op.Primitive.Name, op);
         if (op.Primitive.Category is PrimitiveCategory.Elementwise && op.Regions.Count == 0)
             return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
         if (op.Primitive is ReducePrimitive or ArgReducePrimitive)

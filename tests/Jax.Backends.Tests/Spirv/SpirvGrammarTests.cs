@@ -57,6 +57,8 @@ public sealed class SpirvGrammarTests
         { nameof(SpirvFunctionControl), "FunctionControl" },
         { nameof(SpirvLoopControl), "LoopControl" },
         { nameof(SpirvSelectionControl), "SelectionControl" },
+        { nameof(SpirvScope), "Scope" },
+        { nameof(SpirvMemorySemantics), "MemorySemantics" },
     };
 
     [Theory]

@@ -1,0 +1,278 @@
+using JaxToolchain.Backends.Spirv;
+using JaxToolchain.Ir;
+
+namespace JaxToolchain.Backends.Tests.Spirv;
+
+/// <summary>
+/// dot_general and dot fusions as SPIR-V kernels (<c>DotKernelWriter</c>): every module passes spirv-val; each program
+/// runs on Vulkan (lavapipe here) step by step as the runtime runs it and is compared with the interpreter. Integers
+/// (wrapping) are exact. Float32 results are not bit-exact (other summation order): each element must be within
+/// <c>4·K·2^-23·Σ|a||b| + 1e-5·|c| + 1e-6</c> of the interpreter's, Σ|a||b| being the product of the operands'
+/// absolute values at that element (the epilogues tested, bias add, relu and tanh, do not enlarge an error; the relative
+/// and absolute terms cover their own rounding and the math-expanded tanh).
+/// </summary>
+public sealed class SpirvDotTests
+{
+    /// <summary>A dot case: the operand types and dims, the extra inputs and the epilogue (IR lines on %p, the product), its results.</summary>
+    private sealed record Case(string Name, string Lhs, string Rhs, string Dims, string Product, string ExtraInputs = "", string Epilogue = "", string Results = "%p", string ResultTypes = "")
+    {
+        public Function Function()
+        {
+            var inputs = $"%a: {Lhs}, %b: {Rhs}" + (ExtraInputs.Length > 0 ? ", " + ExtraInputs : "");
+            var types = ResultTypes.Length > 0 ? ResultTypes : Product;
+            return IrParser.ParseFunction($$"""
+                func @{{Name}}({{inputs}}) -> ({{types}}) {
+                  %p = dot_general %a, %b {{{Dims}}} : {{Product}}
+                  {{Epilogue}}
+                  return {{Results}}
+                }
+                """);
+        }
+
+        /// <summary>The bare product of the same operands (for the tolerance's Σ|a||b|).</summary>
+        public Function Bound() => IrParser.ParseFunction($$"""
+            func @{{Name}}_bound(%a: {{Lhs}}, %b: {{Rhs}}) -> ({{Product}}) {
+              %p = dot_general %a, %b {{{Dims}}} : {{Product}}
+              return %p
+            }
+            """);
+    }
+
+    private static string Dims(string lc, string rc, string lb = "", string rb = "") =>
+        $"lhs_batch_dims = [{lb}], lhs_contracting_dims = [{lc}], rhs_batch_dims = [{rb}], rhs_contracting_dims = [{rc}]";
+
+    private static readonly string MatMul = Dims("1", "0");
+
+    private static Case Mm(string dtype, long m, long k, long n) =>
+        new($"mm_{dtype}_{m}x{k}x{n}", $"{dtype}[{m},{k}]", $"{dtype}[{k},{n}]", MatMul, $"{dtype}[{m},{n}]");
+
+    /// <summary>Matrix products of sizes that are and are not tile multiples, both tile sizes (64 and 128).</summary>
+    private static readonly Case[] MatMuls = [Mm("f32", 1, 1, 1), Mm("f32", 7, 5, 3), Mm("f32", 64, 64, 64), Mm("f32", 130, 67, 129), Mm("f32", 256, 256, 256), Mm("f32", 300, 20, 257)];
+
+    /// <summary>Other dimension numbers: batches (leading, in the middle and last), transposed operands, vectors, two contracting dims, no contracting dim, K = 0.</summary>
+    private static readonly Case[] Layouts =
+    [
+        new("batched", "f32[3,70,33]", "f32[3,33,65]", Dims("2", "1", "0", "0"), "f32[3,70,65]"),
+        new("batch_middle_last", "f32[7,2,6]", "f32[6,3,2]", Dims("2", "0", "1", "2"), "f32[2,7,3]"),
+        new("lhs_transposed", "f32[67,130]", "f32[67,129]", Dims("0", "0"), "f32[130,129]"),
+        new("rhs_transposed", "f32[130,67]", "f32[129,67]", Dims("1", "1"), "f32[130,129]"),
+        new("both_transposed", "f32[40,70]", "f32[90,40]", Dims("0", "1"), "f32[70,90]"),
+        new("vector_matrix", "f32[67]", "f32[67,129]", Dims("0", "0"), "f32[129]"),
+        new("matrix_vector", "f32[130,67]", "f32[67]", Dims("1", "0"), "f32[130]"),
+        new("vector_dot", "f32[1000]", "f32[1000]", Dims("0", "0"), "f32[]"),
+        new("two_contracting", "f32[3,4,5]", "f32[5,2,4]", Dims("1, 2", "2, 0"), "f32[3,2]"),
+        new("outer", "f32[3]", "f32[70]", Dims("", ""), "f32[3,70]"),
+        new("free_dims_split", "f32[5,4,9]", "f32[9,3,2]", Dims("2", "0"), "f32[5,4,3,2]"),
+        new("empty_k", "f32[3,0]", "f32[0,2]", MatMul, "f32[3,2]"),
+    ];
+
+    /// <summary>Epilogues: bias add through a broadcast, relu, tanh, two results, a scalar operand.</summary>
+    private static readonly Case[] Epilogues =
+    [
+        new("bias_relu", "f32[130,67]", "f32[67,129]", MatMul, "f32[130,129]", "%bias: f32[129]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <130,129>} : f32[130,129]
+            %s = add %p, %bb : f32[130,129]
+            %z = constant {value = dense<f32[]: [0]>} : f32[]
+            %zb = broadcast_in_dim %z {broadcast_dimensions = [], shape = <130,129>} : f32[130,129]
+            %r = max %s, %zb : f32[130,129]
+            """, "%r"),
+        new("row_bias_tanh", "f32[2,40,30]", "f32[2,30,50]", Dims("2", "1", "0", "0"), "f32[2,40,50]", "%bias: f32[40]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <2,40,50>} : f32[2,40,50]
+            %s = add %p, %bb : f32[2,40,50]
+            %t = tanh %s : f32[2,40,50]
+            """, "%t"),
+        new("two_results", "f32[70,33]", "f32[33,65]", MatMul, "f32[70,65]", "%c: f32[70,65]", """
+            %s = mul %p, %c : f32[70,65]
+            """, "%p, %s", "f32[70,65], f32[70,65]"),
+    ];
+
+    /// <summary>Symbolic dims: sizes from push constants, threads from the symbols.</summary>
+    private static readonly Case[] Symbolic =
+    [
+        new("symbolic_bias", "f32[n,67]", "f32[67,m]", MatMul, "f32[n,m]", "%bias: f32[m]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <n,m>} : f32[n,m]
+            %s = add %p, %bb : f32[n,m]
+            """, "%s", "f32[n,m]"),
+        new("symbolic_k_batch", "f32[b,13,k]", "f32[b,k,9]", Dims("2", "1", "0", "0"), "f32[b,13,9]"),
+        new("symbolic_transposed", "f32[k,n]", "f32[m,k]", Dims("0", "1"), "f32[n,m]"),
+    ];
+
+    /// <summary>Integers: exact, with values whose products and sums wrap.</summary>
+    private static readonly Case[] Integers =
+    [
+        Mm("i32", 130, 67, 129), Mm("u32", 70, 33, 65), Mm("i32", 256, 256, 256),
+        new("i32_batched_transposed", "i32[3,33,70]", "i32[3,65,33]", Dims("1", "2", "0", "0"), "i32[3,70,65]"),
+        new("u32_bias", "u32[70,33]", "u32[33,65]", MatMul, "u32[70,65]", "%bias: u32[65]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <70,65>} : u32[70,65]
+            %s = add %p, %bb : u32[70,65]
+            """, "%s"),
+    ];
+
+    private static readonly Dictionary<string, long> SymbolValues = new(StringComparer.Ordinal) { ["n"] = 130, ["m"] = 129, ["k"] = 67, ["b"] = 3 };
+
+    public static TheoryData<string> CaseNames => new([.. MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Select(c => c.Name)]);
+
+    private static Case Named(string name) => MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Single(c => c.Name == name);
+
+    [SpirvToolsTheory]
+    [MemberData(nameof(CaseNames))]
+    public void EveryDotModulePassesSpirvVal(string name)
+    {
+        var (program, _) = SpirvProgramCompiler.Compile(Named(name).Function());
+        var dotSteps = program.Steps.Where(s => s.Name.StartsWith("fusion", StringComparison.Ordinal) || s.Name == "dot_general").ToList();
+        Assert.NotEmpty(dotSteps);
+        foreach (var step in program.Steps)
+        {
+            Assert.True(step.Kernels.Count > 0, $"step {step.Name} runs on the host: {step.HostReason}");
+            foreach (var kernel in step.Kernels)
+            {
+                SpirvTools.AssertValid(kernel.Spirv, $"{name}: {step.Name}");
+                Assert.Equal([16, 16, 1], kernel.LocalSize);
+            }
+        }
+    }
+
+    [VulkanTheory]
+    [MemberData(nameof(CaseNames))]
+    public void DotsComputeTheInterpretersNumbers(string name) => AssertMatches(Named(name), seed: name.Length);
+
+    [VulkanFact]
+    public void FewWorkgroupsGridStrideOverTiles()
+    {
+        // One or two workgroups per axis: each covers several tiles of M, N and the batch.
+        AssertMatches(Mm("f32", 256, 256, 256), seed: 1, maxGroups: 2);
+        AssertMatches(Mm("f32", 130, 67, 129), seed: 2, maxGroups: 1);
+        AssertMatches(Named("batched"), seed: 3, maxGroups: 1);
+        AssertMatches(Named("symbolic_bias"), seed: 4, maxGroups: 2);
+        AssertMatches(Named("i32_batched_transposed"), seed: 5, maxGroups: 1);
+    }
+
+    [VulkanFact]
+    public void AnUnfusedDotGeneralIsOneKernel()
+    {
+        // The fusion pass wraps every product in a dot fusion; a dot_general reaching CompileStep alone is lowered too.
+        var c = Named("batch_middle_last");
+        var function = c.Function();
+        var dot = Assert.Single(function.Body.Operations);
+        var compiled = SpirvKernelCompiler.CompileStep(dot);
+        var kernel = Assert.Single(compiled.Kernels);
+        SpirvTools.AssertValid(kernel.Spirv, "unfused dot_general");
+        var step = new VulkanStep { Name = "dot_general", Inputs = [0, 1], Outputs = [2], Ir = "", Kernels = compiled.Kernels };
+        var random = new Random(11);
+        var arguments = function.ParameterTypes.Select(t => Values(t, random)).ToArray();
+        var expected = Interpreter.Run(function, arguments)[0];
+        var actual = VulkanCompute.Shared!.RunStep(step, [.. arguments.Select(a => a.Bytes.ToArray())], [expected.LongLength * 4], SymbolValues, maxGroups: 1)[0];
+        var bound = Interpreter.Run(c.Bound(), [Abs(arguments[0]), Abs(arguments[1])])[0];
+        for (int i = 0; i < expected.LongLength; i++)
+        {
+            double e = expected.GetDouble(i), a = BitConverter.ToSingle(actual, i * 4);
+            Assert.True(Math.Abs(a - e) <= 4 * 6 * Math.Pow(2, -23) * bound.GetDouble(i) + 1e-6, $"element {i}: expected {e}, got {a}");
+        }
+    }
+
+    [Fact]
+    public void StaticSizesDispatchOneWorkgroupPerTile()
+    {
+        var (program, _) = SpirvProgramCompiler.Compile(Mm("f32", 300, 20, 257).Function());
+        var kernel = Assert.Single(Assert.Single(program.Steps).Kernels);
+        // 128x128 tiles: 3 tiles of 257 columns, 3 of 300 rows; 16x16 invocations each.
+        Assert.Equal(["48", "48", "1"], kernel.Threads);
+        (program, _) = SpirvProgramCompiler.Compile(Mm("f32", 130, 67, 129).Function());
+        kernel = Assert.Single(Assert.Single(program.Steps).Kernels);
+        Assert.Equal(["48", "48", "1"], kernel.Threads); // 64x64 tiles: 3 x 3
+        (program, _) = SpirvProgramCompiler.Compile(Named("symbolic_k_batch").Function());
+        kernel = Assert.Single(Assert.Single(program.Steps).Kernels);
+        Assert.Equal(["16", "16", "b"], kernel.Threads);
+        Assert.Contains("k", kernel.PushConstants);
+    }
+
+    [Fact]
+    public void UnsupportedProductsRunOnTheHostSayingWhy()
+    {
+        var boolDot = new Case("bool_dot", "bool[4,3]", "bool[3,2]", MatMul, "bool[4,2]").Function();
+        var (program, _) = SpirvProgramCompiler.Compile(boolDot);
+        var step = Assert.Single(program.Steps);
+        Assert.Empty(step.Kernels);
+        Assert.Contains("dot_general on bool", step.HostReason);
+        var halfDot = new Case("f16_dot", "f16[4,3]", "f16[3,2]", MatMul, "f16[4,2]").Function();
+        (program, _) = SpirvProgramCompiler.Compile(halfDot);
+        step = Assert.Single(program.Steps);
+        Assert.Empty(step.Kernels);
+        Assert.Contains("float16", step.HostReason);
+    }
+
+    private static Shape Resolve(Shape shape) => new(shape.Select(d => d.IsStatic ? d : Dim.Of(SymbolValues[d.Symbol!])));
+
+    private static Buffer Values(ShapedType type, Random random)
+    {
+        var shape = Resolve(type.Shape);
+        int count = checked((int)shape.ElementCount);
+        return type.DType switch
+        {
+            DType.Float32 => Buffer.FromSpan<float>([.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))], shape),
+            // Full-range integers: products and sums wrap.
+            DType.Int32 => Buffer.FromSpan<int>([.. Enumerable.Range(0, count).Select(_ => random.Next(int.MinValue, int.MaxValue))], shape),
+            DType.UInt32 => Buffer.FromSpan<uint>([.. Enumerable.Range(0, count).Select(_ => (uint)random.NextInt64(0, 1L << 32))], shape),
+            var d => throw new NotSupportedException(d.ToString()),
+        };
+    }
+
+    private static Buffer Abs(Buffer x)
+    {
+        var b = Buffer.Uninitialized(x.DType, x.Shape);
+        for (long i = 0; i < x.LongLength; i++) b.SetDouble(i, Math.Abs(x.GetDouble(i)));
+        return b;
+    }
+
+    /// <summary>Runs the program of <paramref name="c"/> on Vulkan (every step a device step) and compares each result with the interpreter's.</summary>
+    private static void AssertMatches(Case c, int seed, uint maxGroups = uint.MaxValue)
+    {
+        var function = c.Function();
+        var random = new Random(seed);
+        var arguments = function.ParameterTypes.Select(t => Values(t, random)).ToArray();
+        var expected = Interpreter.Run(function, arguments);
+        var (program, _) = SpirvProgramCompiler.Compile(function);
+        var types = program.ParseValues();
+        var values = new Dictionary<int, byte[]>();
+        for (int i = 0; i < arguments.Length; i++) values[i] = arguments[i].Bytes.ToArray();
+        foreach (var step in program.Steps)
+        {
+            Assert.True(step.Kernels.Count > 0, $"{c.Name}: step {step.Name} runs on the host: {step.HostReason}");
+            Assert.True(step.Kernels.All(VulkanCompute.Shared!.Supports), $"{c.Name}: the device lacks a feature of step {step.Name}");
+            var outputs = VulkanCompute.Shared!.RunStep(step, [.. step.Inputs.Select(v => values[v])],
+                [.. step.Outputs.Select(v => Resolve(types[v].Shape).ElementCount * types[v].DType.ItemSize())], SymbolValues, maxGroups);
+            for (int o = 0; o < outputs.Length; o++) values[step.Outputs[o]] = outputs[o];
+        }
+        var bound = c.Function().ParameterTypes[0].DType.IsFloat() ? Interpreter.Run(c.Bound(), [Abs(arguments[0]), Abs(arguments[1])])[0] : null;
+        var lhs = function.ParameterTypes[0];
+        var dot = function.Body.Operations.First(o => ReferenceEquals(o.Primitive, Prims.DotGeneral));
+        long k = dot.Attributes.IntArray("lhs_contracting_dims").Aggregate(1L, (n, d) => n * Resolve(lhs.Shape)[(int)d].Size);
+        for (int r = 0; r < expected.Length; r++)
+        {
+            var actual = values[program.Outputs[r]];
+            var want = expected[r];
+            Assert.Equal(want.LongLength * want.DType.ItemSize(), actual.LongLength);
+            for (long i = 0; i < want.LongLength; i++)
+            {
+                if (!want.DType.IsFloat())
+                {
+                    long e = want.GetInt64(i), a = want.DType == DType.Int32 ? BitConverter.ToInt32(actual, (int)i * 4) : BitConverter.ToUInt32(actual, (int)i * 4);
+                    Assert.True(e == a, $"{c.Name} result {r} element {i}: expected {e}, got {a}");
+                    continue;
+                }
+                double ev = want.GetDouble(i), av = BitConverter.ToSingle(actual, (int)i * 4);
+                double tolerance = 4 * Math.Max(k, 1) * Math.Pow(2, -23) * bound!.GetDouble(i % bound.LongLength) + 1e-5 * Math.Abs(ev) + 1e-6;
+                Assert.True(Math.Abs(av - ev) <= tolerance, $"{c.Name} result {r} element {i}: expected {ev}, got {av} (tolerance {tolerance})");
+            }
+        }
+    }
+}
+
+/// <summary>A theory that needs a Vulkan device (see <see cref="VulkanFactAttribute"/>).</summary>
+public sealed class VulkanTheoryAttribute : TheoryAttribute
+{
+    public VulkanTheoryAttribute()
+    {
+        if (VulkanCompute.Unavailable is { } why) Skip = why;
+    }
+}
