@@ -78,11 +78,19 @@ internal abstract class SpirvKernelWriter
         _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet"),
     };
 
-    /// <summary>The storage type of a dtype's buffer elements (bool: a uint32 0 or 1 in this slice).</summary>
-    protected SpirvId Storage(DType dtype) => dtype == DType.Bool ? UInt : Compute(dtype);
+    /// <summary>
+    /// The storage type of a dtype's buffer elements, in the host's layout: bool a <c>uint8</c> 0 or 1 (8-bit storage:
+    /// <c>StorageBuffer8BitAccess</c>, listed in the kernel's features).
+    /// </summary>
+    protected SpirvId Storage(DType dtype)
+    {
+        if (dtype != DType.Bool) return Compute(dtype);
+        Features.AddRange(["storageBuffer8BitAccess", "VK_KHR_8bit_storage"]);
+        return M.TypeStorageInt(8, false);
+    }
 
-    /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer.</summary>
-    protected static int StorageBytes(DType dtype) => dtype == DType.Bool ? 4 : dtype.ItemSize();
+    /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer (the host's item size).</summary>
+    protected static int StorageBytes(DType dtype) => dtype.ItemSize();
 
     /// <summary>
     /// Declares storage buffer binding <c>bindings.Count</c> (descriptor set 0) holding <paramref name="dtype"/> elements
@@ -114,18 +122,20 @@ internal abstract class SpirvKernelWriter
     protected SpirvId Element(int binding, SpirvId index) =>
         M.Emit(SpirvOp.AccessChain, M.TypePointer(SpirvStorageClass.StorageBuffer, Storage(_dtypes[binding])), _variables[binding], Zero, index);
 
-    /// <summary>Loads element <paramref name="index"/> of a binding as its computation type (bool: nonzero).</summary>
+    /// <summary>Loads element <paramref name="index"/> of a binding as its computation type (bool: a nonzero byte).</summary>
     protected SpirvId Load(int binding, SpirvId index)
     {
         var dtype = _dtypes[binding];
         var loaded = M.Emit(SpirvOp.Load, Storage(dtype), Element(binding, index));
-        return dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, loaded, Zero) : loaded;
+        return dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, M.Emit(SpirvOp.UConvert, UInt, loaded), Zero) : loaded;
     }
 
-    /// <summary>Stores a computation value at element <paramref name="index"/> of a binding (bool as 0 or 1).</summary>
+    /// <summary>Stores a computation value at element <paramref name="index"/> of a binding (bool as a byte 0 or 1).</summary>
     protected void Store(int binding, SpirvId index, SpirvId value)
     {
-        if (_dtypes[binding] == DType.Bool) value = M.Emit(SpirvOp.Select, UInt, value, M.ConstantUInt32(1), Zero);
+        var dtype = _dtypes[binding];
+        if (dtype == DType.Bool)
+            value = M.Emit(SpirvOp.UConvert, Storage(dtype), M.Emit(SpirvOp.Select, UInt, value, M.ConstantUInt32(1), Zero));
         M.Emit(SpirvOp.Store, null, Element(binding, index), value);
     }
 

@@ -95,10 +95,8 @@ public sealed class SpirvExecutionTests
         };
     }
 
-    /// <summary>A buffer's contents as the shaders store them: 4 bytes an element, bool as uint32 0 or 1.</summary>
-    private static byte[] Storage(Buffer buffer) => buffer.DType == DType.Bool
-        ? [.. Enumerable.Range(0, (int)buffer.LongLength).SelectMany(i => BitConverter.GetBytes(buffer.GetInt64(i) != 0 ? 1u : 0u))]
-        : buffer.Bytes.ToArray();
+    /// <summary>A buffer's contents as the kernels read and write them: the host's layout (bool one byte 0 or 1).</summary>
+    private static byte[] Storage(Buffer buffer) => buffer.Bytes.ToArray();
 
     /// <summary>Runs the function's kernels one after the other on Vulkan; its results in storage form.</summary>
     private static byte[][] RunOnVulkan(Function function, Buffer[] arguments)
@@ -109,7 +107,7 @@ public sealed class SpirvExecutionTests
         foreach (var (op, kernel) in kernels)
         {
             var buffers = op.Operands.Select(v => (byte[])values[v].Clone())
-                .Concat(op.Results.Select(v => new byte[Resolve(v.Type.Shape).ElementCount * 4])).ToArray();
+                .Concat(op.Results.Select(v => new byte[Resolve(v.Type.Shape).ElementCount * v.Type.DType.ItemSize()])).ToArray();
             var symbols = new Dictionary<string, long>(StringComparer.Ordinal) { ["n"] = N, ["m"] = N };
             uint[] push = [.. kernel.PushConstants.Select(p => (uint)SymbolicSize.Parse(p).Evaluate(symbols))];
             uint count = (uint)SymbolicSize.Parse(kernel.Threads[0]).Evaluate(symbols);
@@ -120,20 +118,48 @@ public sealed class SpirvExecutionTests
         return [.. prepared.Body.Results.Select(v => values[v])];
     }
 
-    private static void AssertClose(byte[] expected, byte[] actual, DType dtype, string what)
+    /// <summary>
+    /// Compares a result with the interpreter's, element by element in the host layout: integers and bool exactly; floats
+    /// bit-exactly (any NaN matches any NaN) when <paramref name="exact"/>, otherwise within a relative tolerance of 4 units
+    /// of the dtype's last place, absolute below 1 (Vulkan's bounds for division, sqrt and the expanded transcendentals).
+    /// </summary>
+    private static void AssertClose(byte[] expected, byte[] actual, DType dtype, string what, bool exact = false)
     {
         Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i += 4)
+        int size = dtype.ItemSize();
+        for (int i = 0; i < expected.Length; i += size)
         {
-            if (dtype != DType.Float32)
+            if (!dtype.IsFloat())
             {
-                Assert.True(BitConverter.ToUInt32(expected, i) == BitConverter.ToUInt32(actual, i),
-                    $"{what}[{i / 4}]: expected {BitConverter.ToInt32(expected, i)}, got {BitConverter.ToInt32(actual, i)}");
+                Assert.True(expected.AsSpan(i, size).SequenceEqual(actual.AsSpan(i, size)),
+                    $"{what}[{i / size}]: expected {Integer(expected, i, dtype)}, got {Integer(actual, i, dtype)}");
                 continue;
             }
-            float e = BitConverter.ToSingle(expected, i), a = BitConverter.ToSingle(actual, i);
-            bool close = (float.IsNaN(e) && float.IsNaN(a)) || e == a || Math.Abs(e - a) <= 4e-6 * Math.Max(1, Math.Abs(e));
-            Assert.True(close, $"{what}[{i / 4}]: expected {e:R}, got {a:R}");
+            double e = Float(expected, i, dtype), a = Float(actual, i, dtype);
+            bool same = expected.AsSpan(i, size).SequenceEqual(actual.AsSpan(i, size));
+            double ulp = Math.ScaleB(1, dtype switch { DType.Float16 => -10, DType.BFloat16 => -7, DType.Float64 => -52, _ => -23 });
+            bool close = (double.IsNaN(e) && double.IsNaN(a)) || same || (!exact && Math.Abs(e - a) <= 4 * ulp * Math.Max(1, Math.Abs(e)));
+            Assert.True(close, $"{what}[{i / size}]: expected {e:R}, got {a:R}{(exact ? " (bit-exact expected)" : "")}");
         }
     }
+
+    private static double Float(byte[] bytes, int i, DType dtype) => dtype switch
+    {
+        DType.Float16 => (double)BitConverter.ToHalf(bytes, i),
+        DType.BFloat16 => BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(bytes, i) << 16),
+        DType.Float64 => BitConverter.ToDouble(bytes, i),
+        _ => BitConverter.ToSingle(bytes, i),
+    };
+
+    private static string Integer(byte[] bytes, int i, DType dtype) => dtype switch
+    {
+        DType.Bool or DType.UInt8 => bytes[i].ToString(),
+        DType.Int8 => ((sbyte)bytes[i]).ToString(),
+        DType.Int16 => BitConverter.ToInt16(bytes, i).ToString(),
+        DType.UInt16 => BitConverter.ToUInt16(bytes, i).ToString(),
+        DType.Int32 => BitConverter.ToInt32(bytes, i).ToString(),
+        DType.UInt32 => BitConverter.ToUInt32(bytes, i).ToString(),
+        DType.Int64 => BitConverter.ToInt64(bytes, i).ToString(),
+        _ => BitConverter.ToUInt64(bytes, i).ToString(),
+    };
 }

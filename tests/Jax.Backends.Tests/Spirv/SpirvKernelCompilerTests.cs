@@ -125,6 +125,18 @@ public sealed class SpirvKernelCompilerTests
     }
 
     [SpirvToolsFact]
+    public void BoolIsStoredAsBytesWithEightBitStorage()
+    {
+        var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@conversions", StringComparison.Ordinal))));
+        var (_, kernel) = Assert.Single(kernels);
+        Assert.Contains("storageBuffer8BitAccess", kernel.Features);
+        Assert.Contains("VK_KHR_8bit_storage", kernel.Features);
+        var text = SpirvTools.Disassemble(kernel.Spirv);
+        foreach (var expected in new[] { "OpCapability StorageBuffer8BitAccess", "OpExtension \"SPV_KHR_8bit_storage\"", "OpTypeInt 8 0", "ArrayStride 1", "OpUConvert" })
+            Assert.Contains(expected, text);
+    }
+
+    [SpirvToolsFact]
     public void BroadcastsThatMoveElementsAndIotaUnravelWithPushedSymbols()
     {
         var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@bias_rows", StringComparison.Ordinal))));
