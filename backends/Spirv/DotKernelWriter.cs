@@ -104,7 +104,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         }
         var dtype = dot.Operands[0].Type.DType;
         CheckProductDType(dtype);
-        foreach (var v in op.Operands.Concat(op.Results)) CheckDType(v.Type.DType);
+        foreach (var v in op.Operands.Concat(op.Results).Concat(op.Regions.SelectMany(r => r.Operations).SelectMany(o => o.Results))) CheckWideDType(v.Type.DType, "dot_general");
         foreach (var v in dot.Operands.Concat(op.Results).Concat(op.Operands)) CheckIndexable(v.Type);
         long m = FreeSize(dot, 0), n = FreeSize(dot, 1);
         // Large products (or unknown sizes) take 128x128 tiles, small ones 64x64.

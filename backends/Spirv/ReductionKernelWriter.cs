@@ -130,7 +130,7 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         if (roots.Count != 1 || operations.Any(o => o.Primitive.Category == PrimitiveCategory.Reduction && o.Primitive is not (ReducePrimitive or ArgReducePrimitive)))
             throw new NotSupportedException($"no SPIR-V lowering for a reduction fusion of {string.Join(", ", operations.Select(o => o.Primitive.Name).Distinct())}");
         var root = roots[0];
-        foreach (var v in arguments.Concat(results).Concat(operations.SelectMany(o => o.Operands.Concat(o.Results)))) CheckDType(v.Type.DType);
+        foreach (var v in arguments.Concat(results).Concat(operations.SelectMany(o => o.Operands.Concat(o.Results)))) CheckWideDType(v.Type.DType, root.Primitive.Name);
         if (root.Primitive is ArgReducePrimitive && root.Results[0].Type.DType.ItemSize() != 4)
             throw new NotSupportedException($"no SPIR-V lowering for {root.Primitive.Name} with index dtype {root.Results[0].Type.DType.ToString().ToLowerInvariant()} yet");
 

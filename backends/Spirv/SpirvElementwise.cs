@@ -31,7 +31,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         [Prims.IsFinite] = (s, op, x) => s.Logical(SpirvOp.LogicalNot,
             s.Logical(SpirvOp.LogicalOr, s.Logical(SpirvOp.IsNan, x[0]), s.Logical(SpirvOp.IsInf, x[0]))),
         [Prims.Not] = (s, op, x) => In(op) == DType.Bool ? s.Logical(SpirvOp.LogicalNot, x[0]) : s.M.Emit(SpirvOp.Not, s.Type(op), x[0]),
-        [Prims.PopulationCount] = (s, op, x) => s.M.Emit(SpirvOp.BitCount, s.Type(op), x[0]),
+        [Prims.PopulationCount] = (s, op, x) => s.PopulationCount(op, x[0]),
         [Prims.Add] = (s, op, x) => s.Arith(op, SpirvOp.FAdd, SpirvOp.IAdd, x),
         [Prims.Sub] = (s, op, x) => s.Arith(op, SpirvOp.FSub, SpirvOp.ISub, x),
         [Prims.Mul] = (s, op, x) => In(op) == DType.Bool ? s.Logical(SpirvOp.LogicalAnd, x[0], x[1]) : s.Arith(op, SpirvOp.FMul, SpirvOp.IMul, x),
@@ -55,8 +55,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         [Prims.Clamp] = (s, op, x) => s.Extremum(Out(op), s.Extremum(Out(op), x[1], x[0], max: true), x[2], max: false),
         [Prims.ConvertElementType] = (s, op, x) => s.Convert(x[0], In(op), Out(op)),
         [Prims.StopGradient] = (s, op, x) => x[0],
-        [Prims.BitcastConvertType] = (s, op, x) => In(op) == Out(op) ? x[0]
-            : In(op) == DType.Bool || Out(op) == DType.Bool ? throw Unsupported(op) : s.M.Emit(SpirvOp.Bitcast, s.Type(op), x[0]),
+        [Prims.BitcastConvertType] = (s, op, x) => s.BitcastConvert(op, x[0]),
     };
 
     /// <summary>The module.</summary>
@@ -82,12 +81,42 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
 
     private SpirvId One(DType dtype) => dtype switch
     {
-        DType.Float32 => m.ConstantFloat32(1),
         DType.Bool => m.ConstantBool(true),
-        _ => m.Constant(compute(dtype), 1),
+        _ when dtype.IsFloat() => FloatConstant(dtype, 1),
+        _ => IntegerConstant(dtype, 1),
     };
 
-    private SpirvId AllOnes(DType dtype) => m.Constant(compute(dtype), uint.MaxValue);
+    /// <summary>All bits set in the computation type (-1 for signed integers; narrow unsigned values are wrapped afterwards).</summary>
+    private SpirvId AllOnes(DType dtype) => IntegerConstant(dtype, ulong.MaxValue);
+
+    /// <summary>A float constant in <paramref name="dtype"/>'s computation type (float32 or float64).</summary>
+    private SpirvId FloatConstant(DType dtype, double value) => dtype == DType.Float64
+        ? m.Constant64(compute(dtype), BitConverter.DoubleToUInt64Bits(value))
+        : m.ConstantFloat32((float)value);
+
+    /// <summary>An integer constant (its low bits) in <paramref name="dtype"/>'s computation type (32 or 64 bits).</summary>
+    private SpirvId IntegerConstant(DType dtype, ulong bits) => Is64(dtype) ? m.Constant64(compute(dtype), bits) : m.Constant(compute(dtype), (uint)bits);
+
+    private static bool Is64(DType dtype) => dtype is DType.Int64 or DType.UInt64 or DType.Float64;
+
+    /// <summary>The bit width of <paramref name="dtype"/>'s computation type.</summary>
+    private static int ComputeWidth(DType dtype) => Is64(dtype) ? 64 : 32;
+
+    /// <summary>A narrow integer's bits zero-extended (signed 8/16-bit values are kept sign-extended); others unchanged.</summary>
+    private SpirvId ZeroExtended(DType dtype, SpirvId x) => dtype switch
+    {
+        DType.Int8 => m.Emit(SpirvOp.BitwiseAnd, compute(dtype), x, m.Constant(compute(dtype), 0xFF)),
+        DType.Int16 => m.Emit(SpirvOp.BitwiseAnd, compute(dtype), x, m.Constant(compute(dtype), 0xFFFF)),
+        _ => x,
+    };
+
+    /// <summary>A narrow integer's bits sign-extended (unsigned 8/16-bit values are kept zero-extended); others unchanged.</summary>
+    private SpirvId SignExtended(DType dtype, SpirvId x) => dtype switch
+    {
+        DType.UInt8 or DType.UInt16 => m.Emit(SpirvOp.ShiftRightArithmetic, compute(dtype),
+            m.Emit(SpirvOp.ShiftLeftLogical, compute(dtype), x, m.ConstantUInt32(dtype == DType.UInt8 ? 24u : 16u)), m.ConstantUInt32(dtype == DType.UInt8 ? 24u : 16u)),
+        _ => x,
+    };
 
     private SpirvId Glsl(GlslStd450 instruction, Operation op, params SpirvId[] x) => m.Glsl(instruction, Type(op), x);
 
@@ -127,7 +156,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         var type = Type(op);
         var truncated = Glsl(GlslStd450.Trunc, op, x);
         var fraction = Glsl(GlslStd450.FAbs, op, m.Emit(SpirvOp.FSub, type, x, truncated));
-        var up = Logical(SpirvOp.FOrdGreaterThanEqual, fraction, m.ConstantFloat32(0.5f));
+        var up = Logical(SpirvOp.FOrdGreaterThanEqual, fraction, FloatConstant(In(op), 0.5));
         return Select(type, up, m.Emit(SpirvOp.FAdd, type, truncated, Glsl(GlslStd450.FSign, op, x)), truncated);
     }
 
@@ -173,24 +202,48 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         var above = Logical(max ? SpirvOp.FOrdGreaterThan : SpirvOp.FOrdLessThan, a, b);
         var below = Logical(max ? SpirvOp.FOrdLessThan : SpirvOp.FOrdGreaterThan, a, b);
         // Equal values differ only as ±0: for max, +0 wins if either is +0 (sign bits and-ed); for min, -0 wins (or-ed).
-        var ia = m.Emit(SpirvOp.Bitcast, m.TypeInt(32, false), a);
-        var ib = m.Emit(SpirvOp.Bitcast, m.TypeInt(32, false), b);
-        var tie = m.Emit(SpirvOp.Bitcast, type, m.Emit(max ? SpirvOp.BitwiseAnd : SpirvOp.BitwiseOr, m.TypeInt(32, false), ia, ib));
+        // float64 as two uint32 halves (no 64-bit integers needed).
+        var bits = d == DType.Float64 ? m.TypeVector(m.TypeInt(32, false), 2) : m.TypeInt(32, false);
+        var ia = m.Emit(SpirvOp.Bitcast, bits, a);
+        var ib = m.Emit(SpirvOp.Bitcast, bits, b);
+        var tie = m.Emit(SpirvOp.Bitcast, type, m.Emit(max ? SpirvOp.BitwiseAnd : SpirvOp.BitwiseOr, bits, ia, ib));
         var ordered = Select(type, above, a, Select(type, below, b, tie));
         return Select(type, unordered, m.Emit(SpirvOp.FAdd, type, a, b), ordered);
     }
 
-    /// <summary>Shifts with XLA's rule: a count read as unsigned that is at least the bit width gives 0 (the sign fill for arithmetic).</summary>
+    /// <summary>
+    /// Shifts with XLA's rule: a count read as unsigned that is at least the bit width gives 0 (the sign fill for
+    /// arithmetic). 8- and 16-bit values shift in 32 bits: a logical right shift of a signed one sees its bits
+    /// zero-extended, an arithmetic one of an unsigned one sees them sign-extended (the result wraps afterwards).
+    /// </summary>
     private SpirvId Shift(Operation op, SpirvOp opcode, SpirvId x, SpirvId y)
     {
         var d = In(op);
         if (d.IsFloat() || d == DType.Bool) throw Unsupported(op);
         var type = Type(op);
-        var width = m.Constant(type, 32);
+        if (opcode == SpirvOp.ShiftRightLogical) x = ZeroExtended(d, x);
+        if (opcode == SpirvOp.ShiftRightArithmetic) x = SignExtended(d, x);
+        var width = IntegerConstant(d, (ulong)d.BitWidth());
         var inRange = Logical(SpirvOp.ULessThan, y, width);
         var shifted = m.Emit(opcode, type, x, Select(type, inRange, y, Zero(d)));
-        var fill = opcode == SpirvOp.ShiftRightArithmetic ? m.Emit(SpirvOp.ShiftRightArithmetic, type, x, m.Constant(type, 31)) : Zero(d);
+        var fill = opcode == SpirvOp.ShiftRightArithmetic
+            ? m.Emit(SpirvOp.ShiftRightArithmetic, type, x, IntegerConstant(d, (ulong)ComputeWidth(d) - 1)) : Zero(d);
         return Select(type, inRange, shifted, fill);
+    }
+
+    /// <summary>population_count: of the dtype's bits (8/16-bit signed values zero-extended first); 64-bit as two 32-bit halves (Vulkan's <c>OpBitCount</c> is 32-bit).</summary>
+    private SpirvId PopulationCount(Operation op, SpirvId x)
+    {
+        var d = In(op);
+        if (d.IsFloat() || d == DType.Bool) throw Unsupported(op);
+        var type = Type(op);
+        if (!Is64(d)) return m.Emit(SpirvOp.BitCount, type, ZeroExtended(d, x));
+        var u = m.TypeInt(32, false);
+        var wide = m.TypeInt(64, false);
+        var bits = m.Emit(SpirvOp.Bitcast, wide, x);
+        var low = m.Emit(SpirvOp.BitCount, u, m.Emit(SpirvOp.UConvert, u, bits));
+        var high = m.Emit(SpirvOp.BitCount, u, m.Emit(SpirvOp.UConvert, u, m.Emit(SpirvOp.ShiftRightLogical, wide, bits, m.ConstantUInt32(32))));
+        return m.Emit(SpirvOp.Bitcast, type, m.Emit(SpirvOp.UConvert, wide, m.Emit(SpirvOp.IAdd, u, low, high)));
     }
 
     /// <summary>Comparisons: floats ordered (ne unordered: true with NaN), integers by signedness, bool as 0 &lt; 1.</summary>
@@ -205,24 +258,77 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         return Logical(unsignedOp, Select(u, x[0], One(DType.UInt32), Zero(DType.UInt32)), Select(u, x[1], One(DType.UInt32), Zero(DType.UInt32)));
     }
 
-    /// <summary>convert_element_type, as the interpreter: to bool is != 0 (NaN is true); floats to integers truncate and saturate (NaN is 0); integers to float round once (Vulkan: correctly rounded).</summary>
+    /// <summary>
+    /// convert_element_type, as the interpreter: to bool is != 0 (NaN is true); floats to integers truncate and saturate
+    /// (NaN is 0); integers wrap (the writer wraps 8/16-bit results); to a float rounds once (Vulkan: correctly rounded;
+    /// float16 and bfloat16 results are rounded by the writer from float32, float64 to float16 directly).
+    /// </summary>
     private SpirvId Convert(SpirvId x, DType from, DType to)
     {
         if (from == to) return x;
         var target = compute(to);
         if (to == DType.Bool) return Logical(from.IsFloat() ? SpirvOp.FUnordNotEqual : SpirvOp.INotEqual, x, Zero(from));
         if (from == DType.Bool) return Select(target, x, One(to), Zero(to));
-        if (to.IsFloat()) return m.Emit(from.IsUnsignedInteger() ? SpirvOp.ConvertUToF : SpirvOp.ConvertSToF, target, x);
-        if (!from.IsFloat()) return m.Emit(SpirvOp.Bitcast, target, x); // int32 <-> uint32: the same bits
-        // Float to a 32-bit integer: the bounds are powers of two (exact); out-of-range and NaN select constants, so the
+        if (to.IsFloat())
+        {
+            if (from.IsFloat())
+            {
+                if (from == DType.Float64 && to == DType.Float16) return SpirvFloatFormats.HalfBitsToFloat(m, SpirvFloatFormats.DoubleToHalfBits(m, x));
+                // float16/bfloat16/float32 share float32; float64 widens or narrows (bfloat16 through float32, as the interpreter).
+                return from == DType.Float64 || to == DType.Float64 ? m.Emit(SpirvOp.FConvert, target, x) : x;
+            }
+            return m.Emit(from.IsUnsignedInteger() ? SpirvOp.ConvertUToF : SpirvOp.ConvertSToF, target, x);
+        }
+        if (!from.IsFloat()) return IntegerToInteger(x, from, to);
+        // Float to an integer: the bounds are powers of two (exact); out-of-range and NaN select constants, so the
         // conversion's undefined results (out of range) are never used.
         bool unsigned = to.IsUnsignedInteger();
-        float upper = unsigned ? 4294967296f : 2147483648f, lower = unsigned ? 0f : -2147483648f;
+        int bits = to.BitWidth();
+        double upper = Math.ScaleB(1, unsigned ? bits : bits - 1), lower = unsigned ? 0 : -upper;
         var truncated = m.Emit(unsigned ? SpirvOp.ConvertFToU : SpirvOp.ConvertFToS, target, x);
-        var smallest = unsigned ? Zero(to) : m.Constant(target, 0x80000000u);
-        var largest = unsigned ? AllOnes(to) : m.Constant(target, 0x7FFFFFFFu);
-        var below = Select(target, Logical(SpirvOp.FOrdLessThan, x, m.ConstantFloat32(lower)), smallest, truncated);
-        var above = Select(target, Logical(SpirvOp.FOrdGreaterThanEqual, x, m.ConstantFloat32(upper)), largest, below);
+        var smallest = unsigned ? Zero(to) : IntegerConstant(to, unchecked(0UL - (1UL << (bits - 1))));
+        var largest = IntegerConstant(to, unsigned ? ulong.MaxValue >> (64 - bits) : (ulong.MaxValue >> (65 - bits)));
+        var below = Select(target, Logical(SpirvOp.FOrdLessThan, x, FloatConstant(from, lower)), smallest, truncated);
+        var above = Select(target, Logical(SpirvOp.FOrdGreaterThanEqual, x, FloatConstant(from, upper)), largest, below);
         return Select(target, Logical(SpirvOp.IsNan, x), Zero(to), above);
+    }
+
+    /// <summary>Integer to integer: the same bits, widened by the source's signedness or truncated (the writer wraps 8/16-bit results).</summary>
+    private SpirvId IntegerToInteger(SpirvId x, DType from, DType to)
+    {
+        var target = compute(to);
+        int fromWidth = ComputeWidth(from), toWidth = ComputeWidth(to);
+        if (fromWidth == toWidth) return compute(from) == target ? x : m.Emit(SpirvOp.Bitcast, target, x);
+        if (fromWidth < toWidth)
+        {
+            var widened = m.Emit(from.IsSignedInteger() ? SpirvOp.SConvert : SpirvOp.UConvert, m.TypeInt(64, from.IsSignedInteger()), x);
+            return m.TypeInt(64, from.IsSignedInteger()) == target ? widened : m.Emit(SpirvOp.Bitcast, target, widened);
+        }
+        var low = m.Emit(SpirvOp.UConvert, m.TypeInt(32, false), m.Emit(SpirvOp.Bitcast, m.TypeInt(64, false), x));
+        return m.TypeInt(32, false) == target ? low : m.Emit(SpirvOp.Bitcast, target, low);
+    }
+
+    /// <summary>bitcast_convert_type between dtypes of one width: the source's bits (float16/bfloat16 re-encoded exactly) read as the target.</summary>
+    private SpirvId BitcastConvert(Operation op, SpirvId x)
+    {
+        DType from = In(op), to = Out(op);
+        if (from == to) return x;
+        if (from == DType.Bool || to == DType.Bool || from.BitWidth() != to.BitWidth()) throw Unsupported(op);
+        var u = m.TypeInt(32, false);
+        // The bits as uint32 (widths up to 32) or uint64.
+        var bits = from switch
+        {
+            DType.Float16 => SpirvFloatFormats.FloatToHalfBits(m, x),
+            DType.BFloat16 => m.Emit(SpirvOp.ShiftRightLogical, u, m.Emit(SpirvOp.Bitcast, u, x), m.ConstantUInt32(16)),
+            _ when Is64(from) => m.Emit(SpirvOp.Bitcast, m.TypeInt(64, false), x),
+            _ when compute(from) == u => ZeroExtended(from, x),
+            _ => m.Emit(SpirvOp.Bitcast, u, ZeroExtended(from, x)),
+        };
+        return to switch
+        {
+            DType.Float16 => SpirvFloatFormats.HalfBitsToFloat(m, bits),
+            DType.BFloat16 => SpirvFloatFormats.BFloat16BitsToFloat(m, bits),
+            _ => compute(to) == (Is64(to) ? m.TypeInt(64, false) : u) ? bits : m.Emit(SpirvOp.Bitcast, compute(to), bits),
+        };
     }
 }

@@ -9,8 +9,7 @@ internal sealed record SpirvStep(IReadOnlyList<VulkanKernel> Kernels, IReadOnlyL
 
 /// <summary>
 /// The SPIR-V lowering of one kernel of a fused function (a top-level operation after <see cref="Prepare"/>, the CPU
-/// backend's pipeline): elementwise <c>loop</c> fusions and lone elementwise operations over float32, int32, uint32 and
-/// bool become one grid-strided compute shader (<see cref="LoopKernelWriter"/>). Anything else is a
+/// backend's pipeline): elementwise <c>loop</c> fusions and lone elementwise operations over every dtype become one grid-strided compute shader (<see cref="LoopKernelWriter"/>). Anything else is a
 /// <see cref="NotSupportedException"/> naming the primitive or dtype; <see cref="SpirvProgramCompiler"/> makes such an
 /// operation a host step.
 /// </summary>
@@ -168,7 +167,8 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
                     return ValueAt(source, BroadcastSource(op));
                 throw new NotSupportedException($"no SPIR-V lowering for a '{op.Primitive.Name}' that moves computed elements yet");
             case PrimitiveCategory.Elementwise:
-                return new SpirvElementwise(_m, Compute).Emit(op, op.Operands.Select(o => ValueAt(o, IsOneElement(o.Type) ? _zero : _i)).ToArray());
+                var value = new SpirvElementwise(_m, Compute).Emit(op, op.Operands.Select(o => ValueAt(o, IsOneElement(o.Type) ? _zero : _i)).ToArray());
+                return Canonicalize(result.DType, value);
             default:
                 throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
         }
@@ -215,26 +215,43 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
         return flat;
     }
 
-    /// <summary>iota: the loop index's coordinate along <c>dimension</c>, converted to the result's dtype.</summary>
+    /// <summary>iota: the loop index's coordinate along <c>dimension</c>, converted to the result's dtype (8/16-bit wrap, float16/bfloat16 round).</summary>
     private SpirvId Iota(Operation op)
     {
         var type = op.Results[0].Type;
         var coordinate = IsOneElement(type) ? _zero : Coordinates(type.Shape)[(int)op.Attributes.Int("dimension")];
-        return type.DType switch
+        var d = type.DType;
+        var value = d switch
         {
-            DType.UInt32 => coordinate,
-            DType.Int32 => _m.Emit(SpirvOp.Bitcast, _int, coordinate),
-            DType.Float32 => _m.Emit(SpirvOp.ConvertUToF, _float, coordinate),
-            _ => _m.Emit(SpirvOp.INotEqual, _bool, coordinate, _zero),
+            DType.Bool => _m.Emit(SpirvOp.INotEqual, _bool, coordinate, _zero),
+            DType.UInt32 or DType.UInt16 or DType.UInt8 => coordinate,
+            DType.Int32 or DType.Int16 or DType.Int8 => _m.Emit(SpirvOp.Bitcast, _int, coordinate),
+            DType.UInt64 => _m.Emit(SpirvOp.UConvert, Compute(d), coordinate),
+            DType.Int64 => _m.Emit(SpirvOp.Bitcast, Compute(d), _m.Emit(SpirvOp.UConvert, _m.TypeInt(64, false), coordinate)),
+            _ => _m.Emit(SpirvOp.ConvertUToF, Compute(d), coordinate),
         };
+        return Canonicalize(d, value);
     }
 
-    private SpirvId Constant(Ir.Buffer value) => value.DType switch
+    /// <summary>A constant's computation value: its bits from the buffer (8/16-bit integers sign- or zero-extended, float16/bfloat16 widened exactly).</summary>
+    private SpirvId Constant(Ir.Buffer value)
     {
-        DType.Bool => _m.ConstantBool(value.GetInt64(0) != 0),
-        DType.Float32 => _m.ConstantFloat32((float)value.GetDouble(0)),
-        DType.Int32 => _m.ConstantInt32((int)value.GetInt64(0)),
-        DType.UInt32 => _m.ConstantUInt32(unchecked((uint)value.GetInt64(0))),
-        var d => throw new NotSupportedException($"no SPIR-V lowering for dtype {d.ToString().ToLowerInvariant()} yet"),
-    };
+        var d = value.DType;
+        var bytes = value.Bytes[..d.ItemSize()];
+        return d switch
+        {
+            DType.Bool => _m.ConstantBool(bytes[0] != 0),
+            DType.Float32 => _m.ConstantFloat32(BitConverter.ToSingle(bytes)),
+            DType.Float16 => _m.ConstantFloat32((float)BitConverter.ToHalf(bytes)),
+            DType.BFloat16 => _m.ConstantFloat32(BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(bytes) << 16)),
+            DType.Float64 or DType.Int64 or DType.UInt64 => _m.Constant64(Compute(d), BitConverter.ToUInt64(bytes)),
+            DType.Int32 => _m.ConstantInt32(BitConverter.ToInt32(bytes)),
+            DType.Int16 => _m.ConstantInt32(BitConverter.ToInt16(bytes)),
+            DType.Int8 => _m.ConstantInt32((sbyte)bytes[0]),
+            DType.UInt32 => _m.ConstantUInt32(BitConverter.ToUInt32(bytes)),
+            DType.UInt16 => _m.ConstantUInt32(BitConverter.ToUInt16(bytes)),
+            DType.UInt8 => _m.ConstantUInt32(bytes[0]),
+            _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {d.ToString().ToLowerInvariant()} constants yet"),
+        };
+    }
 }

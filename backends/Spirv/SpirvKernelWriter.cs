@@ -38,6 +38,7 @@ internal abstract class SpirvKernelWriter
     private SpirvId _push;
     private SpirvId _main;
     private int[] _localSize = [1, 1, 1];
+    private bool _float64;
 
     /// <summary>Starts a module: <c>Shader</c>, IEEE NaN/Inf/-0 semantics (<c>SPV_KHR_float_controls</c>), GLSL450 memory model.</summary>
     protected SpirvKernelWriter()
@@ -61,28 +62,105 @@ internal abstract class SpirvKernelWriter
     /// <summary>Features this kernel needs besides <see cref="BaseFeatures"/> (a writer adds them with the capabilities it uses).</summary>
     protected List<string> Features { get; } = [.. BaseFeatures];
 
-    /// <summary>Throws <see cref="NotSupportedException"/> for a dtype the SPIR-V backend does not lower.</summary>
+    /// <summary>
+    /// Throws <see cref="NotSupportedException"/> for a dtype whose values need rounding or wrapping after every operation
+    /// (float16, bfloat16, 8/16-bit integers: see <c>Canonicalize</c>), which the reduction and contraction writers do not
+    /// do yet; bool and the 32/64-bit dtypes pass.
+    /// </summary>
+    public static void CheckWideDType(DType dtype, string what)
+    {
+        CheckDType(dtype);
+        if (dtype != DType.Bool && dtype.ItemSize() < 4)
+            throw new NotSupportedException($"no SPIR-V lowering for {what} on {dtype.ToString().ToLowerInvariant()} yet");
+    }
+
+    /// <summary>
+    /// Throws <see cref="NotSupportedException"/> for a dtype the SPIR-V backend does not lower (none: every dtype of the
+    /// IR has a storage and a computation type, see <see cref="Compute"/> and <see cref="Storage"/>).
+    /// </summary>
     public static void CheckDType(DType dtype)
     {
-        if (dtype is not (DType.Float32 or DType.Int32 or DType.UInt32 or DType.Bool))
+        if (!Enum.IsDefined(dtype))
             throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet");
     }
 
-    /// <summary>The computation type of a dtype (bool is SPIR-V <c>bool</c>).</summary>
-    protected SpirvId Compute(DType dtype) => dtype switch
+    /// <summary>
+    /// The computation type of a dtype, the features it needs added to the kernel's: bool is SPIR-V <c>bool</c>; 8-, 16-
+    /// and 32-bit integers are <c>int32</c>/<c>uint32</c> (narrow values kept sign- or zero-extended, see
+    /// <see cref="Canonicalize"/>); 64-bit integers <c>int64</c>/<c>uint64</c> (<c>Int64</c>, <c>shaderInt64</c>);
+    /// float16, bfloat16 and float32 are <c>float32</c> (float16 and bfloat16 values kept exactly representable);
+    /// float64 is <c>float64</c> (<c>Float64</c>, <c>shaderFloat64</c>, with NaN/Inf/-0 preservation for 64-bit floats).
+    /// </summary>
+    protected SpirvId Compute(DType dtype)
     {
-        DType.Float32 => Float,
-        DType.Int32 => Int,
-        DType.UInt32 => UInt,
-        DType.Bool => Bool,
-        _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet"),
-    };
+        switch (dtype)
+        {
+            case DType.Float32 or DType.Float16 or DType.BFloat16: return Float;
+            case DType.Int32 or DType.Int16 or DType.Int8: return Int;
+            case DType.UInt32 or DType.UInt16 or DType.UInt8: return UInt;
+            case DType.Bool: return Bool;
+            case DType.Int64 or DType.UInt64:
+                Features.Add("shaderInt64");
+                return M.TypeInt(64, dtype == DType.Int64);
+            case DType.Float64:
+                Features.AddRange(["shaderFloat64", "shaderSignedZeroInfNanPreserveFloat64"]);
+                _float64 = true;
+                return M.TypeFloat(64);
+            default:
+                throw new NotSupportedException($"no SPIR-V lowering for dtype {dtype.ToString().ToLowerInvariant()} yet");
+        }
+    }
 
-    /// <summary>The storage type of a dtype's buffer elements (bool: a uint32 0 or 1 in this slice).</summary>
-    protected SpirvId Storage(DType dtype) => dtype == DType.Bool ? UInt : Compute(dtype);
+    /// <summary>
+    /// The storage type of a dtype's buffer elements, in the host's layout: bool a <c>uint8</c> 0 or 1, 8-bit integers
+    /// 8-bit (<c>StorageBuffer8BitAccess</c>, <c>storageBuffer8BitAccess</c>), 16-bit integers 16-bit and float16 and
+    /// bfloat16 their bits as <c>uint16</c> (<c>StorageBuffer16BitAccess</c>, <c>storageBuffer16BitAccess</c>), others
+    /// their computation type. Narrow types are used only by loads, stores and conversions to or from 32 bits.
+    /// </summary>
+    protected SpirvId Storage(DType dtype)
+    {
+        switch (dtype)
+        {
+            case DType.Bool or DType.UInt8 or DType.Int8:
+                Features.AddRange(["storageBuffer8BitAccess", "VK_KHR_8bit_storage"]);
+                return M.TypeStorageInt(8, dtype == DType.Int8);
+            case DType.Int16 or DType.UInt16 or DType.Float16 or DType.BFloat16:
+                Features.AddRange(["storageBuffer16BitAccess", "VK_KHR_16bit_storage"]);
+                return M.TypeStorageInt(16, dtype == DType.Int16);
+            default:
+                return Compute(dtype);
+        }
+    }
 
-    /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer.</summary>
-    protected static int StorageBytes(DType dtype) => dtype == DType.Bool ? 4 : dtype.ItemSize();
+    /// <summary>
+    /// A computation value of <paramref name="dtype"/> made canonical after an operation: 8- and 16-bit integers wrap
+    /// (two's complement: sign- or zero-extended from their width), float16 and bfloat16 round to nearest even (the
+    /// interpreter rounds after every operation too); other dtypes are unchanged.
+    /// </summary>
+    protected SpirvId Canonicalize(DType dtype, SpirvId value) => Canonical(M, dtype, value);
+
+    /// <summary><see cref="Canonicalize"/> for a module (the elementwise rules use it for conversions).</summary>
+    internal static SpirvId Canonical(SpirvModuleBuilder m, DType dtype, SpirvId value)
+    {
+        switch (dtype)
+        {
+            case DType.Int8 or DType.Int16:
+                var shift = m.ConstantUInt32(dtype == DType.Int8 ? 24u : 16u);
+                var type = m.TypeInt(32, true);
+                return m.Emit(SpirvOp.ShiftRightArithmetic, type, m.Emit(SpirvOp.ShiftLeftLogical, type, value, shift), shift);
+            case DType.UInt8 or DType.UInt16:
+                return m.Emit(SpirvOp.BitwiseAnd, m.TypeInt(32, false), value, m.ConstantUInt32(dtype == DType.UInt8 ? 0xFFu : 0xFFFFu));
+            case DType.Float16:
+                return SpirvFloatFormats.HalfBitsToFloat(m, SpirvFloatFormats.FloatToHalfBits(m, value));
+            case DType.BFloat16:
+                return SpirvFloatFormats.BFloat16BitsToFloat(m, SpirvFloatFormats.FloatToBFloat16Bits(m, value));
+            default:
+                return value;
+        }
+    }
+
+    /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer (the host's item size).</summary>
+    protected static int StorageBytes(DType dtype) => dtype.ItemSize();
 
     /// <summary>
     /// Declares storage buffer binding <c>bindings.Count</c> (descriptor set 0) holding <paramref name="dtype"/> elements
@@ -114,18 +192,36 @@ internal abstract class SpirvKernelWriter
     protected SpirvId Element(int binding, SpirvId index) =>
         M.Emit(SpirvOp.AccessChain, M.TypePointer(SpirvStorageClass.StorageBuffer, Storage(_dtypes[binding])), _variables[binding], Zero, index);
 
-    /// <summary>Loads element <paramref name="index"/> of a binding as its computation type (bool: nonzero).</summary>
+    /// <summary>Loads element <paramref name="index"/> of a binding as its computation type (bool: a nonzero byte; narrow types widened).</summary>
     protected SpirvId Load(int binding, SpirvId index)
     {
         var dtype = _dtypes[binding];
         var loaded = M.Emit(SpirvOp.Load, Storage(dtype), Element(binding, index));
-        return dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, loaded, Zero) : loaded;
+        return dtype switch
+        {
+            DType.Bool => M.Emit(SpirvOp.INotEqual, Bool, M.Emit(SpirvOp.UConvert, UInt, loaded), Zero),
+            DType.Int8 or DType.Int16 => M.Emit(SpirvOp.SConvert, Int, loaded),
+            DType.UInt8 or DType.UInt16 => M.Emit(SpirvOp.UConvert, UInt, loaded),
+            DType.Float16 => SpirvFloatFormats.HalfBitsToFloat(M, M.Emit(SpirvOp.UConvert, UInt, loaded)),
+            DType.BFloat16 => SpirvFloatFormats.BFloat16BitsToFloat(M, M.Emit(SpirvOp.UConvert, UInt, loaded)),
+            _ => loaded,
+        };
     }
 
-    /// <summary>Stores a computation value at element <paramref name="index"/> of a binding (bool as 0 or 1).</summary>
+    /// <summary>Stores a computation value at element <paramref name="index"/> of a binding (bool as a byte 0 or 1; narrow types truncated, float16 and bfloat16 rounded).</summary>
     protected void Store(int binding, SpirvId index, SpirvId value)
     {
-        if (_dtypes[binding] == DType.Bool) value = M.Emit(SpirvOp.Select, UInt, value, M.ConstantUInt32(1), Zero);
+        var dtype = _dtypes[binding];
+        var storage = Storage(dtype);
+        value = dtype switch
+        {
+            DType.Bool => M.Emit(SpirvOp.UConvert, storage, M.Emit(SpirvOp.Select, UInt, value, M.ConstantUInt32(1), Zero)),
+            DType.Int8 or DType.Int16 => M.Emit(SpirvOp.SConvert, storage, value),
+            DType.UInt8 or DType.UInt16 => M.Emit(SpirvOp.UConvert, storage, value),
+            DType.Float16 => M.Emit(SpirvOp.UConvert, storage, SpirvFloatFormats.FloatToHalfBits(M, value)),
+            DType.BFloat16 => M.Emit(SpirvOp.UConvert, storage, SpirvFloatFormats.FloatToBFloat16Bits(M, value)),
+            _ => value,
+        };
         M.Emit(SpirvOp.Store, null, Element(binding, index), value);
     }
 
@@ -191,6 +287,7 @@ internal abstract class SpirvKernelWriter
         M.EntryPoint(SpirvExecutionModel.GLCompute, _main, entryPoint, [.. _interface]);
         M.ExecutionMode(_main, SpirvExecutionMode.LocalSize, (uint)_localSize[0], (uint)_localSize[1], (uint)_localSize[2]);
         M.ExecutionMode(_main, SpirvExecutionMode.SignedZeroInfNanPreserve, 32);
+        if (_float64) M.ExecutionMode(_main, SpirvExecutionMode.SignedZeroInfNanPreserve, 64);
         return new VulkanKernel
         {
             EntryPoint = entryPoint,

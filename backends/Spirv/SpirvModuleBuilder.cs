@@ -140,6 +140,28 @@ internal sealed class SpirvModuleBuilder
         return Intern(SpirvOp.TypeInt, [(uint)width, signed ? 1u : 0u]);
     }
 
+    /// <summary>
+    /// An 8- or 16-bit integer type for storage-buffer elements only (loads, stores, access chains and conversions to or
+    /// from 32 bits): the <c>StorageBuffer8BitAccess</c>/<c>StorageBuffer16BitAccess</c> capability with its extension
+    /// instead of <c>Int8</c>/<c>Int16</c> (the same type id as <see cref="TypeInt"/>, which adds those when called).
+    /// </summary>
+    public SpirvId TypeStorageInt(int width, bool signed)
+    {
+        switch (width)
+        {
+            case 8:
+                Capability(SpirvCapability.StorageBuffer8BitAccess);
+                Extension("SPV_KHR_8bit_storage");
+                break;
+            case 16:
+                Capability(SpirvCapability.StorageBuffer16BitAccess);
+                Extension("SPV_KHR_16bit_storage");
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(width), width, "storage-only integer widths are 8 or 16");
+        }
+        return Intern(SpirvOp.TypeInt, [(uint)width, signed ? 1u : 0u]);
+    }
+
     /// <summary>A float type of <paramref name="width"/> bits (16, 32, 64); adds the capability it needs.</summary>
     public SpirvId TypeFloat(int width)
     {

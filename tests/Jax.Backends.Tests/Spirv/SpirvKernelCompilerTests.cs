@@ -73,6 +73,29 @@ public sealed class SpirvKernelCompilerTests
           return %2, %3, %5, %8
         }
         """,
+        """
+        func @narrow(%0: i8[n], %1: i8[n], %2: f16[n], %3: bf16[n], %4: u16[n], %5: f64[n]) -> (bool[n], f16[n], bf16[n], u16[n], f16[n], i64[n]) {
+          %6 = mul %0, %1 : i8[n]
+          %7 = lt %6, %0 : bool[n]
+          %8 = constant {value = dense<f16[]: [1000]>} : f16[]
+          %9 = broadcast_in_dim %8 {broadcast_dimensions = [], shape = <n>} : f16[n]
+          %10 = add %2, %9 : f16[n]
+          %11 = sub %10, %9 : f16[n]
+          %12 = constant {value = dense<bf16[]: [100]>} : bf16[]
+          %13 = broadcast_in_dim %12 {broadcast_dimensions = [], shape = <n>} : bf16[n]
+          %14 = add %3, %13 : bf16[n]
+          %15 = sub %14, %13 : bf16[n]
+          %16 = constant {value = dense<u16[]: [1]>} : u16[]
+          %17 = broadcast_in_dim %16 {broadcast_dimensions = [], shape = <n>} : u16[n]
+          %18 = sub %4, %17 : u16[n]
+          %19 = shift_right_logical %18, %17 : u16[n]
+          %20 = mul %5, %5 : f64[n]
+          %21 = convert_element_type %20 {new_dtype = f16, weak_type = false} : f16[n]
+          %22 = convert_element_type %6 {new_dtype = i64, weak_type = false} : i64[n]
+          %23 = mul %22, %22 : i64[n]
+          return %7, %11, %15, %19, %21, %23
+        }
+        """,
     ];
 
     public static TheoryData<int> SourceIndices() => [.. Enumerable.Range(0, Sources.Length)];
@@ -125,6 +148,33 @@ public sealed class SpirvKernelCompilerTests
     }
 
     [SpirvToolsFact]
+    public void BoolIsStoredAsBytesWithEightBitStorage()
+    {
+        var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@conversions", StringComparison.Ordinal))));
+        var (_, kernel) = Assert.Single(kernels);
+        Assert.Contains("storageBuffer8BitAccess", kernel.Features);
+        Assert.Contains("VK_KHR_8bit_storage", kernel.Features);
+        var text = SpirvTools.Disassemble(kernel.Spirv);
+        foreach (var expected in new[] { "OpCapability StorageBuffer8BitAccess", "OpExtension \"SPV_KHR_8bit_storage\"", "OpTypeInt 8 0", "ArrayStride 1", "OpUConvert" })
+            Assert.Contains(expected, text);
+    }
+
+    [SpirvToolsFact]
+    public void KernelsListTheFeaturesTheirDTypesNeed()
+    {
+        var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@narrow", StringComparison.Ordinal))));
+        var features = kernels.SelectMany(k => k.Kernel.Features).ToHashSet();
+        foreach (var expected in new[] { "storageBuffer8BitAccess", "VK_KHR_8bit_storage", "storageBuffer16BitAccess", "VK_KHR_16bit_storage", "shaderFloat64",
+            "shaderSignedZeroInfNanPreserveFloat64", "shaderInt64", "shaderSignedZeroInfNanPreserveFloat32", "VK_KHR_shader_float_controls" })
+            Assert.Contains(expected, features);
+        var float64 = kernels.Single(k => k.Kernel.Features.Contains("shaderFloat64")).Kernel;
+        var text = SpirvTools.Disassemble(float64.Spirv);
+        Assert.Contains("SignedZeroInfNanPreserve 64", text);
+        Assert.Contains("OpCapability Float64", text);
+        Assert.DoesNotContain(kernels, k => SpirvTools.Disassemble(k.Kernel.Spirv).Contains("OpCapability Int8", StringComparison.Ordinal));
+    }
+
+    [SpirvToolsFact]
     public void BroadcastsThatMoveElementsAndIotaUnravelWithPushedSymbols()
     {
         var (_, kernels) = SpirvTools.Compile(IrParser.ParseFunction(Sources.Single(t => t.Contains("@bias_rows", StringComparison.Ordinal))));
@@ -144,19 +194,26 @@ public sealed class SpirvKernelCompilerTests
     private static readonly string[] Binary = ["add", "sub", "mul", "div", "rem", "max", "min", "and", "or", "xor", "shift_left", "shift_right_logical",
         "shift_right_arithmetic", "eq", "ne", "lt", "le", "gt", "ge"];
 
-    private static readonly string[] DTypes = ["f32", "i32", "u32", "bool"];
+    /// <summary>Every dtype of the IR, by its short name.</summary>
+    internal static readonly string[] DTypes = [.. JaxToolchain.Ir.DTypes.All.Select(d => d.ShortName())];
+
+    private static bool IsFloat(string dtype) => dtype is "f16" or "bf16" or "f32" or "f64";
+
+    private static bool IsInteger(string dtype) => !IsFloat(dtype) && dtype != "bool";
 
     /// <summary>Whether the IR accepts <paramref name="primitive"/> on <paramref name="dtype"/> and the result's dtype.</summary>
     private static string? ResultOf(string primitive, string dtype) => primitive switch
     {
         "eq" or "ne" or "lt" or "le" or "gt" or "ge" => "bool",
-        "is_finite" => dtype == "f32" ? "bool" : null,
-        "floor" or "ceil" or "round" or "sqrt" or "rsqrt" or "exp" or "log" or "tanh" or "logistic" => dtype == "f32" ? dtype : null,
-        "not" or "and" or "or" or "xor" => dtype == "f32" ? null : dtype,
-        "population_count" or "shift_left" or "shift_right_logical" or "shift_right_arithmetic" => dtype is "i32" or "u32" ? dtype : null,
+        "is_finite" => IsFloat(dtype) ? "bool" : null,
+        "floor" or "ceil" or "round" or "sqrt" or "rsqrt" or "exp" or "log" or "tanh" or "logistic" => IsFloat(dtype) ? dtype : null,
+        "not" or "and" or "or" or "xor" => IsFloat(dtype) ? null : dtype,
+        "population_count" or "shift_left" or "shift_right_logical" or "shift_right_arithmetic" => IsInteger(dtype) ? dtype : null,
         "neg" or "abs" or "sign" or "add" or "sub" or "mul" or "div" or "rem" => dtype == "bool" ? null : dtype,
         _ => dtype,
     };
+
+    private static int Bits(string dtype) => dtype == "bool" ? 1 : DTypes.ToList().IndexOf(dtype) is var k ? JaxToolchain.Ir.DTypes.All[k].BitWidth() : 0;
 
     /// <summary>Every primitive of the slice on every dtype the IR allows, on shapes static, symbolic and rank 2 symbolic: (source, primitive, dtype).</summary>
     internal static IEnumerable<(string Source, string Primitive, string DType)> Sweep()
@@ -168,8 +225,8 @@ public sealed class SpirvKernelCompilerTests
                 foreach (var p in Unary)
                     if (ResultOf(p, dtype) is { } r)
                         yield return ($"func @f(%0: {dtype}[{shape}]) -> ({r}[{shape}]) {{\n  %1 = {p} %0{rounding.GetValueOrDefault(p, "")} : {r}[{shape}]\n  return %1\n}}", p, dtype);
-                if (dtype == "f32")
-                    yield return ($"func @f(%0: f32[{shape}]) -> (f32[{shape}]) {{\n  %1 = round %0 {{rounding_method = 0}} : f32[{shape}]\n  return %1\n}}", "round", dtype);
+                if (IsFloat(dtype))
+                    yield return ($"func @f(%0: {dtype}[{shape}]) -> ({dtype}[{shape}]) {{\n  %1 = round %0 {{rounding_method = 0}} : {dtype}[{shape}]\n  return %1\n}}", "round", dtype);
                 foreach (var p in Binary)
                     if (ResultOf(p, dtype) is { } r)
                         yield return ($"func @f(%0: {dtype}[{shape}], %1: {dtype}[{shape}]) -> ({r}[{shape}]) {{\n  %2 = {p} %0, %1 : {r}[{shape}]\n  return %2\n}}", p, dtype);
@@ -180,6 +237,16 @@ public sealed class SpirvKernelCompilerTests
                     if (to != dtype)
                         yield return ($"func @f(%0: {dtype}[{shape}]) -> ({to}[{shape}]) {{\n"
                             + $"  %1 = convert_element_type %0 {{new_dtype = {to}, weak_type = false}} : {to}[{shape}]\n  return %1\n}}", "convert_element_type", dtype);
+                foreach (var to in DTypes)
+                    if (to != dtype && dtype != "bool" && to != "bool" && Bits(to) == Bits(dtype))
+                        yield return ($"func @f(%0: {dtype}[{shape}]) -> ({to}[{shape}]) {{\n"
+                            + $"  %1 = bitcast_convert_type %0 {{new_dtype = {to}}} : {to}[{shape}]\n  return %1\n}}", "bitcast_convert_type", dtype);
+                if (dtype != "bool") // iota is numeric only
+                    yield return ($"func @f(%0: {dtype}[{shape}], %1: {dtype}[{shape}], %2: {dtype}[{shape}]) -> ({dtype}[{shape}], {dtype}[{shape}], {dtype}[{shape}]) {{\n"
+                    + $"  %3 = clamp %0, %1, %2 : {dtype}[{shape}]\n  %4 = iota {{dimension = 0, dtype = {dtype}, shape = <{shape}>}} : {dtype}[{shape}]\n"
+                    + $"  %5 = constant {{value = dense<{dtype}[]: [{ConstantText(dtype)}]>}} : {dtype}[]\n"
+                    + $"  %6 = broadcast_in_dim %5 {{broadcast_dimensions = [], shape = <{shape}>}} : {dtype}[{shape}]\n"
+                    + $"  return %3, %4, %6\n}}", "clamp", dtype);
             }
     }
 
@@ -187,11 +254,23 @@ public sealed class SpirvKernelCompilerTests
     public void EveryPrimitiveAndDTypeOfTheSliceValidates()
     {
         int validated = Sweep().Sum(c => Check(c.Source, c.Primitive, c.DType));
-        Assert.True(validated > 200, $"only {validated} modules validated");
+        Assert.True(validated > 1500, $"only {validated} modules validated");
     }
 
-    /// <summary>Expected refusals of this slice: float remainder (no exact fmod yet).</summary>
-    internal static bool Refused(string primitive, string dtype) => primitive == "rem" && dtype == "f32";
+    /// <summary>A constant of each dtype that is not trivially representable (a rounded float, a negative or top-bit integer).</summary>
+    private static string ConstantText(string dtype) => dtype switch
+    {
+        "bool" => "true",
+        "f16" or "bf16" or "f32" or "f64" => "-1.3333333333333333",
+        "u8" => "200",
+        "u16" => "60000",
+        "u32" => "4000000000",
+        "u64" => "18000000000000000000",
+        _ => "-100",
+    };
+
+    /// <summary>Expected refusals: float remainder (no exact fmod yet), for every float dtype.</summary>
+    internal static bool Refused(string primitive, string dtype) => primitive == "rem" && IsFloat(dtype);
 
     private static int Check(string source, string primitive, string dtype)
     {
@@ -246,7 +325,7 @@ public sealed class SpirvKernelCompilerTests
 
     [Theory]
     [InlineData("func @f(%0: f32[4,3]) -> (f32[4,3]) {\n  %1 = cumsum %0 {axis = 1, reverse = false} : f32[4,3]\n  return %1\n}", "cumsum")]
-    [InlineData("func @f(%0: f64[4]) -> (f64[4]) {\n  %1 = add %0, %0 : f64[4]\n  return %1\n}", "float64")]
+    [InlineData("func @f(%0: f16[4]) -> (f16[4]) {\n  %1 = rem %0, %0 : f16[4]\n  return %1\n}", "float16")]
     [InlineData("func @f(%0: f32[4,3]) -> (f32[3,4]) {\n  %1 = transpose %0 {permutation = [1, 0]} : f32[3,4]\n  return %1\n}", "transpose")]
     [InlineData("func @f(%0: f32[4]) -> (f32[4]) {\n  %1 = rem %0, %0 : f32[4]\n  return %1\n}", "rem")]
     public void UnsupportedOperationsNameWhatIsMissing(string source, string named)
