@@ -129,7 +129,7 @@ public sealed record ManifestKernel
     /// <summary><c>symbols</c>: the symbolic dims of the inputs, each once, in the order a kernel frame passes their sizes (<see cref="KernelCallFrame.SymbolValues"/>).</summary>
     public IReadOnlyList<string> Symbols { get; init; } = [];
 
-    /// <summary><c>targets</c>: the kernel's code per target: native CPU libraries, SPIR-V blobs, IR text.</summary>
+    /// <summary><c>targets</c>: the kernel's code per target: native CPU libraries, Vulkan programs, IR text.</summary>
     public required IReadOnlyList<KernelTargetEntry> Targets { get; init; }
 
     /// <summary>The inputs parsed (throws <see cref="IrParseException"/> for bad text; a loaded manifest has none).</summary>
@@ -279,20 +279,26 @@ public sealed record CpuKernelEntry : KernelFileEntry
     public override string Description => $"cpu {Rid} {Isa} ({Library}, {Symbol})";
 }
 
-/// <summary>A SPIR-V compute kernel for Vulkan (<c>target</c> <c>vulkan</c>).</summary>
-public sealed record VulkanKernelEntry : KernelFileEntry
+/// <summary>
+/// The kernel compiled for Vulkan (<c>target</c> <c>vulkan</c>): its <see cref="VulkanProgram"/>, SPIR-V modules (base64)
+/// and dispatch metadata written into the manifest itself (the modules are small and target every Vulkan device, so
+/// they need no file per RID).
+/// </summary>
+public sealed record VulkanKernelEntry : KernelTargetEntry
 {
-    /// <summary><c>blob</c>: the SPIR-V module, relative to the manifest (<c>Demo.jax/Program.Selu.0.spv</c>).</summary>
-    public required string Blob { get; init; }
+    /// <summary><c>program</c>: the steps, their SPIR-V kernels and dispatch metadata, and the IR of steps that run on the host.</summary>
+    public required VulkanProgram Program { get; init; }
 
-    /// <summary><c>entryPoint</c>: the compute entry point in the module.</summary>
-    public required string EntryPoint { get; init; }
-
-    /// <inheritdoc/>
-    public override string File => Blob;
+    /// <summary>Equal entries: equal programs (compared as their JSON).</summary>
+    public bool Equals(VulkanKernelEntry? other) =>
+        other is not null && (ReferenceEquals(Program, other.Program) || Program.ToJson() == other.Program.ToJson());
 
     /// <inheritdoc/>
-    public override string Description => $"vulkan ({Blob}, {EntryPoint})";
+    public override int GetHashCode() => Program.Values.Count * 31 + Program.Steps.Count;
+
+    /// <inheritdoc/>
+    public override string Description =>
+        $"vulkan ({Program.Steps.Count} step(s), {Program.Steps.Sum(s => s.Kernels.Count)} SPIR-V kernel(s), {Program.Steps.Count(s => s.Kernels.Count == 0)} on the host)";
 }
 
 /// <summary>

@@ -154,8 +154,7 @@ internal sealed class KernelManifestValidator(string source)
                 ValidateNativeSignature(cpu, kernel, at);
                 return $"cpu {cpu.Rid} {cpu.Isa}";
             case VulkanKernelEntry vulkan:
-                RequireField(vulkan.EntryPoint, at, "entryPoint");
-                ValidateFile(vulkan, at, "blob");
+                ValidateProgram(vulkan.Program ?? throw Fail($"{at}: 'program' is missing"), kernel, at);
                 return "vulkan";
             case IrKernelEntry ir:
                 RequireField(ir.Text, at, "text");
@@ -163,6 +162,31 @@ internal sealed class KernelManifestValidator(string source)
             default:
                 throw Fail($"{at}: unknown target entry {entry.GetType().Name}");
         }
+    }
+
+    /// <summary>A Vulkan entry's program: its indices, and its inputs and outputs those of the kernel (dtypes and shapes).</summary>
+    private void ValidateProgram(VulkanProgram program, ManifestKernel kernel, string at)
+    {
+        ShapedType[] values;
+        try
+        {
+            program.Validate();
+            values = program.ParseValues();
+        }
+        catch (Exception e) when (e is FormatException or IrParseException)
+        {
+            throw Fail($"{at}: program: {e.Message}");
+        }
+        var inputs = ParseTypes(kernel.Inputs, at, "inputs");
+        var outputs = ParseTypes(kernel.Outputs, at, "outputs");
+        if (program.InputCount != inputs.Length || program.Outputs.Count != outputs.Length)
+            throw Fail($"{at}: program takes {program.InputCount} inputs and returns {program.Outputs.Count}; the kernel takes {inputs.Length} and returns {outputs.Length}");
+        for (int i = 0; i < inputs.Length; i++)
+            if (values[i] != (inputs[i] with { Weak = false }))
+                throw Fail($"{at}: program input {i} is {values[i]}, the kernel's is {inputs[i]}");
+        for (int i = 0; i < outputs.Length; i++)
+            if (values[program.Outputs[i]] != (outputs[i] with { Weak = false }))
+                throw Fail($"{at}: program output {i} is {values[program.Outputs[i]]}, the kernel's is {outputs[i]}");
     }
 
     /// <summary>A CPU entry's ABI version (positive), scratch sizes (over the kernel's symbols) and donated inputs (distinct, in range).</summary>

@@ -80,7 +80,7 @@ public sealed record VulkanProgram
     }
 }
 
-/// <summary>One step of a <see cref="VulkanProgram"/>.</summary>
+/// <summary>One step of a <see cref="VulkanProgram"/>. Optional lists absent from JSON are empty (never null).</summary>
 public sealed record VulkanStep
 {
     /// <summary><c>name</c>: the kernel's name (its fusion's name, or the primitive), for messages.</summary>
@@ -99,10 +99,14 @@ public sealed record VulkanStep
     public required string Ir { get; init; }
 
     /// <summary><c>kernels</c>: the compute kernels of a device step, dispatched in order (each sees the previous one's writes); empty for a host step.</summary>
-    public IReadOnlyList<VulkanKernel> Kernels { get; init; } = [];
+    public IReadOnlyList<VulkanKernel> Kernels { get => _kernels; init => _kernels = value ?? []; }
+
+    private readonly IReadOnlyList<VulkanKernel> _kernels = [];
 
     /// <summary><c>scratch</c>: the byte sizes (<see cref="SymbolicSize"/> text) of the step's scratch buffers, shared by its kernels, contents undefined at the start.</summary>
-    public IReadOnlyList<string> Scratch { get; init; } = [];
+    public IReadOnlyList<string> Scratch { get => _scratch; init => _scratch = value ?? []; }
+
+    private readonly IReadOnlyList<string> _scratch = [];
 
     /// <summary><c>hostReason</c>: why a host step has no kernels (the backend's message), or null.</summary>
     public string? HostReason { get; init; }
@@ -128,7 +132,9 @@ public sealed record VulkanKernel
     public required IReadOnlyList<VulkanBinding> Bindings { get; init; }
 
     /// <summary><c>pushConstants</c>: each <c>uint32</c> push constant as <see cref="SymbolicSize"/> text over the program's symbols (an element count, a dim).</summary>
-    public IReadOnlyList<string> PushConstants { get; init; } = [];
+    public IReadOnlyList<string> PushConstants { get => _pushConstants; init => _pushConstants = value ?? []; }
+
+    private readonly IReadOnlyList<string> _pushConstants = [];
 
     /// <summary><c>threads</c>: the invocations wanted along x, y and z (<see cref="SymbolicSize"/> text).</summary>
     public required IReadOnlyList<string> Threads { get; init; }
@@ -137,7 +143,9 @@ public sealed record VulkanKernel
     public required IReadOnlyList<int> LocalSize { get; init; }
 
     /// <summary><c>features</c>: the device extensions and features (Vulkan's names) the kernel needs; the runtime runs the step on the host without them.</summary>
-    public IReadOnlyList<string> Features { get; init; } = [];
+    public IReadOnlyList<string> Features { get => _features; init => _features = value ?? []; }
+
+    private readonly IReadOnlyList<string> _features = [];
 }
 
 /// <summary>A storage buffer binding of a <see cref="VulkanKernel"/>: the step's input, output or scratch buffer <see cref="Index"/>.</summary>

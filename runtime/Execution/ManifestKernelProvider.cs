@@ -8,7 +8,7 @@ namespace JaxToolchain;
 /// Precompiled kernels from a <see cref="KernelManifest"/> (see <c>ir/Execution/MANIFEST.md</c>). Registered with
 /// <see cref="KernelRegistry.Register(IKernelProvider)"/>, it answers an <see cref="ExecutableKey"/> whose name, x64
 /// setting, input tree structure and static argument texts (<see cref="StaticArgumentText"/>) equal a kernel's, whose
-/// device is <c>cpu:0</c>, and whose input types match the kernel's inputs (dtype, weak flag and rank equal, static dims
+/// device is <c>cpu:0</c> or a Vulkan device, and whose input types match the kernel's inputs (dtype, weak flag and rank equal, static dims
 /// equal, symbolic dims bound to one size each): <c>Jax.Jit</c> then runs that kernel without tracing, with result weak
 /// types from the manifest. Kernels with only static dims are tried before symbolic ones, each in manifest order.
 /// <para>
@@ -19,7 +19,8 @@ namespace JaxToolchain;
 /// (<see cref="NativeKernelExecutable"/>); a missing, corrupted or foreign library, a missing symbol or another ABI
 /// version is a <see cref="KernelManifestException"/> naming the file and the problem. Otherwise the kernel's <c>ir</c>
 /// entry serves (parsed, checked against the kernel's signature and compiled with the <see cref="InterpreterCompiler"/>
-/// on first use, once). Vulkan entries need a loader that is not built yet. Entries not used are listed in
+/// on first use, once). A key naming a Vulkan device is served by the kernel's <c>vulkan</c> entry (its program, run by a
+/// <c>VulkanExecutable</c>; without one, its IR as one host step). Entries not used are listed in
 /// <see cref="Diagnostics"/> with the reason. A missing, unreadable, invalid or foreign manifest is a
 /// <see cref="KernelManifestException"/> when the provider is created.
 /// </para>
@@ -98,11 +99,19 @@ public sealed class ManifestKernelProvider : IKernelProvider
     public bool TryGet(ExecutableKey key, out PrecompiledKernel kernel)
     {
         kernel = null!;
-        if (key.Device != DeviceDescriptor.Cpu || !_byName.TryGetValue(key.Name, out var candidates)) return false;
+        bool vulkan = key.Device.Platform == "vulkan";
+        if ((!vulkan && key.Device != DeviceDescriptor.Cpu) || !_byName.TryGetValue(key.Name, out var candidates)) return false;
         var statics = StaticArgumentText.Of(key);
         foreach (var candidate in candidates)
         {
             if (!candidate.Matches(key, statics)) continue;
+            if (vulkan)
+            {
+                if (candidate.CompileVulkan(key.Device, Description) is not { } onDevice) continue;
+                kernel = onDevice;
+                return true;
+            }
+            if (!candidate.ServesCpu) continue;
             kernel = candidate.Compile(Description);
             return true;
         }
@@ -112,13 +121,9 @@ public sealed class ManifestKernelProvider : IKernelProvider
     /// <summary>The libraries loaded so far (full path → library), for tests.</summary>
     internal IReadOnlyCollection<string> LoadedLibraries => _libraries.Paths;
 
-    /// <summary>The kernel's <c>ir</c> entry, noting why its Vulkan entry is skipped.</summary>
-    private static IrKernelEntry? ServableIr(ManifestKernel kernel, List<ManifestDiagnostic> diagnostics)
-    {
-        foreach (var entry in kernel.Targets.OfType<VulkanKernelEntry>())
-            diagnostics.Add(new ManifestDiagnostic(kernel, entry, "needs the Vulkan kernel loader (not built yet)"));
-        return kernel.Targets.OfType<IrKernelEntry>().FirstOrDefault();
-    }
+    /// <summary>The kernel's <c>ir</c> entry.</summary>
+    private static IrKernelEntry? ServableIr(ManifestKernel kernel, List<ManifestDiagnostic> diagnostics) =>
+        kernel.Targets.OfType<IrKernelEntry>().FirstOrDefault();
 }
 
 /// <summary>A target entry a <see cref="ManifestKernelProvider"/> skipped, and why.</summary>
@@ -137,8 +142,11 @@ internal sealed class ManifestCandidate
     private readonly ShapedType[] _inputs;
     private readonly CpuKernelEntry? _native;
     private readonly IrKernelEntry? _ir;
+    private readonly IrKernelEntry? _anyIr;
+    private readonly VulkanKernelEntry? _vulkan;
     private readonly NativeLibraries _libraries;
     private readonly object _gate = new();
+    private readonly Dictionary<DeviceDescriptor, PrecompiledKernel> _onDevices = [];
     private PrecompiledKernel? _compiled;
 
     public ManifestCandidate(ManifestKernel kernel, CpuKernelEntry? native, IrKernelEntry? ir, NativeLibraries libraries)
@@ -146,8 +154,43 @@ internal sealed class ManifestCandidate
         Kernel = kernel;
         _native = native;
         _ir = native is null ? ir : null;
+        _anyIr = ir;
+        _vulkan = kernel.Targets.OfType<VulkanKernelEntry>().FirstOrDefault();
         _libraries = libraries;
         _inputs = kernel.ParseInputs();
+    }
+
+    /// <summary>True when a CPU call can run this kernel (natively or interpreted).</summary>
+    public bool ServesCpu => _native is not null || _ir is not null;
+
+    /// <summary>
+    /// The kernel on a Vulkan device, made once per device: its <c>vulkan</c> entry's program, or, without one, its IR as
+    /// one host step (results on the device); null when it has neither.
+    /// </summary>
+    public PrecompiledKernel? CompileVulkan(DeviceDescriptor device, string description)
+    {
+        lock (_gate)
+        {
+            if (_onDevices.TryGetValue(device, out var made)) return made;
+            VulkanProgram program;
+            if (_vulkan is not null) program = _vulkan.Program;
+            else if (_anyIr is not null)
+            {
+                try
+                {
+                    program = Vulkan.VulkanCompiler.HostOnly(_anyIr.ParseFunction(Kernel));
+                }
+                catch (Exception e) when (e is KernelManifestException or IrVerificationException)
+                {
+                    throw new KernelManifestException($"manifest {description}: {e.Message}", e);
+                }
+            }
+            else return null;
+            var executable = new Vulkan.VulkanExecutable(Vulkan.VulkanPlatform.Of(device), program, Kernel.Name);
+            foreach (var (step, reason) in executable.HostSteps)
+                KernelRegistry.Notify($"vulkan: step {step} of @{Kernel.Name} runs on the host ({reason})");
+            return _onDevices[device] = new PrecompiledKernel(executable, Kernel.ParseOutputs().Select(t => t.Weak).ToArray());
+        }
     }
 
     public ManifestKernel Kernel { get; }
@@ -155,7 +198,7 @@ internal sealed class ManifestCandidate
     /// <summary>The native entry this kernel runs, if any.</summary>
     public CpuKernelEntry? Native => _native;
 
-    public bool CanServe => _native is not null || _ir is not null;
+    public bool CanServe => _native is not null || _ir is not null || _vulkan is not null;
 
     /// <summary>True when the key's x64, tree, statics and input types are this kernel's (symbols bound consistently).</summary>
     public bool Matches(ExecutableKey key, string[] statics)

@@ -66,7 +66,8 @@ Step("4. host array (converted every call) vs an array already made");
 Console.WriteLine($"from float[] every call: {Time(() => { var a = Jnp.Array<float>(host, [size, size]); return Jnp.Dot(a, a.T); }, 3)}");
 var onDevice = Jax.DevicePut(x);
 Console.WriteLine($"after device_put to {onDevice.Device}: {Time(() => Jnp.Dot(onDevice, onDevice.T), 3)}");
-Console.WriteLine($"devices: [{string.Join(", ", Jax.Devices())}] (Vulkan GPUs join with the GPU backend)");
+Console.WriteLine($"devices: [{string.Join(", ", Jax.Devices())}] (default {Jax.DefaultDevice}; JAX_PLATFORMS=vulkan makes the best Vulkan device the default)");
+foreach (var d in Jax.Devices("vulkan")) Console.WriteLine($"  {d}: {d.DeviceKind}");
 
 Step("5. selu on 10,000,000 floats");
 static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>

@@ -32,14 +32,13 @@ internal enum DiagnosticCode
     MissingTools = 2001,
     /// <summary>A kernel the CPU backend cannot compile: it ships as IR and the interpreter runs it (a warning).</summary>
     NotCompiled = 2002,
-    /// <summary>A target that is not built yet (vulkan): a warning.</summary>
-    TargetNotBuilt = 2003,
+
 }
 
 /// <summary>A diagnostic in MSBuild's canonical format: <c>file(line,col): error JAX1001: message</c>.</summary>
 internal sealed record Diagnostic(DiagnosticCode Code, string Message, string? File = null, int Line = 0, int Column = 0)
 {
-    public bool IsError => Code is not (DiagnosticCode.NotCompiled or DiagnosticCode.TargetNotBuilt);
+    public bool IsError => Code is not DiagnosticCode.NotCompiled;
 
     public override string ToString()
     {

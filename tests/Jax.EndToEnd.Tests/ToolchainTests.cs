@@ -23,6 +23,11 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
 
     private static readonly float[] Input = [-1f, 0f, 2f];
 
+    /// <summary>True where a Vulkan driver is installed (lavapipe from mesa-vulkan-drivers on CI machines).</summary>
+    private static bool HasVulkanDriver =>
+        new[] { "/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d" }.Any(d => Directory.Exists(d) && Directory.GetFiles(d, "*.json").Length > 0)
+        && new[] { "/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1" }.Any(File.Exists);
+
     private const string KernelsSource = """
         using JaxToolchain;
 
@@ -43,6 +48,7 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
         var x = Jnp.Array(new[] { -1f, 0f, 2f });
         Print("square", Kernels.Square(x));
         Print("selu", Kernels.Selu(x));
+        Console.WriteLine("device " + Kernels.Square(x).Device);
 
         static void Print(string name, Tensor t) =>
             Console.WriteLine(name + " " + string.Join(" ", t.ToArray<float>().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
@@ -263,6 +269,13 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(publish, "runtimes", "linux-x64", "native")));
         Assert.False(File.Exists(Path.Combine(publish, "AotApp.dll")), "a NativeAOT publish has no managed AotApp.dll");
         AssertAppResults(Cli.Start(Path.Combine(publish, "AotApp"), "", publish, PrecompiledOnly, Log));
+
+        // On a Vulkan device (lavapipe here): the manifest's SPIR-V programs run, no tracing (JAX_PRECOMPILED_ONLY), the CPU's numbers.
+        var onVulkan = Cli.Start(Path.Combine(publish, "AotApp"), "", publish,
+            new Dictionary<string, string?>(PrecompiledOnly) { ["JAX_PLATFORMS"] = "vulkan" }, Log);
+        AssertAppResults(onVulkan);
+        if (HasVulkanDriver) Assert.Contains("device VulkanDevice(id=0)", onVulkan.Output);
+        else Assert.Contains("no usable Vulkan device", onVulkan.Output);
 
         // A framework-dependent publish for the RID, too.
         string plain = Path.Combine(app, "publish-fdd");

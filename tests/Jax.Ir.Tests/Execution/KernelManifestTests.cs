@@ -15,6 +15,15 @@ public class KernelManifestTests
         }
         """;
 
+    /// <summary>Square as a Vulkan program of one host step (a program with kernels is tested with the SPIR-V backend).</summary>
+    private static VulkanProgram SquareProgram() => new()
+    {
+        Values = ["f32[n]", "f32[n]"],
+        InputCount = 1,
+        Outputs = [1],
+        Steps = [new VulkanStep { Name = "square", Inputs = [0], Outputs = [1], Ir = SquareIr, HostReason = "written by hand" }],
+    };
+
     private static ManifestKernel Square(params KernelTargetEntry[] targets) => new()
     {
         Name = "Program.Square",
@@ -34,7 +43,7 @@ public class KernelManifestTests
             Square(
                 new CpuKernelEntry { Rid = "linux-x64", Isa = "x86-64-v3", Library = "runtimes/linux-x64/native/libDemo.jax.x86-64-v3.so", Symbol = "jax_Program_Square_0", Sha256 = Sha },
                 new CpuKernelEntry { Rid = "linux-arm64", Isa = "arm64", Library = "runtimes/linux-arm64/native/libDemo.jax.arm64.so", Symbol = "jax_Program_Square_0", Sha256 = Sha },
-                new VulkanKernelEntry { Blob = "Demo.jax/Program.Square.0.spv", EntryPoint = "main", Sha256 = Sha },
+                new VulkanKernelEntry { Program = SquareProgram() },
                 new IrKernelEntry { Text = SquareIr }),
             new ManifestKernel
             {
@@ -93,7 +102,8 @@ public class KernelManifestTests
         Assert.StartsWith("{\n  \"schema\": \"jax.kernel-manifest\",\n  \"version\": 1,\n  \"assembly\": \"Demo\",", json);
         var cpu = Target(JsonNode.Parse(json)!.AsObject(), 0);
         Assert.Equal(["target", "rid", "isa", "library", "symbol", "abiVersion", "scratch", "donated", "sha256"], cpu.Select(p => p.Key));
-        Assert.Equal(["target", "blob", "entryPoint", "sha256"], Target(JsonNode.Parse(json)!.AsObject(), 2).Select(p => p.Key));
+        Assert.Equal(["target", "program"], Target(JsonNode.Parse(json)!.AsObject(), 2).Select(p => p.Key));
+        Assert.Equal(["values", "inputCount", "outputs", "steps"], Target(JsonNode.Parse(json)!.AsObject(), 2)["program"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["name", "inputs", "x64", "statics", "inputStructure", "outputs", "symbols", "targets"], Kernel(JsonNode.Parse(json)!.AsObject(), 0).Select(p => p.Key));
     }
 
@@ -146,8 +156,10 @@ public class KernelManifestTests
         { "arm64 isa", root => Target(root, 1)["isa"] = "x86-64-v2", "targets[1] (cpu): isa 'x86-64-v2' is not an ISA level of linux-arm64 (arm64)" },
         { "rid", root => Target(root, 0)["rid"] = "linux-riscv64", "targets[0] (cpu): rid 'linux-riscv64' is not an x64 or arm64 runtime identifier" },
         { "library outside", root => Target(root, 0)["library"] = "../libDemo.so", "targets[0] (cpu): library '../libDemo.so' must be a relative path below the manifest's folder, with '/' separators" },
-        { "absolute blob", root => Target(root, 2)["blob"] = "/tmp/square.spv", "targets[2] (vulkan): blob '/tmp/square.spv' must be a relative path below the manifest's folder" },
-        { "sha256 case", root => Target(root, 2)["sha256"] = Sha.ToUpperInvariant(), "targets[2] (vulkan): sha256 '0123456789ABCDEF" },
+        { "program output type", root => Target(root, 2)["program"]!["values"]![1] = "f32[3]", "targets[2] (vulkan): program output 0 is f32[3], the kernel's is f32[n]" },
+        { "program output index", root => Target(root, 2)["program"]!["outputs"]![0] = 5, "targets[2] (vulkan): program: output value 5 is never defined" },
+        { "program inputs", root => Target(root, 2)["program"]!["inputCount"] = 2, "targets[2] (vulkan): program: step square defines value 1, out of range or defined before" },
+        { "sha256 case", root => Target(root, 0)["sha256"] = Sha.ToUpperInvariant(), "targets[0] (cpu): sha256 '0123456789ABCDEF" },
         { "sha256 length", root => Target(root, 0)["sha256"] = "abc", "targets[0] (cpu): sha256 'abc' is not 64 lower-case hex digits" },
         { "symbol", root => Target(root, 0)["symbol"] = "jax-square", "targets[0] (cpu): symbol 'jax-square' is not a C identifier" },
         { "two ir entries", root => Kernel(root, 0)["targets"]!.AsArray().Add(new JsonObject { ["target"] = "ir", ["text"] = "func" }), "targets[4] (ir): a second ir entry" },
@@ -237,9 +249,9 @@ public class KernelManifestTests
             Assert.StartsWith($"cpu linux-x64 x86-64-v2 (runtimes/linux-x64/native/libDemo.so, k) of kernel Program.Square(f32[n]; x64=false; tree=*): {library} has SHA-256 ", mismatch.Message);
             Assert.Contains($"but the manifest states {AbcSha}", mismatch.Message);
 
-            var blob = new VulkanKernelEntry { Blob = "Demo.jax/square.spv", EntryPoint = "main", Sha256 = AbcSha };
-            var missing = Assert.Throws<KernelManifestException>(() => blob.VerifyFile(directory, Square(blob)));
-            Assert.EndsWith($"{Path.Combine(directory, "Demo.jax", "square.spv")} does not exist", missing.Message);
+            File.Delete(library);
+            var missing = Assert.Throws<KernelManifestException>(() => entry.VerifyFile(directory, Square(entry)));
+            Assert.EndsWith($"{library} does not exist", missing.Message);
         }
         finally
         {

@@ -116,22 +116,16 @@ public sealed class VulkanExecutableTests
     public void Jitted_functions_on_a_vulkan_device_run_without_a_code_generator_as_host_steps()
     {
         if (VulkanCompiler.ProgramCompiler is not null) return; // another test in this process installed the backend
-        var notices = new List<string>();
-        void Collect(string message) => notices.Add(message);
-        KernelRegistry.Notices += Collect;
-        try
-        {
-            var f = Jax.Jit((Tensor a, Tensor b) => Jnp.Exp(a) * b, new JitOptions { Device = Gpu, Name = "host_only_on_vulkan" });
-            var x = Jnp.Linspace(-1, 1, 50);
-            var y = f(x, x);
-            Assert.Equal(Gpu, y.Device);
-            Assert.Equal((Jnp.Exp(x) * x).ToArray<float>(), y.ToArray<float>());
-            Assert.Contains(notices, n => n.Contains("host_only_on_vulkan", StringComparison.Ordinal) && n.Contains("no SPIR-V code generator", StringComparison.Ordinal));
-        }
-        finally
-        {
-            KernelRegistry.Notices -= Collect;
-        }
+        var f = Jax.Jit((Tensor a, Tensor b) => Jnp.Exp(a) * b, new JitOptions { Device = Gpu, Name = "host_only_on_vulkan" });
+        var x = Jnp.Linspace(-1, 1, 50);
+        var y = f(x, x);
+        Assert.Equal(Gpu, y.Device);
+        Assert.Equal((Jnp.Exp(x) * x).ToArray<float>(), y.ToArray<float>());
+        var function = IrParser.ParseFunction("func @f(%0: f32[3]) -> (f32[3]) {\n  %1 = exp %0 : f32[3]\n  return %1\n}");
+        var executable = (VulkanExecutable)VulkanCompiler.Instance.Compile(function, new CompileOptions(Gpu.Descriptor, "f"));
+        var (step, reason) = Assert.Single(executable.HostSteps);
+        Assert.Equal("f", step);
+        Assert.Contains("no SPIR-V code generator", reason);
     }
 
     [VulkanDeviceFact]
@@ -145,5 +139,54 @@ public sealed class VulkanExecutableTests
         x.Dispose();
         y.Dispose();
         Assert.True(Gpu.MemoryStats().BytesInUse <= before + (1 << 18));
+    }
+
+    [VulkanDeviceFact]
+    public void A_manifest_serves_vulkan_calls_from_its_vulkan_entry_and_else_from_its_ir()
+    {
+        const string Name = "VulkanExecutableTests.FromManifest";
+        var addScaled = Program().Steps[0].Kernels[0] with { Bindings = [new(VulkanBinding.Input, 0), new(VulkanBinding.Input, 0), new(VulkanBinding.Output, 0)] };
+        // The vulkan entry computes x + 3x on the device; the ir entry x * x + x: the result tells which ran.
+        var program = new VulkanProgram
+        {
+            Values = ["f32[n]", "f32[n]"],
+            InputCount = 1,
+            Outputs = [1],
+            Steps = [new VulkanStep { Name = "times4", Inputs = [0], Outputs = [1], Ir = "func @t(%0: f32[n]) -> (f32[n]) {\n  return %0\n}", Kernels = [addScaled] }],
+        };
+        const string Ir = "func @square_plus(%0: f32[n]) -> (f32[n]) {\n  %1 = mul %0, %0 : f32[n]\n  %2 = add %1, %0 : f32[n]\n  return %2\n}\n";
+        ManifestKernel Kernel(string name, params KernelTargetEntry[] targets) => new()
+        {
+            Name = name,
+            Inputs = ["f32[n]"],
+            X64 = false,
+            InputStructure = "*",
+            Outputs = ["f32[n]"],
+            Symbols = ["n"],
+            Targets = [.. targets, new IrKernelEntry { Text = Ir }],
+        };
+        var provider = new ManifestKernelProvider(new KernelManifest
+        {
+            Assembly = "Jax.Runtime.Tests",
+            Kernels = [Kernel(Name, new VulkanKernelEntry { Program = program }), Kernel(Name + "IrOnly")],
+        }, AppContext.BaseDirectory);
+        Func<Tensor, Tensor> neverTraced = _ => throw new InvalidOperationException("traced instead of running the manifest's kernel");
+        KernelRegistry.Register(provider);
+        try
+        {
+            var x = Jnp.Array(new[] { 1f, 2f, -3f });
+            var onDevice = Jax.Jit(neverTraced, new JitOptions { Name = Name, Device = Gpu })(x);
+            Assert.Equal(Gpu, onDevice.Device);
+            Assert.Equal([4f, 8f, -12f], onDevice.ToArray<float>());
+            var irOnly = Jax.Jit(neverTraced, new JitOptions { Name = Name + "IrOnly", Device = Gpu })(x);
+            Assert.Equal(Gpu, irOnly.Device);
+            Assert.Equal([2f, 6f, 6f], irOnly.ToArray<float>());
+            // The CPU still runs the ir entry.
+            Assert.Equal([2f, 6f, 6f], Jax.Jit(neverTraced, new JitOptions { Name = Name })(x).ToArray<float>());
+        }
+        finally
+        {
+            KernelRegistry.Unregister(provider);
+        }
     }
 }
