@@ -8,8 +8,8 @@
 #   eng/gpu-check.sh run [--quick]  on the GPU machine (no SDK needed), from the repository root, with that folder carried:
 #                                   lists the Vulkan devices and ICDs, runs the harness (JAX_PLATFORMS=vulkan; correctness
 #                                   vs the CPU, then the benchmarks), runs eng/gpu-check/peers.py for JAX and PyTorch,
-#                                   and prints one table with the issue's targets as met / not met (about 3-5 minutes;
-#                                   each step under its own time limit, the whole well under 8). --quick (or
+#                                   and prints one table with the issue's targets as met / not met (a few minutes; the
+#                                   harness is limited to 240 s, each peer to 100 s: under 8 in all). --quick (or
 #                                   GPU_CHECK_QUICK=1): small sizes, for lavapipe.
 #
 # The device tool's call, after `eng/gpu-check.sh build` here (the folder is ignored, so it must be carried):
@@ -71,10 +71,15 @@ run() {
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | sed 's/^/  /'
 
   step "Vulkan loader and driver (ICD)"
-  local extra=""
+  local extra="" original_path="${LD_LIBRARY_PATH-}"
   if system_has 'libvulkan.so.1'; then echo "  loader: the system's ($(ldconfig -p | grep -m1 'libvulkan.so.1' | sed 's/.*=> //'))"
   else extra="$pack/lib/vulkan"; echo "  loader: none on the system; using the carried one ($(cat "$pack/lib/packages.txt" 2>/dev/null | tr '\n' ' '))"; fi
   if ! system_has 'libGLdispatch.so.0'; then extra="${extra:+$extra:}$pack/lib/glvnd"; echo "  libGLdispatch.so.0: none on the system; using the carried one"; fi
+  # NVIDIA's libraries (libcuda, libGLX_nvidia) where containers mount them, when the linker's cache lacks them.
+  if [[ -d /usr/local/nvidia/lib64 ]] && ! system_has 'libGLX_nvidia.so.0' && [[ ":${LD_LIBRARY_PATH-}:" != *":/usr/local/nvidia/lib64:"* ]]; then
+    extra="${extra:+$extra:}/usr/local/nvidia/lib64"
+    echo "  /usr/local/nvidia/lib64 added to the library path (NVIDIA's driver libraries are not in the linker's cache)"
+  fi
   [[ -n "$extra" ]] && export LD_LIBRARY_PATH="$extra${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   local icds=() dir f
   for dir in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d; do
@@ -91,7 +96,11 @@ run() {
     [[ "$f" == *nvidia* ]] && nvidia="$f"
     # Missing dependencies of the driver library (NVIDIA's links libGLdispatch.so.0), as ldd sees them with our path.
     local resolved="$library"
-    [[ "$library" != /* ]] && resolved="$(ldconfig -p | grep -m1 " $library " | sed 's/.*=> //')"
+    if [[ "$library" != /* ]]; then
+      resolved="$(ldconfig -p | grep -m1 " $library " | sed 's/.*=> //')"
+      local d
+      for d in ${LD_LIBRARY_PATH//:/ }; do [[ -z "$resolved" && -f "$d/$library" ]] && resolved="$d/$library"; done
+    fi
     if [[ -n "$resolved" && -f "$resolved" ]]; then
       ldd "$resolved" 2>/dev/null | grep 'not found' | sed 's/^\s*/    missing: /'
     elif [[ -n "$library" ]]; then
@@ -106,19 +115,20 @@ run() {
   fi
 
   step "ours: tests/Jax.GpuCheck on Vulkan (JAX_PLATFORMS=vulkan)"
-  JAX_PLATFORMS=vulkan DOTNET_gcServer=0 timeout -k 10 300 "$harness" "${quick[@]}" --out "$results" 2>&1 | tee "$results/harness.log"
+  JAX_PLATFORMS=vulkan DOTNET_gcServer=0 timeout -k 10 240 "$harness" "${quick[@]}" --out "$results" 2>&1 | tee "$results/harness.log"
   local status=${PIPESTATUS[0]}
   case "$status" in
     0) ;;
     1) echo "eng/gpu-check.sh: some correctness checks FAILED (see above)" ;;
-    124 | 137) echo "eng/gpu-check.sh: the harness ran past its 300 s limit (what it measured so far is lost; rerun with --quick or fewer runs)" ;;
+    124 | 137) echo "eng/gpu-check.sh: the harness ran past its 240 s limit (the table has what it measured before)" ;;
     *) echo "eng/gpu-check.sh: the harness exited with $status" ;;
   esac
 
   for peer in jax torch; do
     step "peer: $peer (eng/gpu-check/peers.py)"
     if command -v python3 >/dev/null; then
-      env -u JAX_PLATFORMS -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 timeout -k 10 150 python3 eng/gpu-check/peers.py --peer "$peer" --out "$results" "${quick[@]}" \
+      # The peers see the machine's own library path and no JAX_PLATFORMS=vulkan (ours, not JAX's).
+      env -u JAX_PLATFORMS LD_LIBRARY_PATH="$original_path" PYTHONUNBUFFERED=1 timeout -k 10 100 python3 eng/gpu-check/peers.py --peer "$peer" --out "$results" "${quick[@]}" \
         || echo "note: $peer stopped (exit $?)" | tee "$results/$peer.note"
     else
       echo "note: no python3; $peer skipped" | tee "$results/$peer.note"

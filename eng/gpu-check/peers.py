@@ -151,7 +151,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     sizes = (1_000_000, 512, 200) if args.quick else (10_000_000, 4096, 1000)
-    budget = 3000 if args.quick else 8000
+    budget = 3000 if args.quick else 6000
     lines = ["name\tms\tmetric\tunit\tdetail"]
 
     def emit(name, ms, metric, unit, detail):

@@ -15,7 +15,7 @@ internal sealed class Benchmarks(Device gpu, Options options, Report report)
         return scale * Jnp.Where(x > 0, x, alpha * Jnp.Exp(x) - alpha);
     }
 
-    private double Budget => options.Quick ? 3000 : 8000;
+    private double Budget => options.Quick ? 3000 : 6000;
 
     /// <summary>Runs every benchmark; a failing one prints why and the others still run.</summary>
     public void RunAll()
