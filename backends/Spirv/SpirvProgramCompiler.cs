@@ -31,6 +31,11 @@ public static class SpirvProgramCompiler
             var outputs = op.Results.Select(Define).ToArray();
             var name = op.Attributes.TryGetValue("name", out var n) && n is string s ? s : op.Primitive.Name;
             var ir = IrPrinter.Print(StepFunction(name, op));
+            if (Control(op) is { } control)
+            {
+                steps.Add(new VulkanStep { Name = name, Inputs = inputs, Outputs = outputs, Ir = ir, Control = control });
+                continue;
+            }
             try
             {
                 var step = SpirvKernelCompiler.CompileStep(op);
@@ -58,6 +63,28 @@ public static class SpirvProgramCompiler
         };
         program.Validate();
         return (program, prepared);
+    }
+
+    /// <summary>
+    /// <c>while</c>, <c>cond</c> and <c>call</c> as control steps whose regions are programs of their own (compiled the
+    /// same way, recursively), so their data stays on the device; null for other operations (<c>scan</c> and the custom
+    /// derivative calls run on the host).
+    /// </summary>
+    private static VulkanControl? Control(Operation op)
+    {
+        VulkanProgram Region(int k) => Compile(new Function($"{op.Primitive.Name}_region{k}", new FunctionCloner().CloneBlock(op.Regions[k]))).Program;
+        if (ReferenceEquals(op.Primitive, Prims.While))
+            return new VulkanControl
+            {
+                Kind = VulkanControl.While,
+                Regions = [Region(0), Region(1)],
+                Counts = [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts")],
+            };
+        if (ReferenceEquals(op.Primitive, Prims.Cond))
+            return new VulkanControl { Kind = VulkanControl.Cond, Regions = [.. Enumerable.Range(0, op.Regions.Count).Select(Region)] };
+        if (ReferenceEquals(op.Primitive, Prims.Call))
+            return new VulkanControl { Kind = VulkanControl.Call, Regions = [Region(0)] };
+        return null;
     }
 
     /// <summary>One operation as a function of its operands (its regions cloned with it).</summary>

@@ -43,6 +43,24 @@ public sealed record VulkanProgram
         return program;
     }
 
+    private static void ValidateControl(VulkanStep step, VulkanControl control)
+    {
+        foreach (var region in control.Regions) region.Validate();
+        int inputs = step.Inputs.Count, outputs = step.Outputs.Count;
+        bool ok = control.Kind switch
+        {
+            VulkanControl.While => control.Regions.Count == 2 && control.Counts.Count == 2 && control.Counts.All(c => c >= 0)
+                && control.Counts[0] + control.Counts[1] + outputs == inputs
+                && control.Regions[0].InputCount == control.Counts[0] + outputs && control.Regions[0].Outputs.Count == 1
+                && control.Regions[1].InputCount == control.Counts[1] + outputs && control.Regions[1].Outputs.Count == outputs,
+            VulkanControl.Cond => control.Regions.Count >= 1 && inputs >= 1
+                && control.Regions.All(r => r.InputCount == inputs - 1 && r.Outputs.Count == outputs),
+            VulkanControl.Call => control.Regions.Count == 1 && control.Regions[0].InputCount == inputs && control.Regions[0].Outputs.Count == outputs,
+            _ => throw new FormatException($"step {step.Name}: unknown control kind '{control.Kind}'"),
+        };
+        if (!ok) throw new FormatException($"step {step.Name}: its {control.Kind} regions do not fit its {inputs} inputs and {outputs} outputs");
+    }
+
     /// <summary>The value types parsed.</summary>
     public ShapedType[] ParseValues() => Values.Select(t => IrParser.ParseType(t)).ToArray();
 
@@ -61,6 +79,7 @@ public sealed record VulkanProgram
                 if (v < 0 || v >= Values.Count || defined[v]) throw new FormatException($"step {step.Name} defines value {v}, out of range or defined before");
                 defined[v] = true;
             }
+            if (step.Control is { } control) ValidateControl(step, control);
             foreach (var kernel in step.Kernels)
                 foreach (var binding in kernel.Bindings)
                 {
@@ -110,6 +129,47 @@ public sealed record VulkanStep
 
     /// <summary><c>hostReason</c>: why a host step has no kernels (the backend's message), or null.</summary>
     public string? HostReason { get; init; }
+
+    /// <summary>
+    /// <c>control</c>: for a control-flow step (<c>while</c>, <c>cond</c>, <c>call</c>), its regions as programs run on the
+    /// device, the host deciding between them from a value read back (a loop's predicate, a branch index); null for
+    /// kernel and host steps.
+    /// </summary>
+    public VulkanControl? Control { get; init; }
+}
+
+/// <summary>
+/// A control-flow step whose regions run on the device as programs of their own (<see cref="VulkanStep.Control"/>); the
+/// data stays in device memory, only the predicate or branch index (one element) is read by the host.
+/// <list type="bullet">
+/// <item><c>while</c>: inputs are the cond constants, the body constants (<see cref="Counts"/> gives both counts), then
+/// the carried values; <see cref="Regions"/> are the cond program (cond constants + carry → bool[]) and the body program
+/// (body constants + carry → carry); outputs are the final carry.</item>
+/// <item><c>cond</c>: inputs are the branch index (i32[], or bool[] as 0/1; clamped) then the arguments; one program per branch (arguments → outputs).</item>
+/// <item><c>call</c>: one program (inputs → outputs).</item>
+/// </list>
+/// </summary>
+public sealed record VulkanControl
+{
+    /// <summary>The <c>while</c> kind.</summary>
+    public const string While = "while";
+
+    /// <summary>The <c>cond</c> kind.</summary>
+    public const string Cond = "cond";
+
+    /// <summary>The <c>call</c> kind.</summary>
+    public const string Call = "call";
+
+    /// <summary><c>kind</c>: <c>while</c>, <c>cond</c> or <c>call</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary><c>regions</c>: the region programs (see the kinds).</summary>
+    public required IReadOnlyList<VulkanProgram> Regions { get; init; }
+
+    /// <summary><c>counts</c>: for <c>while</c>, the numbers of cond and body constants among the inputs.</summary>
+    public IReadOnlyList<int> Counts { get => _counts; init => _counts = value ?? []; }
+
+    private readonly IReadOnlyList<int> _counts = [];
 }
 
 /// <summary>

@@ -115,6 +115,22 @@ internal sealed unsafe class VulkanArray : DeviceArray
             return new VulkanArray(_backend, Type) { _host = _host?.Share(), _memory = _memory?.Retain(), _ticket = _ticket, _error = _error };
     }
 
+    /// <summary>
+    /// Drops this array's references without waiting (an executable's intermediate: every batch using its memory holds
+    /// its own reference until it retires).
+    /// </summary>
+    public void Forget()
+    {
+        _deleted = true;
+        lock (_gate)
+        {
+            _host?.Dispose();
+            _host = null;
+            Interlocked.Exchange(ref _memory, null)?.Release();
+        }
+        GC.SuppressFinalize(this);
+    }
+
     private void ThrowIfDeleted()
     {
         if (_deleted) throw new ObjectDisposedException(nameof(VulkanArray), $"the array {Type} on {_backend.Descriptor} has been deleted (disposed or donated)");

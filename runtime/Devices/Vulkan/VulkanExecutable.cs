@@ -21,6 +21,7 @@ internal sealed class VulkanExecutable : IExecutable
     private sealed class Step(VulkanStep source, bool onDevice, string? hostReason)
     {
         public VulkanStep Source { get; } = source;
+        public VulkanExecutable[]? Regions { get; init; }
         public bool OnDevice { get; } = onDevice;
         public string? HostReason { get; } = hostReason;
         public SymbolicSize[][] Push { get; } = [.. source.Kernels.Select(k => k.PushConstants.Select(SymbolicSize.Parse).ToArray())];
@@ -38,6 +39,8 @@ internal sealed class VulkanExecutable : IExecutable
         _values = program.ParseValues();
         _steps = [.. program.Steps.Select(s =>
         {
+            if (s.Control is { } control)
+                return new Step(s, false, null) { Regions = [.. control.Regions.Select((r, k) => new VulkanExecutable(backend, r, $"{name}/{s.Name}/{control.Kind}{k}"))] };
             if (s.Kernels.Count == 0) return new Step(s, false, s.HostReason ?? "no kernels");
             var missing = s.Kernels.SelectMany(backend.Missing).Distinct().ToArray();
             return missing.Length == 0 ? new Step(s, true, null) : new Step(s, false, $"{backend.Context.Info.Name} lacks {string.Join(", ", missing)}");
@@ -61,8 +64,9 @@ internal sealed class VulkanExecutable : IExecutable
     /// <summary>The program run.</summary>
     public VulkanProgram Program => _program;
 
-    /// <summary>The steps that run on the host, with the reason (for diagnostics and notices).</summary>
-    public IEnumerable<(string Step, string Reason)> HostSteps => _steps.Where(s => !s.OnDevice).Select(s => (s.Source.Name, s.HostReason!));
+    /// <summary>The steps that run on the host, with the reason (for diagnostics and notices), those of control-flow regions included.</summary>
+    public IEnumerable<(string Step, string Reason)> HostSteps =>
+        _steps.SelectMany(s => s.Regions is { } regions ? regions.SelectMany(r => r.HostSteps) : s.OnDevice ? [] : [(s.Source.Name, s.HostReason!)]);
 
     private static IExecutable CompileOnHost(VulkanStep step)
     {
@@ -98,14 +102,25 @@ internal sealed class VulkanExecutable : IExecutable
             slots[i] = new Slot { Array = arguments[i] as VulkanArray ?? throw new ArgumentException($"@{Name} runs on {Device}; argument {i} is on {arguments[i].Device}"), Type = arguments[i].Type };
         VulkanStream.Batch? batch = null;
         var owned = new List<VulkanAllocation>();
+        var arrays = new List<VulkanArray>();
         var stream = _backend.Stream;
-        long ticket = 0;
+        long ticket = 0, submitted = 0;
         try
         {
             foreach (var step in _steps)
             {
                 var outputTypes = step.Source.Outputs.Select(v => _values[v] with { Shape = SymbolBindings.Resolve(_values[v].Shape, symbols, Name) }).ToArray();
-                if (step.OnDevice)
+                if (step.Regions is { } regions)
+                {
+                    // The regions' programs submit batches of their own, after what this call recorded so far.
+                    if (batch is not null)
+                    {
+                        submitted = stream.Submit(batch);
+                        batch = null;
+                    }
+                    RunControl(step, regions, slots, submitted, arrays);
+                }
+                else if (step.OnDevice)
                 {
                     batch ??= stream.Begin();
                     RecordStep(batch, step, slots, outputTypes, symbols, owned);
@@ -143,9 +158,66 @@ internal sealed class VulkanExecutable : IExecutable
         finally
         {
             foreach (var memory in owned) memory.Release();
+            foreach (var array in arrays) array.Forget();
             foreach (var slot in slots)
                 if (slot?.Array is null) slot?.Host?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A control-flow step: its inputs as device arrays (values of this call pending on batch <paramref name="ticket"/>),
+    /// the regions run as executables of their own, the host reading only the predicate or branch index; its outputs
+    /// become arrays of this call (<paramref name="arrays"/> lists the arrays made here, forgotten when the call ends).
+    /// </summary>
+    private void RunControl(Step step, VulkanExecutable[] regions, Slot?[] slots, long ticket, List<VulkanArray> arrays)
+    {
+        var source = step.Source;
+        var control = source.Control!;
+        VulkanArray Made(VulkanArray array)
+        {
+            arrays.Add(array);
+            return array;
+        }
+        var inputs = source.Inputs.Select(v =>
+        {
+            var slot = slots[v]!;
+            return slot.Array ?? Made(slot.Memory is { } memory
+                ? VulkanArray.OnDevice(_backend, slot.Type, memory.Retain(), ticket)
+                : VulkanArray.FromHost(_backend, slot.Host!.Share()));
+        }).ToArray();
+        DeviceArray[] results;
+        switch (control.Kind)
+        {
+            case VulkanControl.While:
+                int condConsts = control.Counts[0], bodyConsts = control.Counts[1];
+                DeviceArray[] carry = inputs[(condConsts + bodyConsts)..];
+                while (true)
+                {
+                    var predicate = (VulkanArray)regions[0].Execute([.. inputs[..condConsts], .. carry])[0];
+                    bool more = predicate.ReadHost().GetInt64(0) != 0;
+                    predicate.Forget();
+                    if (!more) break;
+                    var next = regions[1].Execute([.. inputs[condConsts..(condConsts + bodyConsts)], .. carry]);
+                    foreach (var array in next) Made((VulkanArray)array);
+                    // The previous carry is dropped now (the batches reading it hold their own references): memory stays flat over iterations.
+                    foreach (var old in carry)
+                        if (old is VulkanArray made && arrays.Remove(made)) made.Forget();
+                    carry = next;
+                }
+                results = carry;
+                break;
+            case VulkanControl.Cond:
+                long index = Math.Clamp(inputs[0].ReadHost().GetInt64(0), 0, regions.Length - 1);
+                results = regions[index].Execute(inputs[1..]);
+                foreach (var array in results) Made((VulkanArray)array);
+                break;
+            default:
+                results = regions[0].Execute(inputs);
+                foreach (var array in results) Made((VulkanArray)array);
+                break;
+        }
+        for (int k = 0; k < results.Length; k++)
+            slots[source.Outputs[k]] = new Slot { Array = (VulkanArray)results[k], Type = results[k].Type };
     }
 
     private void RecordStep(VulkanStream.Batch batch, Step step, Slot?[] slots, ShapedType[] outputTypes, Dictionary<string, long> symbols, List<VulkanAllocation> owned)

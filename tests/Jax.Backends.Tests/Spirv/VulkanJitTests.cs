@@ -119,4 +119,31 @@ public sealed class VulkanJitTests
         Assert.Equal(program.Steps[0].Kernels[0].Spirv, back.Steps[0].Kernels[0].Spirv);
         Assert.Equal(program.Values, back.Values);
     }
+
+    [VulkanFact]
+    public void WhileLoopsAndCondsKeepTheirDataOnTheDevice()
+    {
+        var gpu = Gpu!;
+        // Newton's iteration for sqrt(a) until converged, and a cond choosing a branch from a device value.
+        Tensor Newton(Tensor a)
+        {
+            var result = Lax.WhileLoop(
+                state => state[1] < 30,
+                state => [0.5f * (state[0] + a / state[0]), state[1] + 1],
+                Jnp.OnesLike(a), Jnp.Array(0));
+            return result[0];
+        }
+        var a = Jnp.Linspace(1, 100, 1000);
+        var onGpu = Jax.Jit(Newton, new JitOptions { Device = gpu });
+        AssertClose(Jnp.Sqrt(a), onGpu(a), 1e-5);
+        var lowered = SpirvProgramCompiler.Compile(Jax.Jit((Func<Tensor, Tensor>)Newton).Lower(a).Function).Program;
+        var loop = Assert.Single(lowered.Steps, s => s.Control is not null);
+        Assert.Equal(VulkanControl.While, loop.Control!.Kind);
+        Assert.All(loop.Control.Regions.SelectMany(r => r.Steps), s => Assert.NotEmpty(s.Kernels));
+
+        Tensor Branch(Tensor x) => Lax.Cond(Jnp.Sum(x) > 0, v => v * 2, v => -v, x);
+        var branch = Jax.Jit(Branch, new JitOptions { Device = gpu });
+        AssertClose(Jnp.Array(new[] { 2f, 4f }), branch(Jnp.Array(new[] { 1f, 2f })));
+        AssertClose(Jnp.Array(new[] { -1f, 2f }), branch(Jnp.Array(new[] { 1f, -2f })));
+    }
 }
