@@ -287,6 +287,8 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         var groupId = BuiltInVector(SpirvBuiltIn.WorkgroupId, "gl_WorkGroupID");
         var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
 
+        // The accumulation may become fused multiply-adds (the products are tested within a tolerance, and GPUs run FMA at full rate).
+        M.ContractFloats = true;
         BeginMain(Local, Local, 1);
         var uintVar = m.TypePointer(SpirvStorageClass.Function, UInt);
         var vecVar = m.TypePointer(SpirvStorageClass.Function, _vec4);

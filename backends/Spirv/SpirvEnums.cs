@@ -185,6 +185,7 @@ internal enum SpirvDecoration : uint
     Binding = 33,
     DescriptorSet = 34,
     Offset = 35,
+    NoContraction = 42,
 }
 
 /// <summary>BuiltIn decorations' operands.</summary>

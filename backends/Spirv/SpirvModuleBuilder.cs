@@ -275,9 +275,21 @@ internal sealed class SpirvModuleBuilder
         if (hasResult) words.Add(id.Value);
         words.AddRange(operands);
         Write(_functions, op, [.. words]);
+        if (!ContractFloats && op is SpirvOp.FAdd or SpirvOp.FSub or SpirvOp.FMul or SpirvOp.FDiv
+            or SpirvOp.ConvertFToS or SpirvOp.ConvertFToU or SpirvOp.ConvertSToF or SpirvOp.ConvertUToF or SpirvOp.FConvert)
+            Decorate(id, SpirvDecoration.NoContraction);
         if (op is SpirvOp.Branch or SpirvOp.BranchConditional or SpirvOp.Return) _inBlock = false;
         return id;
     }
+
+    /// <summary>
+    /// False (the default): every <c>OpFAdd</c>, <c>OpFSub</c>, <c>OpFMul</c>, <c>OpFDiv</c> and float conversion result
+    /// is decorated <c>NoContraction</c> (NIR's "exact"), so a driver rounds each operation (no fused multiply-add) and
+    /// does not fold a round trip through a narrower float (Mesa folds <c>f2i64(i2f32(x))</c> to <c>x</c> otherwise), as
+    /// the interpreter computes. True lets the driver contract (the matrix product's accumulation, which is tested within
+    /// a tolerance).
+    /// </summary>
+    public bool ContractFloats { get; set; }
 
     /// <summary>Appends an instruction whose operands are all ids.</summary>
     public SpirvId Emit(SpirvOp op, SpirvId? resultType, params SpirvId[] operands) => Emit(op, resultType, operands.Select(o => o.Value).ToArray());
