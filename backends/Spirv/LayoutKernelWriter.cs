@@ -5,7 +5,8 @@ namespace JaxToolchain.Backends.Spirv;
 /// <summary>
 /// Writes the kernels of top-level layout and indexing operations: <c>transpose</c>, <c>slice</c>, <c>pad</c>,
 /// <c>concatenate</c>, <c>rev</c>, <c>broadcast_in_dim</c>, <c>reshape</c>/<c>squeeze</c>/<c>expand_dims</c> (copies),
-/// <c>dynamic_slice</c>, <c>dynamic_update_slice</c>, <c>gather</c>, <c>scatter</c> and <c>scatter_add</c>. Each kernel
+/// <c>dynamic_slice</c>, <c>dynamic_update_slice</c>, <c>gather</c>, <c>scatter</c>, <c>scatter_add</c> and
+/// <c>constant</c>s (their bits in the module, up to <see cref="MaxConstantBytes"/>). Each kernel
 /// is a grid-strided loop over the elements it writes: the index is unravelled over the written shape (row-major), the
 /// source index computed from the coordinates and the element copied. Copies move the storage bits (the dtype's item
 /// size, see <see cref="SpirvKernelWriter.Storage"/>) without converting them, so every dtype is copied bit-exactly
@@ -27,7 +28,7 @@ internal sealed partial class LayoutKernelWriter : SpirvKernelWriter
     /// <summary>True for the primitives <see cref="Write"/> lowers.</summary>
     public static bool Lowers(Primitive primitive) => primitive.Name is "transpose" or "slice" or "pad" or "concatenate" or "rev"
         or "broadcast_in_dim" or "reshape" or "squeeze" or "expand_dims" or "dynamic_slice" or "dynamic_update_slice"
-        or "gather" or "scatter" or "scatter_add";
+        or "gather" or "scatter" or "scatter_add" or "constant";
 
     /// <summary>The kernels of <paramref name="op"/>, a top-level layout or indexing operation (<see cref="Lowers"/>).</summary>
     public static SpirvStep Write(Operation op)
@@ -47,6 +48,7 @@ internal sealed partial class LayoutKernelWriter : SpirvKernelWriter
             "dynamic_update_slice" => DynamicUpdateSlice(entry, op),
             "gather" => One(Gather(entry, op)),
             "scatter" or "scatter_add" => One(Scatter(entry, op)),
+            "constant" => One(Constant(entry, op)),
             _ => throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet"),
         };
     }
@@ -250,6 +252,69 @@ internal sealed partial class LayoutKernelWriter : SpirvKernelWriter
             default:
                 return M.Constant64(storage, BitConverter.ToUInt64(bytes));
         }
+    }
+
+    /// <summary>The largest constant (in bytes) whose elements are written into a kernel; a larger one is a host step.</summary>
+    public const int MaxConstantBytes = 1 << 16;
+
+    /// <summary>
+    /// constant: one value everywhere when all elements are equal, else the elements' bits in a private array of uint32
+    /// words in the module, each element extracted from its word(s).
+    /// </summary>
+    private static VulkanKernel Constant(string entry, Operation op)
+    {
+        var value = op.Attributes.Buffer("value");
+        var dtype = value.DType;
+        int size = dtype.ItemSize();
+        var bytes = value.Bytes.ToArray();
+        bool uniform = Enumerable.Range(1, Math.Max(0, bytes.Length / size - 1)).All(k => bytes.AsSpan(k * size, size).SequenceEqual(bytes.AsSpan(0, size)));
+        if (!uniform && bytes.Length > MaxConstantBytes)
+            throw new NotSupportedException($"no SPIR-V lowering for a constant of {bytes.Length} bytes (over {MaxConstantBytes}): the host uploads it");
+        return Kernel(entry, op, Count(op.Results[0]), w =>
+        {
+            int o = w.Bind(VulkanBinding.Output, 0, dtype, "out");
+            if (uniform)
+            {
+                if (bytes.Length == 0) return _ => { };
+                return i => w.StoreRaw(o, i, w.StorageConstant(dtype, bytes.AsSpan(0, size)));
+            }
+            var words = new uint[(bytes.Length + 3) / 4];
+            System.Buffer.BlockCopy(bytes, 0, words, 0, bytes.Length);
+            var m = w.M;
+            var array = m.TypeArray(w.UInt, w.U((uint)words.Length));
+            var initializer = m.ConstantComposite(array, [.. words.Select(w.U)]);
+            var table = m.GlobalVariable(m.TypePointer(SpirvStorageClass.Private, array), SpirvStorageClass.Private, initializer);
+            m.Name(table, "elements");
+            SpirvId Word(SpirvId index) =>
+                m.Emit(SpirvOp.Load, w.UInt, m.Emit(SpirvOp.AccessChain, m.TypePointer(SpirvStorageClass.Private, w.UInt), table, index));
+            var storage = w.Storage(dtype);
+            return i =>
+            {
+                SpirvId bits;
+                switch (size)
+                {
+                    case 4:
+                        var word = Word(i);
+                        bits = storage == w.UInt ? word : m.Emit(SpirvOp.Bitcast, storage, word);
+                        break;
+                    case 8:
+                        var first = w.Mul(i, w.U(2));
+                        var pair = m.Emit(SpirvOp.CompositeConstruct, m.TypeVector(w.UInt, 2), Word(first), Word(w.Add(first, w.U(1))));
+                        bits = m.Emit(SpirvOp.Bitcast, storage, pair);
+                        break;
+                    default:
+                        // 1 or 2 bytes: the element's bits shifted down from its word, sign- or zero-extended, then narrowed.
+                        uint perWord = (uint)(4 / size), width = (uint)(8 * size);
+                        var shift = w.Mul(m.Emit(SpirvOp.UMod, w.UInt, i, w.U(perWord)), w.U(width));
+                        var up = m.Emit(SpirvOp.ShiftLeftLogical, w.UInt, Word(m.Emit(SpirvOp.UDiv, w.UInt, i, w.U(perWord))), m.Emit(SpirvOp.ISub, w.UInt, w.U(32 - width), shift));
+                        bits = dtype is DType.Int8 or DType.Int16
+                            ? m.Emit(SpirvOp.SConvert, storage, m.Emit(SpirvOp.ShiftRightArithmetic, w.Int, w.ToInt(up), w.U(32 - width)))
+                            : m.Emit(SpirvOp.UConvert, storage, m.Emit(SpirvOp.ShiftRightLogical, w.UInt, up, w.U(32 - width)));
+                        break;
+                }
+                w.StoreRaw(o, i, bits);
+            };
+        });
     }
 
     private static SymbolicSize Count(Value v) => SymbolicSize.ElementCount(v.Type.Shape);

@@ -54,6 +54,21 @@ public sealed class SpirvLayoutTests
         yield return C($"expand_dims {d}", F([$"{d}[3,4]"], "expand_dims %0 {dimensions = [0, 2]}", $"{d}[1,3,1,4]"));
     }
 
+    /// <summary>Lone iotas and constants of dtype <paramref name="d"/>: distinct elements (an odd count: 8- and 16-bit ones share words) and one repeated value.</summary>
+    internal static IEnumerable<Case> Generators(string d)
+    {
+        if (d != "bool") yield return C($"iota {d}", F([], $"iota {{dimension = 1, dtype = {d}, shape = <3,7>}}", $"{d}[3,7]"));
+        string Element(int k) => d switch
+        {
+            "bool" => k % 3 == 0 ? "true" : "false",
+            _ when d.StartsWith('f') || d == "bf16" => k == 4 ? "nan" : k == 6 ? "-inf" : $"{k * 0.75 - 3:0.00}",
+            _ when d.StartsWith('u') => $"{k * 37 % 256}",
+            _ => $"{k * 37 % 256 - 128}",
+        };
+        yield return C($"constant {d}", F([], $"constant {{value = dense<{d}[3,5]: [{string.Join(", ", Enumerable.Range(0, 15).Select(Element))}]>}}", $"{d}[3,5]"));
+        yield return C($"uniform constant {d}", F([], $"constant {{value = dense<{d}[2,3]: [{string.Join(", ", Enumerable.Repeat(Element(5), 6))}]>}}", $"{d}[2,3]"));
+    }
+
     /// <summary>dynamic_slice, dynamic_update_slice, gather, scatter of dtype <paramref name="d"/> with start indices of dtype <paramref name="i"/>.</summary>
     internal static IEnumerable<Case> Indexed(string d, string i)
     {
@@ -103,9 +118,10 @@ public sealed class SpirvLayoutTests
 
     private static readonly string[] IndexDTypes = ["i32", "i64", "u8", "u32", "i8", "u64", "i16", "u16"];
 
-    /// <summary>Every case: copies of every dtype; indexed operations of every dtype with i32 starts, and of f32 and i8 with every index dtype.</summary>
+    /// <summary>Every case: copies, iotas and constants of every dtype; indexed operations of every dtype with i32 starts, and of f32 and i8 with every index dtype.</summary>
     internal static IEnumerable<Case> All() =>
         AllDTypes.SelectMany(Copies)
+            .Concat(AllDTypes.SelectMany(Generators))
             .Concat(AllDTypes.SelectMany(d => Indexed(d, "i32")))
             .Concat(IndexDTypes.Where(i => i != "i32").SelectMany(i => Indexed("f32", i).Concat(Indexed("i8", i))));
 
@@ -149,6 +165,15 @@ public sealed class SpirvLayoutTests
         // 64-bit start indices need 64-bit integers on the device.
         var slice = Assert.Single(Step(F(["f32[6,7]", "i64[]", "i64[]"], "dynamic_slice %0, %1, %2 {slice_sizes = [3, 4]}", "f32[3,4]")).Kernels);
         Assert.Contains("shaderInt64", slice.Features);
+        // Constants: distinct elements in a private array of the module; beyond MaxConstantBytes the host uploads them.
+        var constant = Assert.Single(Step(F([], "constant {value = dense<i8[5]: [1, -2, 3, -4, 5]>}", "i8[5]")).Kernels);
+        Assert.Contains("OpVariable %", SpirvTools.Disassemble(constant.Spirv));
+        Assert.Contains("Private", SpirvTools.Disassemble(constant.Spirv));
+        int n = LayoutKernelWriter.MaxConstantBytes / 4 + 1;
+        var large = Assert.Single(SpirvProgramCompiler.Compile(IrParser.ParseFunction(
+            F([], $"constant {{value = dense<f32[{n}]: [{string.Join(", ", Enumerable.Range(0, n).Select(k => $"{k}.0"))}]>}}", $"f32[{n}]"))).Program.Steps);
+        Assert.Empty(large.Kernels);
+        Assert.Contains("bytes", large.HostReason);
     }
 
     [VulkanFact]
