@@ -204,6 +204,36 @@ public sealed class SpirvLayoutTests
         }
     }
 
+    /// <summary>A jitted function of layout operations on the runtime's Vulkan device gives the CPU's numbers.</summary>
+    [VulkanFact]
+    public void JittedLayoutsRunThroughTheRuntime()
+    {
+        JaxJit.Enable();
+        var gpu = Jax.Devices("vulkan").First();
+        static Tensor F(Tensor a, Tensor rows, Tensor start)
+        {
+            var sliced = Lax.Slice(Jnp.Transpose(a) * 2, [1, 0], [29, 20], [2, 1]);
+            var joined = Jnp.Concatenate([sliced, Jnp.Flip(sliced, 0)], 1);
+            var taken = Jnp.Take(joined, rows, 0);
+            var window = Lax.DynamicSlice(taken, [start, start], [3, 7]);
+            return Lax.DynamicUpdateSlice(taken, Jnp.Tanh(window), [start, start]);
+        }
+        var x = Jnp.Linspace(-1, 1, 600).Reshape(20, 30);
+        var rows = Jnp.Array<int>([3, 0, 13, 7, 7]);
+        // Every step of the program is a device step.
+        var traced = IrParser.ParseFunction(Jax.MakeJaxpr(a => [F(a[0], a[1], a[2])], x, rows, Jnp.Array<int>([0], [])));
+        foreach (var step in SpirvProgramCompiler.Compile(traced).Program.Steps)
+            Assert.True(step.HostReason is null, $"{step.Name} runs on the host: {step.HostReason}");
+        foreach (int s in new[] { 1, -2, 40 })
+        {
+            var start = Jnp.Array<int>([s], []);
+            var expected = Jax.Jit(F)(x, rows, start).ToArray<float>();
+            var actual = Jax.Jit(F, new JitOptions { Device = gpu })(x, rows, start);
+            Assert.Equal(gpu, actual.Device);
+            Assert.Equal(expected, actual.ToArray<float>());
+        }
+    }
+
     private static Shape Resolve(Shape shape) => new(shape.Select(d => d.IsStatic ? d : Dim.Of(Symbols[d.Symbol!])));
 
     /// <summary>Random values of a type: random bits; bools 0 or 1; start indices in their range (duplicates likely).</summary>
