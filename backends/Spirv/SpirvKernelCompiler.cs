@@ -9,7 +9,8 @@ internal sealed record SpirvStep(IReadOnlyList<VulkanKernel> Kernels, IReadOnlyL
 
 /// <summary>
 /// The SPIR-V lowering of one kernel of a fused function (a top-level operation after <see cref="Prepare"/>, the CPU
-/// backend's pipeline): elementwise <c>loop</c> fusions and lone elementwise operations over every dtype become one grid-strided compute shader (<see cref="LoopKernelWriter"/>). Anything else is a
+/// backend's pipeline): elementwise <c>loop</c> fusions and lone elementwise operations over every dtype become one grid-strided compute shader (<see cref="LoopKernelWriter"/>), as do
+/// lone <c>iota</c>s; layout and indexing operations and constants become copies (<see cref="LayoutKernelWriter"/>). Anything else is a
 /// <see cref="NotSupportedException"/> naming the primitive or dtype; <see cref="SpirvProgramCompiler"/> makes such an
 /// operation a host step.
 /// </summary>
@@ -43,6 +44,9 @@ internal static class SpirvKernelCompiler
             return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
         if (op.Primitive is ReducePrimitive or ArgReducePrimitive)
             return ReductionKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results);
+        if (LayoutKernelWriter.Lowers(op.Primitive)) return LayoutKernelWriter.Write(op);
+        if (ReferenceEquals(op.Primitive, Prims.Iota))
+            return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
         throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
     }
 

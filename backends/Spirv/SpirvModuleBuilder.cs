@@ -237,6 +237,15 @@ internal sealed class SpirvModuleBuilder
         return id;
     }
 
+    /// <summary>A global variable of pointer type <paramref name="pointerType"/> in <paramref name="storage"/> (not for <c>Function</c>) initialised with the constant <paramref name="initializer"/>.</summary>
+    public SpirvId GlobalVariable(SpirvId pointerType, SpirvStorageClass storage, SpirvId initializer)
+    {
+        if (storage == SpirvStorageClass.Function) throw new ArgumentException("Function variables belong in a function's first block", nameof(storage));
+        var id = NewId();
+        Write(_globals, SpirvOp.Variable, [pointerType.Value, id.Value, (uint)storage, initializer.Value]);
+        return id;
+    }
+
     // ---- Functions ----
 
     /// <summary>Begins a function of <paramref name="functionType"/> returning <paramref name="returnType"/>; its id.</summary>
