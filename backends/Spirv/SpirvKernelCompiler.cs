@@ -43,6 +43,7 @@ internal static class SpirvKernelCompiler
             return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
         if (op.Primitive is ReducePrimitive or ArgReducePrimitive)
             return ReductionKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results);
+        if (op.Primitive is CumulativePrimitive) return ScanKernelWriter.Write(op.Primitive.Name, op);
         throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
     }
 
