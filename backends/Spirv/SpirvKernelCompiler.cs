@@ -44,6 +44,7 @@ internal static class SpirvKernelCompiler
         if (op.Primitive is ReducePrimitive or ArgReducePrimitive)
             return ReductionKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results);
         if (op.Primitive is CumulativePrimitive) return ScanKernelWriter.Write(op.Primitive.Name, op);
+        if (ReferenceEquals(op.Primitive, Prims.Sort)) return SortKernelWriter.Write(op.Primitive.Name, op);
         throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
     }
 
