@@ -11,9 +11,10 @@ namespace JaxToolchain.Backends.Spirv;
 /// <item><b>line</b>: one thread per line (grid-strided), the running value from the identity combined with each
 /// element in scan order and stored after each: exactly the interpreter's order, so every result, float sums and
 /// products included, is bit-exact. For many lines (at least <see cref="FewLines"/> or a symbolic count) or short
-/// ones (below <see cref="LongLine"/>); neighbouring threads read neighbouring elements when the axis is not the last.</item>
+/// ones (below <see cref="LongLine"/>), unless they are <see cref="VeryLongLine"/> long; neighbouring threads read
+/// neighbouring elements when the axis is not the last.</item>
 /// <item><b>three kernels</b> (reduce, then scan) for fewer lines of at least <see cref="LongLine"/> elements (or a
-/// symbolic n): each line's scan positions are split into C chunks of L = ceil(n / C) (C = ceil(n / <see cref="ChunkLength"/>)
+/// symbolic n), and for lines of at least <see cref="VeryLongLine"/>: each line's scan positions are split into C chunks of L = ceil(n / C) (C = ceil(n / <see cref="ChunkLength"/>)
 /// clamped to [2, <see cref="MaxChunks"/>], or <see cref="MaxChunks"/> for a symbolic n); the first kernel combines each
 /// (line, chunk) into its total in a scratch buffer (one thread each), the second turns each line's totals into
 /// exclusive prefixes in place (one thread per line, in order), the third rescans each chunk from its prefix and stores
@@ -35,7 +36,13 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
     /// <summary>Lines of at least this many elements, when there are fewer than <see cref="FewLines"/>, take the three-kernel path.</summary>
     public const long LongLine = 4096;
 
-    /// <summary>From this many lines (or a symbolic count) every line is one thread.</summary>
+    /// <summary>
+    /// Lines of at least this many elements take the three-kernel path however many there are: no thread loops over a
+    /// whole line that long (more parallelism; and lavapipe ends a loop nest after 65535 iterations in all).
+    /// </summary>
+    public const long VeryLongLine = 1 << 16;
+
+    /// <summary>From this many lines (or a symbolic count) every line is one thread, unless it is <see cref="VeryLongLine"/> long.</summary>
     public const long FewLines = 4096;
 
     /// <summary>The chunk length the three-kernel path aims at.</summary>
@@ -91,7 +98,8 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
         var entry = Sanitize(name);
         bool fewLines = lines.IsStatic && lines.Value < FewLines;
         bool longLine = !n.IsStatic || n.Value >= LongLine;
-        if (!(fewLines && longLine))
+        bool veryLongLine = n.IsStatic && n.Value >= VeryLongLine;
+        if (!(fewLines && longLine) && !veryLongLine)
             return new SpirvStep([new ScanKernelWriter(primitive.Kind, type.DType, reverse, Mode.Line, 1).Emit(entry, push, lines)], []);
         int chunks = n.IsStatic ? (int)Math.Clamp((n.Value + ChunkLength - 1) / ChunkLength, 2, MaxChunks) : MaxChunks;
         var items = lines * SymbolicSize.Of(chunks);

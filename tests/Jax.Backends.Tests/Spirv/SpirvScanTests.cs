@@ -107,6 +107,9 @@ public sealed class SpirvScanTests
         Assert.Equal([$"{37 * ScanKernelWriter.MaxChunks * 4}"], symbolicAxis.Scratch);
         var symbolicLines = Step(Cumulative("cummax", "i32", ["n", "37"], 1, false));
         Assert.Equal("n", Assert.Single(symbolicLines.Kernels).Threads[0]);
+        // Very long lines take three kernels however many lines there are.
+        Assert.Equal(3, Step(Cumulative("cumsum", "i32", ["5000", "70000"], 1, false)).Kernels.Count);
+        Assert.Single(Step(Cumulative("cumsum", "i32", ["5000", "60000"], 1, false)).Kernels);
         // float16 scratch holds float32 running values.
         var half = Step(Cumulative("cumsum", "f16", ["3", "300000"], 1, false));
         Assert.Equal([$"{3 * chunks * 4}"], half.Scratch);
