@@ -192,7 +192,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
     }
 
     /// <summary>max/min: IEEE 754-2019 maximum/minimum for floats (NaN propagates, -0 &lt; +0); integers by signedness (GLSL.std.450); bool or/and.</summary>
-    private SpirvId Extremum(DType d, SpirvId a, SpirvId b, bool max)
+    internal SpirvId Extremum(DType d, SpirvId a, SpirvId b, bool max)
     {
         var type = compute(d);
         if (d == DType.Bool) return Logical(max ? SpirvOp.LogicalOr : SpirvOp.LogicalAnd, a, b);

@@ -47,6 +47,8 @@ internal static class SpirvKernelCompiler
         if (LayoutKernelWriter.Lowers(op.Primitive)) return LayoutKernelWriter.Write(op);
         if (ReferenceEquals(op.Primitive, Prims.Iota))
             return new SpirvStep([LoopKernelWriter.Write(op.Primitive.Name, op, op.Operands, [op], op.Results)], []);
+        if (op.Primitive is CumulativePrimitive) return ScanKernelWriter.Write(op.Primitive.Name, op);
+        if (ReferenceEquals(op.Primitive, Prims.Sort)) return SortKernelWriter.Write(op.Primitive.Name, op);
         throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' yet");
     }
 
