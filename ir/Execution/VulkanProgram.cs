@@ -128,6 +128,7 @@ public sealed record VulkanStep
     private readonly IReadOnlyList<string> _scratch = [];
 
     /// <summary><c>hostReason</c>: why a host step has no kernels (the backend's message), or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HostReason { get; init; }
 
     /// <summary>
@@ -135,6 +136,7 @@ public sealed record VulkanStep
     /// device, the host deciding between them from a value read back (a loop's predicate, a branch index); null for
     /// kernel and host steps.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public VulkanControl? Control { get; init; }
 }
 
