@@ -202,8 +202,6 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
 
     private SpirvId SizeId(Dim dim) => SizeId(SymbolicSize.Of(dim));
 
-    private SpirvId U(uint value) => M.ConstantUInt32(value);
-
     private SpirvId Op(SpirvOp op, params SpirvId[] operands) => M.Emit(op, UInt, operands);
 
     private SpirvId Less(SpirvId a, SpirvId b) => M.Emit(SpirvOp.ULessThan, Bool, a, b);
@@ -316,8 +314,6 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         var tilesN = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, nSize, U((uint)_tile - 1)), U((uint)_tile));
         var zeroScalar = m.ConstantNull(_scalar);
         var zeroVector = m.ConstantNull(_vec4);
-        var workgroupScope = U((uint)SpirvScope.Workgroup);
-        var semantics = U((uint)(SpirvMemorySemantics.AcquireRelease | SpirvMemorySemantics.WorkgroupMemory));
 
         // Per load slot q (4 per operand), the tile coordinates of element tid + 256·q, in the operand's contiguous order.
         (SpirvId Free, SpirvId K) TileCoordinates(int q, bool kFast)
@@ -380,7 +376,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                     {
                         Stage(lhsTile, lhsRegisters, lhsSlots);
                         Stage(rhsTile, rhsRegisters, rhsSlots);
-                        m.Emit(SpirvOp.ControlBarrier, null, workgroupScope, workgroupScope, semantics);
+                        Barrier();
                         FetchBoth(Op(SpirvOp.IAdd, k0, U((uint)_chunk)));
                         var sums = new SpirvId[micro, _r];
                         for (int i = 0; i < micro; i++)
@@ -404,7 +400,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                         }
                         for (int i = 0; i < micro; i++)
                             for (int s = 0; s < _r; s++) m.Emit(SpirvOp.Store, null, acc[i, s], sums[i, s]);
-                        m.Emit(SpirvOp.ControlBarrier, null, workgroupScope, workgroupScope, semantics);
+                        Barrier();
                     });
                     // Results: row 64·r + 4·ly + i, column 64·s + 4·lx + j, stored where inside the product.
                     for (int i = 0; i < micro; i++)
@@ -442,35 +438,8 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
     /// <summary>A structured loop <c>for (i = start; condition(i); i += step) body(i)</c> over a uint <c>Function</c> variable.</summary>
     private void For(SpirvId variable, SpirvId start, SpirvId step, Func<SpirvId, SpirvId> condition, Action<SpirvId> body)
     {
-        var m = M;
-        m.Emit(SpirvOp.Store, null, variable, start);
-        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        var i = m.Emit(SpirvOp.Load, UInt, variable);
-        m.Emit(SpirvOp.BranchConditional, null, condition(i), block, merge);
-        m.Label(block);
-        body(i);
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, variable, Op(SpirvOp.IAdd, m.Emit(SpirvOp.Load, UInt, variable), step));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
-    }
-
-    /// <summary>A structured <c>if (condition) then()</c>.</summary>
-    private void If(SpirvId condition, Action then)
-    {
-        var (block, merge) = (M.NewId(), M.NewId());
-        M.Emit(SpirvOp.SelectionMerge, null, merge.Value, (uint)SpirvSelectionControl.None);
-        M.Emit(SpirvOp.BranchConditional, null, condition, block, merge);
-        M.Label(block);
-        then();
-        M.Emit(SpirvOp.Branch, null, merge);
-        M.Label(merge);
+        M.Emit(SpirvOp.Store, null, variable, start);
+        Loop(variable, condition, body, v => Op(SpirvOp.IAdd, v, step));
     }
 
     /// <summary>Stores the results at flat index <paramref name="flat"/> of the product whose value there is <paramref name="product"/>: the product itself, or the epilogue evaluated on it.</summary>

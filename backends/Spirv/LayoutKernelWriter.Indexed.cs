@@ -109,7 +109,7 @@ internal sealed partial class LayoutKernelWriter
             else m.Emit(SpirvOp.Store, null, w._found, w.U(none));
             var batchCount = batchShape.Aggregate(w.U(1), (p, d) => IsUnit(d) ? p : w.Mul(p, w.Size(d)));
             m.Emit(SpirvOp.Store, null, w._inner, w.Zero);
-            w.Loop(w._inner, batchCount, w.U(1), b =>
+            w.CountedLoop(w._inner, batchCount, w.U(1), b =>
             {
                 var batch = w.Unravel(batchShape, b);
                 var positions = w.StartPositions(iShape, vectorDim, map.Length, batch);

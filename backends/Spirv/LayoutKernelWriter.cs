@@ -88,52 +88,10 @@ internal sealed partial class LayoutKernelWriter : SpirvKernelWriter
         // Every push constant is loaded here, in the entry block, so that any block may use it.
         for (int k = 0; k < symbolCount; k++) PushConstant(k + 1);
         m.Emit(SpirvOp.Store, null, _counter, first);
-        Loop(_counter, total, stride, body);
-    }
-
-    /// <summary>A structured loop of <paramref name="variable"/> (set before) up to <paramref name="limit"/> by <paramref name="step"/>.</summary>
-    private void Loop(SpirvId variable, SpirvId limit, SpirvId step, Action<SpirvId> body)
-    {
-        var m = M;
-        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        var i = m.Emit(SpirvOp.Load, UInt, variable);
-        m.Emit(SpirvOp.BranchConditional, null, m.Emit(SpirvOp.ULessThan, Bool, i, limit), block, merge);
-        m.Label(block);
-        body(i);
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, variable, m.Emit(SpirvOp.IAdd, UInt, m.Emit(SpirvOp.Load, UInt, variable), step));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
-    }
-
-    /// <summary>A structured selection: <paramref name="then"/> where <paramref name="condition"/> holds, else <paramref name="otherwise"/>.</summary>
-    private void If(SpirvId condition, Action then, Action? otherwise = null)
-    {
-        var m = M;
-        var (yes, no, merge) = (m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.SelectionMerge, null, merge.Value, (uint)SpirvSelectionControl.None);
-        m.Emit(SpirvOp.BranchConditional, null, condition, yes, otherwise is null ? merge : no);
-        m.Label(yes);
-        then();
-        m.Emit(SpirvOp.Branch, null, merge);
-        if (otherwise is not null)
-        {
-            m.Label(no);
-            otherwise();
-            m.Emit(SpirvOp.Branch, null, merge);
-        }
-        m.Label(merge);
+        CountedLoop(_counter, total, stride, body);
     }
 
     // ---- index arithmetic ----
-
-    private SpirvId U(uint value) => M.ConstantUInt32(value);
 
     private SpirvId I(int value) => M.ConstantInt32(value);
 

@@ -195,8 +195,6 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
 
     // ---- the kernel ----
 
-    private SpirvId U(uint value) => M.ConstantUInt32(value);
-
     private VulkanKernel Emit(string entryPoint)
     {
         var m = M;
@@ -632,43 +630,6 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
     };
 
     // ---- structured control flow, workgroup memory ----
-
-    /// <summary><c>for (v = *variable; condition(v); *variable = step(v)) body(v)</c> as a structured loop (the variable is set before).</summary>
-    private void Loop(SpirvId variable, Func<SpirvId, SpirvId> condition, Action<SpirvId> body, Func<SpirvId, SpirvId> step)
-    {
-        var m = M;
-        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        var current = m.Emit(SpirvOp.Load, UInt, variable);
-        m.Emit(SpirvOp.BranchConditional, null, condition(current), block, merge);
-        m.Label(block);
-        body(current);
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, variable, step(m.Emit(SpirvOp.Load, UInt, variable)));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
-    }
-
-    /// <summary><c>if (condition) body()</c> as a structured selection.</summary>
-    private void If(SpirvId condition, Action body)
-    {
-        var m = M;
-        var (then, merge) = (m.NewId(), m.NewId());
-        m.Emit(SpirvOp.SelectionMerge, null, merge.Value, (uint)SpirvSelectionControl.None);
-        m.Emit(SpirvOp.BranchConditional, null, condition, then, merge);
-        m.Label(then);
-        body();
-        m.Emit(SpirvOp.Branch, null, merge);
-        m.Label(merge);
-    }
-
-    /// <summary><c>barrier()</c>: execution and memory scope Workgroup, semantics AcquireRelease | WorkgroupMemory (0x108), as glslang emits it.</summary>
-    private void Barrier() => M.Emit(SpirvOp.ControlBarrier, null, U(2), U(2), U(0x108));
 
     private SpirvId SharedPointer(SpirvId array, SpirvId index, SpirvId element) =>
         M.Emit(SpirvOp.AccessChain, M.TypePointer(SpirvStorageClass.Workgroup, element), array, index);

@@ -124,8 +124,6 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
         _ => dtype,
     };
 
-    private SpirvId U(uint value) => M.ConstantUInt32(value);
-
     private VulkanKernel Emit(string entryPoint, PushValues push, SymbolicSize threads)
     {
         var m = M;
@@ -251,25 +249,4 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
 
     /// <summary>The dtype whose values the computation type holds (float16/bfloat16 compared as float32, narrow integers as 32-bit).</summary>
     private static DType ComputeDType(DType dtype) => ScratchDType(dtype);
-
-    /// <summary><c>for (v = *variable; condition(v); *variable = step(v)) body(v)</c> as a structured loop (the variable is set before).</summary>
-    private void Loop(SpirvId variable, Func<SpirvId, SpirvId> condition, Action<SpirvId> body, Func<SpirvId, SpirvId> step)
-    {
-        var m = M;
-        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        var current = m.Emit(SpirvOp.Load, UInt, variable);
-        m.Emit(SpirvOp.BranchConditional, null, condition(current), block, merge);
-        m.Label(block);
-        body(current);
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, variable, step(m.Emit(SpirvOp.Load, UInt, variable)));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
-    }
 }

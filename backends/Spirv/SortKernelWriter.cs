@@ -61,8 +61,6 @@ internal sealed class SortKernelWriter : SpirvKernelWriter
         return new SpirvStep([writer.Emit(Sanitize(name), outer * inner, inner)], []);
     }
 
-    private SpirvId U(uint value) => M.ConstantUInt32(value);
-
     private VulkanKernel Emit(string entryPoint, SymbolicSize lines, SymbolicSize inner)
     {
         var m = M;
@@ -202,29 +200,5 @@ internal sealed class SortKernelWriter : SpirvKernelWriter
         }
         m.Emit(SpirvOp.Store, null, variable, lid);
         Loop(variable, t => m.Emit(SpirvOp.ULessThan, Bool, t, U(count)), body, t => m.Emit(SpirvOp.IAdd, UInt, t, U(LocalSize)));
-    }
-
-    /// <summary><c>barrier()</c>: execution and memory scope Workgroup, semantics AcquireRelease | WorkgroupMemory (0x108).</summary>
-    private void Barrier() => M.Emit(SpirvOp.ControlBarrier, null, U(2), U(2), U(0x108));
-
-    /// <summary><c>for (v = *variable; condition(v); *variable = step(v)) body(v)</c> as a structured loop (the variable is set before).</summary>
-    private void Loop(SpirvId variable, Func<SpirvId, SpirvId> condition, Action<SpirvId> body, Func<SpirvId, SpirvId> step)
-    {
-        var m = M;
-        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        var current = m.Emit(SpirvOp.Load, UInt, variable);
-        m.Emit(SpirvOp.BranchConditional, null, condition(current), block, merge);
-        m.Label(block);
-        body(current);
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, variable, step(m.Emit(SpirvOp.Load, UInt, variable)));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
     }
 }

@@ -115,27 +115,16 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
         var total = PushConstant(0);
         for (int k = 0; k < symbols.Count; k++) PushConstant(k + 1);
         m.Emit(SpirvOp.Store, null, counter, first);
-        var (header, check, body, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(header);
-        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
-        m.Emit(SpirvOp.Branch, null, check);
-        m.Label(check);
-        _i = m.Emit(SpirvOp.Load, _uint, counter);
-        m.Emit(SpirvOp.BranchConditional, null, m.Emit(SpirvOp.ULessThan, _bool, _i, total), body, merge);
-        m.Label(body);
-
-        foreach (var operation in operations) _values[operation.Results[0]] = Lower(operation);
-        for (int r = 0; r < results.Count; r++)
+        CountedLoop(counter, total, stride, i =>
         {
-            var type = results[r].Type;
-            Store(arguments.Count + r, IsOneElement(type) ? _zero : _i, ValueAt(results[r], IsOneElement(type) ? _zero : _i));
-        }
-        m.Emit(SpirvOp.Branch, null, next);
-        m.Label(next);
-        m.Emit(SpirvOp.Store, null, counter, m.Emit(SpirvOp.IAdd, _uint, m.Emit(SpirvOp.Load, _uint, counter), stride));
-        m.Emit(SpirvOp.Branch, null, header);
-        m.Label(merge);
+            _i = i;
+            foreach (var operation in operations) _values[operation.Results[0]] = Lower(operation);
+            for (int r = 0; r < results.Count; r++)
+            {
+                var type = results[r].Type;
+                Store(arguments.Count + r, IsOneElement(type) ? _zero : _i, ValueAt(results[r], IsOneElement(type) ? _zero : _i));
+            }
+        });
         return Finish(entryName, count);
     }
 

@@ -300,6 +300,59 @@ internal abstract class SpirvKernelWriter
         };
     }
 
+    // ---- constants and structured control flow, shared by every writer ----
+
+    /// <summary>The uint32 constant <paramref name="value"/>.</summary>
+    protected SpirvId U(uint value) => M.ConstantUInt32(value);
+
+    /// <summary><c>for (v = *variable; condition(v); *variable = step(v)) body(v)</c> as a structured loop (the variable is set before).</summary>
+    protected void Loop(SpirvId variable, Func<SpirvId, SpirvId> condition, Action<SpirvId> body, Func<SpirvId, SpirvId> step)
+    {
+        var m = M;
+        var (header, check, block, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId(), m.NewId());
+        m.Emit(SpirvOp.Branch, null, header);
+        m.Label(header);
+        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
+        m.Emit(SpirvOp.Branch, null, check);
+        m.Label(check);
+        var current = m.Emit(SpirvOp.Load, UInt, variable);
+        m.Emit(SpirvOp.BranchConditional, null, condition(current), block, merge);
+        m.Label(block);
+        body(current);
+        m.Emit(SpirvOp.Branch, null, next);
+        m.Label(next);
+        m.Emit(SpirvOp.Store, null, variable, step(m.Emit(SpirvOp.Load, UInt, variable)));
+        m.Emit(SpirvOp.Branch, null, header);
+        m.Label(merge);
+    }
+
+    /// <summary><c>for (v = *variable; v &lt; limit; v += step) body(v)</c> (unsigned; the variable is set before).</summary>
+    protected void CountedLoop(SpirvId variable, SpirvId limit, SpirvId step, Action<SpirvId> body) =>
+        Loop(variable, v => M.Emit(SpirvOp.ULessThan, Bool, v, limit), body, v => M.Emit(SpirvOp.IAdd, UInt, v, step));
+
+    /// <summary>A structured selection: <paramref name="then"/> where <paramref name="condition"/> holds, else <paramref name="otherwise"/>.</summary>
+    protected void If(SpirvId condition, Action then, Action? otherwise = null)
+    {
+        var m = M;
+        var (yes, no, merge) = (m.NewId(), m.NewId(), m.NewId());
+        m.Emit(SpirvOp.SelectionMerge, null, merge.Value, (uint)SpirvSelectionControl.None);
+        m.Emit(SpirvOp.BranchConditional, null, condition, yes, otherwise is null ? merge : no);
+        m.Label(yes);
+        then();
+        m.Emit(SpirvOp.Branch, null, merge);
+        if (otherwise is not null)
+        {
+            m.Label(no);
+            otherwise();
+            m.Emit(SpirvOp.Branch, null, merge);
+        }
+        m.Label(merge);
+    }
+
+    /// <summary><c>barrier()</c>: execution and memory scope Workgroup, semantics AcquireRelease | WorkgroupMemory, as glslang emits it.</summary>
+    protected void Barrier() => M.Emit(SpirvOp.ControlBarrier, null, U((uint)SpirvScope.Workgroup), U((uint)SpirvScope.Workgroup),
+        U((uint)(SpirvMemorySemantics.AcquireRelease | SpirvMemorySemantics.WorkgroupMemory)));
+
     /// <summary>An entry point name from a kernel name: ASCII letters and digits, others as '_'.</summary>
     public static string Sanitize(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 

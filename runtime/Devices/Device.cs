@@ -16,7 +16,8 @@ namespace JaxToolchain;
 public sealed class Device : IEquatable<Device>
 {
     private static readonly Device Cpu = new(DeviceDescriptor.Cpu);
-    private static readonly string[] Platforms = ParsePlatforms(Environment.GetEnvironmentVariable("JAX_PLATFORMS"));
+    private static readonly string? PlatformsVariable = Environment.GetEnvironmentVariable("JAX_PLATFORMS");
+    private static readonly string[] Platforms = ParsePlatforms(PlatformsVariable);
     private static readonly Lazy<IReadOnlyList<Device>> AllDevices = new(List);
     private static readonly Lazy<Device> Default = new(() => Platforms[0] == "vulkan" ? AllDevices.Value[0] : Cpu);
 
@@ -49,9 +50,8 @@ public sealed class Device : IEquatable<Device>
         if (Platforms.Contains("vulkan"))
         {
             vulkan.AddRange(Vulkan.VulkanPlatform.Backends.Select(b => new Device(b.Descriptor)));
-            bool explicitlyAsked = Environment.GetEnvironmentVariable("JAX_PLATFORMS") is { Length: > 0 };
-            if (vulkan.Count == 0 && explicitlyAsked)
-                Console.Error.WriteLine($"JAX_PLATFORMS={Environment.GetEnvironmentVariable("JAX_PLATFORMS")}: no usable Vulkan device ({Vulkan.VulkanPlatform.Unavailable}); running on the CPU");
+            if (vulkan.Count == 0 && !string.IsNullOrEmpty(PlatformsVariable))
+                Console.Error.WriteLine($"JAX_PLATFORMS={PlatformsVariable}: no usable Vulkan device ({Vulkan.VulkanPlatform.Unavailable}); running on the CPU");
         }
         return Platforms[0] == "vulkan" ? [.. vulkan, Cpu] : [Cpu, .. vulkan];
     }

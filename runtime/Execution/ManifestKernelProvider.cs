@@ -187,8 +187,7 @@ internal sealed class ManifestCandidate
             }
             else return null;
             var executable = new Vulkan.VulkanExecutable(Vulkan.VulkanPlatform.Of(device), program, Kernel.Name);
-            foreach (var (step, reason) in executable.HostSteps)
-                KernelRegistry.Notify($"vulkan: step {step} of @{Kernel.Name} runs on the host ({reason})");
+            executable.AnnounceHostSteps();
             return _onDevices[device] = new PrecompiledKernel(executable, Kernel.ParseOutputs().Select(t => t.Weak).ToArray());
         }
     }

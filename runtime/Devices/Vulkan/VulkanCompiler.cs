@@ -32,8 +32,7 @@ internal sealed class VulkanCompiler : ICompiler
         string name = options.Name ?? function.Name;
         var program = ProgramCompiler is { } compile ? compile(function) : HostOnly(function);
         var executable = new VulkanExecutable(VulkanPlatform.Of(options.Device), program, name);
-        foreach (var (step, reason) in executable.HostSteps)
-            KernelRegistry.Notify($"vulkan: step {step} of @{name} runs on the host ({reason})");
+        executable.AnnounceHostSteps();
         return executable;
     }
 

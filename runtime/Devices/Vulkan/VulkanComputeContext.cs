@@ -446,22 +446,10 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         if (pushConstants.Length != pipeline.PushConstantBytes)
             throw new ArgumentException($"the pipeline takes {pipeline.PushConstantBytes} bytes of push constants, the dispatch gives {pushConstants.Length}", nameof(pushConstants));
         var set = pipeline.DescriptorSet;
-        var infos = stackalloc DescriptorBufferInfo[buffers.Count];
-        var writes = stackalloc WriteDescriptorSet[buffers.Count];
-        for (int i = 0; i < buffers.Count; i++)
-        {
-            infos[i] = new DescriptorBufferInfo { Buffer = buffers[i].Handle, Offset = 0, Range = Vk.WholeSize };
-            writes[i] = new WriteDescriptorSet
-            {
-                SType = StructureType.WriteDescriptorSet,
-                DstSet = set,
-                DstBinding = (uint)i,
-                DescriptorCount = 1,
-                DescriptorType = DescriptorType.StorageBuffer,
-                PBufferInfo = &infos[i],
-            };
-        }
-        _vk.UpdateDescriptorSets(_device, (uint)buffers.Count, writes, 0, null);
+        var handles = new VkBuffer[buffers.Count];
+        var ranges = new ulong[buffers.Count];
+        for (int i = 0; i < handles.Length; i++) (handles[i], ranges[i]) = (buffers[i].Handle, Vk.WholeSize);
+        WriteStorageBuffers(set, handles, ranges);
 
         var allocateInfo = new CommandBufferAllocateInfo { SType = StructureType.CommandBufferAllocateInfo, CommandPool = _commandPool, Level = CommandBufferLevel.Primary, CommandBufferCount = 1 };
         CommandBuffer commands;
@@ -493,6 +481,29 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
     }
 
     internal Vk Api => _vk;
+
+    /// <summary>Points bindings 0..n-1 of <paramref name="set"/> at storage buffers, each covering <paramref name="ranges"/>[i] bytes.</summary>
+    internal void WriteStorageBuffers(DescriptorSet set, ReadOnlySpan<VkBuffer> buffers, ReadOnlySpan<ulong> ranges)
+    {
+        int n = buffers.Length;
+        if (n == 0) return;
+        var infos = stackalloc DescriptorBufferInfo[n];
+        var writes = stackalloc WriteDescriptorSet[n];
+        for (int i = 0; i < n; i++)
+        {
+            infos[i] = new DescriptorBufferInfo { Buffer = buffers[i], Offset = 0, Range = ranges[i] };
+            writes[i] = new WriteDescriptorSet
+            {
+                SType = StructureType.WriteDescriptorSet,
+                DstSet = set,
+                DstBinding = (uint)i,
+                DescriptorCount = 1,
+                DescriptorType = DescriptorType.StorageBuffer,
+                PBufferInfo = &infos[i],
+            };
+        }
+        _vk.UpdateDescriptorSets(_device, (uint)n, writes, 0, null);
+    }
 
     internal Queue Queue => _queue;
 

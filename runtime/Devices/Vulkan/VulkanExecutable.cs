@@ -28,6 +28,9 @@ internal sealed class VulkanExecutable : IExecutable
         public SymbolicSize[][] Threads { get; } = [.. source.Kernels.Select(k => k.Threads.Select(SymbolicSize.Parse).ToArray())];
         public SymbolicSize[] Scratch { get; } = [.. source.Scratch.Select(SymbolicSize.Parse)];
         public Lazy<IExecutable> Host { get; } = new(() => CompileOnHost(source));
+
+        /// <summary>Each kernel's pipeline, looked up in the device's cache on the first call (not hashed again per call).</summary>
+        public VulkanPipeline?[] Pipelines { get; } = new VulkanPipeline?[source.Kernels.Count];
     }
 
     public VulkanExecutable(VulkanBackend backend, VulkanProgram program, string name)
@@ -63,6 +66,13 @@ internal sealed class VulkanExecutable : IExecutable
 
     /// <summary>The program run.</summary>
     public VulkanProgram Program => _program;
+
+    /// <summary>Announces each step that runs on the host once, with its reason (<see cref="KernelRegistry.Notices"/>).</summary>
+    public void AnnounceHostSteps()
+    {
+        foreach (var (step, reason) in HostSteps)
+            KernelRegistry.Notify($"vulkan: step {step} of @{Name} runs on the host ({reason})");
+    }
 
     /// <summary>The steps that run on the host, with the reason (for diagnostics and notices), those of control-flow regions included.</summary>
     public IEnumerable<(string Step, string Reason)> HostSteps =>
@@ -282,7 +292,8 @@ internal sealed class VulkanExecutable : IExecutable
                 long local = kernel.LocalSize[axis];
                 groups[axis] = (uint)Math.Clamp((threads + local - 1) / local, 1, _backend.Context.Info.MaxWorkgroupCount[axis]);
             }
-            _backend.Stream.Dispatch(batch, _backend.Pipeline(kernel), buffers, ranges, MemoryMarshal.AsBytes(push.AsSpan()), groups[0], groups[1], groups[2]);
+            var pipeline = step.Pipelines[kk] ??= _backend.Pipeline(kernel);
+            _backend.Stream.Dispatch(batch, pipeline, buffers, ranges, MemoryMarshal.AsBytes(push.AsSpan()), groups[0], groups[1], groups[2]);
         }
     }
 

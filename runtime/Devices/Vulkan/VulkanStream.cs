@@ -113,23 +113,10 @@ internal sealed unsafe class VulkanStream : IDisposable
         ReadOnlySpan<byte> pushConstants, uint x, uint y, uint z)
     {
         var set = AllocateSet(batch, pipeline);
-        int n = buffers.Count;
-        var infos = stackalloc DescriptorBufferInfo[Math.Max(n, 1)];
-        var writes = stackalloc WriteDescriptorSet[Math.Max(n, 1)];
-        for (int i = 0; i < n; i++)
-        {
-            infos[i] = new DescriptorBufferInfo { Buffer = buffers[i].Handle, Offset = 0, Range = (ulong)Math.Max(ranges[i], 4) };
-            writes[i] = new WriteDescriptorSet
-            {
-                SType = StructureType.WriteDescriptorSet,
-                DstSet = set,
-                DstBinding = (uint)i,
-                DescriptorCount = 1,
-                DescriptorType = DescriptorType.StorageBuffer,
-                PBufferInfo = &infos[i],
-            };
-        }
-        if (n > 0) _vk.UpdateDescriptorSets(_device, (uint)n, writes, 0, null);
+        var handles = stackalloc Silk.NET.Vulkan.Buffer[buffers.Count];
+        var sizes = stackalloc ulong[buffers.Count];
+        for (int i = 0; i < buffers.Count; i++) (handles[i], sizes[i]) = (buffers[i].Handle, (ulong)Math.Max(ranges[i], 4));
+        _context.WriteStorageBuffers(set, new ReadOnlySpan<Silk.NET.Vulkan.Buffer>(handles, buffers.Count), new ReadOnlySpan<ulong>(sizes, buffers.Count));
         _vk.CmdBindPipeline(batch.Commands, PipelineBindPoint.Compute, pipeline.Pipeline);
         _vk.CmdBindDescriptorSets(batch.Commands, PipelineBindPoint.Compute, pipeline.Layout, 0, 1, &set, 0, null);
         if (pushConstants.Length > 0)
