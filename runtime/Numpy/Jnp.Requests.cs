@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using JaxToolchain.Ir;
 
 namespace JaxToolchain;
@@ -29,32 +30,43 @@ public static partial class Jnp
         return actual;
     }
 
-    private static int[] IntShape(long[] shape, string function)
+    // Shapes of other integer types (x.Shape.Sizes is a long[]) go through one generic overload each: a second array
+    // overload (long[] beside int[]) would make a collection expression [] ambiguous, while a generic one cannot infer
+    // its element type from [] and so leaves [] to the int[] overload.
+
+    private static int[] IntShape<TDim>(TDim[] shape, string function) where TDim : struct, IBinaryInteger<TDim>
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = new int[shape.Length];
         for (int i = 0; i < dims.Length; i++)
-            dims[i] = shape[i] is >= int.MinValue and <= int.MaxValue ? (int)shape[i]
+        {
+            var clamped = int.CreateSaturating(shape[i]);
+            dims[i] = TDim.CreateSaturating(clamped) == shape[i] ? clamped
                 : throw new JaxTypeException(function, $"dimension {shape[i]} of ({string.Join(", ", shape)}) is too large{Dispatch.At(SourceLocation.FindCaller())}");
+        }
         return dims;
     }
 
-    /// <summary>An array of a shape given as <see cref="long"/>s filled with a value (see <see cref="Full(int[], Tensor, DType?)"/>).</summary>
-    public static Tensor Full(long[] shape, Tensor fillValue, DType? dtype = null) => Full(IntShape(shape, "full"), fillValue, dtype);
+    /// <summary>An array of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>) filled with a value (see <see cref="Full(int[], Tensor, DType?)"/>).</summary>
+    public static Tensor Full<TDim>(TDim[] shape, Tensor fillValue, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
+        Full(IntShape(shape, "full"), fillValue, dtype);
 
-    /// <summary>Zeros of a shape given as <see cref="long"/>s (as <c>x.Shape.Sizes</c>).</summary>
-    public static Tensor Zeros(long[] shape, DType? dtype = null) => Zeros(IntShape(shape, "zeros"), dtype);
+    /// <summary>Zeros of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
+    public static Tensor Zeros<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
+        Zeros(IntShape(shape, "zeros"), dtype);
 
-    /// <summary>Ones of a shape given as <see cref="long"/>s (as <c>x.Shape.Sizes</c>).</summary>
-    public static Tensor Ones(long[] shape, DType? dtype = null) => Ones(IntShape(shape, "ones"), dtype);
+    /// <summary>Ones of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
+    public static Tensor Ones<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
+        Ones(IntShape(shape, "ones"), dtype);
 
-    /// <summary>x with a new shape given as <see cref="int"/>s; one dimension may be -1 (see <see cref="Reshape(Tensor, long[])"/>).</summary>
-    public static Tensor Reshape(Tensor x, int[] shape)
+    /// <summary>x with a new shape of any integer type (an <c>int[]</c>); one dimension may be -1 (see <see cref="Reshape(Tensor, long[])"/>).</summary>
+    public static Tensor Reshape<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim>
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return Reshape(x, shape.Select(d => (long)d).ToArray());
+        return Reshape(x, shape.Select(long.CreateChecked).ToArray());
     }
 
-    /// <summary>x broadcast to a shape given as <see cref="long"/>s (see <see cref="BroadcastTo(Tensor, int[])"/>).</summary>
-    public static Tensor BroadcastTo(Tensor x, long[] shape) => BroadcastTo(x, IntShape(shape, "broadcast_to"));
+    /// <summary>x broadcast to a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>; see <see cref="BroadcastTo(Tensor, int[])"/>).</summary>
+    public static Tensor BroadcastTo<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim> =>
+        BroadcastTo(x, IntShape(shape, "broadcast_to"));
 }

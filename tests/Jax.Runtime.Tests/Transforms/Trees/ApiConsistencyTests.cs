@@ -33,6 +33,15 @@ public class ApiConsistencyTests
     }
 
     [Fact]
+    public void DType_is_reachable_without_the_ir_namespace()
+    {
+        // No `using JaxToolchain.Ir;` in this file: Jax.Generators declares the DType alias.
+        DType requested = Jnp.Int8;
+        Assert.Equal(typeof(Ir.DType), requested.GetType());
+        Assert.Equal(requested, Jnp.Zeros([1], requested).DType);
+    }
+
+    [Fact]
     public void Shapes_are_accepted_as_int_and_long_arrays()
     {
         var x = Jnp.Ones([2L, 3L]);
