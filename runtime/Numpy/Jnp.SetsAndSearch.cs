@@ -252,7 +252,8 @@ public static partial class Jnp
 
     /// <summary>
     /// The sorted unique values in both arrays and, with <paramref name="returnIndices"/>, the index of each one's
-    /// first occurrence in the flattened ar1 and ar2 (<c>jnp.intersect1d(..., return_indices=True)</c>).
+    /// first occurrence in the flattened ar1 and ar2 (<c>jnp.intersect1d(..., return_indices=True)</c>; padding
+    /// entries under <paramref name="size"/> get the out-of-bounds index ar1.size or ar2.size).
     /// </summary>
     public static (Tensor Values, Tensor Indices1, Tensor Indices2) Intersect1d(Tensor ar1, Tensor ar2, bool assumeUnique, bool returnIndices, int? size = null, Tensor? fillValue = null)
     {
@@ -264,8 +265,9 @@ public static partial class Jnp
         int count = size ?? ConcreteCount("intersect1d", keep);
         var values = Compress("intersect1d", s1, keep, count, size is null ? null : fillValue);
         if (!returnIndices) return (values, Zeros([0], Jax.Config.DefaultInt), Zeros([0], Jax.Config.DefaultInt));
-        var indices1 = Compress("intersect1d", p1, keep, count, null);
-        var indices2 = p2.Size == 0 ? Zeros([count], Jax.Config.DefaultInt) : Compress("intersect1d", p2[position], keep, count, null);
+        // Padding indices are out of bounds (each array's size), as JAX's.
+        var indices1 = Compress("intersect1d", p1, keep, count, (int)p1.Size);
+        var indices2 = p2.Size == 0 ? Zeros([count], Jax.Config.DefaultInt) : Compress("intersect1d", p2[position], keep, count, (int)p2.Size);
         return (values, indices1, indices2);
     }
 

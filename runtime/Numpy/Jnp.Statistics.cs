@@ -270,6 +270,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Corrcoef(Tensor x, Tensor? y = null, bool rowvar = true)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var c = Cov(x, y, rowvar);
         if (c.Ndim == 0) return Divide(c, c);
         int n = (int)c.Shape[0].Size;

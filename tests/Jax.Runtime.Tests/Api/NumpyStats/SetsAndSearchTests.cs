@@ -123,6 +123,14 @@ public class SetsAndSearchTests
         Assert.Equal([1, 4, 5, 7, -9], Ints(Jax.Jit((Tensor x, Tensor y) => Jnp.Setxor1d(x, y, size: 5, fillValue: -9))(a, b)));
         Assert.Equal([1, 4, 1], Ints(Jax.Jit((Tensor x, Tensor y) => Jnp.Setdiff1d(x, y, size: 3))(a, b)));
         Assert.Equal([1, 2, 3, 4, 5, 7], Ints(Jax.Jit((Tensor x, Tensor y) => Jnp.Union1d(x, y, size: 6))(a, b)));
+        var padded = Jax.Jit((Tensor[] v) =>
+        {
+            var r = Jnp.Intersect1d(v[0], v[1], false, returnIndices: true, size: 3);
+            return [r.Values, r.Indices1, r.Indices2];
+        })([a, b]);
+        Assert.Equal([2, 3, 2], Ints(padded[0]));
+        Assert.Equal([1, 2, 5], Ints(padded[1]));
+        Assert.Equal([0, 1, 5], Ints(padded[2]));
     }
 
     [Fact]

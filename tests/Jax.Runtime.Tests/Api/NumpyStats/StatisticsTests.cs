@@ -1,4 +1,6 @@
 using JaxToolchain.Ir;
+using TorchSharp;
+using static JaxToolchain.Runtime.Tests.Oracle.Torch;
 
 namespace JaxToolchain.Runtime.Tests.Api.NumpyStats;
 
@@ -121,6 +123,23 @@ public class StatisticsTests
         for (int p = 0; p < 3; p++)
             for (int q = 0; q < 3; q++)
                 Expect.Close(c[p, q] / Math.Sqrt(c[p, p] * c[q, q]), corr[p * 3 + q], 1e-12);
+    }
+
+    [Fact]
+    public void Quantile_nanquantile_cov_and_corrcoef_match_torch()
+    {
+        using var _ = Jax.Config.X64Scope(true);
+        var rng = new Random(11);
+        var data = Enumerable.Range(0, 35).Select(_ => rng.NextDouble() * 10 - 5).ToArray();
+        double[] qs = [0, 0.13, 0.5, 0.77, 1];
+        using var scope = torch.NewDisposeScope();
+        var x = Jnp.Array(data).Reshape(5, 7);
+        Expect.Values(Jnp.Quantile(x, Jnp.Array(qs), 1), ToDoubles(torch.quantile(From(data, 5, 7), From(qs), 1)), 1e-12);
+        Expect.Values(Jnp.Quantile(x, Jnp.Array(qs), 0, keepdims: true), ToDoubles(torch.quantile(From(data, 5, 7), From(qs), 0, keepdim: true)), 1e-12);
+        var holes = data.Select((v, i) => i % 4 == 1 ? double.NaN : v).ToArray();
+        Expect.Values(Jnp.Nanquantile(Jnp.Array(holes).Reshape(5, 7), Jnp.Array(qs), 1), ToDoubles(torch.nanquantile(From(holes, 5, 7), From(qs), 1)), 1e-12);
+        Expect.Values(Jnp.Cov(x), ToDoubles(torch.cov(From(data, 5, 7))), 1e-12);
+        Expect.Values(Jnp.Corrcoef(x), ToDoubles(torch.corrcoef(From(data, 5, 7))), 1e-12);
     }
 
     [Fact]
