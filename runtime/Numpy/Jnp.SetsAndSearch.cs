@@ -69,15 +69,30 @@ public static partial class Jnp
         return Where(increasing, Searchsorted(bins, x, side), Subtract(n, Searchsorted(Flip(bins, 0), x, side)));
     }
 
-    /// <summary>True where an element of <paramref name="element"/> is in <paramref name="testElements"/> (or is not, with <paramref name="invert"/>), as <c>jnp.isin</c>.</summary>
+    /// <summary>Above this many element pairs <see cref="Isin"/> sorts the test elements and searches them instead of comparing all pairs.</summary>
+    private const long IsinCompareAllLimit = 1 << 20;
+
+    /// <summary>
+    /// True where an element of <paramref name="element"/> is in <paramref name="testElements"/> (or is not, with
+    /// <paramref name="invert"/>), as <c>jnp.isin</c>: every pair compared for small inputs, else a binary search
+    /// of the sorted test elements (JAX's <c>method='auto'</c>).
+    /// </summary>
     public static Tensor Isin(Tensor element, Tensor testElements, bool invert = false)
     {
         ArgumentNullException.ThrowIfNull(element);
         ArgumentNullException.ThrowIfNull(testElements);
         var shape = element.Shape.Sizes;
-        var found = testElements.Size == 0
-            ? FullLike(element, false, DType.Bool)
-            : Reshape(Any(Equal(Reshape(element, -1, 1), Reshape(testElements, 1, -1)), [1]), shape);
+        Tensor found;
+        if (testElements.Size == 0) found = FullLike(element, false, DType.Bool);
+        else if (element.Size * testElements.Size <= IsinCompareAllLimit)
+            found = Reshape(Any(Equal(Reshape(element, -1, 1), Reshape(testElements, 1, -1)), [1]), shape);
+        else
+        {
+            var promoted = PromoteDTypes(element, testElements);
+            var sorted = Sort(promoted[1], null);
+            var position = Minimum(Searchsorted(sorted, promoted[0]), (int)sorted.Size - 1);
+            found = Equal(sorted[position], promoted[0]);
+        }
         return invert ? LogicalNot(found) : found;
     }
 

@@ -59,6 +59,13 @@ public class SetsAndSearchTests
         Expect.Bools(Jnp.Isin(element, test, invert: true), true, false, false, true);
         Expect.Shape(Jnp.Isin(element, test), 2, 2);
         Expect.Bools(Jnp.Isin(Jnp.Array(new[] { 1.0, 2.0 }), Jnp.Zeros([0])), false, false);
+        // Large inputs take the sort-and-search path: multiples of 3 among 0..2999 tested against 0, 3, ..., 2997 and 3000..3999.
+        var many = Jnp.Arange(3000).Reshape(60, 50);
+        var multiples = Jnp.Concatenate([Jnp.Arange(0, 3000, 3), Jnp.Arange(3000, 4000)]);
+        var isMultiple = Jnp.Isin(many, multiples);
+        Expect.Shape(isMultiple, 60, 50);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => i % 3 == 0), isMultiple.ToArray<bool>());
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => i % 3 != 0), Jnp.Isin(many, multiples, invert: true).ToArray<bool>());
     }
 
     [Fact]
