@@ -93,12 +93,7 @@ public static partial class Jnp
         return Array<T>(flat, shape, dtype);
     }
 
-    private static Shape ShapeOf(ReadOnlySpan<int> shape)
-    {
-        foreach (var d in shape)
-            if (d < 0) throw new JaxTypeException("shape", $"negative dimensions are not allowed: ({string.Join(", ", shape.ToArray())}){Dispatch.At(SourceLocation.FindCaller())}");
-        return Shape.Of(shape);
-    }
+    private static Shape ShapeOf(ReadOnlySpan<int> shape, string operation = "shape") => ShapeArguments.Of(operation, shape);
 
     /// <summary>
     /// An array of a shape filled with a value; the dtype defaults to the value's, and a weakly typed literal
@@ -193,7 +188,7 @@ public static partial class Jnp
     /// <summary>A 2-D array with ones on diagonal <paramref name="k"/> and zeros elsewhere.</summary>
     public static Tensor Eye(int n, int? m = null, int k = 0, DType? dtype = null)
     {
-        var shape = ShapeOf([n, m ?? n]);
+        var shape = ShapeOf([n, m ?? n], "eye");
         var rows = Lax.Iota(DType.Int32, shape, 0);
         var cols = Lax.Iota(DType.Int32, shape, 1);
         return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
