@@ -8,13 +8,13 @@ public static partial class Jnp
         new(op, message + Dispatch.At(SourceLocation.FindCaller()));
 
     /// <summary>An array of a shape; JAX has no uninitialised memory, so it is zeros (default float dtype).</summary>
-    public static Tensor Empty(int[] shape, DType? dtype = null) => Zeros(shape, dtype);
+    public static Tensor Empty(int[] shape, DType? dtype = null) => Zeros(shape ?? throw new ArgumentNullException(nameof(shape)), dtype);
 
     /// <summary>A 1-D array of <paramref name="n"/> elements (zeros, as JAX).</summary>
     public static Tensor Empty(int n, DType? dtype = null) => Zeros([n], dtype);
 
     /// <summary>An array like x (zeros, as JAX).</summary>
-    public static Tensor EmptyLike(Tensor x, DType? dtype = null) => ZerosLike(x, dtype);
+    public static Tensor EmptyLike(Tensor x, DType? dtype = null) => ZerosLike(NotNull(x), dtype);
 
     /// <summary>An <paramref name="n"/> x <paramref name="m"/> array with ones at and below diagonal <paramref name="k"/>, zeros above.</summary>
     public static Tensor Tri(int n, int? m = null, int k = 0, DType? dtype = null)
@@ -140,7 +140,7 @@ public static partial class Jnp
     }
 
     /// <summary>The flattened input as a 2-D array with it on diagonal <paramref name="k"/>.</summary>
-    public static Tensor Diagflat(Tensor v, int k = 0) => Diag(Ravel(v), k);
+    public static Tensor Diagflat(Tensor v, int k = 0) => Diag(Ravel(NotNull(v)), k);
 
     /// <summary>
     /// The diagonal <paramref name="offset"/> of the 2-D subarrays over <paramref name="axis1"/> and
@@ -278,6 +278,7 @@ public static partial class Jnp
     public static Tensor Fromfunction(Func<Tensor[], Tensor> function, int[] shape, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(shape);
         return function(Indices(shape, false, dtype ?? Jax.Config.DefaultFloat));
     }
 }

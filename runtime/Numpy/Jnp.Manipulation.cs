@@ -210,19 +210,19 @@ public static partial class Jnp
     // ---- dimensions ----
 
     /// <summary>x with at least one dimension (a scalar becomes shape (1,)).</summary>
-    public static Tensor Atleast1d(Tensor x) => x.Ndim >= 1 ? x : Reshape(x, 1);
+    public static Tensor Atleast1d(Tensor x) => NotNull(x).Ndim >= 1 ? x : Reshape(x, 1);
 
     /// <summary>Each array with at least one dimension.</summary>
     public static Tensor[] Atleast1d(params Tensor[] xs) => [.. RequireArrays(nameof(xs), xs).Select(Atleast1d)];
 
     /// <summary>x with at least two dimensions (a scalar becomes (1, 1), a vector of n becomes (1, n)).</summary>
-    public static Tensor Atleast2d(Tensor x) => x.Ndim >= 2 ? x : Reshape(x, 1, -1);
+    public static Tensor Atleast2d(Tensor x) => NotNull(x).Ndim >= 2 ? x : Reshape(x, 1, -1);
 
     /// <summary>Each array with at least two dimensions.</summary>
     public static Tensor[] Atleast2d(params Tensor[] xs) => [.. RequireArrays(nameof(xs), xs).Select(Atleast2d)];
 
     /// <summary>x with at least three dimensions: a scalar (1, 1, 1), a vector of n (1, n, 1), a matrix (m, n, 1).</summary>
-    public static Tensor Atleast3d(Tensor x) => x.Ndim switch
+    public static Tensor Atleast3d(Tensor x) => NotNull(x).Ndim switch
     {
         0 => Reshape(x, 1, 1, 1),
         1 => Reshape(x, 1, -1, 1),

@@ -6,6 +6,13 @@ public static partial class Jnp
 {
     // ---- constants and float layout ----
 
+    /// <summary>x, or an <see cref="ArgumentNullException"/> naming the caller's parameter.</summary>
+    private static Tensor NotNull(Tensor x, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(x))] string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        return x;
+    }
+
     /// <summary>A scalar of x's dtype and weakness holding <paramref name="value"/> (rounded once into the dtype).</summary>
     private static Tensor TypedScalar(Tensor x, double value) => Cast(Array(value, x.DType), x.DType, x.WeakType);
 
@@ -43,7 +50,7 @@ public static partial class Jnp
     /// As XLA expands <c>asinh</c>: <c>log1p(a + a²/(1 + sqrt(1 + a²)))</c> for a = |x| (no cancellation near 0),
     /// <c>log(a) + log 2</c> where a² would overflow, and x's sign restored; float16/bfloat16 in float32.
     /// </remarks>
-    public static Tensor Arcsinh(Tensor x) => InFloat32(Inexact("arcsinh", x), v =>
+    public static Tensor Arcsinh(Tensor x) => InFloat32(Inexact("arcsinh", NotNull(x)), v =>
     {
         var negative = Signbit(v);
         var a = Where(negative, Lax.Neg(v), v);
@@ -60,7 +67,7 @@ public static partial class Jnp
     /// <c>log1p((x - 1) + sqrt((x - 1)(x + 1)))</c> (accurate near 1), and <c>log(x) + log 2</c> where the product would
     /// overflow, as XLA's expansion; float16/bfloat16 in float32.
     /// </remarks>
-    public static Tensor Arccosh(Tensor x) => InFloat32(Inexact("arccosh", x), v =>
+    public static Tensor Arccosh(Tensor x) => InFloat32(Inexact("arccosh", NotNull(x)), v =>
     {
         var large = Greater(v, Math.Sqrt(FinfoMax(v.DType)));
         var safe = Where(large, TypedScalar(v, 2), v);
@@ -70,7 +77,7 @@ public static partial class Jnp
     });
 
     /// <summary>Inverse hyperbolic tangent: <c>(log1p(x) - log1p(-x)) / 2</c> (NaN beyond ±1, ±inf at ±1).</summary>
-    public static Tensor Arctanh(Tensor x) => InFloat32(Inexact("arctanh", x), v =>
+    public static Tensor Arctanh(Tensor x) => InFloat32(Inexact("arctanh", NotNull(x)), v =>
         Multiply(Subtract(Lax.Log1p(v), Lax.Log1p(Lax.Neg(v))), 0.5));
 
     // ---- angles ----
@@ -78,6 +85,7 @@ public static partial class Jnp
     /// <summary>Degrees to radians: <c>x * pi / 180</c>.</summary>
     public static Tensor Deg2rad(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("deg2rad", x);
         return Multiply(x, TypedScalar(x, Math.PI / 180));
     }
@@ -85,6 +93,7 @@ public static partial class Jnp
     /// <summary>Radians to degrees: <c>x * 180 / pi</c>.</summary>
     public static Tensor Rad2deg(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("rad2deg", x);
         return Multiply(x, TypedScalar(x, 180 / Math.PI));
     }
@@ -100,6 +109,7 @@ public static partial class Jnp
     /// <summary>True where the sign bit is set (floats: also -0.0 and negative NaN; integers: x &lt; 0; bool: false).</summary>
     public static Tensor Signbit(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.DType == DType.Bool) return FullLike(x, false, DType.Bool);
         if (x.DType.IsUnsignedInteger()) return FullLike(x, false, DType.Bool);
         if (x.DType.IsSignedInteger()) return Lax.Lt(x, ZerosLike(x));
@@ -110,6 +120,8 @@ public static partial class Jnp
     /// <summary>|x1| with the sign (bit) of x2.</summary>
     public static Tensor Copysign(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = PromoteArgsInexact("copysign", x1, x2);
         var magnitude = Lax.Abs(a[0]);
         return Lax.Select(Signbit(a[1]), Lax.Neg(magnitude), magnitude);
@@ -122,6 +134,7 @@ public static partial class Jnp
     /// </summary>
     public static (Tensor Mantissa, Tensor Exponent) Frexp(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("frexp", x);
         var t = x.DType;
         var (mantissa, exponent, bias, intType) = FloatBits(t);
@@ -147,6 +160,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Ldexp(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         if (!x2.DType.IsInteger())
             throw new JaxTypeException("ldexp", $"ldexp requires an integer exponent x2, got {x2.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         var mantissa = Inexact("ldexp", x1);
@@ -176,6 +191,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Spacing(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("spacing", x);
         var infinity = TypedScalar(x, double.PositiveInfinity);
         if (x.DType == DType.Float16) return Subtract(Nextafter(x, FullLike(x, infinity)), x);
@@ -190,19 +206,23 @@ public static partial class Jnp
     /// <summary>x1 raised to x2, always in an inexact dtype (NumPy's <c>float_power</c>).</summary>
     public static Tensor FloatPower(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = PromoteArgsInexact("float_power", x1, x2);
         return Lax.Pow(a[0], a[1]);
     }
 
     /// <summary>Elementwise maximum ignoring NaN: the other operand where one is NaN (NaN only when both are).</summary>
-    public static Tensor Fmax(Tensor x1, Tensor x2) => Where(LogicalOr(Less(x1, x2), Isnan(x1)), x2, x1);
+    public static Tensor Fmax(Tensor x1, Tensor x2) => Where(LogicalOr(Less(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
 
     /// <summary>Elementwise minimum ignoring NaN: the other operand where one is NaN (NaN only when both are).</summary>
-    public static Tensor Fmin(Tensor x1, Tensor x2) => Where(LogicalOr(Greater(x1, x2), Isnan(x1)), x2, x1);
+    public static Tensor Fmin(Tensor x1, Tensor x2) => Where(LogicalOr(Greater(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
 
     /// <summary>log2(2^x1 + 2^x2), computed stably (x1 + x2 where their difference is NaN, as JAX).</summary>
     public static Tensor Logaddexp2(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = PromoteArgsInexact("logaddexp2", x1, x2);
         var amax = Lax.Max(a[0], a[1]);
         var delta = Lax.Sub(a[0], a[1]);
@@ -213,30 +233,33 @@ public static partial class Jnp
     /// <summary>The Heaviside step: 0 where x1 &lt; 0, 1 where x1 &gt; 0, x2 elsewhere (at 0, and at NaN as JAX) in an inexact dtype.</summary>
     public static Tensor Heaviside(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = PromoteArgsInexact("heaviside", x1, x2);
         var zero = ZerosLike(a[0]);
         return Lax.Select(Lax.Lt(a[0], zero), zero, Lax.Select(Lax.Gt(a[0], zero), OnesLike(a[0]), a[1]));
     }
 
     /// <summary>Floor division and remainder together (NumPy's <c>divmod</c>).</summary>
-    public static (Tensor Quotient, Tensor Remainder) Divmod(Tensor x1, Tensor x2) => (FloorDivide(x1, x2), Remainder(x1, x2));
+    public static (Tensor Quotient, Tensor Remainder) Divmod(Tensor x1, Tensor x2) => (FloorDivide(NotNull(x1), NotNull(x2)), Remainder(x1, x2));
 
     /// <summary>Fractional and integral parts, both with x's sign (NumPy's <c>modf</c>).</summary>
     public static (Tensor Fractional, Tensor Integral) Modf(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("modf", x);
         var whole = Trunc(x);
         return (Subtract(x, whole), whole);
     }
 
     /// <summary>Rounds toward zero (NumPy's <c>fix</c>; integers unchanged).</summary>
-    public static Tensor Fix(Tensor x) => Trunc(x);
+    public static Tensor Fix(Tensor x) => Trunc(NotNull(x));
 
     /// <summary>Rounds half to even to <paramref name="decimals"/> decimals (NumPy's <c>around</c>, as <see cref="Round"/>).</summary>
-    public static Tensor Around(Tensor x, int decimals = 0) => Round(x, decimals);
+    public static Tensor Around(Tensor x, int decimals = 0) => Round(NotNull(x), decimals);
 
     /// <summary>|x| in an inexact dtype (NumPy's <c>fabs</c>).</summary>
-    public static Tensor Fabs(Tensor x) => Lax.Abs(Inexact("fabs", x));
+    public static Tensor Fabs(Tensor x) => Lax.Abs(Inexact("fabs", NotNull(x)));
 
     // ---- integers ----
 
@@ -251,6 +274,8 @@ public static partial class Jnp
     /// <summary>Greatest common divisor of |x1| and |x2| (Euclid's algorithm in a while loop, as JAX; gcd(0, 0) = 0).</summary>
     public static Tensor Gcd(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = IntegerOperands("gcd", x1, x2);
         return GcdOf(Abs(a[0]), Abs(a[1]));
     }
@@ -272,6 +297,8 @@ public static partial class Jnp
     /// <summary>Least common multiple of |x1| and |x2| (0 when either is 0).</summary>
     public static Tensor Lcm(Tensor x1, Tensor x2)
     {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
         var a = IntegerOperands("lcm", x1, x2);
         var d = GcdOf(Abs(a[0]), Abs(a[1]));
         var isZero = Equal(d, 0);
@@ -287,6 +314,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Sinc(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("sinc", x);
         var isZero = Equal(x, 0);
         var piX = Multiply(TypedScalar(x, Math.PI), x);
@@ -309,7 +337,7 @@ public static partial class Jnp
         return SincMaclaurinTerms[k] = f;
     }
 
-    // Cephes' Chebyshev coefficients of exp(-x) I0(x): A on [0, 8] (argument x/2 - 2), B on (8, inf) (32/x - 2, times sqrt(x)).
+    // Cephes' Chebyshev coefficients of exp(-x) I0(x), highest order first: A on [0, 8] (argument x/2 - 2), B on (8, inf) (32/x - 2, divided by sqrt(x)).
     private static readonly double[] I0eA =
     [
         -4.41534164647933937950E-18, 3.33079451882223809783E-17, -2.43127984654795469359E-16, 1.71539128555513303061E-15,
@@ -333,69 +361,89 @@ public static partial class Jnp
         8.04490411014108831608E-1,
     ];
 
-    /// <summary>Cephes' <c>chbevl</c>: the Chebyshev series with coefficients <paramref name="c"/> (highest order first) at x.</summary>
-    private static Tensor Chebyshev(Tensor x, double[] c)
+    /// <summary>
+    /// I0(x) and its derivative I1(x) from exp(|x|) I0(|x|)'s two Chebyshev series (Cephes' <c>chbevl</c>), run in
+    /// one loop with the series' derivative alongside: each element uses A's coefficients at t = |x|/2 - 2 where
+    /// |x| &lt;= 8, else B's (led by zeros, which leave the recurrence unchanged) at t = 32/|x| - 2, divided by
+    /// sqrt(|x|). One <c>scan</c> over the coefficient table keeps the program small for jit.
+    /// </summary>
+    private static (Tensor Value, Tensor Derivative) I0AndDerivative(Tensor x)
     {
-        Tensor b0 = TypedScalar(x, c[0]), b1 = ZerosLike(x), b2 = ZerosLike(x);
-        for (int i = 1; i < c.Length; i++)
-        {
-            b2 = b1;
-            b1 = b0;
-            b0 = Add(Subtract(Multiply(x, b1), b2), TypedScalar(x, c[i]));
-        }
-        return Multiply(Subtract(b0, b2), 0.5);
-    }
-
-    private static Tensor I0Plain(Tensor x)
-    {
-        var a = Where(Less(x, 0), Lax.Neg(x), x);
+        var negative = Less(x, 0);
+        var a = Where(negative, Lax.Neg(x), x);
         var small = LessEqual(a, 8);
-        var inA = Where(small, a, ZerosLike(a));
-        var inB = Where(small, TypedScalar(a, 9), a);
-        var seriesA = Chebyshev(Subtract(Multiply(inA, 0.5), 2), I0eA);
-        var seriesB = Divide(Chebyshev(Subtract(Divide(TypedScalar(inB, 32), inB), 2), I0eB), Lax.Sqrt(inB));
-        return Multiply(Lax.Exp(a), Where(small, seriesA, seriesB));
+        var large = Where(small, TypedScalar(a, 9), a);
+        var t = Where(small, Subtract(Multiply(a, 0.5), 2), Subtract(Divide(TypedScalar(a, 32), large), 2));
+        int n = I0eA.Length;
+        var table = new double[2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            table[2 * i] = I0eA[i];
+            int j = i - (n - I0eB.Length);
+            table[2 * i + 1] = j >= 0 ? I0eB[j] : 0;
+        }
+        var coefficients = Array<double>(table, [n, 2], a.DType);
+        var zero = ZerosLike(t);
+        // Carry: b0, b1, b2 of the recurrence b0 = t b1 - b2 + c, and their derivatives in t.
+        var (c, _) = Lax.Scan(k =>
+        {
+            var coefficient = Where(small, Reshape(Lax.Slice(k[6], [0], [1]), []), Reshape(Lax.Slice(k[6], [1], [2]), []));
+            var b0 = Add(Subtract(Multiply(t, k[0]), k[1]), coefficient);
+            var d0 = Subtract(Add(k[0], Multiply(t, k[3])), k[4]);
+            return [b0, k[0], k[1], d0, k[3], k[4]];
+        }, [zero, zero, zero, zero, zero, zero], [coefficients]);
+        var series = Multiply(Subtract(c[0], c[2]), 0.5);
+        var slope = Multiply(Subtract(c[3], c[5]), 0.5);
+        var root = Lax.Sqrt(large);
+        // g(|x|) = exp(-|x|) I0(|x|) and its derivative in |x|.
+        var g = Where(small, series, Divide(series, root));
+        var dg = Where(small, Multiply(slope, 0.5),
+            Subtract(Divide(Multiply(slope, Divide(TypedScalar(a, -32), Multiply(large, large))), root), Divide(Multiply(series, 0.5), Multiply(large, root))));
+        var scale = Lax.Exp(a);
+        var derivative = Multiply(scale, Add(g, dg));
+        return (Multiply(scale, g), Where(Equal(x, 0), ZerosLike(x), Where(negative, Lax.Neg(derivative), derivative)));
     }
 
     private static readonly Func<Tensor, Tensor> I0WithJvp = Jax.CustomJvp(
-        (Func<Tensor, Tensor>)I0Plain,
+        (Func<Tensor, Tensor>)(x => I0AndDerivative(x).Value),
         (x, t) =>
         {
-            var (y, dy) = Jax.Jvp(I0Plain, x, t);
-            return (y, Where(Equal(x, 0), ZerosLike(dy), dy));
+            var (value, derivative) = I0AndDerivative(x);
+            return (value, Multiply(t, derivative));
         });
 
     /// <summary>
     /// The modified Bessel function of the first kind of order 0, as <c>jnp.i0</c>: exp(|x|) times Cephes'
-    /// Chebyshev expansion of exp(-|x|) I0(|x|); float16/bfloat16 in float32. Its derivative (I1) is 0 at 0.
+    /// Chebyshev expansion of exp(-|x|) I0(|x|); float16/bfloat16 in float32. Its derivative, I1(x), comes from the
+    /// same series (a custom JVP, as JAX's, which also makes it exactly 0 at 0).
     /// </summary>
-    public static Tensor I0(Tensor x) => InFloat32(Inexact("i0", x), I0WithJvp);
+    public static Tensor I0(Tensor x) => InFloat32(Inexact("i0", NotNull(x)), I0WithJvp);
 
     // ---- classification and cleanup ----
 
     /// <summary>True where x is +inf.</summary>
-    public static Tensor Isposinf(Tensor x) => x.DType.IsFloat() ? Equal(x, double.PositiveInfinity) : FullLike(x, false, DType.Bool);
+    public static Tensor Isposinf(Tensor x) => NotNull(x).DType.IsFloat() ? Equal(x, double.PositiveInfinity) : FullLike(x, false, DType.Bool);
 
     /// <summary>True where x is -inf.</summary>
-    public static Tensor Isneginf(Tensor x) => x.DType.IsFloat() ? Equal(x, double.NegativeInfinity) : FullLike(x, false, DType.Bool);
+    public static Tensor Isneginf(Tensor x) => NotNull(x).DType.IsFloat() ? Equal(x, double.NegativeInfinity) : FullLike(x, false, DType.Bool);
 
     /// <summary>True for every element: arrays here are real (no complex dtypes).</summary>
-    public static Tensor Isreal(Tensor x) => FullLike(x, true, DType.Bool);
+    public static Tensor Isreal(Tensor x) => FullLike(NotNull(x), true, DType.Bool);
 
     /// <summary>False for every element: arrays here are real (no complex dtypes).</summary>
-    public static Tensor Iscomplex(Tensor x) => FullLike(x, false, DType.Bool);
+    public static Tensor Iscomplex(Tensor x) => FullLike(NotNull(x), false, DType.Bool);
 
     /// <summary>The real part: x itself for real arrays.</summary>
-    public static Tensor Real(Tensor x) => x;
+    public static Tensor Real(Tensor x) => NotNull(x);
 
     /// <summary>The imaginary part: zeros like x for real arrays.</summary>
-    public static Tensor Imag(Tensor x) => ZerosLike(x);
+    public static Tensor Imag(Tensor x) => ZerosLike(NotNull(x));
 
     /// <summary>The complex conjugate: x itself for real arrays.</summary>
-    public static Tensor Conj(Tensor x) => x;
+    public static Tensor Conj(Tensor x) => NotNull(x);
 
     /// <summary>The complex conjugate (NumPy's <c>conjugate</c>): x itself for real arrays.</summary>
-    public static Tensor Conjugate(Tensor x) => x;
+    public static Tensor Conjugate(Tensor x) => NotNull(x);
 
     /// <summary>
     /// NaN replaced by <paramref name="nan"/>, +inf by <paramref name="posinf"/> (default: the dtype's largest value)
@@ -403,6 +451,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor NanToNum(Tensor x, double nan = 0.0, double? posinf = null, double? neginf = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (!x.DType.IsFloat()) return x;
         double max = FinfoMax(x.DType);
         var result = Where(Isnan(x), TypedScalar(x, nan), x);
