@@ -4,14 +4,21 @@ namespace JaxToolchain.Ir;
 public static class Strides
 {
     /// <summary>Row-major strides (in elements) of a shape: the last dimension has stride 1.</summary>
-    public static int[] RowMajor(ReadOnlySpan<int> dims)
+    public static int[] RowMajor(ReadOnlySpan<int> dims) => RowMajor<int>(dims);
+
+    /// <summary>
+    /// Row-major strides in 64 bits, for arrays of more than 2^31 elements (a splat or a summarized printout).
+    /// </summary>
+    public static long[] RowMajor64(ReadOnlySpan<int> dims) => RowMajor<long>(dims);
+
+    private static T[] RowMajor<T>(ReadOnlySpan<int> dims) where T : System.Numerics.INumber<T>
     {
-        var s = new int[dims.Length];
-        int acc = 1;
+        var s = new T[dims.Length];
+        T acc = T.One;
         for (int i = dims.Length - 1; i >= 0; i--)
         {
             s[i] = acc;
-            acc *= dims[i];
+            acc *= T.CreateTruncating(dims[i]);
         }
         return s;
     }

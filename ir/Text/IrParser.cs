@@ -255,6 +255,8 @@ public static class IrParser
                 throw Error(token, $"expected a type such as 'f32[3,n]', found unknown dtype '{token.Text}'");
             Expect("[", $"'[' after the dtype '{token.Text}'");
             var shape = new Shape(ListUntil("]", ParseDim));
+            if (shape.IsStatic && !shape.TryGetElementCount(out _))
+                throw Error(token, $"the type {token.Text}{shape} has more elements than a 64-bit size can count");
             bool weak = false;
             if (Peek.Is("{") && TokenAt(_pos + 1).IsWord("weak"))
             {

@@ -82,18 +82,38 @@ public sealed class Shape : IReadOnlyList<Dim>, IEquatable<Shape>
     /// <summary>The static sizes; throws when a dimension is symbolic.</summary>
     public long[] Sizes => _dims.Select(d => d.Size).ToArray();
 
-    /// <summary>The static sizes as ints; throws when a dimension is symbolic.</summary>
-    public int[] IntSizes => _dims.Select(d => checked((int)d.Size)).ToArray();
+    /// <summary>The static sizes as ints; throws when a dimension is symbolic or larger than 2^31 - 1.</summary>
+    public int[] IntSizes => _dims.Select(d => d.Size <= int.MaxValue
+        ? (int)d.Size
+        : throw new NotSupportedException($"the shape {ToTupleString()} has a dimension of {d.Size}; arrays here have dimensions of at most 2^31 - 1")).ToArray();
 
-    /// <summary>The number of elements; throws when a dimension is symbolic.</summary>
-    public long ElementCount
+    /// <summary>
+    /// The number of elements; throws when a dimension is symbolic, and a <see cref="JaxTypeException"/> naming the
+    /// shape when the count does not fit a 64-bit integer.
+    /// </summary>
+    public long ElementCount => TryGetElementCount(out var n)
+        ? n
+        : throw new JaxTypeException("shape", $"the shape {ToTupleString()} has more elements than a 64-bit size can count");
+
+    /// <summary>
+    /// The number of elements of a static shape, or false when it overflows a 64-bit integer; throws when a
+    /// dimension is symbolic.
+    /// </summary>
+    public bool TryGetElementCount(out long count)
     {
-        get
+        count = 1;
+        foreach (var d in _dims)
         {
-            long n = 1;
-            foreach (var d in _dims) n = checked(n * d.Size);
-            return n;
+            long size = d.Size;
+            if (size != 0 && count > long.MaxValue / size)
+            {
+                // A zero dimension later still makes the array empty.
+                count = _dims.Any(x => x.IsStatic && x.Size == 0) ? 0 : -1;
+                return count == 0;
+            }
+            count *= size;
         }
+        return true;
     }
 
     /// <summary>This shape with dimension <paramref name="axis"/> replaced.</summary>

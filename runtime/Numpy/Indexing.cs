@@ -88,7 +88,8 @@ internal static class Indexing
 
     private static (int Start, int Stop, int Step) NormalizeSlice(TensorIndex it, int n)
     {
-        long step = it.Step;
+        // A step longer than the axis takes at most one element: clamping keeps 64-bit steps from truncating.
+        long step = Math.Clamp(it.Step, -Math.Max(n, 1), Math.Max(n, 1));
         long Norm(long v, long lo, long hi) => Math.Clamp(v < 0 ? v + n : v, lo, hi);
         if (step > 0)
             return ((int)(it.Start is { } a ? Norm(a, 0, n) : 0), (int)(it.Stop is { } b ? Norm(b, 0, n) : n), (int)step);

@@ -93,12 +93,7 @@ public static partial class Jnp
         return Array<T>(flat, shape, dtype);
     }
 
-    private static Shape ShapeOf(ReadOnlySpan<int> shape)
-    {
-        foreach (var d in shape)
-            if (d < 0) throw new JaxTypeException("shape", $"negative dimensions are not allowed: ({string.Join(", ", shape.ToArray())}){Dispatch.At(SourceLocation.FindCaller())}");
-        return Shape.Of(shape);
-    }
+    private static Shape ShapeOf(ReadOnlySpan<int> shape, string operation = "shape") => ShapeArguments.Of(operation, shape);
 
     /// <summary>
     /// An array of a shape filled with a value; the dtype defaults to the value's, and a weakly typed literal
@@ -154,6 +149,8 @@ public static partial class Jnp
     public static Tensor Arange(double start, double stop, double step, DType? dtype = null)
     {
         if (step == 0) throw new JaxTypeException("arange", "step must not be zero" + Dispatch.At(SourceLocation.FindCaller()));
+        if (!double.IsFinite(start) || !double.IsFinite(stop) || !double.IsFinite(step))
+            throw new JaxTypeException("arange", $"arange needs finite start, stop and step, got ({start}, {stop}, {step}){Dispatch.At(SourceLocation.FindCaller())}");
         var target = Requested(dtype, "arange") ?? Jax.Config.DefaultFloat;
         long n = Math.Max(0, (long)Math.Ceiling((stop - start) / step));
         var data = new double[n];
@@ -195,7 +192,7 @@ public static partial class Jnp
     /// <summary>A 2-D array with ones on diagonal <paramref name="k"/> and zeros elsewhere.</summary>
     public static Tensor Eye(int n, int? m = null, int k = 0, DType? dtype = null)
     {
-        var shape = ShapeOf([n, m ?? n]);
+        var shape = ShapeOf([n, m ?? n], "eye");
         var rows = Lax.Iota(DType.Int32, shape, 0);
         var cols = Lax.Iota(DType.Int32, shape, 1);
         return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Requested(dtype, "eye") ?? Jax.Config.DefaultFloat);

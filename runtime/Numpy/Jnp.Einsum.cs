@@ -5,15 +5,49 @@ namespace JaxToolchain;
 public static partial class Jnp
 {
     /// <summary>
+    /// Rejects malformed subscripts before any shape is looked at: labels are ASCII letters, each term has at most one
+    /// <c>...</c>, there is at most one <c>-&gt;</c>, and output labels are distinct and appear in the inputs.
+    /// </summary>
+    private static void CheckSubscripts(string subscripts, string[] inputs, string? output)
+    {
+        static string? Malformed(string term, bool isOutput)
+        {
+            var labels = term.Replace("...", "", StringComparison.Ordinal);
+            if (term.Length - labels.Length > 3) return $"'{term}' has more than one ellipsis";
+            foreach (var c in labels)
+                if (!char.IsAsciiLetter(c))
+                    return c is '.' ? $"'{term}' has a '.' that is not part of an ellipsis '...'"
+                        : c is '-' or '>' ? (isOutput ? "more than one '->'" : $"'{term}' has a '{c}' that is not part of '->'")
+                        : $"'{c}' in '{term}' is not a valid label (labels are the letters a-z and A-Z)";
+            return null;
+        }
+        foreach (var term in inputs)
+            if (Malformed(term, false) is { } error) throw EinsumError($"invalid subscripts '{subscripts}': {error}");
+        if (output is null) return;
+        if (Malformed(output, true) is { } outError) throw EinsumError($"invalid subscripts '{subscripts}': {outError}");
+        var outLabels = output.Replace("...", "", StringComparison.Ordinal);
+        var repeated = outLabels.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw EinsumError($"invalid subscripts '{subscripts}': output label '{repeated.Key}' appears more than once");
+        if (output.Contains("...", StringComparison.Ordinal) && !inputs.Any(t => t.Contains("...", StringComparison.Ordinal)))
+            throw EinsumError($"invalid subscripts '{subscripts}': the output has an ellipsis but no input does");
+    }
+
+    /// <summary>
     /// Einstein summation (<c>"ij,jk->ik"</c>, <c>"bij,bjk->bik"</c>, <c>"ii->i"</c>, <c>"...ij->...ji"</c>, implicit output
     /// <c>"ij,jk"</c>). Operands are contracted pairwise, left to right, with <c>dot_general</c>; labels used by one
     /// operand only are summed first; repeated labels in one operand take its diagonal.
     /// </summary>
     public static Tensor Einsum(string subscripts, params Tensor[] operands)
     {
+        ArgumentNullException.ThrowIfNull(subscripts);
+        ArgumentNullException.ThrowIfNull(operands);
+        for (int i = 0; i < operands.Length; i++)
+            if (operands[i] is null) throw new ArgumentNullException(nameof(operands), $"einsum: operand {i} is null");
         var spec = subscripts.Replace(" ", "", StringComparison.Ordinal);
         var arrow = spec.IndexOf("->", StringComparison.Ordinal);
         var inputs = (arrow < 0 ? spec : spec[..arrow]).Split(',');
+        CheckSubscripts(subscripts, inputs, arrow < 0 ? null : spec[(arrow + 2)..]);
         if (inputs.Length != operands.Length)
             throw EinsumError($"'{subscripts}' names {inputs.Length} operands, got {operands.Length}");
 

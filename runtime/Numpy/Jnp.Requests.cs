@@ -59,6 +59,10 @@ public static partial class Jnp
     public static Tensor Ones<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
         Ones(IntShape(shape, "ones"), dtype);
 
+    /// <summary>An array of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>), zero-filled as <see cref="Empty(int[], DType?)"/>.</summary>
+    public static Tensor Empty<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
+        Empty(IntShape(shape, "empty"), dtype);
+
     /// <summary>x with a new shape of any integer type (an <c>int[]</c>); one dimension may be -1 (see <see cref="Reshape(Tensor, long[])"/>).</summary>
     public static Tensor Reshape<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim>
     {

@@ -59,7 +59,7 @@ internal static class ArrayRepr
     private sealed class Layout
     {
         private readonly int[] _dims;
-        private readonly int[] _strides;
+        private readonly long[] _strides;
         private readonly string _separator;
         private readonly bool _summarize;
         private readonly ElementFormat _format;
@@ -67,7 +67,7 @@ internal static class ArrayRepr
         public Layout(Buffer buffer, string separator, bool summarize)
         {
             _dims = buffer.Dims;
-            _strides = Strides.RowMajor(_dims);
+            _strides = Strides.RowMajor64(_dims);
             _separator = separator;
             _summarize = summarize;
             _format = ElementFormat.For(buffer, ShownPositions());
@@ -81,12 +81,12 @@ internal static class ArrayRepr
             : Enumerable.Range(0, _dims[axis]);
 
         /// <summary>The flat positions of every printed element (the format is chosen from these alone).</summary>
-        private List<int> ShownPositions()
+        private List<long> ShownPositions()
         {
-            var positions = new List<int> { 0 };
+            var positions = new List<long> { 0 };
             for (int axis = 0; axis < _dims.Length; axis++)
             {
-                int stride = _strides[axis];
+                long stride = _strides[axis];
                 positions = [.. positions.SelectMany(p => ShownIndices(axis).Select(i => p + i * stride))];
             }
             return positions;
@@ -97,7 +97,7 @@ internal static class ArrayRepr
         /// its lines after the first start with <paramref name="hangingIndent"/>, and no line (with its closing
         /// brackets) grows past <paramref name="width"/>.
         /// </summary>
-        public string Format(int axis, int offset, string hangingIndent, int width)
+        public string Format(int axis, long offset, string hangingIndent, int width)
         {
             if (axis == _dims.Length) return _format.Format(offset);
 
@@ -107,7 +107,7 @@ internal static class ArrayRepr
             bool summary = Summarized(axis);
             int leading = summary ? EdgeItems : 0;
             int trailing = summary ? EdgeItems : length;
-            int stride = _strides[axis];
+            long stride = _strides[axis];
             string Item(int i) => Format(axis + 1, offset + i * stride, nextIndent, nextWidth);
 
             var s = new StringBuilder();

@@ -11,10 +11,10 @@ namespace JaxToolchain;
 internal abstract class ElementFormat
 {
     /// <summary>The text of the element at flat (row-major) position <paramref name="index"/>.</summary>
-    public abstract string Format(int index);
+    public abstract string Format(long index);
 
     /// <summary>The format NumPy picks for <paramref name="buffer"/>, given the flat positions it will show.</summary>
-    public static ElementFormat For(Buffer buffer, IReadOnlyList<int> shown) => buffer.DType switch
+    public static ElementFormat For(Buffer buffer, IReadOnlyList<long> shown) => buffer.DType switch
     {
         DType.Bool => new BoolFormat(buffer),
         DType.BFloat16 => new BFloat16Format(buffer),
@@ -23,19 +23,19 @@ internal abstract class ElementFormat
     };
 
     /// <summary>An integer element in decimal, read by its dtype .</summary>
-    protected static string IntegerText(Buffer buffer, int index)
+    protected static string IntegerText(Buffer buffer, long index)
     {
         var inv = CultureInfo.InvariantCulture;
         return buffer.DType switch
         {
-            DType.Int8 => buffer.Span<sbyte>()[index].ToString(inv),
-            DType.Int16 => buffer.Span<short>()[index].ToString(inv),
-            DType.Int32 => buffer.Span<int>()[index].ToString(inv),
-            DType.Int64 => buffer.Span<long>()[index].ToString(inv),
-            DType.UInt8 => buffer.Span<byte>()[index].ToString(inv),
-            DType.UInt16 => buffer.Span<ushort>()[index].ToString(inv),
-            DType.UInt32 => buffer.Span<uint>()[index].ToString(inv),
-            DType.UInt64 => buffer.Span<ulong>()[index].ToString(inv),
+            DType.Int8 => buffer.Element<sbyte>(index).ToString(inv),
+            DType.Int16 => buffer.Element<short>(index).ToString(inv),
+            DType.Int32 => buffer.Element<int>(index).ToString(inv),
+            DType.Int64 => buffer.Element<long>(index).ToString(inv),
+            DType.UInt8 => buffer.Element<byte>(index).ToString(inv),
+            DType.UInt16 => buffer.Element<ushort>(index).ToString(inv),
+            DType.UInt32 => buffer.Element<uint>(index).ToString(inv),
+            DType.UInt64 => buffer.Element<ulong>(index).ToString(inv),
             _ => throw new ArgumentOutOfRangeException(nameof(buffer), $"{buffer.DType.Name()} is not an integer dtype"),
         };
     }
@@ -44,9 +44,9 @@ internal abstract class ElementFormat
     /// What <c>str()</c> of a NumPy scalar of the buffer's dtype prints for element <paramref name="index"/>
     /// (<c>str</c> of a 0-d array): <c>True</c>, <c>3</c>, <c>1.0</c>, <c>1e-05</c>, <c>0.333984</c>.
     /// </summary>
-    public static string ScalarText(Buffer buffer, int index) => buffer.DType switch
+    public static string ScalarText(Buffer buffer, long index) => buffer.DType switch
     {
-        DType.Bool => buffer.Span<bool>()[index] ? "True" : "False",
+        DType.Bool => buffer.Element<bool>(index) ? "True" : "False",
         DType.BFloat16 => BFloat16Format.StreamText(buffer.GetDouble(index)),
         var t when t.IsFloat() => FloatingFormat.ScalarText(buffer.GetDouble(index), t),
         _ => IntegerText(buffer, index),
@@ -57,7 +57,7 @@ internal abstract class ElementFormat
         // " True" lines up with "False", except in a 0-d array.
         private readonly string _true = buffer.Shape.Rank == 0 ? "True" : " True";
 
-        public override string Format(int index) => buffer.Span<bool>()[index] ? _true : "False";
+        public override string Format(long index) => buffer.Element<bool>(index) ? _true : "False";
     }
 
     private sealed class IntegerFormat : ElementFormat
@@ -65,14 +65,14 @@ internal abstract class ElementFormat
         private readonly Buffer _buffer;
         private readonly int _width;
 
-        public IntegerFormat(Buffer buffer, IReadOnlyList<int> shown)
+        public IntegerFormat(Buffer buffer, IReadOnlyList<long> shown)
         {
             _buffer = buffer;
             // NumPy pads to the longer of str(max) and str(min): the longest text of any shown element.
-            foreach (int i in shown) _width = Math.Max(_width, IntegerText(buffer, i).Length);
+            foreach (long i in shown) _width = Math.Max(_width, IntegerText(buffer, i).Length);
         }
 
-        public override string Format(int index) => IntegerText(_buffer, index).PadLeft(_width);
+        public override string Format(long index) => IntegerText(_buffer, index).PadLeft(_width);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ internal abstract class ElementFormat
     {
         private const int Significant = 6;
 
-        public override string Format(int index) => StreamText(buffer.GetDouble(index));
+        public override string Format(long index) => StreamText(buffer.GetDouble(index));
 
         /// <summary>C's <c>printf("%g", value)</c>, with NaN printed as <c>nan</c> whatever its sign.</summary>
         public static string StreamText(double value)

@@ -30,14 +30,14 @@ internal sealed class FloatingFormat : ElementFormat
     private readonly int _exponentDigits;
 
     /// <summary>Chooses the layout from the elements at the flat positions <paramref name="shown"/>.</summary>
-    public FloatingFormat(Buffer buffer, IReadOnlyList<int> shown)
+    public FloatingFormat(Buffer buffer, IReadOnlyList<long> shown)
     {
         _buffer = buffer;
         var dtype = buffer.DType;
         var finite = new List<double>();
         bool anyNonFinite = false, negativeInfinity = false;
         double max = 0, min = double.PositiveInfinity;
-        foreach (int i in shown)
+        foreach (long i in shown)
         {
             double v = buffer.GetDouble(i);
             if (!double.IsFinite(v))
@@ -87,7 +87,7 @@ internal sealed class FloatingFormat : ElementFormat
     }
 
     /// <inheritdoc/>
-    public override string Format(int index)
+    public override string Format(long index)
     {
         double v = _buffer.GetDouble(index);
         if (!double.IsFinite(v))

@@ -31,8 +31,17 @@ public static partial class Jax
 
         private static void CheckKey(Tensor key, string op)
         {
+            ArgumentNullException.ThrowIfNull(key);
             if (key.DType != DType.UInt32 || key.Ndim != 1 || key.Shape[0] != Dim.Of(2))
                 throw new JaxTypeException(op, $"a PRNG key is a uint32[2] array, got {key.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        }
+
+        /// <summary>Checks a draw's key and shape (no negative or overflowing sizes) for <paramref name="op"/>.</summary>
+        private static void CheckShape(string op, Tensor key, int[] shape)
+        {
+            ArgumentNullException.ThrowIfNull(shape);
+            CheckKey(key, op);
+            ShapeArguments.Of(op, shape);
         }
 
         private static Tensor RotateLeft(Tensor x, uint d) =>
@@ -81,6 +90,7 @@ public static partial class Jax
         public static Tensor Split(Tensor key, int num = 2)
         {
             CheckKey(key, "split");
+            ShapeArguments.Count("split", "the number of keys", num);
             return Jnp.Reshape(Threefry(key, Iota(2L * num)), num, 2);
         }
 
@@ -94,6 +104,7 @@ public static partial class Jax
         /// <summary>Random bits of 8, 16, 32 or 64 bits per element (<c>jax.random.bits</c>).</summary>
         public static Tensor Bits(Tensor key, int[] shape, DType dtype = DType.UInt32)
         {
+            CheckShape("bits", key, shape);
             CheckKey(key, "bits");
             dtype = Jax.Config.Canonicalize(dtype);
             if (!dtype.IsUnsignedInteger())
@@ -130,6 +141,7 @@ public static partial class Jax
         /// </summary>
         public static Tensor Uniform(Tensor key, int[] shape, DType? dtype = null, double minval = 0, double maxval = 1)
         {
+            CheckShape("uniform", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
             return UniformBetween(key, shape, t, Jnp.Array(minval, t), Jnp.Array(maxval, t));
         }
@@ -137,6 +149,7 @@ public static partial class Jax
         /// <summary>Uniform floats between array bounds (broadcast against <paramref name="shape"/>).</summary>
         public static Tensor UniformBetween(Tensor key, int[] shape, DType dtype, Tensor minval, Tensor maxval)
         {
+            CheckShape("uniform", key, shape);
             var t = Jax.Config.Canonicalize(dtype);
             if (!t.IsFloat())
                 throw new JaxTypeException("uniform", $"uniform requires a floating dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -163,6 +176,7 @@ public static partial class Jax
         /// </summary>
         public static Tensor Normal(Tensor key, int[] shape, DType? dtype = null)
         {
+            CheckShape("normal", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
             double lo = t switch
             {
@@ -178,8 +192,11 @@ public static partial class Jax
         private static Half BitConverterHalfNextAfterMinusOne() => BitConverter.UInt16BitsToHalf((ushort)(BitConverter.HalfToUInt16Bits((Half)(-1.0)) - 1));
 
         /// <summary>True with probability <paramref name="p"/> (<c>jax.random.bernoulli</c>: uniform &lt; p).</summary>
-        public static Tensor Bernoulli(Tensor key, double p, int[] shape) =>
-            Jnp.Less(Uniform(key, shape, Jax.Config.DefaultFloat), p);
+        public static Tensor Bernoulli(Tensor key, double p, int[] shape)
+        {
+            CheckShape("bernoulli", key, shape);
+            return Jnp.Less(Uniform(key, shape, Jax.Config.DefaultFloat), p);
+        }
 
         private static double Tiny(DType t) => t switch
         {
@@ -200,12 +217,16 @@ public static partial class Jax
         private static DType FloatType(DType? dtype) => Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
 
         /// <summary>Exponential samples, <c>-log1p(-u)</c> (<c>jax.random.exponential</c>).</summary>
-        public static Tensor Exponential(Tensor key, int[] shape, DType? dtype = null) =>
-            Lax.Neg(Lax.Log1p(Lax.Neg(Uniform(key, shape, FloatType(dtype)))));
+        public static Tensor Exponential(Tensor key, int[] shape, DType? dtype = null)
+        {
+            CheckShape("exponential", key, shape);
+            return Lax.Neg(Lax.Log1p(Lax.Neg(Uniform(key, shape, FloatType(dtype)))));
+        }
 
         /// <summary>Gumbel samples, <c>-log(-log(u))</c> with u in [tiny, 1) (<c>jax.random.gumbel</c>).</summary>
         public static Tensor Gumbel(Tensor key, int[] shape, DType? dtype = null)
         {
+            CheckShape("gumbel", key, shape);
             var t = FloatType(dtype);
             return Lax.Neg(Lax.Log(Lax.Neg(Lax.Log(Uniform(key, shape, t, Tiny(t), 1)))));
         }
@@ -213,6 +234,7 @@ public static partial class Jax
         /// <summary>Laplace samples, <c>sign(u) log1p(-|u|)</c> with u in (-1, 1) (<c>jax.random.laplace</c>).</summary>
         public static Tensor Laplace(Tensor key, int[] shape, DType? dtype = null)
         {
+            CheckShape("laplace", key, shape);
             var t = FloatType(dtype);
             var u = Uniform(key, shape, t, -1 + EpsNeg(t), 1);
             return Lax.Mul(Lax.Sign(u), Lax.Log1p(Lax.Neg(Lax.Abs(u))));
@@ -221,6 +243,7 @@ public static partial class Jax
         /// <summary>Logistic samples, <c>log(u / (1 - u))</c> with u in [tiny, 1) (<c>jax.random.logistic</c>).</summary>
         public static Tensor Logistic(Tensor key, int[] shape, DType? dtype = null)
         {
+            CheckShape("logistic", key, shape);
             var t = FloatType(dtype);
             var u = Uniform(key, shape, t, Tiny(t), 1);
             return Lax.Log(Lax.Div(u, Lax.Sub(Jnp.OnesLike(u), u)));
@@ -229,6 +252,7 @@ public static partial class Jax
         /// <summary>Normal samples truncated to (lower, upper), by inverting the CDF as JAX does (<c>jax.random.truncated_normal</c>).</summary>
         public static Tensor TruncatedNormal(Tensor key, double lower, double upper, int[] shape, DType? dtype = null)
         {
+            CheckShape("truncated_normal", key, shape);
             var t = FloatType(dtype);
             var sqrt2 = Jnp.Array(Math.Sqrt(2), t);
             var lo = Jnp.Array(lower, t);
@@ -245,6 +269,7 @@ public static partial class Jax
         /// <summary>Integers uniform in [minval, maxval) (<c>jax.random.randint</c>), from two 32-bit draws as JAX combines them.</summary>
         public static Tensor RandInt(Tensor key, int[] shape, long minval, long maxval, DType? dtype = null)
         {
+            CheckShape("randint", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
             if (!t.IsInteger())
                 throw new JaxTypeException("randint", $"randint requires an integer dtype, got {t.Name()}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -292,30 +317,80 @@ public static partial class Jax
         /// <summary>A random permutation of 0..n-1 (<c>jax.random.permutation(key, n)</c>).</summary>
         public static Tensor Permutation(Tensor key, int n) => Permutation(key, Jnp.Arange(n));
 
-        /// <summary>Draws from 0..n-1 uniformly (<c>jax.random.choice(key, n, shape, replace)</c>).</summary>
-        public static Tensor Choice(Tensor key, int n, int[] shape, bool replace = true)
-        {
-            if (replace) return RandInt(key, shape, 0, n);
-            long draws = shape.Aggregate(1L, (p, d) => p * d);
-            if (draws > n)
-                throw new JaxTypeException("choice", $"cannot take a larger sample ({draws}) than the population ({n}) when replace=false{Dispatch.At(SourceLocation.FindCaller())}");
-            return Jnp.Reshape(Permutation(key, n)[..(int)draws], shape.Select(d => (long)d).ToArray());
-        }
+        /// <summary>
+        /// Draws from 0..a-1 (<c>jax.random.choice(key, a, shape, replace, p)</c>): uniformly, or with probabilities
+        /// <paramref name="p"/>; with replacement or without (a shuffle, or the Gumbel top-k trick with p), as JAX
+        /// draws them.
+        /// </summary>
+        public static Tensor Choice(Tensor key, int a, int[]? shape = null, bool replace = true, Tensor? p = null) =>
+            ChoiceOf(key, null, a, shape ?? [], replace, p, 0);
 
         /// <summary>
-        /// Draws from 0..n-1 with probabilities <paramref name="p"/>, with replacement: inverting the cumulative
-        /// sum at <c>total · (1 - u)</c>, as <c>jax.random.choice(key, n, shape, p=p)</c> does.
+        /// Draws elements of <paramref name="a"/> along <paramref name="axis"/> (<c>jax.random.choice(key, a, shape,
+        /// replace, p, axis)</c>); a scalar <paramref name="a"/> is a population size, as in JAX. The result has
+        /// <c>a.shape[:axis] + shape + a.shape[axis+1:]</c>.
         /// </summary>
-        public static Tensor Choice(Tensor key, Tensor p, int[] shape)
+        public static Tensor Choice(Tensor key, Tensor a, int[]? shape = null, bool replace = true, Tensor? p = null, int axis = 0)
         {
-            if (p.Ndim != 1)
-                throw new JaxTypeException("choice", $"p must be one-dimensional, got {p.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
-            var cumulative = Jnp.Cumsum(Jnp.PromoteArgsInexact("choice", p)[0]);
-            var total = cumulative[-1];
-            var r = Jnp.Multiply(total, Jnp.Subtract(1, Uniform(key, shape, cumulative.DType)));
-            // searchsorted(cumulative, r, side="left"): how many cumulative sums lie below r.
-            var below = Jnp.Less(Jnp.ExpandDims(cumulative, Enumerable.Range(0, shape.Length).ToArray()), Jnp.ExpandDims(r, shape.Length));
-            return Jnp.Sum(below, shape.Length, dtype: Jax.Config.DefaultInt);
+            ArgumentNullException.ThrowIfNull(a);
+            if (a.Ndim > 0) return ChoiceOf(key, a, a.ShapeAt(Axes.Normalize(axis, a.Ndim, "choice", a.Aval)), shape ?? [], replace, p, Axes.Normalize(axis, a.Ndim, "choice"));
+            if (a.IsTracer || !a.DType.IsInteger())
+                throw new JaxTypeException("choice", $"a scalar population must be a concrete integer, got {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+            return ChoiceOf(key, null, a.Item<long>(), shape ?? [], replace, p, 0);
+        }
+
+        private static Tensor ChoiceOf(Tensor key, Tensor? population, long n, int[] shape, bool replace, Tensor? p, int axis)
+        {
+            CheckShape("choice", key, shape);
+            long draws = shape.Aggregate(1L, (product, d) => product * d);
+            var outShape = population is null ? shape
+                : [.. population.Shape.IntSizes.Take(axis), .. shape, .. population.Shape.IntSizes.Skip(axis + 1)];
+            if (draws == 0) return Jnp.Zeros(outShape, population?.DType ?? Jax.Config.DefaultInt);
+            if (n <= 0)
+                throw new JaxTypeException("choice", $"a must be greater than 0 unless no samples are taken, got a population of {n}{Dispatch.At(SourceLocation.FindCaller())}");
+            if (!replace && draws > n)
+                throw new JaxTypeException("choice", $"cannot take a larger sample ({draws}) than the population ({n}) when replace=false{Dispatch.At(SourceLocation.FindCaller())}");
+            if (n > int.MaxValue)
+                throw new JaxTypeException("choice", $"a population of {n} is larger than an int32 index can address{Dispatch.At(SourceLocation.FindCaller())}");
+            Tensor result;
+            if (p is null)
+            {
+                if (replace)
+                {
+                    var index = RandInt(key, shape, 0, n);
+                    result = population is null ? index : Jnp.Take(population, index, axis);
+                }
+                else
+                {
+                    var shuffled = population is null ? Permutation(key, (int)n) : Permutation(key, population, axis);
+                    var limit = shuffled.Shape.IntSizes;
+                    limit[axis] = (int)draws;
+                    result = Lax.Slice(shuffled, new int[limit.Length], limit);
+                }
+            }
+            else
+            {
+                if (p.Ndim != 1 || p.ShapeAt(0) != n)
+                    throw new JaxTypeException("choice", $"p must be None or match the shape of a: p is {p.Aval.ToLongString()}, the population has {n} elements{Dispatch.At(SourceLocation.FindCaller())}");
+                var probabilities = Jnp.PromoteArgsInexact("choice", p)[0];
+                Tensor index;
+                if (replace)
+                {
+                    var cumulative = Jnp.Cumsum(probabilities);
+                    var r = Jnp.Multiply(cumulative[-1], Jnp.Subtract(1, Uniform(key, shape, cumulative.DType)));
+                    // searchsorted(cumulative, r, side="left"): how many cumulative sums lie below r.
+                    var below = Jnp.Less(Jnp.ExpandDims(cumulative, Enumerable.Range(0, shape.Length).ToArray()), Jnp.ExpandDims(r, shape.Length));
+                    index = Jnp.Sum(below, shape.Length, dtype: Jax.Config.DefaultInt);
+                }
+                else
+                {
+                    // The Gumbel top-k trick: the k largest of gumbel + log p, largest first.
+                    var g = Jnp.Add(Gumbel(key, [(int)n], probabilities.DType), Jnp.Log(probabilities));
+                    index = Jnp.Astype(Jnp.Argsort(Jnp.Negative(g))[..(int)draws], Jax.Config.DefaultInt);
+                }
+                result = population is null ? index : Jnp.Take(population, index, axis);
+            }
+            return Jnp.Reshape(result, outShape.Select(d => (long)d).ToArray());
         }
 
         /// <summary>Samples from categorical distributions given by logits along <paramref name="axis"/> (the Gumbel-max trick, as JAX).</summary>
@@ -388,6 +463,7 @@ public static partial class Jax
         /// <summary>The logarithms of Gamma(alpha) samples, accurate for small alpha (<c>jax.random.loggamma</c>).</summary>
         public static Tensor LogGamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
         {
+            CheckShape("loggamma", key, shape);
             var t = FloatType(dtype);
             return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: true);
         }
@@ -395,6 +471,7 @@ public static partial class Jax
         /// <summary>Beta(a, b) samples from two log-gamma draws, normalised without overflow (<c>jax.random.beta</c>).</summary>
         public static Tensor Beta(Tensor key, double a, double b, int[] shape, DType? dtype = null)
         {
+            CheckShape("beta", key, shape);
             var t = FloatType(dtype);
             var keys = Split(key);
             var logA = GammaDraws(keys[0], Jnp.Array(a, t), shape, logSpace: true);
@@ -408,6 +485,7 @@ public static partial class Jax
         /// <summary>Dirichlet(alpha) samples: softmax of log-gamma draws over the last axis (<c>jax.random.dirichlet</c>).</summary>
         public static Tensor Dirichlet(Tensor key, Tensor alpha, int[] shape, DType? dtype = null)
         {
+            CheckShape("dirichlet", key, shape);
             var t = FloatType(dtype);
             int k = (int)alpha.Shape[alpha.Ndim - 1].Size;
             var logGamma = GammaDraws(key, Jnp.Cast(alpha, t), [.. shape, k], logSpace: true);
@@ -417,6 +495,7 @@ public static partial class Jax
         /// <summary>Gamma(alpha) samples (<c>jax.random.gamma</c>): one key per element, each drawn by Marsaglia and Tsang's method.</summary>
         public static Tensor Gamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
         {
+            CheckShape("gamma", key, shape);
             var t = FloatType(dtype);
             return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: false);
         }
@@ -428,6 +507,7 @@ public static partial class Jax
         /// </summary>
         public static Tensor Poisson(Tensor key, double lam, int[] shape, DType? dtype = null)
         {
+            CheckShape("poisson", key, shape);
             CheckKey(key, "poisson");
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
             if (!t.IsInteger())
@@ -484,6 +564,7 @@ public static partial class Jax
         /// </summary>
         public static Tensor MultivariateNormal(Tensor key, Tensor mean, Tensor cov, int[] shape, DType? dtype = null)
         {
+            CheckShape("multivariate_normal", key, shape);
             var t = FloatType(dtype);
             int n = (int)mean.Shape[mean.Ndim - 1].Size;
             var factor = Jnp.Linalg.Cholesky(Jnp.Cast(cov, t));

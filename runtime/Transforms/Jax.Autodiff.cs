@@ -148,8 +148,14 @@ public static partial class Jax
             throw new ArgumentException($"jvp: {primals.Length} primals but {tangents.Length} tangents");
         RequireFloat("jvp", primals, Enumerable.Range(0, primals.Length).ToArray());
         for (int i = 0; i < primals.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(primals[i], $"{nameof(primals)}[{i}]");
+            ArgumentNullException.ThrowIfNull(tangents[i], $"{nameof(tangents)}[{i}]");
             if (tangents[i].Shape != primals[i].Shape)
                 throw new JaxTypeException("jvp", $"tangent {i} is {tangents[i].Aval.ToLongString()} but the primal is {primals[i].Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+            if (tangents[i].DType != primals[i].DType)
+                throw new JaxTypeException("jvp", $"primal and tangent arguments do not match: dtypes must be equal, but primal {i} is {primals[i].Aval.ToLongString()} and its tangent {tangents[i].Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
+        }
         var traced = FunctionCalls.Trace("jvp", f, Avals(primals));
         var flags = Enumerable.Range(0, traced.Function.Parameters.Count).Select(i => i < primals.Length).ToArray();
         var jvp = JvpPass.Apply(traced.Function, flags);

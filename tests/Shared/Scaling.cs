@@ -1,12 +1,14 @@
-using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace JaxToolchain.Tests;
 
 /// <summary>
 /// How the running time of some work grows with its size, for tests that pin linear growth without asserting
-/// absolute times (which depend on the machine and on what else runs on it).
+/// absolute times (which depend on the machine and on what else runs on it). Time is the calling thread's CPU time
+/// (<c>CLOCK_THREAD_CPUTIME_ID</c>), not the wall clock: other processes competing for the cores (a parallel build,
+/// other test projects) stretch the wall clock of one measurement and not the other, but not the work's own CPU time.
 /// </summary>
-internal static class Scaling
+internal static partial class Scaling
 {
     /// <summary>The test collection of timing tests: they run alone, not beside other tests that would disturb their clocks.</summary>
     public const string Collection = "Timing";
@@ -41,11 +43,31 @@ internal static class Scaling
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var watch = Stopwatch.StartNew();
+            double start = ThreadCpuMilliseconds();
             run();
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+            best = Math.Min(best, ThreadCpuMilliseconds() - start);
         }
         return best;
+    }
+
+    private const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID on Linux
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>The CPU time the calling thread has used, in milliseconds.</summary>
+    private static double ThreadCpuMilliseconds()
+    {
+        if (ClockGetTime(ClockThreadCpuTime, out var t) != 0)
+            throw new InvalidOperationException($"clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed: errno {Marshal.GetLastPInvokeError()}");
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ public class RandomReferenceTests
         ["prng/dirichlet"] = () => Jax.Random.Dirichlet(Key0, Jnp.Array(new float[] { 1, 2, 3 }), [2]),
         ["prng/poisson"] = () => Jax.Random.Poisson(Key0, 3.5, [6]),
         ["prng/mvn"] = () => Jax.Random.MultivariateNormal(Key0, Jnp.Zeros(2), Jnp.Array(new float[,] { { 2, 0.5f }, { 0.5f, 1 } }), [3]),
-        ["prng/choice_p"] = () => Jax.Random.Choice(Key0, Jnp.Array(new float[] { 0.1f, 0.0f, 0.6f, 0.3f }), [12]),
+        ["prng/choice_p"] = () => Jax.Random.Choice(Key0, 4, [12], p: Jnp.Array(new float[] { 0.1f, 0.0f, 0.6f, 0.3f })),
         ["prng/poisson_15"] = () => Jax.Random.Poisson(Key0, 15.0, [6]),
         ["prng/bits_u8_9"] = () => Jax.Random.Bits(Key0, [9], DType.UInt8),
         ["prng/bits_u16_5"] = () => Jax.Random.Bits(Key0, [5], DType.UInt16),

@@ -139,7 +139,7 @@ public class ThreefryAndStatisticsTests
     [Fact]
     public void Weighted_choice_follows_its_probabilities()
     {
-        var draws = Jax.Random.Choice(Jax.Random.PRNGKey(8), Jnp.Array(new float[] { 0.1f, 0.0f, 0.6f, 0.3f }), [N]).ToArray<int>();
+        var draws = Jax.Random.Choice(Jax.Random.PRNGKey(8), 4, [N], p: Jnp.Array(new float[] { 0.1f, 0.0f, 0.6f, 0.3f })).ToArray<int>();
         Assert.All(draws, d => Assert.InRange(d, 0, 3));
         Assert.Equal(0, draws.Count(d => d == 1));
         Assert.InRange(draws.Count(d => d == 2) / (double)N, 0.6 - 0.015, 0.6 + 0.015);
