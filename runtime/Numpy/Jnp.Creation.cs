@@ -147,6 +147,8 @@ public static partial class Jnp
     public static Tensor Arange(double start, double stop, double step, DType? dtype = null)
     {
         if (step == 0) throw new JaxTypeException("arange", "step must not be zero" + Dispatch.At(SourceLocation.FindCaller()));
+        if (!double.IsFinite(start) || !double.IsFinite(stop) || !double.IsFinite(step))
+            throw new JaxTypeException("arange", $"arange needs finite start, stop and step, got ({start}, {stop}, {step}){Dispatch.At(SourceLocation.FindCaller())}");
         var target = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
         long n = Math.Max(0, (long)Math.Ceiling((stop - start) / step));
         var data = new double[n];
