@@ -93,6 +93,19 @@ public class LuSolveTests
     });
 
     [Fact]
+    public void Jvps_are_the_closed_forms() => WithX64(() =>
+    {
+        var (a, _) = WellConditioned(14, DType.Float64, 2, 3, 3);
+        var (t, _) = Pair(Uniform(15, 2, 3, 3), DType.Float64, 2, 3, 3);
+        var inv = Jnp.Linalg.Inv(a);
+        var (y, dy) = Jax.Jvp(Jnp.Linalg.Inv, a, t);
+        Close(y, inv, 0, "inv");
+        Close(dy, Jnp.Negative(Jnp.Matmul(Jnp.Matmul(inv, t), inv)), 1e-12, "d inv");
+        var (d, dd) = Jax.Jvp(Jnp.Linalg.Det, a, t);
+        Close(dd, Jnp.Multiply(d, Jnp.Linalg.Trace(Jnp.Matmul(inv, t))), 1e-12, "d det");
+    });
+
+    [Fact]
     public void Batched_inputs_agree_with_vmap_jit_and_per_matrix_calls() => WithX64(() =>
     {
         var (a, _) = WellConditioned(12, DType.Float64, 3, 4, 4);
