@@ -60,10 +60,11 @@ public static partial class Jnp
         /// The least-squares solution of a x = b (<c>jnp.linalg.lstsq</c>) for a [m, n] and b [m] or [m, k], from
         /// the SVD: singular values below <paramref name="rcond"/> times the largest are dropped (default
         /// eps · max(m, n); a negative rcond means eps). Returns x, the squared residual norms ‖b − a x‖² per column
-        /// (always computed, as JAX's default <c>numpy_resid=False</c>; shape [k], or [1] for a vector b), the
-        /// effective rank, and the singular values. Differentiable through the SVD.
+        /// (shape [k], or [1] for a vector b), the effective rank, and the singular values. The residuals are always
+        /// computed, as JAX's default; with <paramref name="numpyResid"/> they are empty where NumPy's are (rank &lt; n
+        /// or m ≤ n), which needs a concrete rank (not under a transformation). Differentiable through the SVD.
         /// </summary>
-        public static (Tensor Solution, Tensor Residuals, Tensor Rank, Tensor SingularValues) Lstsq(Tensor a, Tensor b, double? rcond = null)
+        public static (Tensor Solution, Tensor Residuals, Tensor Rank, Tensor SingularValues) Lstsq(Tensor a, Tensor b, double? rcond = null, bool numpyResid = false)
         {
             ArgumentNullException.ThrowIfNull(a);
             ArgumentNullException.ThrowIfNull(b);
@@ -82,7 +83,16 @@ public static partial class Jnp
             var sInv = ExpandDims(Where(mask, Reciprocal(Where(mask, s, 1)), 0), 1);
             var x = Matmul(Mt(vt), Multiply(sInv, Matmul(Mt(u), bm)));
             var resid = Sum(Square(Subtract(bm, Matmul(a, x))), 0);
+            if (numpyResid && (m <= n || RankBelow(rank, n))) resid = Zeros([0], dt);
             return (b.Ndim == 1 ? Ravel(x) : x, resid, rank, s);
+        }
+
+        /// <summary>Whether a concrete rank is below n (NumPy's empty-residual rule).</summary>
+        private static bool RankBelow(Tensor rank, int n)
+        {
+            if (rank.IsTracer)
+                throw new JaxTypeException("lstsq", $"lstsq with numpy_resid=True needs a concrete rank; under a transformation (jit, grad, vmap) use numpy_resid=False{At()}");
+            return rank.Item<long>() < n;
         }
 
         /// <summary>

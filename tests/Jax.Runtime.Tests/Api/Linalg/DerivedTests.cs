@@ -61,6 +61,12 @@ public class DerivedTests
         var (xv, rv, _, _) = Jnp.Linalg.Lstsq(a, b[.., 0]);
         Close(xv, x[.., 0], Tol(dtype), "vector b");
         Assert.Equal([1L], rv.Shape.Sizes);
+        // NumPy's residuals: full rank and m > n keeps them; rank deficiency or m <= n empties them.
+        Assert.Equal([2L], Jnp.Linalg.Lstsq(a, b, numpyResid: true).Residuals.Shape.Sizes);
+        var deficient = Jnp.Concatenate([a[.., ..2], a[.., ..1]], 1);
+        Assert.Equal([0L], Jnp.Linalg.Lstsq(deficient, b, numpyResid: true).Residuals.Shape.Sizes);
+        Assert.Equal([2L], Jnp.Linalg.Lstsq(deficient, b).Residuals.Shape.Sizes);
+        Assert.Throws<JaxTypeException>(() => Jax.Jit(m => Jnp.Linalg.Lstsq(m, b, numpyResid: true).Solution)(a));
         // Underdetermined: the minimum-norm solution.
         var (wide, twide) = Pair(Uniform(82, 2, 4), dtype, 2, 4);
         Close(Jnp.Linalg.Lstsq(wide, b[..2, 0]).Solution, torch.linalg.pinv(twide, null, null).matmul(tb[..2, 0]), Tol(dtype) * 10, "minimum norm");
