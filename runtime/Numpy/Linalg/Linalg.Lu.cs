@@ -8,9 +8,10 @@ public static partial class Jnp
     {
         private static readonly Func<Tensor[], Tensor[]> DetCustom = Jax.CustomJvp(a => [DetRaw(a[0])], (p, t) =>
         {
-            var det = DetRaw(p[0]);
-            // d det = det · tr(A⁻¹ dA) (Jacobi's formula), with A⁻¹ a primal value so the tangent is a product.
-            return ([det], [Multiply(det, Trace(Matmul(InvRaw(p[0]), t[0])))]);
+            // d det = tr(adj(A) dA) (Jacobi's formula), with the adjugate a primal value so the tangent is a product;
+            // finite at singular matrices, as JAX's cofactor solve.
+            var (det, adjugate) = CofactorRaw(p[0]);
+            return ([det], [Trace(Matmul(adjugate, t[0]))]);
         });
 
         private static readonly Func<Tensor[], Tensor[]> SlogdetCustom = Jax.CustomJvp(a => SlogdetRaw(a[0]), (p, t) =>
@@ -32,7 +33,8 @@ public static partial class Jnp
         /// <summary>
         /// The determinant of each square matrix of <paramref name="a"/> ([..., n, n] → [...]), from an LU
         /// factorization with partial pivoting; exactly 0 for an exactly singular matrix. Differentiable by
-        /// Jacobi's formula, d det = det · tr(A⁻¹ dA) (NaN at singular matrices).
+        /// Jacobi's formula, d det = tr(adj(A) dA), with the adjugate computed from the LU factors as JAX's
+        /// cofactor solve, so the derivative is finite at singular matrices too.
         /// </summary>
         public static Tensor Det(Tensor a) => DetCustom([AsSquare("det", a)])[0];
 
@@ -171,6 +173,31 @@ public static partial class Jnp
         }
 
         internal static Tensor InvRaw(Tensor a) => SolveRaw(a, EyeLike(a, Size(a, -1)));
+
+        /// <summary>
+        /// The determinant and the adjugate adj(A) = det(A) A⁻¹ of square matrices, from the LU factors with the last
+        /// pivot replaced by 1/(the determinant without it) (JAX's <c>_cofactor_solve</c>): exact when only the last
+        /// pivot is zero (rank n − 1), and zero when an earlier pivot is (rank below n − 1, where the adjugate is 0).
+        /// </summary>
+        internal static (Tensor Det, Tensor Adjugate) CofactorRaw(Tensor a)
+        {
+            int n = Size(a, -1);
+            var (lu, perm, sign) = LuRaw(a);
+            var partial = Multiply(Cumprod(Diag(lu), -1), ExpandDims(sign, -1));
+            var det = Squeeze(SliceAxis(partial, -1, n - 1, n), -1);
+            if (n == 1) return (det, OnesLike(a));
+            var leading = SliceAxis(partial, -1, n - 2, n - 1);
+            var last = LogicalAnd(Equal(Indices(n, column: true), n - 1), Equal(Indices(n), n - 1));
+            var modified = Where(last, ExpandDims(Reciprocal(leading), -1), lu);
+            // Rank below n − 1 shows as a non-finite solve with the leading factor.
+            var probe = TriangularRaw(Mt(modified), Ones([.. BatchShape(a), n, 1], a.DType), lower: true, unitDiagonal: false);
+            var deficient = ExpandDims(Any(LogicalNot(Isfinite(probe)), [-2, -1]), -1, -2);
+            var permutation = Cast(Equal(ExpandDims(perm, -1), Cast(Indices(n), a.DType)), a.DType);
+            var y = TriangularRaw(lu, permutation, lower: true, unitDiagonal: true);
+            y = Concatenate([Multiply(SliceAxis(y, -2, 0, n - 1), ExpandDims(ExpandDims(det, -1), -1)), SliceAxis(y, -2, n - 1, n)], y.Ndim - 2);
+            var x = TriangularRaw(modified, y, lower: false, unitDiagonal: false);
+            return (det, Where(deficient, 0, x));
+        }
 
         internal static Tensor DetRaw(Tensor a)
         {

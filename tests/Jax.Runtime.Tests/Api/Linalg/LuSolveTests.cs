@@ -106,6 +106,19 @@ public class LuSolveTests
     });
 
     [Fact]
+    public void Gradient_of_det_at_singular_matrices_is_the_adjugate_transpose() => WithX64(() =>
+    {
+        // Rank n - 1: the gradient is adj(A)ᵀ, finite (JAX's cofactor solve).
+        var a = Jnp.Array(new[,] { { 1.0, 2.0 }, { 2.0, 4.0 } });
+        Close(Jax.Grad(Jnp.Linalg.Det)(a), Jnp.Array(new[,] { { 4.0, -2.0 }, { -2.0, 1.0 } }), 1e-12, "2x2");
+        var b = Jnp.Array(new[,] { { 1.0, 2.0, 3.0 }, { 4.0, 5.0, 6.0 }, { 7.0, 8.0, 9.0 } });
+        Close(Jax.Grad(Jnp.Linalg.Det)(b), Jnp.Array(new[,] { { -3.0, 6.0, -3.0 }, { 6.0, -12.0, 6.0 }, { -3.0, 6.0, -3.0 } }), 1e-12, "3x3");
+        // Rank below n - 1: the adjugate is zero.
+        Close(Jax.Grad(Jnp.Linalg.Det)(Jnp.Ones([3, 3], DType.Float64)), Jnp.Zeros([3, 3], DType.Float64), 0, "rank 1");
+        Close(Jax.Grad(Jnp.Linalg.Det)(Jnp.Array(new[,] { { 5.0 } })), Jnp.Array(new[,] { { 1.0 } }), 0, "1x1");
+    });
+
+    [Fact]
     public void Batched_inputs_agree_with_vmap_jit_and_per_matrix_calls() => WithX64(() =>
     {
         var (a, _) = WellConditioned(12, DType.Float64, 3, 4, 4);
