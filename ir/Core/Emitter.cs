@@ -84,6 +84,8 @@ public sealed class Emitter
     public Value Logistic(Value x) => Un(Prims.Logistic, x);
     /// <summary>erf x.</summary>
     public Value Erf(Value x) => Un(Prims.Erf, x);
+    /// <summary>erfc x.</summary>
+    public Value Erfc(Value x) => Un(Prims.Erfc, x);
     /// <summary>erfinv x.</summary>
     public Value Erfinv(Value x) => Un(Prims.Erfinv, x);
     /// <summary>lgamma x.</summary>

@@ -468,6 +468,13 @@ internal readonly struct ErfFunction : IFloatFunction
     public static double Apply(double x) => SpecialFunctions.Erf(x);
 }
 
+/// <summary><c>erfc</c>: 1 - erf(x), accurate in the tail.</summary>
+internal readonly struct ErfcFunction : IFloatFunction
+{
+    public static float Apply(float x) => SpecialFunctions.Erfc(x);
+    public static double Apply(double x) => SpecialFunctions.Erfc(x);
+}
+
 /// <summary><c>erfinv</c>: the inverse of erf on (-1, 1), +-inf at +-1.</summary>
 internal readonly struct ErfInvFunction : IFloatFunction
 {

@@ -78,6 +78,10 @@ public static partial class Prims
     public static readonly UnaryPrimitive Erf = UnaryPrimitive.Float<FloatFunctionOp<ErfFunction>>("erf",
         jvp: (e, x, y, g) => e.Mul(g, e.Mul(e.FullLike(x, 2 / Math.Sqrt(Math.PI)), e.Exp(e.Neg(e.Mul(x, x))))));
 
+    /// <summary><c>erfc</c>: the complementary error function 1 - erf(x), accurate where it is tiny.</summary>
+    public static readonly UnaryPrimitive Erfc = UnaryPrimitive.Float<FloatFunctionOp<ErfcFunction>>("erfc",
+        jvp: (e, x, y, g) => e.Mul(g, e.Mul(e.FullLike(x, -2 / Math.Sqrt(Math.PI)), e.Exp(e.Neg(e.Mul(x, x))))));
+
     /// <summary><c>erfinv</c>: the inverse error function (+-inf at +-1, NaN outside [-1, 1]).</summary>
     public static readonly UnaryPrimitive Erfinv = UnaryPrimitive.Float<FloatFunctionOp<ErfInvFunction>>("erfinv",
         jvp: (e, x, y, g) => e.Mul(g, e.Mul(e.FullLike(y, Math.Sqrt(Math.PI) / 2), e.Exp(e.Mul(y, y)))));

@@ -53,6 +53,8 @@ public static partial class Lax
     public static Tensor Logistic(Tensor x) => Un(Prims.Logistic, x);
     /// <summary>The error function.</summary>
     public static Tensor Erf(Tensor x) => Un(Prims.Erf, x);
+    /// <summary>The complementary error function 1 - erf(x), accurate where it is tiny (jax.lax.erfc).</summary>
+    public static Tensor Erfc(Tensor x) => Un(Prims.Erfc, x);
     /// <summary>The inverse error function.</summary>
     public static Tensor ErfInv(Tensor x) => Un(Prims.Erfinv, x);
     /// <summary>log |Gamma(x)|.</summary>

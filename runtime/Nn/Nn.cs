@@ -3,7 +3,7 @@ using JaxToolchain.Ir;
 namespace JaxToolchain;
 
 /// <summary>Neural-network functions, as <c>jax.nn</c> (also reachable from <see cref="Jnp"/>).</summary>
-public static class Nn
+public static partial class Nn
 {
     private const double SeluAlpha = 1.6732632423543772848170429916717;
     private const double SeluScale = 1.0507009873554804934193349852946;
@@ -32,7 +32,10 @@ public static class Nn
     /// <summary>The scaled exponential linear unit (Klambauer et al.), with JAX's constants.</summary>
     public static Tensor Selu(Tensor x) => Jnp.Multiply(SeluScale, Elu(x, SeluAlpha));
 
-    /// <summary>The Gaussian error linear unit: tanh approximation by default, exact (erf) otherwise.</summary>
+    /// <summary>
+    /// The Gaussian error linear unit: the tanh approximation by default, otherwise exact, x erfc(-x/sqrt 2) / 2 (as
+    /// JAX computes it: accurate for very negative x, where 1 + erf(x/sqrt 2) cancels to 0).
+    /// </summary>
     public static Tensor Gelu(Tensor x, bool approximate = true)
     {
         x = Jnp.PromoteArgsInexact("gelu", x)[0];
@@ -42,7 +45,7 @@ public static class Nn
             var inner = Jnp.Multiply(Math.Sqrt(2 / Math.PI), Jnp.Add(x, Jnp.Multiply(0.044715, cube)));
             return Jnp.Multiply(x, Jnp.Multiply(0.5, Jnp.Add(1.0, Jnp.Tanh(inner))));
         }
-        return Jnp.Divide(Jnp.Multiply(x, Jnp.Add(Lax.Erf(Jnp.Divide(x, Math.Sqrt(2))), 1)), 2);
+        return Jnp.Multiply(Jnp.Multiply(0.5, x), Lax.Erfc(Jnp.Multiply(x, -Math.Sqrt(0.5))));
     }
 
     /// <summary>The maximum over sorted axes, kept as unit dimensions, with -inf as the identity (JAX's <c>initial=-inf</c>).</summary>
@@ -89,7 +92,7 @@ public static partial class Jnp
     public static Tensor Selu(Tensor x) => Nn.Selu(x);
     /// <summary>GELU (<see cref="Nn.Gelu"/>).</summary>
     public static Tensor Gelu(Tensor x, bool approximate = true) => Nn.Gelu(x, approximate);
-    /// <summary>Stable log-sum-exp (<see cref="Nn.Logsumexp"/>).</summary>
+    /// <summary>Stable log-sum-exp (<see cref="Nn.Logsumexp(Tensor, int[], bool)"/>).</summary>
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false) => Nn.Logsumexp(x, axis, keepdims);
     /// <summary>Softmax (<see cref="Nn.Softmax"/>).</summary>
     public static Tensor Softmax(Tensor x, int axis = -1) => Nn.Softmax(x, axis);

@@ -678,35 +678,6 @@ public static partial class Jnp
     }
 
     /// <summary>
-    /// The indices of the truthy elements, one array per dimension, with a static <paramref name="size"/> (so it
-    /// runs under jit): truncated to the first <paramref name="size"/> elements or padded with <paramref name="fillValue"/>.
-    /// </summary>
-    public static Tensor[] Nonzero(Tensor x, int size, long fillValue = 0)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.Ndim == 0) throw BreadthError("nonzero", "Calling nonzero on 0d arrays is not allowed. Use Jnp.Atleast1d(x).");
-        if (size < 0) throw BreadthError("nonzero", $"size must be nonnegative, got {size}");
-        var t = Jax.Config.DefaultInt;
-        var dims = x.Shape.IntSizes;
-        if (size == 0) return [.. dims.Select(_ => Zeros([0], t))];
-        var mask = Ravel(Truth(x));
-        var running = Cumsum(mask);
-        // As JAX: counting the positions at each running count and summing the counts gives the flat position of
-        // the (k + 1)-th true element (the array's size past the last one).
-        var counts = ScatterIndexed(Prims.ScatterAdd, Zeros([size], t), running, OnesLike(running), [], [0], [0], 1);
-        var flat = Cumsum(counts);
-        var pad = GreaterEqual(Lax.Iota(t, Shape.Of(size), 0), Sum(mask));
-        var result = new Tensor[dims.Length];
-        long stride = 1;
-        for (int d = dims.Length - 1; d >= 0; d--)
-        {
-            result[d] = Where(pad, Cast(Scalars.WeakInt(fillValue), t), Remainder(FloorDivide(flat, stride), dims[d]));
-            stride *= dims[d];
-        }
-        return result;
-    }
-
-    /// <summary>
     /// The indices of the truthy elements as rows of a (count, ndim) array; concrete x only unless
     /// <paramref name="size"/> is given (then padded rows hold <paramref name="fillValue"/>).
     /// </summary>

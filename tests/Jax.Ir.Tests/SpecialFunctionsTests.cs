@@ -15,6 +15,20 @@ public class SpecialFunctionsTests
 
     // ---------------------------------------------------------------------------------------------- reference tables
 
+    // erfc: x (float32-representable), erfc(x) rounded to double; mpmath 1.3.0, 50 digits (the tail down to the
+    // float64 subnormals, and the negative side, where erfc approaches 2).
+    private static readonly double[][] ErfcTable =
+    [
+        [-5.0, 1.9999999999984626], [-3.0, 1.9999779095030015], [-1.5, 1.9661051464753108], [-0.75, 1.7111556336535152],
+        [-0.25, 1.276326390168237], [0.0, 1.0], [0.0078125, 0.9911847171048208], [0.25, 0.7236736098317631],
+        [0.5, 0.4795001221869535], [0.625, 0.376759117811582], [0.75, 0.28884436634648486], [0.875, 0.21592493894014034],
+        [1.0, 0.15729920705028513], [1.25, 0.07709987174354177], [1.5, 0.033894853524689274], [2.0, 0.004677734981047266],
+        [3.0, 2.209049699858544e-05], [4.5, 1.9661604415428876e-10], [5.0, 1.537459794428035e-12],
+        [8.0, 1.1224297172982926e-29], [9.5, 3.7692144856548797e-41], [10.0, 2.088487583762545e-45],
+        [15.0, 7.212994172451207e-100], [20.0, 5.395865611607901e-176], [26.0, 5.663192408856143e-296],
+        [27.0, 5.23705e-319],
+    ];
+
     // erf: x (float32-representable), erf(x) rounded to double; mpmath 1.3.0, 50 digits.
     private static readonly double[][] ErfTable =
     [
@@ -427,6 +441,49 @@ public class SpecialFunctionsTests
     {
         foreach (float x in Grid(-5, 5, 20001))
             AssertAbsOrRel(SpecialFunctions.Erf((double)x), SpecialFunctions.Erf(x), 4e-7, $"erf({x:R}f)");
+    }
+
+    // ---------------------------------------------------------------------------------------------- erfc
+
+    [Fact]
+    public void Erfc_matches_mpmath_table_within_4_ulps_in_both_precisions_down_to_the_subnormals() =>
+        AssertTable(ErfcTable, SpecialFunctions.Erfc, SpecialFunctions.Erfc, "erfc",
+            (r, a, w) => AssertUlps(r, a, 4, w), (r, a, w) => AssertUlps(r, a, 4, w));
+
+    [Fact]
+    public void Erfc_tail_is_accurate_where_one_minus_erf_is_zero()
+    {
+        Assert.Equal(1.5374597944280348e-12, SpecialFunctions.Erfc(5.0), 1.5374597944280348e-12 * 1e-15);
+        Assert.Equal(2.088487583762545e-45, SpecialFunctions.Erfc(10.0), 2.088487583762545e-45 * 1e-15);
+        Assert.Equal(0.0, 1 - SpecialFunctions.Erf(10.0));
+        Assert.True(SpecialFunctions.Erfc(9.0f) > 0f);
+        Assert.Equal(0.0, SpecialFunctions.Erfc(28.0));
+        Assert.Equal(0f, SpecialFunctions.Erfc(11f));
+    }
+
+    [Fact]
+    public void Erfc_is_one_minus_erf_and_its_reflection_is_two_minus_erfc()
+    {
+        for (int i = -400; i <= 400; i++)
+        {
+            double x = i / 100.0;
+            AssertAbsOrRel(1 - SpecialFunctions.Erf(x), SpecialFunctions.Erfc(x), 4e-16, $"erfc({x}) vs 1 - erf");
+            Assert.True(Math.Abs(SpecialFunctions.Erfc(-x) - (2 - SpecialFunctions.Erfc(x))) <= 4.5e-16, $"erfc(-{x})");
+            float xf = i / 100f;
+            Assert.True(MathF.Abs(SpecialFunctions.Erfc(xf) - (1 - SpecialFunctions.Erf(xf))) <= 5e-7f, $"erfc({xf}f) vs 1 - erf");
+        }
+    }
+
+    [Fact]
+    public void Erfc_is_zero_and_two_at_the_infinities_and_nan_for_nan()
+    {
+        Assert.Equal(0.0, SpecialFunctions.Erfc(double.PositiveInfinity));
+        Assert.Equal(2.0, SpecialFunctions.Erfc(double.NegativeInfinity));
+        Assert.Equal(1.0, SpecialFunctions.Erfc(-0.0));
+        Assert.True(double.IsNaN(SpecialFunctions.Erfc(double.NaN)));
+        Assert.Equal(0f, SpecialFunctions.Erfc(float.PositiveInfinity));
+        Assert.Equal(2f, SpecialFunctions.Erfc(float.NegativeInfinity));
+        Assert.True(float.IsNaN(SpecialFunctions.Erfc(float.NaN)));
     }
 
     // ---------------------------------------------------------------------------------------------- erf_inv

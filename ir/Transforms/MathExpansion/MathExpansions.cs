@@ -32,6 +32,7 @@ internal static partial class MathExpansions
         [Prims.Rsqrt] = (m, x) => Rsqrt(m, x[0]),
         [Prims.Nextafter] = (m, x) => Nextafter(m, x[0], x[1]),
         [Prims.Erf] = (m, x) => Erf(m, x[0]),
+        [Prims.Erfc] = (m, x) => Erfc(m, x[0]),
         [Prims.Erfinv] = (m, x) => ErfInv(m, x[0]),
         [Prims.Lgamma] = (m, x) => Lgamma(m, x[0]),
         [Prims.Digamma] = (m, x) => Digamma(m, x[0]),

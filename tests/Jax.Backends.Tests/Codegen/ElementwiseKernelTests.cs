@@ -217,4 +217,31 @@ public class ElementwiseKernelTests
         var e = Assert.Throws<NotSupportedException>(() => CompiledKernels.Run(f, Buffer.Of(new[] { 3f, 1, 2, 0 }), Buffer.Of(new[] { 3f, 1, 2, 0 })));
         Assert.Contains("'custom_lin'", e.Message);
     }
+    /// <summary>
+    /// erfc's tail, where the result is far below 1 and 1 - erf would be 0: the compiled kernel (the math expansion)
+    /// against the interpreter, relative to the result, within MATH.md's bound plus the interpreter's own (4 and 9 ulps,
+    /// and 4 each in float32), down to the subnormals (float32 from 9.2, float64 from 26.6).
+    /// </summary>
+    [Theory]
+    [InlineData("f32", 11.0, 16)]
+    [InlineData("f64", 28.0, 24)]
+    public void Compiled_erfc_keeps_the_interpreters_tail(string dtype, double top, int ulps)
+    {
+        var f = IrParser.ParseFunction($"func @erfc_tail(%0: {dtype}[n]) -> ({dtype}[n]) {{\n  %1 = erfc %0 : {dtype}[n]\n  return %1\n}}");
+        int n = 4001;
+        var xs = Enumerable.Range(0, n).Select(i => -6 + (top + 6) * i / (n - 1)).ToArray();
+        bool single = dtype == "f32";
+        var x = single ? Buffer.FromSpan<float>([.. xs.Select(v => (float)v)], Shape.Of(n)) : Buffer.FromSpan<double>(xs, Shape.Of(n));
+        var expected = Interpreter.Run(f, [x])[0];
+        var actual = CompiledKernels.Run(f, x)[0];
+        double epsilon = single ? Math.ScaleB(1, -23) : Math.ScaleB(1, -52), tiny = single ? float.Epsilon : double.Epsilon;
+        int positive = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double e = expected.GetDouble(i), a = actual.GetDouble(i);
+            Assert.True(Math.Abs(a - e) <= ulps * epsilon * Math.Abs(e) + 2 * tiny, $"erfc({x.GetDouble(i):R}) in {dtype}: compiled {a:R}, interpreter {e:R}");
+            if (x.GetDouble(i) > 5 && e > 0) positive++;
+        }
+        Assert.True(positive > n / 10, $"only {positive} tail results are above 0");
+    }
 }

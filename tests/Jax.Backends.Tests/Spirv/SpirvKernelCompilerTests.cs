@@ -189,7 +189,7 @@ public sealed class SpirvKernelCompilerTests
     }
 
     private static readonly string[] Unary = ["neg", "abs", "sign", "floor", "ceil", "round", "sqrt", "rsqrt", "is_finite", "not", "population_count",
-        "exp", "log", "tanh", "logistic"];
+        "exp", "log", "tanh", "logistic", "erfc"];
 
     private static readonly string[] Binary = ["add", "sub", "mul", "div", "rem", "max", "min", "and", "or", "xor", "shift_left", "shift_right_logical",
         "shift_right_arithmetic", "eq", "ne", "lt", "le", "gt", "ge"];
@@ -206,7 +206,7 @@ public sealed class SpirvKernelCompilerTests
     {
         "eq" or "ne" or "lt" or "le" or "gt" or "ge" => "bool",
         "is_finite" => IsFloat(dtype) ? "bool" : null,
-        "floor" or "ceil" or "round" or "sqrt" or "rsqrt" or "exp" or "log" or "tanh" or "logistic" => IsFloat(dtype) ? dtype : null,
+        "floor" or "ceil" or "round" or "sqrt" or "rsqrt" or "exp" or "log" or "tanh" or "logistic" or "erfc" => IsFloat(dtype) ? dtype : null,
         "not" or "and" or "or" or "xor" => IsFloat(dtype) ? null : dtype,
         "population_count" or "shift_left" or "shift_right_logical" or "shift_right_arithmetic" => IsInteger(dtype) ? dtype : null,
         "neg" or "abs" or "sign" or "add" or "sub" or "mul" or "div" or "rem" => dtype == "bool" ? null : dtype,

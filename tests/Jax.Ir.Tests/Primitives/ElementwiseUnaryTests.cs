@@ -74,6 +74,8 @@ public class ElementwiseUnaryTests
     {
         ["erf"] = new(Prims.Erf, [-2, -0.5, 0.125, 0.5, 1, 3],
             [-0.9953222650189527, -0.5204998778130465, 0.1403162048013338, 0.5204998778130465, 0.8427007929497149, 0.9999779095030014], 2, 2),
+        ["erfc"] = new(Prims.Erfc, [-2, -0.5, 0.125, 0.5, 1, 3],
+            [1.9953222650189528, 1.5204998778130465, 0.8596837951986662, 0.4795001221869535, 0.15729920705028513, 2.209049699858544e-05], 4, 4),
         ["erfinv"] = new(Prims.Erfinv, [-0.875, -0.5, 0.125, 0.5, 0.75, 0.984375],
             [-1.0847870400692832, -0.4769362762044699, 0.11123545184094996, 0.4769362762044699, 0.8134198475976185, 1.7094723742995115], 4, 4),
         ["lgamma"] = new(Prims.Lgamma, [-2.5, -0.5, 0.125, 0.5, 2.5, 3, 10],
@@ -117,6 +119,7 @@ public class ElementwiseUnaryTests
         {
             AssertExact(Run(Prims.Erfinv, Vector(dtype, -1, 1, 0, 2)), -inf, inf, 0, double.NaN);
             AssertExact(Run(Prims.Erf, Vector(dtype, -inf, inf, 0)), -1, 1, 0);
+            AssertExact(Run(Prims.Erfc, Vector(dtype, -inf, inf, 0, 30)), 2, 0, 1, 0);
             AssertExact(Run(Prims.Log1p, Vector(dtype, -1, 0, inf)), -inf, 0, inf);
             AssertExact(Run(Prims.Expm1, Vector(dtype, -inf, 0, inf)), -1, 0, inf);
             AssertExact(Run(Prims.Lgamma, Vector(dtype, 0, -1, inf)), inf, inf, inf);

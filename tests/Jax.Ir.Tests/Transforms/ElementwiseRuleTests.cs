@@ -42,7 +42,7 @@ public class ElementwiseRuleTests
     {
         { "neg", -2, 2 }, { "exp", -2, 2 }, { "exp2", -2, 2 }, { "log", 0.2, 3 }, { "log1p", -0.5, 2 }, { "expm1", -2, 2 },
         { "sqrt", 0.2, 3 }, { "rsqrt", 0.2, 3 }, { "cbrt", 0.2, 3 }, { "cbrt", -3, -0.2 }, { "sin", -3, 3 }, { "cos", -3, 3 },
-        { "tan", -1.2, 1.2 }, { "tanh", -2, 2 }, { "logistic", -3, 3 }, { "erf", -2, 2 }, { "erfinv", -0.9, 0.9 },
+        { "tan", -1.2, 1.2 }, { "tanh", -2, 2 }, { "logistic", -3, 3 }, { "erf", -2, 2 }, { "erfc", -2, 2 }, { "erfinv", -0.9, 0.9 },
         { "lgamma", 0.2, 4 }, { "lgamma", -0.9, -0.1 },
     };
 
@@ -441,7 +441,7 @@ public class ElementwiseRuleTests
         { "sign", DType.Int64 }, { "floor", DType.Float64 }, { "ceil", DType.Float64 }, { "round", DType.Float64 }, { "exp", DType.Float64 },
         { "exp2", DType.Float64 }, { "log", DType.Float64 }, { "log1p", DType.Float64 }, { "expm1", DType.Float64 }, { "sqrt", DType.Float32 },
         { "rsqrt", DType.Float64 }, { "cbrt", DType.Float64 }, { "sin", DType.Float64 }, { "cos", DType.Float64 }, { "tan", DType.Float64 },
-        { "tanh", DType.Float64 }, { "logistic", DType.Float64 }, { "erf", DType.Float64 }, { "erfinv", DType.Float64 },
+        { "tanh", DType.Float64 }, { "logistic", DType.Float64 }, { "erf", DType.Float64 }, { "erfc", DType.Float64 }, { "erfinv", DType.Float64 },
         { "lgamma", DType.Float64 }, { "digamma", DType.Float64 }, { "is_finite", DType.Float64 }, { "not", DType.Bool },
         { "not", DType.UInt16 }, { "population_count", DType.Int32 },
     };

@@ -95,6 +95,7 @@ public sealed class PrimitiveGradientCheckTests
         Unary(Prims.Tanh, U(-2, 2, 5), Lax.Tanh),
         Unary(Prims.Logistic, U(-3, 3, 5), Lax.Logistic),
         Unary(Prims.Erf, U(-2, 2, 5), Lax.Erf),
+        Unary(Prims.Erfc, U(-2, 2, 5), Lax.Erfc),
         Unary(Prims.Erfinv, U(-0.7, 0.7, 5), Lax.ErfInv),
         Unary(Prims.Lgamma, U(0.5, 4, 5), Lax.Lgamma, maxOrder: 1),
         Binary(Prims.Add, Two(-2, 2, -2, 2, 2, 3), Lax.Add),

@@ -27,6 +27,7 @@ public class MathExpansionAccuracyTests(ITestOutputHelper output)
         ("pow", 1, 0, 1, 1),
         ("cbrt", 1, 0, 1, 1),
         ("erf", 1, 0, 6, 3),
+        ("erfc", 1, 0, 4, 9),
         ("erf_inv", 1, 0, 4, 5),
         ("lgamma x>=0", 1, 1, 26, 21),
         ("lgamma x<=0", 1, 1, 37, 31),

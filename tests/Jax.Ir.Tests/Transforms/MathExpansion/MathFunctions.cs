@@ -137,6 +137,13 @@ internal static class MathFunctions
             .Concat(MathSamples.Signed(MathSamples.LogUniform(1e-30, 1, Count / 4, r)))
             .Concat(MathSamples.Around(d, MathSamples.Signed([1, 8, 3.832506856900711]), 5))));
 
+    /// <summary>erfc over its whole range: the tail down to the subnormals and past the underflow, and the negative side.</summary>
+    public static readonly MathFunction Erfc = new("erfc", Prims.Erfc, x => Libm.Erfc(x[0]), (d, r) => Unary(d, r,
+        MathSamples.Uniform(-6, IsFloat32(d) ? 11 : 28, Count / 2, r)
+            .Concat(MathSamples.Signed(MathSamples.LogUniform(1e-30, 1, Count / 8, r)))
+            .Concat(MathSamples.Uniform(IsFloat32(d) ? 8 : 25, IsFloat32(d) ? 10.5 : 28, Count / 8, r))
+            .Concat(MathSamples.Around(d, MathSamples.Signed([0.5, 1, 2, 8, 10.5, 28]), 5))));
+
     public static readonly MathFunction ErfInv = new("erf_inv", Prims.Erfinv, x => ReferenceErfInv(x[0]), (d, r) => Unary(d, r,
         MathSamples.Uniform(-1, 1, Count / 2, r)
             .Concat(MathSamples.Signed(MathSamples.LogUniform(1e-30, 1, Count / 8, r)))
@@ -176,7 +183,7 @@ internal static class MathFunctions
     public static readonly MathFunction DigammaNegative = new("digamma x<=0", Prims.Digamma, x => ReferenceDigamma(x[0]), NegativeGammaSamples, ErrorMeasure.UlpsOfMaxOne, Negative);
 
     /// <summary>Every function of the table.</summary>
-    public static readonly MathFunction[] All = [Exp, Exp2, Expm1, Log, Log1p, Tanh, Logistic, Sin, Cos, Tan, Atan2, Pow, Cbrt, Erf, ErfInv, Lgamma, LgammaNegative, Digamma, DigammaNegative];
+    public static readonly MathFunction[] All = [Exp, Exp2, Expm1, Log, Log1p, Tanh, Logistic, Sin, Cos, Tan, Atan2, Pow, Cbrt, Erf, Erfc, ErfInv, Lgamma, LgammaNegative, Digamma, DigammaNegative];
 
     /// <summary>The function of a name.</summary>
     public static MathFunction Named(string name) => All.Single(f => f.Name == name);

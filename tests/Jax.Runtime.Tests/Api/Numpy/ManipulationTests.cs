@@ -228,6 +228,6 @@ public class ManipulationTests
         Expect.Values(Jnp.Flatnonzero(Ints(-2, -1, 0, 1, 2)), [0, 1, 3, 4]);
         Expect.Values(Jax.Jit((Tensor a) => Jnp.Flatnonzero(a, 6, 9))(Ints(-2, -1, 0, 1, 2)), [0, 1, 3, 4, 9, 9]);
         Expect.Values(Jax.Vmap((Tensor r) => Jnp.Flatnonzero(r, 2))(x), [1, 0, 0, 2]);
-        Expect.Error(() => Jnp.Nonzero(Jnp.Array(1), 2), "nonzero", "0d");
+        Expect.Error(() => Jnp.Nonzero(Jnp.Array(1), 2), "nonzero", "0-d");
     }
 }
