@@ -1,0 +1,117 @@
+using JaxToolchain.Ir;
+
+namespace JaxToolchain;
+
+public static partial class Jnp
+{
+    public static partial class Linalg
+    {
+        private static readonly Func<Tensor[], Tensor[]> CholeskyCustom = Jax.CustomJvp(a => [CholeskyRaw(a[0])], (p, t) =>
+        {
+            // JAX's rule (Murray 2016): dL = L Φ(L⁻¹ dA L⁻ᵀ), Φ taking the lower triangle with half the diagonal.
+            var l = CholeskyRaw(p[0]);
+            var linv = TriangularRaw(l, EyeLike(l, Size(l, -1)), lower: true, unitDiagonal: false);
+            var inner = Matmul(Matmul(linv, t[0]), Mt(linv));
+            var phi = Divide(Tril(inner), Add(Eye(Size(l, -1), dtype: l.DType), 1));
+            return ([l], [Matmul(l, phi)]);
+        });
+
+        private static readonly Func<Tensor[], Tensor[]> QrCustom = Jax.CustomJvp(a => QrRaw(a[0], complete: false), (p, t) =>
+        {
+            // JAX's qr_jvp_rule (m >= n, reduced): with C = Qᵀ dA R⁻¹ and Ω = tril(C, -1) - tril(C, -1)ᵀ,
+            // dQ = Q (Ω - C) + dA R⁻¹ and dR = (C - Ω) R.
+            var qr = QrRaw(p[0], complete: false);
+            Tensor q = qr[0], r = qr[1];
+            var rinv = TriangularRaw(r, EyeLike(r, Size(r, -1)), lower: false, unitDiagonal: false);
+            var dxRinv = Matmul(t[0], rinv);
+            var c = Matmul(Mt(q), dxRinv);
+            var lowerC = Tril(c, -1);
+            var omega = Subtract(lowerC, Mt(lowerC));
+            return (qr, [Add(Matmul(q, Subtract(omega, c)), dxRinv), Matmul(Subtract(c, omega), r)]);
+        });
+
+        /// <summary>
+        /// The Cholesky factor of each symmetric positive-definite matrix ([..., n, n]): lower L with A = L Lᵀ,
+        /// or upper U = Lᵀ with A = Uᵀ U when <paramref name="upper"/>. As JAX, the input is symmetrized
+        /// ((A + Aᵀ)/2) first, and a matrix that is not positive definite gives NaN everywhere. Computed column by
+        /// column in a loop; differentiable by JAX's rule dL = L Φ(L⁻¹ dA L⁻ᵀ).
+        /// </summary>
+        public static Tensor Cholesky(Tensor a, bool upper = false)
+        {
+            a = AsSquare("cholesky", a);
+            var l = CholeskyCustom([Divide(Add(a, Mt(a)), 2)])[0];
+            return upper ? Mt(l) : l;
+        }
+
+        /// <summary>
+        /// The QR decomposition of each matrix ([..., m, n], k = min(m, n)) by Householder reflections
+        /// (<c>jnp.linalg.qr</c>), with LAPACK's sign convention: mode "reduced" gives Q [..., m, k] and R
+        /// [..., k, n]; "complete" gives Q [..., m, m] and R [..., m, n]; "r" gives R [..., k, n] alone (Q is
+        /// null). Differentiable by JAX's rule for m ≥ n in the reduced mode (and square matrices in the complete
+        /// mode); other shapes differentiate through the reflections.
+        /// </summary>
+        public static (Tensor? Q, Tensor R) Qr(Tensor a, string mode = "reduced")
+        {
+            ArgumentNullException.ThrowIfNull(mode);
+            a = AsMatrix("qr", a);
+            if (mode is not ("reduced" or "complete" or "r"))
+                throw new ArgumentException($"qr: unsupported mode \"{mode}\" (\"reduced\", \"complete\" or \"r\"){At()}", nameof(mode));
+            int m = Size(a, -2), n = Size(a, -1);
+            Tensor[] qr = m >= n && (mode != "complete" || m == n) ? QrCustom([a]) : QrRaw(a, complete: mode == "complete");
+            return mode == "r" ? (null, qr[1]) : (qr[0], qr[1]);
+        }
+
+        /// <summary>The lower Cholesky factor of symmetric matrices by columns; NaN everywhere where one is not positive definite.</summary>
+        internal static Tensor CholeskyRaw(Tensor a)
+        {
+            int n = Size(a, -1);
+            var idx = Indices(n);
+            var l = Lax.ForiLoop(0, n, (j, l) =>
+            {
+                var rowJ = RowAt(l, j);
+                var d = Sqrt(Subtract(ElementAt(RowAt(a, j), j), Sum(Multiply(rowJ, rowJ), -1)));
+                var below = Divide(Subtract(ColumnAt(a, j), Squeeze(Matmul(l, ExpandDims(rowJ, -1)), -1)), ExpandDims(d, -1));
+                var column = Where(Greater(idx, j), below, Where(Equal(idx, j), ExpandDims(d, -1), 0));
+                return WithColumn(l, j, column);
+            }, ZerosLike(a));
+            var failed = Any(LogicalNot(Greater(Diag(l), 0)), [-1]);
+            return Where(ExpandDims(failed, -1, -2), double.NaN, l);
+        }
+
+        /// <summary>
+        /// Householder QR of [..., m, n]: reflection k maps column k's part from row k down to (α, 0, ..., 0) with
+        /// α = −sign(x_k)‖x‖, skipped (as LAPACK's zero τ) when that part is already zero below the diagonal.
+        /// Returns Q [..., m, m] and R [..., m, n] (complete) or Q [..., m, k] and R [..., k, n].
+        /// </summary>
+        internal static Tensor[] QrRaw(Tensor a, bool complete)
+        {
+            int m = Size(a, -2), n = Size(a, -1), k = Math.Min(m, n);
+            var rows = Indices(m);
+            var cols = Indices(n);
+            var r = Lax.ForiLoop(0, k, (j, c) =>
+            {
+                Tensor q = c[0], rr = c[1];
+                var x = ColumnAt(rr, j);
+                var xj = ElementAt(x, j);
+                var below = Where(Greater(rows, j), x, 0);
+                var sigma = Sum(Multiply(below, below), -1);
+                var alpha = Multiply(Where(GreaterEqual(xj, 0), -1, 1), Sqrt(Add(Multiply(xj, xj), sigma)));
+                var v = Where(Equal(rows, j), ExpandDims(Subtract(xj, alpha), -1), below);
+                var vv = Sum(Multiply(v, v), -1);
+                var skip = Equal(sigma, 0);
+                var scale = ExpandDims(Where(skip, 0, Divide(2, Where(skip, 1, vv))), -1);
+                // H = I - scale v vᵀ: R ← H R, Q ← Q H.
+                var vr = Matmul(ExpandDims(v, -2), rr);
+                rr = Subtract(rr, Multiply(ExpandDims(Multiply(scale, v), -1), vr));
+                var qv = Matmul(q, ExpandDims(v, -1));
+                q = Subtract(q, Multiply(qv, ExpandDims(Multiply(scale, v), -2)));
+                // The column is now exactly (.., α, 0, ...).
+                var column = Equal(cols, j);
+                rr = Where(LogicalAnd(column, ExpandDims(Greater(rows, j), -1)), 0, rr);
+                rr = Where(LogicalAnd(column, ExpandDims(Equal(rows, j), -1)), ExpandDims(ExpandDims(Where(skip, xj, alpha), -1), -1), rr);
+                return [q, rr];
+            }, EyeLike(a, m), a);
+            return complete ? r : [Block(r[0], m, k), Block(r[1], k, n)];
+        }
+    }
+}
