@@ -23,10 +23,18 @@ public sealed partial class Tensor
     /// <summary>
     /// <c>if (x)</c>, <c>x ? a : b</c> and <c>&amp;&amp;</c>: true when <c>(bool)x</c> is (see the explicit conversion to <see cref="bool"/>).
     /// </summary>
-    public static bool operator true(Tensor x) => (bool)x;
+    public static bool operator true(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return (bool)x;
+    }
 
     /// <summary>The negation of <c>operator true</c>: false when <c>(bool)x</c> is.</summary>
-    public static bool operator false(Tensor x) => !(bool)x;
+    public static bool operator false(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return !(bool)x;
+    }
 }
 
 /// <summary>

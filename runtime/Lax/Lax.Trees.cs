@@ -18,16 +18,22 @@ public static partial class Lax
     /// leaf of <paramref name="xs"/> (any tree with at least one leaf), stacking the per-step outputs (any tree) along a
     /// new leading axis. The carry the body returns must have the initial carry's structure.
     /// </summary>
-    public static (TCarry Carry, TY Ys) Scan<TCarry, TX, TY>(Func<TCarry, TX, (TCarry Carry, TY Y)> f, TCarry init, TX xs, bool reverse = false) =>
-        ScanTrees(f, init, xs, null, reverse);
+    public static (TCarry Carry, TY Ys) Scan<TCarry, TX, TY>(Func<TCarry, TX, (TCarry Carry, TY Y)> f, TCarry init, TX xs, bool reverse = false)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return ScanTrees(f, init, xs, null, reverse);
+    }
 
     /// <summary>
     /// <c>lax.scan</c> over trees for <paramref name="length"/> steps: as
     /// <see cref="Scan{TCarry, TX, TY}(Func{TCarry, TX, ValueTuple{TCarry, TY}}, TCarry, TX, bool)"/>, where
     /// <paramref name="xs"/> may be null (JAX's <c>xs=None</c>: the body gets null) or a tree of that leading size.
     /// </summary>
-    public static (TCarry Carry, TY Ys) Scan<TCarry, TX, TY>(Func<TCarry, TX, (TCarry Carry, TY Y)> f, TCarry init, TX xs, int length, bool reverse = false) =>
-        ScanTrees(f, init, xs, length, reverse);
+    public static (TCarry Carry, TY Ys) Scan<TCarry, TX, TY>(Func<TCarry, TX, (TCarry Carry, TY Y)> f, TCarry init, TX xs, int length, bool reverse = false)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return ScanTrees(f, init, xs, length, reverse);
+    }
 
     private static (TCarry Carry, TY Ys) ScanTrees<TCarry, TX, TY>(Func<TCarry, TX, (TCarry Carry, TY Y)> f, TCarry init, TX xs, int? length, bool reverse)
     {

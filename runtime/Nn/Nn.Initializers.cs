@@ -34,6 +34,8 @@ public static partial class Nn
         /// <summary>An array of zeros (<c>initializers.zeros</c>); the key is not used.</summary>
         public static Tensor Zeros(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckArguments(key, shape);
             return Jnp.Zeros(shape, Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
         }
@@ -41,6 +43,8 @@ public static partial class Nn
         /// <summary>An array of ones (<c>initializers.ones</c>); the key is not used.</summary>
         public static Tensor Ones(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckArguments(key, shape);
             return Jnp.Ones(shape, Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
         }

@@ -48,29 +48,47 @@ public static partial class Jnp
     }
 
     /// <summary>An array of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>) filled with a value (see <see cref="Full(int[], Tensor, DType?)"/>).</summary>
-    public static Tensor Full<TDim>(TDim[] shape, Tensor fillValue, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
-        Full(IntShape(shape, "full"), fillValue, dtype);
+    public static Tensor Full<TDim>(TDim[] shape, Tensor fillValue, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(fillValue);
+        return Full(IntShape(shape, "full"), fillValue, dtype);
+    }
 
     /// <summary>Zeros of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
-    public static Tensor Zeros<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
-        Zeros(IntShape(shape, "zeros"), dtype);
+    public static Tensor Zeros<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Zeros(IntShape(shape, "zeros"), dtype);
+    }
 
     /// <summary>Ones of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
-    public static Tensor Ones<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
-        Ones(IntShape(shape, "ones"), dtype);
+    public static Tensor Ones<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Ones(IntShape(shape, "ones"), dtype);
+    }
 
     /// <summary>An array of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>), zero-filled as <see cref="Empty(int[], DType?)"/>.</summary>
-    public static Tensor Empty<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim> =>
-        Empty(IntShape(shape, "empty"), dtype);
+    public static Tensor Empty<TDim>(TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Empty(IntShape(shape, "empty"), dtype);
+    }
 
     /// <summary>x with a new shape of any integer type (an <c>int[]</c>); one dimension may be -1 (see <see cref="Reshape(Tensor, long[])"/>).</summary>
     public static Tensor Reshape<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim>
     {
+        ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(shape);
         return Reshape(x, shape.Select(long.CreateChecked).ToArray());
     }
 
     /// <summary>x broadcast to a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>; see <see cref="BroadcastTo(Tensor, int[])"/>).</summary>
-    public static Tensor BroadcastTo<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim> =>
-        BroadcastTo(x, IntShape(shape, "broadcast_to"));
+    public static Tensor BroadcastTo<TDim>(Tensor x, TDim[] shape) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(shape);
+        return BroadcastTo(x, IntShape(shape, "broadcast_to"));
+    }
 }

@@ -200,6 +200,7 @@ public static partial class Jax
     /// <summary>The gradients of a scalar function of two trees with respect to both (<c>argnums=(0, 1)</c>).</summary>
     public static Func<T1, T2, (T1, T2)> Grad<T1, T2>(Func<T1, T2, Tensor> f, (int, int) argnums)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var vg = ValueAndGrad(f, argnums);
         return (a, b) => vg(a, b).Gradients;
     }
@@ -207,7 +208,10 @@ public static partial class Jax
     /// <summary>
     /// The gradient of a function returning a scalar and auxiliary data of any tree structure (<c>has_aux=True</c>).
     /// </summary>
-    public static Func<T, (T Gradient, TAux Aux)> GradWithAux<T, TAux>(Func<T, (Tensor Value, TAux Aux)> f) => tree =>
+    public static Func<T, (T Gradient, TAux Aux)> GradWithAux<T, TAux>(Func<T, (Tensor Value, TAux Aux)> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return tree =>
     {
         var (leaves, def) = PyTree.Flatten(tree);
         TreeDef? auxDef = null;
@@ -223,10 +227,12 @@ public static partial class Jax
         var grads = pullback(cts);
         return ((T)def.Unflatten(grads)!, (TAux)auxDef!.Unflatten(outs.Skip(1).ToArray())!);
     };
+    }
 
     /// <summary>Reverse mode over trees: the outputs and a pullback from output cotangents (same structure) to input cotangents.</summary>
     public static (TOut Outputs, Func<TOut, TIn> Pullback) Vjp<TIn, TOut>(Func<TIn, TOut> f, TIn primals)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var (leaves, def) = PyTree.Flatten(primals);
         var flat = new FlatFunction<TIn, TOut>(f, def);
         var (outs, pullback) = VjpFlat("vjp", flat.Call, leaves.ToArray(), Enumerable.Range(0, leaves.Count).ToArray());
@@ -260,6 +266,7 @@ public static partial class Jax
     /// <summary>Forward mode over trees: the outputs and their tangents along <paramref name="tangents"/> (the primals' structure).</summary>
     public static (TOut Outputs, TOut Tangents) Jvp<TIn, TOut>(Func<TIn, TOut> f, TIn primals, TIn tangents)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var (leaves, def) = PyTree.Flatten(primals);
         var flat = new FlatFunction<TIn, TOut>(f, def);
         var (outs, dots) = Jvp(flat.Call, leaves.ToArray(), Tree.SameStructure("jvp", def, tangents, "the tangent").ToArray());
