@@ -446,13 +446,14 @@ public static partial class Jax
             CheckKey(key, "multinomial");
             if (p.Ndim == 0)
                 throw new JaxTypeException("multinomial", $"p must have at least one dimension (the categories), got {p.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
-            var promoted = Jnp.PromoteArgsInexact("multinomial", n, p);
+            // promote_dtypes_inexact(n, p): one inexact dtype for both, no broadcasting.
+            var ft = Jnp.PromoteArgsInexact("multinomial", n, p)[0].DType;
             shape ??= p.Shape.IntSizes;
             CheckShape("multinomial", key, shape);
             if (shape.Length == 0)
                 throw new JaxTypeException("multinomial", $"the shape must end with the number of categories, got (){Dispatch.At(SourceLocation.FindCaller())}");
-            var trials = Broadcast(promoted[0], shape[..^1]);
-            var probs = Jnp.Moveaxis(Broadcast(promoted[1], shape), -1, 0);
+            var trials = Broadcast(Jnp.Cast(n, ft), shape[..^1]);
+            var probs = Jnp.Moveaxis(Broadcast(Jnp.Cast(p, ft), shape), -1, 0);
             var remaining = Lax.Cumsum(probs, 0, reverse: true);
             var ratios = probs / Jnp.Where(Jnp.Equal(remaining, 0), Jnp.OnesLike(remaining), remaining);
             var keys = Split(key, shape[^1]);
