@@ -407,6 +407,9 @@ public static partial class Jax
 
         private static Tensor BinomialOf(Tensor key, Tensor n, Tensor p, int[] shape, DType dtype)
         {
+            // An empty draw is empty; the loops below would close over empty broadcast parameters, which the tracer
+            // cannot lift as splats.
+            if (shape.Contains(0)) return Jnp.Zeros(shape, dtype);
             var prob = Broadcast(Jnp.PromoteArgsInexact("binomial", p)[0], shape);
             var ft = prob.DType;
             var count = Broadcast(Jnp.Cast(n, ft), shape);

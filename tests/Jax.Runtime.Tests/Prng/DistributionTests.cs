@@ -215,6 +215,9 @@ public class DistributionTests
     {
         var jitted = Jax.Jit((Func<Tensor, Tensor>)(k => Jax.Random.Binomial(k, 100.0, 0.4, [6])))(Key);
         Assert.Equal(Jax.Random.Binomial(Key, 100.0, 0.4, [6]).ToArray<float>(), jitted.ToArray<float>());
+        var probs = Jnp.Array(new[] { 0.2f, 0.3f, 0.5f });
+        var multinomial = Jax.Jit((Func<Tensor, Tensor>)(k => Jax.Random.Multinomial(k, 12.0, probs)))(Key);
+        Assert.Equal(Jax.Random.Multinomial(Key, 12.0, probs).ToArray<float>(), multinomial.ToArray<float>());
         var keys = Jax.Random.Split(Key, 3);
         var vmapped = Jax.Vmap((Func<Tensor, Tensor>)(k => Jax.Random.GeneralizedNormal(k, 1.5, [4])))(keys);
         for (int i = 0; i < 3; i++)
@@ -253,6 +256,16 @@ public class DistributionTests
         Assert.Equal(DType.Float16, Jax.Random.Triangular(Key, 0.0, 0.5, 1.0, [3], DType.Float16).DType);
         Assert.Equal(DType.Float16, Jax.Random.Multinomial(Key, 4.0, Jnp.Array(new[] { 0.5f, 0.5f }), dtype: DType.Float16).DType);
         Assert.Equal([0], Jax.Random.Lognormal(Key, shape: [0]).Shape.IntSizes);
+    }
+
+    [Fact]
+    public void Empty_shapes_give_empty_draws()
+    {
+        Assert.Equal([0], Jax.Random.T(Key, 3.0, [0]).Shape.IntSizes);
+        Assert.Equal([2, 0], Jax.Random.Binomial(Key, 10.0, 0.5, [2, 0]).Shape.IntSizes);
+        Assert.Equal([0, 3], Jax.Random.Multinomial(Key, 10.0, Jnp.Array(new[] { 0.2f, 0.3f, 0.5f }), [0, 3]).Shape.IntSizes);
+        Assert.Equal([0, 2, 2], Jax.Random.Orthogonal(Key, 2, [0]).Shape.IntSizes);
+        Assert.Equal([0], Jax.Random.Geometric(Key, 0.5, [0]).Shape.IntSizes);
     }
 
     [Fact]
