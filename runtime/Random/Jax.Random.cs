@@ -10,7 +10,7 @@ public static partial class Jax
     /// primitives, so it gives JAX's bits eagerly, under <see cref="Jit(Func{Tensor[], Tensor[]}, JitOptions?)"/> and
     /// under <see cref="Vmap(Func{Tensor[], Tensor[]}, int?[], int?[])"/>.
     /// </summary>
-    public static class Random
+    public static partial class Random
     {
         private static readonly uint[][] Rotations = [[13, 15, 26, 6], [17, 29, 16, 24]];
 
