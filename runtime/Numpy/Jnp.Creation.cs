@@ -39,7 +39,7 @@ public static partial class Jnp
         if (s.ElementCount != data.Length)
             throw new JaxTypeException("array", $"cannot make shape {s.ToTupleString()} from {data.Length} elements{Dispatch.At(SourceLocation.FindCaller())}");
         var buffer = Buffer.FromSpan(data, s);
-        var target = Jax.Config.Canonicalize(dtype ?? source);
+        var target = Requested(dtype, "array") ?? Jax.Config.Canonicalize(source);
         return new Tensor(target == source ? buffer : Conversions.Convert(buffer, target));
     }
 
@@ -99,26 +99,28 @@ public static partial class Jnp
     /// An array of a shape filled with a value; the dtype defaults to the value's, and a weakly typed literal
     /// gives a weakly typed array of the default dtype (as <c>lax.full</c>).
     /// </summary>
-    public static Tensor Full(int[] shape, Tensor fillValue, DType? dtype = null)
+    public static Tensor Full(int[] shape, Tensor fillValue, DType? dtype = null) => Full("full", shape, fillValue, dtype);
+
+    private static Tensor Full(string function, int[] shape, Tensor fillValue, DType? dtype)
     {
-        var target = Jax.Config.Canonicalize(dtype ?? fillValue.DType);
+        var target = Requested(dtype, function) ?? Jax.Config.Canonicalize(fillValue.DType);
         return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && fillValue.WeakType), ShapeOf(shape),
             Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
     }
 
     /// <summary>Zeros of a shape (default float dtype).</summary>
-    public static Tensor Zeros(int[] shape, DType? dtype = null) => Full(shape, Scalars.WeakInt(0), dtype ?? Jax.Config.DefaultFloat);
+    public static Tensor Zeros(int[] shape, DType? dtype = null) => Full("zeros", shape, Scalars.WeakInt(0), dtype ?? Jax.Config.DefaultFloat);
     /// <summary>A 1-D array of <paramref name="n"/> zeros.</summary>
     public static Tensor Zeros(int n, DType? dtype = null) => Zeros([n], dtype);
     /// <summary>Ones of a shape (default float dtype).</summary>
-    public static Tensor Ones(int[] shape, DType? dtype = null) => Full(shape, Scalars.WeakInt(1), dtype ?? Jax.Config.DefaultFloat);
+    public static Tensor Ones(int[] shape, DType? dtype = null) => Full("ones", shape, Scalars.WeakInt(1), dtype ?? Jax.Config.DefaultFloat);
     /// <summary>A 1-D array of <paramref name="n"/> ones.</summary>
     public static Tensor Ones(int n, DType? dtype = null) => Ones([n], dtype);
 
     /// <summary>An array like x (shape, and dtype unless given) filled with a value.</summary>
     public static Tensor FullLike(Tensor x, Tensor fillValue, DType? dtype = null)
     {
-        var target = Jax.Config.Canonicalize(dtype ?? x.DType);
+        var target = Requested(dtype, "full_like") ?? Jax.Config.Canonicalize(x.DType);
         return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && x.WeakType), x.Shape, []);
     }
 
@@ -137,7 +139,7 @@ public static partial class Jnp
         long n = Math.Max(0, (long)Math.Ceiling((stop - (double)start) / step));
         var data = new long[n];
         for (long i = 0; i < n; i++) data[i] = start + i * step;
-        return Array<long>(data, null, dtype ?? Jax.Config.DefaultInt);
+        return Array<long>(data, null, Requested(dtype, "arange") ?? Jax.Config.DefaultInt);
     }
 
     /// <summary><c>[0., 1., ..., ]</c> below <paramref name="stop"/> (default float dtype), as <c>jnp.arange(100.)</c>.</summary>
@@ -149,7 +151,7 @@ public static partial class Jnp
         if (step == 0) throw new JaxTypeException("arange", "step must not be zero" + Dispatch.At(SourceLocation.FindCaller()));
         if (!double.IsFinite(start) || !double.IsFinite(stop) || !double.IsFinite(step))
             throw new JaxTypeException("arange", $"arange needs finite start, stop and step, got ({start}, {stop}, {step}){Dispatch.At(SourceLocation.FindCaller())}");
-        var target = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+        var target = Requested(dtype, "arange") ?? Jax.Config.DefaultFloat;
         long n = Math.Max(0, (long)Math.Ceiling((stop - start) / step));
         var data = new double[n];
         if (target == DType.Float32)
@@ -170,7 +172,7 @@ public static partial class Jnp
     public static Tensor Linspace(double start, double stop, int num = 50, bool endpoint = true, DType? dtype = null)
     {
         if (num < 0) throw new JaxTypeException("linspace", $"number of samples, {num}, must be non-negative" + Dispatch.At(SourceLocation.FindCaller()));
-        var target = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+        var target = Requested(dtype, "linspace") ?? Jax.Config.DefaultFloat;
         var compute = target.IsFloat() ? target : Jax.Config.DefaultFloat;
         var lo = Cast(Scalars.Weak(start), compute);
         var hi = Cast(Scalars.Weak(stop), compute);
@@ -193,7 +195,7 @@ public static partial class Jnp
         var shape = ShapeOf([n, m ?? n], "eye");
         var rows = Lax.Iota(DType.Int32, shape, 0);
         var cols = Lax.Iota(DType.Int32, shape, 1);
-        return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
+        return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Requested(dtype, "eye") ?? Jax.Config.DefaultFloat);
     }
 
     /// <summary>The lower triangle of the last two axes (elements above diagonal <paramref name="k"/> zeroed).</summary>
@@ -217,5 +219,5 @@ public static partial class Jnp
     public static Tensor Identity(int n, DType? dtype = null) => Eye(n, null, 0, dtype);
 
     /// <summary>x converted to <paramref name="dtype"/> (64-bit types narrow without x64).</summary>
-    public static Tensor Astype(Tensor x, DType dtype) => Cast(x, Jax.Config.Canonicalize(dtype));
+    public static Tensor Astype(Tensor x, DType dtype) => Cast(x, Requested(dtype, "astype")!.Value);
 }

@@ -118,20 +118,6 @@ public static partial class Jax
     }
 
     /// <summary>
-    /// The gradient of a scalar function of a tree of arrays (parameters as tuples, arrays, lists, dictionaries
-    /// or <see cref="IPyTree"/> types): the result has the same structure.
-    /// </summary>
-    public static Func<T, T> Grad<T>(Func<T, Tensor> f) where T : notnull
-    {
-        return tree =>
-        {
-            var (leaves, def) = PyTree.Flatten(tree);
-            var g = Grad(args => f((T)def.Unflatten(args)), Enumerable.Range(0, leaves.Count).ToArray());
-            return (T)def.Unflatten(g(leaves.ToArray()));
-        };
-    }
-
-    /// <summary>
     /// The gradient of a function returning a scalar and auxiliary data (<c>has_aux=True</c>): returns the
     /// gradient and the auxiliary value (which is not differentiated).
     /// </summary>

@@ -73,6 +73,29 @@ public static partial class Jax
         return Register<Func<TIn, TOut>>(x => (TOut)jit.Call([x]), jit);
     }
 
+    /// <summary>
+    /// Compiles a function of two trees (e.g. parameters and a batch) to a tree, as <c>jax.jit(update)(params, x)</c>:
+    /// each argument is flattened, the result has the structure the function returns.
+    /// </summary>
+    public static Func<T1, T2, TOut> Jit<T1, T2, TOut>(Func<T1, T2, TOut> f, JitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        options ??= new JitOptions();
+        var jit = new JitFunction(a => f((T1)a[0]!, (T2)a[1]!)!, options.Name ?? KernelNames.For(f), options);
+        return Register<Func<T1, T2, TOut>>((x, y) => (TOut)jit.Call([x, y]), jit);
+    }
+
+    /// <summary>
+    /// Compiles a function of three trees to a tree, as <c>jax.jit(update)(params, inputs, targets)</c>.
+    /// </summary>
+    public static Func<T1, T2, T3, TOut> Jit<T1, T2, T3, TOut>(Func<T1, T2, T3, TOut> f, JitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        options ??= new JitOptions();
+        var jit = new JitFunction(a => f((T1)a[0]!, (T2)a[1]!, (T3)a[2]!)!, options.Name ?? KernelNames.For(f), options);
+        return Register<Func<T1, T2, T3, TOut>>((x, y, z) => (TOut)jit.Call([x, y, z]), jit);
+    }
+
     private static TDelegate Register<TDelegate>(TDelegate jitted, JitFunction jit) where TDelegate : Delegate
     {
         Jitted.AddOrUpdate(jitted, jit);
