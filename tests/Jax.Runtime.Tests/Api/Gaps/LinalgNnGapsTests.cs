@@ -19,12 +19,15 @@ public class LinalgNnGapsTests
         return [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1)];
     }
 
+    /// <summary>A float64 array of a shape filled with seeded uniform values in [-1, 1).</summary>
+    private static Tensor Uniform(int seed, params int[] shape) => Jnp.Array(Seeded(shape.Aggregate(1, (p, d) => p * d), seed), shape);
+
     [Fact]
     public void Linalg_forwards_match_the_jnp_functions()
     {
         using var _ = Jax.Config.X64Scope(true);
-        var a = Jnp.Array(Seeded(24, 1), [2, 3, 4]);
-        var b = Jnp.Array(Seeded(20, 2), [4, 5]);
+        var a = Uniform(1, 2, 3, 4);
+        var b = Uniform(2, 4, 5);
         Assert.Equal(Jnp.Matmul(a, b).ToArray<double>(), Jnp.Linalg.Matmul(a, b).ToArray<double>());
         Expect.Shape(Jnp.Linalg.MatrixTranspose(a), 2, 4, 3);
         Assert.Equal(Jnp.Tensordot(a, b, 1).ToArray<double>(), Jnp.Linalg.Tensordot(a, b, 1).ToArray<double>());
@@ -35,29 +38,29 @@ public class LinalgNnGapsTests
     {
         using var _ = Jax.Config.X64Scope(true);
         // numpy.linalg.tensorinv's example: eye(24).reshape(4, 6, 8, 3) has an inverse of shape (8, 3, 4, 6).
-        var a = Jnp.Add(Jnp.Reshape(Jnp.Eye(24), 4, 6, 8, 3), Jnp.Multiply(0.05, Jnp.Array(Seeded(576, 3), [4, 6, 8, 3])));
+        var a = Jnp.Add(Jnp.Reshape(Jnp.Eye(24), 4, 6, 8, 3), Jnp.Multiply(0.05, Uniform(3, 4, 6, 8, 3)));
         var inverse = Jnp.Linalg.Tensorinv(a, 2);
         Expect.Shape(inverse, 8, 3, 4, 6);
         Expect.Values(Jnp.Reshape(Jnp.Tensordot(inverse, a, 2), 24, 24), Jnp.Eye(24).ToArray<double>(), 1e-10);
         Expect.Shape(Jnp.Linalg.Tensorinv(Jnp.Reshape(Jnp.Eye(24), 24, 8, 3), 1), 8, 3, 24);
         Expect.Error(() => Jnp.Linalg.Tensorinv(Jnp.Zeros([2, 3, 4]), 1), "tensorinv", "product of the first ind=1");
         Expect.Error(() => Jnp.Linalg.Tensorinv(a, 0), "tensorinv", "ind");
-        GradientCheck.CheckGrads(m => Jnp.Linalg.Tensorinv(m, 1), Jnp.Add(Jnp.Reshape(Jnp.Eye(4), 4, 2, 2), Jnp.Multiply(0.1, Jnp.Array(Seeded(16, 4), [4, 2, 2]))));
+        GradientCheck.CheckGrads(m => Jnp.Linalg.Tensorinv(m, 1), Jnp.Add(Jnp.Reshape(Jnp.Eye(4), 4, 2, 2), Jnp.Multiply(0.1, Uniform(4, 4, 2, 2))));
     }
 
     [Fact]
     public void Tensorsolve_solves_tensordot_equations()
     {
         using var _ = Jax.Config.X64Scope(true);
-        var a = Jnp.Add(Jnp.Reshape(Jnp.Eye(6), 2, 3, 6), Jnp.Multiply(0.1, Jnp.Array(Seeded(36, 5), [2, 3, 6])));
-        var b = Jnp.Array(Seeded(6, 6), [2, 3]);
+        var a = Jnp.Add(Jnp.Reshape(Jnp.Eye(6), 2, 3, 6), Jnp.Multiply(0.1, Uniform(5, 2, 3, 6)));
+        var b = Uniform(6, 2, 3);
         var x = Jnp.Linalg.Tensorsolve(a, b);
         Expect.Shape(x, 6);
         Expect.Values(Jnp.Tensordot(a, x, 1), b.ToArray<double>(), 1e-12);
         // axes move the named axes of a to the end first.
         var moved = Jnp.Moveaxis(a, 2, 0);
         Expect.Values(Jnp.Linalg.Tensorsolve(moved, b, [0]), x.ToArray<double>(), 1e-12);
-        var a4 = Jnp.Add(Jnp.Reshape(Jnp.Eye(6), 2, 3, 3, 2), Jnp.Multiply(0.1, Jnp.Array(Seeded(36, 7), [2, 3, 3, 2])));
+        var a4 = Jnp.Add(Jnp.Reshape(Jnp.Eye(6), 2, 3, 3, 2), Jnp.Multiply(0.1, Uniform(7, 2, 3, 3, 2)));
         var x4 = Jnp.Linalg.Tensorsolve(a4, b);
         Expect.Shape(x4, 3, 2);
         Expect.Values(Jnp.Tensordot(a4, x4, 2), b.ToArray<double>(), 1e-12);
@@ -80,18 +83,18 @@ public class LinalgNnGapsTests
     public void Dot_product_attention_matches_torch()
     {
         using var _ = Jax.Config.X64Scope(true);
-        var q = Jnp.Array(Seeded(2 * 5 * 3 * 4, 10), [2, 5, 3, 4]);
-        var k = Jnp.Array(Seeded(2 * 6 * 3 * 4, 11), [2, 6, 3, 4]);
-        var v = Jnp.Array(Seeded(2 * 6 * 3 * 4, 12), [2, 6, 3, 4]);
+        var q = Uniform(10, 2, 5, 3, 4);
+        var k = Uniform(11, 2, 6, 3, 4);
+        var v = Uniform(12, 2, 6, 3, 4);
         // The softmax runs in float32 (as JAX's), hence 1e-6.
         var plain = Nn.DotProductAttention(q, k, v);
         Expect.Array(plain, DType.Float64, [2, 5, 3, 4], TorchAttention(q, k, v, null, false), 1e-6);
-        var qs = Jnp.Array(Seeded(2 * 6 * 3 * 4, 13), [2, 6, 3, 4]);
+        var qs = Uniform(13, 2, 6, 3, 4);
         Expect.Values(Nn.DotProductAttention(qs, k, v, isCausal: true), TorchAttention(qs, k, v, null, true), 1e-6);
-        var mask = Jnp.Greater(Jnp.Array(Seeded(5 * 6, 14), [1, 1, 5, 6]), -0.5);
+        var mask = Jnp.Greater(Uniform(14, 1, 1, 5, 6), -0.5);
         mask = Jnp.LogicalOr(mask, Jnp.Eye(5, 6, 0, DType.Bool));
         Expect.Values(Nn.DotProductAttention(q, k, v, mask: mask), TorchAttention(q, k, v, Jnp.BroadcastTo(mask, 2, 3, 5, 6), false), 1e-6);
-        var bias = Jnp.Array(Seeded(3 * 5 * 6, 15), [3, 5, 6]);
+        var bias = Uniform(15, 3, 5, 6);
         Expect.Values(Nn.DotProductAttention(q, k, v, bias: bias), TorchAttention(q, k, v, Jnp.BroadcastTo(bias, 2, 3, 5, 6), false), 1e-6);
         // scale: torch's default 1/sqrt(H) times 2 equals scaling the query by 2.
         Expect.Values(Nn.DotProductAttention(q, k, v, scale: 1.0), Nn.DotProductAttention(Jnp.Multiply(q, 2.0), k, v).ToArray<double>(), 1e-6);
@@ -103,13 +106,13 @@ public class LinalgNnGapsTests
     public void Dot_product_attention_groups_query_heads_and_keeps_low_precision_dtypes()
     {
         using var _ = Jax.Config.X64Scope(true);
-        var q = Jnp.Array(Seeded(1 * 4 * 6 * 2, 20), [1, 4, 6, 2]);
-        var k = Jnp.Array(Seeded(1 * 3 * 2 * 2, 21), [1, 3, 2, 2]);
-        var v = Jnp.Array(Seeded(1 * 3 * 2 * 2, 22), [1, 3, 2, 2]);
+        var q = Uniform(20, 1, 4, 6, 2);
+        var k = Uniform(21, 1, 3, 2, 2);
+        var v = Uniform(22, 1, 3, 2, 2);
         // Six query heads over two key/value heads: heads 0-2 use key head 0, 3-5 key head 1.
         var repeated = Nn.DotProductAttention(q, Jnp.Repeat(k, 3, 2), Jnp.Repeat(v, 3, 2));
         Expect.Values(Nn.DotProductAttention(q, k, v), repeated.ToArray<double>(), 1e-12);
-        var bias = Jnp.Array(Seeded(6 * 4 * 3, 23), [1, 6, 4, 3]);
+        var bias = Uniform(23, 1, 6, 4, 3);
         Expect.Values(Nn.DotProductAttention(q, k, v, bias), Nn.DotProductAttention(q, Jnp.Repeat(k, 3, 2), Jnp.Repeat(v, 3, 2), bias).ToArray<double>(), 1e-12);
         Expect.Error(() => Nn.DotProductAttention(q, Jnp.Zeros([1, 3, 4, 2], DType.Float64), Jnp.Zeros([1, 3, 4, 2], DType.Float64)), "dot_product_attention", "multiple");
         Expect.Error(() => Nn.DotProductAttention(q, k, v, mask: Jnp.Zeros([4, 3])), "dot_product_attention", "boolean");
@@ -122,9 +125,9 @@ public class LinalgNnGapsTests
     [Fact]
     public void Dot_product_attention_differentiates_and_runs_under_jit_and_vmap()
     {
-        var q = Jnp.Array(Seeded(1 * 3 * 2 * 2, 30).Select(x => (float)x).ToArray(), [1, 3, 2, 2]);
-        var k = Jnp.Array(Seeded(1 * 4 * 2 * 2, 31).Select(x => (float)x).ToArray(), [1, 4, 2, 2]);
-        var v = Jnp.Array(Seeded(1 * 4 * 2 * 2, 32).Select(x => (float)x).ToArray(), [1, 4, 2, 2]);
+        var q = Jnp.Astype(Uniform(30, 1, 3, 2, 2), DType.Float32);
+        var k = Jnp.Astype(Uniform(31, 1, 4, 2, 2), DType.Float32);
+        var v = Jnp.Astype(Uniform(32, 1, 4, 2, 2), DType.Float32);
         GradientCheck.CheckGrads(a => [Nn.DotProductAttention(a[0], a[1], a[2], isCausal: true)], [q, k, v]);
         var eager = Nn.DotProductAttention(q, k, v);
         var jitted = Jax.Jit((Tensor a, Tensor b, Tensor c) => Nn.DotProductAttention(a, b, c))(q, k, v);
@@ -155,7 +158,7 @@ public class LinalgNnGapsTests
         Expect.Array(columns, DType.Float64, [1, 3], [1000 - Math.Log(2), 1000 - Math.Log(2), 1000 - Math.Log(2)], 1e-12);
         var where = Jnp.Array(new[,] { { true, false, true }, { true, true, true } });
         Expect.Values(Nn.Logmeanexp(m, 1, where), [Math.Log((1 + Math.E * Math.E) / 2), 1000], 1e-12);
-        GradientCheck.CheckGrads(x => Nn.Logmeanexp(x, 1), Jnp.Array(Seeded(6, 40), [2, 3]));
+        GradientCheck.CheckGrads(x => Nn.Logmeanexp(x, 1), Uniform(40, 2, 3));
     }
 
     [Fact]
