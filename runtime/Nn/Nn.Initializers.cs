@@ -12,10 +12,9 @@ public static partial class Nn
 
     /// <summary>
     /// Parameter initializers, as <c>jax.nn.initializers</c>: <see cref="Zeros"/> and <see cref="Ones"/> are
-    /// initializers themselves; the others build one (<c>Normal(0.02)(key, [3, 4])</c>). Orthogonal and delta
-    /// orthogonal initializers are not here.
+    /// initializers themselves; the others build one (<c>Normal(0.02)(key, [3, 4])</c>).
     /// </summary>
-    public static class Initializers
+    public static partial class Initializers
     {
         private static DType FloatDType(string op, DType? dtype, DType? fallback)
         {
