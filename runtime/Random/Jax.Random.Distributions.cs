@@ -57,9 +57,9 @@ public static partial class Jax
             return ThreefryImplName;
         }
 
-        private static void CheckKeyData(Tensor keys, string op)
+        private static void CheckKeyData(Tensor keys, string op, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(keys))] string? parameter = null)
         {
-            ArgumentNullException.ThrowIfNull(keys);
+            ArgumentNullException.ThrowIfNull(keys, parameter);
             if (keys.DType != DType.UInt32 || keys.Ndim < 1 || keys.Shape[keys.Ndim - 1] != Dim.Of(2))
                 throw new JaxTypeException(op, $"threefry2x32 key data is a uint32[..., 2] array, got {keys.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         }
