@@ -269,4 +269,24 @@ public class SpecialMoreTests
         Assert.Equal(DType.Float32, single.DType);
         Close([0.4542199048631736, 2492.2289762418777], single.ToArray<double>(), 1e-6, 0, "float32");
     }
+
+    [Fact]
+    public void Bessel_jn_and_hyp1f1_match_mpmath()
+    {
+        using var _ = Jax.Config.X64Scope(true);
+        // mpmath besselj(n, z) for n = 0..3 (rows), z = 0.5, 3, 10 (columns).
+        var j = Jax.Scipy.Special.BesselJn(F64(0.5, 3, 10), v: 3);
+        Assert.Equal([4L, 3L], j.Shape.Sizes);
+        Close([0.9384698072408129, -0.26005195490193345, -0.24593576445134835, 0.2422684576748739, 0.3390589585259365, 0.04347274616886144,
+            0.03060402345868264, 0.4860912605858911, 0.2546303136851206, 0.002563729994587244, 0.30906272225525167, 0.058379379305186815],
+            j.ToArray<double>(), 1e-13, 1e-15, "bessel_jn");
+        Assert.Throws<JaxTypeException>(() => Jax.Scipy.Special.BesselJn(F64(1), v: -1));
+        // mpmath hyp1f1: the series (|x| < 100) and the asymptotic expansion (120, 150); a = 0 gives 1, a = b e^x.
+        Close([2.3644538928052095, 0.3930440885590448, 1.1661960252533436, 9.574835077623052e+52, 3.395428162897689e+60, 1, Math.Exp(1.5)],
+            Jax.Scipy.Special.Hyp1f1(F64(0.5, 2, 1, 3, 1.5, 0, 2), F64(1.5, 3, 2, 2.5, 4, 2, 2), F64(2, -1.5, 0.3, 120, 150, 5, 1.5)).ToArray<double>(), 1e-13, 0, "hyp1f1");
+        GradientCheck.CheckGrads(v => [Jax.Scipy.Special.Hyp1f1(v[0], v[1], v[2])], [F64(0.5, 2), F64(1.5, 3), F64(2, -1.5)]);
+        var batched = Jax.Vmap((Func<Tensor, Tensor>)(x => Jax.Scipy.Special.Hyp1f1(Jnp.Array(1.0), Jnp.Array(2.0), x)))(F64(0.3, 2));
+        // 1F1(1; 2; x) = (e^x - 1) / x.
+        Close([(Math.Exp(0.3) - 1) / 0.3, (Math.Exp(2) - 1) / 2], batched.ToArray<double>(), 1e-14, 0, "vmap");
+    }
 }
