@@ -289,4 +289,19 @@ public class SpecialMoreTests
         // 1F1(1; 2; x) = (e^x - 1) / x.
         Close([(Math.Exp(0.3) - 1) / 0.3, (Math.Exp(2) - 1) / 2], batched.ToArray<double>(), 1e-14, 0, "vmap");
     }
+
+    [Fact]
+    public void Fresnel_matches_mpmath_and_differentiates()
+    {
+        using var _ = Jax.Config.X64Scope(true);
+        // mpmath fresnels/fresnelc in both regimes (x^2 < 2.5625 and beyond); past 36974 Cephes (and JAX) return 1/2
+        // (S(50000) is 0.4999936).
+        var (s, c) = Jax.Scipy.Special.Fresnel(F64(-0.7, 0.3, 1.2, 1.6, 2.5, 10.3, 100.25, 50000));
+        Close([-0.17213645786347742, 0.014116998006576583, 0.6234009185462497, 0.6388876835093809, 0.6191817558195929, 0.5306078018634376, 0.5031598815391497, 0.5],
+            s.ToArray<double>(), 1e-14, 0, "S");
+        Close([-0.6596523519045103, 0.2994009760520472, 0.7154377229230734, 0.36546168344048763, 0.45741300964177706, 0.49573750967047575, 0.49968887988441507, 0.5],
+            c.ToArray<double>(), 1e-14, 0, "C");
+        GradientCheck.CheckGrads(x => Jax.Scipy.Special.Fresnel(x).S, F64(-0.7, 1.2, 2.5));
+        GradientCheck.CheckGrads(x => Jax.Scipy.Special.Fresnel(x).C, F64(-0.7, 1.2, 2.5));
+    }
 }
