@@ -67,7 +67,11 @@ public static partial class Jax
             /// Cephes' rational approximations on (0, 2], (2, 4], ..., (32, 64] and beyond, <c>-E1(-x)</c> for x &lt; 0,
             /// -inf at 0 (scipy's value); with JAX's derivative <c>e^x / x</c>.
             /// </summary>
-            public static Tensor Expi(Tensor x) => Unary("expi", x, ExpiWithJvp);
+            public static Tensor Expi(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Unary("expi", x, ExpiWithJvp);
+            }
 
             // Cephes expn.c's power series for x <= 1: (-x)^(n-1) psi(n) / Gamma(n) - sum, psi(n) = digamma(n) - log x.
             private static Tensor ExpnSeries(Tensor n, Tensor x, Tensor enabled)
@@ -171,6 +175,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Expn(Tensor n, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(n);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("expn", n, x);
                 return Restore(ExpnWithJvp(v)[0], dtype);
             }
@@ -178,6 +184,7 @@ public static partial class Jax
             /// <summary>The exponential integral E1(x) = <c>expn(1, x)</c> (<c>exp1</c>, as JAX).</summary>
             public static Tensor Exp1(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("exp1", x);
                 return Restore(ExpnWithJvp([Jnp.OnesLike(v[0]), v[0]])[0], dtype);
             }
@@ -195,6 +202,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Spence(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Float32Or64("spence", x);
                 var positive = Jnp.Where(Jnp.Greater(x, 0), x, Jnp.OnesLike(x));
                 var invert = Jnp.Greater(positive, 2);

@@ -19,6 +19,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor BesselJn(Tensor z, int v, int nIter = 50)
             {
+                ArgumentNullException.ThrowIfNull(z);
                 z = Inexact("bessel_jn", z);
                 if (v < 0 || nIter < 0)
                     throw new JaxTypeException("bessel_jn", $"bessel_jn: the order v and n_iter must be non-negative integers, got v={v}, n_iter={nIter}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -111,10 +112,14 @@ public static partial class Jax
             /// </summary>
             public static Tensor Hyp1f1(Tensor a, Tensor b, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(b);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("hyp1f1", a, b, x);
                 return Restore(Hyp1f1WithJvp(v)[0], dtype);
             }
-                    // ---- Fresnel integrals (Cephes fresnl.c) ----
+
+            // ---- Fresnel integrals (Cephes fresnl.c) ----
 
             // S(x) = x^3 SN(x^4) / SD(x^4) and C(x) = x CN(x^4) / CD(x^4) for x^2 < 2.5625; beyond, the auxiliary
             // functions f = 1 - u FN(u) / FD(u), g = t GN(u) / GD(u) with t = 1 / (pi x^2), u = t^2. Highest degree first.
@@ -170,6 +175,7 @@ public static partial class Jax
             /// </summary>
             public static (Tensor S, Tensor C) Fresnel(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("fresnel", x);
                 var r = FresnelWithJvp(v);
                 return (Restore(r[0], dtype), Restore(r[1], dtype));

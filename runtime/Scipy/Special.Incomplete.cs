@@ -168,6 +168,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Gammainc(Tensor a, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("gammainc", a, x);
                 return Restore(GammaincWithJvp(v)[0], dtype);
             }
@@ -180,6 +182,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Gammaincc(Tensor a, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("gammaincc", a, x);
                 return Restore(GammainccWithJvp(v)[0], dtype);
             }
@@ -245,6 +249,9 @@ public static partial class Jax
             /// </summary>
             public static Tensor Betainc(Tensor a, Tensor b, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(b);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("betainc", a, b, x);
                 return Restore(BetaincWithJvp(v)[0], dtype);
             }

@@ -100,20 +100,36 @@ public static partial class Jax
             /// <c>lax.bessel_i0e</c>): Cephes' Chebyshev series on [0, 8] and (8, inf); with JAX's derivative
             /// <c>i1e(x) - sign(x) i0e(x)</c>.
             /// </summary>
-            public static Tensor I0e(Tensor x) => Unary("i0e", x, I0eWithJvp);
+            public static Tensor I0e(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Unary("i0e", x, I0eWithJvp);
+            }
 
             /// <summary>
             /// The exponentially scaled modified Bessel function of order 1, exp(-|x|) I1(x) (<c>i1e</c>, JAX's
             /// <c>lax.bessel_i1e</c>): Cephes' Chebyshev series (odd in x); with JAX's derivative
             /// <c>i0e(x) - i1e(x) (sign(x) + 1/x)</c>, 1/2 at 0.
             /// </summary>
-            public static Tensor I1e(Tensor x) => Unary("i1e", x, I1eWithJvp);
+            public static Tensor I1e(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Unary("i1e", x, I1eWithJvp);
+            }
 
             /// <summary>The modified Bessel function of order 1, <c>exp(|x|) i1e(x)</c> (<c>i1</c>, as JAX).</summary>
-            public static Tensor I1(Tensor x) => Unary("i1", x, v => Jnp.Multiply(Jnp.Exp(Jnp.Abs(v)), I1eWithJvp(v)));
+            public static Tensor I1(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Unary("i1", x, v => Jnp.Multiply(Jnp.Exp(Jnp.Abs(v)), I1eWithJvp(v)));
+            }
 
             /// <summary>The modified Bessel function of order 0 (<c>i0</c>): <see cref="Jnp.I0"/>.</summary>
-            public static Tensor I0(Tensor x) => Jnp.I0(x);
+            public static Tensor I0(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Jnp.I0(x);
+            }
 
             // ---- relative entropies ----
 
@@ -134,6 +150,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor KlDiv(Tensor p, Tensor q)
             {
+                ArgumentNullException.ThrowIfNull(p);
+                ArgumentNullException.ThrowIfNull(q);
                 var (both, pZero, qq, safeP, safeQ, logRatio) = EntropyParts("kl_div", p, q);
                 return Jnp.Where(both, Jnp.Add(Jnp.Subtract(logRatio, safeP), safeQ), Jnp.Where(pZero, qq, double.PositiveInfinity));
             }
@@ -144,6 +162,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor RelEntr(Tensor p, Tensor q)
             {
+                ArgumentNullException.ThrowIfNull(p);
+                ArgumentNullException.ThrowIfNull(q);
                 var (both, pZero, _, _, _, logRatio) = EntropyParts("rel_entr", p, q);
                 return Jnp.Where(both, logRatio, Jnp.Where(pZero, Jnp.ZerosLike(logRatio), double.PositiveInfinity));
             }
@@ -156,6 +176,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Factorial(Tensor n, bool exact = false)
             {
+                ArgumentNullException.ThrowIfNull(n);
                 if (exact)
                     throw new JaxTypeException("factorial", $"factorial: exact=True is not implemented (as in JAX); use exact=False{Dispatch.At(SourceLocation.FindCaller())}");
                 n = Inexact("factorial", n);
@@ -181,6 +202,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Poch(Tensor z, Tensor m)
             {
+                ArgumentNullException.ThrowIfNull(z);
+                ArgumentNullException.ThrowIfNull(m);
                 var (v, dtype) = Compute("poch", z, m);
                 return Restore(PochWithJvp(v)[0], dtype);
             }
@@ -191,6 +214,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Multigammaln(Tensor a, int d)
             {
+                ArgumentNullException.ThrowIfNull(a);
                 a = Inexact("multigammaln", a);
                 var sum = Jnp.ZerosLike(a);
                 for (int j = 0; j < d; j++) sum = Jnp.Add(sum, Lax.Lgamma(Jnp.Subtract(a, j / 2.0)));
@@ -255,6 +279,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Zeta(Tensor x, Tensor q)
             {
+                ArgumentNullException.ThrowIfNull(x);
+                ArgumentNullException.ThrowIfNull(q);
                 var (v, dtype) = Compute("zeta", x, q);
                 return Restore(ZetaValue(v[0], v[1]), dtype);
             }
@@ -280,6 +306,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Polygamma(Tensor n, Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(n);
+                ArgumentNullException.ThrowIfNull(x);
                 var (v, dtype) = Compute("polygamma", n, x);
                 return Restore(PolygammaWithJvp(v)[0], dtype);
             }

@@ -84,6 +84,13 @@ public class SpecialMoreTests
         Assert.Equal(DType.Float32, p.DType);
         // mpmath: P(1, 0.25), P(2.5, 6), P(10, 5).
         Close([0.22119921692859513175, 0.96521221949375815008, 0.031828057306204811737], p.ToArray<double>(), 1e-5, 0, "float32");
+        // Under jit (the while loops run as one program) and vmap.
+        var jitted = Jax.Jit((Func<Tensor, Tensor>)(x => Jax.Scipy.Special.Gammainc(Jnp.Array(new float[] { 2.5f, 10 }), x)))(Jnp.Array(new float[] { 6, 5 }));
+        Close([0.96521221949375815008, 0.031828057306204811737], jitted.ToArray<double>(), 1e-5, 0, "jit");
+        var mapped = Jax.Vmap((Func<Tensor, Tensor>)(x => Jax.Scipy.Special.Gammaincc(Jnp.Array(3f), x)))(Jnp.Array(new float[] { 2, 0.5f }));
+        Close([5 * Math.Exp(-2), 0.98561232203302907], mapped.ToArray<double>(), 1e-5, 0, "vmap");
+        Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => Jax.Scipy.Special.Gammainc(Jnp.Array(1f), null!)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => Jax.Scipy.Special.Betainc(Jnp.Array(1f), null!, Jnp.Array(1f))).ParamName);
         var fromInts = Jax.Scipy.Special.Gammaincc(Jnp.Array(new[] { 3 }), Jnp.Array(new[] { 2 }));
         Assert.True(fromInts.DType.IsFloat());
         Close([5 * Math.Exp(-2)], fromInts.ToArray<double>(), 1e-6, 0, "ints");
