@@ -74,6 +74,7 @@ public static partial class Jax
         /// <summary>Sets a configuration option by its JAX name (<c>"jax_enable_x64"</c>, <c>"jax_cpu_enable_async_dispatch"</c>).</summary>
         public static void Update(string name, bool value)
         {
+            ArgumentNullException.ThrowIfNull(name);
             switch (name)
             {
                 case "jax_enable_x64": EnableX64 = value; break;

@@ -9,43 +9,139 @@ public sealed partial class Tensor
     public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     /// <summary>Elementwise sum with broadcasting and promotion.</summary>
-    public static Tensor operator +(Tensor x, Tensor y) => Jnp.Add(x, y);
+    public static Tensor operator +(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Add(x, y);
+    }
     /// <summary>Elementwise difference.</summary>
-    public static Tensor operator -(Tensor x, Tensor y) => Jnp.Subtract(x, y);
+    public static Tensor operator -(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Subtract(x, y);
+    }
     /// <summary>Elementwise product.</summary>
-    public static Tensor operator *(Tensor x, Tensor y) => Jnp.Multiply(x, y);
+    public static Tensor operator *(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Multiply(x, y);
+    }
     /// <summary>True division.</summary>
-    public static Tensor operator /(Tensor x, Tensor y) => Jnp.Divide(x, y);
+    public static Tensor operator /(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Divide(x, y);
+    }
     /// <summary>Python-style remainder (sign of the divisor).</summary>
-    public static Tensor operator %(Tensor x, Tensor y) => Jnp.Remainder(x, y);
+    public static Tensor operator %(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Remainder(x, y);
+    }
     /// <summary>Negation.</summary>
-    public static Tensor operator -(Tensor x) => Jnp.Negative(x);
+    public static Tensor operator -(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.Negative(x);
+    }
     /// <summary>Identity.</summary>
-    public static Tensor operator +(Tensor x) => x;
+    public static Tensor operator +(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x;
+    }
     /// <summary>Bitwise/logical not.</summary>
-    public static Tensor operator ~(Tensor x) => Jnp.BitwiseNot(x);
+    public static Tensor operator ~(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.BitwiseNot(x);
+    }
     /// <summary>Logical not.</summary>
-    public static Tensor operator !(Tensor x) => Jnp.LogicalNot(x);
+    public static Tensor operator !(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.LogicalNot(x);
+    }
     /// <summary>Bitwise/logical and.</summary>
-    public static Tensor operator &(Tensor x, Tensor y) => Jnp.BitwiseAnd(x, y);
+    public static Tensor operator &(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.BitwiseAnd(x, y);
+    }
     /// <summary>Bitwise/logical or.</summary>
-    public static Tensor operator |(Tensor x, Tensor y) => Jnp.BitwiseOr(x, y);
+    public static Tensor operator |(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.BitwiseOr(x, y);
+    }
     /// <summary>Bitwise/logical xor.</summary>
-    public static Tensor operator ^(Tensor x, Tensor y) => Jnp.BitwiseXor(x, y);
+    public static Tensor operator ^(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.BitwiseXor(x, y);
+    }
     /// <summary>Left shift.</summary>
-    public static Tensor operator <<(Tensor x, Tensor y) => Jnp.LeftShift(x, y);
+    public static Tensor operator <<(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.LeftShift(x, y);
+    }
     /// <summary>Right shift (arithmetic for signed, logical for unsigned).</summary>
-    public static Tensor operator >>(Tensor x, Tensor y) => Jnp.RightShift(x, y);
+    public static Tensor operator >>(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.RightShift(x, y);
+    }
     /// <summary>Elementwise x &lt; y.</summary>
-    public static Tensor operator <(Tensor x, Tensor y) => Jnp.Less(x, y);
+    public static Tensor operator <(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Less(x, y);
+    }
     /// <summary>Elementwise x &gt; y.</summary>
-    public static Tensor operator >(Tensor x, Tensor y) => Jnp.Greater(x, y);
+    public static Tensor operator >(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Greater(x, y);
+    }
     /// <summary>Elementwise x &lt;= y.</summary>
-    public static Tensor operator <=(Tensor x, Tensor y) => Jnp.LessEqual(x, y);
+    public static Tensor operator <=(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.LessEqual(x, y);
+    }
     /// <summary>Elementwise x &gt;= y.</summary>
-    public static Tensor operator >=(Tensor x, Tensor y) => Jnp.GreaterEqual(x, y);
+    public static Tensor operator >=(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.GreaterEqual(x, y);
+    }
     /// <summary>Elementwise equality (an array of bool, as in JAX; use <c>is</c> for reference tests).</summary>
-    public static Tensor operator ==(Tensor x, Tensor y) => Jnp.Equal(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+    public static Tensor operator ==(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.Equal(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+    }
     /// <summary>Elementwise inequality.</summary>
-    public static Tensor operator !=(Tensor x, Tensor y) => Jnp.NotEqual(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+    public static Tensor operator !=(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jnp.NotEqual(x ?? throw new ArgumentNullException(nameof(x)), y ?? throw new ArgumentNullException(nameof(y)));
+    }
 }

@@ -108,7 +108,11 @@ public static partial class Jax
     public static IReadOnlyList<Device> Devices() => Device.All;
 
     /// <summary>The devices of one platform (<c>jax.devices("cpu")</c>).</summary>
-    public static IReadOnlyList<Device> Devices(string platform) => Device.All.Where(d => d.Platform == platform).ToArray();
+    public static IReadOnlyList<Device> Devices(string platform)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        return Device.All.Where(d => d.Platform == platform).ToArray();
+    }
 
     /// <summary>The default device (the first of <see cref="Devices()"/>).</summary>
     public static Device DefaultDevice => Device.DefaultDevice;
@@ -120,6 +124,7 @@ public static partial class Jax
     /// </summary>
     public static Tensor DevicePut(Tensor x, Device? device = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         device ??= DefaultDevice;
         if (x.IsTracer || x.Device.Equals(device)) return x;
         return new Tensor(Placement.Put(x.DeviceArray, device.Descriptor), x.WeakType);

@@ -246,7 +246,7 @@ internal sealed class JitFunction
         }
         var region = new FunctionCloner().CloneBlock(traced.Function.Body);
         var results = Dispatch.Bind(Prims.Call, [.. flat.Leaves, .. traced.Constants], Attributes.Of(("callee", Name)), [region]);
-        return traced.Output.Unflatten(results);
+        return traced.Output.Unflatten(results)!;
     }
 
     /// <summary>The signatures being traced on this thread: tracing one again inside itself would never end.</summary>
@@ -297,7 +297,7 @@ internal sealed class JitFunction
         var tensors = new Tensor[results.Length];
         for (int i = 0; i < tensors.Length; i++) tensors[i] = new Tensor(results[i], entry.ResultWeak[i]);
         // A precompiled kernel describes no result tree: one result is returned as it is, several as an array.
-        return entry.Output is { } tree ? tree.Unflatten(tensors) : tensors.Length == 1 ? tensors[0] : tensors;
+        return entry.Output is { } tree ? tree.Unflatten(tensors)! : tensors.Length == 1 ? tensors[0] : tensors;
     }
 
     /// <summary>

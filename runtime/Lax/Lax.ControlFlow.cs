@@ -38,6 +38,9 @@ public static partial class Lax
     /// </summary>
     public static Tensor[] Switch(Tensor index, IReadOnlyList<Func<Tensor[], Tensor[]>> branches, params Tensor[] operands)
     {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(branches);
+        ArgumentNullException.ThrowIfNull(operands);
         if (branches.Count == 0) throw new ArgumentException("switch needs at least one branch", nameof(branches));
         if (index.Ndim != 0 || !(index.DType.IsInteger() || index.DType == DType.Bool))
             throw new JaxTypeException("switch", $"the index must be an integer or bool scalar, got {index.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -64,14 +67,24 @@ public static partial class Lax
     /// <summary><c>lax.cond</c>: <paramref name="onTrue"/> when <paramref name="pred"/> holds, else <paramref name="onFalse"/>.</summary>
     public static Tensor[] Cond(Tensor pred, Func<Tensor[], Tensor[]> onTrue, Func<Tensor[], Tensor[]> onFalse, params Tensor[] operands)
     {
+        ArgumentNullException.ThrowIfNull(pred);
+        ArgumentNullException.ThrowIfNull(onTrue);
+        ArgumentNullException.ThrowIfNull(onFalse);
+        ArgumentNullException.ThrowIfNull(operands);
         if (pred.Ndim != 0)
             throw new JaxTypeException("cond", $"the predicate must be a scalar, got {pred.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         return Switch(pred.DType == DType.Bool ? pred : Jnp.NotEqual(pred, 0), [onFalse, onTrue], operands);
     }
 
     /// <summary><c>lax.cond</c> for one operand and one result.</summary>
-    public static Tensor Cond(Tensor pred, Func<Tensor, Tensor> onTrue, Func<Tensor, Tensor> onFalse, Tensor operand) =>
-        Cond(pred, a => [onTrue(a[0])], a => [onFalse(a[0])], operand)[0];
+    public static Tensor Cond(Tensor pred, Func<Tensor, Tensor> onTrue, Func<Tensor, Tensor> onFalse, Tensor operand)
+    {
+        ArgumentNullException.ThrowIfNull(pred);
+        ArgumentNullException.ThrowIfNull(onTrue);
+        ArgumentNullException.ThrowIfNull(onFalse);
+        ArgumentNullException.ThrowIfNull(operand);
+        return Cond(pred, a => [onTrue(a[0])], a => [onFalse(a[0])], operand)[0];
+    }
 
     /// <summary>Traces a loop body, making the carry strong if the body changes only its weak types (as JAX promotes weak carries).</summary>
     private static (TracedFunction Traced, Tensor[] Init) TraceCarry(string what, Func<Tensor[], Tensor[]> body, Tensor[] init, IReadOnlyList<ShapedType> extra, int carryResults)
@@ -93,6 +106,9 @@ public static partial class Lax
     /// </summary>
     public static Tensor[] WhileLoop(Func<Tensor[], Tensor> cond, Func<Tensor[], Tensor[]> body, params Tensor[] init)
     {
+        ArgumentNullException.ThrowIfNull(cond);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(init);
         var (bodyTraced, carry) = TraceCarry("while_loop", body, init, [], init.Length);
         var carryTypes = carry.Select(t => t.Aval).ToArray();
         var condTraced = FunctionCalls.Trace("while_cond", a => [cond(a)], carryTypes);
@@ -109,8 +125,13 @@ public static partial class Lax
     }
 
     /// <summary><c>lax.while_loop</c> with a single carried array.</summary>
-    public static Tensor WhileLoop(Func<Tensor, Tensor> cond, Func<Tensor, Tensor> body, Tensor init) =>
-        WhileLoop(c => cond(c[0]), c => [body(c[0])], init)[0];
+    public static Tensor WhileLoop(Func<Tensor, Tensor> cond, Func<Tensor, Tensor> body, Tensor init)
+    {
+        ArgumentNullException.ThrowIfNull(cond);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(init);
+        return WhileLoop(c => cond(c[0]), c => [body(c[0])], init)[0];
+    }
 
     /// <summary>
     /// <c>lax.scan</c>: threads a carry through <paramref name="f"/> over the leading axis of <paramref name="xs"/>
@@ -120,6 +141,9 @@ public static partial class Lax
     /// </summary>
     public static (Tensor[] Carry, Tensor[] Ys) Scan(Func<Tensor[], Tensor[]> f, Tensor[] init, Tensor[] xs, int? length = null, bool reverse = false)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(init);
+        ArgumentNullException.ThrowIfNull(xs);
         long n = length ?? (xs.Length > 0 ? xs[0].Shape[0].Size : throw new ArgumentException("scan needs xs or a length"));
         foreach (var x in xs)
             if (x.Ndim == 0 || x.Shape[0].Size != n)
@@ -138,6 +162,9 @@ public static partial class Lax
     /// <summary><c>lax.scan</c> with one carry, one x and one y.</summary>
     public static (Tensor Carry, Tensor Ys) Scan(Func<Tensor, Tensor, (Tensor Carry, Tensor Y)> f, Tensor init, Tensor xs, bool reverse = false)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(init);
+        ArgumentNullException.ThrowIfNull(xs);
         var (c, ys) = Scan(a =>
         {
             var (next, y) = f(a[0], a[1]);
@@ -147,7 +174,12 @@ public static partial class Lax
     }
 
     /// <summary><c>lax.map</c>: <paramref name="f"/> applied to each slice of <paramref name="xs"/> along axis 0, sequentially.</summary>
-    public static Tensor Map(Func<Tensor, Tensor> f, Tensor xs) => Scan(a => [f(a[0])], [], [xs]).Ys[0];
+    public static Tensor Map(Func<Tensor, Tensor> f, Tensor xs)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(xs);
+        return Scan(a => [f(a[0])], [], [xs]).Ys[0];
+    }
 
     /// <summary>
     /// <c>lax.fori_loop</c> with static bounds: <c>body(i, carry)</c> for i from <paramref name="lower"/> to
@@ -157,6 +189,8 @@ public static partial class Lax
     /// </summary>
     public static Tensor[] ForiLoop(int lower, int upper, Func<Tensor, Tensor[], Tensor[]> body, params Tensor[] init)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(init);
         long tripCount = Math.Max(0L, (long)upper - lower);
         if (tripCount > int.MaxValue)
             throw new JaxTypeException("fori_loop", $"from {lower} to {upper} is {tripCount} iterations, more than a loop runs (at most {int.MaxValue}){Dispatch.At(SourceLocation.FindCaller())}");
@@ -170,6 +204,10 @@ public static partial class Lax
     }
 
     /// <summary><c>lax.fori_loop</c> with one carried array.</summary>
-    public static Tensor ForiLoop(int lower, int upper, Func<Tensor, Tensor, Tensor> body, Tensor init) =>
-        ForiLoop(lower, upper, (i, c) => [body(i, c[0])], init)[0];
+    public static Tensor ForiLoop(int lower, int upper, Func<Tensor, Tensor, Tensor> body, Tensor init)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(init);
+        return ForiLoop(lower, upper, (i, c) => [body(i, c[0])], init)[0];
+    }
 }

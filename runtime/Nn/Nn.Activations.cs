@@ -18,6 +18,7 @@ public static partial class Nn
     /// </summary>
     public static Tensor Softplus(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("softplus", x);
         var positive = Jnp.Greater(x, 0);
         var above = Jnp.Where(positive, x, Jnp.ZerosLike(x));
@@ -26,21 +27,31 @@ public static partial class Nn
     }
 
     /// <summary>log(sigmoid(x)) = -softplus(-x), stable for large |x|.</summary>
-    public static Tensor LogSigmoid(Tensor x) => Jnp.Negative(Softplus(Jnp.Negative(Inexact("log_sigmoid", x))));
+    public static Tensor LogSigmoid(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.Negative(Softplus(Jnp.Negative(Inexact("log_sigmoid", x))));
+    }
 
     /// <summary>The sigmoid linear unit x sigmoid(x) (<c>jax.nn.silu</c>).</summary>
     public static Tensor Silu(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("silu", x);
         return Jnp.Multiply(x, Lax.Logistic(x));
     }
 
     /// <summary>An alias of <see cref="Silu"/> (<c>jax.nn.swish</c>).</summary>
-    public static Tensor Swish(Tensor x) => Silu(x);
+    public static Tensor Swish(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Silu(x);
+    }
 
     /// <summary>x for x &gt;= 0, <paramref name="negativeSlope"/> x below (<c>leaky_relu</c>).</summary>
     public static Tensor LeakyRelu(Tensor x, double negativeSlope = 0.01)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("leaky_relu", x);
         return Jnp.Where(Jnp.GreaterEqual(x, 0), x, Jnp.Multiply(negativeSlope, x));
     }
@@ -70,6 +81,7 @@ public static partial class Nn
     /// <summary>x clipped to [-1, 1] (<c>hard_tanh</c>).</summary>
     public static Tensor HardTanh(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("hard_tanh", x);
         return Jnp.Where(Jnp.Greater(x, 1), 1.0, Jnp.Where(Jnp.Less(x, -1), -1.0, x));
     }
@@ -78,7 +90,11 @@ public static partial class Nn
     /// min(max(x, 0), 6) (<c>relu6</c>), with JAX's custom JVP: 1 strictly inside (0, 6) and 0 elsewhere, at the
     /// kinks too.
     /// </summary>
-    public static Tensor Relu6(Tensor x) => Relu6WithJvp(Inexact("relu6", x));
+    public static Tensor Relu6(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Relu6WithJvp(Inexact("relu6", x));
+    }
 
     private static Tensor Relu6Value(Tensor x) => Jnp.Minimum(Jnp.Maximum(x, 0), 6.0);
 
@@ -87,32 +103,47 @@ public static partial class Nn
         (x, t) => (Relu6Value(x), Jnp.Where(Jnp.LogicalAnd(Jnp.Greater(x, 0), Jnp.Less(x, 6.0)), t, Jnp.ZerosLike(t))));
 
     /// <summary>relu6(x + 3) / 6 (<c>hard_sigmoid</c>).</summary>
-    public static Tensor HardSigmoid(Tensor x) => Jnp.Divide(Relu6(Jnp.Add(Inexact("hard_sigmoid", x), 3.0)), 6.0);
+    public static Tensor HardSigmoid(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.Divide(Relu6(Jnp.Add(Inexact("hard_sigmoid", x), 3.0)), 6.0);
+    }
 
     /// <summary>x hard_sigmoid(x) (<c>hard_silu</c>).</summary>
     public static Tensor HardSilu(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("hard_silu", x);
         return Jnp.Multiply(x, HardSigmoid(x));
     }
 
     /// <summary>An alias of <see cref="HardSilu"/> (<c>hard_swish</c>).</summary>
-    public static Tensor HardSwish(Tensor x) => HardSilu(x);
+    public static Tensor HardSwish(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return HardSilu(x);
+    }
 
     /// <summary>0 for x &lt;= -1, x for x &gt;= 1, (x + 1)^2 / 4 between (<c>sparse_plus</c>).</summary>
     public static Tensor SparsePlus(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("sparse_plus", x);
         var inner = Jnp.Divide(Jnp.Square(Jnp.Add(x, 1.0)), 4.0);
         return Jnp.Where(Jnp.LessEqual(x, -1.0), 0.0, Jnp.Where(Jnp.GreaterEqual(x, 1.0), x, inner));
     }
 
     /// <summary>clip(x + 1, 0, 2) / 2 (<c>sparse_sigmoid</c>, the derivative of <see cref="SparsePlus"/>).</summary>
-    public static Tensor SparseSigmoid(Tensor x) => Jnp.Multiply(0.5, Jnp.Clip(Jnp.Add(Inexact("sparse_sigmoid", x), 1.0), 0.0, 2.0));
+    public static Tensor SparseSigmoid(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.Multiply(0.5, Jnp.Clip(Jnp.Add(Inexact("sparse_sigmoid", x), 1.0), 0.0, 2.0));
+    }
 
     /// <summary>x tanh(softplus(x)) (<c>mish</c>).</summary>
     public static Tensor Mish(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("mish", x);
         return Jnp.Multiply(x, Jnp.Tanh(Softplus(x)));
     }
@@ -120,6 +151,7 @@ public static partial class Nn
     /// <summary>(x + sqrt(x^2 + b)) / 2 (<c>squareplus</c>).</summary>
     public static Tensor Squareplus(Tensor x, double b = 4)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Inexact("squareplus", x);
         return Jnp.Divide(Jnp.Add(x, Jnp.Sqrt(Jnp.Add(Jnp.Square(x), b))), 2.0);
     }

@@ -42,9 +42,16 @@ public static partial class Nn
     }
 
     /// <summary><see cref="Standardize(Tensor, int[], Tensor, Tensor, double)"/> along one axis (the last by default).</summary>
-    public static Tensor Standardize(Tensor x, int axis = -1, Tensor? mean = null, Tensor? variance = null, double epsilon = 1e-5) =>
-        Standardize(x, [axis], mean, variance, epsilon);
+    public static Tensor Standardize(Tensor x, int axis = -1, Tensor? mean = null, Tensor? variance = null, double epsilon = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Standardize(x, [axis], mean, variance, epsilon);
+    }
 
     /// <summary>log(sum(exp(x))) along one axis, computed stably (<see cref="Logsumexp(Tensor, int[], bool)"/>).</summary>
-    public static Tensor Logsumexp(Tensor x, int axis, bool keepdims = false) => Logsumexp(x, [axis], keepdims);
+    public static Tensor Logsumexp(Tensor x, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Logsumexp(x, [axis], keepdims);
+    }
 }

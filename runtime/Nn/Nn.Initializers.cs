@@ -12,10 +12,9 @@ public static partial class Nn
 
     /// <summary>
     /// Parameter initializers, as <c>jax.nn.initializers</c>: <see cref="Zeros"/> and <see cref="Ones"/> are
-    /// initializers themselves; the others build one (<c>Normal(0.02)(key, [3, 4])</c>). Orthogonal and delta
-    /// orthogonal initializers are not here.
+    /// initializers themselves; the others build one (<c>Normal(0.02)(key, [3, 4])</c>).
     /// </summary>
-    public static class Initializers
+    public static partial class Initializers
     {
         private static DType FloatDType(string op, DType? dtype, DType? fallback)
         {
@@ -34,6 +33,8 @@ public static partial class Nn
         /// <summary>An array of zeros (<c>initializers.zeros</c>); the key is not used.</summary>
         public static Tensor Zeros(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckArguments(key, shape);
             return Jnp.Zeros(shape, Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
         }
@@ -41,6 +42,8 @@ public static partial class Nn
         /// <summary>An array of ones (<c>initializers.ones</c>); the key is not used.</summary>
         public static Tensor Ones(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckArguments(key, shape);
             return Jnp.Ones(shape, Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
         }

@@ -12,25 +12,38 @@ public static partial class Nn
     /// max(x, 0), with JAX's derivative: 1 where x &gt; 0 and 0 elsewhere, including at 0 (a custom JVP, as
     /// <c>jax.nn.relu</c> defines it, rather than maximum's even split of ties).
     /// </summary>
-    public static Tensor Relu(Tensor x) => ReluWithJvp(x);
+    public static Tensor Relu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ReluWithJvp(x);
+    }
 
     private static readonly Func<Tensor, Tensor> ReluWithJvp = Jax.CustomJvp(
         (Func<Tensor, Tensor>)(x => Jnp.Maximum(x, 0)),
         (x, t) => (Jnp.Maximum(x, 0), Jnp.Where(Jnp.Greater(x, 0), t, Jnp.ZerosLike(t))));
 
     /// <summary>The logistic sigmoid 1 / (1 + e^-x).</summary>
-    public static Tensor Sigmoid(Tensor x) => Lax.Logistic(Jnp.PromoteArgsInexact("sigmoid", x)[0]);
+    public static Tensor Sigmoid(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Lax.Logistic(Jnp.PromoteArgsInexact("sigmoid", x)[0]);
+    }
 
     /// <summary>The exponential linear unit: x for x &gt; 0, alpha (e^x - 1) otherwise.</summary>
     public static Tensor Elu(Tensor x, double alpha = 1.0)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Jnp.PromoteArgsInexact("elu", x)[0];
         var positive = Jnp.Greater(x, 0);
         return Jnp.Where(positive, x, Jnp.Multiply(alpha, Jnp.Expm1(Jnp.Where(positive, 0, x))));
     }
 
     /// <summary>The scaled exponential linear unit (Klambauer et al.), with JAX's constants.</summary>
-    public static Tensor Selu(Tensor x) => Jnp.Multiply(SeluScale, Elu(x, SeluAlpha));
+    public static Tensor Selu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Jnp.Multiply(SeluScale, Elu(x, SeluAlpha));
+    }
 
     /// <summary>
     /// The Gaussian error linear unit: the tanh approximation by default, otherwise exact, x erfc(-x/sqrt 2) / 2 (as
@@ -38,6 +51,7 @@ public static partial class Nn
     /// </summary>
     public static Tensor Gelu(Tensor x, bool approximate = true)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Jnp.PromoteArgsInexact("gelu", x)[0];
         if (approximate)
         {
@@ -54,6 +68,7 @@ public static partial class Nn
     /// <summary>log(sum(exp(x))) over axes, computed stably (max subtracted first).</summary>
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Jnp.PromoteArgsInexact("logsumexp", x)[0];
         axis = Axes.NormalizeMany(axis, x.Ndim, "logsumexp", x.Aval);
         var amax = MaxKeepDims(x, axis);
@@ -66,6 +81,7 @@ public static partial class Nn
     /// <summary>exp(x) normalised to sum to one along an axis.</summary>
     public static Tensor Softmax(Tensor x, int axis = -1)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Jnp.PromoteArgsInexact("softmax", x)[0];
         axis = Axes.Normalize(axis, x.Ndim, "softmax", x.Aval);
         var unnormalized = Jnp.Exp(Jnp.Subtract(x, MaxKeepDims(x, [axis])));
@@ -75,6 +91,7 @@ public static partial class Nn
     /// <summary>log(softmax(x)) along an axis, computed stably.</summary>
     public static Tensor LogSoftmax(Tensor x, int axis = -1)
     {
+        ArgumentNullException.ThrowIfNull(x);
         x = Jnp.PromoteArgsInexact("log_softmax", x)[0];
         axis = Axes.Normalize(axis, x.Ndim, "log_softmax", x.Aval);
         var shifted = Jnp.Subtract(x, MaxKeepDims(x, [axis]));
@@ -85,17 +102,45 @@ public static partial class Nn
 public static partial class Jnp
 {
     /// <summary>max(x, 0) (<see cref="Nn.Relu"/>).</summary>
-    public static Tensor Relu(Tensor x) => Nn.Relu(x);
+    public static Tensor Relu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Relu(x);
+    }
     /// <summary>The logistic sigmoid (<see cref="Nn.Sigmoid"/>).</summary>
-    public static Tensor Sigmoid(Tensor x) => Nn.Sigmoid(x);
+    public static Tensor Sigmoid(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Sigmoid(x);
+    }
     /// <summary>SELU (<see cref="Nn.Selu"/>).</summary>
-    public static Tensor Selu(Tensor x) => Nn.Selu(x);
+    public static Tensor Selu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Selu(x);
+    }
     /// <summary>GELU (<see cref="Nn.Gelu"/>).</summary>
-    public static Tensor Gelu(Tensor x, bool approximate = true) => Nn.Gelu(x, approximate);
+    public static Tensor Gelu(Tensor x, bool approximate = true)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Gelu(x, approximate);
+    }
     /// <summary>Stable log-sum-exp (<see cref="Nn.Logsumexp(Tensor, int[], bool)"/>).</summary>
-    public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false) => Nn.Logsumexp(x, axis, keepdims);
+    public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Logsumexp(x, axis, keepdims);
+    }
     /// <summary>Softmax (<see cref="Nn.Softmax"/>).</summary>
-    public static Tensor Softmax(Tensor x, int axis = -1) => Nn.Softmax(x, axis);
+    public static Tensor Softmax(Tensor x, int axis = -1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.Softmax(x, axis);
+    }
     /// <summary>Log-softmax (<see cref="Nn.LogSoftmax"/>).</summary>
-    public static Tensor LogSoftmax(Tensor x, int axis = -1) => Nn.LogSoftmax(x, axis);
+    public static Tensor LogSoftmax(Tensor x, int axis = -1)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Nn.LogSoftmax(x, axis);
+    }
 }

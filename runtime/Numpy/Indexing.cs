@@ -30,6 +30,8 @@ internal static class Indexing
 
     public static Tensor Get(Tensor x, TensorIndex[] items, GatherMode mode)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(items);
         var indexed = x.Aval;
         var list = ExpandBooleanMasks(x, ExpandEllipsis(x, [.. items]));
 
@@ -203,6 +205,7 @@ public static partial class Jnp
     /// <summary>The indices of the truthy elements, one int array per dimension (concrete arrays only).</summary>
     public static Tensor[] Nonzero(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (x.IsTracer)
             throw new JaxTypeException("nonzero", "nonzero has a data-dependent shape and cannot be used inside a traced function" + Dispatch.At(SourceLocation.FindCaller()));
         var truth = Truth(x).Buffer.Span<bool>();
@@ -225,6 +228,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Take(Tensor x, Tensor indices, int? axis = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
         if (axis is null) return Indexing.Get(Ravel(x), [indices], GatherMode.Fill);
         int a = Axes.Normalize(axis.Value, x.Ndim, "take", x.Aval);
         var items = Enumerable.Repeat(TensorIndex.Slice(), a).Append((TensorIndex)indices).ToArray();

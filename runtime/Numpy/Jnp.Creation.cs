@@ -39,32 +39,76 @@ public static partial class Jnp
         if (s.ElementCount != data.Length)
             throw new JaxTypeException("array", $"cannot make shape {s.ToTupleString()} from {data.Length} elements{Dispatch.At(SourceLocation.FindCaller())}");
         var buffer = Buffer.FromSpan(data, s);
-        var target = Jax.Config.Canonicalize(dtype ?? source);
+        var target = Requested(dtype, "array") ?? Jax.Config.Canonicalize(source);
         return new Tensor(target == source ? buffer : Conversions.Convert(buffer, target));
     }
 
     /// <summary>A 1-D float array (float32).</summary>
-    public static Tensor Array(float[] data, DType? dtype = null) => Array<float>(data, null, dtype);
+    public static Tensor Array(float[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<float>(data, null, dtype);
+    }
     /// <summary>A 1-D array of doubles (float64 with x64, else float32).</summary>
-    public static Tensor Array(double[] data, DType? dtype = null) => Array<double>(data, null, dtype);
+    public static Tensor Array(double[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<double>(data, null, dtype);
+    }
     /// <summary>A 1-D int32 array.</summary>
-    public static Tensor Array(int[] data, DType? dtype = null) => Array<int>(data, null, dtype);
+    public static Tensor Array(int[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<int>(data, null, dtype);
+    }
     /// <summary>A 1-D int64 array (int32 without x64).</summary>
-    public static Tensor Array(long[] data, DType? dtype = null) => Array<long>(data, null, dtype);
+    public static Tensor Array(long[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<long>(data, null, dtype);
+    }
     /// <summary>A 1-D bool array.</summary>
-    public static Tensor Array(bool[] data, DType? dtype = null) => Array<bool>(data, null, dtype);
+    public static Tensor Array(bool[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<bool>(data, null, dtype);
+    }
     /// <summary>A 1-D uint32 array.</summary>
-    public static Tensor Array(uint[] data, DType? dtype = null) => Array<uint>(data, null, dtype);
+    public static Tensor Array(uint[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<uint>(data, null, dtype);
+    }
     /// <summary>A 1-D uint8 array.</summary>
-    public static Tensor Array(byte[] data, DType? dtype = null) => Array<byte>(data, null, dtype);
+    public static Tensor Array(byte[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<byte>(data, null, dtype);
+    }
     /// <summary>A 1-D float16 array.</summary>
-    public static Tensor Array(Half[] data, DType? dtype = null) => Array<Half>(data, null, dtype);
+    public static Tensor Array(Half[] data, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Array<Half>(data, null, dtype);
+    }
     /// <summary>A 2-D array of any element type (its dtype as for 1-D data: 64-bit types narrow without x64).</summary>
-    public static Tensor Array<T>(T[,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    public static Tensor Array<T>(T[,] data, DType? dtype = null) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromMulti<T>(data, dtype);
+    }
     /// <summary>A 3-D array of any element type.</summary>
-    public static Tensor Array<T>(T[,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    public static Tensor Array<T>(T[,,] data, DType? dtype = null) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromMulti<T>(data, dtype);
+    }
     /// <summary>A 4-D array of any element type.</summary>
-    public static Tensor Array<T>(T[,,,] data, DType? dtype = null) where T : unmanaged => FromMulti<T>(data, dtype);
+    public static Tensor Array<T>(T[,,,] data, DType? dtype = null) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromMulti<T>(data, dtype);
+    }
 
     /// <summary>A strongly typed scalar (float64 with x64, else float32, unless <paramref name="dtype"/> says otherwise).</summary>
     public static Tensor Array(double value, DType? dtype = null) => Array<double>([value], [], dtype);
@@ -78,10 +122,18 @@ public static partial class Jnp
     public static Tensor Array(bool value, DType? dtype = null) => Array<bool>([value], [], dtype);
 
     /// <summary>An array from an existing one, converted to <paramref name="dtype"/> when given (a strong copy).</summary>
-    public static Tensor Array(Tensor x, DType? dtype = null) => Cast(x, Jax.Config.Canonicalize(dtype ?? x.DType));
+    public static Tensor Array(Tensor x, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Cast(x, Jax.Config.Canonicalize(dtype ?? x.DType));
+    }
 
     /// <summary>As <see cref="Array(Tensor, DType?)"/> (<c>jnp.asarray</c>).</summary>
-    public static Tensor Asarray(Tensor x, DType? dtype = null) => dtype is null ? x : Array(x, dtype);
+    public static Tensor Asarray(Tensor x, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return dtype is null ? x : Array(x, dtype);
+    }
 
     private static Tensor FromMulti<T>(System.Array data, DType? dtype) where T : unmanaged
     {
@@ -101,31 +153,56 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Full(int[] shape, Tensor fillValue, DType? dtype = null)
     {
-        var target = Jax.Config.Canonicalize(dtype ?? fillValue.DType);
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(fillValue);
+        return Full("full", shape, fillValue, dtype);
+    }
+
+    private static Tensor Full(string function, int[] shape, Tensor fillValue, DType? dtype)
+    {
+        var target = Requested(dtype, function) ?? Jax.Config.Canonicalize(fillValue.DType);
         return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && fillValue.WeakType), ShapeOf(shape),
             Enumerable.Range(shape.Length - fillValue.Ndim, fillValue.Ndim).ToArray());
     }
 
     /// <summary>Zeros of a shape (default float dtype).</summary>
-    public static Tensor Zeros(int[] shape, DType? dtype = null) => Full(shape, Scalars.WeakInt(0), dtype ?? Jax.Config.DefaultFloat);
+    public static Tensor Zeros(int[] shape, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Full("zeros", shape, Scalars.WeakInt(0), dtype ?? Jax.Config.DefaultFloat);
+    }
     /// <summary>A 1-D array of <paramref name="n"/> zeros.</summary>
     public static Tensor Zeros(int n, DType? dtype = null) => Zeros([n], dtype);
     /// <summary>Ones of a shape (default float dtype).</summary>
-    public static Tensor Ones(int[] shape, DType? dtype = null) => Full(shape, Scalars.WeakInt(1), dtype ?? Jax.Config.DefaultFloat);
+    public static Tensor Ones(int[] shape, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Full("ones", shape, Scalars.WeakInt(1), dtype ?? Jax.Config.DefaultFloat);
+    }
     /// <summary>A 1-D array of <paramref name="n"/> ones.</summary>
     public static Tensor Ones(int n, DType? dtype = null) => Ones([n], dtype);
 
     /// <summary>An array like x (shape, and dtype unless given) filled with a value.</summary>
     public static Tensor FullLike(Tensor x, Tensor fillValue, DType? dtype = null)
     {
-        var target = Jax.Config.Canonicalize(dtype ?? x.DType);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(fillValue);
+        var target = Requested(dtype, "full_like") ?? Jax.Config.Canonicalize(x.DType);
         return Lax.BroadcastInDim(Cast(fillValue, target, dtype is null && x.WeakType), x.Shape, []);
     }
 
     /// <summary>Zeros like x.</summary>
-    public static Tensor ZerosLike(Tensor x, DType? dtype = null) => FullLike(x, Scalars.WeakInt(0), dtype);
+    public static Tensor ZerosLike(Tensor x, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return FullLike(x, Scalars.WeakInt(0), dtype);
+    }
     /// <summary>Ones like x.</summary>
-    public static Tensor OnesLike(Tensor x, DType? dtype = null) => FullLike(x, Scalars.WeakInt(1), dtype);
+    public static Tensor OnesLike(Tensor x, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return FullLike(x, Scalars.WeakInt(1), dtype);
+    }
 
     /// <summary><c>[0, 1, ..., stop-1]</c> (default int dtype).</summary>
     public static Tensor Arange(int stop, DType? dtype = null) => Arange(0, stop, 1, dtype);
@@ -137,7 +214,7 @@ public static partial class Jnp
         long n = Math.Max(0, (long)Math.Ceiling((stop - (double)start) / step));
         var data = new long[n];
         for (long i = 0; i < n; i++) data[i] = start + i * step;
-        return Array<long>(data, null, dtype ?? Jax.Config.DefaultInt);
+        return Array<long>(data, null, Requested(dtype, "arange") ?? Jax.Config.DefaultInt);
     }
 
     /// <summary><c>[0., 1., ..., ]</c> below <paramref name="stop"/> (default float dtype), as <c>jnp.arange(100.)</c>.</summary>
@@ -149,7 +226,7 @@ public static partial class Jnp
         if (step == 0) throw new JaxTypeException("arange", "step must not be zero" + Dispatch.At(SourceLocation.FindCaller()));
         if (!double.IsFinite(start) || !double.IsFinite(stop) || !double.IsFinite(step))
             throw new JaxTypeException("arange", $"arange needs finite start, stop and step, got ({start}, {stop}, {step}){Dispatch.At(SourceLocation.FindCaller())}");
-        var target = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+        var target = Requested(dtype, "arange") ?? Jax.Config.DefaultFloat;
         long n = Math.Max(0, (long)Math.Ceiling((stop - start) / step));
         var data = new double[n];
         if (target == DType.Float32)
@@ -170,7 +247,7 @@ public static partial class Jnp
     public static Tensor Linspace(double start, double stop, int num = 50, bool endpoint = true, DType? dtype = null)
     {
         if (num < 0) throw new JaxTypeException("linspace", $"number of samples, {num}, must be non-negative" + Dispatch.At(SourceLocation.FindCaller()));
-        var target = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
+        var target = Requested(dtype, "linspace") ?? Jax.Config.DefaultFloat;
         var compute = target.IsFloat() ? target : Jax.Config.DefaultFloat;
         var lo = Cast(Scalars.Weak(start), compute);
         var hi = Cast(Scalars.Weak(stop), compute);
@@ -193,14 +270,22 @@ public static partial class Jnp
         var shape = ShapeOf([n, m ?? n], "eye");
         var rows = Lax.Iota(DType.Int32, shape, 0);
         var cols = Lax.Iota(DType.Int32, shape, 1);
-        return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat));
+        return Cast(Lax.Eq(Lax.Add(rows, Full([n, m ?? n], k, DType.Int32)), cols), Requested(dtype, "eye") ?? Jax.Config.DefaultFloat);
     }
 
     /// <summary>The lower triangle of the last two axes (elements above diagonal <paramref name="k"/> zeroed).</summary>
-    public static Tensor Tril(Tensor m, int k = 0) => Triangle("tril", m, k, lower: true);
+    public static Tensor Tril(Tensor m, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return Triangle("tril", m, k, lower: true);
+    }
 
     /// <summary>The upper triangle of the last two axes (elements below diagonal <paramref name="k"/> zeroed).</summary>
-    public static Tensor Triu(Tensor m, int k = 0) => Triangle("triu", m, k, lower: false);
+    public static Tensor Triu(Tensor m, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return Triangle("triu", m, k, lower: false);
+    }
 
     private static Tensor Triangle(string op, Tensor m, int k, bool lower)
     {
@@ -217,5 +302,9 @@ public static partial class Jnp
     public static Tensor Identity(int n, DType? dtype = null) => Eye(n, null, 0, dtype);
 
     /// <summary>x converted to <paramref name="dtype"/> (64-bit types narrow without x64).</summary>
-    public static Tensor Astype(Tensor x, DType dtype) => Cast(x, Jax.Config.Canonicalize(dtype));
+    public static Tensor Astype(Tensor x, DType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Cast(x, Requested(dtype, "astype")!.Value);
+    }
 }

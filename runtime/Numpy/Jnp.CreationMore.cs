@@ -8,13 +8,21 @@ public static partial class Jnp
         new(op, message + Dispatch.At(SourceLocation.FindCaller()));
 
     /// <summary>An array of a shape; JAX has no uninitialised memory, so it is zeros (default float dtype).</summary>
-    public static Tensor Empty(int[] shape, DType? dtype = null) => Zeros(shape ?? throw new ArgumentNullException(nameof(shape)), dtype);
+    public static Tensor Empty(int[] shape, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Zeros(shape ?? throw new ArgumentNullException(nameof(shape)), dtype);
+    }
 
     /// <summary>A 1-D array of <paramref name="n"/> elements (zeros, as JAX).</summary>
     public static Tensor Empty(int n, DType? dtype = null) => Zeros([n], dtype);
 
     /// <summary>An array like x (zeros, as JAX).</summary>
-    public static Tensor EmptyLike(Tensor x, DType? dtype = null) => ZerosLike(NotNull(x), dtype);
+    public static Tensor EmptyLike(Tensor x, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ZerosLike(NotNull(x), dtype);
+    }
 
     /// <summary>An <paramref name="n"/> x <paramref name="m"/> array with ones at and below diagonal <paramref name="k"/>, zeros above.</summary>
     public static Tensor Tri(int n, int? m = null, int k = 0, DType? dtype = null)
@@ -29,7 +37,11 @@ public static partial class Jnp
     /// The grid of indices of a shape, dense: an array of shape <c>(len(dimensions), *dimensions)</c> whose i-th
     /// entry varies along axis i (default int dtype).
     /// </summary>
-    public static Tensor Indices(int[] dimensions, DType? dtype = null) => Stack(Indices(dimensions, false, dtype), 0);
+    public static Tensor Indices(int[] dimensions, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        return Stack(Indices(dimensions, false, dtype), 0);
+    }
 
     /// <summary>
     /// The grid of indices of a shape as one array per axis: with <paramref name="sparse"/> each has size 1 except
@@ -56,6 +68,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor[] Meshgrid(IEnumerable<Tensor> xi, bool sparse = false, string indexing = "xy")
     {
+        ArgumentNullException.ThrowIfNull(indexing);
         ArgumentNullException.ThrowIfNull(xi);
         if (indexing is not ("xy" or "ij"))
             throw BreadthError("meshgrid", $"Valid values for indexing are 'xy' and 'ij', got '{indexing}'");
@@ -140,7 +153,11 @@ public static partial class Jnp
     }
 
     /// <summary>The flattened input as a 2-D array with it on diagonal <paramref name="k"/>.</summary>
-    public static Tensor Diagflat(Tensor v, int k = 0) => Diag(Ravel(NotNull(v)), k);
+    public static Tensor Diagflat(Tensor v, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return Diag(Ravel(NotNull(v)), k);
+    }
 
     /// <summary>
     /// The diagonal <paramref name="offset"/> of the 2-D subarrays over <paramref name="axis1"/> and
@@ -209,12 +226,18 @@ public static partial class Jnp
     public static (Tensor Rows, Tensor Cols) TriuIndices(int n, int k = 0, int? m = null) => TriangleIndices("triu_indices", n, m ?? n, k, lower: false);
 
     /// <summary><see cref="TrilIndices"/> for the shape of a 2-D array.</summary>
-    public static (Tensor Rows, Tensor Cols) TrilIndicesFrom(Tensor arr, int k = 0) =>
-        TriangleIndices("tril_indices_from", Rows2D("tril_indices_from", arr), (int)arr.Shape[1].Size, k, lower: true);
+    public static (Tensor Rows, Tensor Cols) TrilIndicesFrom(Tensor arr, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(arr);
+        return TriangleIndices("tril_indices_from", Rows2D("tril_indices_from", arr), (int)arr.Shape[1].Size, k, lower: true);
+    }
 
     /// <summary><see cref="TriuIndices"/> for the shape of a 2-D array.</summary>
-    public static (Tensor Rows, Tensor Cols) TriuIndicesFrom(Tensor arr, int k = 0) =>
-        TriangleIndices("triu_indices_from", Rows2D("triu_indices_from", arr), (int)arr.Shape[1].Size, k, lower: false);
+    public static (Tensor Rows, Tensor Cols) TriuIndicesFrom(Tensor arr, int k = 0)
+    {
+        ArgumentNullException.ThrowIfNull(arr);
+        return TriangleIndices("triu_indices_from", Rows2D("triu_indices_from", arr), (int)arr.Shape[1].Size, k, lower: false);
+    }
 
     private static int Rows2D(string op, Tensor arr)
     {

@@ -11,6 +11,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Dot(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var (dtype, weak) = Promoted([a, b]);
         a = Cast(a, dtype, weak);
         b = Cast(b, dtype, weak);
@@ -32,6 +34,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Matmul(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Ndim == 0 || b.Ndim == 0)
             throw new JaxTypeException("matmul", $"matmul does not accept scalars: {a.Aval.ToLongString()} and {b.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         var (dtype, weak) = Promoted([a, b]);
@@ -53,11 +57,18 @@ public static partial class Jnp
     }
 
     /// <summary>The outer product of two arrays (flattened).</summary>
-    public static Tensor Outer(Tensor a, Tensor b) => Multiply(Reshape(Ravel(a), -1, 1), Ravel(b));
+    public static Tensor Outer(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Multiply(Reshape(Ravel(a), -1, 1), Ravel(b));
+    }
 
     /// <summary>The inner product over the last axes.</summary>
     public static Tensor Inner(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Ndim == 0 || b.Ndim == 0) return Multiply(a, b);
         var (dtype, weak) = Promoted([a, b]);
         a = Cast(a, dtype, weak);
@@ -67,11 +78,18 @@ public static partial class Jnp
     }
 
     /// <summary>The dot product of the flattened arrays.</summary>
-    public static Tensor Vdot(Tensor a, Tensor b) => Dot(Ravel(a), Ravel(b));
+    public static Tensor Vdot(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Dot(Ravel(a), Ravel(b));
+    }
 
     /// <summary>Sums products over the last <paramref name="axes"/> axes of a and the first of b.</summary>
     public static Tensor Tensordot(Tensor a, Tensor b, int axes = 2)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (axes < 0 || axes > a.Ndim || axes > b.Ndim)
             throw new JaxTypeException("tensordot", $"cannot contract {axes} axes of {a.Aval.ToLongString()} and {b.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         var (dtype, weak) = Promoted([a, b]);
@@ -89,6 +107,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Trace(Tensor a, int offset = 0, int axis1 = 0, int axis2 = 1)
     {
+        ArgumentNullException.ThrowIfNull(a);
         if (a.Ndim < 2)
             throw new JaxTypeException("trace", $"trace needs an array of at least 2 dimensions, got {a.Aval.ToLongString()}{Dispatch.At(SourceLocation.FindCaller())}");
         int p = Axes.Normalize(axis1, a.Ndim, "trace", a.Aval), q = Axes.Normalize(axis2, a.Ndim, "trace", a.Aval);

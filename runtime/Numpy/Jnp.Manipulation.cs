@@ -39,7 +39,11 @@ public static partial class Jnp
     // ---- tiling and repetition ----
 
     /// <summary>x repeated <paramref name="reps"/> times along its last axis (a 0-d x becomes 1-D).</summary>
-    public static Tensor Tile(Tensor a, int reps) => Tile(a, [reps]);
+    public static Tensor Tile(Tensor a, int reps)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Tile(a, [reps]);
+    }
 
     /// <summary>
     /// x repeated along each axis by <paramref name="reps"/>; the shorter of x's shape and reps is padded with
@@ -210,28 +214,52 @@ public static partial class Jnp
     // ---- dimensions ----
 
     /// <summary>x with at least one dimension (a scalar becomes shape (1,)).</summary>
-    public static Tensor Atleast1d(Tensor x) => NotNull(x).Ndim >= 1 ? x : Reshape(x, 1);
+    public static Tensor Atleast1d(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x).Ndim >= 1 ? x : Reshape(x, 1);
+    }
 
     /// <summary>Each array with at least one dimension.</summary>
-    public static Tensor[] Atleast1d(params Tensor[] xs) => [.. RequireArrays(nameof(xs), xs).Select(Atleast1d)];
+    public static Tensor[] Atleast1d(params Tensor[] xs)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        return [.. RequireArrays(nameof(xs), xs).Select(Atleast1d)];
+    }
 
     /// <summary>x with at least two dimensions (a scalar becomes (1, 1), a vector of n becomes (1, n)).</summary>
-    public static Tensor Atleast2d(Tensor x) => NotNull(x).Ndim >= 2 ? x : Reshape(x, 1, -1);
+    public static Tensor Atleast2d(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x).Ndim >= 2 ? x : Reshape(x, 1, -1);
+    }
 
     /// <summary>Each array with at least two dimensions.</summary>
-    public static Tensor[] Atleast2d(params Tensor[] xs) => [.. RequireArrays(nameof(xs), xs).Select(Atleast2d)];
+    public static Tensor[] Atleast2d(params Tensor[] xs)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        return [.. RequireArrays(nameof(xs), xs).Select(Atleast2d)];
+    }
 
     /// <summary>x with at least three dimensions: a scalar (1, 1, 1), a vector of n (1, n, 1), a matrix (m, n, 1).</summary>
-    public static Tensor Atleast3d(Tensor x) => NotNull(x).Ndim switch
+    public static Tensor Atleast3d(Tensor x)
     {
-        0 => Reshape(x, 1, 1, 1),
-        1 => Reshape(x, 1, -1, 1),
-        2 => Lax.ExpandDims(x, [2]),
-        _ => x,
-    };
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x).Ndim switch
+        {
+            0 => Reshape(x, 1, 1, 1),
+            1 => Reshape(x, 1, -1, 1),
+            2 => Lax.ExpandDims(x, [2]),
+            _ => x,
+        };
+    }
 
     /// <summary>Each array with at least three dimensions.</summary>
-    public static Tensor[] Atleast3d(params Tensor[] xs) => [.. RequireArrays(nameof(xs), xs).Select(Atleast3d)];
+    public static Tensor[] Atleast3d(params Tensor[] xs)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        return [.. RequireArrays(nameof(xs), xs).Select(Atleast3d)];
+    }
 
     /// <summary>The axes permuted (the array API's <c>permute_dims</c>; <paramref name="axes"/> is required).</summary>
     public static Tensor PermuteDims(Tensor a, int[] axes)
@@ -263,14 +291,25 @@ public static partial class Jnp
     // ---- stacking and splitting ----
 
     /// <summary>1-D arrays as the columns of a 2-D array; 2-D arrays are joined along their second axis.</summary>
-    public static Tensor ColumnStack(IEnumerable<Tensor> tup) =>
-        Concatenate(RequireArrays(nameof(tup), tup).Select(x => x.Ndim < 2 ? Reshape(x, -1, 1) : x), 1);
+    public static Tensor ColumnStack(IEnumerable<Tensor> tup)
+    {
+        ArgumentNullException.ThrowIfNull(tup);
+        return Concatenate(RequireArrays(nameof(tup), tup).Select(x => x.Ndim < 2 ? Reshape(x, -1, 1) : x), 1);
+    }
 
     /// <summary>Arrays joined along a third axis (each made at least 3-D first).</summary>
-    public static Tensor Dstack(IEnumerable<Tensor> tup) => Concatenate(RequireArrays(nameof(tup), tup).Select(Atleast3d), 2);
+    public static Tensor Dstack(IEnumerable<Tensor> tup)
+    {
+        ArgumentNullException.ThrowIfNull(tup);
+        return Concatenate(RequireArrays(nameof(tup), tup).Select(Atleast3d), 2);
+    }
 
     /// <summary>Arrays stacked as rows (NumPy's <c>row_stack</c>, as <see cref="Vstack"/>).</summary>
-    public static Tensor RowStack(IEnumerable<Tensor> tup) => Vstack(RequireArrays(nameof(tup), tup));
+    public static Tensor RowStack(IEnumerable<Tensor> tup)
+    {
+        ArgumentNullException.ThrowIfNull(tup);
+        return Vstack(RequireArrays(nameof(tup), tup));
+    }
 
     /// <summary>
     /// Splits into <paramref name="sections"/> parts that need not divide the axis: the first <c>n % sections</c>
@@ -288,7 +327,12 @@ public static partial class Jnp
     }
 
     /// <summary>Splits at the given indices along an axis (as <see cref="Split(Tensor, int[], int)"/>).</summary>
-    public static Tensor[] ArraySplit(Tensor x, int[] indices, int axis = 0) => Split(x, indices, axis);
+    public static Tensor[] ArraySplit(Tensor x, int[] indices, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        return Split(x, indices, axis);
+    }
 
     private static int SplitAxis(string op, Tensor x, int minRank, int axis)
     {
@@ -298,22 +342,49 @@ public static partial class Jnp
     }
 
     /// <summary>Splits horizontally into equal sections (along axis 1, or 0 for 1-D arrays).</summary>
-    public static Tensor[] Hsplit(Tensor x, int sections) => Split(x, sections, SplitAxis("hsplit", x, 1, x.Ndim == 1 ? 0 : 1));
+    public static Tensor[] Hsplit(Tensor x, int sections)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Split(x, sections, SplitAxis("hsplit", x, 1, x.Ndim == 1 ? 0 : 1));
+    }
 
     /// <summary>Splits horizontally at indices (along axis 1, or 0 for 1-D arrays).</summary>
-    public static Tensor[] Hsplit(Tensor x, int[] indices) => Split(x, indices, SplitAxis("hsplit", x, 1, x.Ndim == 1 ? 0 : 1));
+    public static Tensor[] Hsplit(Tensor x, int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        return Split(x, indices, SplitAxis("hsplit", x, 1, x.Ndim == 1 ? 0 : 1));
+    }
 
     /// <summary>Splits vertically into equal sections (along axis 0; needs 2 dimensions).</summary>
-    public static Tensor[] Vsplit(Tensor x, int sections) => Split(x, sections, SplitAxis("vsplit", x, 2, 0));
+    public static Tensor[] Vsplit(Tensor x, int sections)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Split(x, sections, SplitAxis("vsplit", x, 2, 0));
+    }
 
     /// <summary>Splits vertically at indices (along axis 0; needs 2 dimensions).</summary>
-    public static Tensor[] Vsplit(Tensor x, int[] indices) => Split(x, indices, SplitAxis("vsplit", x, 2, 0));
+    public static Tensor[] Vsplit(Tensor x, int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        return Split(x, indices, SplitAxis("vsplit", x, 2, 0));
+    }
 
     /// <summary>Splits in depth into equal sections (along axis 2; needs 3 dimensions).</summary>
-    public static Tensor[] Dsplit(Tensor x, int sections) => Split(x, sections, SplitAxis("dsplit", x, 3, 2));
+    public static Tensor[] Dsplit(Tensor x, int sections)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Split(x, sections, SplitAxis("dsplit", x, 3, 2));
+    }
 
     /// <summary>Splits in depth at indices (along axis 2; needs 3 dimensions).</summary>
-    public static Tensor[] Dsplit(Tensor x, int[] indices) => Split(x, indices, SplitAxis("dsplit", x, 3, 2));
+    public static Tensor[] Dsplit(Tensor x, int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        return Split(x, indices, SplitAxis("dsplit", x, 3, 2));
+    }
 
     /// <summary>
     /// Arrays assembled from a list of blocks: the arrays (made at least 1-D) are joined along the last axis
@@ -321,6 +392,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Block(IEnumerable<Tensor> arrays)
     {
+        ArgumentNullException.ThrowIfNull(arrays);
         var xs = RequireArrays(nameof(arrays), arrays);
         if (xs.Length == 0) throw BreadthError("block", "List at arrays cannot be empty");
         int rank = Math.Max(1, xs.Max(x => x.Ndim));
@@ -439,7 +511,12 @@ public static partial class Jnp
     /// arr with <paramref name="values"/> inserted before position <paramref name="index"/> along an axis (the
     /// flattened array when null). Values are cast to arr's dtype and broadcast; out-of-range positions are clipped, as JAX.
     /// </summary>
-    public static Tensor Insert(Tensor arr, int index, Tensor values, int? axis = null) => InsertAt(arr, [index], scalarIndex: true, values, axis);
+    public static Tensor Insert(Tensor arr, int index, Tensor values, int? axis = null)
+    {
+        ArgumentNullException.ThrowIfNull(arr);
+        ArgumentNullException.ThrowIfNull(values);
+        return InsertAt(arr, [index], scalarIndex: true, values, axis);
+    }
 
     /// <summary>arr with one value inserted before each of <paramref name="indices"/> (positions in the original array).</summary>
     public static Tensor Insert(Tensor arr, int[] indices, Tensor values, int? axis = null)
@@ -522,6 +599,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Select(IEnumerable<Tensor> condlist, IEnumerable<Tensor> choicelist, Tensor? @default = null)
     {
+        ArgumentNullException.ThrowIfNull(condlist);
+        ArgumentNullException.ThrowIfNull(choicelist);
         var conditions = RequireArrays(nameof(condlist), condlist);
         var choices = RequireArrays(nameof(choicelist), choicelist);
         if (conditions.Length != choices.Length)
@@ -542,6 +621,8 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Choose(Tensor a, IEnumerable<Tensor> choices, string mode = "raise")
     {
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(choices);
         ArgumentNullException.ThrowIfNull(a);
         var cs = RequireArrays(nameof(choices), choices);
         if (!a.DType.IsInteger()) throw BreadthError("choose", $"`a` array must be integer typed, got {a.Aval.ToLongString()}");
@@ -586,6 +667,7 @@ public static partial class Jnp
     /// <summary>As <see cref="Compress(bool[], Tensor, int?)"/> with a concrete 1-D condition array (truthiness of its elements).</summary>
     public static Tensor Compress(Tensor condition, Tensor a, int? axis = null)
     {
+        ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(condition);
         if (condition.IsTracer)
             throw BreadthError("compress", "the condition must be concrete: compress has a data-dependent shape");
@@ -600,6 +682,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Piecewise(Tensor x, IEnumerable<Tensor> condlist, IEnumerable<Func<Tensor, Tensor>> funclist)
     {
+        ArgumentNullException.ThrowIfNull(condlist);
         ArgumentNullException.ThrowIfNull(x);
         var conditions = RequireArrays(nameof(condlist), condlist);
         ArgumentNullException.ThrowIfNull(funclist);
@@ -622,6 +705,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor[] UnravelIndex(Tensor indices, int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(indices);
         var dims = ShapeOf(shape ?? throw new ArgumentNullException(nameof(shape))).IntSizes;
         if (!indices.DType.IsInteger()) throw BreadthError("unravel_index", $"only int indices permitted, got {indices.Aval.ToLongString()}");
@@ -643,6 +727,10 @@ public static partial class Jnp
     /// </summary>
     public static Tensor RavelMultiIndex(Tensor[] multiIndex, int[] dims, string mode = "raise", string order = "C")
     {
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(multiIndex);
+        ArgumentNullException.ThrowIfNull(dims);
         var coordinates = RequireArrays(nameof(multiIndex), multiIndex);
         var sizes = ShapeOf(dims ?? throw new ArgumentNullException(nameof(dims))).IntSizes;
         if (coordinates.Length != sizes.Length)

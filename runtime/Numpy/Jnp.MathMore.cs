@@ -50,7 +50,10 @@ public static partial class Jnp
     /// As XLA expands <c>asinh</c>: <c>log1p(a + a²/(1 + sqrt(1 + a²)))</c> for a = |x| (no cancellation near 0),
     /// <c>log(a) + log 2</c> where a² would overflow, and x's sign restored; float16/bfloat16 in float32.
     /// </remarks>
-    public static Tensor Arcsinh(Tensor x) => InFloat32(Inexact("arcsinh", NotNull(x)), v =>
+    public static Tensor Arcsinh(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return InFloat32(Inexact("arcsinh", NotNull(x)), v =>
     {
         var negative = Signbit(v);
         var a = Where(negative, Lax.Neg(v), v);
@@ -61,13 +64,17 @@ public static partial class Jnp
         var r = Where(large, Add(Lax.Log(Where(large, a, TypedScalar(v, 1))), Math.Log(2)), moderate);
         return Where(negative, Lax.Neg(r), r);
     });
+    }
 
     /// <summary>Inverse hyperbolic cosine (NaN below 1).</summary>
     /// <remarks>
     /// <c>log1p((x - 1) + sqrt((x - 1)(x + 1)))</c> (accurate near 1), and <c>log(x) + log 2</c> where the product would
     /// overflow, as XLA's expansion; float16/bfloat16 in float32.
     /// </remarks>
-    public static Tensor Arccosh(Tensor x) => InFloat32(Inexact("arccosh", NotNull(x)), v =>
+    public static Tensor Arccosh(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return InFloat32(Inexact("arccosh", NotNull(x)), v =>
     {
         var large = Greater(v, Math.Sqrt(FinfoMax(v.DType)));
         var safe = Where(large, TypedScalar(v, 2), v);
@@ -75,10 +82,15 @@ public static partial class Jnp
         var moderate = Lax.Log1p(Add(below, Lax.Sqrt(Multiply(below, Add(safe, 1)))));
         return Where(large, Add(Lax.Log(Where(large, v, TypedScalar(v, 1))), Math.Log(2)), moderate);
     });
+    }
 
     /// <summary>Inverse hyperbolic tangent: <c>(log1p(x) - log1p(-x)) / 2</c> (NaN beyond ±1, ±inf at ±1).</summary>
-    public static Tensor Arctanh(Tensor x) => InFloat32(Inexact("arctanh", NotNull(x)), v =>
+    public static Tensor Arctanh(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return InFloat32(Inexact("arctanh", NotNull(x)), v =>
         Multiply(Subtract(Lax.Log1p(v), Lax.Log1p(Lax.Neg(v))), 0.5));
+    }
 
     // ---- angles ----
 
@@ -99,10 +111,18 @@ public static partial class Jnp
     }
 
     /// <summary>Degrees to radians (NumPy's <c>radians</c>).</summary>
-    public static Tensor Radians(Tensor x) => Deg2rad(x);
+    public static Tensor Radians(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Deg2rad(x);
+    }
 
     /// <summary>Radians to degrees (NumPy's <c>degrees</c>).</summary>
-    public static Tensor Degrees(Tensor x) => Rad2deg(x);
+    public static Tensor Degrees(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Rad2deg(x);
+    }
 
     // ---- sign and float structure ----
 
@@ -213,10 +233,20 @@ public static partial class Jnp
     }
 
     /// <summary>Elementwise maximum ignoring NaN: the other operand where one is NaN (NaN only when both are).</summary>
-    public static Tensor Fmax(Tensor x1, Tensor x2) => Where(LogicalOr(Less(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
+    public static Tensor Fmax(Tensor x1, Tensor x2)
+    {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
+        return Where(LogicalOr(Less(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
+    }
 
     /// <summary>Elementwise minimum ignoring NaN: the other operand where one is NaN (NaN only when both are).</summary>
-    public static Tensor Fmin(Tensor x1, Tensor x2) => Where(LogicalOr(Greater(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
+    public static Tensor Fmin(Tensor x1, Tensor x2)
+    {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
+        return Where(LogicalOr(Greater(NotNull(x1), NotNull(x2)), Isnan(x1)), x2, x1);
+    }
 
     /// <summary>log2(2^x1 + 2^x2), computed stably (x1 + x2 where their difference is NaN, as JAX).</summary>
     public static Tensor Logaddexp2(Tensor x1, Tensor x2)
@@ -241,7 +271,12 @@ public static partial class Jnp
     }
 
     /// <summary>Floor division and remainder together (NumPy's <c>divmod</c>).</summary>
-    public static (Tensor Quotient, Tensor Remainder) Divmod(Tensor x1, Tensor x2) => (FloorDivide(NotNull(x1), NotNull(x2)), Remainder(x1, x2));
+    public static (Tensor Quotient, Tensor Remainder) Divmod(Tensor x1, Tensor x2)
+    {
+        ArgumentNullException.ThrowIfNull(x1);
+        ArgumentNullException.ThrowIfNull(x2);
+        return (FloorDivide(NotNull(x1), NotNull(x2)), Remainder(x1, x2));
+    }
 
     /// <summary>Fractional and integral parts, both with x's sign (NumPy's <c>modf</c>).</summary>
     public static (Tensor Fractional, Tensor Integral) Modf(Tensor x)
@@ -253,13 +288,25 @@ public static partial class Jnp
     }
 
     /// <summary>Rounds toward zero (NumPy's <c>fix</c>; integers unchanged).</summary>
-    public static Tensor Fix(Tensor x) => Trunc(NotNull(x));
+    public static Tensor Fix(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Trunc(NotNull(x));
+    }
 
     /// <summary>Rounds half to even to <paramref name="decimals"/> decimals (NumPy's <c>around</c>, as <see cref="Round"/>).</summary>
-    public static Tensor Around(Tensor x, int decimals = 0) => Round(NotNull(x), decimals);
+    public static Tensor Around(Tensor x, int decimals = 0)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Round(NotNull(x), decimals);
+    }
 
     /// <summary>|x| in an inexact dtype (NumPy's <c>fabs</c>).</summary>
-    public static Tensor Fabs(Tensor x) => Lax.Abs(Inexact("fabs", NotNull(x)));
+    public static Tensor Fabs(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Lax.Abs(Inexact("fabs", NotNull(x)));
+    }
 
     // ---- integers ----
 
@@ -417,33 +464,69 @@ public static partial class Jnp
     /// Chebyshev expansion of exp(-|x|) I0(|x|); float16/bfloat16 in float32. Its derivative, I1(x), comes from the
     /// same series (a custom JVP, as JAX's, which also makes it exactly 0 at 0).
     /// </summary>
-    public static Tensor I0(Tensor x) => InFloat32(Inexact("i0", NotNull(x)), I0WithJvp);
+    public static Tensor I0(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return InFloat32(Inexact("i0", NotNull(x)), I0WithJvp);
+    }
 
     // ---- classification and cleanup ----
 
     /// <summary>True where x is +inf.</summary>
-    public static Tensor Isposinf(Tensor x) => NotNull(x).DType.IsFloat() ? Equal(x, double.PositiveInfinity) : FullLike(x, false, DType.Bool);
+    public static Tensor Isposinf(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x).DType.IsFloat() ? Equal(x, double.PositiveInfinity) : FullLike(x, false, DType.Bool);
+    }
 
     /// <summary>True where x is -inf.</summary>
-    public static Tensor Isneginf(Tensor x) => NotNull(x).DType.IsFloat() ? Equal(x, double.NegativeInfinity) : FullLike(x, false, DType.Bool);
+    public static Tensor Isneginf(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x).DType.IsFloat() ? Equal(x, double.NegativeInfinity) : FullLike(x, false, DType.Bool);
+    }
 
     /// <summary>True for every element: arrays here are real (no complex dtypes).</summary>
-    public static Tensor Isreal(Tensor x) => FullLike(NotNull(x), true, DType.Bool);
+    public static Tensor Isreal(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return FullLike(NotNull(x), true, DType.Bool);
+    }
 
     /// <summary>False for every element: arrays here are real (no complex dtypes).</summary>
-    public static Tensor Iscomplex(Tensor x) => FullLike(NotNull(x), false, DType.Bool);
+    public static Tensor Iscomplex(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return FullLike(NotNull(x), false, DType.Bool);
+    }
 
     /// <summary>The real part: x itself for real arrays.</summary>
-    public static Tensor Real(Tensor x) => NotNull(x);
+    public static Tensor Real(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x);
+    }
 
     /// <summary>The imaginary part: zeros like x for real arrays.</summary>
-    public static Tensor Imag(Tensor x) => ZerosLike(NotNull(x));
+    public static Tensor Imag(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ZerosLike(NotNull(x));
+    }
 
     /// <summary>The complex conjugate: x itself for real arrays.</summary>
-    public static Tensor Conj(Tensor x) => NotNull(x);
+    public static Tensor Conj(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x);
+    }
 
     /// <summary>The complex conjugate (NumPy's <c>conjugate</c>): x itself for real arrays.</summary>
-    public static Tensor Conjugate(Tensor x) => NotNull(x);
+    public static Tensor Conjugate(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return NotNull(x);
+    }
 
     /// <summary>
     /// NaN replaced by <paramref name="nan"/>, +inf by <paramref name="posinf"/> (default: the dtype's largest value)

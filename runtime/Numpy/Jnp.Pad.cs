@@ -9,6 +9,8 @@ public static partial class Jnp
     /// <summary><see cref="Pad(Tensor, ValueTuple{int, int}[], string, Tensor?, string, Tensor?, int?)"/> with the same width everywhere.</summary>
     public static Tensor Pad(Tensor array, int padWidth, string mode = "constant", Tensor? constantValues = null, string reflectType = "even", Tensor? endValues = null, int? statLength = null)
     {
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(reflectType);
         ArgumentNullException.ThrowIfNull(array);
         return Pad(array, [.. Enumerable.Repeat((padWidth, padWidth), array.Ndim)], mode, constantValues, reflectType, endValues, statLength);
     }
@@ -16,6 +18,8 @@ public static partial class Jnp
     /// <summary><see cref="Pad(Tensor, ValueTuple{int, int}[], string, Tensor?, string, Tensor?, int?)"/> with the same (before, after) widths on every axis.</summary>
     public static Tensor Pad(Tensor array, (int Before, int After) padWidth, string mode = "constant", Tensor? constantValues = null, string reflectType = "even", Tensor? endValues = null, int? statLength = null)
     {
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(reflectType);
         ArgumentNullException.ThrowIfNull(array);
         return Pad(array, [.. Enumerable.Repeat(padWidth, array.Ndim)], mode, constantValues, reflectType, endValues, statLength);
     }
@@ -31,6 +35,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Pad(Tensor array, (int Before, int After)[] padWidth, string mode = "constant", Tensor? constantValues = null, string reflectType = "even", Tensor? endValues = null, int? statLength = null)
     {
+        ArgumentNullException.ThrowIfNull(reflectType);
         ArgumentNullException.ThrowIfNull(array);
         ArgumentNullException.ThrowIfNull(padWidth);
         ArgumentNullException.ThrowIfNull(mode);

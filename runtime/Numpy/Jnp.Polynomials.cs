@@ -31,8 +31,9 @@ public static partial class Jnp
     /// <summary>The polynomial <paramref name="p"/> (highest power first) evaluated at <paramref name="x"/> by Horner's rule (<c>jnp.polyval</c>).</summary>
     public static Tensor Polyval(Tensor p, Tensor x)
     {
-        RequirePolynomial("polyval", p, nameof(p));
+        ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(x);
+        RequirePolynomial("polyval", p, nameof(p));
         var promoted = PromoteDTypesInexact(p, x);
         (p, x) = (promoted[0], promoted[1]);
         var y = ZerosLike(x);
@@ -58,14 +59,26 @@ public static partial class Jnp
     }
 
     /// <summary>The sum of two polynomials (<c>jnp.polyadd</c>).</summary>
-    public static Tensor Polyadd(Tensor a1, Tensor a2) => PolyAddSub("polyadd", a1, a2, subtract: false);
+    public static Tensor Polyadd(Tensor a1, Tensor a2)
+    {
+        ArgumentNullException.ThrowIfNull(a1);
+        ArgumentNullException.ThrowIfNull(a2);
+        return PolyAddSub("polyadd", a1, a2, subtract: false);
+    }
 
     /// <summary>The difference of two polynomials (<c>jnp.polysub</c>).</summary>
-    public static Tensor Polysub(Tensor a1, Tensor a2) => PolyAddSub("polysub", a1, a2, subtract: true);
+    public static Tensor Polysub(Tensor a1, Tensor a2)
+    {
+        ArgumentNullException.ThrowIfNull(a1);
+        ArgumentNullException.ThrowIfNull(a2);
+        return PolyAddSub("polysub", a1, a2, subtract: true);
+    }
 
     /// <summary>The product of two polynomials (<c>jnp.polymul</c>): the full convolution of the coefficients.</summary>
     public static Tensor Polymul(Tensor a1, Tensor a2)
     {
+        ArgumentNullException.ThrowIfNull(a1);
+        ArgumentNullException.ThrowIfNull(a2);
         RequirePolynomial("polymul", a1, nameof(a1));
         RequirePolynomial("polymul", a2, nameof(a2));
         var promoted = PromoteDTypesInexact(a1, a2);
@@ -81,6 +94,8 @@ public static partial class Jnp
     /// </summary>
     public static (Tensor Quotient, Tensor Remainder) Polydiv(Tensor u, Tensor v)
     {
+        ArgumentNullException.ThrowIfNull(u);
+        ArgumentNullException.ThrowIfNull(v);
         RequirePolynomial("polydiv", u, nameof(u));
         RequirePolynomial("polydiv", v, nameof(v));
         if (u.Size == 0 || v.Size == 0) throw OpError("polydiv", $"polynomials must not be empty, got {u.Aval.ToLongString()} and {v.Aval.ToLongString()}");
@@ -104,6 +119,7 @@ public static partial class Jnp
     /// <summary>The <paramref name="m"/>-th derivative of a polynomial (<c>jnp.polyder</c>).</summary>
     public static Tensor Polyder(Tensor p, int m = 1)
     {
+        ArgumentNullException.ThrowIfNull(p);
         RequirePolynomial("polyder", p, nameof(p));
         if (m < 0) throw OpError("polyder", $"order of derivative must be positive, got {m}");
         p = PromoteDTypesInexact(p)[0];
@@ -123,6 +139,7 @@ public static partial class Jnp
     /// </summary>
     public static Tensor Polyint(Tensor p, int m = 1, Tensor? k = null)
     {
+        ArgumentNullException.ThrowIfNull(p);
         RequirePolynomial("polyint", p, nameof(p));
         if (m < 0) throw OpError("polyint", $"order of integral must be positive, got {m}");
         if (m == 0) return p;

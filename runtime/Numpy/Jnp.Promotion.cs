@@ -9,7 +9,11 @@ namespace JaxToolchain;
 public static partial class Jnp
 {
     /// <summary>The dtype and weakness that <paramref name="xs"/> promote to (<c>jnp.result_type</c>).</summary>
-    public static DType ResultType(params Tensor[] xs) => Promoted(xs).DType;
+    public static DType ResultType(params Tensor[] xs)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        return Promoted(xs).DType;
+    }
 
     /// <summary>
     /// The promoted dtype, canonicalised (uint32 + int32 is int64, which is int32 without x64, as in JAX). An

@@ -34,52 +34,90 @@ public static partial class Jnp
     }
 
     /// <summary>Sum over axes (all when null); ints and bools sum in the default int dtype.</summary>
-    public static Tensor Sum(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null) =>
-        Reduction("sum", Prims.ReduceSum, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+    public static Tensor Sum(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Reduction("sum", Prims.ReduceSum, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+    }
 
     /// <summary>Sum over one axis.</summary>
-    public static Tensor Sum(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Sum(x, [axis], keepdims, dtype);
+    public static Tensor Sum(Tensor x, int axis, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Sum(x, [axis], keepdims, dtype);
+    }
 
     /// <summary>Product over axes (all when null).</summary>
-    public static Tensor Prod(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null) =>
-        Reduction("prod", Prims.ReduceProd, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+    public static Tensor Prod(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Reduction("prod", Prims.ReduceProd, x, axis, keepdims, Jax.Config.Canonicalize(dtype ?? PromotedIntegerDType(x.DType)), upcastHalf: true);
+    }
 
     /// <summary>Product over one axis.</summary>
-    public static Tensor Prod(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Prod(x, [axis], keepdims, dtype);
+    public static Tensor Prod(Tensor x, int axis, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Prod(x, [axis], keepdims, dtype);
+    }
 
     /// <summary>Maximum over axes (NaN propagates); empty reductions are an error.</summary>
     public static Tensor Max(Tensor x, int[]? axis = null, bool keepdims = false)
     {
+        ArgumentNullException.ThrowIfNull(x);
         RequireNonEmpty("max", x, axis);
         return Reduction("max", x.DType == DType.Bool ? Prims.ReduceOr : Prims.ReduceMax, x, axis, keepdims, x.DType, upcastHalf: false);
     }
 
     /// <summary>Maximum over one axis.</summary>
-    public static Tensor Max(Tensor x, int axis, bool keepdims = false) => Max(x, [axis], keepdims);
+    public static Tensor Max(Tensor x, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Max(x, [axis], keepdims);
+    }
 
     /// <summary>Minimum over axes (NaN propagates); empty reductions are an error.</summary>
     public static Tensor Min(Tensor x, int[]? axis = null, bool keepdims = false)
     {
+        ArgumentNullException.ThrowIfNull(x);
         RequireNonEmpty("min", x, axis);
         return Reduction("min", x.DType == DType.Bool ? Prims.ReduceAnd : Prims.ReduceMin, x, axis, keepdims, x.DType, upcastHalf: false);
     }
 
     /// <summary>Minimum over one axis.</summary>
-    public static Tensor Min(Tensor x, int axis, bool keepdims = false) => Min(x, [axis], keepdims);
+    public static Tensor Min(Tensor x, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Min(x, [axis], keepdims);
+    }
 
     /// <summary>Maximum (NumPy's <c>amax</c>).</summary>
-    public static Tensor Amax(Tensor x, int[]? axis = null, bool keepdims = false) => Max(x, axis, keepdims);
+    public static Tensor Amax(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Max(x, axis, keepdims);
+    }
 
     /// <summary>Minimum (NumPy's <c>amin</c>).</summary>
-    public static Tensor Amin(Tensor x, int[]? axis = null, bool keepdims = false) => Min(x, axis, keepdims);
+    public static Tensor Amin(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Min(x, axis, keepdims);
+    }
 
     /// <summary>True when all elements along the axes are truthy.</summary>
-    public static Tensor All(Tensor x, int[]? axis = null, bool keepdims = false) =>
-        Reduction("all", Prims.ReduceAnd, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+    public static Tensor All(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Reduction("all", Prims.ReduceAnd, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+    }
 
     /// <summary>True when any element along the axes is truthy.</summary>
-    public static Tensor Any(Tensor x, int[]? axis = null, bool keepdims = false) =>
-        Reduction("any", Prims.ReduceOr, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+    public static Tensor Any(Tensor x, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Reduction("any", Prims.ReduceOr, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
+    }
 
     /// <summary>
     /// The number of elements reduced over <paramref name="axes"/>, less <paramref name="ddof"/>, as a weakly typed scalar
@@ -102,6 +140,7 @@ public static partial class Jnp
     /// <summary>Arithmetic mean over axes (ints and bools in the default float dtype).</summary>
     public static Tensor Mean(Tensor x, int[]? axis = null, bool keepdims = false, DType? dtype = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var axes = Axes.NormalizeMany(axis, x.Ndim, "mean", x.Aval);
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
@@ -110,11 +149,16 @@ public static partial class Jnp
     }
 
     /// <summary>Mean over one axis.</summary>
-    public static Tensor Mean(Tensor x, int axis, bool keepdims = false, DType? dtype = null) => Mean(x, [axis], keepdims, dtype);
+    public static Tensor Mean(Tensor x, int axis, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Mean(x, [axis], keepdims, dtype);
+    }
 
     /// <summary>Variance over axes with <paramref name="ddof"/> delta degrees of freedom.</summary>
     public static Tensor Var(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var axes = Axes.NormalizeMany(axis, x.Ndim, "var", x.Aval);
         var result = Jax.Config.Canonicalize(dtype ?? (x.DType.IsFloat() ? x.DType : Jax.Config.DefaultFloat));
         var compute = result is DType.Float16 or DType.BFloat16 ? DType.Float32 : result;
@@ -126,14 +170,25 @@ public static partial class Jnp
     }
 
     /// <summary>Variance over one axis.</summary>
-    public static Tensor Var(Tensor x, int axis, int ddof = 0, bool keepdims = false) => Var(x, [axis], ddof, keepdims);
+    public static Tensor Var(Tensor x, int axis, int ddof = 0, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Var(x, [axis], ddof, keepdims);
+    }
 
     /// <summary>Standard deviation over axes.</summary>
-    public static Tensor Std(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null) =>
-        Sqrt(Var(x, axis, ddof, keepdims, dtype));
+    public static Tensor Std(Tensor x, int[]? axis = null, int ddof = 0, bool keepdims = false, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Sqrt(Var(x, axis, ddof, keepdims, dtype));
+    }
 
     /// <summary>Standard deviation over one axis.</summary>
-    public static Tensor Std(Tensor x, int axis, int ddof = 0, bool keepdims = false) => Std(x, [axis], ddof, keepdims);
+    public static Tensor Std(Tensor x, int axis, int ddof = 0, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Std(x, [axis], ddof, keepdims);
+    }
 
     private static Tensor ArgReduction(string op, Primitive primitive, Tensor x, int? axis, bool keepdims)
     {
@@ -150,10 +205,18 @@ public static partial class Jnp
     }
 
     /// <summary>Index of the maximum (over the flattened array when <paramref name="axis"/> is null).</summary>
-    public static Tensor Argmax(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmax", Prims.Argmax, x, axis, keepdims);
+    public static Tensor Argmax(Tensor x, int? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ArgReduction("argmax", Prims.Argmax, x, axis, keepdims);
+    }
 
     /// <summary>Index of the minimum (over the flattened array when <paramref name="axis"/> is null).</summary>
-    public static Tensor Argmin(Tensor x, int? axis = null, bool keepdims = false) => ArgReduction("argmin", Prims.Argmin, x, axis, keepdims);
+    public static Tensor Argmin(Tensor x, int? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ArgReduction("argmin", Prims.Argmin, x, axis, keepdims);
+    }
 
     private static Tensor Cumulative(string op, Primitive primitive, Tensor x, int? axis, DType? dtype)
     {
@@ -169,14 +232,23 @@ public static partial class Jnp
     }
 
     /// <summary>Cumulative sum (over the flattened array when <paramref name="axis"/> is null).</summary>
-    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumsum", Prims.Cumsum, x, axis, dtype);
+    public static Tensor Cumsum(Tensor x, int? axis = null, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Cumulative("cumsum", Prims.Cumsum, x, axis, dtype);
+    }
 
     /// <summary>Cumulative product.</summary>
-    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null) => Cumulative("cumprod", Prims.Cumprod, x, axis, dtype);
+    public static Tensor Cumprod(Tensor x, int? axis = null, DType? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Cumulative("cumprod", Prims.Cumprod, x, axis, dtype);
+    }
 
     /// <summary>Sorted copy along an axis (-1 by default; the flattened array when null). NaNs sort last.</summary>
     public static Tensor Sort(Tensor x, int? axis = -1)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (axis is null) return Lax.Sort([Ravel(x)], 0)[0];
         return Lax.Sort([x], Axes.Normalize(axis.Value, x.Ndim, "sort", x.Aval))[0];
     }
@@ -184,6 +256,7 @@ public static partial class Jnp
     /// <summary>Indices that sort x along an axis (stable).</summary>
     public static Tensor Argsort(Tensor x, int? axis = -1)
     {
+        ArgumentNullException.ThrowIfNull(x);
         if (axis is null)
         {
             x = Ravel(x);

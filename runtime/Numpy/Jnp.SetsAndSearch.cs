@@ -216,16 +216,23 @@ public static partial class Jnp
     }
 
     /// <summary>The sorted unique elements of the flattened array (<c>jnp.unique</c>); see the overload with flags for <paramref name="size"/>.</summary>
-    public static Tensor Unique(Tensor x, int? size = null, Tensor? fillValue = null, bool equalNan = true) =>
-        Unique(x, false, false, false, equalNan, size, fillValue).Values;
+    public static Tensor Unique(Tensor x, int? size = null, Tensor? fillValue = null, bool equalNan = true)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Unique(x, false, false, false, equalNan, size, fillValue).Values;
+    }
 
     /// <summary>The array API's <c>unique_values</c>: the sorted unique elements (NaNs distinct).</summary>
-    public static Tensor UniqueValues(Tensor x, int? size = null, Tensor? fillValue = null) =>
-        Unique(x, false, false, false, equalNan: false, size, fillValue).Values;
+    public static Tensor UniqueValues(Tensor x, int? size = null, Tensor? fillValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Unique(x, false, false, false, equalNan: false, size, fillValue).Values;
+    }
 
     /// <summary>The array API's <c>unique_counts</c>: the unique elements and how often each occurs.</summary>
     public static (Tensor Values, Tensor Counts) UniqueCounts(Tensor x, int? size = null, Tensor? fillValue = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var r = Unique(x, false, false, true, equalNan: false, size, fillValue);
         return (r.Values, r.Counts!);
     }
@@ -233,6 +240,7 @@ public static partial class Jnp
     /// <summary>The array API's <c>unique_inverse</c>: the unique elements and, per input element (x's shape), its index among them.</summary>
     public static (Tensor Values, Tensor InverseIndices) UniqueInverse(Tensor x, int? size = null, Tensor? fillValue = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var r = Unique(x, false, true, false, equalNan: false, size, fillValue);
         return (r.Values, r.Inverse!);
     }
@@ -240,6 +248,7 @@ public static partial class Jnp
     /// <summary>The array API's <c>unique_all</c>: values, first-occurrence indices, inverse indices and counts.</summary>
     public static (Tensor Values, Tensor Indices, Tensor InverseIndices, Tensor Counts) UniqueAll(Tensor x, int? size = null, Tensor? fillValue = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var r = Unique(x, true, true, true, equalNan: false, size, fillValue);
         return (r.Values, r.Indices!, r.Inverse!, r.Counts!);
     }
@@ -262,8 +271,12 @@ public static partial class Jnp
     }
 
     /// <summary>The sorted unique values in both arrays (<c>jnp.intersect1d</c>); <paramref name="size"/> pads to a static size for jit.</summary>
-    public static Tensor Intersect1d(Tensor ar1, Tensor ar2, bool assumeUnique = false, int? size = null, Tensor? fillValue = null) =>
-        Intersect1d(ar1, ar2, assumeUnique, returnIndices: false, size, fillValue).Values;
+    public static Tensor Intersect1d(Tensor ar1, Tensor ar2, bool assumeUnique = false, int? size = null, Tensor? fillValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(ar1);
+        ArgumentNullException.ThrowIfNull(ar2);
+        return Intersect1d(ar1, ar2, assumeUnique, returnIndices: false, size, fillValue).Values;
+    }
 
     /// <summary>
     /// The sorted unique values in both arrays and, with <paramref name="returnIndices"/>, the index of each one's

@@ -7,6 +7,8 @@ public static partial class Jnp
     /// <summary>x with a new shape; one dimension may be -1 (inferred).</summary>
     public static Tensor Reshape(Tensor x, params long[] shape)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(shape);
         int unknown = System.Array.IndexOf(shape, -1L);
         var dims = new Dim[shape.Length];
         long known = 1;
@@ -30,11 +32,16 @@ public static partial class Jnp
     }
 
     /// <summary>x flattened to 1-D.</summary>
-    public static Tensor Ravel(Tensor x) => x.Ndim == 1 ? x : Reshape(x, -1);
+    public static Tensor Ravel(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Ndim == 1 ? x : Reshape(x, -1);
+    }
 
     /// <summary>Permutes axes (default: reversed).</summary>
     public static Tensor Transpose(Tensor x, int[]? axes = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var perm = axes is null
             ? Enumerable.Range(0, x.Ndim).Reverse().ToArray()
             : axes.Select(a => Axes.Normalize(a, x.Ndim, "transpose", x.Aval)).ToArray();
@@ -46,6 +53,7 @@ public static partial class Jnp
     /// <summary>Interchanges two axes.</summary>
     public static Tensor Swapaxes(Tensor x, int axis1, int axis2)
     {
+        ArgumentNullException.ThrowIfNull(x);
         var perm = Enumerable.Range(0, x.Ndim).ToArray();
         int a = Axes.Normalize(axis1, x.Ndim, "swapaxes", x.Aval), b = Axes.Normalize(axis2, x.Ndim, "swapaxes", x.Aval);
         (perm[a], perm[b]) = (perm[b], perm[a]);
@@ -55,6 +63,7 @@ public static partial class Jnp
     /// <summary>Moves an axis to a new position.</summary>
     public static Tensor Moveaxis(Tensor x, int source, int destination)
     {
+        ArgumentNullException.ThrowIfNull(x);
         int s = Axes.Normalize(source, x.Ndim, "moveaxis", x.Aval), d = Axes.Normalize(destination, x.Ndim, "moveaxis", x.Aval);
         var order = Enumerable.Range(0, x.Ndim).Where(i => i != s).ToList();
         order.Insert(d, s);
@@ -64,6 +73,7 @@ public static partial class Jnp
     /// <summary>Removes size-1 axes (all of them when <paramref name="axis"/> is null).</summary>
     public static Tensor Squeeze(Tensor x, params int[]? axis)
     {
+        ArgumentNullException.ThrowIfNull(x);
         int[] dims = axis is null || axis.Length == 0
             ? Enumerable.Range(0, x.Ndim).Where(i => x.Shape[i].IsStatic && x.Shape[i].Size == 1).ToArray()
             : Axes.NormalizeMany(axis, x.Ndim, "squeeze", x.Aval);
@@ -76,6 +86,8 @@ public static partial class Jnp
     /// <summary>Inserts size-1 axes at the given positions of the result.</summary>
     public static Tensor ExpandDims(Tensor x, params int[] axis)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(axis);
         var dims = Axes.NormalizeMany(axis, x.Ndim + axis.Length, "expand_dims");
         return Lax.ExpandDims(x, dims);
     }
@@ -83,6 +95,7 @@ public static partial class Jnp
     /// <summary>Joins arrays along an existing axis (dtypes promoted).</summary>
     public static Tensor Concatenate(IEnumerable<Tensor> arrays, int axis = 0)
     {
+        ArgumentNullException.ThrowIfNull(arrays);
         var xs = arrays.ToArray();
         if (xs.Length == 0) throw new JaxTypeException("concatenate", "need at least one array to concatenate" + Dispatch.At(SourceLocation.FindCaller()));
         if (xs[0].Ndim == 0) throw new JaxTypeException("concatenate", "zero-dimensional arrays cannot be concatenated" + Dispatch.At(SourceLocation.FindCaller()));
@@ -95,6 +108,7 @@ public static partial class Jnp
     /// <summary>Joins arrays of equal shape along a new axis.</summary>
     public static Tensor Stack(IEnumerable<Tensor> arrays, int axis = 0)
     {
+        ArgumentNullException.ThrowIfNull(arrays);
         var xs = arrays.ToArray();
         if (xs.Length == 0) throw new JaxTypeException("stack", "need at least one array to stack" + Dispatch.At(SourceLocation.FindCaller()));
         foreach (var x in xs)
@@ -105,12 +119,16 @@ public static partial class Jnp
     }
 
     /// <summary>Stacks 1-D arrays as rows (2-D arrays are concatenated along axis 0).</summary>
-    public static Tensor Vstack(IEnumerable<Tensor> arrays) =>
-        Concatenate(arrays.Select(x => x.Ndim < 2 ? Reshape(x, 1, -1) : x), 0);
+    public static Tensor Vstack(IEnumerable<Tensor> arrays)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        return Concatenate(arrays.Select(x => x.Ndim < 2 ? Reshape(x, 1, -1) : x), 0);
+    }
 
     /// <summary>Stacks along the second axis (0-d and 1-D arrays are concatenated, as <c>np.hstack</c>).</summary>
     public static Tensor Hstack(IEnumerable<Tensor> arrays)
     {
+        ArgumentNullException.ThrowIfNull(arrays);
         var xs = arrays.Select(x => x.Ndim == 0 ? Reshape(x, 1) : x).ToArray();
         if (xs.Length == 0) throw new JaxTypeException("hstack", "need at least one array to stack" + Dispatch.At(SourceLocation.FindCaller()));
         return Concatenate(xs, xs[0].Ndim == 1 ? 0 : 1);
@@ -119,6 +137,7 @@ public static partial class Jnp
     /// <summary>Splits into <paramref name="sections"/> equal parts along an axis.</summary>
     public static Tensor[] Split(Tensor x, int sections, int axis = 0)
     {
+        ArgumentNullException.ThrowIfNull(x);
         int a = Axes.Normalize(axis, x.Ndim, "split", x.Aval);
         long n = x.Shape[a].Size;
         if (sections <= 0 || n % sections != 0)
@@ -129,6 +148,8 @@ public static partial class Jnp
     /// <summary>Splits at the given indices along an axis.</summary>
     public static Tensor[] Split(Tensor x, int[] indices, int axis = 0)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
         int a = Axes.Normalize(axis, x.Ndim, "split", x.Aval);
         int n = (int)x.Shape[a].Size;
         var bounds = new List<int> { 0 };
@@ -147,11 +168,17 @@ public static partial class Jnp
     }
 
     /// <summary>Reverses the order of elements along axes (all when null).</summary>
-    public static Tensor Flip(Tensor x, params int[]? axis) => Lax.Rev(x, Axes.NormalizeMany(axis is { Length: 0 } ? null : axis, x.Ndim, "flip", x.Aval));
+    public static Tensor Flip(Tensor x, params int[]? axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Lax.Rev(x, Axes.NormalizeMany(axis is { Length: 0 } ? null : axis, x.Ndim, "flip", x.Aval));
+    }
 
     /// <summary>x broadcast to a shape (NumPy rules).</summary>
     public static Tensor BroadcastTo(Tensor x, params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(shape);
         var target = ShapeOf(shape);
         if (TryBroadcastShapes([x.Shape, target]) != target)
             throw new JaxTypeException("broadcast_to", $"cannot broadcast {x.Aval.ToLongString()} to shape {target.ToTupleString()}{Dispatch.At(SourceLocation.FindCaller())}");
@@ -161,6 +188,7 @@ public static partial class Jnp
     /// <summary>Arrays broadcast against each other.</summary>
     public static Tensor[] BroadcastArrays(params Tensor[] xs)
     {
+        ArgumentNullException.ThrowIfNull(xs);
         var shape = BroadcastShapes("broadcast_arrays", xs);
         return xs.Select(x => BroadcastToShape(x, shape)).ToArray();
     }

@@ -60,10 +60,20 @@ public static partial class Jnp
     }
 
     /// <summary>The discrete linear convolution of two 1-D arrays (<c>jnp.convolve</c>), full by default.</summary>
-    public static Tensor Convolve(Tensor a, Tensor v, ConvolveMode mode = ConvolveMode.Full) => Convolution("convolve", a, v, mode, correlate: false);
+    public static Tensor Convolve(Tensor a, Tensor v, ConvolveMode mode = ConvolveMode.Full)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(v);
+        return Convolution("convolve", a, v, mode, correlate: false);
+    }
 
     /// <summary>The cross-correlation of two 1-D arrays, <c>c[k] = sum_n a[n + k] v[n]</c> (<c>jnp.correlate</c>), valid by default.</summary>
-    public static Tensor Correlate(Tensor a, Tensor v, ConvolveMode mode = ConvolveMode.Valid) => Convolution("correlate", a, v, mode, correlate: true);
+    public static Tensor Correlate(Tensor a, Tensor v, ConvolveMode mode = ConvolveMode.Valid)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(v);
+        return Convolution("correlate", a, v, mode, correlate: true);
+    }
 
     /// <summary>A scalar broadcast to x's shape with size 1 along <paramref name="axis"/>; arrays pass through.</summary>
     private static Tensor EdgeAlong(Tensor edge, Tensor x, int axis)
@@ -189,8 +199,11 @@ public static partial class Jnp
     }
 
     /// <summary>The gradient along one axis, with a scalar spacing or a coordinate array (unit spacing when null).</summary>
-    public static Tensor Gradient(Tensor f, int axis, Tensor? spacing = null) =>
-        Gradient(f, spacing is null ? null : [spacing], [axis])[0];
+    public static Tensor Gradient(Tensor f, int axis, Tensor? spacing = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return Gradient(f, spacing is null ? null : [spacing], [axis])[0];
+    }
 
     /// <summary>
     /// One-dimensional piecewise-linear interpolation (<c>jnp.interp</c>) of the points (<paramref name="xp"/>,

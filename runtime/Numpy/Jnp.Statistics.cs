@@ -145,27 +145,50 @@ public static partial class Jnp
     }
 
     /// <summary>The <paramref name="q"/>-th quantiles (q in [0, 1], scalar or 1-D) over axes (all when null), as <c>jnp.quantile</c>; q's dimension comes first.</summary>
-    public static Tensor Quantile(Tensor a, Tensor q, int[]? axis = null, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false) =>
-        QuantileCore("quantile", a, q, axis, method, keepdims, squashNans: false, qScale: 1);
+    public static Tensor Quantile(Tensor a, Tensor q, int[]? axis = null, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(q);
+        return QuantileCore("quantile", a, q, axis, method, keepdims, squashNans: false, qScale: 1);
+    }
 
     /// <summary>Quantiles over one axis.</summary>
-    public static Tensor Quantile(Tensor a, Tensor q, int axis, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false) =>
-        Quantile(a, q, [axis], method, keepdims);
+    public static Tensor Quantile(Tensor a, Tensor q, int axis, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(q);
+        return Quantile(a, q, [axis], method, keepdims);
+    }
 
     /// <summary>The <paramref name="q"/>-th percentiles (q in [0, 100]) over axes, as <c>jnp.percentile</c>.</summary>
-    public static Tensor Percentile(Tensor a, Tensor q, int[]? axis = null, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false) =>
-        QuantileCore("percentile", a, q, axis, method, keepdims, squashNans: false, qScale: 100);
+    public static Tensor Percentile(Tensor a, Tensor q, int[]? axis = null, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(q);
+        return QuantileCore("percentile", a, q, axis, method, keepdims, squashNans: false, qScale: 100);
+    }
 
     /// <summary>Percentiles over one axis.</summary>
-    public static Tensor Percentile(Tensor a, Tensor q, int axis, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false) =>
-        Percentile(a, q, [axis], method, keepdims);
+    public static Tensor Percentile(Tensor a, Tensor q, int axis, QuantileMethod method = QuantileMethod.Linear, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(q);
+        return Percentile(a, q, [axis], method, keepdims);
+    }
 
     /// <summary>The median over axes (all when null): the midpoint quantile at 0.5, as <c>jnp.median</c>; NaN propagates.</summary>
-    public static Tensor Median(Tensor a, int[]? axis = null, bool keepdims = false) =>
-        QuantileCore("median", a, 0.5, axis, QuantileMethod.Midpoint, keepdims, squashNans: false, qScale: 1);
+    public static Tensor Median(Tensor a, int[]? axis = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return QuantileCore("median", a, 0.5, axis, QuantileMethod.Midpoint, keepdims, squashNans: false, qScale: 1);
+    }
 
     /// <summary>The median over one axis.</summary>
-    public static Tensor Median(Tensor a, int axis, bool keepdims = false) => Median(a, [axis], keepdims);
+    public static Tensor Median(Tensor a, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Median(a, [axis], keepdims);
+    }
 
     /// <summary>
     /// The weighted average over axes and the sum of the weights (<c>jnp.average(..., returned=True)</c>); the sum is
@@ -206,11 +229,18 @@ public static partial class Jnp
     }
 
     /// <summary>The weighted average over axes (all when null), as <c>jnp.average</c>; without weights the mean.</summary>
-    public static Tensor Average(Tensor a, int[]? axis = null, Tensor? weights = null, bool keepdims = false) =>
-        AverageReturned(a, axis, weights, keepdims).Average;
+    public static Tensor Average(Tensor a, int[]? axis = null, Tensor? weights = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return AverageReturned(a, axis, weights, keepdims).Average;
+    }
 
     /// <summary>The weighted average over one axis (weights of a's shape or 1-D along the axis).</summary>
-    public static Tensor Average(Tensor a, int axis, Tensor? weights = null, bool keepdims = false) => Average(a, [axis], weights, keepdims);
+    public static Tensor Average(Tensor a, int axis, Tensor? weights = null, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Average(a, [axis], weights, keepdims);
+    }
 
     /// <summary>A 0-d or 1-D array as a 2-D one (NumPy's <c>atleast_2d</c>).</summary>
     private static Tensor AtLeast2d(Tensor x) => x.Ndim switch { 0 => Reshape(x, 1, 1), 1 => Reshape(x, 1, -1), _ => x };
@@ -416,7 +446,11 @@ public static partial class Jnp
     }
 
     /// <summary>The range over one axis.</summary>
-    public static Tensor Ptp(Tensor a, int axis, bool keepdims = false) => Ptp(a, [axis], keepdims);
+    public static Tensor Ptp(Tensor a, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Ptp(a, [axis], keepdims);
+    }
 
     /// <summary>The number of non-zero (truthy) elements over axes (all when null), in the default int dtype.</summary>
     public static Tensor CountNonzero(Tensor a, int[]? axis = null, bool keepdims = false)
@@ -426,7 +460,11 @@ public static partial class Jnp
     }
 
     /// <summary>The number of non-zero elements over one axis.</summary>
-    public static Tensor CountNonzero(Tensor a, int axis, bool keepdims = false) => CountNonzero(a, [axis], keepdims);
+    public static Tensor CountNonzero(Tensor a, int axis, bool keepdims = false)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return CountNonzero(a, [axis], keepdims);
+    }
 
     private static Tensor ArrayApiCumulative(string op, Tensor x, int? axis, DType? dtype, bool includeInitial, bool product)
     {
@@ -447,10 +485,16 @@ public static partial class Jnp
     /// The array API's cumulative sum (<c>jnp.cumulative_sum</c>): along <paramref name="axis"/> (optional for 1-D
     /// input only), small integers accumulated in the default int, with a leading 0 when <paramref name="includeInitial"/>.
     /// </summary>
-    public static Tensor CumulativeSum(Tensor x, int? axis = null, DType? dtype = null, bool includeInitial = false) =>
-        ArrayApiCumulative("cumulative_sum", x, axis, dtype, includeInitial, product: false);
+    public static Tensor CumulativeSum(Tensor x, int? axis = null, DType? dtype = null, bool includeInitial = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ArrayApiCumulative("cumulative_sum", x, axis, dtype, includeInitial, product: false);
+    }
 
     /// <summary>The array API's cumulative product (<c>jnp.cumulative_prod</c>), with a leading 1 when <paramref name="includeInitial"/>.</summary>
-    public static Tensor CumulativeProd(Tensor x, int? axis = null, DType? dtype = null, bool includeInitial = false) =>
-        ArrayApiCumulative("cumulative_prod", x, axis, dtype, includeInitial, product: true);
+    public static Tensor CumulativeProd(Tensor x, int? axis = null, DType? dtype = null, bool includeInitial = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return ArrayApiCumulative("cumulative_prod", x, axis, dtype, includeInitial, product: true);
+    }
 }

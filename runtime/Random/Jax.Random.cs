@@ -10,7 +10,7 @@ public static partial class Jax
     /// primitives, so it gives JAX's bits eagerly, under <see cref="Jit(Func{Tensor[], Tensor[]}, JitOptions?)"/> and
     /// under <see cref="Vmap(Func{Tensor[], Tensor[]}, int?[], int?[])"/>.
     /// </summary>
-    public static class Random
+    public static partial class Random
     {
         private static readonly uint[][] Rotations = [[13, 15, 26, 6], [17, 29, 16, 24]];
 
@@ -89,6 +89,7 @@ public static partial class Jax
         /// <summary>Splits a key into <paramref name="num"/> new keys (<c>uint32[num, 2]</c>).</summary>
         public static Tensor Split(Tensor key, int num = 2)
         {
+            ArgumentNullException.ThrowIfNull(key);
             CheckKey(key, "split");
             ShapeArguments.Count("split", "the number of keys", num);
             return Jnp.Reshape(Threefry(key, Iota(2L * num)), num, 2);
@@ -97,6 +98,7 @@ public static partial class Jax
         /// <summary>A new key from a key and an integer (<c>jax.random.fold_in</c>).</summary>
         public static Tensor FoldIn(Tensor key, uint data)
         {
+            ArgumentNullException.ThrowIfNull(key);
             CheckKey(key, "fold_in");
             return Threefry(key, Jnp.Array(new uint[] { 0, data }));
         }
@@ -104,6 +106,8 @@ public static partial class Jax
         /// <summary>Random bits of 8, 16, 32 or 64 bits per element (<c>jax.random.bits</c>).</summary>
         public static Tensor Bits(Tensor key, int[] shape, DType dtype = DType.UInt32)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("bits", key, shape);
             CheckKey(key, "bits");
             dtype = Jax.Config.Canonicalize(dtype);
@@ -141,6 +145,8 @@ public static partial class Jax
         /// </summary>
         public static Tensor Uniform(Tensor key, int[] shape, DType? dtype = null, double minval = 0, double maxval = 1)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("uniform", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
             return UniformBetween(key, shape, t, Jnp.Array(minval, t), Jnp.Array(maxval, t));
@@ -149,6 +155,10 @@ public static partial class Jax
         /// <summary>Uniform floats between array bounds (broadcast against <paramref name="shape"/>).</summary>
         public static Tensor UniformBetween(Tensor key, int[] shape, DType dtype, Tensor minval, Tensor maxval)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
+            ArgumentNullException.ThrowIfNull(minval);
+            ArgumentNullException.ThrowIfNull(maxval);
             CheckShape("uniform", key, shape);
             var t = Jax.Config.Canonicalize(dtype);
             if (!t.IsFloat())
@@ -176,6 +186,8 @@ public static partial class Jax
         /// </summary>
         public static Tensor Normal(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("normal", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultFloat);
             double lo = t switch
@@ -194,6 +206,8 @@ public static partial class Jax
         /// <summary>True with probability <paramref name="p"/> (<c>jax.random.bernoulli</c>: uniform &lt; p).</summary>
         public static Tensor Bernoulli(Tensor key, double p, int[] shape)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("bernoulli", key, shape);
             return Jnp.Less(Uniform(key, shape, Jax.Config.DefaultFloat), p);
         }
@@ -219,6 +233,8 @@ public static partial class Jax
         /// <summary>Exponential samples, <c>-log1p(-u)</c> (<c>jax.random.exponential</c>).</summary>
         public static Tensor Exponential(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("exponential", key, shape);
             return Lax.Neg(Lax.Log1p(Lax.Neg(Uniform(key, shape, FloatType(dtype)))));
         }
@@ -226,6 +242,8 @@ public static partial class Jax
         /// <summary>Gumbel samples, <c>-log(-log(u))</c> with u in [tiny, 1) (<c>jax.random.gumbel</c>).</summary>
         public static Tensor Gumbel(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("gumbel", key, shape);
             var t = FloatType(dtype);
             return Lax.Neg(Lax.Log(Lax.Neg(Lax.Log(Uniform(key, shape, t, Tiny(t), 1)))));
@@ -234,6 +252,8 @@ public static partial class Jax
         /// <summary>Laplace samples, <c>sign(u) log1p(-|u|)</c> with u in (-1, 1) (<c>jax.random.laplace</c>).</summary>
         public static Tensor Laplace(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("laplace", key, shape);
             var t = FloatType(dtype);
             var u = Uniform(key, shape, t, -1 + EpsNeg(t), 1);
@@ -243,6 +263,8 @@ public static partial class Jax
         /// <summary>Logistic samples, <c>log(u / (1 - u))</c> with u in [tiny, 1) (<c>jax.random.logistic</c>).</summary>
         public static Tensor Logistic(Tensor key, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("logistic", key, shape);
             var t = FloatType(dtype);
             var u = Uniform(key, shape, t, Tiny(t), 1);
@@ -252,6 +274,8 @@ public static partial class Jax
         /// <summary>Normal samples truncated to (lower, upper), by inverting the CDF as JAX does (<c>jax.random.truncated_normal</c>).</summary>
         public static Tensor TruncatedNormal(Tensor key, double lower, double upper, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("truncated_normal", key, shape);
             var t = FloatType(dtype);
             var sqrt2 = Jnp.Array(Math.Sqrt(2), t);
@@ -269,6 +293,8 @@ public static partial class Jax
         /// <summary>Integers uniform in [minval, maxval) (<c>jax.random.randint</c>), from two 32-bit draws as JAX combines them.</summary>
         public static Tensor RandInt(Tensor key, int[] shape, long minval, long maxval, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("randint", key, shape);
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
             if (!t.IsInteger())
@@ -299,6 +325,8 @@ public static partial class Jax
         /// <summary>A random permutation of the elements of x along <paramref name="axis"/> (JAX's sort-based shuffle).</summary>
         public static Tensor Permutation(Tensor key, Tensor x, int axis = 0)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(x);
             int a = Axes.Normalize(axis, x.Ndim, "permutation");
             int rounds = (int)Math.Ceiling(3 * Math.Log(Math.Max(1, x.Size)) / Math.Log(uint.MaxValue));
             for (int r = 0; r < rounds; r++)
@@ -312,18 +340,30 @@ public static partial class Jax
         }
 
         /// <summary>The elements of x in random order along an axis (<c>jax.random.shuffle</c>; the same draws as <see cref="Permutation(Tensor, Tensor, int)"/>).</summary>
-        public static Tensor Shuffle(Tensor key, Tensor x, int axis = 0) => Permutation(key, x, axis);
+        public static Tensor Shuffle(Tensor key, Tensor x, int axis = 0)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(x);
+            return Permutation(key, x, axis);
+        }
 
         /// <summary>A random permutation of 0..n-1 (<c>jax.random.permutation(key, n)</c>).</summary>
-        public static Tensor Permutation(Tensor key, int n) => Permutation(key, Jnp.Arange(n));
+        public static Tensor Permutation(Tensor key, int n)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            return Permutation(key, Jnp.Arange(n));
+        }
 
         /// <summary>
         /// Draws from 0..a-1 (<c>jax.random.choice(key, a, shape, replace, p)</c>): uniformly, or with probabilities
         /// <paramref name="p"/>; with replacement or without (a shuffle, or the Gumbel top-k trick with p), as JAX
         /// draws them.
         /// </summary>
-        public static Tensor Choice(Tensor key, int a, int[]? shape = null, bool replace = true, Tensor? p = null) =>
-            ChoiceOf(key, null, a, shape ?? [], replace, p, 0);
+        public static Tensor Choice(Tensor key, int a, int[]? shape = null, bool replace = true, Tensor? p = null)
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            return ChoiceOf(key, null, a, shape ?? [], replace, p, 0);
+        }
 
         /// <summary>
         /// Draws elements of <paramref name="a"/> along <paramref name="axis"/> (<c>jax.random.choice(key, a, shape,
@@ -332,6 +372,7 @@ public static partial class Jax
         /// </summary>
         public static Tensor Choice(Tensor key, Tensor a, int[]? shape = null, bool replace = true, Tensor? p = null, int axis = 0)
         {
+            ArgumentNullException.ThrowIfNull(key);
             ArgumentNullException.ThrowIfNull(a);
             if (a.Ndim > 0) return ChoiceOf(key, a, a.ShapeAt(Axes.Normalize(axis, a.Ndim, "choice", a.Aval)), shape ?? [], replace, p, Axes.Normalize(axis, a.Ndim, "choice"));
             if (a.IsTracer || !a.DType.IsInteger())
@@ -396,6 +437,8 @@ public static partial class Jax
         /// <summary>Samples from categorical distributions given by logits along <paramref name="axis"/> (the Gumbel-max trick, as JAX).</summary>
         public static Tensor Categorical(Tensor key, Tensor logits, int[]? shape = null, int axis = -1)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(logits);
             int a = Axes.Normalize(axis, logits.Ndim, "categorical");
             var batch = logits.Shape.IntSizes.Where((_, i) => i != a).ToArray();
             shape ??= batch;
@@ -463,6 +506,8 @@ public static partial class Jax
         /// <summary>The logarithms of Gamma(alpha) samples, accurate for small alpha (<c>jax.random.loggamma</c>).</summary>
         public static Tensor LogGamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("loggamma", key, shape);
             var t = FloatType(dtype);
             return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: true);
@@ -471,6 +516,8 @@ public static partial class Jax
         /// <summary>Beta(a, b) samples from two log-gamma draws, normalised without overflow (<c>jax.random.beta</c>).</summary>
         public static Tensor Beta(Tensor key, double a, double b, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("beta", key, shape);
             var t = FloatType(dtype);
             var keys = Split(key);
@@ -485,6 +532,9 @@ public static partial class Jax
         /// <summary>Dirichlet(alpha) samples: softmax of log-gamma draws over the last axis (<c>jax.random.dirichlet</c>).</summary>
         public static Tensor Dirichlet(Tensor key, Tensor alpha, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(alpha);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("dirichlet", key, shape);
             var t = FloatType(dtype);
             int k = (int)alpha.Shape[alpha.Ndim - 1].Size;
@@ -495,6 +545,8 @@ public static partial class Jax
         /// <summary>Gamma(alpha) samples (<c>jax.random.gamma</c>): one key per element, each drawn by Marsaglia and Tsang's method.</summary>
         public static Tensor Gamma(Tensor key, double alpha, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("gamma", key, shape);
             var t = FloatType(dtype);
             return GammaDraws(key, Jnp.Array(alpha, t), shape, logSpace: false);
@@ -507,6 +559,8 @@ public static partial class Jax
         /// </summary>
         public static Tensor Poisson(Tensor key, double lam, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("poisson", key, shape);
             CheckKey(key, "poisson");
             var t = Jax.Config.Canonicalize(dtype ?? Jax.Config.DefaultInt);
@@ -564,6 +618,10 @@ public static partial class Jax
         /// </summary>
         public static Tensor MultivariateNormal(Tensor key, Tensor mean, Tensor cov, int[] shape, DType? dtype = null)
         {
+            ArgumentNullException.ThrowIfNull(key);
+            ArgumentNullException.ThrowIfNull(mean);
+            ArgumentNullException.ThrowIfNull(cov);
+            ArgumentNullException.ThrowIfNull(shape);
             CheckShape("multivariate_normal", key, shape);
             var t = FloatType(dtype);
             int n = (int)mean.Shape[mean.Ndim - 1].Size;

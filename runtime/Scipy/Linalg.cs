@@ -35,6 +35,8 @@ public static partial class Jax
             /// <summary><see cref="SolveTriangular(Tensor, Tensor, int, bool, bool)"/> with SciPy's letter for op: "N" (a), "T" (aᵀ), "C" (aᴴ).</summary>
             public static Tensor SolveTriangular(Tensor a, Tensor b, string trans, bool lower = false, bool unitDiagonal = false)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(b);
                 ArgumentNullException.ThrowIfNull(trans);
                 return SolveTriangular(a, b, trans switch
                 {

@@ -39,19 +39,39 @@ public static partial class Jax
             }
 
             /// <summary>The error function (<c>jax.scipy.special.erf</c>).</summary>
-            public static Tensor Erf(Tensor x) => Lax.Erf(Inexact("erf", x));
+            public static Tensor Erf(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.Erf(Inexact("erf", x));
+            }
 
             /// <summary>The complementary error function 1 - erf(x), accurate where it is tiny (<c>erfc</c>).</summary>
-            public static Tensor Erfc(Tensor x) => Lax.Erfc(Inexact("erfc", x));
+            public static Tensor Erfc(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.Erfc(Inexact("erfc", x));
+            }
 
             /// <summary>The inverse error function (<c>erfinv</c>): +-inf at +-1, NaN outside [-1, 1].</summary>
-            public static Tensor Erfinv(Tensor x) => Lax.ErfInv(Inexact("erfinv", x));
+            public static Tensor Erfinv(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.ErfInv(Inexact("erfinv", x));
+            }
 
             /// <summary>log |Gamma(x)| (<c>gammaln</c>).</summary>
-            public static Tensor Gammaln(Tensor x) => Lax.Lgamma(Inexact("gammaln", x));
+            public static Tensor Gammaln(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.Lgamma(Inexact("gammaln", x));
+            }
 
             /// <summary>The digamma function Gamma'(x) / Gamma(x) (<c>digamma</c>).</summary>
-            public static Tensor Digamma(Tensor x) => Lax.Digamma(Inexact("digamma", x));
+            public static Tensor Digamma(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.Digamma(Inexact("digamma", x));
+            }
 
             /// <summary>
             /// The sign of Gamma(x) (<c>gammasgn</c>): 1 for x &gt; 0 and +0, -1 for -0 and for negative x whose floor is
@@ -59,6 +79,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Gammasgn(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Inexact("gammasgn", x);
                 var floor = Jnp.Floor(x);
                 var negative = Jnp.Less(x, 0);
@@ -71,6 +92,7 @@ public static partial class Jax
             /// <summary>The gamma function, sign-aware: <c>gammasgn(x) exp(gammaln(x))</c> (<c>gamma</c>).</summary>
             public static Tensor Gamma(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Inexact("gamma", x);
                 return Jnp.Multiply(Gammasgn(x), Jnp.Exp(Lax.Lgamma(x)));
             }
@@ -78,6 +100,8 @@ public static partial class Jax
             /// <summary>log |B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b) (<c>betaln</c>).</summary>
             public static Tensor Betaln(Tensor a, Tensor b)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(b);
                 (a, b) = Inexact("betaln", a, b);
                 return Jnp.Subtract(Jnp.Add(Lax.Lgamma(a), Lax.Lgamma(b)), Lax.Lgamma(Jnp.Add(a, b)));
             }
@@ -85,6 +109,8 @@ public static partial class Jax
             /// <summary>The beta function B(a, b), sign-aware (<c>beta</c>).</summary>
             public static Tensor Beta(Tensor a, Tensor b)
             {
+                ArgumentNullException.ThrowIfNull(a);
+                ArgumentNullException.ThrowIfNull(b);
                 (a, b) = Inexact("beta", a, b);
                 var sign = Jnp.Multiply(Jnp.Multiply(Gammasgn(a), Gammasgn(b)), Gammasgn(Jnp.Add(a, b)));
                 return Jnp.Multiply(sign, Jnp.Exp(Betaln(a, b)));
@@ -96,6 +122,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Xlogy(Tensor x, Tensor y)
             {
+                ArgumentNullException.ThrowIfNull(x);
+                ArgumentNullException.ThrowIfNull(y);
                 (x, y) = Inexact("xlogy", x, y);
                 return XlogyWithJvp([x, y])[0];
             }
@@ -105,6 +133,8 @@ public static partial class Jax
             /// </summary>
             public static Tensor Xlog1py(Tensor x, Tensor y)
             {
+                ArgumentNullException.ThrowIfNull(x);
+                ArgumentNullException.ThrowIfNull(y);
                 (x, y) = Inexact("xlog1py", x, y);
                 return Xlog1pyWithJvp([x, y])[0];
             }
@@ -124,6 +154,7 @@ public static partial class Jax
             /// <summary>The entropy term -x log(x) for x &gt; 0, 0 at 0 and -inf below (<c>entr</c>).</summary>
             public static Tensor Entr(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Inexact("entr", x);
                 var safe = Jnp.Where(Jnp.Greater(x, 0), x, Jnp.OnesLike(x));
                 return Jnp.Where(Jnp.Greater(x, 0), Jnp.Negative(Jnp.Multiply(x, Lax.Log(safe))),
@@ -133,12 +164,17 @@ public static partial class Jax
             /// <summary>The logit log(x / (1 - x)), the inverse of <see cref="Expit"/> (<c>logit</c>).</summary>
             public static Tensor Logit(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Inexact("logit", x);
                 return Lax.Log(Lax.Div(x, Lax.Sub(Jnp.OnesLike(x), x)));
             }
 
             /// <summary>The logistic sigmoid 1 / (1 + e^-x) (<c>expit</c>).</summary>
-            public static Tensor Expit(Tensor x) => Lax.Logistic(Inexact("expit", x));
+            public static Tensor Expit(Tensor x)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Lax.Logistic(Inexact("expit", x));
+            }
 
             /// <summary>
             /// log(sum(b e^a)) over <paramref name="axis"/> (all axes when null), computed stably (<c>logsumexp</c>): the
@@ -148,22 +184,33 @@ public static partial class Jax
             /// </summary>
             public static Tensor Logsumexp(Tensor a, int[]? axis = null, Tensor? b = null, bool keepdims = false)
             {
+                ArgumentNullException.ThrowIfNull(a);
                 var (result, sign) = LogsumexpCore("logsumexp", a, axis, b, keepdims);
                 return b is null ? result : Jnp.Where(Jnp.Less(sign, 0), double.NaN, result);
             }
 
             /// <summary><see cref="Logsumexp(Tensor, int[], Tensor, bool)"/> over one axis.</summary>
-            public static Tensor Logsumexp(Tensor a, int axis, Tensor? b = null, bool keepdims = false) => Logsumexp(a, [axis], b, keepdims);
+            public static Tensor Logsumexp(Tensor a, int axis, Tensor? b = null, bool keepdims = false)
+            {
+                ArgumentNullException.ThrowIfNull(a);
+                return Logsumexp(a, [axis], b, keepdims);
+            }
 
             /// <summary>
             /// <c>logsumexp(..., return_sign=True)</c>: log |sum(b e^a)| and the sum's sign (-1, 0 or 1).
             /// </summary>
-            public static (Tensor Result, Tensor Sign) LogsumexpWithSign(Tensor a, int[]? axis = null, Tensor? b = null, bool keepdims = false) =>
-                LogsumexpCore("logsumexp", a, axis, b, keepdims);
+            public static (Tensor Result, Tensor Sign) LogsumexpWithSign(Tensor a, int[]? axis = null, Tensor? b = null, bool keepdims = false)
+            {
+                ArgumentNullException.ThrowIfNull(a);
+                return LogsumexpCore("logsumexp", a, axis, b, keepdims);
+            }
 
             /// <summary><see cref="LogsumexpWithSign(Tensor, int[], Tensor, bool)"/> over one axis.</summary>
-            public static (Tensor Result, Tensor Sign) LogsumexpWithSign(Tensor a, int axis, Tensor? b = null, bool keepdims = false) =>
-                LogsumexpCore("logsumexp", a, [axis], b, keepdims);
+            public static (Tensor Result, Tensor Sign) LogsumexpWithSign(Tensor a, int axis, Tensor? b = null, bool keepdims = false)
+            {
+                ArgumentNullException.ThrowIfNull(a);
+                return LogsumexpCore("logsumexp", a, [axis], b, keepdims);
+            }
 
             internal static (Tensor Result, Tensor Sign) LogsumexpCore(string op, Tensor a, int[]? axis, Tensor? b, bool keepdims)
             {
@@ -187,10 +234,18 @@ public static partial class Jax
             }
 
             /// <summary>softmax along an axis (<c>jax.scipy.special.softmax</c>; the same as <see cref="Nn.Softmax"/>).</summary>
-            public static Tensor Softmax(Tensor x, int axis = -1) => Nn.Softmax(x, axis);
+            public static Tensor Softmax(Tensor x, int axis = -1)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Nn.Softmax(x, axis);
+            }
 
             /// <summary>log softmax along an axis (<c>log_softmax</c>; the same as <see cref="Nn.LogSoftmax"/>).</summary>
-            public static Tensor LogSoftmax(Tensor x, int axis = -1) => Nn.LogSoftmax(x, axis);
+            public static Tensor LogSoftmax(Tensor x, int axis = -1)
+            {
+                ArgumentNullException.ThrowIfNull(x);
+                return Nn.LogSoftmax(x, axis);
+            }
 
             private static Tensor Float32Or64(string op, Tensor x)
             {
@@ -207,6 +262,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Ndtr(Tensor x)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Float32Or64("ndtr", x);
                 double halfSqrt2 = 0.5 * Math.Sqrt(2);
                 var w = Jnp.Multiply(x, halfSqrt2);
@@ -231,6 +287,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor Ndtri(Tensor p)
             {
+                ArgumentNullException.ThrowIfNull(p);
                 p = Float32Or64("ndtri", p);
                 double expMinus2 = Math.Exp(-2);
                 var complement = Jnp.Where(Jnp.Greater(p, 1 - expMinus2), Jnp.Subtract(1.0, p), p);
@@ -255,6 +312,7 @@ public static partial class Jax
             /// </summary>
             public static Tensor LogNdtr(Tensor x, int seriesOrder = 3)
             {
+                ArgumentNullException.ThrowIfNull(x);
                 x = Float32Or64("log_ndtr", x);
                 if (seriesOrder is < 0 or > 30)
                     throw new JaxTypeException("log_ndtr", $"log_ndtr: series_order must be in [0, 30], got {seriesOrder}{Dispatch.At(SourceLocation.FindCaller())}");

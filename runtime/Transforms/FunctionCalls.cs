@@ -17,6 +17,9 @@ internal static class FunctionCalls
     /// </summary>
     public static TracedFunction Trace(string name, Func<Tensor[], Tensor[]> f, IReadOnlyList<ShapedType> parameterTypes)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(parameterTypes);
         var trace = Ir.Trace.Begin(name);
         // A finally block, not catch-and-rethrow: an exception from deep nesting passes every level without being thrown again.
         try
@@ -39,6 +42,7 @@ internal static class FunctionCalls
     /// </summary>
     public static Tensor[] Call(Function function, IReadOnlyList<Tensor> arguments)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         if (arguments.Count != function.Parameters.Count)
             throw new InvalidOperationException($"@{function.Name} takes {function.Parameters.Count} arguments, got {arguments.Count}");
         var trace = Ir.Trace.Current;
@@ -62,6 +66,9 @@ internal static class FunctionCalls
     }
 
     /// <summary>Calls a traced function with its explicit arguments followed by what it captured.</summary>
-    public static Tensor[] Call(TracedFunction traced, IReadOnlyList<Tensor> arguments) =>
-        Call(traced.Function, [.. arguments, .. traced.Captured]);
+    public static Tensor[] Call(TracedFunction traced, IReadOnlyList<Tensor> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return Call(traced.Function, [.. arguments, .. traced.Captured]);
+    }
 }

@@ -58,6 +58,8 @@ public static class GradientCheck
     /// </summary>
     public static void CheckGrads(Func<Tensor[], Tensor[]> f, Tensor[] args, int order = 1, bool forward = true, bool reverse = true, int seed = 0)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(args);
         var rng = new Random(seed);
         var dtype = args.Select(a => a.DType).OrderBy(Tolerance).Last();
         double tol = Tolerance(dtype), eps = Step(dtype);
@@ -92,8 +94,12 @@ public static class GradientCheck
     }
 
     /// <summary>Checks a function of one array.</summary>
-    public static void CheckGrads(Func<Tensor, Tensor> f, Tensor x, int order = 1, bool forward = true, bool reverse = true, int seed = 0) =>
+    public static void CheckGrads(Func<Tensor, Tensor> f, Tensor x, int order = 1, bool forward = true, bool reverse = true, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(x);
         CheckGrads(a => [f(a[0])], [x], order, forward, reverse, seed);
+    }
 }
 
 /// <summary>A derivative disagreed with its numerical check.</summary>

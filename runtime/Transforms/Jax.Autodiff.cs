@@ -65,6 +65,8 @@ public static partial class Jax
     /// <summary>Value and gradient of a scalar function of flat arguments with respect to <paramref name="argnums"/>.</summary>
     public static Func<Tensor[], (Tensor Value, Tensor[] Gradients)> ValueAndGrad(Func<Tensor[], Tensor> f, params int[] argnums)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(argnums);
         if (argnums.Length == 0) argnums = [0];
         return args =>
         {
@@ -77,6 +79,8 @@ public static partial class Jax
     /// <summary>The gradient of a scalar function of flat arguments with respect to <paramref name="argnums"/> (default: the first).</summary>
     public static Func<Tensor[], Tensor[]> Grad(Func<Tensor[], Tensor> f, params int[] argnums)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(argnums);
         var vg = ValueAndGrad(f, argnums);
         return args => vg(args).Gradients;
     }
@@ -84,6 +88,7 @@ public static partial class Jax
     /// <summary>The gradient of a scalar function of one array (<c>jax.grad(f)</c>).</summary>
     public static Func<Tensor, Tensor> Grad(Func<Tensor, Tensor> f)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var g = Grad(args => f(args[0]), 0);
         return x => g([x])[0];
     }
@@ -91,6 +96,7 @@ public static partial class Jax
     /// <summary>The gradient of a scalar function of two arrays with respect to argument <paramref name="argnum"/>.</summary>
     public static Func<Tensor, Tensor, Tensor> Grad(Func<Tensor, Tensor, Tensor> f, int argnum = 0)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var g = Grad(args => f(args[0], args[1]), argnum);
         return (x, y) => g([x, y])[0];
     }
@@ -98,6 +104,7 @@ public static partial class Jax
     /// <summary>The gradients of a scalar function of two arrays with respect to both.</summary>
     public static Func<Tensor, Tensor, (Tensor, Tensor)> Grad(Func<Tensor, Tensor, Tensor> f, (int, int) argnums)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var g = Grad(args => f(args[0], args[1]), argnums.Item1, argnums.Item2);
         return (x, y) =>
         {
@@ -109,6 +116,7 @@ public static partial class Jax
     /// <summary>The value and gradient of a scalar function of one array (<c>jax.value_and_grad(f)</c>).</summary>
     public static Func<Tensor, (Tensor Value, Tensor Gradient)> ValueAndGrad(Func<Tensor, Tensor> f)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var vg = ValueAndGrad(args => f(args[0]), 0);
         return x =>
         {
@@ -118,36 +126,31 @@ public static partial class Jax
     }
 
     /// <summary>
-    /// The gradient of a scalar function of a tree of arrays (parameters as tuples, arrays, lists, dictionaries
-    /// or <see cref="IPyTree"/> types): the result has the same structure.
-    /// </summary>
-    public static Func<T, T> Grad<T>(Func<T, Tensor> f) where T : notnull
-    {
-        return tree =>
-        {
-            var (leaves, def) = PyTree.Flatten(tree);
-            var g = Grad(args => f((T)def.Unflatten(args)), Enumerable.Range(0, leaves.Count).ToArray());
-            return (T)def.Unflatten(g(leaves.ToArray()));
-        };
-    }
-
-    /// <summary>
     /// The gradient of a function returning a scalar and auxiliary data (<c>has_aux=True</c>): returns the
     /// gradient and the auxiliary value (which is not differentiated).
     /// </summary>
-    public static Func<Tensor, (Tensor Gradient, Tensor Aux)> GradWithAux(Func<Tensor, (Tensor Value, Tensor Aux)> f) =>
-        GradWithAux<Tensor, Tensor>(f);
+    public static Func<Tensor, (Tensor Gradient, Tensor Aux)> GradWithAux(Func<Tensor, (Tensor Value, Tensor Aux)> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return GradWithAux<Tensor, Tensor>(f);
+    }
 
     /// <summary>
     /// Reverse mode (<c>jax.vjp</c>): the outputs of <paramref name="f"/> at <paramref name="primals"/> and the pullback
     /// mapping output cotangents to input cotangents.
     /// </summary>
-    public static (Tensor[] Outputs, Func<Tensor[], Tensor[]> Pullback) Vjp(Func<Tensor[], Tensor[]> f, params Tensor[] primals) =>
-        VjpFlat("vjp", f, primals, Enumerable.Range(0, primals.Length).ToArray());
+    public static (Tensor[] Outputs, Func<Tensor[], Tensor[]> Pullback) Vjp(Func<Tensor[], Tensor[]> f, params Tensor[] primals)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(primals);
+        return VjpFlat("vjp", f, primals, Enumerable.Range(0, primals.Length).ToArray());
+    }
 
     /// <summary>Reverse mode for a function of one array.</summary>
     public static (Tensor Output, Func<Tensor, Tensor> Pullback) Vjp(Func<Tensor, Tensor> f, Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(x);
         var (outs, pullback) = Vjp(a => [f(a[0])], x);
         return (outs[0], ct => pullback([ct])[0]);
     }
@@ -158,6 +161,9 @@ public static partial class Jax
     /// </summary>
     public static (Tensor[] Outputs, Tensor[] Tangents) Jvp(Func<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] tangents)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(primals);
+        ArgumentNullException.ThrowIfNull(tangents);
         if (primals.Length != tangents.Length)
             throw new ArgumentException($"jvp: {primals.Length} primals but {tangents.Length} tangents");
         RequireFloat("jvp", primals, Enumerable.Range(0, primals.Length).ToArray());
@@ -182,6 +188,9 @@ public static partial class Jax
     /// <summary>Forward mode for a function of one array.</summary>
     public static (Tensor Output, Tensor Tangent) Jvp(Func<Tensor, Tensor> f, Tensor x, Tensor t)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(t);
         var (o, d) = Jvp(a => [f(a[0])], [x], [t]);
         return (o[0], d[0]);
     }
@@ -192,6 +201,8 @@ public static partial class Jax
     /// </summary>
     public static (Tensor[] Outputs, Func<Tensor[], Tensor[]> Linear) Linearize(Func<Tensor[], Tensor[]> f, params Tensor[] primals)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(primals);
         RequireFloat("linearize", primals, Enumerable.Range(0, primals.Length).ToArray());
         var traced = FunctionCalls.Trace("linearize", f, Avals(primals));
         var flags = Enumerable.Range(0, traced.Function.Parameters.Count).Select(i => i < primals.Length).ToArray();
@@ -206,7 +217,10 @@ public static partial class Jax
     /// The Jacobian by forward mode (<c>jax.jacfwd</c>): for x of shape S and f(x) of shape T, an array of shape
     /// T + S, computed by pushing forward the standard basis of x's space with <see cref="Vmap(Func{Tensor, Tensor}, int, int)"/>.
     /// </summary>
-    public static Func<Tensor, Tensor> JacFwd(Func<Tensor, Tensor> f) => x =>
+    public static Func<Tensor, Tensor> JacFwd(Func<Tensor, Tensor> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return x =>
     {
         RequireFloat("jacfwd", [x], [0]);
         int n = checked((int)x.Size);
@@ -216,12 +230,16 @@ public static partial class Jax
         var moved = Jnp.Moveaxis(pushed, 0, -1);
         return Jnp.Reshape(moved, [.. moved.Shape.Sizes.Take(outRank), .. x.Shape.Sizes]);
     };
+    }
 
     /// <summary>
     /// The Jacobian by reverse mode (<c>jax.jacrev</c>): pulls back the standard basis of the output space,
     /// vectorised with <see cref="Vmap(Func{Tensor, Tensor}, int, int)"/>; shape T + S.
     /// </summary>
-    public static Func<Tensor, Tensor> JacRev(Func<Tensor, Tensor> f) => x =>
+    public static Func<Tensor, Tensor> JacRev(Func<Tensor, Tensor> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return x =>
     {
         var (y, pullback) = Vjp(f, x);
         if (!y.DType.IsFloat())
@@ -231,10 +249,19 @@ public static partial class Jax
         var pulled = Vmap(pullback)(basis);
         return Jnp.Reshape(pulled, [.. y.Shape.Sizes, .. x.Shape.Sizes]);
     };
+    }
 
     /// <summary>The Hessian, <c>jacfwd(jacrev(f))</c>, as JAX defines it.</summary>
-    public static Func<Tensor, Tensor> Hessian(Func<Tensor, Tensor> f) => JacFwd(JacRev(f));
+    public static Func<Tensor, Tensor> Hessian(Func<Tensor, Tensor> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return JacFwd(JacRev(f));
+    }
 
     /// <summary>The identity whose derivative is zero (<c>jax.lax.stop_gradient</c>).</summary>
-    public static Tensor StopGradient(Tensor x) => Dispatch.Bind1(Prims.StopGradient, x);
+    public static Tensor StopGradient(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Dispatch.Bind1(Prims.StopGradient, x);
+    }
 }

@@ -25,6 +25,8 @@ public static partial class Jax
     /// </summary>
     public static Func<Tensor[], Tensor[]> CustomJvp(Func<Tensor[], Tensor[]> f, Func<Tensor[], Tensor[], (Tensor[] Outs, Tensor[] Tangents)> jvp)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(jvp);
         var nesting = new RuleNesting();
         return args =>
         {
@@ -55,6 +57,8 @@ public static partial class Jax
     /// <summary>A function of one array with a custom JVP: <paramref name="jvp"/> maps (x, ẋ) to (f(x), ḟ).</summary>
     public static Func<Tensor, Tensor> CustomJvp(Func<Tensor, Tensor> f, Func<Tensor, Tensor, (Tensor Out, Tensor Tangent)> jvp)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(jvp);
         var g = CustomJvp(a => [f(a[0])], (a, t) =>
         {
             var (o, d) = jvp(a[0], t[0]);
@@ -74,6 +78,9 @@ public static partial class Jax
     public static Func<Tensor[], Tensor[]> CustomVjp(Func<Tensor[], Tensor[]> f, Func<Tensor[], (Tensor[] Outs, Tensor[] Residuals)> fwd,
         Func<Tensor[], Tensor[], Tensor[]> bwd)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(fwd);
+        ArgumentNullException.ThrowIfNull(bwd);
         var nesting = new RuleNesting();
         return args =>
         {
@@ -115,6 +122,9 @@ public static partial class Jax
     /// </summary>
     public static Func<Tensor, Tensor> CustomVjp(Func<Tensor, Tensor> f, Func<Tensor, (Tensor Out, Tensor[] Residuals)> fwd, Func<Tensor[], Tensor, Tensor> bwd)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(fwd);
+        ArgumentNullException.ThrowIfNull(bwd);
         var g = CustomVjp(a => [f(a[0])], a =>
         {
             var (o, r) = fwd(a[0]);
@@ -128,22 +138,31 @@ public static partial class Jax
     /// not store its intermediate values for the backward pass but compute them again there, trading compute for
     /// memory. The values it closes over are differentiated like arguments.
     /// </summary>
-    public static Func<Tensor[], Tensor[]> Checkpoint(Func<Tensor[], Tensor[]> f) => args =>
+    public static Func<Tensor[], Tensor[]> Checkpoint(Func<Tensor[], Tensor[]> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return args =>
     {
         if (Trace.Current is null) return f(args);
         var traced = FunctionCalls.Trace("checkpoint", f, Avals(args));
         return Dispatch.Bind(Prims.Checkpoint, [.. args, .. traced.Captured], Attributes.Empty, [traced.Function.Body]);
     };
+    }
 
     /// <summary><see cref="Checkpoint(Func{Tensor[], Tensor[]})"/> of a function of one array.</summary>
     public static Func<Tensor, Tensor> Checkpoint(Func<Tensor, Tensor> f)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var g = Checkpoint(a => [f(a[0])]);
         return x => g([x])[0];
     }
 
     /// <summary><c>jax.remat</c>: the same as <see cref="Checkpoint(Func{Tensor, Tensor})"/>.</summary>
-    public static Func<Tensor, Tensor> Remat(Func<Tensor, Tensor> f) => Checkpoint(f);
+    public static Func<Tensor, Tensor> Remat(Func<Tensor, Tensor> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return Checkpoint(f);
+    }
 
     /// <summary>
     /// A closed region made from a traced function: region arguments are the constants (all custom functions' captures,

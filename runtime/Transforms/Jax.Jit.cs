@@ -22,6 +22,7 @@ public static partial class Jax
     /// </summary>
     public static Func<object?[], object> Jit(Func<object?[], object> f, JitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var jit = new JitFunction(f, options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register(jit.Call, jit);
     }
@@ -29,6 +30,7 @@ public static partial class Jax
     /// <summary>Compiles a function of flat arrays (see <see cref="Jit(Func{object?[], object}, JitOptions?)"/>).</summary>
     public static Func<Tensor[], Tensor[]> Jit(Func<Tensor[], Tensor[]> f, JitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var jit = new JitFunction(a => f(a.Cast<Tensor>().ToArray()), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor[], Tensor[]>>(args => Leaves(jit.Call([.. args])), jit);
     }
@@ -36,6 +38,7 @@ public static partial class Jax
     /// <summary>Compiles a function of one array.</summary>
     public static Func<Tensor, Tensor> Jit(Func<Tensor, Tensor> f, JitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var jit = new JitFunction(a => f((Tensor)a[0]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor>>(x => Leaves(jit.Call([x]))[0], jit);
     }
@@ -43,6 +46,7 @@ public static partial class Jax
     /// <summary>Compiles a function of two arrays.</summary>
     public static Func<Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor> f, JitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor, Tensor>>((x, y) => Leaves(jit.Call([x, y]))[0], jit);
     }
@@ -50,6 +54,7 @@ public static partial class Jax
     /// <summary>Compiles a function of three arrays.</summary>
     public static Func<Tensor, Tensor, Tensor, Tensor> Jit(Func<Tensor, Tensor, Tensor, Tensor> f, JitOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var jit = new JitFunction(a => f((Tensor)a[0]!, (Tensor)a[1]!, (Tensor)a[2]!), options?.Name ?? KernelNames.For(f), options ?? new JitOptions(), flatResults: true);
         return Register<Func<Tensor, Tensor, Tensor, Tensor>>((x, y, z) => Leaves(jit.Call([x, y, z]))[0], jit);
     }
@@ -73,6 +78,29 @@ public static partial class Jax
         return Register<Func<TIn, TOut>>(x => (TOut)jit.Call([x]), jit);
     }
 
+    /// <summary>
+    /// Compiles a function of two trees (e.g. parameters and a batch) to a tree, as <c>jax.jit(update)(params, x)</c>:
+    /// each argument is flattened, the result has the structure the function returns.
+    /// </summary>
+    public static Func<T1, T2, TOut> Jit<T1, T2, TOut>(Func<T1, T2, TOut> f, JitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        options ??= new JitOptions();
+        var jit = new JitFunction(a => f((T1)a[0]!, (T2)a[1]!)!, options.Name ?? KernelNames.For(f), options);
+        return Register<Func<T1, T2, TOut>>((x, y) => (TOut)jit.Call([x, y]), jit);
+    }
+
+    /// <summary>
+    /// Compiles a function of three trees to a tree, as <c>jax.jit(update)(params, inputs, targets)</c>.
+    /// </summary>
+    public static Func<T1, T2, T3, TOut> Jit<T1, T2, T3, TOut>(Func<T1, T2, T3, TOut> f, JitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        options ??= new JitOptions();
+        var jit = new JitFunction(a => f((T1)a[0]!, (T2)a[1]!, (T3)a[2]!)!, options.Name ?? KernelNames.For(f), options);
+        return Register<Func<T1, T2, T3, TOut>>((x, y, z) => (TOut)jit.Call([x, y, z]), jit);
+    }
+
     private static TDelegate Register<TDelegate>(TDelegate jitted, JitFunction jit) where TDelegate : Delegate
     {
         Jitted.AddOrUpdate(jitted, jit);
@@ -91,20 +119,35 @@ public static partial class Jax
     /// </summary>
     public static Lowered Lower(Delegate jitted, params object?[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var jit = JitOf(jitted) ?? throw new ArgumentException("Lower needs a function returned by Jax.Jit", nameof(jitted));
         var (function, donated) = jit.Lower(args);
         return new Lowered(jit.Name, function, donated);
     }
 
     /// <summary>The IR a function traces to on arguments like <paramref name="args"/> (JAX's <c>make_jaxpr</c>), simplified, as text.</summary>
-    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args) => Jaxpr(KernelNames.For(f), f, args);
+    public static string MakeJaxpr(Func<Tensor[], Tensor[]> f, params Tensor[] args)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(args);
+        return Jaxpr(KernelNames.For(f), f, args);
+    }
 
     /// <summary>The IR text of a function of one array (the function named after <paramref name="f"/>).</summary>
-    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x) => Jaxpr(KernelNames.For(f), args => [f(args[0])], [x]);
+    public static string MakeJaxpr(Func<Tensor, Tensor> f, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(x);
+        return Jaxpr(KernelNames.For(f), args => [f(args[0])], [x]);
+    }
 
     /// <summary>The IR a function traces to, as it was recorded (before simplification), as text.</summary>
-    public static string MakeJaxprUnsimplified(Func<Tensor[], Tensor[]> f, params Tensor[] args) =>
-        IrPrinter.Print(FunctionCalls.Trace(KernelNames.For(f), f, args.Select(a => a.Aval).ToArray()).Function);
+    public static string MakeJaxprUnsimplified(Func<Tensor[], Tensor[]> f, params Tensor[] args)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(args);
+        return IrPrinter.Print(FunctionCalls.Trace(KernelNames.For(f), f, args.Select(a => a.Aval).ToArray()).Function);
+    }
 
     private static string Jaxpr(string name, Func<Tensor[], Tensor[]> f, Tensor[] args) =>
         IrPrinter.Print(Pipelines.Simplify(FunctionCalls.Trace(name, f, args.Select(a => a.Aval).ToArray()).Function));
@@ -116,11 +159,27 @@ public static partial class Jax
 public static class JitLowering
 {
     /// <summary>The lowered form of a jitted function of one array.</summary>
-    public static Lowered Lower(this Func<Tensor, Tensor> jitted, Tensor x) => Jax.Lower(jitted, x);
+    public static Lowered Lower(this Func<Tensor, Tensor> jitted, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(jitted);
+        ArgumentNullException.ThrowIfNull(x);
+        return Jax.Lower(jitted, x);
+    }
 
     /// <summary>The lowered form of a jitted function of two arrays.</summary>
-    public static Lowered Lower(this Func<Tensor, Tensor, Tensor> jitted, Tensor x, Tensor y) => Jax.Lower(jitted, x, y);
+    public static Lowered Lower(this Func<Tensor, Tensor, Tensor> jitted, Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(jitted);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Jax.Lower(jitted, x, y);
+    }
 
     /// <summary>The lowered form of a jitted function of flat arrays.</summary>
-    public static Lowered Lower(this Func<Tensor[], Tensor[]> jitted, params Tensor[] args) => Jax.Lower(jitted, [.. args]);
+    public static Lowered Lower(this Func<Tensor[], Tensor[]> jitted, params Tensor[] args)
+    {
+        ArgumentNullException.ThrowIfNull(jitted);
+        ArgumentNullException.ThrowIfNull(args);
+        return Jax.Lower(jitted, [.. args]);
+    }
 }

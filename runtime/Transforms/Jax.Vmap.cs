@@ -9,8 +9,12 @@ public static partial class Jax
     /// <paramref name="inAxes"/>[i] (null: not mapped, shared by every example); result j gets the mapped axis at
     /// <paramref name="outAxes"/>[j] (default 0). The function is traced once per example shape and batched as IR.
     /// </summary>
-    public static Func<Tensor[], Tensor[]> Vmap(Func<Tensor[], Tensor[]> f, int?[] inAxes, int?[]? outAxes = null) =>
-        VmapFlat(f, inAxes, n => outAxes ?? Enumerable.Repeat((int?)0, n).ToArray());
+    public static Func<Tensor[], Tensor[]> Vmap(Func<Tensor[], Tensor[]> f, int?[] inAxes, int?[]? outAxes = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(inAxes);
+        return VmapFlat(f, inAxes, n => outAxes ?? Enumerable.Repeat((int?)0, n).ToArray());
+    }
 
     /// <summary>Vmap of a flat function whose result axes are chosen once its number of results is known.</summary>
     private static Func<Tensor[], Tensor[]> VmapFlat(Func<Tensor[], Tensor[]> f, int?[] inAxes, Func<int, int?[]> outAxesFor) => args =>
@@ -47,6 +51,7 @@ public static partial class Jax
     /// <summary>Vectorising map of a function of one array along <paramref name="inAxis"/>, results mapped at <paramref name="outAxis"/>.</summary>
     public static Func<Tensor, Tensor> Vmap(Func<Tensor, Tensor> f, int inAxis = 0, int outAxis = 0)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var v = Vmap(args => [f(args[0])], [inAxis], [outAxis]);
         return x => v([x])[0];
     }
@@ -54,6 +59,7 @@ public static partial class Jax
     /// <summary>Vectorising map of a function of two arrays (null axes: unmapped).</summary>
     public static Func<Tensor, Tensor, Tensor> Vmap(Func<Tensor, Tensor, Tensor> f, (int? X, int? Y) inAxes, int outAxis = 0)
     {
+        ArgumentNullException.ThrowIfNull(f);
         var v = Vmap(args => [f(args[0], args[1])], [inAxes.X, inAxes.Y], [outAxis]);
         return (x, y) => v([x, y])[0];
     }

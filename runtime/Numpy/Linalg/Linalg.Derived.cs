@@ -16,6 +16,7 @@ public static partial class Jnp
         /// </summary>
         public static Tensor Pinv(Tensor a, double? rtol = null)
         {
+            ArgumentNullException.ThrowIfNull(a);
             a = AsMatrix("pinv", a);
             double r = rtol ?? 10.0 * Math.Max(Size(a, -2), Size(a, -1)) * Eps(a.DType);
             var f = Pinvs.GetOrAdd(r, cut => Jax.CustomJvp(x => [PinvRaw(x[0], cut)], (p, t) =>
@@ -100,11 +101,16 @@ public static partial class Jnp
         /// null or 2 is σ_max/σ_min, −2 is σ_min/σ_max (any shape); 1, −1, ∞, −∞ are ‖A‖·‖A⁻¹‖ (square matrices). A NaN
         /// from a singular matrix without NaNs becomes ∞, as JAX.
         /// </summary>
-        public static Tensor Cond(Tensor x, double? p = null) => CondOf(x, p, null);
+        public static Tensor Cond(Tensor x, double? p = null)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return CondOf(x, p, null);
+        }
 
         /// <summary>The condition number ‖A‖·‖A⁻¹‖ in the "fro" or "nuc" norm.</summary>
         public static Tensor Cond(Tensor x, string p)
         {
+            ArgumentNullException.ThrowIfNull(x);
             ArgumentNullException.ThrowIfNull(p);
             return CondOf(x, null, p);
         }

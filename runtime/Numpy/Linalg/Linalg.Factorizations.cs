@@ -38,6 +38,7 @@ public static partial class Jnp
         /// </summary>
         public static Tensor Cholesky(Tensor a, bool upper = false)
         {
+            ArgumentNullException.ThrowIfNull(a);
             a = AsSquare("cholesky", a);
             var l = CholeskyCustom([Divide(Add(a, Mt(a)), 2)])[0];
             return upper ? Mt(l) : l;
@@ -52,6 +53,7 @@ public static partial class Jnp
         /// </summary>
         public static (Tensor? Q, Tensor R) Qr(Tensor a, string mode = "reduced")
         {
+            ArgumentNullException.ThrowIfNull(a);
             ArgumentNullException.ThrowIfNull(mode);
             a = AsMatrix("qr", a);
             if (mode is not ("reduced" or "complete" or "r"))

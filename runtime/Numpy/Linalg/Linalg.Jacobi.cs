@@ -44,12 +44,18 @@ public static partial class Jnp
         /// </summary>
         public static (Tensor Eigenvalues, Tensor Eigenvectors) Eigh(Tensor a, string? uplo = null, bool symmetrizeInput = true)
         {
+            ArgumentNullException.ThrowIfNull(a);
             var r = EighCustom([SymmetricInput("eigh", a, uplo, symmetrizeInput)]);
             return (r[0], r[1]);
         }
 
         /// <summary>The eigenvalues (ascending) of each symmetric matrix, as <see cref="Eigh"/> (<c>jnp.linalg.eigvalsh</c>).</summary>
-        public static Tensor Eigvalsh(Tensor a, string uplo = "L", bool symmetrizeInput = true) => Eigh(a, uplo, symmetrizeInput).Eigenvalues;
+        public static Tensor Eigvalsh(Tensor a, string uplo = "L", bool symmetrizeInput = true)
+        {
+            ArgumentNullException.ThrowIfNull(uplo);
+            ArgumentNullException.ThrowIfNull(a);
+            return Eigh(a, uplo, symmetrizeInput).Eigenvalues;
+        }
 
         /// <summary>
         /// The singular value decomposition A = U diag(S) Vh of each matrix ([..., m, n], k = min(m, n)), as
@@ -62,6 +68,7 @@ public static partial class Jnp
         /// </summary>
         public static (Tensor U, Tensor S, Tensor Vh) Svd(Tensor a, bool fullMatrices = true)
         {
+            ArgumentNullException.ThrowIfNull(a);
             a = AsMatrix("svd", a);
             int m = Size(a, -2), n = Size(a, -1);
             var r = fullMatrices && m != n ? SvdRaw(a, fullMatrices: true, computeUv: true) : SvdCustom([a]);
@@ -69,7 +76,11 @@ public static partial class Jnp
         }
 
         /// <summary>The singular values of each matrix ([..., m, n] → [..., min(m, n)]), descending (<c>jnp.linalg.svdvals</c>).</summary>
-        public static Tensor Svdvals(Tensor x) => SvdvalsCustom([AsMatrix("svdvals", x, nameof(x))])[0];
+        public static Tensor Svdvals(Tensor x)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return SvdvalsCustom([AsMatrix("svdvals", x, nameof(x))])[0];
+        }
 
         /// <summary>The symmetric matrix eigh works on: symmetrized, or built from the triangle <paramref name="uplo"/> names.</summary>
         private static Tensor SymmetricInput(string op, Tensor a, string? uplo, bool symmetrize)

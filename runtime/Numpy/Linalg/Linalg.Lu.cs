@@ -36,7 +36,11 @@ public static partial class Jnp
         /// Jacobi's formula, d det = tr(adj(A) dA), with the adjugate computed from the LU factors as JAX's
         /// cofactor solve, so the derivative is finite at singular matrices too.
         /// </summary>
-        public static Tensor Det(Tensor a) => DetCustom([AsSquare("det", a)])[0];
+        public static Tensor Det(Tensor a)
+        {
+            ArgumentNullException.ThrowIfNull(a);
+            return DetCustom([AsSquare("det", a)])[0];
+        }
 
         /// <summary>
         /// The sign and the natural log of the absolute value of the determinant ([..., n, n] → two [...] arrays),
@@ -45,12 +49,17 @@ public static partial class Jnp
         /// </summary>
         public static (Tensor Sign, Tensor Logabsdet) Slogdet(Tensor a)
         {
+            ArgumentNullException.ThrowIfNull(a);
             var r = SlogdetCustom([AsSquare("slogdet", a)]);
             return (r[0], r[1]);
         }
 
         /// <summary>The inverse of each square matrix ([..., n, n]); inf/NaN for a singular one. d(A⁻¹) = -A⁻¹ dA A⁻¹.</summary>
-        public static Tensor Inv(Tensor a) => InvCustom([AsSquare("inv", a)])[0];
+        public static Tensor Inv(Tensor a)
+        {
+            ArgumentNullException.ThrowIfNull(a);
+            return InvCustom([AsSquare("inv", a)])[0];
+        }
 
         /// <summary>
         /// The solution x of a x = b (<c>jnp.linalg.solve</c>): <paramref name="b"/> is a vector ([n]) when it is
@@ -59,6 +68,7 @@ public static partial class Jnp
         /// </summary>
         public static Tensor Solve(Tensor a, Tensor b)
         {
+            ArgumentNullException.ThrowIfNull(a);
             ArgumentNullException.ThrowIfNull(b);
             a = AsSquare("solve", a);
             var dt = InexactType([a, b]);

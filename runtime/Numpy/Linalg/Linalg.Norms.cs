@@ -13,11 +13,18 @@ public static partial class Jnp
         /// |x|), 0 (the count of nonzeros), any other p (Σ|x|^p)^(1/p). Two axes: matrix norms — null (Frobenius),
         /// 1, −1 (max/min column sum of |x|), ∞, −∞ (max/min row sum), 2, −2 (largest/smallest singular value).
         /// </summary>
-        public static Tensor Norm(Tensor x, double? ord = null, int[]? axis = null, bool keepdims = false) =>
-            NormOf(x, ord, null, axis, keepdims);
+        public static Tensor Norm(Tensor x, double? ord = null, int[]? axis = null, bool keepdims = false)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return NormOf(x, ord, null, axis, keepdims);
+        }
 
         /// <summary><see cref="Norm(Tensor, double?, int[], bool)"/> over one axis.</summary>
-        public static Tensor Norm(Tensor x, double? ord, int axis, bool keepdims = false) => NormOf(x, ord, null, [axis], keepdims);
+        public static Tensor Norm(Tensor x, double? ord, int axis, bool keepdims = false)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return NormOf(x, ord, null, [axis], keepdims);
+        }
 
         /// <summary>
         /// A matrix norm named by <paramref name="ord"/>: "fro" (Frobenius) or "nuc" (nuclear: the sum of the
@@ -25,15 +32,25 @@ public static partial class Jnp
         /// </summary>
         public static Tensor Norm(Tensor x, string ord, int[]? axis = null, bool keepdims = false)
         {
+            ArgumentNullException.ThrowIfNull(x);
             ArgumentNullException.ThrowIfNull(ord);
             return NormOf(x, null, ord, axis, keepdims);
         }
 
         /// <summary>The matrix norm over the last two axes (<c>jnp.linalg.matrix_norm</c>): "fro" or "nuc".</summary>
-        public static Tensor MatrixNorm(Tensor x, bool keepdims = false, string ord = "fro") => Norm(x, ord, [-2, -1], keepdims);
+        public static Tensor MatrixNorm(Tensor x, bool keepdims = false, string ord = "fro")
+        {
+            ArgumentNullException.ThrowIfNull(ord);
+            ArgumentNullException.ThrowIfNull(x);
+            return Norm(x, ord, [-2, -1], keepdims);
+        }
 
         /// <summary>The matrix norm over the last two axes with a numeric order: 1, −1, 2, −2, ∞, −∞.</summary>
-        public static Tensor MatrixNorm(Tensor x, double ord, bool keepdims = false) => Norm(x, ord, [-2, -1], keepdims);
+        public static Tensor MatrixNorm(Tensor x, double ord, bool keepdims = false)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return Norm(x, ord, [-2, -1], keepdims);
+        }
 
         /// <summary>
         /// The vector norm (<c>jnp.linalg.vector_norm</c>) of order <paramref name="ord"/> over the elements of
@@ -59,7 +76,11 @@ public static partial class Jnp
         }
 
         /// <summary>The sum of diagonal <paramref name="offset"/> of the last two axes (<c>jnp.linalg.trace</c>).</summary>
-        public static Tensor Trace(Tensor x, int offset = 0, DType? dtype = null) => Sum(Diagonal(x, offset), -1, dtype: dtype);
+        public static Tensor Trace(Tensor x, int offset = 0, DType? dtype = null)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            return Sum(Diagonal(x, offset), -1, dtype: dtype);
+        }
 
         /// <summary>Diagonal <paramref name="offset"/> of the last two axes (<c>jnp.linalg.diagonal</c>): [..., n, m] → [..., k].</summary>
         public static Tensor Diagonal(Tensor x, int offset = 0)

@@ -109,6 +109,6 @@ public class NestingDepthTests
         Assert.Equal(101, leaves.Count);
         Assert.Equal(101, structure.LeafCount);
         var rebuilt = structure.Unflatten(leaves.Select(l => l * 2).ToArray());
-        Assert.Equal(198f, ((Tensor)((object[])rebuilt)[1]).Item<float>());
+        Assert.Equal(198f, ((Tensor)((object[])rebuilt!)[1]).Item<float>());
     }
 }
