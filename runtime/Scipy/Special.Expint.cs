@@ -177,8 +177,7 @@ public static partial class Jax
             {
                 ArgumentNullException.ThrowIfNull(n);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("expn", n, x);
-                return Restore(ExpnWithJvp(v)[0], dtype);
+                return Promoted("expn", ExpnWithJvp, n, x);
             }
 
             /// <summary>The exponential integral E1(x) = <c>expn(1, x)</c> (<c>exp1</c>, as JAX).</summary>

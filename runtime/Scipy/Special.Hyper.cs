@@ -115,8 +115,7 @@ public static partial class Jax
                 ArgumentNullException.ThrowIfNull(a);
                 ArgumentNullException.ThrowIfNull(b);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("hyp1f1", a, b, x);
-                return Restore(Hyp1f1WithJvp(v)[0], dtype);
+                return Promoted("hyp1f1", Hyp1f1WithJvp, a, b, x);
             }
 
             // ---- Fresnel integrals (Cephes fresnl.c) ----

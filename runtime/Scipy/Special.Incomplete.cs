@@ -28,6 +28,13 @@ public static partial class Jax
 
             private static Tensor Restore(Tensor result, DType dtype) => result.DType == dtype ? result : Jnp.Cast(result, dtype);
 
+            // f's first output on the arguments prepared by Compute, cast back to their promoted dtype.
+            private static Tensor Promoted(string op, Func<Tensor[], Tensor[]> f, params Tensor[] args)
+            {
+                var (v, dtype) = Compute(op, args);
+                return Restore(f(v)[0], dtype);
+            }
+
             // Cephes igam's power series for P(a, x) (XLA's IgammaSeries): sum of x^n / (a+1)...(a+n), times
             // ax / a; with derivative, the derivative in a of the same (XLA's DERIVATIVE mode and its stopping rule).
             private static Tensor IgammaSeries(Tensor ax, Tensor x, Tensor a, Tensor enabled, bool derivative)
@@ -170,8 +177,7 @@ public static partial class Jax
             {
                 ArgumentNullException.ThrowIfNull(a);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("gammainc", a, x);
-                return Restore(GammaincWithJvp(v)[0], dtype);
+                return Promoted("gammainc", GammaincWithJvp, a, x);
             }
 
             /// <summary>
@@ -184,8 +190,7 @@ public static partial class Jax
             {
                 ArgumentNullException.ThrowIfNull(a);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("gammaincc", a, x);
-                return Restore(GammainccWithJvp(v)[0], dtype);
+                return Promoted("gammaincc", GammainccWithJvp, a, x);
             }
 
             // XLA's RegularizedIncompleteBeta: the continued fraction of DLMF 8.17.22 (modified Lentz, Thompson and
@@ -252,8 +257,7 @@ public static partial class Jax
                 ArgumentNullException.ThrowIfNull(a);
                 ArgumentNullException.ThrowIfNull(b);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("betainc", a, b, x);
-                return Restore(BetaincWithJvp(v)[0], dtype);
+                return Promoted("betainc", BetaincWithJvp, a, b, x);
             }
         }
     }

@@ -204,8 +204,7 @@ public static partial class Jax
             {
                 ArgumentNullException.ThrowIfNull(z);
                 ArgumentNullException.ThrowIfNull(m);
-                var (v, dtype) = Compute("poch", z, m);
-                return Restore(PochWithJvp(v)[0], dtype);
+                return Promoted("poch", PochWithJvp, z, m);
             }
 
             /// <summary>
@@ -308,8 +307,7 @@ public static partial class Jax
             {
                 ArgumentNullException.ThrowIfNull(n);
                 ArgumentNullException.ThrowIfNull(x);
-                var (v, dtype) = Compute("polygamma", n, x);
-                return Restore(PolygammaWithJvp(v)[0], dtype);
+                return Promoted("polygamma", PolygammaWithJvp, n, x);
             }
 
             // ---- Bernoulli numbers ----
