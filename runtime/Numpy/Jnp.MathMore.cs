@@ -385,7 +385,7 @@ public static partial class Jnp
     }
 
     // Cephes' Chebyshev coefficients of exp(-x) I0(x), highest order first: A on [0, 8] (argument x/2 - 2), B on (8, inf) (32/x - 2, divided by sqrt(x)).
-    private static readonly double[] I0eA =
+    internal static readonly double[] I0eA =
     [
         -4.41534164647933937950E-18, 3.33079451882223809783E-17, -2.43127984654795469359E-16, 1.71539128555513303061E-15,
         -1.16853328779934516808E-14, 7.67618549860493561688E-14, -4.85644678311192946090E-13, 2.95505266312963983461E-12,
@@ -397,7 +397,7 @@ public static partial class Jnp
         -3.04682672343198398683E-1, 6.76795274409476084995E-1,
     ];
 
-    private static readonly double[] I0eB =
+    internal static readonly double[] I0eB =
     [
         -7.23318048787475395456E-18, -4.83050448594418207126E-18, 4.46562142029675999901E-17, 3.46122286769746109310E-17,
         -2.82762398051658348494E-16, -3.42548561967721913462E-16, 1.77256013305652638360E-15, 3.81168066935262242075E-15,

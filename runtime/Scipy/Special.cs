@@ -12,7 +12,7 @@ public static partial class Jax
         /// <see cref="Jnp"/>), so every backend and transformation runs them; integer and bool arguments are promoted
         /// to the default float dtype (JAX's <c>promote_args_inexact</c>) unless noted.
         /// </summary>
-        public static class Special
+        public static partial class Special
         {
             private static readonly double SqrtTwoPi = Math.Sqrt(2 * Math.PI);
 
