@@ -18,156 +18,182 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Neg, x);
     }
+
     /// <summary>|x| (integers wrap at MIN).</summary>
     public static Tensor Abs(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Abs, x);
     }
+
     /// <summary>-1, 0 or 1 (NaN stays NaN, -0.0 stays -0.0).</summary>
     public static Tensor Sign(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Sign, x);
     }
+
     /// <summary>Rounds toward -inf.</summary>
     public static Tensor Floor(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Floor, x);
     }
+
     /// <summary>Rounds toward +inf.</summary>
     public static Tensor Ceil(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Ceil, x);
     }
+
     /// <summary>Rounds to an integer value: half away from zero, or half to even with <paramref name="toNearestEven"/>.</summary>
     public static Tensor Round(Tensor x, bool toNearestEven = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Dispatch.Bind1(Prims.Round, x, Attributes.Of(("rounding_method", toNearestEven ? 1 : 0)));
     }
+
     /// <summary>e^x.</summary>
     public static Tensor Exp(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Exp, x);
     }
+
     /// <summary>2^x.</summary>
     public static Tensor Exp2(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Exp2, x);
     }
+
     /// <summary>Natural logarithm.</summary>
     public static Tensor Log(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Log, x);
     }
+
     /// <summary>log(1 + x), accurate near 0.</summary>
     public static Tensor Log1p(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Log1p, x);
     }
+
     /// <summary>e^x - 1, accurate near 0.</summary>
     public static Tensor Expm1(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Expm1, x);
     }
+
     /// <summary>Square root.</summary>
     public static Tensor Sqrt(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Sqrt, x);
     }
+
     /// <summary>1 / sqrt(x).</summary>
     public static Tensor Rsqrt(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Rsqrt, x);
     }
+
     /// <summary>Cube root.</summary>
     public static Tensor Cbrt(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Cbrt, x);
     }
+
     /// <summary>Sine.</summary>
     public static Tensor Sin(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Sin, x);
     }
+
     /// <summary>Cosine.</summary>
     public static Tensor Cos(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Cos, x);
     }
+
     /// <summary>Tangent.</summary>
     public static Tensor Tan(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Tan, x);
     }
+
     /// <summary>Hyperbolic tangent.</summary>
     public static Tensor Tanh(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Tanh, x);
     }
+
     /// <summary>1 / (1 + e^-x).</summary>
     public static Tensor Logistic(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Logistic, x);
     }
+
     /// <summary>The error function.</summary>
     public static Tensor Erf(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Erf, x);
     }
+
     /// <summary>The complementary error function 1 - erf(x), accurate where it is tiny (jax.lax.erfc).</summary>
     public static Tensor Erfc(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Erfc, x);
     }
+
     /// <summary>The inverse error function.</summary>
     public static Tensor ErfInv(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Erfinv, x);
     }
+
     /// <summary>log |Gamma(x)|.</summary>
     public static Tensor Lgamma(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Lgamma, x);
     }
+
     /// <summary>The digamma function Gamma'(x)/Gamma(x).</summary>
     public static Tensor Digamma(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Digamma, x);
     }
+
     /// <summary>True where x is neither infinite nor NaN.</summary>
     public static Tensor IsFinite(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.IsFinite, x);
     }
+
     /// <summary>Logical not (bool) or bitwise not (integers).</summary>
     public static Tensor Not(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Un(Prims.Not, x);
     }
+
     /// <summary>The number of set bits of each integer.</summary>
     public static Tensor PopulationCount(Tensor x)
     {
@@ -182,6 +208,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Add, x, y);
     }
+
     /// <summary>x - y.</summary>
     public static Tensor Sub(Tensor x, Tensor y)
     {
@@ -189,6 +216,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Sub, x, y);
     }
+
     /// <summary>x * y.</summary>
     public static Tensor Mul(Tensor x, Tensor y)
     {
@@ -196,6 +224,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Mul, x, y);
     }
+
     /// <summary>x / y (integers truncate toward zero).</summary>
     public static Tensor Div(Tensor x, Tensor y)
     {
@@ -203,6 +232,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Div, x, y);
     }
+
     /// <summary>Remainder with the sign of x (C's fmod).</summary>
     public static Tensor Rem(Tensor x, Tensor y)
     {
@@ -210,6 +240,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Rem, x, y);
     }
+
     /// <summary>x ^ y.</summary>
     public static Tensor Pow(Tensor x, Tensor y)
     {
@@ -217,6 +248,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Pow, x, y);
     }
+
     /// <summary>Elementwise maximum (NaN propagates).</summary>
     public static Tensor Max(Tensor x, Tensor y)
     {
@@ -224,6 +256,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Max, x, y);
     }
+
     /// <summary>Elementwise minimum (NaN propagates).</summary>
     public static Tensor Min(Tensor x, Tensor y)
     {
@@ -231,6 +264,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Min, x, y);
     }
+
     /// <summary>atan2(x, y).</summary>
     public static Tensor Atan2(Tensor x, Tensor y)
     {
@@ -238,6 +272,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Atan2, x, y);
     }
+
     /// <summary>The next representable value after x toward y.</summary>
     public static Tensor Nextafter(Tensor x, Tensor y)
     {
@@ -245,6 +280,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Nextafter, x, y);
     }
+
     /// <summary>Logical/bitwise and.</summary>
     public static Tensor BitwiseAnd(Tensor x, Tensor y)
     {
@@ -252,6 +288,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.And, x, y);
     }
+
     /// <summary>Logical/bitwise or.</summary>
     public static Tensor BitwiseOr(Tensor x, Tensor y)
     {
@@ -259,6 +296,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Or, x, y);
     }
+
     /// <summary>Logical/bitwise xor.</summary>
     public static Tensor BitwiseXor(Tensor x, Tensor y)
     {
@@ -266,6 +304,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Xor, x, y);
     }
+
     /// <summary>x &lt;&lt; y.</summary>
     public static Tensor ShiftLeft(Tensor x, Tensor y)
     {
@@ -273,6 +312,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.ShiftLeft, x, y);
     }
+
     /// <summary>Logical (zero-filling) right shift.</summary>
     public static Tensor ShiftRightLogical(Tensor x, Tensor y)
     {
@@ -280,6 +320,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.ShiftRightLogical, x, y);
     }
+
     /// <summary>Arithmetic (sign-filling) right shift.</summary>
     public static Tensor ShiftRightArithmetic(Tensor x, Tensor y)
     {
@@ -295,6 +336,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Eq, x, y);
     }
+
     /// <summary>x != y.</summary>
     public static Tensor Ne(Tensor x, Tensor y)
     {
@@ -302,6 +344,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Ne, x, y);
     }
+
     /// <summary>x &lt; y.</summary>
     public static Tensor Lt(Tensor x, Tensor y)
     {
@@ -309,6 +352,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Lt, x, y);
     }
+
     /// <summary>x &lt;= y.</summary>
     public static Tensor Le(Tensor x, Tensor y)
     {
@@ -316,6 +360,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Le, x, y);
     }
+
     /// <summary>x &gt; y.</summary>
     public static Tensor Gt(Tensor x, Tensor y)
     {
@@ -323,6 +368,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(y);
         return Bin(Prims.Gt, x, y);
     }
+
     /// <summary>x &gt;= y.</summary>
     public static Tensor Ge(Tensor x, Tensor y)
     {
@@ -472,6 +518,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(axes);
         return Reduce(Prims.ReduceSum, x, axes);
     }
+
     /// <summary>Maximum over axes (NaN propagates).</summary>
     public static Tensor ReduceMax(Tensor x, int[] axes)
     {
@@ -479,6 +526,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(axes);
         return Reduce(Prims.ReduceMax, x, axes);
     }
+
     /// <summary>Minimum over axes (NaN propagates).</summary>
     public static Tensor ReduceMin(Tensor x, int[] axes)
     {
@@ -486,6 +534,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(axes);
         return Reduce(Prims.ReduceMin, x, axes);
     }
+
     /// <summary>Product over axes.</summary>
     public static Tensor ReduceProd(Tensor x, int[] axes)
     {
@@ -493,6 +542,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(axes);
         return Reduce(Prims.ReduceProd, x, axes);
     }
+
     /// <summary>Logical and over axes.</summary>
     public static Tensor ReduceAnd(Tensor x, int[] axes)
     {
@@ -500,6 +550,7 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(axes);
         return Reduce(Prims.ReduceAnd, x, axes);
     }
+
     /// <summary>Logical or over axes.</summary>
     public static Tensor ReduceOr(Tensor x, int[] axes)
     {
@@ -530,18 +581,21 @@ public static partial class Lax
         ArgumentNullException.ThrowIfNull(x);
         return Cumulative(Prims.Cumsum, x, axis, reverse);
     }
+
     /// <summary>Cumulative product along an axis.</summary>
     public static Tensor Cumprod(Tensor x, int axis, bool reverse = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Cumulative(Prims.Cumprod, x, axis, reverse);
     }
+
     /// <summary>Cumulative maximum along an axis.</summary>
     public static Tensor Cummax(Tensor x, int axis, bool reverse = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Cumulative(Prims.Cummax, x, axis, reverse);
     }
+
     /// <summary>Cumulative minimum along an axis.</summary>
     public static Tensor Cummin(Tensor x, int axis, bool reverse = false)
     {

@@ -107,36 +107,44 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Relu(x);
     }
+
     /// <summary>The logistic sigmoid (<see cref="Nn.Sigmoid"/>).</summary>
     public static Tensor Sigmoid(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Sigmoid(x);
     }
+
     /// <summary>SELU (<see cref="Nn.Selu"/>).</summary>
     public static Tensor Selu(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Selu(x);
     }
+
     /// <summary>GELU (<see cref="Nn.Gelu"/>).</summary>
     public static Tensor Gelu(Tensor x, bool approximate = true)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Gelu(x, approximate);
     }
+
     /// <summary>Stable log-sum-exp (<see cref="Nn.Logsumexp(Tensor, int[], bool)"/>).</summary>
     public static Tensor Logsumexp(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Logsumexp(x, axis, keepdims);
     }
+
+    /// <summary>Stable log-sum-exp over one axis (<see cref="Nn.Logsumexp(Tensor, int, bool)"/>).</summary>
+    public static Tensor Logsumexp(Tensor x, int axis, bool keepdims = false) => Nn.Logsumexp(x, axis, keepdims);
     /// <summary>Softmax (<see cref="Nn.Softmax"/>).</summary>
     public static Tensor Softmax(Tensor x, int axis = -1)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Nn.Softmax(x, axis);
     }
+
     /// <summary>Log-softmax (<see cref="Nn.LogSoftmax"/>).</summary>
     public static Tensor LogSoftmax(Tensor x, int axis = -1)
     {

@@ -49,60 +49,70 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(data);
         return Array<float>(data, null, dtype);
     }
+
     /// <summary>A 1-D array of doubles (float64 with x64, else float32).</summary>
     public static Tensor Array(double[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<double>(data, null, dtype);
     }
+
     /// <summary>A 1-D int32 array.</summary>
     public static Tensor Array(int[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<int>(data, null, dtype);
     }
+
     /// <summary>A 1-D int64 array (int32 without x64).</summary>
     public static Tensor Array(long[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<long>(data, null, dtype);
     }
+
     /// <summary>A 1-D bool array.</summary>
     public static Tensor Array(bool[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<bool>(data, null, dtype);
     }
+
     /// <summary>A 1-D uint32 array.</summary>
     public static Tensor Array(uint[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<uint>(data, null, dtype);
     }
+
     /// <summary>A 1-D uint8 array.</summary>
     public static Tensor Array(byte[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<byte>(data, null, dtype);
     }
+
     /// <summary>A 1-D float16 array.</summary>
     public static Tensor Array(Half[] data, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Array<Half>(data, null, dtype);
     }
+
     /// <summary>A 2-D array of any element type (its dtype as for 1-D data: 64-bit types narrow without x64).</summary>
     public static Tensor Array<T>(T[,] data, DType? dtype = null) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(data);
         return FromMulti<T>(data, dtype);
     }
+
     /// <summary>A 3-D array of any element type.</summary>
     public static Tensor Array<T>(T[,,] data, DType? dtype = null) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(data);
         return FromMulti<T>(data, dtype);
     }
+
     /// <summary>A 4-D array of any element type.</summary>
     public static Tensor Array<T>(T[,,,] data, DType? dtype = null) where T : unmanaged
     {
@@ -171,6 +181,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(shape);
         return Full("zeros", shape, Scalars.WeakInt(0), dtype ?? Jax.Config.DefaultFloat);
     }
+
     /// <summary>A 1-D array of <paramref name="n"/> zeros.</summary>
     public static Tensor Zeros(int n, DType? dtype = null) => Zeros([n], dtype);
     /// <summary>Ones of a shape (default float dtype).</summary>
@@ -179,6 +190,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(shape);
         return Full("ones", shape, Scalars.WeakInt(1), dtype ?? Jax.Config.DefaultFloat);
     }
+
     /// <summary>A 1-D array of <paramref name="n"/> ones.</summary>
     public static Tensor Ones(int n, DType? dtype = null) => Ones([n], dtype);
 
@@ -197,6 +209,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return FullLike(x, Scalars.WeakInt(0), dtype);
     }
+
     /// <summary>Ones like x.</summary>
     public static Tensor OnesLike(Tensor x, DType? dtype = null)
     {

@@ -16,42 +16,49 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Neg(Promote1("negative", x));
     }
+
     /// <summary>+x (a copy of the value).</summary>
     public static Tensor Positive(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x;
     }
+
     /// <summary>|x|.</summary>
     public static Tensor Abs(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.DType.IsUnsignedInteger() || x.DType == DType.Bool ? x : Lax.Abs(x);
     }
+
     /// <summary>|x| (NumPy's alias of <see cref="Abs"/>).</summary>
     public static Tensor Absolute(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Abs(x);
     }
+
     /// <summary>-1, 0 or 1 by sign (NaN stays NaN).</summary>
     public static Tensor Sign(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.DType == DType.Bool ? x : Lax.Sign(x);
     }
+
     /// <summary>Largest integer value &lt;= x (integers unchanged).</summary>
     public static Tensor Floor(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.DType.IsFloat() ? Lax.Floor(x) : x;
     }
+
     /// <summary>Smallest integer value &gt;= x (integers unchanged).</summary>
     public static Tensor Ceil(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.DType.IsFloat() ? Lax.Ceil(x) : x;
     }
+
     /// <summary>Integer part (rounds toward zero).</summary>
     public static Tensor Trunc(Tensor x)
     {
@@ -89,30 +96,35 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return Round(Inexact("rint", x));
     }
+
     /// <summary>e^x.</summary>
     public static Tensor Exp(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Exp(Inexact("exp", x));
     }
+
     /// <summary>2^x.</summary>
     public static Tensor Exp2(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Exp2(Inexact("exp2", x));
     }
+
     /// <summary>e^x - 1.</summary>
     public static Tensor Expm1(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Expm1(Inexact("expm1", x));
     }
+
     /// <summary>Natural logarithm.</summary>
     public static Tensor Log(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Log(Inexact("log", x));
     }
+
     /// <summary>log(1 + x).</summary>
     public static Tensor Log1p(Tensor x)
     {
@@ -142,42 +154,49 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Sqrt(Inexact("sqrt", x));
     }
+
     /// <summary>Cube root.</summary>
     public static Tensor Cbrt(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Cbrt(Inexact("cbrt", x));
     }
+
     /// <summary>x * x.</summary>
     public static Tensor Square(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Multiply(x, x);
     }
+
     /// <summary>1 / x.</summary>
     public static Tensor Reciprocal(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Divide(Cast(Scalars.WeakInt(1), x.DType, x.WeakType), x);
     }
+
     /// <summary>Sine.</summary>
     public static Tensor Sin(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Sin(Inexact("sin", x));
     }
+
     /// <summary>Cosine.</summary>
     public static Tensor Cos(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Cos(Inexact("cos", x));
     }
+
     /// <summary>Tangent.</summary>
     public static Tensor Tan(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Lax.Tan(Inexact("tan", x));
     }
+
     /// <summary>Hyperbolic tangent.</summary>
     public static Tensor Tanh(Tensor x)
     {
@@ -250,12 +269,14 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(x);
         return x.DType.IsFloat() ? Lax.IsFinite(x) : FullLike(x, true, DType.Bool);
     }
+
     /// <summary>True where x is NaN.</summary>
     public static Tensor Isnan(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.DType.IsFloat() ? Lax.Ne(x, x) : FullLike(x, false, DType.Bool);
     }
+
     /// <summary>True where x is +-inf.</summary>
     public static Tensor Isinf(Tensor x)
     {
@@ -477,6 +498,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Bitwise("bitwise_and", Prims.And, x, y);
     }
+
     /// <summary>Bitwise or (logical for bool).</summary>
     public static Tensor BitwiseOr(Tensor x, Tensor y)
     {
@@ -484,6 +506,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Bitwise("bitwise_or", Prims.Or, x, y);
     }
+
     /// <summary>Bitwise xor (logical for bool).</summary>
     public static Tensor BitwiseXor(Tensor x, Tensor y)
     {
@@ -521,6 +544,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return BitwiseAnd(Truth(x), Truth(y));
     }
+
     /// <summary>Logical or of truthiness.</summary>
     public static Tensor LogicalOr(Tensor x, Tensor y)
     {
@@ -528,6 +552,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return BitwiseOr(Truth(x), Truth(y));
     }
+
     /// <summary>Logical xor of truthiness.</summary>
     public static Tensor LogicalXor(Tensor x, Tensor y)
     {
@@ -549,6 +574,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Compare("equal", Prims.Eq, x, y);
     }
+
     /// <summary>x != y.</summary>
     public static Tensor NotEqual(Tensor x, Tensor y)
     {
@@ -556,6 +582,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Compare("not_equal", Prims.Ne, x, y);
     }
+
     /// <summary>x &lt; y.</summary>
     public static Tensor Less(Tensor x, Tensor y)
     {
@@ -563,6 +590,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Compare("less", Prims.Lt, x, y);
     }
+
     /// <summary>x &lt;= y.</summary>
     public static Tensor LessEqual(Tensor x, Tensor y)
     {
@@ -570,6 +598,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Compare("less_equal", Prims.Le, x, y);
     }
+
     /// <summary>x &gt; y.</summary>
     public static Tensor Greater(Tensor x, Tensor y)
     {
@@ -577,6 +606,7 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(y);
         return Compare("greater", Prims.Gt, x, y);
     }
+
     /// <summary>x &gt;= y.</summary>
     public static Tensor GreaterEqual(Tensor x, Tensor y)
     {

@@ -98,12 +98,18 @@ public static partial class Jnp
         return Max(x, axis, keepdims);
     }
 
+    /// <summary>Maximum over one axis (NumPy's <c>amax</c>).</summary>
+    public static Tensor Amax(Tensor x, int axis, bool keepdims = false) => Amax(x, [axis], keepdims);
+
     /// <summary>Minimum (NumPy's <c>amin</c>).</summary>
     public static Tensor Amin(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Min(x, axis, keepdims);
     }
+
+    /// <summary>Minimum over one axis (NumPy's <c>amin</c>).</summary>
+    public static Tensor Amin(Tensor x, int axis, bool keepdims = false) => Amin(x, [axis], keepdims);
 
     /// <summary>True when all elements along the axes are truthy.</summary>
     public static Tensor All(Tensor x, int[]? axis = null, bool keepdims = false)
@@ -112,12 +118,18 @@ public static partial class Jnp
         return Reduction("all", Prims.ReduceAnd, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
     }
 
+    /// <summary>True where all elements along one axis are truthy.</summary>
+    public static Tensor All(Tensor x, int axis, bool keepdims = false) => All(x, [axis], keepdims);
+
     /// <summary>True when any element along the axes is truthy.</summary>
     public static Tensor Any(Tensor x, int[]? axis = null, bool keepdims = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         return Reduction("any", Prims.ReduceOr, Truth(x), axis, keepdims, DType.Bool, upcastHalf: false);
     }
+
+    /// <summary>True where any element along one axis is truthy.</summary>
+    public static Tensor Any(Tensor x, int axis, bool keepdims = false) => Any(x, [axis], keepdims);
 
     /// <summary>
     /// The number of elements reduced over <paramref name="axes"/>, less <paramref name="ddof"/>, as a weakly typed scalar

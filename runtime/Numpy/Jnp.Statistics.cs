@@ -228,6 +228,10 @@ public static partial class Jnp
         return (average, average.Shape == sum.Shape ? sum : BroadcastToShape(sum, average.Shape));
     }
 
+    /// <summary>The weighted average over one axis and the sum of the weights (<c>average(..., returned=True)</c>).</summary>
+    public static (Tensor Average, Tensor SumOfWeights) AverageReturned(Tensor a, int axis, Tensor? weights = null, bool keepdims = false) =>
+        AverageReturned(a, [axis], weights, keepdims);
+
     /// <summary>The weighted average over axes (all when null), as <c>jnp.average</c>; without weights the mean.</summary>
     public static Tensor Average(Tensor a, int[]? axis = null, Tensor? weights = null, bool keepdims = false)
     {

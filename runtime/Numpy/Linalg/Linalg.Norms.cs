@@ -63,6 +63,9 @@ public static partial class Jnp
             return VectorNormOf(x, ord, null, axis is null ? null : [.. axis.Select(a => Axes.Normalize(a, x.Ndim, "vector_norm", x.Aval))], keepdims);
         }
 
+        /// <summary>The vector norm along one axis (<c>jnp.linalg.vector_norm</c> with an int axis).</summary>
+        public static Tensor VectorNorm(Tensor x, int axis, bool keepdims = false, double ord = 2) => VectorNorm(x, [axis], keepdims, ord);
+
         /// <summary>The dot product of vectors along <paramref name="axis"/> (<c>jnp.linalg.vecdot</c>), broadcasting the others.</summary>
         public static Tensor Vecdot(Tensor x1, Tensor x2, int axis = -1)
         {
