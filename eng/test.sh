@@ -70,7 +70,9 @@ for project in "${test_projects[@]}"; do
   step "test $name"
   trx="$results_dir/$name.trx"
   status=0
+  # A test that hangs is stopped after 10 minutes and named (blame), instead of holding CI until its deadline.
   dotnet test "$project" --no-build -c Release --nologo --verbosity minimal \
+    --blame-hang-timeout 10m --blame-hang-dump-type none \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results_dir" || status=$?
   if [ -f "$trx" ]; then
     p=$(counter passed "$trx")
