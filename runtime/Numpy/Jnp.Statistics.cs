@@ -73,9 +73,7 @@ public static partial class Jnp
         var flatIndices = Reshape(Cast(indices, DType.Int32), -1, 1);
         var flatUpdates = Ravel(updates);
         var zeros = Zeros([length], updates.DType);
-        return Dispatch.Bind1(Prims.ScatterAdd, [zeros, flatIndices, flatUpdates], Attributes.Of(
-            ("update_window_dims", System.Array.Empty<int>()), ("inserted_window_dims", new[] { 0 }),
-            ("scatter_dims_to_operand_dims", new[] { 0 }), ("index_vector_dim", 1)));
+        return ScatterIndexed(Prims.ScatterAdd, zeros, flatIndices, flatUpdates, [], [0], [0], 1);
     }
 
     /// <summary>The reduced axes moved last and flattened: <c>[kept..., n]</c>, with the kept axes and their sizes.</summary>
