@@ -98,7 +98,8 @@ internal static class Dispatch
     {
         if (t.Trace is { } owner) return trace.Resolve(t.IrValue!, owner);
         var buffer = t.Buffer;
-        if (buffer.LongLength > 1 && !buffer.IsSplat) return trace.CaptureConstant(t, t.Aval);
+        // Arrays with several distinct elements, and empty ones (a splat needs an element), become parameters.
+        if (buffer.LongLength == 0 || buffer.LongLength > 1 && !buffer.IsSplat) return trace.CaptureConstant(t, t.Aval);
         var element = buffer.Shape.Rank == 0 ? buffer : Buffer.Splat(buffer, Shape.Scalar);
         var value = trace.Emit(Prims.Constant, [], Attributes.Of(("value", element)))[0];
         if (t.WeakType)

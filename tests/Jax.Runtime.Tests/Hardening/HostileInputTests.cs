@@ -112,6 +112,17 @@ public class HostileInputTests
         Assert.StartsWith("Array([[0., 0., 0., ..., 0., 0., 0.],", text, StringComparison.Ordinal);
     }
 
+    // Traces: a loop body may close over an empty array (it failed: "a splat needs a one-element buffer").
+    [Fact]
+    public void A_loop_body_may_close_over_an_empty_array()
+    {
+        var empty = Jnp.Zeros([0, 3]);
+        var broadcastEmpty = Jnp.BroadcastTo(Jnp.Array(2f), [4, 0]);
+        var result = Lax.ForiLoop(0, 3, (i, acc) => acc + Jnp.Sum(empty) + Jnp.Sum(broadcastEmpty) + 1, Jnp.Array(1f));
+        Assert.Equal(4f, result.Item<float>());
+        Assert.Equal(0f, Jax.Jit((Tensor x) => x + Jnp.Sum(empty))(Jnp.Array(0f)).Item<float>());
+    }
+
     // Indices: 64-bit slice steps are not truncated.
     [Theory]
     [InlineData(0L, 10L, long.MaxValue, new[] { 0 })]
