@@ -6,6 +6,12 @@ namespace JaxToolchain.Ir;
 /// operations of the block are visited in order; each fusible operation starts a group and merges with the groups of
 /// its producers when the merged group is a valid kernel (<see cref="IsValid"/>) and the merge creates no cycle
 /// between kernels. See <see cref="FusionPass"/> for the rules.
+/// <para>
+/// Partitioning takes time about linear in the size of the block: each group keeps what a merge needs to know
+/// (its element counts, its members read outside it, the members downstream of its reduction), so checking and
+/// making a merge costs about the size of those summaries and of the smaller group, not of the larger one (a chain
+/// of thousands of elementwise operations would otherwise cost time quadratic in its length).
+/// </para>
 /// </summary>
 internal sealed class FusionPartition
 {
@@ -31,8 +37,20 @@ internal sealed class FusionPartition
     /// <summary>One group of operations (for <see cref="Role.Alone"/> operations, just the operation).</summary>
     public sealed class Group(int first, FusionKind? kind, int root)
     {
-        /// <summary>Indices of the member operations, increasing.</summary>
+        /// <summary>Indices of the member operations; increasing once <see cref="Order"/> has returned.</summary>
         public List<int> Members { get; } = [first];
+
+        /// <summary>The smallest member index.</summary>
+        public int First { get; set; } = first;
+
+        /// <summary>The distinct element counts of the members' results.</summary>
+        internal HashSet<SymbolicSize> Counts { get; set; } = [];
+
+        /// <summary>The members whose result is returned or read by an operation outside the group (the kernel's results).</summary>
+        internal HashSet<int> Exposed { get; set; } = [];
+
+        /// <summary>For a reduction group, the members that depend on its reduction within the group; otherwise null.</summary>
+        internal HashSet<int>? Downstream { get; set; }
 
         /// <summary>The kernel's kind; null for an operation that stays alone.</summary>
         public FusionKind? Kind { get; set; } = kind;
@@ -95,7 +113,12 @@ internal sealed class FusionPartition
                 Role.ReductionRoot => FusionKind.Reduction,
                 Role.DotRoot => FusionKind.Dot,
                 _ => FusionKind.Loop,
-            }, _roles[i] is Role.ReductionRoot or Role.DotRoot ? i : -1);
+            }, _roles[i] is Role.ReductionRoot or Role.DotRoot ? i : -1)
+            {
+                Counts = _counts[i] is { } count ? [count] : [],
+                Exposed = _returned.Contains(_ops[i].Results.FirstOrDefault()!) || _users[i].Count > 0 ? [i] : [],
+                Downstream = _roles[i] == Role.ReductionRoot ? [] : null,
+            };
         }
         for (int i = 0; i < n; i++)
         {
@@ -148,19 +171,20 @@ internal sealed class FusionPartition
     public IReadOnlyList<Group> Order()
     {
         var groups = _groups.Where(g => g.Key == Find(g.Key)).Select(g => g.Value).ToList();
+        foreach (var g in groups) g.Members.Sort();
         var pending = groups.ToDictionary(g => g, g => Predecessors(g).Count);
         var successors = groups.ToDictionary(g => g, _ => new List<Group>());
         foreach (var g in groups)
             foreach (var p in Predecessors(g)) successors[p].Add(g);
         var ready = new PriorityQueue<Group, int>();
         foreach (var g in groups)
-            if (pending[g] == 0) ready.Enqueue(g, g.Members[0]);
+            if (pending[g] == 0) ready.Enqueue(g, g.First);
         var order = new List<Group>();
         while (ready.TryDequeue(out var g, out _))
         {
             order.Add(g);
             foreach (var s in successors[g])
-                if (--pending[s] == 0) ready.Enqueue(s, s.Members[0]);
+                if (--pending[s] == 0) ready.Enqueue(s, s.First);
         }
         return order.Count == groups.Count ? order : throw new InvalidOperationException("fusion: the kernels of a block depend on each other in a cycle");
     }
@@ -236,96 +260,131 @@ internal sealed class FusionPartition
     /// from one to the other through a third group. Groups whose first operation comes after
     /// <paramref name="horizon"/> are not searched for such paths: while operation i is being merged with its
     /// producers, every group holding an operation after i is that operation alone, and cannot lead back to i.
+    /// The merged group keeps the larger group's member list (the smaller one is appended to it).
     /// </summary>
     private void TryMerge(int a, int b, int horizon)
     {
         if (a == b) return;
         var (ga, gb) = (_groups[a], _groups[b]);
         if (ga.Root >= 0 && gb.Root >= 0) return;
-        var members = ga.Members.Concat(gb.Members).Order().ToList();
         int root = Math.Max(ga.Root, gb.Root);
         var kind = ga.Kind == FusionKind.Loop ? gb.Kind!.Value : ga.Kind!.Value;
-        if (!IsValid(members, kind, root) || Reaches(ga, gb, horizon) || Reaches(gb, ga, horizon)) return;
-        ga.Members.Clear();
-        ga.Members.AddRange(members);
-        ga.Kind = kind;
-        ga.Root = root;
-        _groupOf[b] = a;
-        _groups.Remove(b);
+        bool Inside(int op)
+        {
+            int g = Find(op);
+            return g == a || g == b;
+        }
+        var exposed = new HashSet<int>(ga.Exposed.Concat(gb.Exposed).Where(m => _returned.Contains(_ops[m].Result) || ReadOutside(m, Inside)));
+        if (!IsValid(ga, gb, kind, root, exposed, Inside, out var newlyDownstream) || Reaches(ga, gb, horizon) || Reaches(gb, ga, horizon)) return;
+        var (keep, drop, keepKey, dropKey) = ga.Members.Count >= gb.Members.Count ? (ga, gb, a, b) : (gb, ga, b, a);
+        keep.Members.AddRange(drop.Members);
+        keep.First = Math.Min(keep.First, drop.First);
+        keep.Counts.UnionWith(drop.Counts);
+        keep.Exposed = exposed;
+        keep.Downstream = ga.Downstream ?? gb.Downstream;
+        keep.Downstream?.UnionWith(newlyDownstream);
+        keep.Kind = kind;
+        keep.Root = root;
+        _groupOf[dropKey] = keepKey;
+        _groups.Remove(dropKey);
+    }
+
+    /// <summary>
+    /// True when an operation outside the merged group (<paramref name="inside"/> false) reads <paramref name="member"/>.
+    /// Readers are searched from the last: operations are merged in order, so the later readers are the ones still outside.
+    /// </summary>
+    private bool ReadOutside(int member, Func<int, bool> inside)
+    {
+        var users = _users[member];
+        for (int k = users.Count - 1; k >= 0; k--)
+            if (!inside(users[k])) return true;
+        return false;
     }
 
     /// <summary>True when a path leads from group <paramref name="from"/> to group <paramref name="to"/> through some other group.</summary>
     private bool Reaches(Group from, Group to, int horizon)
     {
         var seen = new HashSet<Group> { from, to };
-        var stack = new Stack<Group>(Successors(from).Where(g => g.Members[0] <= horizon && seen.Add(g)));
+        var stack = new Stack<Group>(Successors(from).Where(g => g.First <= horizon && seen.Add(g)));
         while (stack.TryPop(out var g))
             foreach (var next in Successors(g))
             {
                 if (next == to) return true;
-                if (next.Members[0] <= horizon && seen.Add(next)) stack.Push(next);
+                if (next.First <= horizon && seen.Add(next)) stack.Push(next);
             }
         return false;
     }
 
+    /// <summary>The groups that read a value of <paramref name="g"/> (only its exposed members are read outside it).</summary>
     private IEnumerable<Group> Successors(Group g) =>
-        g.Members.SelectMany(m => _users[m]).Select(u => _groups[Find(u)]).Where(s => s != g);
+        g.Exposed.SelectMany(m => _users[m]).Select(u => _groups[Find(u)]).Where(s => s != g);
 
     /// <summary>
-    /// Whether <paramref name="members"/> make one kernel of <paramref name="kind"/>. Loop: every member has the
-    /// group's element count or is a scalar. Reduction: members before the root (that it does not feed) have the
-    /// root's input count, members after it its output count (or are scalars). Dot: no member feeds the
-    /// <c>dot_general</c>, every other member has its output count (or is a scalar). Values used outside the group
-    /// are results, so they must have a count the kernel writes: a loop's count, a reduction's input or output
-    /// count, a dot's output count.
+    /// Whether groups <paramref name="ga"/> and <paramref name="gb"/> (each valid) make one kernel of
+    /// <paramref name="kind"/>. Loop: every member has the group's element count or is a scalar. Reduction: members
+    /// before the root (that it does not feed) have the root's input count, members after it its output count (or
+    /// are scalars). Dot: no member feeds the <c>dot_general</c>, every other member has its output count (or is a
+    /// scalar). Values used outside the group (<paramref name="exposed"/>) are results, so they must have a count the
+    /// kernel writes: a loop's count, a reduction's input or output count, a dot's output count. For a reduction,
+    /// <paramref name="newlyDownstream"/> receives the members the merge puts after the root.
     /// </summary>
-    private bool IsValid(List<int> members, FusionKind kind, int root)
+    private bool IsValid(Group ga, Group gb, FusionKind kind, int root, HashSet<int> exposed, Func<int, bool> inside, out HashSet<int> newlyDownstream)
     {
-        var set = members.ToHashSet();
+        newlyDownstream = [];
         var one = SymbolicSize.Of(1);
-        var counts = members.ToDictionary(m => m, m => _counts[m]!);
+        var counts = ga.Counts.Union(gb.Counts).ToArray();
         SymbolicSize[] writable;
-        Func<int, bool> allowed;
         switch (kind)
         {
             case FusionKind.Loop:
-                var sizes = counts.Values.Where(c => c != one).Distinct().ToArray();
+                var sizes = counts.Where(c => c != one).ToArray();
                 if (sizes.Length > 1) return false;
-                var loop = sizes.Length == 1 ? sizes[0] : one;
-                writable = [loop];
-                allowed = m => counts[m] == loop || counts[m] == one;
+                writable = [sizes.Length == 1 ? sizes[0] : one];
                 break;
             case FusionKind.Reduction:
                 var input = Count(_ops[root].Operands[0]);
-                var output = counts[root];
-                var after = Downstream(root, set);
+                var output = _counts[root]!;
+                var (rooted, other) = ga.Root >= 0 ? (ga, gb) : (gb, ga);
+                newlyDownstream = NewlyDownstream(rooted, root, inside);
+                // Members keep their side of the root unless the merge puts them after it: only those and the other
+                // group's members are checked (all of them when some of the other group's members come after the root).
+                var after = newlyDownstream;
+                bool Allowed(int m) => _counts[m] == one || _counts[m] == (after.Contains(m) ? output : input);
+                if (!after.All(Allowed)) return false;
+                if (other.Members.Any(after.Contains) ? !other.Members.All(Allowed) : !other.Counts.All(c => c == one || c == input)) return false;
                 writable = [input, output];
-                allowed = m => m == root || counts[m] == one || counts[m] == (after.Contains(m) ? output : input);
                 break;
             default:
-                if (_inputs[root].Any(v => _producer.TryGetValue(v, out var p) && set.Contains(p))) return false;
-                writable = [counts[root]];
-                allowed = m => counts[m] == counts[root] || counts[m] == one;
+                if (_inputs[root].Any(v => _producer.TryGetValue(v, out var p) && inside(p))) return false;
+                var dotCount = _counts[root]!;
+                if (!counts.All(c => c == dotCount || c == one)) return false;
+                writable = [dotCount];
                 break;
         }
-        foreach (int m in members)
-        {
-            if (!allowed(m)) return false;
-            bool usedOutside = _returned.Contains(_ops[m].Result) || _users[m].Any(u => !set.Contains(u));
-            if (usedOutside && !writable.Contains(counts[m])) return false;
-        }
+        foreach (int m in exposed)
+            if (!writable.Contains(_counts[m]!)) return false;
         return true;
     }
 
-    /// <summary>The members of <paramref name="set"/> that depend on <paramref name="root"/> within the set.</summary>
-    private HashSet<int> Downstream(int root, HashSet<int> set)
+    /// <summary>
+    /// The members of the merged group that come to depend on the reduction <paramref name="root"/> of
+    /// <paramref name="rooted"/> through the merge: reached from the root or its downstream members by a path that
+    /// enters the other group. Such a path leaves <paramref name="rooted"/> through one of its exposed members.
+    /// </summary>
+    private HashSet<int> NewlyDownstream(Group rooted, int root, Func<int, bool> inside)
     {
-        var after = new HashSet<int>();
-        var stack = new Stack<int>([root]);
-        while (stack.TryPop(out int m))
+        var known = rooted.Downstream!;
+        var newly = new HashSet<int>();
+        var stack = new Stack<int>();
+        void Visit(int m)
+        {
             foreach (int u in _users[m])
-                if (set.Contains(u) && after.Add(u)) stack.Push(u);
-        return after;
+                if (u != root && !known.Contains(u) && inside(u) && newly.Add(u)) stack.Push(u);
+        }
+        foreach (int m in rooted.Exposed)
+            if (m == root || known.Contains(m)) Visit(m);
+        while (stack.TryPop(out int m)) Visit(m);
+        return newly;
     }
 
     /// <summary>The block partitioned.</summary>

@@ -1,3 +1,4 @@
+using JaxToolchain.Ir;
 using JaxToolchain.Tests;
 
 namespace JaxToolchain.Runtime.Tests.Transforms;
@@ -20,6 +21,7 @@ public class ScalingTests
     public static TheoryData<string, int> Transformations() => new()
     {
         { "grad", 250 }, { "jit", 500 }, { "vmap", 500 }, { "jvp", 500 }, { "grad of a tree", 250 },
+        { "fusion of a chain", 1000 }, { "fusion of a fan-out", 1000 },
     };
 
     private static Action Transformation(string name, int n)
@@ -32,6 +34,8 @@ public class ScalingTests
             "vmap" => () => Jax.Vmap((Func<Tensor, Tensor>)(t => Chain(t, n)))(Jnp.Reshape(x, 2, 2)),
             "jvp" => () => Jax.Jvp((Func<Tensor, Tensor>)(t => Chain(t, n)), x, x),
             "grad of a tree" => GradOfTree(n),
+            "fusion of a chain" => Fusion(t => Chain(t, n)),
+            "fusion of a fan-out" => Fusion(t => Enumerable.Range(0, n).Aggregate(Jnp.ZerosLike(t), (sum, i) => sum + Jnp.Sin(t * (1 + i * 1e-6)))),
             _ => throw new ArgumentException(name),
         };
     }
@@ -41,6 +45,16 @@ public class ScalingTests
     {
         var leaves = Enumerable.Range(0, n).Select(i => Jnp.Array((float)i)).ToList();
         return () => Jax.Grad((List<Tensor> l) => l.Aggregate((sum, leaf) => sum + Jnp.Sin(leaf)))(leaves);
+    }
+
+    /// <summary>
+    /// Grouping the traced program of <paramref name="f"/> into kernels (traced untimed): one loop kernel of every
+    /// operation, grown one merge at a time, for a chain and for a value that every operation reads.
+    /// </summary>
+    private static Action Fusion(Func<Tensor, Tensor> f)
+    {
+        var function = FunctionCalls.Trace("fusion", args => [f(args[0])], [new ShapedType(DType.Float32, Shape.Of(4))]).Function;
+        return () => new FusionPass().Run(function);
     }
 
     [Theory]
