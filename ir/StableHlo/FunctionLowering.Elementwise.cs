@@ -1,0 +1,237 @@
+using System.Numerics;
+
+namespace JaxToolchain.Ir.StableHlo;
+
+/// <summary>Elementwise operations: unary and binary math, compare, clamp, conversions, constants, checks.</summary>
+internal sealed partial class FunctionLowering
+{
+    /// <summary>
+    /// The unary ops with a primitive of the same semantics. StableHLO's <c>round_nearest_afz</c>/<c>_even</c> are our
+    /// <c>round</c>'s two methods; <c>chlo</c>'s special functions are our primitives of the same name.
+    /// </summary>
+    private Func<Value>? ElementwiseUnary(string name)
+    {
+        Primitive? p = name switch
+        {
+            "stablehlo.abs" => Prims.Abs,
+            "stablehlo.ceil" => Prims.Ceil,
+            "stablehlo.floor" => Prims.Floor,
+            "stablehlo.cosine" => Prims.Cos,
+            "stablehlo.sine" => Prims.Sin,
+            "stablehlo.tan" or "chlo.tan" => Prims.Tan,
+            "stablehlo.tanh" => Prims.Tanh,
+            "stablehlo.exponential" => Prims.Exp,
+            "stablehlo.exponential_minus_one" => Prims.Expm1,
+            "stablehlo.log" => Prims.Log,
+            "stablehlo.log_plus_one" => Prims.Log1p,
+            "stablehlo.logistic" => Prims.Logistic,
+            "stablehlo.negate" => Prims.Neg,
+            "stablehlo.not" => Prims.Not,
+            "stablehlo.popcnt" => Prims.PopulationCount,
+            "stablehlo.rsqrt" => Prims.Rsqrt,
+            "stablehlo.sqrt" => Prims.Sqrt,
+            "stablehlo.cbrt" => Prims.Cbrt,
+            "stablehlo.sign" => Prims.Sign,
+            "stablehlo.is_finite" => Prims.IsFinite,
+            "chlo.erf" => Prims.Erf,
+            "chlo.erfc" => Prims.Erfc,
+            "chlo.erf_inv" => Prims.Erfinv,
+            "chlo.lgamma" => Prims.Lgamma,
+            "chlo.digamma" => Prims.Digamma,
+            _ => null,
+        };
+        if (p is not null) return () => _e.Emit1(p, [Operand(0)]);
+        return name switch
+        {
+            "stablehlo.round_nearest_afz" => () => _e.Emit1(Prims.Round, [Operand(0)], Attributes.Of(("rounding_method", RoundPrimitive.AwayFromZero))),
+            "stablehlo.round_nearest_even" => () => _e.Emit1(Prims.Round, [Operand(0)], Attributes.Of(("rounding_method", RoundPrimitive.ToNearestEven))),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The binary ops. Integer division and remainder by zero, <c>MIN / -1</c>, and shifts by the bit width or more follow
+    /// XLA in both our primitives and StableHLO's reference interpreter (the spec leaves them implementation-defined), and
+    /// <c>maximum</c>/<c>minimum</c> propagate NaN in both, so these map one to one.
+    /// </summary>
+    private Func<Value>? ElementwiseBinary(string name)
+    {
+        Primitive? p = name switch
+        {
+            "stablehlo.add" => Prims.Add,
+            "stablehlo.subtract" => Prims.Sub,
+            "stablehlo.multiply" => Prims.Mul,
+            "stablehlo.divide" => Prims.Div,
+            "stablehlo.remainder" => Prims.Rem,
+            "stablehlo.power" => Prims.Pow,
+            "stablehlo.maximum" => Prims.Max,
+            "stablehlo.minimum" => Prims.Min,
+            "stablehlo.atan2" => Prims.Atan2,
+            "stablehlo.and" => Prims.And,
+            "stablehlo.or" => Prims.Or,
+            "stablehlo.xor" => Prims.Xor,
+            "stablehlo.shift_left" => Prims.ShiftLeft,
+            "stablehlo.shift_right_arithmetic" => Prims.ShiftRightArithmetic,
+            "stablehlo.shift_right_logical" => Prims.ShiftRightLogical,
+            "chlo.next_after" => Prims.Nextafter,
+            _ => null,
+        };
+        if (p is null) return null;
+        return () =>
+        {
+            Value x = Operand(0), y = Operand(1);
+            // On i1 StableHLO's add is or and multiply is and (arithmetic modulo 2 saturating at 1); ours reject bool.
+            if (x.Type.DType == DType.Bool && p == Prims.Add) return _e.Or(x, y);
+            if (x.Type.DType == DType.Bool && p == Prims.Mul) return _e.And(x, y);
+            return _e.Emit1(p, [x, y]);
+        };
+    }
+
+    private Value LowerConstant()
+    {
+        var attr = Attr("value", "$0") as MlirDenseAttribute ?? throw Invalid("expected a dense<...> value");
+        var type = attr.Type ?? (_op.ResultTypes.Count > 0 ? _op.ResultTypes[0] : throw Invalid("the constant has no type"));
+        return _e.Constant(ToBuffer(attr.Literal, type));
+    }
+
+    private Buffer ToBuffer(DenseLiteral literal, MlirType type)
+    {
+        var shaped = TypeConversion.ToShapedType(_module, type, _op.Location, _op.Name);
+        if (!shaped.Shape.IsStatic) throw Invalid($"a constant of dynamic type {type}");
+        return DenseValues.ToBuffer(literal, shaped.DType, shaped.Shape, m => Invalid(m));
+    }
+
+    /// <summary>
+    /// <c>compare</c>: FLOAT, SIGNED and UNSIGNED compare as our compares do (by the operands' dtype); TOTALORDER on
+    /// floats compares the IEEE total order (-NaN &lt; -inf &lt; ... &lt; -0 &lt; +0 &lt; ... &lt; inf &lt; NaN), done here on
+    /// the bits: negative floats' magnitude bits are flipped so the signed integers order as the floats do.
+    /// </summary>
+    private Value LowerCompare()
+    {
+        var direction = WordOf(Attr("comparison_direction")) ?? (_op.Words.Count > 0 ? _op.Words[0] : throw Invalid("no comparison direction"));
+        var compareType = WordOf(Attr("compare_type")) ?? (_op.Words.Count > 1 ? _op.Words[1] : null);
+        Value x = Operand(0), y = Operand(1);
+        if (compareType == "TOTALORDER" && x.Type.DType.IsFloat())
+        {
+            x = TotalOrderKey(x);
+            y = TotalOrderKey(y);
+        }
+        Primitive p = direction switch
+        {
+            "EQ" => Prims.Eq,
+            "NE" => Prims.Ne,
+            "LT" => Prims.Lt,
+            "LE" => Prims.Le,
+            "GT" => Prims.Gt,
+            "GE" => Prims.Ge,
+            _ => throw Invalid($"unknown comparison direction {direction}"),
+        };
+        return _e.Emit1(p, [x, y]);
+    }
+
+    private static DType SignedOfWidth(int bytes) => bytes switch
+    {
+        1 => DType.Int8,
+        2 => DType.Int16,
+        4 => DType.Int32,
+        _ => DType.Int64,
+    };
+
+    private Value TotalOrderKey(Value x)
+    {
+        var it = SignedOfWidth(x.Type.DType.ItemSize());
+        int bits = it.ItemSize() * 8;
+        var i = _e.Emit1(Prims.BitcastConvertType, [x], Attributes.Of(("new_dtype", it)));
+        var sign = _e.Emit1(Prims.ShiftRightArithmetic, [i, FullInt(i, bits - 1)]);
+        var magnitude = FullInt(i, (BigInteger.One << (bits - 1)) - 1);
+        return _e.Emit1(Prims.Xor, [i, _e.And(sign, magnitude)]);
+    }
+
+    private Value LowerClamp()
+    {
+        Value min = Operand(0), x = Operand(1), max = Operand(2);
+        return _e.Clamp(min, x, max);
+    }
+
+    /// <summary>
+    /// <c>convert</c>: to bool is <c>x != 0</c> (StableHLO); float to integer truncates toward zero and saturates, NaN
+    /// giving 0, in both our primitive and StableHLO's reference interpreter.
+    /// </summary>
+    private Value LowerConvert(Value x, DType to)
+    {
+        if (to == DType.Bool && x.Type.DType != DType.Bool)
+            return _e.Ne(x, Full(x, 0));
+        return _e.ConvertElementType(x, to);
+    }
+
+    private Value LowerBitcast()
+    {
+        var x = Operand(0);
+        var to = ResultType().DType;
+        return x.Type.DType == to ? x : _e.Emit1(Prims.BitcastConvertType, [x], Attributes.Of(("new_dtype", to)));
+    }
+
+    /// <summary>
+    /// <c>count_leading_zeros</c>, which has no primitive: a binary search on the bits (shift by half the remaining
+    /// width while the top bits are zero), then one more for zero itself.
+    /// </summary>
+    private Value CountLeadingZeros(Value x)
+    {
+        if (!x.Type.DType.IsInteger()) throw Invalid($"count_leading_zeros takes integers, got {x.Type}");
+        int width = x.Type.DType.ItemSize() * 8;
+        var count = Full(x, 0);
+        var zero = Full(x, 0);
+        for (int s = width / 2; s >= 1; s /= 2)
+        {
+            var top = _e.Emit1(Prims.ShiftRightLogical, [x, FullInt(x, width - s)]);
+            var isZero = _e.Eq(top, zero);
+            count = _e.Select(isZero, _e.Add(count, FullInt(x, s)), count);
+            x = _e.Select(isZero, _e.Emit1(Prims.ShiftLeft, [x, FullInt(x, s)]), x);
+        }
+        return _e.Select(_e.Eq(x, zero), _e.Add(count, FullInt(x, 1)), count);
+    }
+
+    /// <summary>
+    /// <c>check.expect_*</c>: the checked value (and the expected one when it is a value) become results of the
+    /// function, the assertion a <see cref="StableHloCheck"/>.
+    /// </summary>
+    private IReadOnlyList<object> LowerCheck()
+    {
+        if (_checks is null)
+            throw Unsupported("check operations are only imported by StableHloImporter.ImportModuleWithChecks, at a function's top level");
+        var kind = _op.Name switch
+        {
+            "check.expect_eq" or "check.expect_eq_const" => StableHloCheckKind.Equal,
+            "check.expect_almost_eq" or "check.expect_almost_eq_const" => StableHloCheckKind.AlmostEqual,
+            "check.expect_close" => StableHloCheckKind.Close,
+            _ => throw Unsupported($"op not in our primitive set: {_op.Name}"),
+        };
+        var actual = Operand(0);
+        int actualIndex = AddCheckValue(actual);
+        int expectedIndex = -1;
+        Buffer? expected = null;
+        if (_op.Name.EndsWith("_const", StringComparison.Ordinal))
+        {
+            var dense = Attr("value", "$0", "$1") as MlirDenseAttribute ?? throw Invalid("expected a dense<...> expected value");
+            expected = ToBuffer(dense.Literal, dense.Type ?? (_op.ResultTypes.Count > 0 ? _op.ResultTypes[0] : throw Invalid("the expected value has no type")));
+        }
+        else expectedIndex = AddCheckValue(Operand(1));
+        double tolerance = Attr("tolerance") switch
+        {
+            MlirFloatAttribute f => f.Value,
+            MlirIntAttribute i => (double)i.Value,
+            null => StableHloCheck.DefaultTolerance,
+            var other => throw Invalid($"tolerance must be a float, got {other}"),
+        };
+        long ulps = Attr("max_ulp_difference") is { } u ? Int(u) : 0;
+        _checkCount++;
+        _checks.Add(new StableHloCheck(kind, actualIndex, expectedIndex, expected, tolerance, ulps, _op.Location.Line, _op.Location.Column));
+        return [];
+    }
+
+    private int AddCheckValue(Value v)
+    {
+        _checkValues.Add(v);
+        return _checkValues.Count - 1;
+    }
+}
