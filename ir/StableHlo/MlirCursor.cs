@@ -17,7 +17,15 @@ internal sealed class MlirCursor(string text, string? sourceName)
 
     public string? SourceName => sourceName;
 
-    public MlirLocation Location => new(_line, _pos - _lineStart + 1);
+    /// <summary>The position of the next piece (trivia skipped).</summary>
+    public MlirLocation Location
+    {
+        get
+        {
+            SkipTrivia();
+            return new(_line, _pos - _lineStart + 1);
+        }
+    }
 
     /// <summary>The line of the last consumed character (to tell whether the next piece starts a new line).</summary>
     public int LastLine { get; private set; } = 1;

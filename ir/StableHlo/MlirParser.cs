@@ -45,7 +45,8 @@ internal sealed class MlirParser
                 // An attribute alias: #loc1 = loc(...), #map = ...
                 _c.SigilName('#');
                 _c.Expect("=");
-                ParseAttribute();
+                if (_c.TryConsume("loc(")) _c.Balanced('(', ')');
+                else ParseAttribute();
                 continue;
             }
             var at = _c.Location;
@@ -189,6 +190,11 @@ internal sealed class MlirParser
             }
         }
         op.Results.AddRange(results);
+        if (results.Count > 0 && op.ResultTypes.Count > results.Count)
+        {
+            // A pretty type list gives the operands' types before the results' (select: 'tensor<i1>, tensor<2xf32>').
+            op.ResultTypes.RemoveRange(0, op.ResultTypes.Count - results.Count);
+        }
         _c.SkipLocation();
         return op;
     }
@@ -329,7 +335,7 @@ internal sealed class MlirParser
         while (true)
         {
             char p = _c.Peek();
-            if (p is ':' or '\0' or '}') return;
+            if (p is ':' or '\0' or '}' || _c.StartsWith("loc(")) return;
             if (!continued && _c.NextIsOnNewLine()) return;
             continued = false;
             if (p == '%')
@@ -653,6 +659,13 @@ internal sealed class MlirParser
         {
             var word = _c.Identifier();
             if (_c.TryConsume(">")) return new MlirWordAttribute(word);
+            if (char.IsLetter(_c.Peek()))
+            {
+                // #stablehlo<comparison_direction GT>: the enum's name, then its case.
+                var value = _c.Identifier();
+                _c.Expect(">");
+                return new MlirWordAttribute(value);
+            }
             if (_c.TryConsume("="))
             {
                 var fields = new Dictionary<string, MlirAttribute>(StringComparer.Ordinal) { [word] = ParseAttribute() };
