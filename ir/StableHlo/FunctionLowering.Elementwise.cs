@@ -234,4 +234,51 @@ internal sealed partial class FunctionLowering
         _checkValues.Add(v);
         return _checkValues.Count - 1;
     }
+
+    /// <summary>
+    /// <c>chlo.mulhi</c>: the high half of the double-width product. Up to 32 bits: multiply in the double width and
+    /// shift. 64 bits: the unsigned product from 32-bit limbs, and for signed operands the two's-complement correction
+    /// <c>hi(a*b) = hi_u(a, b) - (a &lt; 0 ? b : 0) - (b &lt; 0 ? a : 0)</c>.
+    /// </summary>
+    private Value MultiplyHigh(Value a, Value b)
+    {
+        var dtype = a.Type.DType;
+        if (!dtype.IsInteger()) throw Invalid($"mulhi takes integers, got {a.Type}");
+        int width = dtype.ItemSize() * 8;
+        bool signed = dtype.IsSignedInteger();
+        if (width <= 32)
+        {
+            var wide = (signed, width) switch
+            {
+                (true, 8) => DType.Int16,
+                (true, 16) => DType.Int32,
+                (true, _) => DType.Int64,
+                (false, 8) => DType.UInt16,
+                (false, 16) => DType.UInt32,
+                _ => DType.UInt64,
+            };
+            var product = _e.Mul(_e.ConvertElementType(a, wide), _e.ConvertElementType(b, wide));
+            var high = _e.Emit1(signed ? Prims.ShiftRightArithmetic : Prims.ShiftRightLogical, [product, FullInt(product, width)]);
+            return _e.ConvertElementType(high, dtype);
+        }
+        Value ua = signed ? _e.Emit1(Prims.BitcastConvertType, [a], Attributes.Of(("new_dtype", DType.UInt64))) : a;
+        Value ub = signed ? _e.Emit1(Prims.BitcastConvertType, [b], Attributes.Of(("new_dtype", DType.UInt64))) : b;
+        var mask = FullInt(ua, uint.MaxValue);
+        var shift = FullInt(ua, 32);
+        Value Lo(Value x) => _e.And(x, mask);
+        Value Hi(Value x) => _e.Emit1(Prims.ShiftRightLogical, [x, shift]);
+        var ll = _e.Mul(Lo(ua), Lo(ub));
+        var lh = _e.Mul(Lo(ua), Hi(ub));
+        var hl = _e.Mul(Hi(ua), Lo(ub));
+        var hh = _e.Mul(Hi(ua), Hi(ub));
+        var mid = _e.Add(_e.Add(Hi(ll), Lo(lh)), Lo(hl));
+        var result = _e.Add(_e.Add(_e.Add(hh, Hi(lh)), Hi(hl)), Hi(mid));
+        if (!signed) return result;
+        var zero = FullInt(ua, 0);
+        var aNegative = _e.Lt(a, FullInt(a, 0));
+        var bNegative = _e.Lt(b, FullInt(b, 0));
+        result = _e.Sub(result, _e.Select(aNegative, ub, zero));
+        result = _e.Sub(result, _e.Select(bNegative, ua, zero));
+        return _e.Emit1(Prims.BitcastConvertType, [result], Attributes.Of(("new_dtype", dtype)));
+    }
 }

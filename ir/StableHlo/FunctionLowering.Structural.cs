@@ -10,6 +10,28 @@ internal sealed partial class FunctionLowering
         return index >= 0 && index < tuple.Elements.Count ? tuple.Elements[(int)index] : throw Invalid($"index {index} is out of range for a tuple of {tuple.Elements.Count}");
     }
 
+    /// <summary>
+    /// The declared result type, which must be static: the dynamic_* ops (dynamic_iota, dynamic_reshape,
+    /// dynamic_broadcast_in_dim) take their shape from an operand, and when the declared type is static it is that shape.
+    /// </summary>
+    private ShapedType StaticResultType()
+    {
+        var t = ResultType();
+        return t.Shape.IsStatic ? t : throw Unsupported($"op not in our primitive set: {_op.Name} to a dynamic shape {_op.ResultTypes[0]}");
+    }
+
+    /// <summary>The integers of an operand defined by a constant (the sizes and paddings dynamic_* ops take as operands).</summary>
+    private long[] ConstantInts(Value v)
+    {
+        if (v.Definer is not { } def || def.Primitive != Prims.Constant)
+            throw Unsupported($"op not in our primitive set: {_op.Name} with operands that are not constants");
+        var b = def.Attributes.Buffer("value");
+        return Enumerable.Range(0, (int)b.LongLength).Select(i => b.GetInt64(i)).ToArray();
+    }
+
+    /// <summary><c>real</c> of a real value is the value (complex element types are not imported).</summary>
+    private Value RealPart() => Operand(0);
+
     private Value LowerIota()
     {
         var type = ResultType();
@@ -101,7 +123,7 @@ internal sealed partial class FunctionLowering
     /// (operand_batching_dims / start_indices_batching_dims) have no attribute of ours: each pair becomes one more
     /// index (an iota over the indices' batch dim) into a collapsed operand dim.
     /// </summary>
-    private Value LowerGather()
+    private Value LowerGather(long[] sliceSizes)
     {
         var dn = Attr("dimension_numbers") as MlirStructAttribute ?? throw Invalid("missing dimension_numbers");
         long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
@@ -114,7 +136,7 @@ internal sealed partial class FunctionLowering
         collapsed.Sort();
         return _e.Emit1(Prims.Gather, [operand, indices], Attributes.Of(
             ("offset_dims", Field("offset_dims")), ("collapsed_slice_dims", collapsed.ToArray()), ("start_index_map", startIndexMap.ToArray()),
-            ("index_vector_dim", ivd), ("slice_sizes", Ints(RequiredAttr("slice_sizes"))), ("mode", "clip")));
+            ("index_vector_dim", ivd), ("slice_sizes", sliceSizes), ("mode", "clip")));
     }
 
     /// <summary>Folds batching dims into ordinary indices: an iota per pair appended along the index vector dim.</summary>

@@ -198,9 +198,17 @@ internal sealed partial class FunctionLowering
             "stablehlo.pad" => One(LowerPad()),
             "stablehlo.concatenate" => One(_e.Emit1(Prims.Concatenate, Operands(), Attributes.Of(("dimension", Int(RequiredAttr("dimension", "dim")))))),
             "stablehlo.get_dimension_size" => One(LowerGetDimensionSize()),
+            "stablehlo.real" => One(RealPart()),
+            "stablehlo.imag" => One(_e.Full(Operand(0).Type, 0)),
+            "stablehlo.dynamic_iota" => One(_e.Iota(StaticResultType().DType, StaticResultType().Shape, (int)Int(RequiredAttr("iota_dimension", "dim")))),
+            "stablehlo.dynamic_reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape)))),
+            "stablehlo.dynamic_broadcast_in_dim" => One(_e.Emit1(Prims.BroadcastInDim, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape), ("broadcast_dimensions", Ints(RequiredAttr("broadcast_dimensions", "dims")))))),
+            "stablehlo.dynamic_pad" => One(_e.Pad(Operand(0), Operand(1), ConstantInts(Operand(2)), ConstantInts(Operand(3)), ConstantInts(Operand(4)))),
+            "stablehlo.dynamic_gather" => One(LowerGather(ConstantInts(Operand(2)))),
+            "chlo.mulhi" => One(MultiplyHigh(Operand(0), Operand(1))),
             "stablehlo.dot_general" => One(LowerDotGeneral()),
             "stablehlo.dot" => One(LowerDot()),
-            "stablehlo.gather" => One(LowerGather()),
+            "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
             "stablehlo.scatter" => One(LowerScatter()),
             "stablehlo.reduce" => LowerReduce(),
             "stablehlo.sort" => LowerSort(),
@@ -209,6 +217,8 @@ internal sealed partial class FunctionLowering
             "stablehlo.case" => LowerCase(),
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
             "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
+            _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
+                throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),
             _ => throw Unsupported($"op not in our primitive set: {name}"),
         };
     }

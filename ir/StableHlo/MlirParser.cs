@@ -265,7 +265,12 @@ internal sealed class MlirParser
         if (!SupportedOperations.Contains(op.Name))
         {
             var failure = SupportedOperations.FailureFor(op.Name);
-            throw _c.Error(failure == StableHloImportFailure.UnsupportedOperation ? $"op not in our primitive set: {op.Name}" : "no counterpart in our IR", op.Location, op.Name, failure);
+            throw _c.Error(failure switch
+            {
+                StableHloImportFailure.UnsupportedOperation => $"op not in our primitive set: {op.Name}",
+                StableHloImportFailure.UnsupportedElementType => "unsupported element type (complex or quantized values)",
+                _ => "no counterpart in our IR",
+            }, op.Location, op.Name, failure);
         }
         switch (op.Name)
         {

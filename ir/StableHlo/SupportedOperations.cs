@@ -23,6 +23,14 @@ internal static class SupportedOperations
         "stablehlo.rsqrt", "stablehlo.scatter", "stablehlo.select", "stablehlo.shift_left", "stablehlo.shift_right_arithmetic",
         "stablehlo.shift_right_logical", "stablehlo.sign", "stablehlo.sine", "stablehlo.slice", "stablehlo.sort", "stablehlo.sqrt",
         "stablehlo.subtract", "stablehlo.tan", "stablehlo.tanh", "stablehlo.transpose", "stablehlo.tuple", "stablehlo.while", "stablehlo.xor",
+        "stablehlo.real", "stablehlo.imag", "stablehlo.dynamic_iota", "stablehlo.dynamic_reshape", "stablehlo.dynamic_broadcast_in_dim",
+        "stablehlo.dynamic_pad", "stablehlo.dynamic_gather", "chlo.mulhi",
+    };
+
+    /// <summary>Ops that exist to make or read values of element types we lack (complex, quantized).</summary>
+    private static readonly HashSet<string> ElementTypeOperations = new(StringComparer.Ordinal)
+    {
+        "stablehlo.complex", "stablehlo.uniform_quantize", "stablehlo.uniform_dequantize",
     };
 
     public static bool Contains(string name) => Names.Contains(name);
@@ -31,5 +39,6 @@ internal static class SupportedOperations
     public static StableHloImportFailure FailureFor(string name) =>
         OperationCategories.Collective(name) ? StableHloImportFailure.Collective
         : OperationCategories.HostIo(name) ? StableHloImportFailure.HostIo
+        : ElementTypeOperations.Contains(name) ? StableHloImportFailure.UnsupportedElementType
         : StableHloImportFailure.UnsupportedOperation;
 }
