@@ -25,6 +25,8 @@ public sealed class ReportTests(ITestOutputHelper output)
     {
         var report = new StringBuilder();
         int passed = 0, failed = 0, skipped = 0;
+        int compiledPassed = 0, compiledFailed = 0;
+        var notCompiled = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         foreach (var group in StableHloSuite.Cases.GroupBy(c => c.Case.File))
         {
@@ -38,12 +40,23 @@ public sealed class ReportTests(ITestOutputHelper output)
                     var reason = kind == CaseKind.NotInPrimitiveSet ? $"{Reasons[kind]}: {OpName(detail)}" : Reasons[kind];
                     reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }
-                else if (StableHloSuite.Run(c) is { } why)
+                else
                 {
-                    f++;
-                    failures.Add($"{c}: {why}");
+                    if (StableHloSuite.Run(c) is { } why)
+                    {
+                        f++;
+                        failures.Add($"{c}: {why}");
+                    }
+                    else p++;
+                    var (outcome, detail2) = CompiledRuns.Run(c);
+                    if (outcome == CompiledOutcome.Passed) compiledPassed++;
+                    else if (outcome == CompiledOutcome.NotCompiled) notCompiled[detail2] = notCompiled.GetValueOrDefault(detail2) + 1;
+                    else
+                    {
+                        compiledFailed++;
+                        failures.Add($"{c} (llvm cpu): {detail2}");
+                    }
                 }
-                else p++;
             }
             var why2 = reasons.Count == 0 ? "" : " (" + string.Join(", ", reasons.Select(r => $"{r.Key} x{r.Value}")) + ")";
             report.AppendLine(CultureInfo.InvariantCulture, $"{group.Key}: {p} passed, {f} failed, {s} skipped{why2}");
@@ -55,13 +68,21 @@ public sealed class ReportTests(ITestOutputHelper output)
             ? $"stablehlo: not run (no suite at {StableHloSuite.ConfiguredFolder})"
             : $"stablehlo: {passed} passed, {failed} failed, {skipped} skipped";
         report.AppendLine(total);
+        var compiledTotal = "";
+        if (StableHloSuite.Folder is not null)
+        {
+            int nc = notCompiled.Values.Sum();
+            compiledTotal = $"stablehlo (llvm cpu): {compiledPassed} passed, {compiledFailed} failed, {nc} not compiled (run by the interpreter instead)";
+            report.AppendLine(compiledTotal);
+            foreach (var (why, n) in notCompiled) report.AppendLine(CultureInfo.InvariantCulture, $"  not compiled x{n}: {why}");
+        }
         output.WriteLine(report.ToString());
         foreach (var f in failures) output.WriteLine("FAILED " + f);
         var dir = Path.Combine(StableHloSuite.RepositoryRoot, "artifacts", "test-results");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "stablehlo-report.txt"), report + string.Join('\n', failures.Select(f => "FAILED " + f)) + "\n");
-        File.WriteAllText(Path.Combine(dir, "stablehlo.txt"), total + "\n");
-        Assert.True(failed == 0, $"{failed} StableHLO cases failed:\n{string.Join('\n', failures)}");
+        File.WriteAllText(Path.Combine(dir, "stablehlo.txt"), total + "\n" + (compiledTotal.Length > 0 ? compiledTotal + "\n" : ""));
+        Assert.True(failed == 0 && compiledFailed == 0, $"{failed} StableHLO cases failed, {compiledFailed} compiled:\n{string.Join('\n', failures)}");
     }
 
     /// <summary>The op a 'not in our primitive set' detail names (its text after the colon).</summary>

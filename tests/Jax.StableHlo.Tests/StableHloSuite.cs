@@ -139,6 +139,9 @@ public static class StableHloSuite
         }
     }
 
+    /// <summary>The text of a case's chunk.</summary>
+    public static string ChunkText(SuiteCase c) => Cases.Count == 0 ? "" : Chunks[(c.File, c.Chunk)];
+
     /// <summary>Runs a case (once; cached): null when it passes, else why it fails.</summary>
     public static string? Run(SuiteCase c) => Outcomes.GetOrAdd(c, RunUncached);
 
