@@ -26,6 +26,14 @@ public static class CompiledRuns
     private static readonly ConcurrentDictionary<SuiteCase, (CompiledOutcome, string)> Outcomes = new();
     private static readonly object Gate = new();
 
+    /// <summary>Compiles a function without parameters and runs it.</summary>
+    public static Buffer[] RunFunction(Function function)
+    {
+        IExecutable executable;
+        lock (Gate) executable = Compiler.Value.Compile(function, new CompileOptions(DeviceDescriptor.Cpu, function.Name));
+        return executable.Execute([]).Select(r => r.ReadHost()).ToArray();
+    }
+
     /// <summary>Runs a case compiled (once; cached).</summary>
     public static (CompiledOutcome Outcome, string Detail) Run(SuiteCase c) => Outcomes.GetOrAdd(c, RunUncached);
 
