@@ -168,4 +168,46 @@ internal sealed partial class FunctionLowering
         var body = _module.LowerBody(function, null);
         return _e.Emit(Prims.Call, Operands(), Attributes.Of(("callee", callee)), [body]).ToArray();
     }
+
+    /// <summary>
+    /// <c>chlo.scan</c>: our <c>scan</c>. Its region takes (x slices, carries) and returns (y slices, carries); ours
+    /// takes (captures, carries, x slices) and returns (carries, y slices), so the arguments are bound and the results
+    /// reordered accordingly; a scan along dimension d scans the xs transposed to bring d first, and the ys back.
+    /// </summary>
+    private IReadOnlyList<object> LowerScan()
+    {
+        int numInputs = (int)Int(RequiredAttr("num_inputs"));
+        var operands = Operands();
+        var xs = operands.Take(numInputs).ToArray();
+        var init = operands.Skip(numInputs).ToArray();
+        if (xs.Length == 0) throw Invalid("scan needs inputs");
+        var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("scan needs one body region");
+        int rank = xs[0].Type.Rank;
+        long dimension = Attr("dimension") is { } d ? Int(d) : 0;
+        if (dimension < 0) dimension += rank;
+        bool reverse = Attr("is_reverse") is MlirBoolAttribute { Value: true };
+        int[] toFront = [(int)dimension, .. Enumerable.Range(0, rank).Where(a => a != dimension)];
+        xs = xs.Select(x => _e.Transpose(x, toFront)).ToArray();
+        var captures = FreeNames([region]);
+        var captured = captures.Select(Value).ToArray();
+        var slices = xs.Select(x => x.Type.WithShape(new Shape(x.Type.Shape.Skip(1)))).ToArray();
+        var block = new Block(captured.Select(v => v.Type).Concat(init.Select(v => v.Type)).Concat(slices));
+        if (region.Arguments.Count != xs.Length + init.Length)
+            throw Invalid($"the scan body takes {region.Arguments.Count} arguments, the scan passes {xs.Length + init.Length}");
+        var inner = new FunctionLowering(_module, block, null);
+        for (int k = 0; k < captures.Count; k++) inner.Bind(captures[k], block.Arguments[k]);
+        for (int k = 0; k < xs.Length; k++) inner.Bind(region.Arguments[k].Name, block.Arguments[captures.Count + init.Length + k]);
+        for (int k = 0; k < init.Length; k++) inner.Bind(region.Arguments[xs.Length + k].Name, block.Arguments[captures.Count + k]);
+        inner.LowerOperations(region, isFunctionBody: false);
+        int numYs = block.Results.Count - init.Length;
+        if (numYs < 0) throw Invalid("the scan body returns fewer values than it carries");
+        block.SetResults([.. block.Results.Skip(numYs), .. block.Results.Take(numYs)]);
+        var length = xs[0].Type.Shape[0];
+        var results = _e.Emit(Prims.Scan, [.. captured, .. init, .. xs], Attributes.Of(
+            ("num_consts", captures.Count), ("num_carry", init.Length), ("length", length.Size), ("reverse", reverse)), [block]);
+        var inverse = new int[rank];
+        for (int k = 0; k < rank; k++) inverse[toFront[k]] = k;
+        var ys = results.Skip(init.Length).Select(y => y.Type.Rank == rank ? _e.Transpose(y, inverse) : y);
+        return [.. ys, .. results.Take(init.Length)];
+    }
 }

@@ -206,6 +206,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.dynamic_pad" => One(_e.Pad(Operand(0), Operand(1), ConstantInts(Operand(2)), ConstantInts(Operand(3)), ConstantInts(Operand(4)))),
             "stablehlo.dynamic_gather" => One(LowerGather(ConstantInts(Operand(2)))),
             "chlo.mulhi" => One(MultiplyHigh(Operand(0), Operand(1))),
+            "chlo.scan" => LowerScan(),
             "stablehlo.dot_general" => One(LowerDotGeneral()),
             "stablehlo.dot" => One(LowerDot()),
             "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),

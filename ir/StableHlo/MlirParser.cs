@@ -300,6 +300,9 @@ internal sealed class MlirParser
             case "stablehlo.reduce" when _c.Peek() == '(':
                 ParsePrettyReduce(op);
                 return;
+            case "chlo.scan" when _c.Peek() == '(':
+                ParsePrettyScan(op);
+                return;
         }
         ParseItems(op);
         if (_c.TryConsume(":"))
@@ -486,6 +489,32 @@ internal sealed class MlirParser
             var region = ParseRegion();
             op.Regions.Add(region with { Arguments = ordered, Location = at });
         }
+    }
+
+    /// <summary><c>chlo.scan(%xs...) inits(%carry...) dimension=0 [attributes {...}] { region } : (...) -&gt; (...)</c>.</summary>
+    private void ParsePrettyScan(MlirOperation op)
+    {
+        _c.Expect("(");
+        ParseOperandList(op);
+        _c.Expect(")");
+        op.Attributes["num_inputs"] = new MlirIntAttribute(op.Operands.Count);
+        _c.Expect("inits");
+        _c.Expect("(");
+        ParseOperandList(op);
+        _c.Expect(")");
+        while (_c.Peek() != '{')
+        {
+            var word = _c.Identifier();
+            if (word == "attributes") foreach (var (k, v) in ParseDictionary().Entries) op.Attributes[k] = v;
+            else
+            {
+                _c.Expect("=");
+                op.Attributes[word] = ParseAttribute();
+            }
+        }
+        op.Regions.Add(ParseRegion());
+        _c.Expect(":");
+        ParseFunctionType(op);
     }
 
     // ---- types ----
