@@ -281,4 +281,68 @@ internal sealed partial class FunctionLowering
         result = _e.Sub(result, _e.Select(bNegative, ua, zero));
         return _e.Emit1(Prims.BitcastConvertType, [result], Attributes.Of(("new_dtype", dtype)));
     }
+
+    /// <summary>
+    /// <c>reduce_precision</c> (no primitive): XLA's bit algorithm, which StableHLO's reference follows. The mantissa is
+    /// rounded to nearest even at the kept width (add the bias, clear the dropped bits); exponents beyond the reduced
+    /// range become a signed infinity, below it a signed zero; a NaN stays NaN when mantissa bits remain, else becomes
+    /// the infinity of its sign.
+    /// </summary>
+    private Value LowerReducePrecision()
+    {
+        var x = Operand(0);
+        int exponentBits, mantissaBits;
+        if (WordOf(Attr("format")) is { } format && format.StartsWith('e') && format.IndexOf('m', StringComparison.Ordinal) is int m and > 1)
+        {
+            exponentBits = int.Parse(format.AsSpan(1, m - 1), System.Globalization.CultureInfo.InvariantCulture);
+            mantissaBits = int.Parse(format.AsSpan(m + 1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            exponentBits = (int)Int(RequiredAttr("exponent_bits"));
+            mantissaBits = (int)Int(RequiredAttr("mantissa_bits"));
+        }
+        var dtype = x.Type.DType;
+        var (srcExponent, srcMantissa, bits) = dtype switch
+        {
+            DType.Float16 => (5, 10, DType.UInt16),
+            DType.BFloat16 => (8, 7, DType.UInt16),
+            DType.Float32 => (8, 23, DType.UInt32),
+            DType.Float64 => (11, 52, DType.UInt64),
+            _ => throw Invalid($"reduce_precision takes floats, got {x.Type}"),
+        };
+        int width = bits.ItemSize() * 8;
+        var i = _e.Emit1(Prims.BitcastConvertType, [x], Attributes.Of(("new_dtype", bits)));
+        if (mantissaBits < srcMantissa)
+        {
+            int dropped = srcMantissa - mantissaBits;
+            BigInteger lastBit = BigInteger.One << dropped;
+            var lastKept = _e.Emit1(Prims.ShiftRightLogical, [_e.And(i, FullInt(i, lastBit)), FullInt(i, dropped)]);
+            var bias = _e.Add(lastKept, FullInt(i, (lastBit >> 1) - 1));
+            var truncation = ((BigInteger.One << width) - 1) ^ (lastBit - 1);
+            i = _e.And(_e.Add(i, bias), FullInt(i, truncation));
+        }
+        if (exponentBits < srcExponent)
+        {
+            BigInteger signMask = BigInteger.One << (width - 1);
+            BigInteger exponentMask = ((BigInteger.One << srcExponent) - 1) << srcMantissa;
+            int bias = (1 << (srcExponent - 1)) - 1;
+            int reducedBias = (1 << (exponentBits - 1)) - 1;
+            var exponent = _e.And(i, FullInt(i, exponentMask));
+            var overflows = _e.Gt(exponent, FullInt(i, new BigInteger(bias + reducedBias) << srcMantissa));
+            var underflows = _e.Le(exponent, FullInt(i, new BigInteger(bias - reducedBias) << srcMantissa));
+            var signedZero = _e.And(i, FullInt(i, signMask));
+            var signedInfinity = _e.Or(signedZero, FullInt(i, exponentMask));
+            i = _e.Select(overflows, signedInfinity, _e.Select(underflows, signedZero, i));
+        }
+        var result = _e.Emit1(Prims.BitcastConvertType, [i], Attributes.Of(("new_dtype", dtype)));
+        // A NaN has no representation without mantissa bits: it becomes the infinity of its sign (StableHLO's reference).
+        Value nan = x;
+        if (mantissaBits == 0)
+        {
+            var signed = _e.Emit1(Prims.BitcastConvertType, [x], Attributes.Of(("new_dtype", SignedOfWidth(dtype.ItemSize()))));
+            nan = _e.Select(_e.Lt(signed, FullInt(signed, 0)), Full(x, double.NegativeInfinity), Full(x, double.PositiveInfinity));
+        }
+        return _e.Select(_e.Ne(x, x), nan, result);
+    }
 }

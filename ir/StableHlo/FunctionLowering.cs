@@ -207,6 +207,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.dynamic_gather" => One(LowerGather(ConstantInts(Operand(2)))),
             "chlo.mulhi" => One(MultiplyHigh(Operand(0), Operand(1))),
             "chlo.scan" => LowerScan(),
+            "stablehlo.reduce_precision" => One(LowerReducePrecision()),
             "stablehlo.dot_general" => One(LowerDotGeneral()),
             "stablehlo.dot" => One(LowerDot()),
             "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
