@@ -228,4 +228,30 @@ public sealed class ImporterTests
         var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule(text));
         Assert.Equal("check.expect_almost_eq_const", e.OperationName);
     }
+
+    /// <summary>The pretty forms JAX prints for contractions, broadcasts, iotas and reductions with a reducer region.</summary>
+    [Fact]
+    public void ImportsJaxPrettyForms()
+    {
+        const string text = """
+            module @jit_g {
+              func.func public @main(%arg0: tensor<2x3xf32>, %arg1: tensor<3xf32>) -> (tensor<2xf32> {jax.result_info = "result"}) {
+                %0 = stablehlo.dot_general %arg0, %arg1, contracting_dims = [1] x [0], precision = [DEFAULT, DEFAULT] : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2xf32>
+                %1 = stablehlo.iota dim = 0 : tensor<2xf32>
+                %2 = stablehlo.broadcast_in_dim %1, dims = [0] : (tensor<2xf32>) -> tensor<2x3xf32>
+                %cst = stablehlo.constant dense<0xFF800000> : tensor<f32>
+                %3 = stablehlo.reduce(%2 init: %cst) across dimensions = [1] : (tensor<2x3xf32>, tensor<f32>) -> tensor<2xf32>
+                 reducer(%a: tensor<f32>, %b: tensor<f32>)  {
+                  %m = stablehlo.maximum %a, %b : tensor<f32>
+                  stablehlo.return %m : tensor<f32>
+                }
+                %4 = stablehlo.add %0, %3 : tensor<2xf32>
+                return %4 : tensor<2xf32>
+              }
+            }
+            """;
+        var main = StableHloImporter.ImportFunction(text);
+        var r = Interpreter.Run(main, Buffer.Of([1f, 2, 3, 4, 5, 6], 2, 3), Buffer.Of([1f, 1, 1], 3))[0].ToArray<float>();
+        Assert.Equal([6f, 16f], r);
+    }
 }
