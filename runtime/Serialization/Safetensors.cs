@@ -235,7 +235,8 @@ public static class Safetensors
                     offsets = Integers(p.Value, name, "data_offsets", source);
                     break;
                 default:
-                    throw new InvalidDataException($"{source}: '{name}' has the unknown field '{p.Name}'");
+                    // Other fields are ignored, as the reference reader ignores them.
+                    break;
             }
         }
         if (dtypeName is null || shape is null || offsets is null)
