@@ -1,5 +1,5 @@
-using JaxToolchain.Ir;
 using System.Text;
+using JaxToolchain.Ir;
 
 namespace JaxToolchain;
 
