@@ -98,6 +98,34 @@ public class NpzTests
         Assert.Equal([3f], loaded["a"].ToArray<float>());
     }
 
+    /// <summary>
+    /// Archives written by Python's zipfile as np.savez and np.savez_compressed call it (<c>allowZip64=True</c>, each entry
+    /// opened with <c>force_zip64=True</c>: zip64 sizes in the local headers), holding float32 (2, 2) and int64 () arrays.
+    /// </summary>
+    [Theory]
+    [InlineData("UEsDBC0AAAAAAAAAIQBO+yB1//////////8XABQAcGFyYW1zL2RlbnNlL2tlcm5lbC5ucHkBABAAkAAAAAAAAACQAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxmNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgyLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAACAPwAAAEAAAEBAAACAQFBLAwQtAAAAAAAAACEAI7jwbP//////////CAAUAHN0ZXAubnB5AQAQAIgAAAAAAAAAiAAAAAAAAACTTlVNUFkBAHYAeydkZXNjcic6ICc8aTgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCgcAAAAAAAAAUEsBAi0DLQAAAAAAAAAhAE77IHWQAAAAkAAAABcAAAAAAAAAAAAAAIABAAAAAHBhcmFtcy9kZW5zZS9rZXJuZWwubnB5UEsBAi0DLQAAAAAAAAAhACO48GyIAAAAiAAAAAgAAAAAAAAAAAAAAIAB2QAAAHN0ZXAubnB5UEsFBgAAAAACAAIAewAAAJsBAAAAAA==")]
+    [InlineData("UEsDBC0AAAAIAAAAIQBO+yB1//////////8XABQAcGFyYW1zL2RlbnNlL2tlcm5lbC5ucHkBABAAkAAAAAAAAABTAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CkaaOgq1CmQDLgaGBnsGBgYHIALiBgcAUEsDBC0AAAAIAAAAIQAjuPBs//////////8IABQAc3RlcC5ucHkBABAAiAAAAAAAAABGAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TaaGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5Gpo6CrUKFAEudgYIAABQSwECLQMtAAAACAAAACEATvsgdVMAAACQAAAAFwAAAAAAAAAAAAAAgAEAAAAAcGFyYW1zL2RlbnNlL2tlcm5lbC5ucHlQSwECLQMtAAAACAAAACEAI7jwbEYAAACIAAAACAAAAAAAAAAAAAAAgAGcAAAAc3RlcC5ucHlQSwUGAAAAAAIAAgB7AAAAHAEAAAAA")]
+    public void Archives_as_python_zipfile_writes_them_for_numpy_read(string base64)
+    {
+        using var _ = Jax.Config.X64Scope(true);
+        var loaded = Jnp.LoadNpz(new MemoryStream(Convert.FromBase64String(base64)));
+        Assert.Equal(["params/dense/kernel", "step"], loaded.Keys);
+        Assert.Equal(Shape.Of(2, 2), loaded["params/dense/kernel"].Shape);
+        Assert.Equal([1f, 2, 3, 4], loaded["params/dense/kernel"].ToArray<float>());
+        Assert.Equal(DType.Int64, loaded["step"].DType);
+        Assert.Equal(7L, loaded["step"].Item<long>());
+        // Our .npy bytes for the same arrays are the entries' bytes.
+        using var zip = new ZipArchive(new MemoryStream(Convert.FromBase64String(base64)), ZipArchiveMode.Read);
+        foreach (var entry in zip.Entries)
+        {
+            using var content = new MemoryStream();
+            using (var s = entry.Open()) s.CopyTo(content);
+            using var ours = new MemoryStream();
+            Jnp.Save(ours, loaded[entry.FullName[..^4]]);
+            Assert.Equal(content.ToArray(), ours.ToArray());
+        }
+    }
+
     [Fact]
     public void Hostile_archives_are_named_errors()
     {
