@@ -44,11 +44,37 @@ internal static class ArrayBytes
 
     /// <summary>
     /// Reads exactly the bytes of a <paramref name="dtype"/> array of <paramref name="shape"/> from
-    /// <paramref name="stream"/> into a new buffer, swapping bytes when <paramref name="swap"/>. The caller has checked that
-    /// the source holds that many bytes; a stream that ends early is still an <see cref="InvalidDataException"/>.
+    /// <paramref name="stream"/> into a new buffer, swapping bytes when <paramref name="swap"/>. When
+    /// <paramref name="sizeChecked"/>, the caller has checked that the source holds that many bytes; otherwise (a stream
+    /// of unknown length) a large array is read in chunks first, so a header claiming more than the stream holds is a
+    /// truncation error rather than a huge allocation. A stream that ends early is an <see cref="InvalidDataException"/>.
     /// </summary>
-    public static unsafe Buffer Read(Stream stream, DType dtype, Shape shape, bool swap, string source, string key)
+    public static unsafe Buffer Read(Stream stream, DType dtype, Shape shape, bool swap, string source, string key, bool sizeChecked)
     {
+        long bytes = Buffer.ByteCount(dtype, shape);
+        if (!sizeChecked && bytes > Chunk)
+        {
+            var chunks = new List<byte[]>();
+            for (long done = 0; done < bytes;)
+            {
+                var chunk = new byte[Math.Min(Chunk, bytes - done)];
+                int read = stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
+                if (read < chunk.Length)
+                    throw new InvalidDataException($"{source}: '{key}' is truncated: its data needs {bytes} bytes, the stream holds {done + read}");
+                chunks.Add(chunk);
+                done += chunk.Length;
+            }
+            var filled = Buffer.Uninitialized(dtype, shape);
+            byte* target = (byte*)filled.Pointer;
+            long offset = 0;
+            foreach (var chunk in chunks)
+            {
+                chunk.CopyTo(new Span<byte>(target + offset, chunk.Length));
+                offset += chunk.Length;
+            }
+            if (swap) Swap(target, bytes, dtype.ItemSize());
+            return filled;
+        }
         var buffer = Buffer.Uninitialized(dtype, shape);
         try
         {

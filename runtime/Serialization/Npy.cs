@@ -124,7 +124,7 @@ internal static class Npy
             throw new InvalidDataException(
                 $"{source}: '{key}' is truncated or its header lies: shape ({string.Join(", ", sizes)}) of {dtype.Name()} needs {bytes} bytes of data, the file holds {Math.Max(0, left - preambleLength - headerLength)}");
         var shape = Shape.Of(fortran ? [.. sizes.AsEnumerable().Reverse()] : sizes.ToArray());
-        var buffer = ArrayBytes.Read(stream, dtype, shape, bigEndian != !BitConverter.IsLittleEndian && dtype.ItemSize() > 1, source, key);
+        var buffer = ArrayBytes.Read(stream, dtype, shape, bigEndian != !BitConverter.IsLittleEndian && dtype.ItemSize() > 1, source, key, available is not null);
         var tensor = ArrayBytes.ToTensor(buffer);
         if (fortran && sizes.Count > 1)
         {

@@ -114,7 +114,7 @@ public static class Safetensors
 
     private sealed record Entry(string Name, DType DType, long[] Shape, long Begin, long End);
 
-    private sealed record Header(List<Entry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataLength);
+    private sealed record Header(List<Entry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataLength, bool SizeChecked);
 
     private static (IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(Stream stream, string source)
     {
@@ -125,7 +125,7 @@ public static class Safetensors
             // Entries are sorted and contiguous (checked): the data is read in one pass.
             foreach (var e in header.Entries)
             {
-                var buffer = ArrayBytes.Read(stream, e.DType, Ir.Shape.Of(e.Shape), !BitConverter.IsLittleEndian && e.DType.ItemSize() > 1, source, e.Name);
+                var buffer = ArrayBytes.Read(stream, e.DType, Ir.Shape.Of(e.Shape), !BitConverter.IsLittleEndian && e.DType.ItemSize() > 1, source, e.Name, header.SizeChecked);
                 tensors.Add(e.Name, ArrayBytes.ToTensor(buffer));
             }
         }
@@ -207,7 +207,7 @@ public static class Safetensors
             }
             if (available is not null && expected != dataAvailable)
                 throw new InvalidDataException($"{source}: the header describes {expected} bytes of data, the file holds {dataAvailable}");
-            return new Header(entries, metadata, expected);
+            return new Header(entries, metadata, expected, available is not null);
         }
     }
 

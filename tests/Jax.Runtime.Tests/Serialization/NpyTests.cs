@@ -182,9 +182,16 @@ public class NpyTests
     public void Truncated_data_from_a_stream_of_unknown_length_is_a_named_error()
     {
         var good = Float32Npy("(2, 3)", 24);
-        var e = Assert.Throws<InvalidDataException>(() => Jnp.Load(new ForwardOnlyStream(good[..140])));
+        var e = Assert.Throws<InvalidDataException>(() => Jnp.Load(new Arrays.ForwardOnlyStream(good[..140])));
         Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
-        Assert.Equal([0f, 0, 0, 0, 0, 0], Jnp.Load(new ForwardOnlyStream(good)).ToArray<float>());
+        Assert.Equal([0f, 0, 0, 0, 0, 0], Jnp.Load(new Arrays.ForwardOnlyStream(good)).ToArray<float>());
+    }
+
+    [Fact]
+    public void A_huge_claim_from_a_stream_of_unknown_length_is_truncation_not_an_allocation()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Jnp.Load(new Arrays.ForwardOnlyStream(Float32Npy("(250000000000,)", 24))));
+        Assert.Contains("needs 1000000000000 bytes, the stream holds 24", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -270,22 +277,5 @@ public class NpyTests
     {
         var x = Jnp.Full(new[] { 2, 2 }, 3f);
         Assert.Equal([3f, 3, 3, 3], RoundTrip(x).ToArray<float>());
-    }
-
-    /// <summary>A stream that cannot seek: its length is unknown to the reader.</summary>
-    private sealed class ForwardOnlyStream(byte[] data) : Stream
-    {
-        private readonly MemoryStream _inner = new(data);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -128,6 +128,14 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void A_huge_claim_from_a_stream_of_unknown_length_is_truncation_not_an_allocation()
+    {
+        var file = File("{\"w\":{\"dtype\":\"F64\",\"shape\":[1000000,1000000],\"data_offsets\":[0,8000000000000]}}", new byte[8]);
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load(new Arrays.ForwardOnlyStream(file)));
+        Assert.Contains("'w' is truncated: its data needs 8000000000000 bytes, the stream holds 8", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_tensors_to_save_are_refused_before_the_file_is_created()
     {
         using var file = new Arrays.TempFile(".safetensors");
