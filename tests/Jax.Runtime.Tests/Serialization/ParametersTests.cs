@@ -126,6 +126,22 @@ public class ParametersTests
     }
 
     [Fact]
+    public void Null_arguments_are_named_first()
+    {
+        var arrays = new Dictionary<string, Tensor> { ["a"] = Jnp.Ones(1) };
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => Safetensors.Save((string)null!, arrays)).ParamName);
+        Assert.Equal("tensors", Assert.Throws<ArgumentNullException>(() => Safetensors.Save("x.safetensors", null!)).ParamName);
+        Assert.Equal("stream", Assert.Throws<ArgumentNullException>(() => Safetensors.Load((Stream)null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => Safetensors.LoadMetadata(null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => Parameters.LoadInto(null!, Template())).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => Parameters.Save(null!, Model())).ParamName);
+        Assert.Equal("arrays", Assert.Throws<ArgumentNullException>(() => Jax.Tree.FromFlatDictionary(null!, Template())).ParamName);
+        Assert.Equal("arrays", Assert.Throws<ArgumentNullException>(() => Jnp.Savez("x.npz", (IReadOnlyDictionary<string, Tensor>)null!)).ParamName);
+        Assert.False(File.Exists("x.safetensors"));
+        Assert.False(File.Exists("x.npz"));
+    }
+
+    [Fact]
     public void Formats_are_chosen_by_extension_and_metadata_needs_safetensors()
     {
         Assert.Throws<ArgumentException>(() => Parameters.Save("model.bin", Model()));
