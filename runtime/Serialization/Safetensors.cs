@@ -271,7 +271,7 @@ public static class Safetensors
 
     /// <summary>
     /// Writes tensors to a <c>.safetensors</c> file as the reference writer lays them out: the data ordered by dtype
-    /// (largest first, as its dtype order) and then by name, the JSON header (<c>__metadata__</c> first when given, then
+    /// (largest first, as its dtype order) and then by name (ordinal), the JSON header (<c>__metadata__</c> first when given, even empty, then
     /// the tensors in data order) padded with spaces to a multiple of 8 bytes. An empty or reserved
     /// (<c>__metadata__</c>) name, a null, traced or deleted tensor is an <see cref="ArgumentException"/>, raised before
     /// the file is created.
@@ -320,7 +320,7 @@ public static class Safetensors
         using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
-            if (metadata is { Count: > 0 })
+            if (metadata is not null)
             {
                 writer.WriteStartObject(MetadataKey);
                 foreach (var (key, value) in metadata) writer.WriteString(key, value);
