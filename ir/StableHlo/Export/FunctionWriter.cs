@@ -248,8 +248,21 @@ internal sealed partial class FunctionWriter
         sb.Append(']');
     }
 
-    private static string ElementAt(Buffer b, long i) =>
-        b.DType.IsFloat() ? Element(b.DType, b.GetDouble(i)) : IntElement(b.DType, b.GetInt64(i));
+    private static string ElementAt(Buffer b, long i)
+    {
+        if (!b.DType.IsFloat()) return IntElement(b.DType, b.GetInt64(i));
+        double d = b.GetDouble(i);
+        if (double.IsFinite(d)) return Element(b.DType, d);
+        // Infinities and NaNs keep their exact bits (the sign and payload of a NaN included).
+        int size = b.DType.ItemSize();
+        var bytes = b.Bytes.Slice(b.IsSplat ? 0 : checked((int)(i * size)), size);
+        return size switch
+        {
+            8 => "0x" + System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes).ToString("X16", Inv),
+            4 => "0x" + System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes).ToString("X8", Inv),
+            _ => "0x" + System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes).ToString("X4", Inv),
+        };
+    }
 
     /// <summary>An integer or boolean literal of a dtype (unsigned values printed unsigned).</summary>
     private static string IntElement(DType dtype, long value) => dtype switch
@@ -267,6 +280,8 @@ internal sealed partial class FunctionWriter
     internal static string Element(DType dtype, double value)
     {
         if (!dtype.IsFloat()) return IntElement(dtype, checked((long)value));
+        // A NaN given as a number is the positive quiet NaN JAX prints (0x7FC00000 for f32); .NET's NaN has the sign set.
+        if (double.IsNaN(value)) value = BitConverter.Int64BitsToDouble(0x7FF8000000000000);
         if (double.IsFinite(value))
         {
             return dtype == DType.Float64
