@@ -25,44 +25,46 @@ internal sealed partial class FunctionWriter
     }
 
     /// <summary>
-    /// <c>while</c> as <c>stablehlo.while</c> over the carry; the condition's and body's constants are read from
-    /// outside the regions (StableHLO's <c>while</c> regions are not isolated from above).
+    /// <c>while</c> as <c>stablehlo.while</c>. As JAX lowers it, the condition's and body's constants are carried
+    /// through the loop unchanged (the loop's operands are <c>cond_consts, body_consts, carry</c>), so the regions read
+    /// only their arguments (XLA's while takes one tuple).
     /// </summary>
     private HloValue[] While(HloValue[] operands, Operation op, Attributes a)
     {
         int cn = (int)a.Int("cond_nconsts"), bn = (int)a.Int("body_nconsts");
-        var condConsts = operands[..cn];
-        var bodyConsts = operands[cn..(cn + bn)];
-        var init = operands[(cn + bn)..];
-        var carryTypes = init.Select(v => v.Type with { Weak = false }).ToArray();
-        return EmitWithRegions("stablehlo.while", init, null,
+        int consts = cn + bn;
+        var types = operands.Select(v => v.Type with { Weak = false }).ToArray();
+        var outs = EmitWithRegions("stablehlo.while", operands, null,
         [
-            (carryTypes, args => Inline(op.Regions[0], [.. condConsts, .. args])),
-            (carryTypes, args => Inline(op.Regions[1], [.. bodyConsts, .. args])),
-        ], carryTypes);
+            (types, args => Inline(op.Regions[0], [.. args[..cn], .. args[consts..]])),
+            (types, args => [.. args[..consts], .. Inline(op.Regions[1], [.. args[cn..consts], .. args[consts..]])]),
+        ], types);
+        return outs[consts..];
     }
 
     /// <summary>
-    /// <c>scan</c> as a <c>stablehlo.while</c> over (counter, carry, stacked outputs): each step reads row
-    /// <c>i</c> (<c>length - 1 - i</c> when reversed) of every <c>xs</c> with <c>dynamic_slice</c>, runs the body, and
-    /// writes its per-step outputs into the stacked results with <c>dynamic_update_slice</c>.
+    /// <c>scan</c> as a <c>stablehlo.while</c> over (counter, consts, xs, carry, stacked outputs), consts and xs carried
+    /// unchanged: each step reads row <c>i</c> (<c>length - 1 - i</c> when reversed) of every <c>xs</c> with
+    /// <c>dynamic_slice</c>, runs the body, and writes its per-step outputs into the stacked results with
+    /// <c>dynamic_update_slice</c>.
     /// </summary>
     private HloValue[] Scan(HloValue[] operands, Operation op, Attributes a)
     {
         int nc = (int)a.Int("num_consts"), nk = (int)a.Int("num_carry");
         long length = a.Int("length");
         bool reverse = a.Bool("reverse");
-        var consts = operands[..nc];
-        var xs = operands[(nc + nk)..];
+        int nx = operands.Length - nc - nk;
         var body = op.Regions[0];
         var ysTypes = op.Results.Skip(nk).Select(r => r.Type with { Weak = false }).ToArray();
-        foreach (var t in xs.Select(x => x.Type).Concat(ysTypes))
+        foreach (var t in operands[(nc + nk)..].Select(x => x.Type).Concat(ysTypes))
             for (int d = 1; d < t.Rank; d++)
                 if (!t.Shape[d].IsStatic)
                     throw new NotSupportedException($"StableHLO export: scan over {t} (a symbolic dimension in a per-step slice, whose size is an attribute of dynamic_slice)");
         var counter = Scalar(DType.Int32, 0);
         var ysInit = ysTypes.Select(t => Splat(t.DType, 0, t.Shape)).ToArray();
-        HloValue[] init = [counter, .. operands[nc..(nc + nk)], .. ysInit];
+        // Loop values: counter, consts, xs, carry, ys.
+        HloValue[] init = [counter, .. operands[..nc], .. operands[(nc + nk)..], .. operands[nc..(nc + nk)], .. ysInit];
+        int xsAt = 1 + nc, carryAt = xsAt + nx, ysAt = carryAt + nk;
         var types = init.Select(v => v.Type with { Weak = false }).ToArray();
         var outs = EmitWithRegions("stablehlo.while", init, null,
         [
@@ -73,21 +75,23 @@ internal sealed partial class FunctionWriter
                 var row = reverse ? Binary("subtract", Scalar(DType.Int32, length - 1), i) : i;
                 var zero = Scalar(DType.Int32, 0);
                 var slices = new List<HloValue>();
-                for (int k = 0; k < xs.Length; k++)
+                for (int k = 0; k < nx; k++)
                 {
-                    var t = xs[k].Type;
+                    var xs = args[xsAt + k];
+                    var t = xs.Type;
                     var starts = Enumerable.Range(0, t.Rank).Select(d => d == 0 ? row : zero).ToArray();
                     var sizes = Enumerable.Range(0, t.Rank).Select(d => d == 0 ? 1L : t.Shape[d].Size).ToArray();
                     var sliceType = new ShapedType(t.DType, new Shape(t.Shape.Select((dim, d) => d == 0 ? Dim.Of(1) : dim)));
-                    var slice = DynamicSlice(xs[k], starts, sizes, sliceType);
+                    var slice = DynamicSlice(xs, starts, sizes, sliceType);
                     slices.Add(Reshape(slice, body.Arguments[nc + nk + k].Type.Shape));
                 }
-                var results = Inline(body, [.. consts, .. args[1..(1 + nk)], .. slices]);
+                var results = Inline(body, [.. args[1..xsAt], .. args[carryAt..ysAt], .. slices]);
                 var next = new List<HloValue> { Binary("add", i, Scalar(DType.Int32, 1)) };
+                next.AddRange(args[1..carryAt]);
                 next.AddRange(results.Take(nk));
                 for (int k = 0; k < ysTypes.Length; k++)
                 {
-                    var acc = args[1 + nk + k];
+                    var acc = args[ysAt + k];
                     var y = results[nk + k];
                     var rowShape = new Shape(acc.Type.Shape.Select((dim, d) => d == 0 ? Dim.Of(1) : dim));
                     var starts = Enumerable.Range(0, acc.Type.Rank).Select(d => d == 0 ? row : zero).ToArray();
@@ -96,7 +100,7 @@ internal sealed partial class FunctionWriter
                 return next;
             }),
         ], types);
-        return outs[1..];
+        return outs[carryAt..];
     }
 
     private static string DimensionList(string name, long[] values) => values.Length == 0 ? "" : $"{name} = [{Ints(values)}], ";

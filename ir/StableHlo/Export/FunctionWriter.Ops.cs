@@ -6,37 +6,70 @@ internal sealed partial class FunctionWriter
     /// <summary>Primitives written as one StableHLO unary operation of the same name (ours → theirs).</summary>
     private static readonly Dictionary<string, string> UnaryOps = new(StringComparer.Ordinal)
     {
-        ["neg"] = "negate", ["floor"] = "floor", ["ceil"] = "ceil", ["exp"] = "exponential", ["log"] = "log",
-        ["log1p"] = "log_plus_one", ["expm1"] = "exponential_minus_one", ["sqrt"] = "sqrt", ["rsqrt"] = "rsqrt",
-        ["cbrt"] = "cbrt", ["sin"] = "sine", ["cos"] = "cosine", ["tan"] = "tan", ["tanh"] = "tanh",
-        ["logistic"] = "logistic", ["not"] = "not", ["population_count"] = "popcnt",
+        ["neg"] = "negate",
+        ["floor"] = "floor",
+        ["ceil"] = "ceil",
+        ["exp"] = "exponential",
+        ["log"] = "log",
+        ["log1p"] = "log_plus_one",
+        ["expm1"] = "exponential_minus_one",
+        ["sqrt"] = "sqrt",
+        ["rsqrt"] = "rsqrt",
+        ["cbrt"] = "cbrt",
+        ["sin"] = "sine",
+        ["cos"] = "cosine",
+        ["tan"] = "tan",
+        ["tanh"] = "tanh",
+        ["logistic"] = "logistic",
+        ["not"] = "not",
+        ["population_count"] = "popcnt",
     };
 
     /// <summary>Functions StableHLO lacks, written as <c>chlo</c> operations (as JAX lowers them).</summary>
     private static readonly Dictionary<string, string> ChloOps = new(StringComparer.Ordinal)
     {
-        ["erf"] = "erf", ["erfc"] = "erfc", ["erfinv"] = "erf_inv", ["lgamma"] = "lgamma", ["digamma"] = "digamma",
+        ["erf"] = "erf",
+        ["erfc"] = "erfc",
+        ["erfinv"] = "erf_inv",
+        ["lgamma"] = "lgamma",
+        ["digamma"] = "digamma",
         ["nextafter"] = "next_after",
     };
 
     /// <summary>Binary primitives whose StableHLO operation has our semantics for every dtype we accept.</summary>
     private static readonly Dictionary<string, string> BinaryOps = new(StringComparer.Ordinal)
     {
-        ["add"] = "add", ["sub"] = "subtract", ["mul"] = "multiply", ["pow"] = "power", ["atan2"] = "atan2",
-        ["and"] = "and", ["or"] = "or", ["xor"] = "xor",
+        ["add"] = "add",
+        ["sub"] = "subtract",
+        ["mul"] = "multiply",
+        ["pow"] = "power",
+        ["atan2"] = "atan2",
+        ["and"] = "and",
+        ["or"] = "or",
+        ["xor"] = "xor",
         // IEEE-754 maximum/minimum: NaN propagates, as ours (and XLA's CPU backend) does.
-        ["max"] = "maximum", ["min"] = "minimum",
+        ["max"] = "maximum",
+        ["min"] = "minimum",
     };
 
     private static readonly Dictionary<string, string> CompareOps = new(StringComparer.Ordinal)
     {
-        ["eq"] = "EQ", ["ne"] = "NE", ["lt"] = "LT", ["le"] = "LE", ["gt"] = "GT", ["ge"] = "GE",
+        ["eq"] = "EQ",
+        ["ne"] = "NE",
+        ["lt"] = "LT",
+        ["le"] = "LE",
+        ["gt"] = "GT",
+        ["ge"] = "GE",
     };
 
     private static readonly Dictionary<string, (string Op, bool IsMax)> ReduceOps = new(StringComparer.Ordinal)
     {
-        ["reduce_sum"] = ("add", false), ["reduce_prod"] = ("multiply", false), ["reduce_max"] = ("maximum", true),
-        ["reduce_min"] = ("minimum", false), ["reduce_and"] = ("and", false), ["reduce_or"] = ("or", false),
+        ["reduce_sum"] = ("add", false),
+        ["reduce_prod"] = ("multiply", false),
+        ["reduce_max"] = ("maximum", true),
+        ["reduce_min"] = ("minimum", false),
+        ["reduce_and"] = ("and", false),
+        ["reduce_or"] = ("or", false),
     };
 
     /// <summary>Every primitive name the writer maps.</summary>
@@ -208,8 +241,14 @@ internal sealed partial class FunctionWriter
         var converted = Convert(inRange, to);
         long max = to switch
         {
-            DType.Int8 => sbyte.MaxValue, DType.Int16 => short.MaxValue, DType.Int32 => int.MaxValue, DType.Int64 => long.MaxValue,
-            DType.UInt8 => byte.MaxValue, DType.UInt16 => ushort.MaxValue, DType.UInt32 => uint.MaxValue, _ => -1, // u64: all ones
+            DType.Int8 => sbyte.MaxValue,
+            DType.Int16 => short.MaxValue,
+            DType.Int32 => int.MaxValue,
+            DType.Int64 => long.MaxValue,
+            DType.UInt8 => byte.MaxValue,
+            DType.UInt16 => ushort.MaxValue,
+            DType.UInt32 => uint.MaxValue,
+            _ => -1, // u64: all ones
         };
         return Select(tooBig, SplatInt(to, max, shape), converted);
     }
