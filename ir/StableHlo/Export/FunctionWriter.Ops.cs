@@ -154,11 +154,11 @@ internal sealed partial class FunctionWriter
     /// Integer division with our (XLA's) semantics, which StableHLO leaves implementation-defined: <c>x / 0</c> is -1
     /// (all ones; unsigned: the maximum) and <c>MIN / -1</c> is MIN. The divisor is replaced by 1 where either case
     /// holds (so the division itself is defined), then the zero-divisor lanes are selected to all ones
-    /// (<c>MIN / 1</c> is already MIN).
+    /// (<c>MIN / 1</c> is already MIN). A divisor the exporter knows to be a constant other than 0 and -1 needs none of it.
     /// </summary>
     private HloValue Divide(HloValue x, HloValue y)
     {
-        if (x.Type.DType.IsFloat()) return Binary("divide", x, y);
+        if (x.Type.DType.IsFloat() || KnownInt(y) is { } d && d != 0 && d != -1) return Binary("divide", x, y);
         var (isZero, safe) = SafeDivisor(x, y);
         var q = Binary("divide", x, safe);
         return Select(isZero, SplatInt(x.Type.DType, -1, x.Type.Shape), q);
@@ -170,7 +170,7 @@ internal sealed partial class FunctionWriter
     /// </summary>
     private HloValue Remainder(HloValue x, HloValue y)
     {
-        if (x.Type.DType.IsFloat()) return Binary("remainder", x, y);
+        if (x.Type.DType.IsFloat() || KnownInt(y) is { } d && d != 0 && d != -1) return Binary("remainder", x, y);
         var (isZero, safe) = SafeDivisor(x, y);
         return Select(isZero, x, Binary("remainder", x, safe));
     }
@@ -193,13 +193,15 @@ internal sealed partial class FunctionWriter
     /// <summary>
     /// Shifts with our semantics: the count is read unsigned, and a count &gt;= the bit width gives 0
     /// (<c>shift_right_arithmetic</c>: the sign fill, a shift by width - 1). StableHLO leaves these counts
-    /// implementation-defined, so the count is checked and the result selected.
+    /// implementation-defined, so the count is checked and the result selected (unless it is a constant in range).
     /// </summary>
     private HloValue Shift(string name, HloValue x, HloValue y)
     {
         var dtype = x.Type.DType;
         var shape = x.Type.Shape;
         int bits = dtype.BitWidth();
+        // A constant count in range (threefry's rotations) needs no guard.
+        if (KnownInt(y) is { } count && (dtype.IsUnsignedInteger() ? (ulong)count < (ulong)bits : count >= 0 && count < bits)) return Binary(name, x, y);
         var outOfRange = Compare("GE", y, SplatInt(dtype, bits, shape));
         if (dtype.IsSignedInteger()) outOfRange = Binary("or", outOfRange, Compare("LT", y, SplatInt(dtype, 0, shape)));
         if (name == "shift_right_arithmetic")

@@ -17,6 +17,8 @@ internal sealed partial class FunctionWriter
     private int _indent;
     private int _next;
     private readonly Dictionary<Value, HloValue> _values = [];
+    /// <summary>Values known to hold one integer in every element (integer constants and their broadcasts), by reference.</summary>
+    private readonly Dictionary<string, long> _knownInts = new(StringComparer.Ordinal);
     /// <summary>Where each symbolic dimension can be read: a parameter of the function and one of its axes.</summary>
     private readonly Dictionary<string, (HloValue Parameter, int Axis)> _symbols = new(StringComparer.Ordinal);
 
@@ -187,16 +189,34 @@ internal sealed partial class FunctionWriter
     // Constants
 
     /// <summary>A dense constant of a buffer (a splat when every element is equal).</summary>
-    private HloValue Constant(Buffer value) =>
-        Emit1($"stablehlo.constant {DenseLiteral(value)} : {TensorType(value.DType, value.Shape)}", new ShapedType(value.DType, value.Shape));
+    private HloValue Constant(Buffer value)
+    {
+        var literal = DenseLiteral(value);
+        var result = Emit1($"stablehlo.constant {literal} : {TensorType(value.DType, value.Shape)}", new ShapedType(value.DType, value.Shape));
+        if (value.DType.IsInteger() && value.LongLength > 0 && !literal.StartsWith("dense<[", StringComparison.Ordinal))
+            Known(result, value.GetInt64(0));
+        return result;
+    }
+
+    private HloValue Known(HloValue value, long integer)
+    {
+        _knownInts[value.Ref] = integer;
+        return value;
+    }
+
+    /// <summary>The integer every element of <paramref name="value"/> holds, when the exporter made it a constant.</summary>
+    private long? KnownInt(HloValue value) => _knownInts.TryGetValue(value.Ref, out var v) ? v : null;
 
     /// <summary>A scalar constant of a dtype.</summary>
     private HloValue Scalar(DType dtype, double value) =>
         Emit1($"stablehlo.constant dense<{Element(dtype, value)}> : {TensorType(dtype, Shape.Scalar)}", ShapedType.Scalar(dtype));
 
     /// <summary>A scalar integer constant given exactly (64-bit values a double cannot hold).</summary>
-    private HloValue ScalarInt(DType dtype, long value) =>
-        Emit1($"stablehlo.constant dense<{IntElement(dtype, value)}> : {TensorType(dtype, Shape.Scalar)}", ShapedType.Scalar(dtype));
+    private HloValue ScalarInt(DType dtype, long value)
+    {
+        var result = Emit1($"stablehlo.constant dense<{IntElement(dtype, value)}> : {TensorType(dtype, Shape.Scalar)}", ShapedType.Scalar(dtype));
+        return dtype.IsInteger() ? Known(result, value) : result;
+    }
 
     /// <summary>A constant of a shape with every element <paramref name="value"/> (a broadcast when the shape is symbolic).</summary>
     private HloValue Splat(DType dtype, double value, Shape shape)
@@ -209,7 +229,10 @@ internal sealed partial class FunctionWriter
     private HloValue SplatInt(DType dtype, long value, Shape shape)
     {
         if (shape.IsStatic)
-            return Emit1($"stablehlo.constant dense<{IntElement(dtype, value)}> : {TensorType(dtype, shape)}", new ShapedType(dtype, shape));
+        {
+            var result = Emit1($"stablehlo.constant dense<{IntElement(dtype, value)}> : {TensorType(dtype, shape)}", new ShapedType(dtype, shape));
+            return dtype.IsInteger() ? Known(result, value) : result;
+        }
         return Broadcast(ScalarInt(dtype, value), shape, []);
     }
 
@@ -315,9 +338,9 @@ internal sealed partial class FunctionWriter
         Emit1($"stablehlo.compare  {direction}, {x.Ref}, {y.Ref},  {CompareType(x.Type.DType)} : ({Ty(x.Type)}, {Ty(y.Type)}) -> {TensorType(DType.Bool, x.Type.Shape)}",
             new ShapedType(DType.Bool, x.Type.Shape));
 
+    /// <summary><c>stablehlo.select %p, %t, %f : tensor&lt;3xi1&gt;, tensor&lt;3xf32&gt;</c> (the predicate's type, then the values').</summary>
     private HloValue Select(HloValue pred, HloValue onTrue, HloValue onFalse) =>
-        Emit1($"stablehlo.select {pred.Ref}, {onTrue.Ref}, {onFalse.Ref} : ({Ty(pred.Type)}, {Ty(onTrue.Type)}, {Ty(onFalse.Type)}) -> {Ty(onTrue.Type)}",
-            onTrue.Type with { Weak = false });
+        Emit1($"stablehlo.select {pred.Ref}, {onTrue.Ref}, {onFalse.Ref} : {Ty(pred.Type)}, {Ty(onTrue.Type)}", onTrue.Type with { Weak = false });
 
     private HloValue Convert(HloValue x, DType dtype) =>
         x.Type.DType == dtype ? x : Emit1($"stablehlo.convert {x.Ref} : ({Ty(x.Type)}) -> {TensorType(dtype, x.Type.Shape)}", new ShapedType(dtype, x.Type.Shape));
@@ -336,7 +359,10 @@ internal sealed partial class FunctionWriter
     {
         var type = new ShapedType(x.Type.DType, shape);
         if (shape.IsStatic)
-            return Emit1($"stablehlo.broadcast_in_dim {x.Ref}, dims = [{Ints(dims)}] : ({Ty(x.Type)}) -> {Ty(type)}", type);
+        {
+            var result = Emit1($"stablehlo.broadcast_in_dim {x.Ref}, dims = [{Ints(dims)}] : ({Ty(x.Type)}) -> {Ty(type)}", type);
+            return KnownInt(x) is { } known ? Known(result, known) : result;
+        }
         var sizes = ShapeTensor(shape);
         return Emit1($"stablehlo.dynamic_broadcast_in_dim {x.Ref}, {sizes.Ref}, dims = [{Ints(dims)}] : ({Ty(x.Type)}, {Ty(sizes.Type)}) -> {Ty(type)}", type);
     }

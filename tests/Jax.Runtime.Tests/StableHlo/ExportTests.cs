@@ -165,6 +165,12 @@ public class ExportTests
         Assert.Contains("stablehlo.remainder %arg0, %", text);
         Assert.Contains("stablehlo.constant dense<-1> : tensor<2xi32>", text);
         Assert.Matches(@"stablehlo\.compare  EQ, %arg1, %[0-9]+,  SIGNED", text);
+        // A constant divisor (here a closed-over array, baked in) other than 0 and -1 needs no guard.
+        var twos = Jnp.Array(new[] { 2, 2 });
+        var byTwo = Checked(Jax.Export(v => Lax.Div(v, twos), Jnp.Array(new[] { 7, -7 })));
+        Assert.Contains("stablehlo.constant dense<2> : tensor<2xi32>", byTwo);
+        Assert.DoesNotContain("stablehlo.compare", byTwo);
+        Assert.Matches(@"stablehlo\.divide %arg0, %[0-9]+ : tensor<2xi32>", byTwo);
     }
 
     [Fact]
@@ -368,6 +374,8 @@ public class ExportTests
         Assert.Contains("stablehlo.xor", text);
         Assert.Contains("ui32", text);
         Assert.Contains("\"chlo.erf_inv\"", text);
+        // The rotations shift by constants in range: no out-of-range guards.
+        Assert.DoesNotContain("dense<32> : tensor<", text);
     }
 
     [Fact]

@@ -126,6 +126,14 @@ internal static partial class MlirChecker
                 CheckOperands(scopes, uses, inTypes, Where());
                 results = outTypes;
             }
+            else if (body.StartsWith("stablehlo.select ", StringComparison.Ordinal))
+            {
+                // stablehlo.select %p, %t, %f : <pred type>, <value type>
+                var two = SplitTop(signature);
+                if (two.Length != 2) throw new InvalidOperationException($"{Where()}: select needs the predicate's and the values' types");
+                CheckOperands(scopes, uses, [two[0], two[1], two[1]], Where());
+                results = [two[1]];
+            }
             else
             {
                 CheckOperands(scopes, uses, uses.Select(_ => signature).ToList(), Where());
