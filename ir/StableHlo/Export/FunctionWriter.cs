@@ -358,6 +358,7 @@ internal sealed partial class FunctionWriter
     private HloValue Broadcast(HloValue x, Shape shape, IReadOnlyList<int> dims)
     {
         var type = new ShapedType(x.Type.DType, shape);
+        if (x.Type.Shape == shape && dims.Select((d, i) => d == i).All(same => same)) return x;
         if (shape.IsStatic)
         {
             var result = Emit1($"stablehlo.broadcast_in_dim {x.Ref}, dims = [{Ints(dims)}] : ({Ty(x.Type)}) -> {Ty(type)}", type);
