@@ -291,7 +291,8 @@ internal sealed partial class FunctionWriter
     private static string IntElement(DType dtype, long value) => dtype switch
     {
         DType.Bool => value != 0 ? "true" : "false",
-        DType.UInt64 => ((ulong)value).ToString(Inv),
+        // Unsigned values print unsigned, wrapped to the width (-1 is all ones).
+        _ when dtype.IsUnsignedInteger() => ((ulong)value & (dtype == DType.UInt64 ? ulong.MaxValue : (1UL << dtype.BitWidth()) - 1)).ToString(Inv),
         _ when dtype.IsFloat() => Element(dtype, value),
         _ => value.ToString(Inv),
     };

@@ -187,6 +187,14 @@ public class ExportTests
     }
 
     [Fact]
+    public void Unsigned_constants_print_unsigned()
+    {
+        var text = Checked(ExportN(a => [Lax.Div(a[0], a[1]), Jnp.All(a[0], [0])], Jnp.Array(new uint[] { 7, 8 }), Jnp.Array(new uint[] { 0, 2 })));
+        Assert.Contains("stablehlo.constant dense<4294967295> : tensor<2xui32>", text); // x / 0: all ones
+        Assert.DoesNotContain("dense<-", text);
+    }
+
+    [Fact]
     public void Shifts_select_for_out_of_range_counts()
     {
         var text = Checked(ExportN(a => [Lax.ShiftLeft(a[0], a[1]), Lax.ShiftRightArithmetic(a[0], a[1])], Jnp.Array(new[] { 1, -8 }), Jnp.Array(new[] { 40, 2 })));
