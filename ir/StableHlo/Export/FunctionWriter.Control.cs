@@ -11,13 +11,16 @@ internal sealed partial class FunctionWriter
     /// </summary>
     private HloValue[] Cond(HloValue[] operands, IReadOnlyList<Block> branches, ShapedType[] resultTypes)
     {
-        var index = Convert(operands[0], DType.Int32);
-        if (operands[0].Type.DType != DType.Bool && branches.Count > 1)
+        var index = operands[0];
+        var dtype = index.Type.DType;
+        if (dtype != DType.Bool && branches.Count > 1)
         {
-            var lo = Scalar(DType.Int32, 0);
-            var hi = Scalar(DType.Int32, branches.Count - 1);
-            index = Emit1($"stablehlo.clamp {lo.Ref}, {index.Ref}, {hi.Ref} : tensor<i32>", ShapedType.Scalar(DType.Int32));
+            // Clamped in its own dtype first, so that converting a wide index to i32 cannot wrap it.
+            var lo = ScalarInt(dtype, 0);
+            var hi = ScalarInt(dtype, branches.Count - 1);
+            index = Emit1($"stablehlo.clamp {lo.Ref}, {index.Ref}, {hi.Ref} : {Ty(index.Type)}", index.Type with { Weak = false });
         }
+        index = Convert(index, DType.Int32);
         var args = operands[1..];
         return EmitWithRegions("stablehlo.case", [index], null,
             branches.Select(b => ((IReadOnlyList<ShapedType>)[], (Func<HloValue[], IReadOnlyList<HloValue>>)(_ => Inline(b, args)))).ToArray(),
