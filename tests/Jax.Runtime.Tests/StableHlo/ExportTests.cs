@@ -18,6 +18,7 @@ public class ExportTests
         ["custom_lin"] = "a linear map that only exists between linearization and transposition; never evaluated forward",
     };
 
+    /// <summary>Checks an exported module's well-formedness; with SHLO_DUMP=folder, also writes it there (to feed eng/jax-interop.py).</summary>
     private static string Checked(string text)
     {
         MlirChecker.Check(text);
