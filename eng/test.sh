@@ -101,4 +101,6 @@ if [ ${#failures[@]} -gt 0 ]; then
 fi
 echo "eng/test.sh: done in ${SECONDS}s"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
+# StableHLO's interpreter suite (tests/Jax.StableHlo.Tests writes its total here).
+if [ -f "$results_dir/stablehlo.txt" ]; then cat "$results_dir/stablehlo.txt"; fi
 [ ${#failures[@]} -eq 0 ]

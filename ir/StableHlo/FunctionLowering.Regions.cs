@@ -1,0 +1,213 @@
+namespace JaxToolchain.Ir.StableHlo;
+
+/// <summary>
+/// Operations with regions. Reductions, sorts and scatters map to our primitives by recognising what their region
+/// computes (one binary op; a compare); while/if/case/call lower their regions to closed blocks: values a region
+/// uses from outside become explicit operands (our regions are closed).
+/// </summary>
+internal sealed partial class FunctionLowering
+{
+    /// <summary>
+    /// What a two-argument combiner region computes: <c>replace</c> when it returns its second argument, the op's name
+    /// when it returns one binary op of both arguments (either order), else a description of it.
+    /// </summary>
+    private static string RegionCombiner(MlirRegion region)
+    {
+        if (region.Arguments.Count != 2) return $"{region.Arguments.Count}-argument";
+        string a = region.Arguments[0].Name, b = region.Arguments[1].Name;
+        var ops = region.Operations;
+        if (ops.Count == 1 && ops[0].Operands is [var r] && r == b) return "replace";
+        if (ops.Count == 2 && ops[0].Operands.Count == 2 && ops[0].Results.Count == 1 && ops[1].Operands is [var ret] && ret == ops[0].Results[0]
+            && ((ops[0].Operands[0] == a && ops[0].Operands[1] == b) || (ops[0].Operands[0] == b && ops[0].Operands[1] == a)))
+            return ops[0].Name;
+        return "custom";
+    }
+
+    /// <summary>
+    /// <c>reduce</c> of one input whose body is add, multiply, maximum, minimum, and or or: our <c>reduce_*</c>, then
+    /// combined once with the init value (StableHLO folds the init value into the reduction).
+    /// </summary>
+    private IReadOnlyList<object> LowerReduce()
+    {
+        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions)");
+        var combiner = _op.Symbol ?? RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce needs one body region"));
+        (Primitive reduce, Primitive combine) = combiner switch
+        {
+            "stablehlo.add" => ((Primitive)Prims.ReduceSum, (Primitive)Prims.Add),
+            "stablehlo.multiply" => (Prims.ReduceProd, Prims.Mul),
+            "stablehlo.maximum" => (Prims.ReduceMax, Prims.Max),
+            "stablehlo.minimum" => (Prims.ReduceMin, Prims.Min),
+            "stablehlo.and" => (Prims.ReduceAnd, Prims.And),
+            "stablehlo.or" => (Prims.ReduceOr, Prims.Or),
+            _ => throw Unsupported($"op not in our primitive set: stablehlo.reduce with a {combiner} body"),
+        };
+        var x = Operand(0);
+        var init = Operand(1);
+        var axes = Ints(RequiredAttr("dimensions"));
+        var reduced = axes.Length == 0 ? x : _e.Emit1(reduce, [x], Attributes.Of(("axes", axes)));
+        return [_e.Emit1(combine, [_e.BroadcastInDim(init, reduced.Type.Shape, []), reduced])];
+    }
+
+    /// <summary>
+    /// <c>sort</c> whose comparator is one compare of one operand's pair of arguments: a stable sort on that key,
+    /// ascending for LT/LE, descending for GT/GE (the key bitwise-negated for integers, negated for floats, so that
+    /// our ascending sort gives the descending order; equal keys keep their order).
+    /// </summary>
+    private IReadOnlyList<object> LowerSort()
+    {
+        var operands = Operands();
+        if (operands.Length == 0) throw Invalid("sort needs operands");
+        var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("sort needs one comparator region");
+        var ops = region.Operations;
+        if (ops.Count != 2 || ops[0].Name != "stablehlo.compare" || ops[1].Operands.Count != 1 || ops[1].Operands[0] != ops[0].Results[0])
+            throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator other than one compare");
+        var cmp = ops[0];
+        int i = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[0]);
+        int j = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[1]);
+        if (i < 0 || j < 0 || i / 2 != j / 2 || i == j)
+            throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator other than one compare of one operand's pair");
+        var direction = WordOf(cmp.Attributes.GetValueOrDefault("comparison_direction")) ?? (cmp.Words.Count > 0 ? cmp.Words[0] : "");
+        bool ascending = direction switch
+        {
+            "LT" or "LE" => i < j,
+            "GT" or "GE" => i > j,
+            _ => throw Unsupported($"op not in our primitive set: stablehlo.sort with a {direction} comparator"),
+        };
+        var key = operands[i / 2];
+        if (!ascending) key = key.Type.DType.IsFloat() ? _e.Neg(key) : _e.Not(key);
+        long dimension = Attr("dimension") is { } d ? Int(d) : -1;
+        if (dimension < 0) dimension += key.Type.Rank;
+        var sorted = _e.Emit(Prims.Sort, [key, .. operands], Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", 1L)));
+        return sorted.Skip(1).ToArray();
+    }
+
+    /// <summary>The names a region uses that it does not define (its captures), in order of first use.</summary>
+    private static List<string> FreeNames(IEnumerable<MlirRegion> regions)
+    {
+        var free = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in regions) CollectFree(r, new HashSet<string>(StringComparer.Ordinal), free, seen);
+        return free;
+    }
+
+    private static void CollectFree(MlirRegion region, HashSet<string> outerDefined, List<string> free, HashSet<string> seen)
+    {
+        var defined = new HashSet<string>(outerDefined, StringComparer.Ordinal);
+        foreach (var a in region.Arguments) defined.Add(a.Name);
+        foreach (var op in region.Operations)
+        {
+            foreach (var name in op.Operands)
+                if (!defined.Contains(name) && !defined.Contains(name + "#0") && seen.Add(name)) free.Add(name);
+            foreach (var nested in op.Regions) CollectFree(nested, defined, free, seen);
+            foreach (var r in op.Results) defined.Add(r);
+        }
+    }
+
+    /// <summary>A region as a closed block: its captures' values first, then its own arguments (of the given types).</summary>
+    private Block LowerClosedRegion(MlirRegion region, IReadOnlyList<string> captures, IReadOnlyList<ShapedType> argumentTypes)
+    {
+        var captured = captures.Select(Value).ToArray();
+        if (region.Arguments.Count != argumentTypes.Count)
+            throw Invalid($"a region takes {region.Arguments.Count} arguments, the operation passes {argumentTypes.Count}");
+        var block = new Block(captured.Select(v => v.Type).Concat(argumentTypes));
+        var inner = new FunctionLowering(_module, block, null);
+        for (int k = 0; k < captures.Count; k++) inner.Bind(captures[k], block.Arguments[k]);
+        for (int k = 0; k < region.Arguments.Count; k++) inner.Bind(region.Arguments[k].Name, block.Arguments[captures.Count + k]);
+        inner.LowerOperations(region, isFunctionBody: false);
+        return block;
+    }
+
+    /// <summary><c>while</c>: our <c>while</c> with each region's captures as its constants.</summary>
+    private IReadOnlyList<object> LowerWhile()
+    {
+        if (_op.Regions.Count != 2) throw Invalid("while needs cond and body regions");
+        var init = Operands();
+        var carryTypes = init.Select(v => v.Type).ToArray();
+        var condCaptures = FreeNames([_op.Regions[0]]);
+        var bodyCaptures = FreeNames([_op.Regions[1]]);
+        var cond = LowerClosedRegion(_op.Regions[0], condCaptures, carryTypes);
+        if (cond.Results is [var p] && p.Type.Rank == 0 && p.Type.DType == DType.Bool) { }
+        else throw Invalid("the cond region must return one i1 scalar");
+        var body = LowerClosedRegion(_op.Regions[1], bodyCaptures, carryTypes);
+        var operands = condCaptures.Select(Value).Concat(bodyCaptures.Select(Value)).Concat(init).ToArray();
+        return _e.Emit(Prims.While, operands, Attributes.Of(("cond_nconsts", condCaptures.Count), ("body_nconsts", bodyCaptures.Count)), [cond, body]).ToArray();
+    }
+
+    /// <summary><c>if</c>: our <c>cond</c> on the predicate (bool index 0 runs the false branch, so the branches swap).</summary>
+    private IReadOnlyList<object> LowerIf()
+    {
+        if (_op.Regions.Count != 2) throw Invalid("if needs true and false branches");
+        return LowerBranches(Operand(0), [_op.Regions[1], _op.Regions[0]]);
+    }
+
+    /// <summary>
+    /// <c>case</c>: our <c>cond</c>; StableHLO runs the last branch for any index out of range, our <c>cond</c> clamps
+    /// (a negative index would run branch 0), so a negative index is first replaced by the last branch's.
+    /// </summary>
+    private IReadOnlyList<object> LowerCase()
+    {
+        var index = Operand(0);
+        if (index.Type.DType != DType.Int32) index = _e.ConvertElementType(index, DType.Int32);
+        int n = _op.Regions.Count;
+        var last = ScalarConstant(DType.Int32, n - 1);
+        index = _e.Select(_e.Lt(index, ScalarConstant(DType.Int32, 0)), last, index);
+        return LowerBranches(index, _op.Regions);
+    }
+
+    private IReadOnlyList<object> LowerBranches(Value index, IReadOnlyList<MlirRegion> branches)
+    {
+        var captures = FreeNames(branches);
+        var blocks = branches.Select(b => LowerClosedRegion(b, captures, [])).ToArray();
+        return _e.Emit(Prims.Cond, [index, .. captures.Select(Value)], null, blocks).ToArray();
+    }
+
+    /// <summary><c>func.call</c> (and <c>composite</c>, a call of its decomposition): our <c>call</c> of the callee's body.</summary>
+    private IReadOnlyList<object> LowerCall(string callee)
+    {
+        var function = _module.Find(callee, _op.Location, _op.Name);
+        var body = _module.LowerBody(function, null);
+        return _e.Emit(Prims.Call, Operands(), Attributes.Of(("callee", callee)), [body]).ToArray();
+    }
+
+    /// <summary>
+    /// <c>chlo.scan</c>: our <c>scan</c>. Its region takes (x slices, carries) and returns (y slices, carries); ours
+    /// takes (captures, carries, x slices) and returns (carries, y slices), so the arguments are bound and the results
+    /// reordered accordingly; a scan along dimension d scans the xs transposed to bring d first, and the ys back.
+    /// </summary>
+    private IReadOnlyList<object> LowerScan()
+    {
+        int numInputs = (int)Int(RequiredAttr("num_inputs"));
+        var operands = Operands();
+        var xs = operands.Take(numInputs).ToArray();
+        var init = operands.Skip(numInputs).ToArray();
+        if (xs.Length == 0) throw Invalid("scan needs inputs");
+        var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("scan needs one body region");
+        int rank = xs[0].Type.Rank;
+        long dimension = Attr("dimension") is { } d ? Int(d) : 0;
+        if (dimension < 0) dimension += rank;
+        bool reverse = Attr("is_reverse") is MlirBoolAttribute { Value: true };
+        int[] toFront = [(int)dimension, .. Enumerable.Range(0, rank).Where(a => a != dimension)];
+        xs = xs.Select(x => _e.Transpose(x, toFront)).ToArray();
+        var captures = FreeNames([region]);
+        var captured = captures.Select(Value).ToArray();
+        var slices = xs.Select(x => x.Type.WithShape(new Shape(x.Type.Shape.Skip(1)))).ToArray();
+        var block = new Block(captured.Select(v => v.Type).Concat(init.Select(v => v.Type)).Concat(slices));
+        if (region.Arguments.Count != xs.Length + init.Length)
+            throw Invalid($"the scan body takes {region.Arguments.Count} arguments, the scan passes {xs.Length + init.Length}");
+        var inner = new FunctionLowering(_module, block, null);
+        for (int k = 0; k < captures.Count; k++) inner.Bind(captures[k], block.Arguments[k]);
+        for (int k = 0; k < xs.Length; k++) inner.Bind(region.Arguments[k].Name, block.Arguments[captures.Count + init.Length + k]);
+        for (int k = 0; k < init.Length; k++) inner.Bind(region.Arguments[xs.Length + k].Name, block.Arguments[captures.Count + k]);
+        inner.LowerOperations(region, isFunctionBody: false);
+        int numYs = block.Results.Count - init.Length;
+        if (numYs < 0) throw Invalid("the scan body returns fewer values than it carries");
+        block.SetResults([.. block.Results.Skip(numYs), .. block.Results.Take(numYs)]);
+        var length = xs[0].Type.Shape[0];
+        var results = _e.Emit(Prims.Scan, [.. captured, .. init, .. xs], Attributes.Of(
+            ("num_consts", captures.Count), ("num_carry", init.Length), ("length", length.Size), ("reverse", reverse)), [block]);
+        var inverse = new int[rank];
+        for (int k = 0; k < rank; k++) inverse[toFront[k]] = k;
+        var ys = results.Skip(init.Length).Select(y => y.Type.Rank == rank ? _e.Transpose(y, inverse) : y);
+        return [.. ys, .. results.Take(init.Length)];
+    }
+}

@@ -1,0 +1,187 @@
+namespace JaxToolchain.Ir.StableHlo;
+
+/// <summary>Structural operations: shapes, slices, padding, contractions, gather and scatter, tuples.</summary>
+internal sealed partial class FunctionLowering
+{
+    private object GetTupleElement()
+    {
+        var tuple = Lookup(_op.Operands[0]) as ImportedTuple ?? throw Invalid($"{_op.Operands[0]} is not a tuple");
+        long index = Int(RequiredAttr("index"));
+        return index >= 0 && index < tuple.Elements.Count ? tuple.Elements[(int)index] : throw Invalid($"index {index} is out of range for a tuple of {tuple.Elements.Count}");
+    }
+
+    /// <summary>
+    /// The declared result type, which must be static: the dynamic_* ops (dynamic_iota, dynamic_reshape,
+    /// dynamic_broadcast_in_dim) take their shape from an operand, and when the declared type is static it is that shape.
+    /// </summary>
+    private ShapedType StaticResultType()
+    {
+        var t = ResultType();
+        return t.Shape.IsStatic ? t : throw Unsupported($"op not in our primitive set: {_op.Name} to a dynamic shape {_op.ResultTypes[0]}");
+    }
+
+    /// <summary>The integers of an operand defined by a constant (the sizes and paddings dynamic_* ops take as operands).</summary>
+    private long[] ConstantInts(Value v)
+    {
+        if (v.Definer is not { } def || def.Primitive != Prims.Constant)
+            throw Unsupported($"op not in our primitive set: {_op.Name} with operands that are not constants");
+        var b = def.Attributes.Buffer("value");
+        return Enumerable.Range(0, (int)b.LongLength).Select(i => b.GetInt64(i)).ToArray();
+    }
+
+    /// <summary><c>real</c> of a real value is the value (complex element types are not imported).</summary>
+    private Value RealPart() => Operand(0);
+
+    private Value LowerIota()
+    {
+        var type = ResultType();
+        return _e.Iota(type.DType, type.Shape, (int)Int(RequiredAttr("iota_dimension", "dim")));
+    }
+
+    private Value LowerBroadcastInDim() =>
+        _e.Emit1(Prims.BroadcastInDim, [Operand(0)], Attributes.Of(("shape", ResultType().Shape), ("broadcast_dimensions", Ints(RequiredAttr("broadcast_dimensions", "dims")))));
+
+    private Value LowerSlice()
+    {
+        var x = Operand(0);
+        long[] start, limit, strides;
+        if (Attr("$slice") is MlirSliceRangesAttribute ranges)
+        {
+            start = ranges.Ranges.Select(r => r.Start).ToArray();
+            limit = ranges.Ranges.Select(r => r.Limit).ToArray();
+            strides = ranges.Ranges.Select(r => r.Stride).ToArray();
+        }
+        else
+        {
+            start = Ints(RequiredAttr("start_indices"));
+            limit = Ints(RequiredAttr("limit_indices"));
+            strides = IntsOr(Enumerable.Repeat(1L, start.Length).ToArray(), "strides");
+        }
+        return _e.Slice(x, start, limit, strides);
+    }
+
+    private Value LowerDynamicSlice() =>
+        _e.Emit1(Prims.DynamicSlice, Operands(), Attributes.Of(("slice_sizes", Ints(RequiredAttr("slice_sizes", "sizes")))));
+
+    private Value LowerPad()
+    {
+        var x = Operand(0);
+        var zeros = new long[x.Type.Rank];
+        return _e.Pad(x, Operand(1), IntsOr(zeros, "edge_padding_low", "low"), IntsOr(zeros, "edge_padding_high", "high"), IntsOr(zeros, "interior_padding", "interior"));
+    }
+
+    private Value LowerGetDimensionSize()
+    {
+        var x = Operand(0);
+        long d = Int(RequiredAttr("dimension", "dim"));
+        if (d < 0 || d >= x.Type.Rank) throw Invalid($"dimension {d} is out of range for {x.Type}");
+        var dim = x.Type.Shape[(int)d];
+        if (!dim.IsStatic) throw Unsupported("get_dimension_size of a dynamic dimension");
+        return ScalarConstant(DType.Int32, dim.Size);
+    }
+
+    private Value LowerDotGeneral()
+    {
+        long[] lb, rb, lc, rc;
+        if (Attr("dot_dimension_numbers") is MlirStructAttribute dn)
+        {
+            long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
+            (lb, rb, lc, rc) = (Field("lhs_batching_dimensions"), Field("rhs_batching_dimensions"), Field("lhs_contracting_dimensions"), Field("rhs_contracting_dimensions"));
+        }
+        else
+        {
+            (lb, rb) = Pair("batching_dims");
+            (lc, rc) = Pair("contracting_dims");
+        }
+        return DotGeneral(Operand(0), Operand(1), lc, rc, lb, rb);
+    }
+
+    private (long[] Left, long[] Right) Pair(string name) => Attr(name) switch
+    {
+        null => ([], []),
+        MlirPairAttribute p => (Ints(p.Left), Ints(p.Right)),
+        var other => throw Invalid($"{name} must be '[..] x [..]', got {other}"),
+    };
+
+    private Value LowerDot()
+    {
+        var lhs = Operand(0);
+        return DotGeneral(lhs, Operand(1), [lhs.Type.Rank - 1], [0], [], []);
+    }
+
+    /// <summary>A dot_general whose result dtype is the declared one: operands are converted to it first (i8 x i8 → i32).</summary>
+    private Value DotGeneral(Value lhs, Value rhs, long[] lc, long[] rc, long[] lb, long[] rb)
+    {
+        var dtype = _op.ResultTypes.Count > 0 && TypeConversion.TryStatic(_op.ResultTypes[0], out var t) ? t.DType : lhs.Type.DType;
+        lhs = LowerConvert(lhs, dtype);
+        rhs = LowerConvert(rhs, dtype);
+        return _e.DotGeneral(lhs, rhs, lc, rc, lb, rb);
+    }
+
+    /// <summary>
+    /// <c>gather</c>: our primitive is XLA's gather with clamped start indices, StableHLO's semantics. Batching dims
+    /// (operand_batching_dims / start_indices_batching_dims) have no attribute of ours: each pair becomes one more
+    /// index (an iota over the indices' batch dim) into a collapsed operand dim.
+    /// </summary>
+    private Value LowerGather(long[] sliceSizes)
+    {
+        var dn = Attr("dimension_numbers") as MlirStructAttribute ?? throw Invalid("missing dimension_numbers");
+        long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
+        var operand = Operand(0);
+        var indices = Operand(1);
+        long ivd = dn.Fields.TryGetValue("index_vector_dim", out var iv) ? Int(iv) : indices.Type.Rank;
+        var collapsed = Field("collapsed_slice_dims").ToList();
+        var startIndexMap = Field("start_index_map").ToList();
+        (indices, ivd) = AddBatchingIndices(indices, ivd, Field("operand_batching_dims"), Field("start_indices_batching_dims"), collapsed, startIndexMap);
+        collapsed.Sort();
+        return _e.Emit1(Prims.Gather, [operand, indices], Attributes.Of(
+            ("offset_dims", Field("offset_dims")), ("collapsed_slice_dims", collapsed.ToArray()), ("start_index_map", startIndexMap.ToArray()),
+            ("index_vector_dim", ivd), ("slice_sizes", sliceSizes), ("mode", "clip")));
+    }
+
+    /// <summary>Folds batching dims into ordinary indices: an iota per pair appended along the index vector dim.</summary>
+    private (Value Indices, long IndexVectorDim) AddBatchingIndices(Value indices, long ivd, long[] operandBatching, long[] indicesBatching, List<long> collapsed, List<long> indexMap)
+    {
+        if (operandBatching.Length == 0) return (indices, ivd);
+        if (operandBatching.Length != indicesBatching.Length) throw Invalid("the operand and index batching dims differ in number");
+        if (ivd == indices.Type.Rank) indices = _e.ExpandDims(indices, [indices.Type.Rank]);
+        var iotaShape = indices.Type.Shape.With((int)ivd, Dim.Of(1));
+        var parts = new List<Value> { indices };
+        for (int k = 0; k < operandBatching.Length; k++)
+        {
+            parts.Add(_e.Iota(indices.Type.DType, iotaShape, (int)indicesBatching[k]));
+            collapsed.Add(operandBatching[k]);
+            indexMap.Add(operandBatching[k]);
+        }
+        return (_e.Concatenate(parts, (int)ivd), ivd);
+    }
+
+    /// <summary>
+    /// <c>scatter</c> with one operand and an update region that replaces (returns the update) or adds: our
+    /// <c>scatter</c> and <c>scatter_add</c> (out-of-bounds windows are skipped, as StableHLO specifies). Batching dims are
+    /// folded into indices as for gather.
+    /// </summary>
+    private Value LowerScatter()
+    {
+        if (_op.Operands.Count != 3) throw Unsupported($"op not in our primitive set: stablehlo.scatter of {(_op.Operands.Count - 1) / 2} operands");
+        var dn = Attr("scatter_dimension_numbers") as MlirStructAttribute ?? throw Invalid("missing scatter_dimension_numbers");
+        long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
+        var kind = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("scatter needs one update region"));
+        Primitive p = kind switch
+        {
+            "replace" => Prims.Scatter,
+            "stablehlo.add" => Prims.ScatterAdd,
+            _ => throw Unsupported($"op not in our primitive set: stablehlo.scatter with a {kind} update region"),
+        };
+        var operand = Operand(0);
+        var indices = Operand(1);
+        long ivd = dn.Fields.TryGetValue("index_vector_dim", out var iv) ? Int(iv) : indices.Type.Rank;
+        var inserted = Field("inserted_window_dims").ToList();
+        var map = Field("scatter_dims_to_operand_dims").ToList();
+        (indices, ivd) = AddBatchingIndices(indices, ivd, Field("input_batching_dims"), Field("scatter_indices_batching_dims"), inserted, map);
+        inserted.Sort();
+        return _e.Emit1(p, [operand, indices, Operand(2)], Attributes.Of(
+            ("update_window_dims", Field("update_window_dims")), ("inserted_window_dims", inserted.ToArray()),
+            ("scatter_dims_to_operand_dims", map.ToArray()), ("index_vector_dim", ivd)));
+    }
+}

@@ -1,0 +1,227 @@
+using System.Numerics;
+
+namespace JaxToolchain.Ir.StableHlo;
+
+/// <summary>A StableHLO tuple value: our IR has none, so tuples live only in the importer's scope.</summary>
+internal sealed record ImportedTuple(IReadOnlyList<object> Elements);
+
+/// <summary>
+/// Lowers the operations of one block (a function body or a region) into a block of our IR. Names map to values
+/// (or <see cref="ImportedTuple"/>s); each operation is lowered by the rules of its family (the partial files beside
+/// this one); results are checked against the types the text declares.
+/// </summary>
+internal sealed partial class FunctionLowering
+{
+    private readonly ModuleLowering _module;
+    private readonly Block _block;
+    private readonly Emitter _e;
+    private readonly Dictionary<string, object> _scope = new(StringComparer.Ordinal);
+    private readonly List<StableHloCheck>? _checks;
+    private readonly List<Value> _checkValues = [];
+    private MlirOperation _op = null!;
+    private int _checkCount;
+
+    public FunctionLowering(ModuleLowering module, Block block, List<StableHloCheck>? checks)
+    {
+        _module = module;
+        _block = block;
+        _e = new Emitter(block);
+        _checks = checks;
+    }
+
+    public void Bind(string name, object value) => _scope[name] = value;
+
+    /// <summary>Lowers the operations of a region; the terminator's operands become the block's results (then checked values).</summary>
+    public void LowerOperations(MlirRegion region, bool isFunctionBody)
+    {
+        foreach (var op in region.Operations)
+        {
+            _op = op;
+            if (op.Name is "func.return" or "stablehlo.return" or "return")
+            {
+                var results = op.Operands.Select(Value).ToList();
+                if (isFunctionBody && _checks is not null)
+                {
+                    // Checked values come after the function's own results.
+                    int n = results.Count;
+                    for (int j = _checks.Count - _checkCount; j < _checks.Count; j++)
+                        _checks[j] = _checks[j] with { ActualResult = _checks[j].ActualResult + n, ExpectedResult = _checks[j].ExpectedResult < 0 ? -1 : _checks[j].ExpectedResult + n };
+                    results.AddRange(_checkValues);
+                }
+                _block.SetResults(results);
+                return;
+            }
+            LowerOne(op);
+        }
+        throw _module.Error(region.Location, null, StableHloImportFailure.Syntax, "the block has no terminator (func.return or stablehlo.return)");
+    }
+
+    private void LowerOne(MlirOperation op)
+    {
+        IReadOnlyList<object> results;
+        try
+        {
+            results = Lower(op);
+        }
+        catch (StableHloImportException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            throw Invalid(ex.Message, ex);
+        }
+        if (results.Count != op.Results.Count)
+            throw Invalid($"the operation has {results.Count} results, the text names {op.Results.Count}");
+        for (int i = 0; i < results.Count; i++)
+        {
+            if (i < op.ResultTypes.Count && results[i] is Value v && TypeConversion.TryStatic(op.ResultTypes[i], out var declared)
+                && v.Type.Shape.IsStatic && (declared.DType != v.Type.DType || declared.Shape != v.Type.Shape))
+                throw Invalid($"result {i} is declared {op.ResultTypes[i]}, but the operation gives {v.Type}");
+            _scope[op.Results[i]] = results[i];
+        }
+    }
+
+    // ---- helpers ----
+
+    private StableHloImportException Invalid(string problem, Exception? inner = null) =>
+        _module.Error(_op.Location, _op.Name, StableHloImportFailure.Invalid, problem, inner);
+
+    private StableHloImportException Unsupported(string problem) =>
+        _module.Error(_op.Location, _op.Name, StableHloImportFailure.UnsupportedOperation, problem);
+
+    private object Lookup(string name)
+    {
+        if (_scope.TryGetValue(name, out var v)) return v;
+        // '%0' for the first result of a one-result pack written '%0:1'.
+        if (_scope.TryGetValue(name + "#0", out v)) return v;
+        throw Invalid($"{name} is not defined here");
+    }
+
+    private Value Value(string name) => Lookup(name) as Value ?? throw Unsupported($"{name} is a tuple where a tensor is needed");
+
+    private Value Operand(int i) => i < _op.Operands.Count ? Value(_op.Operands[i]) : throw Invalid($"expected at least {i + 1} operands, got {_op.Operands.Count}");
+
+    private Value[] Operands() => _op.Operands.Select(Value).ToArray();
+
+    private ShapedType ResultType(int i = 0) =>
+        i < _op.ResultTypes.Count ? TypeConversion.ToShapedType(_module, _op.ResultTypes[i], _op.Location, _op.Name)
+        : throw Invalid($"the operation needs its result type {i} written");
+
+    private MlirAttribute? Attr(params string[] names)
+    {
+        foreach (var n in names)
+            if (_op.Attributes.TryGetValue(n, out var a)) return a;
+        return null;
+    }
+
+    private MlirAttribute RequiredAttr(params string[] names) => Attr(names) ?? throw Invalid($"missing attribute '{names[0]}'");
+
+    private long[] Ints(MlirAttribute a) => a switch
+    {
+        MlirDenseArrayAttribute d => d.Elements.Select(Int).ToArray(),
+        MlirArrayAttribute l => l.Elements.Select(Int).ToArray(),
+        MlirDenseAttribute { Literal: var lit } => FlattenInts(lit).ToArray(),
+        MlirIntAttribute => [Int(a)],
+        _ => throw Invalid($"expected a list of integers, got {a}"),
+    };
+
+    private static IEnumerable<long> FlattenInts(DenseLiteral lit) => lit switch
+    {
+        DenseScalar s => [(long)DenseValues.ParseInteger(s.Text)],
+        DenseList l => l.Elements.SelectMany(FlattenInts),
+        _ => [],
+    };
+
+    private long Int(MlirAttribute a) => a switch
+    {
+        MlirIntAttribute i => (long)i.Value,
+        MlirDenseAttribute { Literal: DenseScalar s } => (long)DenseValues.ParseInteger(s.Text),
+        _ => throw Invalid($"expected an integer, got {a}"),
+    };
+
+    private long[] IntsOr(long[] fallback, params string[] names) => Attr(names) is { } a ? Ints(a) : fallback;
+
+    private static string? WordOf(MlirAttribute? a) => a switch
+    {
+        MlirWordAttribute w => w.Word,
+        MlirStringAttribute s => s.Value,
+        _ => null,
+    };
+
+    private Value ScalarConstant(DType dtype, double value) => _e.Constant(Buffer.ScalarOf(dtype, value));
+
+    private Value IntConstant(DType dtype, BigInteger value)
+    {
+        var b = Buffer.Zeros(dtype, Shape.Scalar);
+        b.SetInt64(0, unchecked((long)(ulong)(value & ulong.MaxValue)));
+        return _e.Constant(b);
+    }
+
+    private Value Full(Value like, double value) => _e.BroadcastInDim(ScalarConstant(like.Type.DType, value), like.Type.Shape, []);
+
+    private Value FullInt(Value like, BigInteger value) => _e.BroadcastInDim(IntConstant(like.Type.DType, value), like.Type.Shape, []);
+
+    private IReadOnlyList<object> One(Value v) => [v];
+
+    /// <summary>Lowers one operation (not a terminator) to its results.</summary>
+    private IReadOnlyList<object> Lower(MlirOperation op)
+    {
+        var name = op.Name;
+        if (OperationCategories.Collective(name))
+            throw _module.Error(op.Location, name, StableHloImportFailure.Collective, "collectives have no counterpart in our IR");
+        if (OperationCategories.HostIo(name))
+            throw _module.Error(op.Location, name, StableHloImportFailure.HostIo, "host I/O operations have no counterpart in our IR");
+        if (name.StartsWith("check.", StringComparison.Ordinal)) return LowerCheck();
+        if (ElementwiseUnary(name) is { } unary) return One(unary());
+        if (ElementwiseBinary(name) is { } binary) return One(binary());
+        return name switch
+        {
+            "stablehlo.constant" => One(LowerConstant()),
+            "stablehlo.compare" => One(LowerCompare()),
+            "stablehlo.select" => One(_e.Select(Operand(0), Operand(1), Operand(2))),
+            "stablehlo.clamp" => One(LowerClamp()),
+            "stablehlo.convert" => One(LowerConvert(Operand(0), ResultType().DType)),
+            "stablehlo.bitcast_convert" => One(LowerBitcast()),
+            "stablehlo.count_leading_zeros" => One(CountLeadingZeros(Operand(0))),
+            "stablehlo.optimization_barrier" => Operands(),
+            "stablehlo.tuple" => [new ImportedTuple(op.Operands.Select(Lookup).ToArray())],
+            "stablehlo.get_tuple_element" => [GetTupleElement()],
+            "stablehlo.iota" => One(LowerIota()),
+            "stablehlo.broadcast_in_dim" => One(LowerBroadcastInDim()),
+            "stablehlo.reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", ResultType().Shape)))),
+            "stablehlo.transpose" => One(_e.Emit1(Prims.Transpose, [Operand(0)], Attributes.Of(("permutation", Ints(RequiredAttr("permutation", "dims")))))),
+            "stablehlo.reverse" => One(_e.Emit1(Prims.Rev, [Operand(0)], Attributes.Of(("dimensions", Ints(RequiredAttr("dimensions", "dims")))))),
+            "stablehlo.slice" => One(LowerSlice()),
+            "stablehlo.dynamic_slice" => One(LowerDynamicSlice()),
+            "stablehlo.dynamic_update_slice" => One(_e.Emit1(Prims.DynamicUpdateSlice, Operands())),
+            "stablehlo.pad" => One(LowerPad()),
+            "stablehlo.concatenate" => One(_e.Emit1(Prims.Concatenate, Operands(), Attributes.Of(("dimension", Int(RequiredAttr("dimension", "dim")))))),
+            "stablehlo.get_dimension_size" => One(LowerGetDimensionSize()),
+            "stablehlo.real" => One(RealPart()),
+            "stablehlo.imag" => One(_e.Full(Operand(0).Type, 0)),
+            "stablehlo.dynamic_iota" => One(_e.Iota(StaticResultType().DType, StaticResultType().Shape, (int)Int(RequiredAttr("iota_dimension", "dim")))),
+            "stablehlo.dynamic_reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape)))),
+            "stablehlo.dynamic_broadcast_in_dim" => One(_e.Emit1(Prims.BroadcastInDim, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape), ("broadcast_dimensions", Ints(RequiredAttr("broadcast_dimensions", "dims")))))),
+            "stablehlo.dynamic_pad" => One(_e.Pad(Operand(0), Operand(1), ConstantInts(Operand(2)), ConstantInts(Operand(3)), ConstantInts(Operand(4)))),
+            "stablehlo.dynamic_gather" => One(LowerGather(ConstantInts(Operand(2)))),
+            "chlo.mulhi" => One(MultiplyHigh(Operand(0), Operand(1))),
+            "chlo.scan" => LowerScan(),
+            "stablehlo.reduce_precision" => One(LowerReducePrecision()),
+            "stablehlo.dot_general" => One(LowerDotGeneral()),
+            "stablehlo.dot" => One(LowerDot()),
+            "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
+            "stablehlo.scatter" => One(LowerScatter()),
+            "stablehlo.reduce" => LowerReduce(),
+            "stablehlo.sort" => LowerSort(),
+            "stablehlo.while" => LowerWhile(),
+            "stablehlo.if" => LowerIf(),
+            "stablehlo.case" => LowerCase(),
+            "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
+            "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
+            _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
+                throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),
+            _ => throw Unsupported($"op not in our primitive set: {name}"),
+        };
+    }
+}
