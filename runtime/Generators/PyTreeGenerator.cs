@@ -222,7 +222,8 @@ public sealed class PyTreeGenerator : IIncrementalGenerator
         {
             $"global::JaxToolchain.PyTree.Register<{display}>(x => (new object?[] {{ {string.Join(", ", children.Select(p => "x." + p.Name))} }}, " +
             $"{(statics.Count == 0 ? "(object?)null" : $"new object?[] {{ {string.Join(", ", statics.Select(p => "x." + p.Name))} }}")}), " +
-            $"(aux, c) => {{ {(statics.Count == 0 ? "" : "var a = (object?[])aux!; ")}return {construct}; }});",
+            $"(aux, c) => {{ {(statics.Count == 0 ? "" : "var a = (object?[])aux!; ")}return {construct}; }}, " +
+            $"new string[] {{ {string.Join(", ", children.Select(p => "\"" + p.Name + "\""))} }});",
         };
         var visited = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var p in children) Walk(p.Type, compilation, statements, visited);

@@ -6,7 +6,7 @@ public static partial class Jax
     /// Functions over trees of arrays (<c>jax.tree</c>): see <see cref="PyTree"/> for what a tree is. Trees given together
     /// must have the same structure; a mismatch is an error naming both structures.
     /// </summary>
-    public static class Tree
+    public static partial class Tree
     {
         /// <summary>The leaves of a tree, left to right (<c>jax.tree.leaves</c>).</summary>
         public static IReadOnlyList<Tensor> Leaves(object? tree) => PyTree.Leaves(tree);

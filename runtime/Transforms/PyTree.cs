@@ -48,7 +48,11 @@ public sealed class StaticAttribute : Attribute;
 public static class PyTree
 {
     /// <summary>How a registered node type lists its children and static data and is rebuilt.</summary>
-    private sealed record Handler(string Kind, Func<object, (IReadOnlyList<object?> Children, object? Aux)> Flatten, Func<object?, IReadOnlyList<object?>, object> Unflatten);
+    private sealed record Handler(string Kind, Func<object, (IReadOnlyList<object?> Children, object? Aux)> Flatten, Func<object?, IReadOnlyList<object?>, object> Unflatten)
+    {
+        /// <summary>The children's names (a record's property names) for key paths; null: children are numbered.</summary>
+        public IReadOnlyList<string>? ChildNames { get; init; }
+    }
 
     private static readonly ConcurrentDictionary<Type, Handler> Handlers = new();
 
@@ -92,6 +96,35 @@ public static class PyTree
         ArgumentNullException.ThrowIfNull(flatten);
         ArgumentNullException.ThrowIfNull(unflatten);
         Handlers[typeof(T)] = new Handler(TypeName(typeof(T)), x => flatten((T)x), (aux, c) => unflatten(aux, c));
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="T"/> as a tree node with static data whose children have names
+    /// (<paramref name="childNames"/>, one per child in order: JAX's <c>GetAttrKey</c>s), which key paths use
+    /// (<see cref="Jax.Tree.ToFlatDictionary(object?, char)"/>): the source generator registers <see cref="PyTreeAttribute"/>
+    /// records with their property names.
+    /// </summary>
+    public static void Register<T>(Func<T, (IReadOnlyList<object?> Children, object? Aux)> flatten, Func<object?, IReadOnlyList<object?>, T> unflatten, IReadOnlyList<string> childNames) where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(flatten);
+        ArgumentNullException.ThrowIfNull(unflatten);
+        ArgumentNullException.ThrowIfNull(childNames);
+        Handlers[typeof(T)] = new Handler(TypeName(typeof(T)), x => flatten((T)x), (aux, c) => unflatten(aux, c)) { ChildNames = childNames.ToArray() };
+    }
+
+    /// <summary>
+    /// The names of a node's children in key paths: a dictionary's keys, a registered type's child names, else the
+    /// children's positions (<c>0</c>, <c>1</c>, ...).
+    /// </summary>
+    internal static IReadOnlyList<string> ChildKeys(object node, string kind, object? aux, int count)
+    {
+        if (Handlers.TryGetValue(node.GetType(), out var handler) && handler.ChildNames is { } names && names.Count == count)
+            return names;
+        if (kind == "dict" && aux is string[] keys && keys.Length == count)
+            return keys;
+        var positions = new string[count];
+        for (int i = 0; i < count; i++) positions[i] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return positions;
     }
 
     /// <summary>True when <paramref name="type"/> has a registered node handler (including the built-in ones).</summary>

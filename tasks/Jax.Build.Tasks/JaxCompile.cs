@@ -55,6 +55,9 @@ public sealed class JaxCompile : ToolTask
     /// <summary>Where jaxc writes the IR after every pass (optional; <c>-p:JaxDumpIr=true</c>).</summary>
     public string? DumpIrDirectory { get; set; }
 
+    /// <summary>Whether jaxc also writes each kernel's StableHLO module beside its outputs (<c>-p:JaxEmitStableHlo=true</c>).</summary>
+    public bool EmitStableHlo { get; set; }
+
     /// <summary>
     /// The <c>dotnet</c> host that runs jaxc; default: the SDK's (<c>DOTNET_HOST_PATH</c>, which the .NET SDK sets for
     /// MSBuild), else <c>dotnet</c> on the <c>PATH</c>.
@@ -122,6 +125,7 @@ public sealed class JaxCompile : ToolTask
             arguments.AddRange(["--cache", Path.TrimEndingDirectorySeparator(Path.GetFullPath(CacheDirectory!))]);
         if (!string.IsNullOrWhiteSpace(DumpIrDirectory))
             arguments.AddRange(["--dump-ir", Path.TrimEndingDirectorySeparator(Path.GetFullPath(DumpIrDirectory!))]);
+        if (EmitStableHlo) arguments.AddRange(["--emit", "stablehlo"]);
         return arguments;
     }
 

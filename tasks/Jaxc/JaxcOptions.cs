@@ -14,6 +14,9 @@ internal sealed record JaxcOptions
     public string? Cache { get; init; }
     public string? DumpIr { get; init; }
 
+    /// <summary>Extra outputs to write beside the others: <c>stablehlo</c> (each kernel's StableHLO module, <c>NAME.stablehlo.mlir</c>).</summary>
+    public IReadOnlyList<string> Emit { get; init; } = [];
+
     /// <summary>Parses the arguments (expanding <c>@file</c> response files); throws <see cref="ArgumentException"/> with the usage on a mistake.</summary>
     public static JaxcOptions Parse(IEnumerable<string> args)
     {
@@ -29,6 +32,7 @@ internal sealed record JaxcOptions
         var references = new List<string>();
         var rids = new List<string>();
         var targets = new List<string>();
+        var emit = new List<string>();
         for (int i = 0; i < expanded.Count; i++)
         {
             string Value() => i + 1 < expanded.Count ? expanded[++i] : throw Usage($"{expanded[i]} needs a value");
@@ -41,11 +45,14 @@ internal sealed record JaxcOptions
                 case "--target": targets.AddRange(Value().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--cache": cache = Value(); break;
                 case "--dump-ir": dumpIr = Value(); break;
+                case "--emit": emit.AddRange(Value().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 default: throw Usage($"unknown argument '{expanded[i]}'");
             }
         }
         foreach (string target in targets)
             if (target is not ("cpu" or "vulkan")) throw Usage($"unknown target '{target}' (cpu, vulkan)");
+        foreach (string kind in emit)
+            if (kind is not "stablehlo") throw Usage($"unknown --emit kind '{kind}' (stablehlo)");
         return new JaxcOptions
         {
             Assembly = assembly ?? throw Usage("--assembly is required"),
@@ -55,6 +62,7 @@ internal sealed record JaxcOptions
             Targets = targets.Count > 0 ? targets.Distinct().ToArray() : ["cpu"],
             Cache = cache,
             DumpIr = dumpIr,
+            Emit = emit.Distinct().ToArray(),
         };
     }
 

@@ -77,3 +77,27 @@ internal static class IrDump
         }
     }
 }
+
+/// <summary>
+/// <c>--emit stablehlo</c>: each kernel's StableHLO module (<c>StableHloExporter</c>, as JAX's
+/// <c>jax.jit(f).lower(x).as_text()</c>) written beside the other outputs as <c>NAME.stablehlo.mlir</c>
+/// (<c>NAME.k.stablehlo.mlir</c> for the k-th signature of a kernel traced for several). The arrays a kernel closes
+/// over stay parameters of <c>@main</c> after the explicit ones, as in the kernel itself.
+/// </summary>
+internal static class StableHloEmit
+{
+    public static void Write(string directory, IReadOnlyList<LibraryKernel> kernels)
+    {
+        Directory.CreateDirectory(directory);
+        var counts = kernels.GroupBy(k => k.Name).ToDictionary(g => g.Key, g => g.Count());
+        var seen = new Dictionary<string, int>();
+        foreach (var kernel in kernels)
+        {
+            int index = seen[kernel.Name] = seen.GetValueOrDefault(kernel.Name, -1) + 1;
+            string file = counts[kernel.Name] == 1 ? $"{kernel.Name}.stablehlo.mlir" : $"{kernel.Name}.{index}.stablehlo.mlir";
+            string text = JaxToolchain.Ir.StableHlo.StableHloExporter.Export(kernel.Function,
+                new JaxToolchain.Ir.StableHlo.StableHloExportOptions { ModuleName = kernel.Name });
+            File.WriteAllText(Path.Combine(directory, file), text);
+        }
+    }
+}

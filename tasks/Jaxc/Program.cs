@@ -102,6 +102,7 @@ namespace JaxToolchain.Jaxc
             if (diagnostics.Any(d => d.IsError)) return Report(diagnostics);
 
             if (options.DumpIr is { } dump) IrDump.Write(dump, kernels);
+            if (options.Emit.Contains("stablehlo")) StableHloEmit.Write(output, kernels);
             var written = KernelBuild.Run(assemblyName, kernels, options, output, diagnostics, clock);
 
             if (!alreadyWoven)

@@ -25,7 +25,7 @@ public sealed class CompiledKernelsFixture : IDisposable
         AssemblyPath = Jaxc.CopyTestAssembly(AssemblyName, Path.Combine(Folder, "obj"));
         Output = Path.Combine(Folder, "out");
         Cache = Path.Combine(Folder, "cache");
-        First = Jaxc.Run(AssemblyPath, Output, Cache);
+        First = Jaxc.Run(AssemblyPath, Output, Cache, extraArguments: ["--emit", "stablehlo"]);
         Second = Jaxc.Run(AssemblyPath, Output, Cache);
         foreach (string file in File.ReadAllLines(Path.Combine(Output, "jaxc.files")))
         {
@@ -80,6 +80,20 @@ public sealed class JaxcTests(CompiledKernelsFixture fixture, ITestOutputHelper 
         Assert.Contains("JaxToolchain.Compiler.Tests.Kernels.Kernels.ScaleBy(f32[n], f32[]; x64=false; tree=tuple(*, *))", signatures);
         Assert.All(manifest.Kernels, k => Assert.Equal(3, k.Targets.OfType<CpuKernelEntry>().Count()));
         Assert.Contains(fixture.Woven.GetCustomAttributes(), a => a is WovenAttribute);
+    }
+
+    [Fact]
+    public void Emit_stablehlo_writes_each_kernels_module_beside_the_outputs()
+    {
+        Assert.Equal(0, fixture.First.ExitCode);
+        var modules = Directory.GetFiles(fixture.Output, "*.stablehlo.mlir").Select(Path.GetFileName).ToArray();
+        Assert.Equal(14, modules.Length);
+        var selu = File.ReadAllText(Path.Combine(fixture.Output, "JaxToolchain.Compiler.Tests.Kernels.Kernels.Selu.stablehlo.mlir"));
+        Assert.StartsWith("module @jit_JaxToolchain.Compiler.Tests.Kernels.Kernels.Selu attributes {", selu);
+        Assert.Contains("func.func public @main(%arg0: tensor<?xf32>) -> (tensor<?xf32>) {", selu);
+        Assert.Contains("stablehlo.exponential %arg0 : tensor<?xf32>", selu);
+        // Not build outputs: jaxc.files does not list them.
+        Assert.DoesNotContain(File.ReadAllLines(Path.Combine(fixture.Output, "jaxc.files")), f => f.EndsWith(".mlir", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -271,7 +285,8 @@ public static class Jaxc
         return Path.Combine(folder, name + ".dll");
     }
 
-    public static Result Run(string assembly, string output, string? cache, IReadOnlyDictionary<string, string>? environment = null)
+    public static Result Run(string assembly, string output, string? cache, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? extraArguments = null)
     {
         string jaxc = Path.Combine(AppContext.BaseDirectory, "jaxc.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -283,6 +298,7 @@ public static class Jaxc
             start.ArgumentList.Add("--cache");
             start.ArgumentList.Add(cache);
         }
+        foreach (string arg in extraArguments ?? []) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

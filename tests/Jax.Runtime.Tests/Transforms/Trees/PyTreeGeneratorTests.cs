@@ -39,6 +39,8 @@ public class PyTreeGeneratorTests
         Assert.Empty(diagnostics);
         Assert.Contains("global::JaxToolchain.PyTree.Register<global::N.Layer>(", generated);
         Assert.Contains("new global::N.Layer((global::JaxToolchain.Tensor)c[0]!, (global::JaxToolchain.Tensor)c[1]!, (int)a[0]!)", generated);
+        // The children's names, for key paths (Jax.Tree.ToFlatDictionary): the properties that are children, in order.
+        Assert.Contains("new string[] { \"W\", \"B\" }", generated);
         Assert.Contains("new global::N.Holder { Layers = (global::System.Collections.Generic.List<global::N.Layer>)c[0]!, Name = (string)a[0]! }", generated);
         Assert.Contains("RegisterList<global::N.Layer>()", generated);
         Assert.Contains("RegisterTuple<global::JaxToolchain.Tensor, global::JaxToolchain.Tensor[]>()", generated);
