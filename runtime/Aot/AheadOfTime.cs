@@ -42,4 +42,15 @@ public static class AheadOfTime
         var (function, key, constants, donated) = jit.TraceAbstract(arguments, x64);
         return new TracedKernel(name, function, key, StaticArgumentText.Of(key), donated, constants.Length);
     }
+
+    /// <summary>
+    /// Traces a StableHLO module (a project's <c>JaxModule</c> item) as its <see cref="StableHloModule.Call"/> traces it
+    /// at run time, for its own input types (dims may be symbolic), with x64 on or off (a call's key holds the setting;
+    /// a module that uses 64-bit types runs with it on, see <see cref="StableHloModule.NeedsX64"/>).
+    /// </summary>
+    public static TracedKernel TraceModule(StableHloModule module, bool x64)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return Trace(module.Name, module.Body, module.InputTypes.Cast<object?>().ToArray(), [], [], x64);
+    }
 }

@@ -52,6 +52,12 @@ public sealed class JaxCompile : ToolTask
     /// <summary>The object cache folder (optional).</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>
+    /// The project's StableHLO modules (<c>@(JaxModule)</c>: <c>.mlir</c> files), compiled into kernels like <c>[Jit]</c>
+    /// methods; metadata <c>KernelName</c> overrides the kernel name (default: the file name without its extension).
+    /// </summary>
+    public ITaskItem[] Modules { get; set; } = [];
+
     /// <summary>Where jaxc writes the IR after every pass (optional; <c>-p:JaxDumpIr=true</c>).</summary>
     public string? DumpIrDirectory { get; set; }
 
@@ -126,6 +132,11 @@ public sealed class JaxCompile : ToolTask
         if (!string.IsNullOrWhiteSpace(DumpIrDirectory))
             arguments.AddRange(["--dump-ir", Path.TrimEndingDirectorySeparator(Path.GetFullPath(DumpIrDirectory!))]);
         if (EmitStableHlo) arguments.AddRange(["--emit", "stablehlo"]);
+        foreach (var module in Modules)
+        {
+            arguments.AddRange(["--module", Path.GetFullPath(module.ItemSpec)]);
+            if (module.GetMetadata("KernelName") is { Length: > 0 } kernelName) arguments.AddRange(["--module-name", kernelName]);
+        }
         return arguments;
     }
 

@@ -28,6 +28,8 @@ internal enum DiagnosticCode
     TraceFailed = 1010,
     /// <summary>A transformation with no rule for a primitive the function uses.</summary>
     MissingRule = 1011,
+    /// <summary>A StableHLO module (a <c>JaxModule</c> item) that cannot be read or imported, or whose function does not trace.</summary>
+    ModuleImport = 1012,
     /// <summary>The compiler's own tools are missing (libLLVM 19, lld-19).</summary>
     MissingTools = 2001,
     /// <summary>A kernel the CPU backend cannot compile: it ships as IR and the interpreter runs it (a warning).</summary>

@@ -16,6 +16,8 @@ internal sealed record JaxcOptions
 
     /// <summary>Extra outputs to write beside the others: <c>stablehlo</c> (each kernel's StableHLO module, <c>NAME.stablehlo.mlir</c>).</summary>
     public IReadOnlyList<string> Emit { get; init; } = [];
+    /// <summary>The StableHLO modules (<c>JaxModule</c> items) to compile, each with its kernel name.</summary>
+    public IReadOnlyList<ModuleItem> Modules { get; init; } = [];
 
     /// <summary>Parses the arguments (expanding <c>@file</c> response files); throws <see cref="ArgumentException"/> with the usage on a mistake.</summary>
     public static JaxcOptions Parse(IEnumerable<string> args)
@@ -33,6 +35,7 @@ internal sealed record JaxcOptions
         var rids = new List<string>();
         var targets = new List<string>();
         var emit = new List<string>();
+        var modules = new List<ModuleItem>();
         for (int i = 0; i < expanded.Count; i++)
         {
             string Value() => i + 1 < expanded.Count ? expanded[++i] : throw Usage($"{expanded[i]} needs a value");
@@ -46,6 +49,14 @@ internal sealed record JaxcOptions
                 case "--cache": cache = Value(); break;
                 case "--dump-ir": dumpIr = Value(); break;
                 case "--emit": emit.AddRange(Value().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                case "--module":
+                    string path = Value();
+                    modules.Add(new ModuleItem(path, Path.GetFileNameWithoutExtension(path)));
+                    break;
+                case "--module-name":
+                    if (modules.Count == 0) throw Usage("--module-name names the module of the --module before it");
+                    modules[^1] = modules[^1] with { Name = Value() };
+                    break;
                 default: throw Usage($"unknown argument '{expanded[i]}'");
             }
         }
@@ -63,6 +74,7 @@ internal sealed record JaxcOptions
             Cache = cache,
             DumpIr = dumpIr,
             Emit = emit.Distinct().ToArray(),
+            Modules = modules,
         };
     }
 
@@ -77,5 +89,8 @@ internal sealed record JaxcOptions
     private static string Unquote(string s) => s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1] : s;
 
     private static ArgumentException Usage(string problem) => new(
-        $"jaxc: {problem}\nusage: jaxc --assembly <dll> --output <dir> [--reference <dll>]... [--rid <rid>]... [--target cpu|vulkan]... [--cache <dir>] [--dump-ir <dir>]");
+        $"jaxc: {problem}\nusage: jaxc --assembly <dll> --output <dir> [--reference <dll>]... [--rid <rid>]... [--target cpu|vulkan]... [--cache <dir>] [--dump-ir <dir>] [--emit stablehlo] [--module <file.mlir> [--module-name <name>]]...");
 }
+
+/// <summary>A StableHLO module to compile: its file and its kernel name (what <c>Jax.Load</c> finds it by).</summary>
+internal sealed record ModuleItem(string Path, string Name);

@@ -78,7 +78,8 @@ namespace JaxToolchain.Jaxc
 
             // Methods with mistakes are left out; the others are still traced, so one build reports every mistake.
             var specs = JitMethodScanner.Scan(module, diagnostics);
-            if (specs.Count == 0)
+            var moduleKernels = ModuleKernels.Trace(options.Modules, diagnostics);
+            if (specs.Count == 0 && options.Modules.Count == 0)
             {
                 if (diagnostics.Any(d => d.IsError)) return Report(diagnostics);
                 File.WriteAllText(filesList, "");
@@ -88,17 +89,24 @@ namespace JaxToolchain.Jaxc
 
             // The woven assembly is written beside the output first, and only put in place of the original when everything succeeded.
             string wovenDirectory = Path.Combine(output, "..", "woven");
-            Directory.CreateDirectory(wovenDirectory);
             string wovenPath = Path.Combine(wovenDirectory, Path.GetFileName(assemblyPath));
-            bool alreadyWoven = Weaver.IsWoven(module);
-            if (!alreadyWoven) Weaver.Weave(module, specs);
-            module.Write(wovenPath, new WriterParameters { WriteSymbols = hasSymbols, DeterministicMvid = true });
+            bool alreadyWoven = Weaver.IsWoven(module) || specs.Count == 0;
+            var kernels = new List<LibraryKernel>();
+            if (specs.Count > 0)
+            {
+                Directory.CreateDirectory(wovenDirectory);
+                if (!alreadyWoven) Weaver.Weave(module, specs);
+                module.Write(wovenPath, new WriterParameters { WriteSymbols = hasSymbols, DeterministicMvid = true });
 
-            var context = new UserAssemblyContext(options.References);
-            var assembly = context.LoadFromAssemblyPath(wovenPath);
-            var kernels = KernelTracer.Trace(assembly, specs, diagnostics);
-            int signatures = specs.Sum(s => s.Signatures.Count);
-            Console.WriteLine($"jaxc: {assemblyName}: {specs.Count} [Jit] method(s), {signatures} signature(s) traced in {clock.Elapsed.TotalSeconds:F1} s");
+                var context = new UserAssemblyContext(options.References);
+                var assembly = context.LoadFromAssemblyPath(wovenPath);
+                kernels.AddRange(KernelTracer.Trace(assembly, specs, diagnostics));
+                int signatures = specs.Sum(s => s.Signatures.Count);
+                Console.WriteLine($"jaxc: {assemblyName}: {specs.Count} [Jit] method(s), {signatures} signature(s) traced in {clock.Elapsed.TotalSeconds:F1} s");
+            }
+            kernels.AddRange(moduleKernels);
+            if (options.Modules.Count > 0)
+                Console.WriteLine($"jaxc: {assemblyName}: {options.Modules.Count} StableHLO module(s), {moduleKernels.Count} kernel(s) imported");
             if (diagnostics.Any(d => d.IsError)) return Report(diagnostics);
 
             if (options.DumpIr is { } dump) IrDump.Write(dump, kernels);
