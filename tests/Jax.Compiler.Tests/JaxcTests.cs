@@ -242,6 +242,50 @@ public sealed class JaxcDiagnosticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_stablehlo_module_is_compiled_into_the_manifest_and_a_bad_one_is_an_error_at_its_line()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"jaxc-module-{Environment.ProcessId}");
+        try
+        {
+            string assembly = Jaxc.CopyTestAssembly("Jax.Compiler.Tests.Kernels", folder);
+            string good = Path.Combine(folder, "double_it.mlir");
+            File.WriteAllText(good, """
+                func.func public @main(%arg0: tensor<?xf32>) -> tensor<?xf32> {
+                  %0 = stablehlo.add %arg0, %arg0 : tensor<?xf32>
+                  return %0 : tensor<?xf32>
+                }
+                """);
+            var result = Jaxc.Run(assembly, Path.Combine(folder, "out"), cache: null,
+                extraArguments: ["--rid", "linux-x64", "--module", good, "--module", good, "--module-name", "renamed"]);
+            output.WriteLine(result.Output);
+            Assert.Equal(0, result.ExitCode);
+            var manifest = KernelManifest.Load(Path.Combine(folder, "out", KernelManifest.FileNameFor("Jax.Compiler.Tests.Kernels")));
+            // One kernel for x64 off and one for x64 on, per module.
+            Assert.Equal(2, manifest.Kernels.Count(k => k.Name == "double_it"));
+            Assert.Equal(2, manifest.Kernels.Count(k => k.Name == "renamed"));
+
+            string bad = Path.Combine(folder, "bad.mlir");
+            File.WriteAllText(bad, """
+                func.func public @main(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+                  %0 = stablehlo.fft %arg0, type = FFT, length = [4] : (tensor<4xf32>) -> tensor<4xf32>
+                  return %0 : tensor<4xf32>
+                }
+                """);
+            result = Jaxc.Run(assembly, Path.Combine(folder, "out-bad"), cache: null, extraArguments: ["--rid", "linux-x64", "--module", bad]);
+            output.WriteLine(result.Output);
+            Assert.Equal(1, result.ExitCode);
+            var error = Assert.Single(result.Output.Split('\n'), l => l.Contains(": error JAX", StringComparison.Ordinal));
+            Assert.StartsWith($"{bad}(2,", error, StringComparison.Ordinal);
+            Assert.Contains("error JAX1012: JaxModule bad:", error, StringComparison.Ordinal);
+            Assert.Contains("fft", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_machine_without_llvm_gets_one_error_naming_the_apt_line_and_nothing_is_written()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"jaxc-nollvm-{Environment.ProcessId}");

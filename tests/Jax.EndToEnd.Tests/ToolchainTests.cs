@@ -54,6 +54,26 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
             Console.WriteLine(name + " " + string.Join(" ", t.ToArray<float>().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         """;
 
+    /// <summary>A StableHLO module as JAX prints one (a <c>JaxModule</c> item of the NativeAOT app): <c>tanh(x) * 2 + x</c>.</summary>
+    private const string ModuleSource = """
+        module @jit_twice attributes {mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32} {
+          func.func public @main(%arg0: tensor<3xf32>) -> (tensor<3xf32> {jax.result_info = ""}) {
+            %0 = stablehlo.tanh %arg0 : tensor<3xf32>
+            %cst = stablehlo.constant dense<2.000000e+00> : tensor<f32>
+            %1 = stablehlo.broadcast_in_dim %cst, dims = [] : (tensor<f32>) -> tensor<3xf32>
+            %2 = stablehlo.multiply %0, %1 : tensor<3xf32>
+            %3 = stablehlo.add %2, %arg0 : tensor<3xf32>
+            return %3 : tensor<3xf32>
+          }
+        }
+        """;
+
+    /// <summary>The app's program, plus a line printing what the module computes for the same input.</summary>
+    private const string ModuleProgramLine = """
+
+        Print("module", Jax.Load("twice.mlir").Invoke(x));
+        """;
+
     private static double Selu(double x) => 1.05 * (x > 0 ? x : 1.67 * Math.Exp(x) - 1.67);
 
     private void Log(string line)
@@ -66,7 +86,7 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
         Cli.Run(folder, arguments, environment, Log);
 
     /// <summary>Writes a console app using the toolchain (kernels for <paramref name="rids"/>) into a fresh folder.</summary>
-    private string WriteApp(string name, string rids = "linux-x64", string extraProperties = "")
+    private string WriteApp(string name, string rids = "linux-x64", string extraProperties = "", bool withModule = false)
     {
         packages.EnsurePacked();
         string folder = packages.NewProjectFolder(name);
@@ -81,12 +101,13 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
-            {packages.ToolchainReferences()}
+            {packages.ToolchainReferences()}{(withModule ? "\n    <JaxModule Include=\"twice.mlir\" />" : "")}
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(folder, "Kernels.cs"), KernelsSource);
-        File.WriteAllText(Path.Combine(folder, "Program.cs"), ProgramSource);
+        File.WriteAllText(Path.Combine(folder, "Program.cs"), withModule ? ProgramSource.Replace("\nstatic void", ModuleProgramLine + "\nstatic void", StringComparison.Ordinal) : ProgramSource);
+        if (withModule) File.WriteAllText(Path.Combine(folder, "twice.mlir"), ModuleSource);
         return folder;
     }
 
@@ -262,13 +283,17 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
     public void A_nativeaot_publish_runs_the_precompiled_kernels()
     {
         if (!OnLinuxX64) return;
-        string app = WriteApp("AotApp");
+        // With a StableHLO module (a JaxModule item): compiled at build, run precompiled (JAX_PRECOMPILED_ONLY) by Jax.Load.
+        string app = WriteApp("AotApp", withModule: true);
         string publish = Path.Combine(app, "publish");
         Dotnet(app, $"publish -r linux-x64 -p:PublishAot=true -o \"{publish}\" -nologo -v n -tl:off").EnsureSuccess();
         AssertFile(Path.Combine(publish, "AotApp.jax.json"));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(publish, "runtimes", "linux-x64", "native")));
         Assert.False(File.Exists(Path.Combine(publish, "AotApp.dll")), "a NativeAOT publish has no managed AotApp.dll");
-        AssertAppResults(Cli.Start(Path.Combine(publish, "AotApp"), "", publish, PrecompiledOnly, Log));
+        AssertFile(Path.Combine(publish, "twice.mlir"));
+        var aot = Cli.Start(Path.Combine(publish, "AotApp"), "", publish, PrecompiledOnly, Log);
+        AssertAppResults(aot);
+        AssertClose(Input.Select(x => Math.Tanh(x) * 2 + x), Printed(aot, "module"), "the JaxModule (NativeAOT, precompiled)");
 
         // On a Vulkan device (lavapipe here): the manifest's SPIR-V programs run, no tracing (JAX_PRECOMPILED_ONLY), the CPU's numbers.
         var onVulkan = Cli.Start(Path.Combine(publish, "AotApp"), "", publish,
