@@ -141,6 +141,30 @@ public class LoadTests
     }
 
     [Fact]
+    public void Parameters_from_a_file_run_the_module_and_a_file_that_does_not_fit_it_is_a_clear_error()
+    {
+        var model = Jax.Load(SampleModule);
+        var (w1, b1, w2, b2, x) = MlpInputs();
+        string path = Path.Combine(Path.GetTempPath(), $"load-tests-{Environment.ProcessId}.safetensors");
+        try
+        {
+            Parameters.Save(path, new Dictionary<string, Tensor> { ["w1"] = w1, ["b1"] = b1, ["w2"] = w2, ["b2"] = b2 });
+            var p = Parameters.Load(path);
+            AssertClose(MlpInJnp(w1, b1, w2, b2, x), model.Invoke(p["w1"], p["b1"], p["w2"], p["b2"], x));
+
+            // Another model's parameters (the output layer 8x4, not 8x3): the call names the argument and both types.
+            Parameters.Save(path, new Dictionary<string, Tensor> { ["w1"] = w1, ["b1"] = b1, ["w2"] = Jnp.Ones([8, 4]), ["b2"] = Jnp.Ones([4]) });
+            p = Parameters.Load(path);
+            var e = Assert.Throws<JaxTypeException>(() => model.Invoke(p["w1"], p["b1"], p["w2"], p["b2"], x));
+            Assert.Contains("argument 2 is float32[8,4], but the parameter is float32[8,3]", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Under_precompiled_only_a_module_without_a_precompiled_kernel_is_an_error()
     {
         var model = Jax.Load(SampleModule, "mlp_not_precompiled");
