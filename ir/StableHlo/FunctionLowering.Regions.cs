@@ -166,7 +166,9 @@ internal sealed partial class FunctionLowering
     {
         var function = _module.Find(callee, _op.Location, _op.Name);
         var body = _module.LowerBody(function, null);
-        return _e.Emit(Prims.Call, Operands(), Attributes.Of(("callee", callee)), [body]).ToArray();
+        var operands = Operands();
+        for (int k = 0; k < Math.Min(operands.Length, body.Arguments.Count); k++) UnifyShapes(operands[k], body.Arguments[k]);
+        return _e.Emit(Prims.Call, operands, Attributes.Of(("callee", callee)), [body]).ToArray();
     }
 
     /// <summary>
