@@ -29,7 +29,8 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private IReadOnlyList<object> LowerReduce()
     {
-        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions)");
+        if (_op.Operands.Count == 4 && TryArgReduce() is { } arg) return arg;
+        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions other than argmax/argmin of values and an iota)");
         var combiner = _op.Symbol ?? RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce needs one body region"));
         (Primitive reduce, Primitive combine) = combiner switch
         {
@@ -59,8 +60,16 @@ internal sealed partial class FunctionLowering
         if (operands.Length == 0) throw Invalid("sort needs operands");
         var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("sort needs one comparator region");
         var ops = region.Operations;
+        long dimension = Attr("dimension") is { } d ? Int(d) : -1;
+        if (dimension < 0) dimension += operands[0].Type.Rank;
+        for (int k = 1; k < operands.Length; k++) UnifyShapes(operands[0], operands[k]);
         if (ops.Count != 2 || ops[0].Name != "stablehlo.compare" || ops[1].Operands.Count != 1 || ops[1].Operands[0] != ops[0].Results[0])
-            throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator other than one compare");
+        {
+            // Lexicographic over the first keys (the exporter's comparator, JAX's lax.sort with num_keys).
+            int keys = ProbeSortKeys(region, operands)
+                ?? throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator that is neither one compare nor an ascending lexicographic order over its first operands (NaN last, -0.0 equal to 0.0)");
+            return _e.Emit(Prims.Sort, operands, Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", (long)keys))).ToArray();
+        }
         var cmp = ops[0];
         int i = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[0]);
         int j = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[1]);
@@ -75,8 +84,6 @@ internal sealed partial class FunctionLowering
         };
         var key = operands[i / 2];
         if (!ascending) key = key.Type.DType.IsFloat() ? _e.Neg(key) : _e.Not(key);
-        long dimension = Attr("dimension") is { } d ? Int(d) : -1;
-        if (dimension < 0) dimension += key.Type.Rank;
         var sorted = _e.Emit(Prims.Sort, [key, .. operands], Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", 1L)));
         return sorted.Skip(1).ToArray();
     }
