@@ -50,6 +50,63 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
+    /// <c>reduce_window</c> that is a cumulative op (how JAX lowers cumsum/cumprod/cummax/cummin on CPU, and the
+    /// exporter writes them): one input, an add/multiply/maximum/minimum body, a window of the whole length n of one
+    /// axis (1 elsewhere), unit strides and dilations, padding n - 1 before (after: reversed) that axis. The init value
+    /// is combined once more unless it is the op's identity (as our reduce lowering does for <c>reduce</c>).
+    /// </summary>
+    private Value LowerReduceWindow()
+    {
+        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce_window of {_op.Operands.Count / 2} inputs");
+        var x = Operand(0);
+        var init = Operand(1);
+        int rank = x.Type.Rank;
+        var combiner = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce_window needs one body region"));
+        (Primitive cumulative, Primitive combine, double identity) = combiner switch
+        {
+            "stablehlo.add" => ((Primitive)Prims.Cumsum, (Primitive)Prims.Add, 0.0),
+            "stablehlo.multiply" => (Prims.Cumprod, Prims.Mul, 1.0),
+            "stablehlo.maximum" => (Prims.Cummax, Prims.Max, double.NegativeInfinity),
+            "stablehlo.minimum" => (Prims.Cummin, Prims.Min, double.PositiveInfinity),
+            _ => throw Unsupported($"op not in our primitive set: stablehlo.reduce_window with a {combiner} body"),
+        };
+        var ones = Enumerable.Repeat(1L, rank).ToArray();
+        var window = Ints(RequiredAttr("window_dimensions"));
+        var strides = IntsOr(ones, "window_strides");
+        var padding = IntsOr(new long[2 * rank], "padding");
+        bool unit = IntsOr(ones, "base_dilations").All(v => v == 1) && IntsOr(ones, "window_dilations").All(v => v == 1) && strides.All(v => v == 1);
+        int axis = -1;
+        bool reverse = false;
+        for (int d = 0; d < rank && unit && window.Length == rank && padding.Length == 2 * rank; d++)
+        {
+            var size = x.Type.Shape[d];
+            long lo = padding[2 * d], hi = padding[2 * d + 1];
+            if (window[d] == 1 && lo == 0 && hi == 0) continue;
+            if (axis >= 0 || !size.IsStatic || window[d] != size.Size) { unit = false; break; }
+            axis = d;
+            if (lo == size.Size - 1 && hi == 0) reverse = false;
+            else if (lo == 0 && hi == size.Size - 1) reverse = true;
+            else unit = false;
+        }
+        if (!unit || window.Length != rank || padding.Length != 2 * rank)
+            throw Unsupported("op not in our primitive set: stablehlo.reduce_window other than a cumulative sum/product/max/min (a window of a whole axis padded by its length - 1 before or after, unit strides and dilations)");
+        if (axis < 0) axis = Enumerable.Range(0, rank).FirstOrDefault(d => x.Type.Shape[d] is { IsStatic: true, Size: 1 }, -1);
+        if (axis < 0) return _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), x]);
+        var result = _e.Emit1(cumulative, [x], Attributes.Of(("axis", (long)axis), ("reverse", reverse)));
+        bool isIdentity = init.Definer is { } def && def.Primitive == Prims.Constant && IsIdentity(def.Attributes.Buffer("value"), identity);
+        return isIdentity ? result : _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), result]);
+    }
+
+    /// <summary>Whether a scalar is a reduction's identity (for integers, ±inf stands for the dtype's MIN/MAX).</summary>
+    private static bool IsIdentity(Buffer b, double identity)
+    {
+        if (b.DType.IsFloat()) return b.GetDouble(0) == identity;
+        if (!double.IsInfinity(identity)) return b.GetInt64(0) == (long)identity;
+        var bound = IntBuffer(b.DType, identity > 0 ? (b.DType.IsSignedInteger() ? long.MaxValue : -1) : (b.DType.IsSignedInteger() ? long.MinValue : 0));
+        return b.GetInt64(0) == bound.GetInt64(0);
+    }
+
+    /// <summary>
     /// <c>sort</c> whose comparator is one compare of one operand's pair of arguments: a stable sort on that key,
     /// ascending for LT/LE, descending for GT/GE (the key bitwise-negated for integers, negated for floats, so that
     /// our ascending sort gives the descending order; equal keys keep their order).

@@ -219,6 +219,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
             "stablehlo.scatter" => One(LowerScatter()),
             "stablehlo.reduce" => LowerReduce(),
+            "stablehlo.reduce_window" => One(LowerReduceWindow()),
             "stablehlo.sort" => LowerSort(),
             "stablehlo.while" => LowerWhile(),
             "stablehlo.if" => LowerIf(),
