@@ -229,8 +229,12 @@ internal sealed partial class FunctionLowering
     private IReadOnlyList<object> LowerCall(string callee)
     {
         var function = _module.Find(callee, _op.Location, _op.Name);
-        var body = _module.LowerBody(function, null);
-        var operands = Operands();
+        // Sizes of dynamic dims (JAX passes its dimension variables as i64 scalars) are bound inside the callee.
+        var sizes = new Dictionary<int, object>();
+        for (int k = 0; k < _op.Operands.Count; k++)
+            if (SizesOf(_op.Operands[k]) is { } s) sizes[k] = s;
+        var body = _module.LowerBody(function, null, sizes);
+        var operands = _op.Operands.Where((_, k) => !sizes.ContainsKey(k)).Select(Value).ToArray();
         for (int k = 0; k < Math.Min(operands.Length, body.Arguments.Count); k++) UnifyShapes(operands[k], body.Arguments[k]);
         return _e.Emit(Prims.Call, operands, Attributes.Of(("callee", callee)), [body]).ToArray();
     }

@@ -93,16 +93,27 @@ internal sealed class ModuleLowering
     }
 
     /// <summary>The body of a function as a block (what a call's region holds).</summary>
-    public Block LowerBody(MlirFunction function, List<StableHloCheck>? checks)
+    /// <param name="function">The function.</param>
+    /// <param name="checks">Where its checks go, when collected.</param>
+    /// <param name="boundArguments">
+    /// Arguments bound to importer values rather than block arguments: the dynamic dims' sizes a caller passes (JAX's
+    /// exported <c>main</c> calls its wrapped function with the sizes read by get_dimension_size), by argument index.
+    /// </param>
+    public Block LowerBody(MlirFunction function, List<StableHloCheck>? checks, IReadOnlyDictionary<int, object>? boundArguments = null)
     {
         if (!_lowering.Add(function.Name))
             throw Error(function.Location, "func.call", StableHloImportFailure.UnsupportedOperation, $"@{function.Name} calls itself: recursion has no counterpart in our IR");
         try
         {
-            var types = function.Arguments.Select(a => TypeConversion.ToShapedType(this, a.Type, function.Location, "func.func")).ToList();
+            var kept = Enumerable.Range(0, function.Arguments.Count).Where(i => boundArguments is null || !boundArguments.ContainsKey(i)).ToList();
+            var types = kept.Select(i => TypeConversion.ToShapedType(this, function.Arguments[i].Type, function.Location, "func.func")).ToList();
             var block = new Block(types);
             var lowering = new FunctionLowering(this, block, checks);
-            for (int i = 0; i < function.Arguments.Count; i++) lowering.Bind(function.Arguments[i].Name, block.Arguments[i]);
+            for (int k = 0; k < kept.Count; k++) lowering.Bind(function.Arguments[kept[k]].Name, block.Arguments[k]);
+            foreach (var (i, bound) in boundArguments ?? new Dictionary<int, object>())
+            {
+                if (i < function.Arguments.Count) lowering.Bind(function.Arguments[i].Name, bound);
+            }
             lowering.LowerOperations(function.Body, isFunctionBody: true);
             return block;
         }

@@ -43,6 +43,43 @@ public sealed class ImporterJaxFormsTests
         Assert.Equal([4f, 8, 12, 16, 21, 25, 29, 33], r);
     }
 
+    /// <summary>
+    /// jax.export's form: main reads the dimension variable with get_dimension_size and calls the wrapped function
+    /// with it as an i64 argument, from which the wrapped function builds its shapes. The wrapped function cannot be
+    /// imported alone, so the module holds main only.
+    /// </summary>
+    [Fact]
+    public void JaxExportDimensionArgumentsBindInTheCallee()
+    {
+        const string text = """
+            module @jit_f attributes {jax.uses_shape_polymorphism = true, mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32} {
+              func.func public @main(%arg0: tensor<?x4xf32>) -> (tensor<?x4xf32> {jax.result_info = ""}) {
+                %0 = stablehlo.get_dimension_size %arg0, dim = 0 : (tensor<?x4xf32>) -> tensor<i32>
+                %1 = stablehlo.convert %0 : (tensor<i32>) -> tensor<i64>
+                %2 = call @_wrapped_jax_export_main(%1, %arg0) : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
+                return %2 : tensor<?x4xf32>
+              }
+              func.func private @_wrapped_jax_export_main(%arg0: tensor<i64> {jax.global_constant = "b"}, %arg1: tensor<?x4xf32>) -> (tensor<?x4xf32> {jax.result_info = ""}) {
+                %cst = stablehlo.constant dense<1.000000e+00> : tensor<f32>
+                %0 = stablehlo.convert %arg0 : (tensor<i64>) -> tensor<i32>
+                %1 = stablehlo.reshape %0 : (tensor<i32>) -> tensor<1xi32>
+                %c = stablehlo.constant dense<4> : tensor<1xi32>
+                %2 = stablehlo.concatenate %1, %c, dim = 0 : (tensor<1xi32>, tensor<1xi32>) -> tensor<2xi32>
+                %3 = stablehlo.dynamic_broadcast_in_dim %cst, %2, dims = [] : (tensor<f32>, tensor<2xi32>) -> tensor<?x4xf32>
+                %4 = stablehlo.add %arg1, %3 : tensor<?x4xf32>
+                return %4 : tensor<?x4xf32>
+              }
+            }
+            """;
+        var module = StableHloImporter.ImportModule(text);
+        Assert.Equal(["main"], module.Functions.Select(f => f.Name));
+        var main = module["main"];
+        Assert.Equal("f32[s0,4]", main.ParameterTypes[0].ToString());
+        Assert.Equal("f32[s0,4]", main.ResultTypes[0].ToString());
+        var r = Interpreter.Run(main, Buffer.Of([1f, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 3, 4))[0].ToArray<float>();
+        Assert.Equal([2f, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], r);
+    }
+
     /// <summary>A symbolic size used as a value (not as a shape) is a clear unsupported error.</summary>
     [Fact]
     public void SymbolicSizeAsValueIsUnsupported()
