@@ -73,52 +73,52 @@ internal sealed partial class FunctionLowering
         switch (_op.Name)
         {
             case "stablehlo.reshape" or "stablehlo.broadcast_in_dim" or "stablehlo.convert":
-            {
-                var s = SizesOf(_op.Operands[0])!;
-                var type = _op.ResultTypes.Count > 0 ? _op.ResultTypes[0] as MlirTensorType : null;
-                if (type is null || type.Dims.Length > 1 || (type.Dims.Length == 1 && type.Dims[0] != s.Sizes.Count))
-                    throw Unsupported($"{_op.Name} of a dynamic dimension's size to {_op.ResultTypes.FirstOrDefault()}: only shape tensors (1-D integer tensors) of sizes are supported");
-                var dtype = DenseValues.ElementType(type.ElementType) ?? s.DType;
-                return s with { IsScalar = type.Dims.Length == 0, DType = dtype };
-            }
+                {
+                    var s = SizesOf(_op.Operands[0])!;
+                    var type = _op.ResultTypes.Count > 0 ? _op.ResultTypes[0] as MlirTensorType : null;
+                    if (type is null || type.Dims.Length > 1 || (type.Dims.Length == 1 && type.Dims[0] != s.Sizes.Count))
+                        throw Unsupported($"{_op.Name} of a dynamic dimension's size to {_op.ResultTypes.FirstOrDefault()}: only shape tensors (1-D integer tensors) of sizes are supported");
+                    var dtype = DenseValues.ElementType(type.ElementType) ?? s.DType;
+                    return s with { IsScalar = type.Dims.Length == 0, DType = dtype };
+                }
             case "stablehlo.concatenate":
-            {
-                var parts = new List<Dim>();
-                ImportedSizes? first = null;
-                foreach (var n in _op.Operands)
                 {
-                    if (SizesOf(n) is { } s)
+                    var parts = new List<Dim>();
+                    ImportedSizes? first = null;
+                    foreach (var n in _op.Operands)
                     {
-                        first ??= s;
-                        parts.AddRange(s.Sizes);
+                        if (SizesOf(n) is { } s)
+                        {
+                            first ??= s;
+                            parts.AddRange(s.Sizes);
+                        }
+                        else parts.AddRange(ShapeInts(Value(n)).Select(Dim.Of));
                     }
-                    else parts.AddRange(ShapeInts(Value(n)).Select(Dim.Of));
+                    return first! with { Sizes = parts, IsScalar = false };
                 }
-                return first! with { Sizes = parts, IsScalar = false };
-            }
             case "stablehlo.multiply" or "stablehlo.add":
-            {
-                bool multiply = _op.Name == "stablehlo.multiply";
-                var a = SizesOf(_op.Operands[0]);
-                var b = SizesOf(_op.Operands[1]);
-                var sizes = a ?? b!;
-                var other = a is null ? _op.Operands[0] : b is null ? _op.Operands[1] : null;
-                long[] otherInts = other is null ? [] : ShapeInts(Value(other));
-                var result = new List<Dim>();
-                for (int i = 0; i < sizes.Sizes.Count; i++)
                 {
-                    Dim x = (a ?? b)!.Sizes[i];
-                    Dim y = other is null ? (b ?? a)!.Sizes[i] : Dim.Of(otherInts.Length == 1 ? otherInts[0] : otherInts[i]);
-                    result.Add((x.IsStatic, y.IsStatic) switch
+                    bool multiply = _op.Name == "stablehlo.multiply";
+                    var a = SizesOf(_op.Operands[0]);
+                    var b = SizesOf(_op.Operands[1]);
+                    var sizes = a ?? b!;
+                    var other = a is null ? _op.Operands[0] : b is null ? _op.Operands[1] : null;
+                    long[] otherInts = other is null ? [] : ShapeInts(Value(other));
+                    var result = new List<Dim>();
+                    for (int i = 0; i < sizes.Sizes.Count; i++)
                     {
-                        (true, true) => Dim.Of(multiply ? x.Size * y.Size : x.Size + y.Size),
-                        (false, true) when y.Size == (multiply ? 1 : 0) => x,
-                        (true, false) when x.Size == (multiply ? 1 : 0) => y,
-                        _ => throw Unsupported($"{_op.Name} of dynamic dimension sizes ({x} and {y}): our shapes have no symbolic arithmetic"),
-                    });
+                        Dim x = (a ?? b)!.Sizes[i];
+                        Dim y = other is null ? (b ?? a)!.Sizes[i] : Dim.Of(otherInts.Length == 1 ? otherInts[0] : otherInts[i]);
+                        result.Add((x.IsStatic, y.IsStatic) switch
+                        {
+                            (true, true) => Dim.Of(multiply ? x.Size * y.Size : x.Size + y.Size),
+                            (false, true) when y.Size == (multiply ? 1 : 0) => x,
+                            (true, false) when x.Size == (multiply ? 1 : 0) => y,
+                            _ => throw Unsupported($"{_op.Name} of dynamic dimension sizes ({x} and {y}): our shapes have no symbolic arithmetic"),
+                        });
+                    }
+                    return sizes with { Sizes = result };
                 }
-                return sizes with { Sizes = result };
-            }
             default:
                 return null;
         }
