@@ -11,6 +11,10 @@ namespace JaxToolchain.Ir.StableHlo;
 /// <param name="Origin">Where the first symbolic size was read.</param>
 internal sealed record ImportedSizes(IReadOnlyList<Dim> Sizes, bool IsScalar, DType DType, MlirLocation Origin);
 
+/// <summary>A predicate on dynamic dims' sizes (what JAX's shape assertions test): only a shape assertion may use it.</summary>
+/// <param name="Origin">Where the comparison is.</param>
+internal sealed record ImportedShapeCheck(MlirLocation Origin);
+
 /// <summary>
 /// Dynamic dims: the equalities StableHLO requires between the dims of operands (unified, see
 /// <see cref="ModuleLowering.Unify"/>), and shape operands evaluated to static or symbolic dims.
@@ -69,7 +73,9 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private object? LowerOnSizes()
     {
-        if (_op.Operands.Count == 0 || !_op.Operands.Any(n => SizesOf(n) is not null)) return null;
+        if (_op.Operands.Count == 0 || !_op.Operands.Any(n => Lookup(n) is ImportedSizes or ImportedShapeCheck)) return null;
+        if (_op.Operands.Any(n => Lookup(n) is ImportedShapeCheck))
+            return _op.Name is "stablehlo.and" or "stablehlo.or" or "stablehlo.not" ? new ImportedShapeCheck(_op.Location) : null;
         switch (_op.Name)
         {
             case "stablehlo.reshape" or "stablehlo.broadcast_in_dim" or "stablehlo.convert":
@@ -119,6 +125,8 @@ internal sealed partial class FunctionLowering
                     }
                     return sizes with { Sizes = result };
                 }
+            case "stablehlo.compare" or "stablehlo.and" or "stablehlo.or" or "stablehlo.not":
+                return new ImportedShapeCheck(_op.Location);
             default:
                 return null;
         }
@@ -162,5 +170,17 @@ internal sealed partial class FunctionLowering
         var declared = ResultType();
         if (declared.Shape.IsStatic) return declared.Shape;
         throw Unsupported($"op not in our primitive set: {_op.Name} with a shape operand that cannot be evaluated (it must be built from get_dimension_size, constants, reshape, convert and concatenate)");
+    }
+
+    /// <summary>
+    /// <c>custom_call</c>: JAX's <c>@shape_assertion</c> (a check that the dynamic dims' sizes meet the shape
+    /// specification, which the arguments of a call decide) is dropped; any other target is unsupported.
+    /// </summary>
+    private IReadOnlyList<object> LowerCustomCall()
+    {
+        var target = _op.Symbol ?? (Attr("call_target_name") is MlirStringAttribute s ? s.Value : "");
+        if (target != "shape_assertion") throw Unsupported($"op not in our primitive set: stablehlo.custom_call @{target}");
+        if (_op.Results.Count != 0) throw Invalid("a shape assertion has no results");
+        return [];
     }
 }

@@ -102,6 +102,7 @@ internal sealed partial class FunctionLowering
     {
         Value v => v,
         ImportedSizes sizes => Materialize(name, sizes),
+        ImportedShapeCheck check => throw Unsupported($"{name} compares dynamic dimensions' sizes (at {check.Origin.Line}:{check.Origin.Column}), which only a shape assertion may use: our IR cannot read a symbolic size as a value"),
         _ => throw Unsupported($"{name} is a tuple where a tensor is needed"),
     };
 
@@ -225,6 +226,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.if" => LowerIf(),
             "stablehlo.case" => LowerCase(),
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
+            "stablehlo.custom_call" => LowerCustomCall(),
             "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
             _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
                 throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),

@@ -44,7 +44,8 @@ public sealed class ImporterJaxFormsTests
     }
 
     /// <summary>
-    /// jax.export's form: main reads the dimension variable with get_dimension_size and calls the wrapped function
+    /// jax.export's form: main reads the dimension variable with get_dimension_size, asserts it is at least 1 (a
+    /// shape assertion, dropped: the arguments decide it) and calls the wrapped function
     /// with it as an i64 argument, from which the wrapped function builds its shapes. The wrapped function cannot be
     /// imported alone, so the module holds main only.
     /// </summary>
@@ -56,8 +57,11 @@ public sealed class ImporterJaxFormsTests
               func.func public @main(%arg0: tensor<?x4xf32>) -> (tensor<?x4xf32> {jax.result_info = ""}) {
                 %0 = stablehlo.get_dimension_size %arg0, dim = 0 : (tensor<?x4xf32>) -> tensor<i32>
                 %1 = stablehlo.convert %0 : (tensor<i32>) -> tensor<i64>
-                %2 = call @_wrapped_jax_export_main(%1, %arg0) : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
-                return %2 : tensor<?x4xf32>
+                %c = stablehlo.constant dense<1> : tensor<i64>
+                %2 = stablehlo.compare  GE, %1, %c,  SIGNED : (tensor<i64>, tensor<i64>) -> tensor<i1>
+                stablehlo.custom_call @shape_assertion(%2, %1) {api_version = 2 : i32, error_message = "Input shapes do not match the polymorphic shapes specification. Expected value >= 1 for dimension variable 'b'.", has_side_effect = true} : (tensor<i1>, tensor<i64>) -> ()
+                %3 = call @_wrapped_jax_export_main(%1, %arg0) : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
+                return %3 : tensor<?x4xf32>
               }
               func.func private @_wrapped_jax_export_main(%arg0: tensor<i64> {jax.global_constant = "b"}, %arg1: tensor<?x4xf32>) -> (tensor<?x4xf32> {jax.result_info = ""}) {
                 %cst = stablehlo.constant dense<1.000000e+00> : tensor<f32>
@@ -78,6 +82,21 @@ public sealed class ImporterJaxFormsTests
         Assert.Equal("f32[s0,4]", main.ResultTypes[0].ToString());
         var r = Interpreter.Run(main, Buffer.Of([1f, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 3, 4))[0].ToArray<float>();
         Assert.Equal([2f, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], r);
+    }
+
+    /// <summary>custom_call targets other than JAX's shape assertion are unsupported, named.</summary>
+    [Fact]
+    public void OtherCustomCallsAreUnsupported()
+    {
+        const string text = """
+            func.func public @main(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+              %0 = stablehlo.custom_call @Sharding(%arg0) {mhlo.sharding = "{replicated}"} : (tensor<4xf32>) -> tensor<4xf32>
+              return %0 : tensor<4xf32>
+            }
+            """;
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction(text));
+        Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
+        Assert.Contains("@Sharding", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A symbolic size used as a value (not as a shape) is a clear unsupported error.</summary>
