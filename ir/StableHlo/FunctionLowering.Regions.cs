@@ -193,6 +193,7 @@ internal sealed partial class FunctionLowering
         if (cond.Results is [var p] && p.Type.Rank == 0 && p.Type.DType == DType.Bool) { }
         else throw Invalid("the cond region must return one i1 scalar");
         var body = LowerClosedRegion(_op.Regions[1], bodyCaptures, carryTypes);
+        for (int k = 0; k < Math.Min(init.Length, body.Results.Count); k++) UnifyShapes(init[k], body.Results[k]);
         var operands = condCaptures.Select(Value).Concat(bodyCaptures.Select(Value)).Concat(init).ToArray();
         return _e.Emit(Prims.While, operands, Attributes.Of(("cond_nconsts", condCaptures.Count), ("body_nconsts", bodyCaptures.Count)), [cond, body]).ToArray();
     }
@@ -222,6 +223,8 @@ internal sealed partial class FunctionLowering
     {
         var captures = FreeNames(branches);
         var blocks = branches.Select(b => LowerClosedRegion(b, captures, [])).ToArray();
+        for (int b = 1; b < blocks.Length; b++)
+            for (int k = 0; k < Math.Min(blocks[0].Results.Count, blocks[b].Results.Count); k++) UnifyShapes(blocks[0].Results[k], blocks[b].Results[k]);
         return _e.Emit(Prims.Cond, [index, .. captures.Select(Value)], null, blocks).ToArray();
     }
 

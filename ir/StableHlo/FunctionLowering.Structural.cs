@@ -41,6 +41,20 @@ internal sealed partial class FunctionLowering
         return _e.Emit1(Prims.BroadcastInDim, [x], Attributes.Of(("shape", new Shape(target)), ("broadcast_dimensions", dims)));
     }
 
+    /// <summary>
+    /// <c>reshape</c>; a dynamic result type of the operand's rank whose static dims agree with the operand's keeps the
+    /// operand's dims (a reshape to itself), since a <c>?</c> there is no new size.
+    /// </summary>
+    private Value LowerReshape()
+    {
+        var x = Operand(0);
+        var shape = ResultType().Shape;
+        if (!shape.IsStatic && shape.Rank == x.Type.Rank
+            && Enumerable.Range(0, shape.Rank).All(d => !shape[d].IsStatic || (x.Type.Shape[d].IsStatic && x.Type.Shape[d].Size == shape[d].Size)))
+            shape = x.Type.Shape;
+        return _e.Emit1(Prims.Reshape, [x], Attributes.Of(("shape", shape)));
+    }
+
     /// <summary><c>concatenate</c>: the operands' dims other than the concatenated one are equal.</summary>
     private Value LowerConcatenate()
     {

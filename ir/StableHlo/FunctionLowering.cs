@@ -196,7 +196,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.get_tuple_element" => [GetTupleElement()],
             "stablehlo.iota" => One(LowerIota()),
             "stablehlo.broadcast_in_dim" => One(LowerBroadcastInDim()),
-            "stablehlo.reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", ResultType().Shape)))),
+            "stablehlo.reshape" => One(LowerReshape()),
             "stablehlo.transpose" => One(_e.Emit1(Prims.Transpose, [Operand(0)], Attributes.Of(("permutation", Ints(RequiredAttr("permutation", "dims")))))),
             "stablehlo.reverse" => One(_e.Emit1(Prims.Rev, [Operand(0)], Attributes.Of(("dimensions", Ints(RequiredAttr("dimensions", "dims")))))),
             "stablehlo.slice" => One(LowerSlice()),
