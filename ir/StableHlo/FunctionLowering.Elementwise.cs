@@ -80,6 +80,7 @@ internal sealed partial class FunctionLowering
         return () =>
         {
             Value x = Operand(0), y = Operand(1);
+            UnifyShapes(x, y);
             // On i1 StableHLO's add is or and multiply is and (arithmetic modulo 2 saturating at 1); ours reject bool.
             if (x.Type.DType == DType.Bool && p == Prims.Add) return _e.Or(x, y);
             if (x.Type.DType == DType.Bool && p == Prims.Mul) return _e.And(x, y);
@@ -111,6 +112,7 @@ internal sealed partial class FunctionLowering
         var direction = WordOf(Attr("comparison_direction")) ?? (_op.Words.Count > 0 ? _op.Words[0] : throw Invalid("no comparison direction"));
         var compareType = WordOf(Attr("compare_type")) ?? (_op.Words.Count > 1 ? _op.Words[1] : null);
         Value x = Operand(0), y = Operand(1);
+        UnifyShapes(x, y);
         if (compareType == "TOTALORDER" && x.Type.DType.IsFloat())
         {
             x = TotalOrderKey(x);
@@ -147,9 +149,19 @@ internal sealed partial class FunctionLowering
         return _e.Emit1(Prims.Xor, [i, _e.And(sign, magnitude)]);
     }
 
+    /// <summary><c>select</c>: a non-scalar predicate and both values have one shape.</summary>
+    private Value LowerSelect()
+    {
+        Value p = Operand(0), t = Operand(1), f = Operand(2);
+        UnifyShapes(t, f);
+        UnifyNonScalar(p, t);
+        return _e.Select(p, t, f);
+    }
+
     private Value LowerClamp()
     {
         Value min = Operand(0), x = Operand(1), max = Operand(2);
+        UnifyNonScalar(min, x, max);
         return _e.Clamp(min, x, max);
     }
 

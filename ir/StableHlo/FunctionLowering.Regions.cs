@@ -29,7 +29,8 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private IReadOnlyList<object> LowerReduce()
     {
-        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions)");
+        if (_op.Operands.Count == 4 && TryArgReduce() is { } arg) return arg;
+        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions other than argmax/argmin of values and an iota)");
         var combiner = _op.Symbol ?? RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce needs one body region"));
         (Primitive reduce, Primitive combine) = combiner switch
         {
@@ -49,6 +50,63 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
+    /// <c>reduce_window</c> that is a cumulative op (how JAX lowers cumsum/cumprod/cummax/cummin on CPU, and the
+    /// exporter writes them): one input, an add/multiply/maximum/minimum body, a window of the whole length n of one
+    /// axis (1 elsewhere), unit strides and dilations, padding n - 1 before (after: reversed) that axis. The init value
+    /// is combined once more unless it is the op's identity (as our reduce lowering does for <c>reduce</c>).
+    /// </summary>
+    private Value LowerReduceWindow()
+    {
+        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce_window of {_op.Operands.Count / 2} inputs");
+        var x = Operand(0);
+        var init = Operand(1);
+        int rank = x.Type.Rank;
+        var combiner = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce_window needs one body region"));
+        (Primitive cumulative, Primitive combine, double identity) = combiner switch
+        {
+            "stablehlo.add" => ((Primitive)Prims.Cumsum, (Primitive)Prims.Add, 0.0),
+            "stablehlo.multiply" => (Prims.Cumprod, Prims.Mul, 1.0),
+            "stablehlo.maximum" => (Prims.Cummax, Prims.Max, double.NegativeInfinity),
+            "stablehlo.minimum" => (Prims.Cummin, Prims.Min, double.PositiveInfinity),
+            _ => throw Unsupported($"op not in our primitive set: stablehlo.reduce_window with a {combiner} body"),
+        };
+        var ones = Enumerable.Repeat(1L, rank).ToArray();
+        var window = Ints(RequiredAttr("window_dimensions"));
+        var strides = IntsOr(ones, "window_strides");
+        var padding = IntsOr(new long[2 * rank], "padding");
+        bool unit = IntsOr(ones, "base_dilations").All(v => v == 1) && IntsOr(ones, "window_dilations").All(v => v == 1) && strides.All(v => v == 1);
+        int axis = -1;
+        bool reverse = false;
+        for (int d = 0; d < rank && unit && window.Length == rank && padding.Length == 2 * rank; d++)
+        {
+            var size = x.Type.Shape[d];
+            long lo = padding[2 * d], hi = padding[2 * d + 1];
+            if (window[d] == 1 && lo == 0 && hi == 0) continue;
+            if (axis >= 0 || !size.IsStatic || window[d] != size.Size) { unit = false; break; }
+            axis = d;
+            if (lo == size.Size - 1 && hi == 0) reverse = false;
+            else if (lo == 0 && hi == size.Size - 1) reverse = true;
+            else unit = false;
+        }
+        if (!unit || window.Length != rank || padding.Length != 2 * rank)
+            throw Unsupported("op not in our primitive set: stablehlo.reduce_window other than a cumulative sum/product/max/min (a window of a whole axis padded by its length - 1 before or after, unit strides and dilations)");
+        if (axis < 0) axis = Enumerable.Range(0, rank).FirstOrDefault(d => x.Type.Shape[d] is { IsStatic: true, Size: 1 }, -1);
+        if (axis < 0) return _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), x]);
+        var result = _e.Emit1(cumulative, [x], Attributes.Of(("axis", (long)axis), ("reverse", reverse)));
+        bool isIdentity = init.Definer is { } def && def.Primitive == Prims.Constant && IsIdentity(def.Attributes.Buffer("value"), identity);
+        return isIdentity ? result : _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), result]);
+    }
+
+    /// <summary>Whether a scalar is a reduction's identity (for integers, ±inf stands for the dtype's MIN/MAX).</summary>
+    private static bool IsIdentity(Buffer b, double identity)
+    {
+        if (b.DType.IsFloat()) return b.GetDouble(0) == identity;
+        if (!double.IsInfinity(identity)) return b.GetInt64(0) == (long)identity;
+        var bound = IntBuffer(b.DType, identity > 0 ? (b.DType.IsSignedInteger() ? long.MaxValue : -1) : (b.DType.IsSignedInteger() ? long.MinValue : 0));
+        return b.GetInt64(0) == bound.GetInt64(0);
+    }
+
+    /// <summary>
     /// <c>sort</c> whose comparator is one compare of one operand's pair of arguments: a stable sort on that key,
     /// ascending for LT/LE, descending for GT/GE (the key bitwise-negated for integers, negated for floats, so that
     /// our ascending sort gives the descending order; equal keys keep their order).
@@ -59,8 +117,16 @@ internal sealed partial class FunctionLowering
         if (operands.Length == 0) throw Invalid("sort needs operands");
         var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("sort needs one comparator region");
         var ops = region.Operations;
+        long dimension = Attr("dimension") is { } d ? Int(d) : -1;
+        if (dimension < 0) dimension += operands[0].Type.Rank;
+        for (int k = 1; k < operands.Length; k++) UnifyShapes(operands[0], operands[k]);
         if (ops.Count != 2 || ops[0].Name != "stablehlo.compare" || ops[1].Operands.Count != 1 || ops[1].Operands[0] != ops[0].Results[0])
-            throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator other than one compare");
+        {
+            // Lexicographic over the first keys (the exporter's comparator, JAX's lax.sort with num_keys).
+            int keys = ProbeSortKeys(region, operands)
+                ?? throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator that is neither one compare nor an ascending lexicographic order over its first operands (NaN last, -0.0 equal to 0.0)");
+            return _e.Emit(Prims.Sort, operands, Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", (long)keys))).ToArray();
+        }
         var cmp = ops[0];
         int i = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[0]);
         int j = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[1]);
@@ -75,8 +141,6 @@ internal sealed partial class FunctionLowering
         };
         var key = operands[i / 2];
         if (!ascending) key = key.Type.DType.IsFloat() ? _e.Neg(key) : _e.Not(key);
-        long dimension = Attr("dimension") is { } d ? Int(d) : -1;
-        if (dimension < 0) dimension += key.Type.Rank;
         var sorted = _e.Emit(Prims.Sort, [key, .. operands], Attributes.Of(("dimension", dimension), ("is_stable", true), ("num_keys", 1L)));
         return sorted.Skip(1).ToArray();
     }
@@ -129,6 +193,7 @@ internal sealed partial class FunctionLowering
         if (cond.Results is [var p] && p.Type.Rank == 0 && p.Type.DType == DType.Bool) { }
         else throw Invalid("the cond region must return one i1 scalar");
         var body = LowerClosedRegion(_op.Regions[1], bodyCaptures, carryTypes);
+        for (int k = 0; k < Math.Min(init.Length, body.Results.Count); k++) UnifyShapes(init[k], body.Results[k]);
         var operands = condCaptures.Select(Value).Concat(bodyCaptures.Select(Value)).Concat(init).ToArray();
         return _e.Emit(Prims.While, operands, Attributes.Of(("cond_nconsts", condCaptures.Count), ("body_nconsts", bodyCaptures.Count)), [cond, body]).ToArray();
     }
@@ -158,6 +223,8 @@ internal sealed partial class FunctionLowering
     {
         var captures = FreeNames(branches);
         var blocks = branches.Select(b => LowerClosedRegion(b, captures, [])).ToArray();
+        for (int b = 1; b < blocks.Length; b++)
+            for (int k = 0; k < Math.Min(blocks[0].Results.Count, blocks[b].Results.Count); k++) UnifyShapes(blocks[0].Results[k], blocks[b].Results[k]);
         return _e.Emit(Prims.Cond, [index, .. captures.Select(Value)], null, blocks).ToArray();
     }
 
@@ -165,8 +232,14 @@ internal sealed partial class FunctionLowering
     private IReadOnlyList<object> LowerCall(string callee)
     {
         var function = _module.Find(callee, _op.Location, _op.Name);
-        var body = _module.LowerBody(function, null);
-        return _e.Emit(Prims.Call, Operands(), Attributes.Of(("callee", callee)), [body]).ToArray();
+        // Sizes of dynamic dims (JAX passes its dimension variables as i64 scalars) are bound inside the callee.
+        var sizes = new Dictionary<int, object>();
+        for (int k = 0; k < _op.Operands.Count; k++)
+            if (SizesOf(_op.Operands[k]) is { } s) sizes[k] = s;
+        var body = _module.LowerBody(function, null, sizes);
+        var operands = _op.Operands.Where((_, k) => !sizes.ContainsKey(k)).Select(Value).ToArray();
+        for (int k = 0; k < Math.Min(operands.Length, body.Arguments.Count); k++) UnifyShapes(operands[k], body.Arguments[k]);
+        return _e.Emit(Prims.Call, operands, Attributes.Of(("callee", callee)), [body]).ToArray();
     }
 
     /// <summary>

@@ -10,24 +10,8 @@ internal sealed partial class FunctionLowering
         return index >= 0 && index < tuple.Elements.Count ? tuple.Elements[(int)index] : throw Invalid($"index {index} is out of range for a tuple of {tuple.Elements.Count}");
     }
 
-    /// <summary>
-    /// The declared result type, which must be static: the dynamic_* ops (dynamic_iota, dynamic_reshape,
-    /// dynamic_broadcast_in_dim) take their shape from an operand, and when the declared type is static it is that shape.
-    /// </summary>
-    private ShapedType StaticResultType()
-    {
-        var t = ResultType();
-        return t.Shape.IsStatic ? t : throw Unsupported($"op not in our primitive set: {_op.Name} to a dynamic shape {_op.ResultTypes[0]}");
-    }
-
     /// <summary>The integers of an operand defined by a constant (the sizes and paddings dynamic_* ops take as operands).</summary>
-    private long[] ConstantInts(Value v)
-    {
-        if (v.Definer is not { } def || def.Primitive != Prims.Constant)
-            throw Unsupported($"op not in our primitive set: {_op.Name} with operands that are not constants");
-        var b = def.Attributes.Buffer("value");
-        return Enumerable.Range(0, (int)b.LongLength).Select(i => b.GetInt64(i)).ToArray();
-    }
+    private long[] ConstantInts(Value v) => ShapeInts(v);
 
     /// <summary><c>real</c> of a real value is the value (complex element types are not imported).</summary>
     private Value RealPart() => Operand(0);
@@ -38,8 +22,52 @@ internal sealed partial class FunctionLowering
         return _e.Iota(type.DType, type.Shape, (int)Int(RequiredAttr("iota_dimension", "dim")));
     }
 
-    private Value LowerBroadcastInDim() =>
-        _e.Emit1(Prims.BroadcastInDim, [Operand(0)], Attributes.Of(("shape", ResultType().Shape), ("broadcast_dimensions", Ints(RequiredAttr("broadcast_dimensions", "dims")))));
+    /// <summary>
+    /// <c>broadcast_in_dim</c> (and the dynamic form, whose shape comes from an operand): a dynamic result dim that an
+    /// operand dim other than a static 1 maps to is that operand dim.
+    /// </summary>
+    private Value LowerBroadcastInDim(Shape? shape = null)
+    {
+        var x = Operand(0);
+        var dims = Ints(RequiredAttr("broadcast_dimensions", "dims"));
+        var target = (shape ?? ResultType().Shape).ToArray();
+        for (int k = 0; k < dims.Length && k < x.Type.Rank; k++)
+        {
+            var from = x.Type.Shape[k];
+            if (dims[k] < 0 || dims[k] >= target.Length || (from.IsStatic && from.Size == 1)) continue;
+            if (!target[dims[k]].IsStatic) target[dims[k]] = from;
+            else if (!from.IsStatic) UnifyDims(from, target[dims[k]]);
+        }
+        return _e.Emit1(Prims.BroadcastInDim, [x], Attributes.Of(("shape", new Shape(target)), ("broadcast_dimensions", dims)));
+    }
+
+    /// <summary>
+    /// <c>reshape</c>; a dynamic result type of the operand's rank whose static dims agree with the operand's keeps the
+    /// operand's dims (a reshape to itself), since a <c>?</c> there is no new size.
+    /// </summary>
+    private Value LowerReshape()
+    {
+        var x = Operand(0);
+        var shape = ResultType().Shape;
+        if (!shape.IsStatic && shape.Rank == x.Type.Rank
+            && Enumerable.Range(0, shape.Rank).All(d => !shape[d].IsStatic || (x.Type.Shape[d].IsStatic && x.Type.Shape[d].Size == shape[d].Size)))
+            shape = x.Type.Shape;
+        return _e.Emit1(Prims.Reshape, [x], Attributes.Of(("shape", shape)));
+    }
+
+    /// <summary><c>concatenate</c>: the operands' dims other than the concatenated one are equal.</summary>
+    private Value LowerConcatenate()
+    {
+        var operands = Operands();
+        long dimension = Int(RequiredAttr("dimension", "dim"));
+        for (int k = 1; k < operands.Length; k++)
+        {
+            if (operands[k].Type.Rank != operands[0].Type.Rank) continue;
+            for (int d = 0; d < operands[0].Type.Rank; d++)
+                if (d != dimension) UnifyDims(operands[0].Type.Shape[d], operands[k].Type.Shape[d]);
+        }
+        return _e.Emit1(Prims.Concatenate, operands, Attributes.Of(("dimension", dimension)));
+    }
 
     private Value LowerSlice()
     {
@@ -68,16 +96,6 @@ internal sealed partial class FunctionLowering
         var x = Operand(0);
         var zeros = new long[x.Type.Rank];
         return _e.Pad(x, Operand(1), IntsOr(zeros, "edge_padding_low", "low"), IntsOr(zeros, "edge_padding_high", "high"), IntsOr(zeros, "interior_padding", "interior"));
-    }
-
-    private Value LowerGetDimensionSize()
-    {
-        var x = Operand(0);
-        long d = Int(RequiredAttr("dimension", "dim"));
-        if (d < 0 || d >= x.Type.Rank) throw Invalid($"dimension {d} is out of range for {x.Type}");
-        var dim = x.Type.Shape[(int)d];
-        if (!dim.IsStatic) throw Unsupported("get_dimension_size of a dynamic dimension");
-        return ScalarConstant(DType.Int32, dim.Size);
     }
 
     private Value LowerDotGeneral()
@@ -113,9 +131,16 @@ internal sealed partial class FunctionLowering
     private Value DotGeneral(Value lhs, Value rhs, long[] lc, long[] rc, long[] lb, long[] rb)
     {
         var dtype = _op.ResultTypes.Count > 0 && TypeConversion.TryStatic(_op.ResultTypes[0], out var t) ? t.DType : lhs.Type.DType;
+        for (int k = 0; k < Math.Min(lb.Length, rb.Length); k++) UnifyDim(lhs, lb[k], rhs, rb[k]);
+        for (int k = 0; k < Math.Min(lc.Length, rc.Length); k++) UnifyDim(lhs, lc[k], rhs, rc[k]);
         lhs = LowerConvert(lhs, dtype);
         rhs = LowerConvert(rhs, dtype);
         return _e.DotGeneral(lhs, rhs, lc, rc, lb, rb);
+    }
+
+    private void UnifyDim(Value a, long da, Value b, long db)
+    {
+        if (da >= 0 && da < a.Type.Rank && db >= 0 && db < b.Type.Rank) UnifyDims(a.Type.Shape[(int)da], b.Type.Shape[(int)db]);
     }
 
     /// <summary>

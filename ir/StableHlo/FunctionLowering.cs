@@ -98,7 +98,13 @@ internal sealed partial class FunctionLowering
         throw Invalid($"{name} is not defined here");
     }
 
-    private Value Value(string name) => Lookup(name) as Value ?? throw Unsupported($"{name} is a tuple where a tensor is needed");
+    private Value Value(string name) => Lookup(name) switch
+    {
+        Value v => v,
+        ImportedSizes sizes => Materialize(name, sizes),
+        ImportedShapeCheck check => throw Unsupported($"{name} compares dynamic dimensions' sizes (at {check.Origin.Line}:{check.Origin.Column}), which only a shape assertion may use: our IR cannot read a symbolic size as a value"),
+        _ => throw Unsupported($"{name} is a tuple where a tensor is needed"),
+    };
 
     private Value Operand(int i) => i < _op.Operands.Count ? Value(_op.Operands[i]) : throw Invalid($"expected at least {i + 1} operands, got {_op.Operands.Count}");
 
@@ -173,13 +179,14 @@ internal sealed partial class FunctionLowering
         if (OperationCategories.HostIo(name))
             throw _module.Error(op.Location, name, StableHloImportFailure.HostIo, "host I/O operations have no counterpart in our IR");
         if (name.StartsWith("check.", StringComparison.Ordinal)) return LowerCheck();
+        if (LowerOnSizes() is { } sizes) return [sizes];
         if (ElementwiseUnary(name) is { } unary) return One(unary());
         if (ElementwiseBinary(name) is { } binary) return One(binary());
         return name switch
         {
             "stablehlo.constant" => One(LowerConstant()),
             "stablehlo.compare" => One(LowerCompare()),
-            "stablehlo.select" => One(_e.Select(Operand(0), Operand(1), Operand(2))),
+            "stablehlo.select" => One(LowerSelect()),
             "stablehlo.clamp" => One(LowerClamp()),
             "stablehlo.convert" => One(LowerConvert(Operand(0), ResultType().DType)),
             "stablehlo.bitcast_convert" => One(LowerBitcast()),
@@ -189,20 +196,20 @@ internal sealed partial class FunctionLowering
             "stablehlo.get_tuple_element" => [GetTupleElement()],
             "stablehlo.iota" => One(LowerIota()),
             "stablehlo.broadcast_in_dim" => One(LowerBroadcastInDim()),
-            "stablehlo.reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", ResultType().Shape)))),
+            "stablehlo.reshape" => One(LowerReshape()),
             "stablehlo.transpose" => One(_e.Emit1(Prims.Transpose, [Operand(0)], Attributes.Of(("permutation", Ints(RequiredAttr("permutation", "dims")))))),
             "stablehlo.reverse" => One(_e.Emit1(Prims.Rev, [Operand(0)], Attributes.Of(("dimensions", Ints(RequiredAttr("dimensions", "dims")))))),
             "stablehlo.slice" => One(LowerSlice()),
             "stablehlo.dynamic_slice" => One(LowerDynamicSlice()),
             "stablehlo.dynamic_update_slice" => One(_e.Emit1(Prims.DynamicUpdateSlice, Operands())),
             "stablehlo.pad" => One(LowerPad()),
-            "stablehlo.concatenate" => One(_e.Emit1(Prims.Concatenate, Operands(), Attributes.Of(("dimension", Int(RequiredAttr("dimension", "dim")))))),
-            "stablehlo.get_dimension_size" => One(LowerGetDimensionSize()),
+            "stablehlo.concatenate" => One(LowerConcatenate()),
+            "stablehlo.get_dimension_size" => [LowerGetDimensionSize()],
             "stablehlo.real" => One(RealPart()),
             "stablehlo.imag" => One(_e.Full(Operand(0).Type, 0)),
-            "stablehlo.dynamic_iota" => One(_e.Iota(StaticResultType().DType, StaticResultType().Shape, (int)Int(RequiredAttr("iota_dimension", "dim")))),
-            "stablehlo.dynamic_reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape)))),
-            "stablehlo.dynamic_broadcast_in_dim" => One(_e.Emit1(Prims.BroadcastInDim, [Operand(0)], Attributes.Of(("shape", StaticResultType().Shape), ("broadcast_dimensions", Ints(RequiredAttr("broadcast_dimensions", "dims")))))),
+            "stablehlo.dynamic_iota" => One(_e.Iota(ResultType().DType, ShapeOperand(0), (int)Int(RequiredAttr("iota_dimension", "dim")))),
+            "stablehlo.dynamic_reshape" => One(_e.Emit1(Prims.Reshape, [Operand(0)], Attributes.Of(("shape", ShapeOperand(1))))),
+            "stablehlo.dynamic_broadcast_in_dim" => One(LowerBroadcastInDim(ShapeOperand(1))),
             "stablehlo.dynamic_pad" => One(_e.Pad(Operand(0), Operand(1), ConstantInts(Operand(2)), ConstantInts(Operand(3)), ConstantInts(Operand(4)))),
             "stablehlo.dynamic_gather" => One(LowerGather(ConstantInts(Operand(2)))),
             "chlo.mulhi" => One(MultiplyHigh(Operand(0), Operand(1))),
@@ -213,11 +220,13 @@ internal sealed partial class FunctionLowering
             "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
             "stablehlo.scatter" => One(LowerScatter()),
             "stablehlo.reduce" => LowerReduce(),
+            "stablehlo.reduce_window" => One(LowerReduceWindow()),
             "stablehlo.sort" => LowerSort(),
             "stablehlo.while" => LowerWhile(),
             "stablehlo.if" => LowerIf(),
             "stablehlo.case" => LowerCase(),
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
+            "stablehlo.custom_call" => LowerCustomCall(),
             "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
             _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
                 throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),

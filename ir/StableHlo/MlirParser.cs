@@ -282,7 +282,7 @@ internal sealed class MlirParser
                     ParseTypeList(op.OperandTypes);
                 }
                 return;
-            case "func.call" or "call":
+            case "func.call" or "call" or "stablehlo.custom_call":
                 op.Symbol = _c.SigilName('@')[1..];
                 _c.Expect("(");
                 if (!_c.TryConsume(")"))

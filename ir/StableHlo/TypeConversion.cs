@@ -6,7 +6,7 @@ internal static class TypeConversion
     public static ShapedType ToShapedType(ModuleLowering module, MlirType type, MlirLocation at, string op) => type switch
     {
         MlirTensorType t => new ShapedType(ElementType(module, t.ElementType, at, op),
-            new Shape(t.Dims.Select(d => d is { } n ? Dim.Of(n) : Dim.Sym(module.FreshSymbol())))),
+            new Shape(t.Dims.Select(d => d is { } n ? Dim.Of(n) : module.FreshDim()))),
         MlirTupleType => throw module.Error(at, op, StableHloImportFailure.UnsupportedOperation, $"a tuple {type} is used where our IR needs a tensor"),
         MlirOtherType { Text: "!stablehlo.token" } => throw module.Error(at, op, StableHloImportFailure.HostIo, "tokens (host I/O ordering) have no counterpart in our IR"),
         MlirOtherType o when DenseValues.ElementType(o.Text) is { } scalar => ShapedType.Scalar(scalar),
