@@ -25,7 +25,7 @@ public sealed class ReportTests(ITestOutputHelper output)
     {
         var report = new StringBuilder();
         int passed = 0, failed = 0, skipped = 0;
-        int compiledPassed = 0, compiledFailed = 0;
+        int compiledPassed = 0, compiledFailed = 0, vulkanPassed = 0, vulkanFailed = 0;
         var notCompiled = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         foreach (var group in StableHloSuite.Cases.GroupBy(c => c.Case.File))
@@ -48,6 +48,15 @@ public sealed class ReportTests(ITestOutputHelper output)
                         failures.Add($"{c}: {why}");
                     }
                     else p++;
+                    if (VulkanRuns.Unavailable is null)
+                    {
+                        if (VulkanRuns.Run(c) is { } onDevice)
+                        {
+                            vulkanFailed++;
+                            failures.Add($"{c} (vulkan): {onDevice}");
+                        }
+                        else vulkanPassed++;
+                    }
                     var (outcome, detail2) = CompiledRuns.Run(c);
                     if (outcome == CompiledOutcome.Passed) compiledPassed++;
                     else if (outcome == CompiledOutcome.NotCompiled) notCompiled[detail2] = notCompiled.GetValueOrDefault(detail2) + 1;
@@ -75,6 +84,10 @@ public sealed class ReportTests(ITestOutputHelper output)
             compiledTotal = $"stablehlo (llvm cpu): {compiledPassed} passed, {compiledFailed} failed, {nc} not compiled (run by the interpreter instead)";
             report.AppendLine(compiledTotal);
             foreach (var (why, n) in notCompiled) report.AppendLine(CultureInfo.InvariantCulture, $"  not compiled x{n}: {why}");
+            compiledTotal += "\n" + (VulkanRuns.Unavailable is { } noVulkan
+                ? $"stablehlo (vulkan): not run ({noVulkan})"
+                : $"stablehlo (vulkan): {vulkanPassed} passed, {vulkanFailed} failed");
+            report.AppendLine(compiledTotal[(compiledTotal.LastIndexOf('\n') + 1)..]);
         }
         output.WriteLine(report.ToString());
         foreach (var f in failures) output.WriteLine("FAILED " + f);
@@ -82,7 +95,8 @@ public sealed class ReportTests(ITestOutputHelper output)
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "stablehlo-report.txt"), report + string.Join('\n', failures.Select(f => "FAILED " + f)) + "\n");
         File.WriteAllText(Path.Combine(dir, "stablehlo.txt"), total + "\n" + (compiledTotal.Length > 0 ? compiledTotal + "\n" : ""));
-        Assert.True(failed == 0 && compiledFailed == 0, $"{failed} StableHLO cases failed, {compiledFailed} compiled:\n{string.Join('\n', failures)}");
+        Assert.True(failed == 0 && compiledFailed == 0 && vulkanFailed == 0,
+            $"{failed} StableHLO cases failed, {compiledFailed} compiled, {vulkanFailed} on Vulkan:\n{string.Join('\n', failures)}");
     }
 
     /// <summary>The op a 'not in our primitive set' detail names (its text after the colon).</summary>
