@@ -34,7 +34,7 @@ public static partial class Jnp
     // overload (long[] beside int[]) would make a collection expression [] ambiguous, while a generic one cannot infer
     // its element type from [] and so leaves [] to the int[] overload.
 
-    private static int[] IntShape<TDim>(TDim[] shape, string function) where TDim : struct, IBinaryInteger<TDim>
+    internal static int[] IntShape<TDim>(TDim[] shape, string function) where TDim : struct, IBinaryInteger<TDim>
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = new int[shape.Length];
@@ -53,6 +53,22 @@ public static partial class Jnp
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(fillValue);
         return Full(IntShape(shape, "full"), fillValue, dtype);
+    }
+
+    /// <summary><see cref="Fromfunction(Func{Tensor[], Tensor}, int[], DType?)"/> for a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
+    public static Tensor Fromfunction<TDim>(Func<Tensor[], Tensor> function, TDim[] shape, DType? dtype = null) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(shape);
+        return Fromfunction(function, IntShape(shape, "fromfunction"), dtype);
+    }
+
+    /// <summary><see cref="UnravelIndex(Tensor, int[])"/> for a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
+    public static Tensor[] UnravelIndex<TDim>(Tensor indices, TDim[] shape) where TDim : struct, IBinaryInteger<TDim>
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(shape);
+        return UnravelIndex(indices, IntShape(shape, "unravel_index"));
     }
 
     /// <summary>Zeros of a shape of any integer type (<c>long[]</c> as <c>x.Shape.Sizes</c>).</summary>
