@@ -165,8 +165,10 @@ internal sealed unsafe class VulkanStream : IDisposable
                 Recycle(batch);
                 throw new VulkanException($"the Vulkan device {_context.Info.Name} is unusable after an earlier failure: {_broken.Message}");
             }
-            Result result;
-            lock (_context.QueueLock) result = _vk.QueueSubmit(_context.Queue, 1, &submit, batch.Fence);
+            var fence = batch.Fence;
+            Result result = _vk.ResetFences(_device, 1, &fence);
+            if (result == Result.Success)
+                lock (_context.QueueLock) result = _vk.QueueSubmit(_context.Queue, 1, &submit, batch.Fence);
             if (result != Result.Success)
             {
                 Recycle(batch);
@@ -210,12 +212,14 @@ internal sealed unsafe class VulkanStream : IDisposable
         while (true)
         {
             Fence fence;
+            long waitedTicket;
             lock (_gate)
             {
                 if (ticket <= _completed) return;
                 if (_broken is not null) throw new VulkanException($"the computation was lost with the Vulkan device {_context.Info.Name}: {_broken.Message}") { Result = Result.ErrorDeviceLost };
                 if (!_inFlight.TryPeek(out var first)) return;
                 fence = first.Fence;
+                waitedTicket = first.Ticket;
             }
             var result = _vk.WaitForFences(_device, 1, &fence, true, ulong.MaxValue);
             lock (_gate)
@@ -232,7 +236,9 @@ internal sealed unsafe class VulkanStream : IDisposable
                         throw;
                     }
                 }
-                if (_inFlight.TryPeek(out var head) && head.Fence.Handle == fence.Handle) Retire();
+                // By ticket, not by fence: meanwhile another thread may have retired that batch and submitted it again
+                // (the same fence, a later ticket), which this wait says nothing about.
+                if (_inFlight.TryPeek(out var head) && head.Ticket == waitedTicket) Retire();
             }
         }
     }
@@ -257,8 +263,9 @@ internal sealed unsafe class VulkanStream : IDisposable
         }
         batch.SetsInPool = 0;
         batch.Dispatches = 0;
-        var fence = batch.Fence;
-        _vk.ResetFences(_device, 1, &fence);
+        // The fence is not reset here but when the batch is submitted again (Submit): another thread may have read it in
+        // Wait just before this batch retired, and must find it signalled, not reset and waiting for a submission that
+        // may never come (that thread would hang in vkWaitForFences).
         _vk.ResetCommandBuffer(batch.Commands, 0);
         if (!_disposed) _idle.Push(batch);
     }
