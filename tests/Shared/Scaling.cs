@@ -74,12 +74,15 @@ internal static partial class Scaling
     }
 
     /// <summary>
-    /// Asserts that four times the work takes less than <paramref name="maxRatio"/> times as long (8: linear, with room
-    /// for noise; quadratic work takes 16 times as long). A ratio above it is measured again, up to three times in
+    /// Asserts that four times the work takes less than <paramref name="maxRatio"/> times as long (10: linear, with room
+    /// for noise; quadratic work takes 16 times as long). Linear passes have measured up to 9.7 in full clean-clone runs
+    /// (simplify and jvp of an 8,000-operation chain after 2,000 other tests: the larger program's heap outgrows the
+    /// caches and touches fresh pages, which cost about 6 us each on these VMs), while the quadratic fusion partitioning
+    /// this guards against measured 17 to 28. A ratio above it is measured again, up to three times in
     /// all, before the test fails: a burst of other work on the machine can slow one measurement, but quadratic work
     /// is slow every time.
     /// </summary>
-    public static void AssertLinear(string what, int n, Func<int, Action> prepare, double maxRatio = 8)
+    public static void AssertLinear(string what, int n, Func<int, Action> prepare, double maxRatio = 10)
     {
         var ratios = new List<double>();
         for (int attempt = 0; attempt < 3; attempt++)
