@@ -159,9 +159,12 @@ internal sealed class JitFunction
     private string[] _leafStructures = [];
 
     /// <summary>A dynamic argument as a tree: C# numbers and bools become weakly typed scalars (JAX's Python scalars).</summary>
-    private object AsTree(object? arg, int position) => arg switch
+    private object AsTree(object? arg, int position) =>
+        ScalarAsTree(arg ?? throw new ArgumentNullException($"arg{position}", $"jit({Name}): argument {position} is null"));
+
+    /// <summary>An argument as a tree: a C# number or bool is a weakly typed scalar (JAX's Python scalar), anything else as it is.</summary>
+    internal static object ScalarAsTree(object arg) => arg switch
     {
-        null => throw new ArgumentNullException($"arg{position}", $"jit({Name}): argument {position} is null"),
         double d => (Tensor)d,
         float f => (Tensor)f,
         int n => (Tensor)n,

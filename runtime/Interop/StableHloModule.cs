@@ -80,15 +80,7 @@ public sealed class StableHloModule
         foreach (var argument in arguments)
         {
             ArgumentNullException.ThrowIfNull(argument, nameof(arguments));
-            leaves.AddRange(argument switch
-            {
-                double d => [(Tensor)d],
-                float f => [(Tensor)f],
-                int n => [(Tensor)n],
-                long n => [(Tensor)n],
-                bool b => [(Tensor)b],
-                _ => PyTree.Flatten(argument).Leaves,
-            });
+            leaves.AddRange(PyTree.Flatten(JitFunction.ScalarAsTree(argument)).Leaves);
         }
         if (leaves.Count != InputTypes.Count)
             throw new JaxTypeException(What, $"takes {InputTypes.Count} arrays ({string.Join(", ", InputTypes.Select(t => t.ToLongString()))}), " +

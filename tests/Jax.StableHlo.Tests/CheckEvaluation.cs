@@ -9,6 +9,21 @@ public static class CheckEvaluation
 {
     private const int MaxReported = 4;
 
+    /// <summary>
+    /// Null when every check of a case holds on the results of its function (whichever engine computed them), else
+    /// each failing check's line and differences, joined.
+    /// </summary>
+    public static string? Failures(IEnumerable<StableHloCheck> checks, IReadOnlyList<Buffer> results)
+    {
+        var failures = new List<string>();
+        foreach (var check in checks)
+        {
+            var expected = check.Expected ?? results[check.ExpectedResult];
+            if (Mismatch(check, results[check.ActualResult], expected) is { } why) failures.Add($"line {check.Line}: {why}");
+        }
+        return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
     /// <summary>Null when <paramref name="actual"/> satisfies the check against <paramref name="expected"/>, else the first differences.</summary>
     public static string? Mismatch(StableHloCheck check, Buffer actual, Buffer expected)
     {

@@ -54,13 +54,9 @@ public static class CompiledRuns
                 return (CompiledOutcome.NotCompiled, e.Message);
             }
             var results = executable.Execute([]).Select(r => r.ReadHost()).ToArray();
-            var failures = new List<string>();
-            foreach (var check in imported.Checks[c.Function])
-            {
-                var expected = check.Expected ?? results[check.ExpectedResult];
-                if (CheckEvaluation.Mismatch(check, results[check.ActualResult], expected) is { } why) failures.Add($"line {check.Line}: {why}");
-            }
-            return failures.Count == 0 ? (CompiledOutcome.Passed, "") : (CompiledOutcome.Failed, string.Join("; ", failures));
+            return CheckEvaluation.Failures(imported.Checks[c.Function], results) is { } failures
+                ? (CompiledOutcome.Failed, failures)
+                : (CompiledOutcome.Passed, "");
         }
         catch (Exception e)
         {

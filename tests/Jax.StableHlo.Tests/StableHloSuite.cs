@@ -154,14 +154,7 @@ public static class StableHloSuite
             var imported = StableHloImporter.ImportModuleWithChecks(chunk, c.File);
             var function = imported.Module[c.Function];
             var results = Interpreter.Run(function);
-            var failures = new List<string>();
-            foreach (var check in imported.Checks[c.Function])
-            {
-                var actual = results[check.ActualResult];
-                var expected = check.Expected ?? results[check.ExpectedResult];
-                if (CheckEvaluation.Mismatch(check, actual, expected) is { } why) failures.Add($"line {check.Line}: {why}");
-            }
-            return failures.Count == 0 ? null : string.Join("; ", failures);
+            return CheckEvaluation.Failures(imported.Checks[c.Function], results);
         }
         catch (Exception e)
         {

@@ -42,13 +42,7 @@ public static class VulkanRuns
                 var executable = KernelRegistry.CompilerFor(device.Descriptor).Compile(function, new CompileOptions(device.Descriptor, c.Function));
                 results = executable.Execute([]).Select(r => r.ReadHost()).ToArray();
             }
-            var failures = new List<string>();
-            foreach (var check in imported.Checks[c.Function])
-            {
-                var expected = check.Expected ?? results[check.ExpectedResult];
-                if (CheckEvaluation.Mismatch(check, results[check.ActualResult], expected) is { } why) failures.Add($"line {check.Line}: {why}");
-            }
-            return failures.Count == 0 ? null : string.Join("; ", failures);
+            return CheckEvaluation.Failures(imported.Checks[c.Function], results);
         }
         catch (Exception e)
         {
