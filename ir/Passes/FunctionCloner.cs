@@ -14,6 +14,14 @@ public sealed class FunctionCloner
     public static Function Clone(Function function, string? name = null) =>
         new(name ?? function.Name, new FunctionCloner().CloneBlock(function.Body));
 
+    /// <summary>Maps the type of each copied value (block arguments and results); default: the type as it is.</summary>
+    public Func<ShapedType, ShapedType>? MapType { get; init; }
+
+    /// <summary>Maps the attributes of each copied operation; default: the attributes as they are.</summary>
+    public Func<Attributes, Attributes>? MapAttributes { get; init; }
+
+    private ShapedType TypeOf(Value value) => MapType is { } map ? map(value.Type) : value.Type;
+
     /// <summary>The mapping from old values to their copies so far.</summary>
     public IReadOnlyDictionary<Value, Value> Mapping => _map;
 
@@ -23,11 +31,12 @@ public sealed class FunctionCloner
     /// <summary>The copy of a value, or the value itself when it has no mapping.</summary>
     public Value Lookup(Value value) => _map.TryGetValue(value, out var v) ? v : value;
 
-    /// <summary>Copies an operation: mapped operands, copied regions, the same primitive, attributes and result types; maps its results.</summary>
+    /// <summary>Copies an operation: mapped operands, copied regions, the same primitive, attributes and result types (through <see cref="MapAttributes"/> and <see cref="MapType"/> when set); maps its results.</summary>
     public Operation CloneOperation(Operation op)
     {
         var regions = op.Regions.Select(CloneBlock).ToArray();
-        var copy = new Operation(op.Primitive, op.Operands.Select(Lookup).ToArray(), op.Results.Select(r => r.Type).ToArray(), op.Attributes, regions);
+        var copy = new Operation(op.Primitive, op.Operands.Select(Lookup).ToArray(), op.Results.Select(TypeOf).ToArray(),
+            MapAttributes is { } map ? map(op.Attributes) : op.Attributes, regions);
         for (int i = 0; i < op.Results.Count; i++) Map(op.Results[i], copy.Results[i]);
         return copy;
     }
@@ -36,7 +45,7 @@ public sealed class FunctionCloner
     public Block CloneBlock(Block block)
     {
         NestingDepthException.EnsureStack("the cloner");
-        var arguments = block.Arguments.Select(a => new Value(a.Type) { NameHint = a.NameHint }).ToArray();
+        var arguments = block.Arguments.Select(a => new Value(TypeOf(a)) { NameHint = a.NameHint }).ToArray();
         for (int i = 0; i < arguments.Length; i++) Map(block.Arguments[i], arguments[i]);
         var copy = new Block(arguments);
         copy.SetResults(CloneInto(block, copy));

@@ -52,44 +52,19 @@ public static class SymbolSpecialization
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(sizes);
-        return new Function(function.Name, new Specializer(sizes).CloneBlock(function.Body));
-    }
-
-    /// <summary>A deep copy with types and shape attributes specialized.</summary>
-    private sealed class Specializer(IReadOnlyDictionary<string, long> sizes)
-    {
-        private readonly Dictionary<Value, Value> _map = new(ReferenceEqualityComparer.Instance);
-
-        private Value Lookup(Value value) => _map.TryGetValue(value, out var v) ? v : value;
-
-        private Shape Of(Shape shape) =>
+        Shape Of(Shape shape) =>
             shape.IsStatic ? shape : new Shape(shape.Select(d => !d.IsStatic && sizes.TryGetValue(d.Symbol!, out long n) ? Dim.Of(n) : d));
-
-        private ShapedType Of(ShapedType type) => type.Shape.IsStatic ? type : type.WithShape(Of(type.Shape));
-
-        private Attributes Of(Attributes attributes)
+        var cloner = new FunctionCloner
         {
-            var result = attributes;
-            foreach (var (name, value) in attributes)
-                if (value is Shape { IsStatic: false } shape) result = result.With(name, Of(shape));
-            return result;
-        }
-
-        public Block CloneBlock(Block block)
-        {
-            NestingDepthException.EnsureStack("symbol specialization");
-            var arguments = block.Arguments.Select(a => new Value(Of(a.Type)) { NameHint = a.NameHint }).ToArray();
-            for (int i = 0; i < arguments.Length; i++) _map[block.Arguments[i]] = arguments[i];
-            var copy = new Block(arguments);
-            foreach (var op in block.Operations)
+            MapType = type => type.Shape.IsStatic ? type : type.WithShape(Of(type.Shape)),
+            MapAttributes = attributes =>
             {
-                var regions = op.Regions.Select(CloneBlock).ToArray();
-                var clone = new Operation(op.Primitive, op.Operands.Select(Lookup).ToArray(), op.Results.Select(r => Of(r.Type)).ToArray(), Of(op.Attributes), regions);
-                for (int i = 0; i < op.Results.Count; i++) _map[op.Results[i]] = clone.Results[i];
-                copy.Append(clone);
-            }
-            copy.SetResults(block.Results.Select(Lookup));
-            return copy;
-        }
+                var result = attributes;
+                foreach (var (name, value) in attributes)
+                    if (value is Shape { IsStatic: false } shape) result = result.With(name, Of(shape));
+                return result;
+            },
+        };
+        return new Function(function.Name, cloner.CloneBlock(function.Body));
     }
 }
