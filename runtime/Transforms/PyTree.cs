@@ -113,6 +113,54 @@ public static class PyTree
     }
 
     /// <summary>
+    /// Registers <paramref name="type"/> as a tree node without a generic type argument (JAX's
+    /// <c>register_pytree_node(type, ...)</c>): for registrations decided at run time, such as the F# surface's
+    /// (<c>Jax.FSharp</c>), which registers F# records, tuples, lists, maps and options as it meets them.
+    /// <paramref name="kind"/> names the node in printed structures; <paramref name="childNames"/> (optional) names the
+    /// children for key paths.
+    /// </summary>
+    public static void Register(Type type, string kind, Func<object, (IReadOnlyList<object?> Children, object? Aux)> flatten,
+        Func<object?, IReadOnlyList<object?>, object> unflatten, IReadOnlyList<string>? childNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(flatten);
+        ArgumentNullException.ThrowIfNull(unflatten);
+        Handlers[type] = new Handler(kind, flatten, unflatten) { ChildNames = childNames?.ToArray() };
+    }
+
+    private static readonly List<Func<Type, bool>> Resolvers = [];
+
+    /// <summary>
+    /// Adds a resolver asked about every type that is met in a tree and has no handler: it may register the type (with
+    /// <see cref="Register(Type, string, Func{object, ValueTuple{IReadOnlyList{object}, object}}, Func{object, IReadOnlyList{object}, object}, IReadOnlyList{string})"/>)
+    /// and return true. Resolvers are asked in the order they were added; adding the same one twice adds it once.
+    /// </summary>
+    public static void AddResolver(Func<Type, bool> resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        lock (Resolvers)
+            if (!Resolvers.Contains(resolver)) Resolvers.Add(resolver);
+        Unresolved.Clear();
+    }
+
+    /// <summary>The handler of <paramref name="type"/>, asking the resolvers once when there is none.</summary>
+    private static bool TryGetHandler(Type type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Handler? handler)
+    {
+        if (Handlers.TryGetValue(type, out handler)) return true;
+        if (Unresolved.ContainsKey(type)) return false;
+        Func<Type, bool>[] resolvers;
+        lock (Resolvers) resolvers = Resolvers.ToArray();
+        foreach (var resolve in resolvers)
+            if (resolve(type) && Handlers.TryGetValue(type, out handler)) return true;
+        if (resolvers.Length > 0) Unresolved.TryAdd(type, 0);
+        return false;
+    }
+
+    /// <summary>Types every resolver declined (asked again after a resolver is added).</summary>
+    private static readonly ConcurrentDictionary<Type, byte> Unresolved = new();
+
+    /// <summary>
     /// The names of a node's children in key paths: a dictionary's keys, a registered type's child names, else the
     /// children's positions (<c>0</c>, <c>1</c>, ...).
     /// </summary>
@@ -131,7 +179,7 @@ public static class PyTree
     public static bool IsRegistered(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return Handlers.ContainsKey(type);
+        return TryGetHandler(type, out _);
     }
 
     private static IReadOnlyList<object?> Items(ITuple t)
@@ -214,7 +262,7 @@ public static class PyTree
     /// </summary>
     internal static (IReadOnlyList<object?> Children, string Kind, object? Aux, Func<object?, IReadOnlyList<object?>, object?> Rebuild)? Node(object value)
     {
-        if (Handlers.TryGetValue(value.GetType(), out var handler))
+        if (value is not Tensor && TryGetHandler(value.GetType(), out var handler))
         {
             var (children, aux) = handler.Flatten(value);
             return (children, handler.Kind, aux, handler.Unflatten);
@@ -256,7 +304,7 @@ public static class PyTree
 
     /// <summary>A node of the registered type <paramref name="type"/> with static data <paramref name="aux"/> and these children.</summary>
     internal static object Rebuild(Type type, object? aux, IReadOnlyList<object?> children) =>
-        Handlers.TryGetValue(type, out var handler) ? handler.Unflatten(aux, children) : throw Unregistered(type, "Register");
+        TryGetHandler(type, out var handler) ? handler.Unflatten(aux, children) : throw Unregistered(type, "Register");
 
     private static InvalidOperationException Unregistered(Type type, string method) => new(
         $"PyTree: cannot rebuild a {TypeName(type)}: its type is not registered. Reference the Jax.Generators analyzer (it " +
