@@ -48,7 +48,7 @@ public sealed class JitMethod
     /// <param name="body">The original body, over the arguments as objects.</param>
     /// <param name="staticArgnums">Static parameter positions, comma-separated (empty for none).</param>
     /// <param name="donateArgnums">Donated parameter positions, comma-separated (empty for none).</param>
-    /// <param name="returnType">The method's return type: <see cref="Tensor"/>, <see cref="Tensor"/>[] or a tuple of tensors.</param>
+    /// <param name="returnType">The method's return type: <see cref="Tensor"/>, <see cref="Tensor"/>[], a tuple (C# or F#) or an F# record of tensors.</param>
     public static JitMethod Create(Type declaringType, string name, Func<object?[], object> body, string staticArgnums, string donateArgnums, Type returnType)
     {
         ArgumentNullException.ThrowIfNull(declaringType);
@@ -72,6 +72,8 @@ public sealed class JitMethod
         if (_returnType == typeof(ValueTuple<Tensor, Tensor>) && flat.Length == 2) return (flat[0], flat[1]);
         if (_returnType == typeof(ValueTuple<Tensor, Tensor, Tensor>) && flat.Length == 3) return (flat[0], flat[1], flat[2]);
         if (_returnType == typeof(ValueTuple<Tensor, Tensor, Tensor, Tensor>) && flat.Length == 4) return (flat[0], flat[1], flat[2], flat[3]);
+        // An F# tuple or record of tensors: a registered node type whose children are the kernel's results in order.
+        if (PyTree.IsRegistered(_returnType)) return PyTree.Rebuild(_returnType, null, flat);
         throw new InvalidOperationException($"[Jit] {Name}: a precompiled kernel returned {flat.Length} arrays, which do not make a {_returnType}");
     }
 

@@ -562,5 +562,9 @@ type jnp =
     /// <summary><c>jnp.einsum(subscripts, *operands)</c>.</summary>
     static member einsum(subscripts: string, [<ParamArray>] operands: Tensor[]) : Tensor = Jnp.Einsum(subscripts, operands)
 
+    /// <summary><c>jnp.allclose(a, b, rtol=1e-05, atol=1e-08)</c>: a bool scalar array.</summary>
+    static member allclose(a: Tensor, b: Tensor, ?rtol: float, ?atol: float) : Tensor =
+        Jnp.Allclose(a, b, defaultArg rtol 1e-5, defaultArg atol 1e-8)
+
     /// <summary><c>x.astype(dtype)</c>.</summary>
     static member astype(x: Tensor, dtype: DType) : Tensor = Jnp.Astype(x, dtype)

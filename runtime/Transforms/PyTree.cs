@@ -65,6 +65,11 @@ public static class PyTree
         RegisterTuple<Tensor, Tensor[], Tensor>();
         RegisterTuple<Tensor, Tensor[], Tensor[]>();
         RegisterTuple<Tensor, Tensor[], Tensor[], Tensor[]>();
+        // F#'s tuples are System.Tuple: the tensor ones are registered here, so that F# [<Jit>] functions taking or
+        // returning them need nothing else (Jax.FSharp registers every other F# tuple as it meets it).
+        RegisterTupleType(c => Tuple.Create((Tensor)c[0]!, (Tensor)c[1]!));
+        RegisterTupleType(c => Tuple.Create((Tensor)c[0]!, (Tensor)c[1]!, (Tensor)c[2]!));
+        RegisterTupleType(c => Tuple.Create((Tensor)c[0]!, (Tensor)c[1]!, (Tensor)c[2]!, (Tensor)c[3]!));
         RegisterList<Tensor>();
         RegisterList<object>();
         RegisterList<Tensor[]>();

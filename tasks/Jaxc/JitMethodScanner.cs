@@ -55,7 +55,6 @@ internal sealed record JitMethodSpec(
 internal static class JitMethodScanner
 {
     public const string AttributeName = "JaxToolchain.JitAttribute";
-    private const string TensorName = "JaxToolchain.Tensor";
 
     public static IReadOnlyList<JitMethodSpec> Scan(ModuleDefinition module, List<Diagnostic> diagnostics)
     {
@@ -122,15 +121,15 @@ internal static class JitMethodScanner
                     $"parameter '{p.Name}' is a {p.ParameterType.Name}, which cannot hold a traced value: make it a Tensor (a C# number passed to it is a " +
                     $"dynamic weakly typed scalar, as in JAX) or list it in StaticArgnums ({i}) to compile its value in");
             else
-                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters, Tensor[], List<Tensor> and tuples of 2 to 4 Tensors, and static values");
+                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters, Tensor[], List<Tensor>, tuples of 2 to 4 Tensors (C# or F#), F# records of Tensors, and static values");
             if (diagnostics.Count > errors) unusable.Add(i);
             parameters.Add(new JitParameter(p.Name, p.ParameterType, isStatic ? ParameterKind.Static : ParameterKind.Array));
         }
         foreach (int i in first.StaticArgnums.Concat(first.DonateArgnums).Where(i => i < 0 || i >= method.Parameters.Count).Distinct())
             Error(DiagnosticCode.Signature, $"StaticArgnums/DonateArgnums name parameter {i}, but the method has {method.Parameters.Count}");
 
-        if (!IsSupportedReturn(method.ReturnType))
-            Error(DiagnosticCode.ReturnType, $"returns {method.ReturnType.FullName}; a [Jit] method returns a Tensor, a Tensor[] or a tuple of 2 to 4 Tensors");
+        if (!SignatureEntry.IsResultType(method.ReturnType))
+            Error(DiagnosticCode.ReturnType, $"returns {method.ReturnType.FullName}; a [Jit] method returns a Tensor, a Tensor[], a tuple of 2 to 4 Tensors (C# or F#) or an F# record of Tensors");
 
         foreach (var attribute in parsed)
         {
@@ -169,14 +168,6 @@ internal static class JitMethodScanner
             .Where((_, i) => parameters[i].Kind == ParameterKind.Array)
             .Any(entry => SignatureEntry.Parse(entry).Leaves.Any(t => t.DType.BitWidth() == 64)))).ToArray();
         return new JitMethodSpec(method, first.Name ?? display, parameters, signatures, first.StaticArgnums, first.DonateArgnums, where);
-    }
-
-    private static bool IsSupportedReturn(TypeReference type)
-    {
-        if (type.FullName == TensorName) return true;
-        if (type is ArrayType { Rank: 1 } array && array.ElementType.FullName == TensorName) return true;
-        return type is GenericInstanceType { ElementType.FullName: "System.ValueTuple`2" or "System.ValueTuple`3" or "System.ValueTuple`4" } tuple
-            && tuple.GenericArguments.All(a => a.FullName == TensorName);
     }
 
     private sealed record AttributeValues(IReadOnlyList<string> Signature, int[] StaticArgnums, int[] DonateArgnums, string? Name, bool X64);

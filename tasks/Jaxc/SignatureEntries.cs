@@ -7,7 +7,8 @@ namespace JaxToolchain.Jaxc;
 /// <summary>
 /// The signature entry of an array parameter: one array type (<c>"f32[n]"</c>), or, for a parameter that is a tree of
 /// arrays, the tree written with brackets: <c>"[f32[n], f32[n]]"</c> for a <c>Tensor[]</c> or <c>List&lt;Tensor&gt;</c>
-/// (any number of items), <c>"(f32[n,3], f32[])"</c> for a tuple of 2 to 4 tensors.
+/// (any number of items), <c>"(f32[n,3], f32[])"</c> for a tuple of 2 to 4 tensors (a C# value tuple or an F# tuple)
+/// or an F# record of tensors (its fields in declaration order).
 /// </summary>
 internal abstract record SignatureEntry
 {
@@ -40,6 +41,10 @@ internal abstract record SignatureEntry
     /// <summary>Whether a parameter of <paramref name="type"/> takes arrays (a <c>Tensor</c>, or a tree of them).</summary>
     public static bool IsArrayParameter(TypeReference type) => type.FullName == TensorName || IsList(type) || TupleArity(type) > 0;
 
+    /// <summary>Whether a method may return <paramref name="type"/>: a tensor, a <c>Tensor[]</c>, a tuple or an F# record of tensors.</summary>
+    public static bool IsResultType(TypeReference type) =>
+        type.FullName == TensorName || type is ArrayType { Rank: 1 } array && array.ElementType.FullName == TensorName || TupleArity(type) > 0;
+
     /// <summary>Why <paramref name="entry"/> does not fit a parameter of <paramref name="type"/>, or null when it does.</summary>
     public static string? Mismatch(SignatureEntry entry, TypeReference type)
     {
@@ -48,8 +53,9 @@ internal abstract record SignatureEntry
         if (IsList(type))
             return entry is Sequence { IsTuple: false } ? null : $"a {type.Name} parameter takes a list of array types such as \"[f32[n], f32[n]]\"";
         int arity = TupleArity(type);
+        string what = FSharpRecordArity(type) > 0 ? $"an F# record of {arity} tensors" : $"a tuple of {arity} tensors";
         return entry is Sequence { IsTuple: true } s && s.Items.Count == arity ? null
-            : $"a tuple of {arity} tensors takes a tuple of {arity} array types such as \"({string.Join(", ", Enumerable.Repeat("f32[n]", arity))})\"";
+            : $"{what} takes a tuple of {arity} array types such as \"({string.Join(", ", Enumerable.Repeat("f32[n]", arity))})\"";
     }
 
     /// <summary>What a trace takes for the entry: the type, or the tree with placeholder tensors (<see cref="AbstractTree"/>).</summary>
@@ -57,15 +63,10 @@ internal abstract record SignatureEntry
     {
         if (this is Array a) return a.Type;
         var items = Leaves.Select(t => Jnp.Zeros([], t.DType)).ToArray();
+        // A tuple (value or reference) or an F# record: its constructor takes the items in order.
         object template = parameterType == typeof(List<Tensor>) ? items.ToList()
             : parameterType == typeof(Tensor[]) ? items
-            : items.Length switch
-            {
-                2 => (items[0], items[1]),
-                3 => (items[0], items[1], items[2]),
-                4 => (items[0], items[1], items[2], items[3]),
-                _ => throw new FormatException($"no tuple of {items.Length} tensors"),
-            };
+            : Activator.CreateInstance(parameterType, items)!;
         return new AbstractTree(template, Leaves);
     }
 
@@ -73,9 +74,31 @@ internal abstract record SignatureEntry
         type is ArrayType { Rank: 1 } array && array.ElementType.FullName == TensorName
         || type is GenericInstanceType { ElementType.FullName: "System.Collections.Generic.List`1" } list && list.GenericArguments[0].FullName == TensorName;
 
+    /// <summary>The number of tensors of a tuple of 2 to 4 tensors (C# value tuple or F#'s <c>System.Tuple</c>) or of an F# record of tensors; else 0.</summary>
     private static int TupleArity(TypeReference type) =>
-        type is GenericInstanceType { ElementType.FullName: "System.ValueTuple`2" or "System.ValueTuple`3" or "System.ValueTuple`4" } tuple
-        && tuple.GenericArguments.All(a => a.FullName == TensorName) ? tuple.GenericArguments.Count : 0;
+        type is GenericInstanceType { ElementType.FullName: "System.ValueTuple`2" or "System.ValueTuple`3" or "System.ValueTuple`4" or "System.Tuple`2" or "System.Tuple`3" or "System.Tuple`4" } tuple
+        && tuple.GenericArguments.All(a => a.FullName == TensorName) ? tuple.GenericArguments.Count : FSharpRecordArity(type);
+
+    /// <summary>
+    /// The number of fields of an F# record whose fields are all tensors (F# marks a record type, and each of its fields'
+    /// properties, with FSharp.Core's <c>CompilationMappingAttribute</c>); 0 for any other type.
+    /// </summary>
+    private static int FSharpRecordArity(TypeReference type)
+    {
+        if (type is GenericInstanceType or ArrayType || type.IsValueType) return 0;
+        TypeDefinition? definition;
+        try { definition = type.Resolve(); }
+        catch (AssemblyResolutionException) { return 0; }
+        if (definition is null || MappingFlags(definition.CustomAttributes) != RecordTypeFlag) return 0;
+        var fields = definition.Properties.Where(p => MappingFlags(p.CustomAttributes) == FieldFlag).ToArray();
+        return fields.Length > 0 && fields.All(f => f.PropertyType.FullName == TensorName) ? fields.Length : 0;
+    }
+
+    private const int RecordTypeFlag = 2, FieldFlag = 4; // SourceConstructFlags.RecordType, SourceConstructFlags.Field
+
+    private static int MappingFlags(IEnumerable<CustomAttribute> attributes) =>
+        attributes.FirstOrDefault(a => a.AttributeType.FullName == "Microsoft.FSharp.Core.CompilationMappingAttribute") is { } mapping
+        && mapping.ConstructorArguments.Count > 0 ? Convert.ToInt32(mapping.ConstructorArguments[0].Value, System.Globalization.CultureInfo.InvariantCulture) & 31 : -1;
 
     private static ShapedType ParseType(string text)
     {

@@ -70,8 +70,32 @@ internal sealed class Weaver
         var replaced = new Dictionary<MethodDefinition, MethodDefinition>();
         foreach (var spec in specs) replaced[spec.Method] = weaver.WeaveMethod(spec);
         weaver.Retarget(replaced);
+        InstallFSharpTrees(module);
         var wovenConstructor = new MethodReference(".ctor", module.TypeSystem.Void, new TypeReference("JaxToolchain.Aot", "WovenAttribute", module, runtime)) { HasThis = true };
         module.Assembly.CustomAttributes.Add(new CustomAttribute(wovenConstructor));
+    }
+
+    /// <summary>
+    /// For an assembly that references Jax.FSharp: a module initializer calling <c>JaxToolchain.FSharp.Trees.Install()</c>,
+    /// so that F# records, tuples, lists, maps and options in its <c>[&lt;Jit&gt;]</c> signatures are trees from the first
+    /// call on (and when jaxc traces the woven copy), before any other code of the assembly runs.
+    /// </summary>
+    private static void InstallFSharpTrees(ModuleDefinition module)
+    {
+        var fsharp = module.AssemblyReferences.FirstOrDefault(r => r.Name == "Jax.FSharp");
+        if (fsharp is null) return;
+        var install = new MethodReference("Install", module.TypeSystem.Void, new TypeReference("JaxToolchain.FSharp", "Trees", module, fsharp));
+        var moduleType = module.Types.First(t => t.Name == "<Module>");
+        var initializer = moduleType.Methods.FirstOrDefault(m => m.IsConstructor && m.IsStatic);
+        if (initializer is null)
+        {
+            initializer = new MethodDefinition(".cctor", MethodAttributes.Private | MethodAttributes.Static | MethodAttributes.HideBySig |
+                MethodAttributes.SpecialName | MethodAttributes.RTSpecialName, module.TypeSystem.Void);
+            initializer.Body.GetILProcessor().Emit(OpCodes.Ret);
+            moduleType.Methods.Add(initializer);
+        }
+        var il = initializer.Body.GetILProcessor();
+        il.InsertBefore(initializer.Body.Instructions[0], il.Create(OpCodes.Call, install));
     }
 
     /// <summary>Renames the original to the body, adds the dispatcher, the thunk and the field; returns the dispatcher.</summary>
