@@ -5,7 +5,7 @@ using System.Xml.Linq;
 namespace JaxToolchain.EndToEnd.Tests;
 
 /// <summary>
-/// Packs Jax.Runtime, Jax.Runtime.Jit and Jax.Toolchain once (Release, from the repository's nuget/ pack projects) into a
+/// Packs Jax.Runtime, Jax.Runtime.Jit, Jax.Toolchain and Jax.FSharp once (Release, from the repository's nuget/ pack projects) into a
 /// temporary feed, with a version of their own (<c>0.1.0-e2e.&lt;time&gt;</c>: never one the global packages folder holds
 /// already, so every run consumes the packages it packed), and prepares a folder for consumer projects: a nuget.config
 /// adding the feed to the machine's sources, and empty Directory.Build/Packages files so that nothing above applies.
@@ -19,10 +19,11 @@ public sealed class PackagesFixture : IDisposable
         "nuget/Jax.Runtime/Jax.Runtime.Package.csproj",
         "nuget/Jax.Runtime.Jit/Jax.Runtime.Jit.Package.csproj",
         "nuget/Jax.Toolchain/Jax.Toolchain.Package.csproj",
+        "nuget/Jax.FSharp/Jax.FSharp.Package.csproj",
     ];
 
     /// <summary>The package ids of <see cref="PackProjects"/>.</summary>
-    public static readonly string[] PackageIds = ["Jax.Runtime", "Jax.Runtime.Jit", "Jax.Toolchain"];
+    public static readonly string[] PackageIds = ["Jax.Runtime", "Jax.Runtime.Jit", "Jax.Toolchain", "Jax.FSharp"];
 
     private readonly List<string> _log = [];
     private readonly List<string> _consumerPackages = [];

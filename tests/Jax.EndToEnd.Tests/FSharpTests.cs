@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace JaxToolchain.EndToEnd.Tests;
+
+/// <summary>
+/// F# as a user meets it through the packages: a console app with <c>[&lt;Jit&gt;]</c> let-bound functions (curried
+/// parameters, an F# record argument, an F# tuple result) built with Jax.FSharp and Jax.Toolchain and run precompiled
+/// (<c>JAX_PRECOMPILED_ONLY=1</c>), a broken one reported at its .fs file and line, and <c>samples/tour.fsx</c> under
+/// <c>dotnet fsi</c> with the packages from the test feed.
+/// </summary>
+[Collection(PackagesCollection.Name)]
+public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper output)
+{
+    private static bool OnLinuxX64 =>
+        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
+
+    private const string ProgramSource = """
+        module App.Program
+
+        open System
+        open System.Globalization
+        open JaxToolchain
+        open JaxToolchain.FSharp
+
+        [<Jit("f32[n]")>]
+        let selu (x: Tensor) = 1.05 * jnp.where(x .> 0.0, x, 1.67 * jnp.exp x - 1.67)
+
+        [<Jit("f32[n]", "f32[n]")>]
+        let weighted (w: Tensor) (x: Tensor) = jnp.sum(w * x * x)
+
+        type Linear = { W: Tensor; B: Tensor }
+
+        [<Jit("(f32[3], f32[])", "f32[n,3]")>]
+        let predictAndGrad (p: Linear) (x: Tensor) =
+            let loss (q: Linear) = jnp.sum(jnp.dot(x, q.W) + q.B)
+            let value, g = jax.valueAndGrad loss p
+            value, g.W
+
+        let print (name: string) (t: Tensor) =
+            let values = t.ToArray<float32>() |> Array.map (fun v -> v.ToString("R", CultureInfo.InvariantCulture))
+            Console.WriteLine(name + " " + String.Join(" ", values))
+
+        [<EntryPoint>]
+        let main _ =
+            let x = jnp.array [| -1.0f; 0.0f; 2.0f |]
+            print "selu" (selu x)
+            print "weighted" (weighted (jnp.onesLike x) x)
+            let value, gradW = predictAndGrad { W = jnp.array [| 1.0f; 2.0f; 3.0f |]; B = jnp.array 0.5 } (jnp.ones [| 2; 3 |])
+            print "value" value
+            print "gradW" gradW
+            0
+        """;
+
+    private void Log(string line)
+    {
+        output.WriteLine(line);
+        packages.Log(line);
+    }
+
+    private ProcessResult Dotnet(string folder, string arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Cli.Run(folder, arguments, environment, Log);
+
+    private static double[] Printed(ProcessResult run, string name)
+    {
+        string line = run.Output.Split('\n').Select(l => l.Trim()).SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no line '{name} ...' in the output of `{run.Command}`:\n{run.Output}");
+        return line[(name.Length + 1)..].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"{what}[{i}] = {actual[i]}, expected {expected[i]}");
+    }
+
+    [Fact]
+    public void An_fsharp_app_runs_its_precompiled_jit_functions_and_a_bad_one_is_an_error_at_its_line()
+    {
+        if (!OnLinuxX64) return;
+        packages.EnsurePacked();
+        string app = packages.NewProjectFolder("FsApp");
+        File.WriteAllText(Path.Combine(app, "FsApp.fsproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <JaxRuntimeIdentifiers>linux-x64</JaxRuntimeIdentifiers>
+              </PropertyGroup>
+              <ItemGroup>
+                <Compile Include="Program.fs" />
+              </ItemGroup>
+              <ItemGroup>
+                <PackageReference Include="Jax.FSharp" Version="{packages.Version}" />
+                <PackageReference Include="Jax.Toolchain" Version="{packages.Version}" PrivateAssets="all" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.fs"), ProgramSource);
+
+        var build = Dotnet(app, "build -v n -nologo -tl:off").EnsureSuccess();
+        Assert.NotEmpty(build.LinesStartingWith("jaxc:"));
+        string bin = Path.Combine(app, "bin", "Debug", "net10.0");
+        Assert.True(File.Exists(Path.Combine(bin, "FsApp.jax.json")), "no FsApp.jax.json beside the app");
+        var run = Cli.Start(Path.Combine(bin, "FsApp"), "", bin, new Dictionary<string, string?> { ["JAX_PRECOMPILED_ONLY"] = "1" }, Log).EnsureSuccess();
+        double[] x = [-1, 0, 2];
+        AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)).ToArray(), Printed(run, "selu"), "selu");
+        AssertClose([5], Printed(run, "weighted"), "weighted");
+        AssertClose([2 * (1 + 2 + 3 + 0.5)], Printed(run, "value"), "value");
+        AssertClose([2, 2, 2], Printed(run, "gradW"), "gradW");
+
+        // A shape error inside a [<Jit>] function is a build error at the function's .fs line (the attribute's or the let's).
+        string bad = ProgramSource.Replace("""
+            [<EntryPoint>]
+            """, """
+            [<Jit("f32[n]")>]
+            let mismatch (x: Tensor) = x + jnp.dot(jnp.ones [| 3; 4 |], jnp.ones [| 5; 6 |])
+
+            [<EntryPoint>]
+            """, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(app, "Program.fs"), bad);
+        int attributeLine = bad.Split('\n').ToList().FindIndex(l => l.Contains("let mismatch", StringComparison.Ordinal));
+        var failed = Dotnet(app, "build -v n -nologo -tl:off");
+        Assert.NotEqual(0, failed.ExitCode);
+        var error = Regex.Match(failed.Output, @"(?m)^\s*(?<file>[^\r\n]*Program\.fs)\((?<line>\d+),\d+\): error (?<code>JAX\d{4}): ");
+        Assert.True(error.Success, $"no 'Program.fs(line,col): error JAXnnnn:' in the build output:\n{failed.Output}");
+        Log($"the error: {error.Value.Trim()}");
+        // 0-based index of the let line: its 1-based number is index + 1, the attribute's is index.
+        Assert.Contains(int.Parse(error.Groups["line"].Value, CultureInfo.InvariantCulture), new[] { attributeLine, attributeLine + 1 });
+        Assert.NotEqual("JAX0002", error.Groups["code"].Value);
+    }
+
+    [Fact]
+    public void The_tour_script_runs_under_dotnet_fsi_with_the_packages()
+    {
+        if (!OnLinuxX64) return;
+        packages.EnsurePacked();
+        // The fixture's root has a nuget.config adding the feed; dotnet fsi reads the one of the script's folder or above.
+        string folder = packages.NewProjectFolder("fsi");
+        File.Copy(Path.Combine(packages.RepositoryRoot, "samples", "tour.fsx"), Path.Combine(folder, "tour.fsx"));
+        var run = Dotnet(folder, "fsi tour.fsx").EnsureSuccess();
+        // Values the notebook prints: JAX's normal samples for PRNGKey(0), grad(sum_logistic) at 0 and 1, the batching checks.
+        Assert.Contains("-0.3721109", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2.50000000e-01, 1.96611933e-01", run.Output, StringComparison.Ordinal);
+        Assert.Contains("naive == manual: Array(True, dtype=bool), naive == vmap: Array(True, dtype=bool)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("kernels: compiled by LLVM", run.Output, StringComparison.Ordinal);
+    }
+}
