@@ -51,7 +51,7 @@ while IFS= read -r project; do
   if [ "$(dotnet msbuild "$project" -getProperty:IsTestProject 2>/dev/null | tr -d '[:space:]')" = "true" ]; then
     test_projects+=("$project")
   fi
-done < <(find tests -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' | sort)
+done < <(find tests \( -name '*.csproj' -o -name '*.fsproj' \) -not -path '*/bin/*' -not -path '*/obj/*' | sort)
 
 rm -rf "$results_dir"
 mkdir -p "$results_dir"
@@ -61,7 +61,8 @@ passed=0 failed=0 skipped=0
 counter() { grep -o "<Counters [^>]*" "$2" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0; }
 
 for project in "${test_projects[@]}"; do
-  name="$(basename "$project" .csproj)"
+  name="$(basename "$project")"
+  name="${name%.*proj}"
   if ! grep -qF "${project//\//\\}\"" "$solution"; then
     echo "eng/test.sh: $project is not in $solution (dotnet sln $solution add $project)" >&2
     failures+=("$name (not in the solution)")
