@@ -13,9 +13,6 @@ namespace JaxToolchain.EndToEnd.Tests;
 [Collection(PackagesCollection.Name)]
 public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper output)
 {
-    private static bool OnLinuxX64 =>
-        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
-
     private const string ProgramSource = """
         module App.Program
 
@@ -62,24 +59,10 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
     private ProcessResult Dotnet(string folder, string arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
         Cli.Run(folder, arguments, environment, Log);
 
-    private static double[] Printed(ProcessResult run, string name)
-    {
-        string line = run.Output.Split('\n').Select(l => l.Trim()).SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"no line '{name} ...' in the output of `{run.Command}`:\n{run.Output}");
-        return line[(name.Length + 1)..].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-    }
-
-    private static void AssertClose(double[] expected, double[] actual, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} values, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"{what}[{i}] = {actual[i]}, expected {expected[i]}");
-    }
-
     [Fact]
     public void An_fsharp_app_runs_its_precompiled_jit_functions_and_a_bad_one_is_an_error_at_its_line()
     {
-        if (!OnLinuxX64) return;
+        if (!ToolchainTests.OnLinuxX64) return;
         packages.EnsurePacked();
         string app = packages.NewProjectFolder("FsApp");
         File.WriteAllText(Path.Combine(app, "FsApp.fsproj"), $"""
@@ -107,10 +90,10 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
         Assert.True(File.Exists(Path.Combine(bin, "FsApp.jax.json")), "no FsApp.jax.json beside the app");
         var run = Cli.Start(Path.Combine(bin, "FsApp"), "", bin, new Dictionary<string, string?> { ["JAX_PRECOMPILED_ONLY"] = "1" }, Log).EnsureSuccess();
         double[] x = [-1, 0, 2];
-        AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)).ToArray(), Printed(run, "selu"), "selu");
-        AssertClose([5], Printed(run, "weighted"), "weighted");
-        AssertClose([2 * (1 + 2 + 3 + 0.5)], Printed(run, "value"), "value");
-        AssertClose([2, 2, 2], Printed(run, "gradW"), "gradW");
+        ToolchainTests.AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)).ToArray(), ToolchainTests.Printed(run, "selu"), "selu");
+        ToolchainTests.AssertClose([5], ToolchainTests.Printed(run, "weighted"), "weighted");
+        ToolchainTests.AssertClose([2 * (1 + 2 + 3 + 0.5)], ToolchainTests.Printed(run, "value"), "value");
+        ToolchainTests.AssertClose([2, 2, 2], ToolchainTests.Printed(run, "gradW"), "gradW");
 
         // A shape error inside a [<Jit>] function is a build error at the function's .fs line (the attribute's or the let's).
         string bad = ProgramSource.Replace("""
@@ -136,7 +119,7 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
     [Fact]
     public void The_tour_script_runs_under_dotnet_fsi_with_the_packages()
     {
-        if (!OnLinuxX64) return;
+        if (!ToolchainTests.OnLinuxX64) return;
         packages.EnsurePacked();
         // The fixture's root has a nuget.config adding the feed; dotnet fsi reads the one of the script's folder or above.
         string folder = packages.NewProjectFolder("fsi");

@@ -18,7 +18,7 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
     /// <summary>The precompiled kernels run, or the call throws (no tracing fallback).</summary>
     private static readonly Dictionary<string, string?> PrecompiledOnly = new() { ["JAX_PRECOMPILED_ONLY"] = "1" };
 
-    private static bool OnLinuxX64 =>
+    internal static bool OnLinuxX64 =>
         OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64;
 
     private static readonly float[] Input = [-1f, 0f, 2f];
@@ -112,14 +112,14 @@ public sealed class ToolchainTests(PackagesFixture packages, ITestOutputHelper o
     }
 
     /// <summary>The numbers a line <c>name v1 v2 ...</c> of an app's output prints.</summary>
-    private static double[] Printed(ProcessResult run, string name)
+    internal static double[] Printed(ProcessResult run, string name)
     {
         string line = run.Output.Split('\n').Select(l => l.Trim()).SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"no line '{name} ...' in the output of `{run.Command}`:\n{run.Output}");
         return line[(name.Length + 1)..].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private static void AssertClose(IEnumerable<double> expected, double[] actual, string what)
+    internal static void AssertClose(IEnumerable<double> expected, double[] actual, string what)
     {
         var e = expected.ToArray();
         Assert.True(e.Length == actual.Length, $"{what}: {actual.Length} values, expected {e.Length}");

@@ -47,3 +47,9 @@ type CompiledJitTests() =
         Check.same 1e-6 ey jy
         let g = jax.vmap (fun (row: Tensor) -> jnp.sum (jnp.sin row))
         Check.same 1e-6 (g xs) (jax.jit g xs)
+
+    [<Fact>]
+    member _.``a jitted lax.map (a scan with no carry) equals eager`` () =
+        let xs = jnp.reshape (jnp.arange 6.0, [| 3; 2 |])
+        let f (xs: Tensor) = lax.map ((fun (row: Tensor) -> jnp.sum (row * row)), xs)
+        Check.same 1e-6 (f xs) (jax.jit f xs)

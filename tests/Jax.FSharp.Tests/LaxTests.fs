@@ -85,8 +85,6 @@ let ``map applies a function along the leading axis`` () =
     let xs = jnp.reshape (jnp.arange 6.0, [| 3; 2 |])
     let r = lax.map ((fun (row: Tensor) -> jnp.sum (row * row)), xs)
     Check.close 0.0 [ 1.0; 13.0; 41.0 ] r
-    // Not checked inside jax.jit: with the LLVM runtime JIT enabled (JitTests enables it for the whole process), a
-    // scan without carries (lax.map) fails to compile ("'scan' has no carry buffers", backends/Cpu/Codegen).
 
 [<Fact>]
 let ``scan inside jit equals eager`` () =

@@ -91,17 +91,15 @@ internal sealed class KernelStorage
                 AddWorkspaces(region);
                 PlanRegions(region);
             }
+            // Every loop gets its (possibly empty) carry list: lax.map is a scan with no carry.
             var carried = ControlFlowLowering.CarryTypes(op);
-            if (carried.Count > 0)
+            var indices = new int[carried.Count];
+            for (int c = 0; c < carried.Count; c++)
             {
-                var indices = new int[carried.Count];
-                for (int c = 0; c < carried.Count; c++)
-                {
-                    indices[c] = _scratch.Count;
-                    _scratch.Add(SymbolicSize.ByteSize(carried[c]));
-                }
-                _carries[op] = indices;
+                indices[c] = _scratch.Count;
+                _scratch.Add(SymbolicSize.ByteSize(carried[c]));
             }
+            _carries[op] = indices;
         }
     }
 }
