@@ -13,8 +13,7 @@ open System.Diagnostics
 open JaxToolchain
 open JaxToolchain.FSharp
 
-// FSI prints a .NET object with its properties; arrays print as JAX prints them.
-fsi.AddPrinter(fun (t: Tensor) -> t.ToString())
+// In FSI, arrays print as JAX prints them: Jax.FSharp registers the printer on its first use.
 
 // Jitted functions compile through LLVM 19 in process (Jax.Runtime.Jit); without libLLVM the interpreter runs them.
 printfn "kernels: %s" (match JaxJit.Enable() with true -> "compiled by LLVM" | false -> "interpreted (no libLLVM 19)")

@@ -10,8 +10,10 @@ open JaxToolchain.Ir
 /// directly for what is not listed here). Names are JAX's in camelCase (<c>logical_not</c> is <c>logicalNot</c>);
 /// F# numbers passed for arrays become weakly typed scalars, as Python's do in JAX.
 /// </summary>
-[<AbstractClass; Sealed>]
-type jnp =
+[<Sealed>]
+type jnp private () =
+    static do Interactive.install ()
+
     /// <summary><c>jnp.abs</c>.</summary>
     static member abs(x: Tensor) : Tensor = Jnp.Abs x
 

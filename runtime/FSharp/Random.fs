@@ -7,8 +7,10 @@ open JaxToolchain.Ir
 /// <c>jax.random</c> for F#: counter-based keys (threefry, bit-exact with JAX), <c>random.normal(key, [| 3; 4 |])</c>.
 /// Forwards to the runtime's <c>Jax.Random</c>.
 /// </summary>
-[<AbstractClass; Sealed>]
-type random =
+[<Sealed>]
+type random private () =
+    static do Interactive.install ()
+
     /// <summary><c>jax.random.PRNGKey(seed)</c>.</summary>
     static member PRNGKey(seed: int64) : Tensor = Jax.Random.PRNGKey seed
 

@@ -13,30 +13,29 @@ module internal Adapt =
         | null -> null
         | :? int as axis -> box axis
         | :? int64 as axis -> box (int axis)
-        | _ ->
-            let t = spec.GetType()
-            if t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<option<obj>> then
-                inAxes (t.GetProperty("Value").GetValue spec)
-            elif FSharpType.IsTuple t then
-                box (FSharpValue.GetTupleFields spec |> Array.map inAxes)
-            else
-                match spec with
-                | :? System.Collections.IDictionary -> spec
-                | :? System.Collections.IEnumerable as items -> box (items |> Seq.cast<obj> |> Seq.map inAxes |> Seq.toArray)
-                | _ -> spec
+        | :? option<int> as axis -> box axis.Value
+        | :? option<obj> as axis -> inAxes axis.Value
+        | :? System.Collections.IDictionary -> spec
+        | :? System.Runtime.CompilerServices.ITuple as items -> box [| for i in 0 .. items.Length - 1 -> inAxes items.[i] |]
+        | :? System.Collections.IEnumerable as items -> box (items |> Seq.cast<obj> |> Seq.map inAxes |> Seq.toArray)
+        | _ -> spec
 
     /// <summary>For a result type that is itself an F# function (the rest of a curried function), how to apply it.</summary>
     let curried<'U> () : (obj -> obj -> obj) option =
-        if FSharpType.IsFunction typeof<'U> then
+        // Applying and making F# functions of a type known at run time needs reflection: not under NativeAOT.
+        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && FSharpType.IsFunction typeof<'U> then
             let invoke = typeof<'U>.GetMethod "Invoke"
             Some(fun (fn: obj) (arg: obj) -> invoke.Invoke(fn, [| arg |]))
         else None
 
     /// <summary>An F# function of type <typeparamref name="U"/> (a function type) from an untyped implementation.</summary>
-    let makeFunction<'U> (impl: obj -> obj) : 'U = FSharpValue.MakeFunction(typeof<'U>, impl) :?> 'U
+    let makeFunction<'U> (impl: obj -> obj) : 'U =
+        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then FSharpValue.MakeFunction(typeof<'U>, impl) :?> 'U
+        else raise (NotSupportedException "jit/vmap of a curried F# function needs dynamic code (not NativeAOT): use a tupled function")
 
     /// <summary>The kernel name of an F# function value: its closure's <c>Invoke</c>, as the runtime names a delegate's method.</summary>
     let nameOf (f: obj) : string =
+        if not System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then f.GetType().Name else
         let invoke = f.GetType().GetMethods() |> Array.find (fun m -> m.Name = "Invoke" && m.GetParameters().Length = 1)
         KernelNames.For invoke
 
@@ -47,8 +46,10 @@ module internal Adapt =
 /// <c>argnums=(0, 1)</c>). Curried functions of two arguments are differentiated with respect to the first unless
 /// <c>argnums</c> says otherwise. Every member forwards to the runtime's <c>Jax</c>.
 /// </summary>
-[<AbstractClass; Sealed>]
-type jax =
+[<Sealed>]
+type jax private () =
+    static do Interactive.install ()
+
     /// <summary><c>jax.grad(f)</c>: the gradient of a scalar function of a tree, with the input's structure.</summary>
     static member grad(f: 'T -> Tensor) : 'T -> 'T =
         Trees.install ()
@@ -137,8 +138,7 @@ type jax =
             let first, second =
                 match inAxes with
                 | None -> box 0, box 0
-                | Some spec when FSharpType.IsTuple(spec.GetType()) && FSharpType.GetTupleElements(spec.GetType()).Length = 2 ->
-                    let items = FSharpValue.GetTupleFields spec
+                | Some(:? System.Runtime.CompilerServices.ITuple as items) when items.Length = 2 ->
                     Adapt.inAxes items.[0], Adapt.inAxes items.[1]
                 | Some spec -> let axes = Adapt.inAxes spec in axes, axes
             let v = Jax.Vmap<'T, obj, obj>(Func<'T, obj, obj>(fun a b -> invoke (box (f a)) b), struct (first, second), outAxis)

@@ -101,15 +101,17 @@ module Trees =
             else false
         with :? ArgumentException -> false
 
-    let private resolver = Func<Type, bool>(resolve)
-
     /// <summary>
     /// Installs the F# tree resolver in the runtime (idempotent): from then on F# tuples, records, single-case unions,
     /// lists, maps with string keys and options are trees wherever the runtime flattens one (<c>Jax.Grad</c>,
-    /// <c>Jax.Jit</c>, <c>[&lt;Jit&gt;]</c> methods, <c>Jax.Tree</c>).
+    /// <c>Jax.Jit</c>, <c>[&lt;Jit&gt;]</c> methods, <c>Jax.Tree</c>). The resolver reads F# types by reflection, so a
+    /// NativeAOT app has none: there, tuples of tensors are trees by the runtime's own registration and the records
+    /// of <c>[&lt;Jit&gt;]</c> signatures by the registration jaxc weaves into the assembly.
     /// </summary>
     [<CompiledName("Install")>]
-    let install () = PyTree.AddResolver resolver
+    let install () =
+        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then
+            PyTree.AddResolver(Func<Type, bool>(resolve))
 
     /// <summary>The leaves of a tree, left to right (<c>jax.tree.leaves</c>).</summary>
     let leaves (tree: obj) : Tensor list =

@@ -79,26 +79,7 @@ internal abstract record SignatureEntry
         type is GenericInstanceType { ElementType.FullName: "System.ValueTuple`2" or "System.ValueTuple`3" or "System.ValueTuple`4" or "System.Tuple`2" or "System.Tuple`3" or "System.Tuple`4" } tuple
         && tuple.GenericArguments.All(a => a.FullName == TensorName) ? tuple.GenericArguments.Count : FSharpRecordArity(type);
 
-    /// <summary>
-    /// The number of fields of an F# record whose fields are all tensors (F# marks a record type, and each of its fields'
-    /// properties, with FSharp.Core's <c>CompilationMappingAttribute</c>); 0 for any other type.
-    /// </summary>
-    private static int FSharpRecordArity(TypeReference type)
-    {
-        if (type is GenericInstanceType or ArrayType || type.IsValueType) return 0;
-        TypeDefinition? definition;
-        try { definition = type.Resolve(); }
-        catch (AssemblyResolutionException) { return 0; }
-        if (definition is null || MappingFlags(definition.CustomAttributes) != RecordTypeFlag) return 0;
-        var fields = definition.Properties.Where(p => MappingFlags(p.CustomAttributes) == FieldFlag).ToArray();
-        return fields.Length > 0 && fields.All(f => f.PropertyType.FullName == TensorName) ? fields.Length : 0;
-    }
-
-    private const int RecordTypeFlag = 2, FieldFlag = 4; // SourceConstructFlags.RecordType, SourceConstructFlags.Field
-
-    private static int MappingFlags(IEnumerable<CustomAttribute> attributes) =>
-        attributes.FirstOrDefault(a => a.AttributeType.FullName == "Microsoft.FSharp.Core.CompilationMappingAttribute") is { } mapping
-        && mapping.ConstructorArguments.Count > 0 ? Convert.ToInt32(mapping.ConstructorArguments[0].Value, System.Globalization.CultureInfo.InvariantCulture) & 31 : -1;
+    private static int FSharpRecordArity(TypeReference type) => FSharpRecord.Read(type)?.Fields.Count ?? 0;
 
     private static ShapedType ParseType(string text)
     {

@@ -71,6 +71,10 @@ internal sealed class Weaver
         foreach (var spec in specs) replaced[spec.Method] = weaver.WeaveMethod(spec);
         weaver.Retarget(replaced);
         InstallFSharpTrees(module);
+        // F# records in [<Jit>] signatures: registered as trees by woven IL, not by reflection (NativeAOT).
+        var records = specs.SelectMany(s => s.Method.Parameters.Select(p => p.ParameterType).Append(s.Method.ReturnType))
+            .Select(FSharpRecord.Read).OfType<FSharpRecord>().DistinctBy(r => r.Type.FullName).ToArray();
+        FSharpRecord.Register(module, runtime, records);
         var wovenConstructor = new MethodReference(".ctor", module.TypeSystem.Void, new TypeReference("JaxToolchain.Aot", "WovenAttribute", module, runtime)) { HasThis = true };
         module.Assembly.CustomAttributes.Add(new CustomAttribute(wovenConstructor));
     }
@@ -85,15 +89,7 @@ internal sealed class Weaver
         var fsharp = module.AssemblyReferences.FirstOrDefault(r => r.Name == "Jax.FSharp");
         if (fsharp is null) return;
         var install = new MethodReference("Install", module.TypeSystem.Void, new TypeReference("JaxToolchain.FSharp", "Trees", module, fsharp));
-        var moduleType = module.Types.First(t => t.Name == "<Module>");
-        var initializer = moduleType.Methods.FirstOrDefault(m => m.IsConstructor && m.IsStatic);
-        if (initializer is null)
-        {
-            initializer = new MethodDefinition(".cctor", MethodAttributes.Private | MethodAttributes.Static | MethodAttributes.HideBySig |
-                MethodAttributes.SpecialName | MethodAttributes.RTSpecialName, module.TypeSystem.Void);
-            initializer.Body.GetILProcessor().Emit(OpCodes.Ret);
-            moduleType.Methods.Add(initializer);
-        }
+        var initializer = FSharpRecord.ModuleInitializer(module);
         var il = initializer.Body.GetILProcessor();
         il.InsertBefore(initializer.Body.Instructions[0], il.Create(OpCodes.Call, install));
     }

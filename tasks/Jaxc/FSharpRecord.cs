@@ -1,0 +1,187 @@
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+
+namespace JaxToolchain.Jaxc;
+
+/// <summary>
+/// An F# record whose fields are all tensors, as a <c>[&lt;Jit&gt;]</c> signature may take or return one: F# marks a
+/// record type, and each field's property with its position, with FSharp.Core's <c>CompilationMappingAttribute</c>, and
+/// gives the record a constructor taking the fields in that order.
+/// </summary>
+internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyDefinition> Fields, MethodDefinition Constructor)
+{
+    private const string TensorName = "JaxToolchain.Tensor";
+    private const int RecordTypeFlag = 2, FieldFlag = 4; // SourceConstructFlags.RecordType, SourceConstructFlags.Field
+
+    /// <summary>The record <paramref name="type"/> is, or null for any other type (or a record with a field that is no tensor).</summary>
+    public static FSharpRecord? Read(TypeReference type)
+    {
+        if (type is GenericInstanceType or ArrayType || type.IsValueType) return null;
+        TypeDefinition? definition;
+        try { definition = type.Resolve(); }
+        catch (AssemblyResolutionException) { return null; }
+        if (definition is null || Mapping(definition.CustomAttributes) is not (RecordTypeFlag, _)) return null;
+        var fields = definition.Properties
+            .Select(p => (Property: p, Mapping: Mapping(p.CustomAttributes)))
+            .Where(p => p.Mapping is (FieldFlag, _))
+            .OrderBy(p => p.Mapping!.Value.Sequence)
+            .Select(p => p.Property)
+            .ToArray();
+        if (fields.Length == 0 || fields.Any(f => f.PropertyType.FullName != TensorName || f.GetMethod is null)) return null;
+        var constructor = definition.Methods.FirstOrDefault(m => m.IsConstructor && !m.IsStatic && m.Parameters.Count == fields.Length
+            && m.Parameters.All(p => p.ParameterType.FullName == TensorName));
+        return constructor is null ? null : new FSharpRecord(definition, fields, constructor);
+    }
+
+    /// <summary>The construct kind (low bits of <c>SourceConstructFlags</c>) and sequence number of a <c>CompilationMapping</c>.</summary>
+    private static (int Kind, int Sequence)? Mapping(IEnumerable<CustomAttribute> attributes)
+    {
+        var mapping = attributes.FirstOrDefault(a => a.AttributeType.FullName == "Microsoft.FSharp.Core.CompilationMappingAttribute");
+        if (mapping is null || mapping.ConstructorArguments.Count == 0) return null;
+        int Int(int i) => Convert.ToInt32(mapping.ConstructorArguments[i].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return (Int(0) & 31, mapping.ConstructorArguments.Count > 1 ? Int(1) : 0);
+    }
+
+    /// <summary>
+    /// Registers every record of <paramref name="records"/> as a pytree node in <paramref name="module"/>'s initializer,
+    /// with IL written here instead of reflection (what the C# source generator does for <c>[PyTree]</c> records): a
+    /// static class <c>&lt;JaxTrees&gt;</c> gets a flatten and an unflatten method per record, and the module
+    /// initializer calls <c>PyTree.Register(typeof(R), "R", flatten, unflatten, fieldNames)</c>. So the records of
+    /// <c>[&lt;Jit&gt;]</c> signatures are trees in every app, NativeAOT included, with or without Jax.FSharp.
+    /// </summary>
+    public static void Register(ModuleDefinition module, AssemblyNameReference runtime, IReadOnlyList<FSharpRecord> records)
+    {
+        if (records.Count == 0) return;
+        var ts = module.TypeSystem;
+        var corlib = ts.CoreLibrary;
+        var tensor = new TypeReference("JaxToolchain", "Tensor", module, runtime);
+
+        var readOnlyList = new TypeReference("System.Collections.Generic", "IReadOnlyList`1", module, corlib);
+        readOnlyList.GenericParameters.Add(new GenericParameter(readOnlyList));
+        GenericInstanceType ListOf(TypeReference element)
+        {
+            var instance = new GenericInstanceType(readOnlyList);
+            instance.GenericArguments.Add(element);
+            return instance;
+        }
+        var objects = ListOf(ts.Object);
+        var getItem = new MethodReference("get_Item", readOnlyList.GenericParameters[0], objects) { HasThis = true };
+        getItem.Parameters.Add(new ParameterDefinition(ts.Int32));
+
+        var valueTuple = new TypeReference("System", "ValueTuple`2", module, corlib) { IsValueType = true };
+        valueTuple.GenericParameters.Add(new GenericParameter(valueTuple));
+        valueTuple.GenericParameters.Add(new GenericParameter(valueTuple));
+        var flattened = new GenericInstanceType(valueTuple);
+        flattened.GenericArguments.Add(objects);
+        flattened.GenericArguments.Add(ts.Object);
+        var flattenedConstructor = new MethodReference(".ctor", ts.Void, flattened) { HasThis = true };
+        flattenedConstructor.Parameters.Add(new ParameterDefinition(valueTuple.GenericParameters[0]));
+        flattenedConstructor.Parameters.Add(new ParameterDefinition(valueTuple.GenericParameters[1]));
+
+        var flattenFunc = Func(module, corlib, ts.Object, flattened);
+        var unflattenFunc = Func(module, corlib, ts.Object, objects, ts.Object);
+        var type = new TypeReference("System", "Type", module, corlib);
+        var handle = new TypeReference("System", "RuntimeTypeHandle", module, corlib) { IsValueType = true };
+        var getTypeFromHandle = new MethodReference("GetTypeFromHandle", type, type);
+        getTypeFromHandle.Parameters.Add(new ParameterDefinition(handle));
+        var register = new MethodReference("Register", ts.Void, new TypeReference("JaxToolchain", "PyTree", module, runtime));
+        foreach (var p in new TypeReference[] { type, ts.String, flattenFunc.Type, unflattenFunc.Type, ListOf(ts.String) })
+            register.Parameters.Add(new ParameterDefinition(p));
+
+        var holder = new TypeDefinition("", "<JaxTrees>", TypeAttributes.NotPublic | TypeAttributes.Abstract | TypeAttributes.Sealed | TypeAttributes.Class, ts.Object);
+        module.Types.Add(holder);
+        var initializer = ModuleInitializer(module);
+        var il = initializer.Body.GetILProcessor();
+        var first = initializer.Body.Instructions[0];
+        void Emit(Instruction instruction) => il.InsertBefore(first, instruction);
+
+        for (int r = 0; r < records.Count; r++)
+        {
+            var record = records[r];
+            var recordType = module.ImportReference(record.Type);
+
+            // static (IReadOnlyList<object>, object) Flatten_r(object node) => (new object[] { ((R)node).F0, ... }, null)
+            var flatten = new MethodDefinition($"Flatten_{r}", MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, flattened);
+            flatten.Parameters.Add(new ParameterDefinition("node", ParameterAttributes.None, ts.Object));
+            var f = flatten.Body.GetILProcessor();
+            f.Emit(OpCodes.Ldc_I4, record.Fields.Count);
+            f.Emit(OpCodes.Newarr, ts.Object);
+            for (int i = 0; i < record.Fields.Count; i++)
+            {
+                f.Emit(OpCodes.Dup);
+                f.Emit(OpCodes.Ldc_I4, i);
+                f.Emit(OpCodes.Ldarg_0);
+                f.Emit(OpCodes.Castclass, recordType);
+                f.Emit(OpCodes.Callvirt, module.ImportReference(record.Fields[i].GetMethod));
+                f.Emit(OpCodes.Stelem_Ref);
+            }
+            f.Emit(OpCodes.Ldnull);
+            f.Emit(OpCodes.Newobj, flattenedConstructor);
+            f.Emit(OpCodes.Ret);
+            holder.Methods.Add(flatten);
+
+            // static object Unflatten_r(object aux, IReadOnlyList<object> children) => new R((Tensor)children[0], ...)
+            var unflatten = new MethodDefinition($"Unflatten_{r}", MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, ts.Object);
+            unflatten.Parameters.Add(new ParameterDefinition("aux", ParameterAttributes.None, ts.Object));
+            unflatten.Parameters.Add(new ParameterDefinition("children", ParameterAttributes.None, objects));
+            var u = unflatten.Body.GetILProcessor();
+            for (int i = 0; i < record.Fields.Count; i++)
+            {
+                u.Emit(OpCodes.Ldarg_1);
+                u.Emit(OpCodes.Ldc_I4, i);
+                u.Emit(OpCodes.Callvirt, getItem);
+                u.Emit(OpCodes.Castclass, tensor);
+            }
+            u.Emit(OpCodes.Newobj, module.ImportReference(record.Constructor));
+            u.Emit(OpCodes.Ret);
+            holder.Methods.Add(unflatten);
+
+            // PyTree.Register(typeof(R), "R", Flatten_r, Unflatten_r, new[] { "F0", ... })
+            Emit(il.Create(OpCodes.Ldtoken, recordType));
+            Emit(il.Create(OpCodes.Call, getTypeFromHandle));
+            Emit(il.Create(OpCodes.Ldstr, record.Type.Name));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, flatten));
+            Emit(il.Create(OpCodes.Newobj, flattenFunc.Constructor));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, unflatten));
+            Emit(il.Create(OpCodes.Newobj, unflattenFunc.Constructor));
+            Emit(il.Create(OpCodes.Ldc_I4, record.Fields.Count));
+            Emit(il.Create(OpCodes.Newarr, ts.String));
+            for (int i = 0; i < record.Fields.Count; i++)
+            {
+                Emit(il.Create(OpCodes.Dup));
+                Emit(il.Create(OpCodes.Ldc_I4, i));
+                Emit(il.Create(OpCodes.Ldstr, record.Fields[i].Name));
+                Emit(il.Create(OpCodes.Stelem_Ref));
+            }
+            Emit(il.Create(OpCodes.Call, register));
+        }
+    }
+
+    /// <summary><c>Func&lt;...&gt;</c> over <paramref name="arguments"/> (the last is the result) and its (object, native int) constructor.</summary>
+    private static (GenericInstanceType Type, MethodReference Constructor) Func(ModuleDefinition module, IMetadataScope corlib, params TypeReference[] arguments)
+    {
+        var func = new TypeReference("System", $"Func`{arguments.Length}", module, corlib);
+        foreach (var _ in arguments) func.GenericParameters.Add(new GenericParameter(func));
+        var instance = new GenericInstanceType(func);
+        foreach (var a in arguments) instance.GenericArguments.Add(a);
+        var constructor = new MethodReference(".ctor", module.TypeSystem.Void, instance) { HasThis = true };
+        constructor.Parameters.Add(new ParameterDefinition(module.TypeSystem.Object));
+        constructor.Parameters.Add(new ParameterDefinition(module.TypeSystem.IntPtr));
+        return (instance, constructor);
+    }
+
+    /// <summary>The module's initializer (<c>&lt;Module&gt;..cctor</c>), created (as a lone <c>ret</c>) when it has none.</summary>
+    public static MethodDefinition ModuleInitializer(ModuleDefinition module)
+    {
+        var moduleType = module.Types.First(t => t.Name == "<Module>");
+        var initializer = moduleType.Methods.FirstOrDefault(m => m.IsConstructor && m.IsStatic);
+        if (initializer is not null) return initializer;
+        initializer = new MethodDefinition(".cctor", MethodAttributes.Private | MethodAttributes.Static | MethodAttributes.HideBySig |
+            MethodAttributes.SpecialName | MethodAttributes.RTSpecialName, module.TypeSystem.Void);
+        initializer.Body.GetILProcessor().Emit(OpCodes.Ret);
+        moduleType.Methods.Add(initializer);
+        return initializer;
+    }
+}
