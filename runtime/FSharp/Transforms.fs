@@ -68,6 +68,16 @@ type jax private () =
         let g = Jax.Grad<'A, 'B>(Func<'A, 'B, Tensor>(fun a b -> f a b), struct (fst argnums, snd argnums))
         fun a b -> let struct (ga, gb) = g.Invoke(a, b) in ga, gb
 
+    /// <summary>
+    /// <c>jax.grad(f, argnums=i)</c> of a curried function of two trees: the gradient with respect to argument
+    /// <paramref name="argnums"/> (0 or 1), whose type <c>'G</c> is that argument's (annotate it:
+    /// <c>let dfdy: Tensor -&gt; Tensor -&gt; Tensor = jax.grad(f, argnums = 1)</c>).
+    /// </summary>
+    static member grad(f: 'A -> 'B -> Tensor, argnums: int) : 'A -> 'B -> 'G =
+        Trees.install ()
+        let g = Jax.Grad<'A, 'B, 'G>(Func<'A, 'B, Tensor>(fun a b -> f a b), argnums)
+        fun a b -> g.Invoke(a, b)
+
     /// <summary><c>jax.value_and_grad(f)</c>: the value and the gradient of a scalar function of a tree.</summary>
     static member valueAndGrad(f: 'T -> Tensor) : 'T -> Tensor * 'T =
         Trees.install ()
@@ -78,6 +88,12 @@ type jax private () =
     static member valueAndGrad(f: 'A -> 'B -> Tensor) : 'A -> 'B -> Tensor * 'A =
         Trees.install ()
         let g = Jax.ValueAndGrad<'A, 'B, 'A>(Func<'A, 'B, Tensor>(fun a b -> f a b), 0)
+        fun a b -> let struct (v, d) = g.Invoke(a, b) in v, d
+
+    /// <summary><c>jax.value_and_grad(f, argnums=i)</c> of a curried function of two trees (see <c>grad</c> with <c>argnums</c>).</summary>
+    static member valueAndGrad(f: 'A -> 'B -> Tensor, argnums: int) : 'A -> 'B -> Tensor * 'G =
+        Trees.install ()
+        let g = Jax.ValueAndGrad<'A, 'B, 'G>(Func<'A, 'B, Tensor>(fun a b -> f a b), argnums)
         fun a b -> let struct (v, d) = g.Invoke(a, b) in v, d
 
     /// <summary><c>jax.jacfwd(f)</c>: the Jacobian by forward mode (shape: output's then input's).</summary>

@@ -7,8 +7,8 @@ namespace JaxToolchain.EndToEnd.Tests;
 /// <summary>
 /// F# as a user meets it through the packages: a console app with <c>[&lt;Jit&gt;]</c> let-bound functions (curried
 /// parameters, an F# record argument, an F# tuple result) built with Jax.FSharp and Jax.Toolchain and run precompiled
-/// (<c>JAX_PRECOMPILED_ONLY=1</c>), a broken one reported at its .fs file and line, and <c>samples/tour.fsx</c> under
-/// <c>dotnet fsi</c> with the packages from the test feed.
+/// (<c>JAX_PRECOMPILED_ONLY=1</c>), framework-dependent and NativeAOT, a broken one reported at its .fs file and line;
+/// <c>samples/tour.fsx</c> and an interactive session under <c>dotnet fsi</c> with the packages from the test feed.
 /// </summary>
 [Collection(PackagesCollection.Name)]
 public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper output)
@@ -59,8 +59,19 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
     private ProcessResult Dotnet(string folder, string arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
         Cli.Run(folder, arguments, environment, Log);
 
+    /// <summary>The app's printed results: selu, a curried function, and the record-taking function's tuple.</summary>
+    private static void AssertResults(ProcessResult run)
+    {
+        run.EnsureSuccess();
+        double[] x = [-1, 0, 2];
+        ToolchainTests.AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)), ToolchainTests.Printed(run, "selu"), "selu");
+        ToolchainTests.AssertClose([5], ToolchainTests.Printed(run, "weighted"), "weighted");
+        ToolchainTests.AssertClose([2 * (1 + 2 + 3 + 0.5)], ToolchainTests.Printed(run, "value"), "value");
+        ToolchainTests.AssertClose([2, 2, 2], ToolchainTests.Printed(run, "gradW"), "gradW");
+    }
+
     [Fact]
-    public void An_fsharp_app_runs_its_precompiled_jit_functions_and_a_bad_one_is_an_error_at_its_line()
+    public void An_fsharp_app_runs_its_precompiled_jit_functions_also_under_nativeaot_and_a_bad_one_is_an_error_at_its_line()
     {
         if (!ToolchainTests.OnLinuxX64) return;
         packages.EnsurePacked();
@@ -72,6 +83,8 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
                 <TargetFramework>net10.0</TargetFramework>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <JaxRuntimeIdentifiers>linux-x64</JaxRuntimeIdentifiers>
+                <!-- FSharp.Core is not trim-clean (printf, %A): its once-per-assembly summaries under NativeAOT. -->
+                <NoWarn>$(NoWarn);IL2104;IL3053</NoWarn>
               </PropertyGroup>
               <ItemGroup>
                 <Compile Include="Program.fs" />
@@ -88,12 +101,16 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
         Assert.NotEmpty(build.LinesStartingWith("jaxc:"));
         string bin = Path.Combine(app, "bin", "Debug", "net10.0");
         Assert.True(File.Exists(Path.Combine(bin, "FsApp.jax.json")), "no FsApp.jax.json beside the app");
-        var run = Cli.Start(Path.Combine(bin, "FsApp"), "", bin, new Dictionary<string, string?> { ["JAX_PRECOMPILED_ONLY"] = "1" }, Log).EnsureSuccess();
-        double[] x = [-1, 0, 2];
-        ToolchainTests.AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)).ToArray(), ToolchainTests.Printed(run, "selu"), "selu");
-        ToolchainTests.AssertClose([5], ToolchainTests.Printed(run, "weighted"), "weighted");
-        ToolchainTests.AssertClose([2 * (1 + 2 + 3 + 0.5)], ToolchainTests.Printed(run, "value"), "value");
-        ToolchainTests.AssertClose([2, 2, 2], ToolchainTests.Printed(run, "gradW"), "gradW");
+        var precompiledOnly = new Dictionary<string, string?> { ["JAX_PRECOMPILED_ONLY"] = "1" };
+        AssertResults(Cli.Start(Path.Combine(bin, "FsApp"), "", bin, precompiledOnly, Log));
+
+        // NativeAOT, as for C#: the record argument is a tree through the registration jaxc wove into the assembly (the
+        // reflection Jax.FSharp uses elsewhere is off there), and warnings are errors (FSharp.Core's summary aside).
+        string publish = Path.Combine(app, "publish");
+        Dotnet(app, $"publish -r linux-x64 -p:PublishAot=true -o \"{publish}\" -nologo -v n -tl:off").EnsureSuccess();
+        Assert.False(File.Exists(Path.Combine(publish, "FsApp.dll")), "a NativeAOT publish has no managed FsApp.dll");
+        Assert.True(File.Exists(Path.Combine(publish, "FsApp.jax.json")), "no FsApp.jax.json beside the NativeAOT app");
+        AssertResults(Cli.Start(Path.Combine(publish, "FsApp"), "", publish, precompiledOnly, Log));
 
         // A shape error inside a [<Jit>] function is a build error at the function's .fs line (the attribute's or the let's).
         string bad = ProgramSource.Replace("""
@@ -130,5 +147,17 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
         Assert.Contains("2.50000000e-01, 1.96611933e-01", run.Output, StringComparison.Ordinal);
         Assert.Contains("naive == manual: Array(True, dtype=bool), naive == vmap: Array(True, dtype=bool)", run.Output, StringComparison.Ordinal);
         Assert.Contains("kernels: compiled by LLVM", run.Output, StringComparison.Ordinal);
+
+        // An interactive session (--use echoes each value as FSI does): an array prints as JAX prints it, not as a .NET
+        // object with its properties (Jax.FSharp registers FSI's printer).
+        File.WriteAllText(Path.Combine(folder, "session.fsx"), """
+            #r "nuget: Jax.FSharp, 0.1.0-*"
+            open JaxToolchain.FSharp
+            let x = jnp.zeros 3;;
+            #quit;;
+            """);
+        var session = Dotnet(folder, "fsi --use:session.fsx").EnsureSuccess();
+        Assert.Contains("val x: JaxToolchain.Tensor = Array([0., 0., 0.], dtype=float32)", session.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("IsDeleted", session.Output, StringComparison.Ordinal);
     }
 }

@@ -52,6 +52,17 @@ let ``grad with argnums (0, 1) of a curried function gives both gradients`` () =
     Check.same 0.0 cx gx
 
 [<Fact>]
+let ``grad and valueAndGrad with argnums 1 of a curried function are with respect to the second argument`` () =
+    let f (w: Tensor) (x: Tensor) = jnp.sum (w * x * x)
+    let w = jnp.array [| 1.0f; 2.0f |]
+    let x = jnp.array [| 3.0f; 4.0f |]
+    let dfdx: Tensor -> Tensor -> Tensor = jax.grad (f, argnums = 1)
+    Check.close 0.0 [ 6.0; 16.0 ] (dfdx w x)   // 2 w x
+    let value, g = (jax.valueAndGrad (f, argnums = 1): Tensor -> Tensor -> Tensor * Tensor) w x
+    Check.close 0.0 [ 41.0 ] (jnp.reshape (value, [| 1 |]))
+    Check.close 0.0 [ 6.0; 16.0 ] g
+
+[<Fact>]
 let ``grad of a tupled function is a tuple`` () =
     let loss (w: Tensor, b: Tensor) = jnp.sum ((w * 3.0 + b) ** 2.0)
     let w = jnp.array [| 1.0f; -1.0f |]
