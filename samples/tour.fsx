@@ -60,6 +60,7 @@ step "6. x64, sum_logistic and grad"
 Jax.Config.Update("jax_enable_x64", true)
 let sumLogistic (x: Tensor) = jnp.sum(1.0 / (1.0 + jnp.exp -x))
 let xSmall = jnp.arange 100.0
+printfn "x_small[:5] = %O" xSmall.[..4]   // F# slices include their end
 let derivativeFn = jax.grad sumLogistic
 printfn "%O" (derivativeFn xSmall)
 printfn "grad, eager: %s" (time 5 (fun () -> derivativeFn xSmall))
