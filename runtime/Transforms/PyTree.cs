@@ -250,6 +250,25 @@ public static class PyTree
             return (keys.Select(k => (object?)d[k]).ToArray(), keys);
         }, (aux, c) => ((string[])aux!).Select((k, i) => (k, (TValue)c[i]!)).ToDictionary(p => p.k, p => p.Item2));
 
+    /// <summary>
+    /// The items of a sequence as a tree node's children: for registrations written as IL (jaxc registers F#'s
+    /// <c>Tensor list</c> of <c>[&lt;Jit&gt;]</c> signatures with it), not for direct use.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static (IReadOnlyList<object?> Children, object? Aux) SequenceChildren(object sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        return (((IEnumerable)sequence).Cast<object?>().ToArray(), null);
+    }
+
+    /// <summary>A node's children as an array of <typeparamref name="T"/>: for registrations written as IL, not for direct use.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static T[] ChildrenAs<T>(IReadOnlyList<object?> children)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        return children.Select(c => (T)c!).ToArray();
+    }
+
     /// <summary>The leaves of a tree, left to right, and the structure to rebuild it from new leaves.</summary>
     public static (IReadOnlyList<Tensor> Leaves, TreeDef Structure) Flatten(object? tree)
     {

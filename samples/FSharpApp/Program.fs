@@ -29,6 +29,10 @@ let manualBatch (mat: Tensor) (batch: Tensor) = jnp.dot(batch, mat.T)
 [<Jit("f32[m,k]", "f32[10,k]")>]
 let vmapBatch (mat: Tensor) (batch: Tensor) = jax.vmap (fun (v: Tensor) -> jnp.dot(mat, v)) batch
 
+/// An F# list of arrays (one kernel per length: here 3).
+[<Jit("[f32[n], f32[n], f32[n]]")>]
+let sumOfSquares (xs: Tensor list) = xs |> List.map jnp.square |> List.reduce (+)
+
 /// A linear model's parameters: an F# record is a pytree.
 type Linear = { W: Tensor; B: Tensor }
 
@@ -72,6 +76,9 @@ let main _ =
     let batched = random.normal(random.foldIn(key, 1u), [| 10; 100 |])
     let manual, vmapped = manualBatch mat batched, vmapBatch mat batched
     Console.WriteLine $"manual == vmap: {jnp.allclose(manual, vmapped, rtol = 1e-4, atol = 1e-4)}"
+
+    step "an F# list through a [<Jit>] function"
+    Console.WriteLine(sumOfSquares [ jnp.arange 3.0; jnp.ones 3; jnp.zeros 3 ])
 
     step "an F# record and tuple through a [<Jit>] function"
     let p = { W = jnp.ones [| 3; 1 |]; B = jnp.zeros [| 1 |] }

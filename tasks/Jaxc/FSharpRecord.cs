@@ -47,11 +47,13 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
     /// with IL written here instead of reflection (what the C# source generator does for <c>[PyTree]</c> records): a
     /// static class <c>&lt;JaxTrees&gt;</c> gets a flatten and an unflatten method per record, and the module
     /// initializer calls <c>PyTree.Register(typeof(R), "R", flatten, unflatten, fieldNames)</c>. So the records of
-    /// <c>[&lt;Jit&gt;]</c> signatures are trees in every app, NativeAOT included, with or without Jax.FSharp.
+    /// <c>[&lt;Jit&gt;]</c> signatures are trees in every app, NativeAOT included, with or without Jax.FSharp. F#'s
+    /// <c>Tensor list</c> parameters (<paramref name="lists"/>) are registered the same way: flattened by
+    /// <c>PyTree.SequenceChildren</c>, rebuilt by FSharp.Core's <c>List.ofArray</c>.
     /// </summary>
-    public static void Register(ModuleDefinition module, AssemblyNameReference runtime, IReadOnlyList<FSharpRecord> records)
+    public static void Register(ModuleDefinition module, AssemblyNameReference runtime, IReadOnlyList<FSharpRecord> records, IReadOnlyList<TypeReference> lists)
     {
-        if (records.Count == 0) return;
+        if (records.Count == 0 && lists.Count == 0) return;
         var ts = module.TypeSystem;
         var corlib = ts.CoreLibrary;
         var tensor = new TypeReference("JaxToolchain", "Tensor", module, runtime);
@@ -94,6 +96,54 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
         var il = initializer.Body.GetILProcessor();
         var first = initializer.Body.Instructions[0];
         void Emit(Instruction instruction) => il.InsertBefore(first, instruction);
+
+        var pyTree = new TypeReference("JaxToolchain", "PyTree", module, runtime);
+        foreach (var list in lists.Cast<GenericInstanceType>())
+        {
+            // static object UnflattenList_k(object aux, IReadOnlyList<object> children) => List.ofArray(PyTree.ChildrenAs<Tensor>(children))
+            var childrenAs = new MethodReference("ChildrenAs", ts.Void, pyTree);
+            var t = new GenericParameter("T", childrenAs);
+            childrenAs.GenericParameters.Add(t);
+            childrenAs.ReturnType = new ArrayType(t);
+            childrenAs.Parameters.Add(new ParameterDefinition(objects));
+            var childrenAsTensors = new GenericInstanceMethod(childrenAs);
+            childrenAsTensors.GenericArguments.Add(tensor);
+
+            var fsharpList = list.ElementType;
+            var ofArray = new MethodReference("OfArray", ts.Void, new TypeReference("Microsoft.FSharp.Collections", "ListModule", module, fsharpList.Scope));
+            var u = new GenericParameter("T", ofArray);
+            ofArray.GenericParameters.Add(u);
+            var listOfU = new GenericInstanceType(fsharpList);
+            listOfU.GenericArguments.Add(u);
+            ofArray.ReturnType = listOfU;
+            ofArray.Parameters.Add(new ParameterDefinition(new ArrayType(u)));
+            var ofTensors = new GenericInstanceMethod(ofArray);
+            ofTensors.GenericArguments.Add(tensor);
+
+            var unflattenList = new MethodDefinition($"UnflattenList_{holder.Methods.Count}", MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, ts.Object);
+            unflattenList.Parameters.Add(new ParameterDefinition("aux", ParameterAttributes.None, ts.Object));
+            unflattenList.Parameters.Add(new ParameterDefinition("children", ParameterAttributes.None, objects));
+            var l = unflattenList.Body.GetILProcessor();
+            l.Emit(OpCodes.Ldarg_1);
+            l.Emit(OpCodes.Call, childrenAsTensors);
+            l.Emit(OpCodes.Call, ofTensors);
+            l.Emit(OpCodes.Ret);
+            holder.Methods.Add(unflattenList);
+
+            var sequenceChildren = new MethodReference("SequenceChildren", flattened, pyTree);
+            sequenceChildren.Parameters.Add(new ParameterDefinition(ts.Object));
+            Emit(il.Create(OpCodes.Ldtoken, module.ImportReference(list)));
+            Emit(il.Create(OpCodes.Call, getTypeFromHandle));
+            Emit(il.Create(OpCodes.Ldstr, "list"));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, sequenceChildren));
+            Emit(il.Create(OpCodes.Newobj, flattenFunc.Constructor));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, unflattenList));
+            Emit(il.Create(OpCodes.Newobj, unflattenFunc.Constructor));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Call, register));
+        }
 
         for (int r = 0; r < records.Count; r++)
         {

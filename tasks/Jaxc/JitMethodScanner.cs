@@ -121,7 +121,7 @@ internal static class JitMethodScanner
                     $"parameter '{p.Name}' is a {p.ParameterType.Name}, which cannot hold a traced value: make it a Tensor (a C# number passed to it is a " +
                     $"dynamic weakly typed scalar, as in JAX) or list it in StaticArgnums ({i}) to compile its value in");
             else
-                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters, Tensor[], List<Tensor>, tuples of 2 to 4 Tensors (C# or F#), F# records of Tensors, and static values");
+                Error(DiagnosticCode.ParameterType, $"parameter '{p.Name}' has type {p.ParameterType.FullName}; [Jit] methods take Tensor parameters, Tensor[], List<Tensor> (or F#'s Tensor list), tuples of 2 to 4 Tensors (C# or F#), F# records of Tensors, and static values");
             if (diagnostics.Count > errors) unusable.Add(i);
             parameters.Add(new JitParameter(p.Name, p.ParameterType, isStatic ? ParameterKind.Static : ParameterKind.Array));
         }

@@ -100,6 +100,8 @@ namespace JaxToolchain.Jaxc
 
                 var context = new UserAssemblyContext(options.References);
                 var assembly = context.LoadFromAssemblyPath(wovenPath);
+                // The woven module initializer registers the trees of F# signatures: run it before any template is flattened.
+                System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
                 kernels.AddRange(KernelTracer.Trace(assembly, specs, diagnostics));
                 int signatures = specs.Sum(s => s.Signatures.Count);
                 Console.WriteLine($"jaxc: {assemblyName}: {specs.Count} [Jit] method(s), {signatures} signature(s) traced in {clock.Elapsed.TotalSeconds:F1} s");

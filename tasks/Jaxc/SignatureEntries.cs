@@ -66,13 +66,31 @@ internal abstract record SignatureEntry
         // A tuple (value or reference) or an F# record: its constructor takes the items in order.
         object template = parameterType == typeof(List<Tensor>) ? items.ToList()
             : parameterType == typeof(Tensor[]) ? items
+            : parameterType.FullName?.StartsWith(FSharpListName, StringComparison.Ordinal) == true ? FSharpList(parameterType, items)
             : Activator.CreateInstance(parameterType, items)!;
         return new AbstractTree(template, Leaves);
     }
 
+    private const string FSharpListName = "Microsoft.FSharp.Collections.FSharpList`1";
+
     private static bool IsList(TypeReference type) =>
         type is ArrayType { Rank: 1 } array && array.ElementType.FullName == TensorName
-        || type is GenericInstanceType { ElementType.FullName: "System.Collections.Generic.List`1" } list && list.GenericArguments[0].FullName == TensorName;
+        || type is GenericInstanceType { ElementType.FullName: "System.Collections.Generic.List`1" } list && list.GenericArguments[0].FullName == TensorName
+        || IsFSharpList(type);
+
+    /// <summary>Whether <paramref name="type"/> is F#'s <c>Tensor list</c>.</summary>
+    public static bool IsFSharpList(TypeReference type) =>
+        type is GenericInstanceType { ElementType.FullName: FSharpListName } list && list.GenericArguments[0].FullName == TensorName;
+
+    /// <summary>An F# list of <paramref name="items"/> (built with the list type's own <c>Empty</c> and <c>Cons</c>: jaxc does not reference FSharp.Core).</summary>
+    private static object FSharpList(Type listType, Tensor[] items)
+    {
+        const System.Reflection.BindingFlags Static = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static;
+        object list = listType.GetProperty("Empty", Static)!.GetValue(null)!;
+        var cons = listType.GetMethod("Cons", Static)!;
+        for (int i = items.Length - 1; i >= 0; i--) list = cons.Invoke(null, [items[i], list])!;
+        return list;
+    }
 
     /// <summary>The number of tensors of a tuple of 2 to 4 tensors (C# value tuple or F#'s <c>System.Tuple</c>) or of an F# record of tensors; else 0.</summary>
     private static int TupleArity(TypeReference type) =>

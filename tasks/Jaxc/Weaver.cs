@@ -74,7 +74,9 @@ internal sealed class Weaver
         // F# records in [<Jit>] signatures: registered as trees by woven IL, not by reflection (NativeAOT).
         var records = specs.SelectMany(s => s.Method.Parameters.Select(p => p.ParameterType).Append(s.Method.ReturnType))
             .Select(FSharpRecord.Read).OfType<FSharpRecord>().DistinctBy(r => r.Type.FullName).ToArray();
-        FSharpRecord.Register(module, runtime, records);
+        var lists = specs.SelectMany(s => s.Method.Parameters.Select(p => p.ParameterType)).Where(SignatureEntry.IsFSharpList)
+            .DistinctBy(t => t.FullName).ToArray();
+        FSharpRecord.Register(module, runtime, records, lists);
         var wovenConstructor = new MethodReference(".ctor", module.TypeSystem.Void, new TypeReference("JaxToolchain.Aot", "WovenAttribute", module, runtime)) { HasThis = true };
         module.Assembly.CustomAttributes.Add(new CustomAttribute(wovenConstructor));
     }

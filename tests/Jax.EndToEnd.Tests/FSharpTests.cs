@@ -6,7 +6,7 @@ namespace JaxToolchain.EndToEnd.Tests;
 
 /// <summary>
 /// F# as a user meets it through the packages: a console app with <c>[&lt;Jit&gt;]</c> let-bound functions (curried
-/// parameters, an F# record argument, an F# tuple result) built with Jax.FSharp and Jax.Toolchain and run precompiled
+/// parameters, an F# list and an F# record argument, an F# tuple result) built with Jax.FSharp and Jax.Toolchain and run precompiled
 /// (<c>JAX_PRECOMPILED_ONLY=1</c>), framework-dependent and NativeAOT, a broken one reported at its .fs file and line;
 /// <c>samples/tour.fsx</c> and an interactive session under <c>dotnet fsi</c> with the packages from the test feed.
 /// </summary>
@@ -27,6 +27,9 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
         [<Jit("f32[n]", "f32[n]")>]
         let weighted (w: Tensor) (x: Tensor) = jnp.sum(w * x * x)
 
+        [<Jit("[f32[n], f32[n]]")>]
+        let total (xs: Tensor list) = List.reduce (+) xs
+
         type Linear = { W: Tensor; B: Tensor }
 
         [<Jit("(f32[3], f32[])", "f32[n,3]")>]
@@ -44,6 +47,7 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
             let x = jnp.array [| -1.0f; 0.0f; 2.0f |]
             print "selu" (selu x)
             print "weighted" (weighted (jnp.onesLike x) x)
+            print "total" (total [ x; x ])
             let value, gradW = predictAndGrad { W = jnp.array [| 1.0f; 2.0f; 3.0f |]; B = jnp.array 0.5 } (jnp.ones [| 2; 3 |])
             print "value" value
             print "gradW" gradW
@@ -59,13 +63,14 @@ public sealed class FSharpTests(PackagesFixture packages, ITestOutputHelper outp
     private ProcessResult Dotnet(string folder, string arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
         Cli.Run(folder, arguments, environment, Log);
 
-    /// <summary>The app's printed results: selu, a curried function, and the record-taking function's tuple.</summary>
+    /// <summary>The app's printed results: selu, a curried function, a list-taking one, and the record-taking function's tuple.</summary>
     private static void AssertResults(ProcessResult run)
     {
         run.EnsureSuccess();
         double[] x = [-1, 0, 2];
         ToolchainTests.AssertClose(x.Select(v => 1.05 * (v > 0 ? v : 1.67 * Math.Exp(v) - 1.67)), ToolchainTests.Printed(run, "selu"), "selu");
         ToolchainTests.AssertClose([5], ToolchainTests.Printed(run, "weighted"), "weighted");
+        ToolchainTests.AssertClose(x.Select(v => 2 * v), ToolchainTests.Printed(run, "total"), "total (an F# list)");
         ToolchainTests.AssertClose([2 * (1 + 2 + 3 + 0.5)], ToolchainTests.Printed(run, "value"), "value");
         ToolchainTests.AssertClose([2, 2, 2], ToolchainTests.Printed(run, "gradW"), "gradW");
     }
