@@ -101,6 +101,8 @@ module Trees =
             else false
         with :? ArgumentException -> false
 
+    let mutable private installed = false
+
     /// <summary>
     /// Installs the F# tree resolver in the runtime (idempotent): from then on F# tuples, records, single-case unions,
     /// lists, maps with string keys and options are trees wherever the runtime flattens one (<c>Jax.Grad</c>,
@@ -110,8 +112,9 @@ module Trees =
     /// </summary>
     [<CompiledName("Install")>]
     let install () =
-        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then
+        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && not installed then
             PyTree.AddResolver(Func<Type, bool>(resolve))
+            installed <- true
 
     /// <summary>The leaves of a tree, left to right (<c>jax.tree.leaves</c>).</summary>
     let leaves (tree: obj) : Tensor list =

@@ -134,7 +134,10 @@ public static class PyTree
         Handlers[type] = new Handler(kind, flatten, unflatten) { ChildNames = childNames?.ToArray() };
     }
 
-    private static readonly List<Func<Type, bool>> Resolvers = [];
+    /// <summary>The resolvers, replaced (never changed) when one is added: read without a lock on every miss.</summary>
+    private static Func<Type, bool>[] _resolvers = [];
+
+    private static readonly Lock ResolversGate = new();
 
     /// <summary>
     /// Adds a resolver asked about every type that is met in a tree and has no handler: it may register the type (with
@@ -144,21 +147,23 @@ public static class PyTree
     public static void AddResolver(Func<Type, bool> resolver)
     {
         ArgumentNullException.ThrowIfNull(resolver);
-        lock (Resolvers)
-            if (!Resolvers.Contains(resolver)) Resolvers.Add(resolver);
-        Unresolved.Clear();
+        lock (ResolversGate)
+        {
+            if (_resolvers.Contains(resolver)) return;
+            Volatile.Write(ref _resolvers, [.. _resolvers, resolver]);
+            Unresolved.Clear();
+        }
     }
 
     /// <summary>The handler of <paramref name="type"/>, asking the resolvers once when there is none.</summary>
     private static bool TryGetHandler(Type type, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Handler? handler)
     {
         if (Handlers.TryGetValue(type, out handler)) return true;
-        if (Unresolved.ContainsKey(type)) return false;
-        Func<Type, bool>[] resolvers;
-        lock (Resolvers) resolvers = Resolvers.ToArray();
+        var resolvers = Volatile.Read(ref _resolvers);
+        if (resolvers.Length == 0 || Unresolved.ContainsKey(type)) return false;
         foreach (var resolve in resolvers)
             if (resolve(type) && Handlers.TryGetValue(type, out handler)) return true;
-        if (resolvers.Length > 0) Unresolved.TryAdd(type, 0);
+        Unresolved.TryAdd(type, 0);
         return false;
     }
 
