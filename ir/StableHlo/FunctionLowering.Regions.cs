@@ -228,6 +228,33 @@ internal sealed partial class FunctionLowering
         return _e.Emit(Prims.Cond, [index, .. captures.Select(Value)], null, blocks).ToArray();
     }
 
+    /// <summary>
+    /// <c>map</c>: the region, a computation on 0-d tensors, applied at every index of its operands (all of the same
+    /// shape; <c>dimensions</c> must list every axis in order, as the spec requires). The region is lowered on scalars
+    /// and batched by the vmap pass once per axis, innermost first, so any region (not only elementwise ops) and
+    /// dynamic dims work; the result is our <c>call</c> of the batched body, the region's captures unbatched.
+    /// </summary>
+    private IReadOnlyList<object> LowerMap()
+    {
+        var operands = Operands();
+        if (operands.Length == 0) throw Invalid("map needs operands");
+        var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("map needs one computation region");
+        for (int k = 1; k < operands.Length; k++) UnifyShapes(operands[0], operands[k]);
+        var shape = operands[0].Type.Shape;
+        long[] dimensions = Attr("dimensions") is { } d ? Ints(d) : [.. Enumerable.Range(0, shape.Rank).Select(a => (long)a)];
+        if (!dimensions.SequenceEqual(Enumerable.Range(0, shape.Rank).Select(a => (long)a)))
+            throw Invalid($"map dimensions [{string.Join(", ", dimensions)}] must be every axis of the operands in order (0 to {shape.Rank - 1})");
+        var captures = FreeNames([region]);
+        var body = LowerClosedRegion(region, captures, operands.Select(o => ShapedType.Scalar(o.Type.DType)).ToArray());
+        if (body.Results.Any(r => r.Type.Rank != 0)) throw Invalid("the map computation must return 0-d tensors");
+        var function = new Function("map_computation", body);
+        int?[] inAxes = [.. captures.Select(_ => (int?)null), .. operands.Select(_ => (int?)0)];
+        int?[] outAxes = [.. body.Results.Select(_ => (int?)0)];
+        for (int axis = shape.Rank - 1; axis >= 0; axis--)
+            function = VmapPass.Apply(function, inAxes, outAxes, shape[axis], "map_computation");
+        return _e.Emit(Prims.Call, [.. captures.Select(Value), .. operands], Attributes.Of(("callee", "map_computation")), [function.Body]).ToArray();
+    }
+
     /// <summary><c>func.call</c> (and <c>composite</c>, a call of its decomposition): our <c>call</c> of the callee's body.</summary>
     private IReadOnlyList<object> LowerCall(string callee)
     {

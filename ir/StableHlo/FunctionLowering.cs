@@ -223,6 +223,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.reduce_window" => One(LowerReduceWindow()),
             "stablehlo.sort" => LowerSort(),
             "stablehlo.while" => LowerWhile(),
+            "stablehlo.map" => LowerMap(),
             "stablehlo.if" => LowerIf(),
             "stablehlo.case" => LowerCase(),
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),

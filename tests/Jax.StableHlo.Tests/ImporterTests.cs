@@ -61,6 +61,50 @@ public sealed class ImporterTests
     }
 
     /// <summary>A function in the generic func syntax is not part of the subset: the error says where.</summary>
+    /// <summary>
+    /// <c>stablehlo.map</c> (the spec's example form): the computation on 0-d tensors applied at every index, here one
+    /// with a constant and a compare, not only elementwise arithmetic; also under <c>jvp</c>'s and the verifier's eyes.
+    /// </summary>
+    [Fact]
+    public void MapAppliesItsComputationAtEveryIndex()
+    {
+        var f = StableHloImporter.ImportFunction("""
+            func.func @main(%arg0: tensor<2x3xf32>, %arg1: tensor<2x3xf32>) -> tensor<2x3xf32> {
+              %0 = "stablehlo.map"(%arg0, %arg1) ({
+              ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+                %c = stablehlo.constant dense<1.000000e+00> : tensor<f32>
+                %p = stablehlo.multiply %a, %b : tensor<f32>
+                %q = stablehlo.add %p, %c : tensor<f32>
+                %g = stablehlo.compare GT, %a, %b, FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+                %r = stablehlo.select %g, %q, %b : tensor<i1>, tensor<f32>
+                stablehlo.return %r : tensor<f32>
+              }) {dimensions = array<i64: 0, 1>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+              func.return %0 : tensor<2x3xf32>
+            }
+            """);
+        Verifier.Verify(f);
+        float[] x = [1, 5, 3, 7, 0, 2], y = [2, 4, 3, 1, 1, 1];
+        var result = Interpreter.Run(f, Buffer.Of(x, 2, 3), Buffer.Of(y, 2, 3))[0].ToArray<float>();
+        Assert.Equal(x.Zip(y, (a, b) => a > b ? a * b + 1 : b).ToArray(), result);
+    }
+
+    /// <summary>A map whose dimensions are not every axis in order is an error naming the op and its position.</summary>
+    [Fact]
+    public void MapOverSomeAxesIsAnError()
+    {
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction("""
+            func.func @main(%arg0: tensor<2x3xf32>) -> tensor<2x3xf32> {
+              %0 = "stablehlo.map"(%arg0) ({
+              ^bb0(%a: tensor<f32>):
+                stablehlo.return %a : tensor<f32>
+              }) {dimensions = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+              func.return %0 : tensor<2x3xf32>
+            }
+            """));
+        Assert.Contains("stablehlo.map", e.Message, StringComparison.Ordinal);
+        Assert.Contains("every axis", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GenericFuncSyntaxIsAnErrorWithAPosition()
     {
