@@ -148,6 +148,34 @@ internal sealed partial class FunctionLowering
 
     private long[] IntsOr(long[] fallback, params string[] names) => Attr(names) is { } a ? Ints(a) : fallback;
 
+    /// <summary>
+    /// An operation with a registered decomposition (<see cref="StableHloDecompositions"/>): our <c>call</c> of the
+    /// function it builds for these operands; what it rejects is an invalid operation at this op's position.
+    /// </summary>
+    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition)
+    {
+        var operands = Operands();
+        Function function;
+        try
+        {
+            function = decomposition(operands.Select(o => o.Type).ToArray(), AttributeValue);
+        }
+        catch (Exception e) when (e is JaxTypeException or ArgumentException or NotSupportedException)
+        {
+            throw Invalid(e.Message);
+        }
+        return _e.Emit(Prims.Call, operands, Attributes.Of(("callee", function.Name)), [function.Body]).ToArray();
+    }
+
+    /// <summary>An attribute as a decomposition reads it: a bool, an integer, an enum's word, or null.</summary>
+    private object? AttributeValue(string name) => Attr(name) switch
+    {
+        null => null,
+        MlirBoolAttribute b => b.Value,
+        MlirIntAttribute i => (long)i.Value,
+        var a => WordOf(a) ?? a.ToString(),
+    };
+
     private static string? WordOf(MlirAttribute? a) => a switch
     {
         MlirWordAttribute w => w.Word,
@@ -229,6 +257,7 @@ internal sealed partial class FunctionLowering
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
             "stablehlo.custom_call" => LowerCustomCall(),
             "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
+            _ when StableHloDecompositions.Find(name) is { } decomposition => LowerDecomposed(decomposition),
             _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
                 throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),
             _ => throw Unsupported($"op not in our primitive set: {name}"),

@@ -34,7 +34,7 @@ internal static class SupportedOperations
         "stablehlo.complex", "stablehlo.uniform_quantize", "stablehlo.uniform_dequantize",
     };
 
-    public static bool Contains(string name) => Names.Contains(name);
+    public static bool Contains(string name) => Names.Contains(name) || StableHloDecompositions.Find(name) is not null;
 
     /// <summary>The failure an op we do not lower is: collective, host I/O, or not in our primitive set.</summary>
     public static StableHloImportFailure FailureFor(string name) =>

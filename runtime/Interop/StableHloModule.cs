@@ -38,6 +38,7 @@ public sealed class StableHloModule
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        StableHloCompositions.EnsureRegistered();
         var module = StableHloImporter.ImportModule(text, sourceName);
         var main = module.Functions.FirstOrDefault(f => f.Name == "main")
             ?? (module.Functions.Count == 1 ? module.Functions[0]

@@ -40,6 +40,9 @@ public static class StableHloSuite
     private static readonly ConcurrentDictionary<SuiteCase, string?> Outcomes = new();
     private static readonly ConcurrentDictionary<(string File, int Chunk), string> Chunks = new();
 
+    /// <summary>The runtime's compositions of ops outside our primitive set (triangular_solve) are the importer's, as in an app.</summary>
+    static StableHloSuite() => JaxToolchain.StableHloCompositions.EnsureRegistered();
+
     /// <summary>The repository root (the folder holding Jax.Toolchain.sln).</summary>
     public static string RepositoryRoot
     {
