@@ -231,8 +231,8 @@ internal sealed partial class FunctionLowering
     /// <summary>
     /// <c>map</c>: the region, a computation on 0-d tensors, applied at every index of its operands (all of the same
     /// shape; <c>dimensions</c> must list every axis in order, as the spec requires). The region is lowered on scalars
-    /// and batched by the vmap pass once per axis, innermost first, so any region works (not only elementwise ops);
-    /// the result is our <c>call</c> of the batched body, the region's captures unbatched.
+    /// and batched by the vmap pass once per axis, innermost first, so any region works (not only elementwise ops),
+    /// over static or dynamic dims; the result is our <c>call</c> of the batched body, the region's captures unbatched.
     /// </summary>
     private IReadOnlyList<object> LowerMap()
     {

@@ -88,6 +88,29 @@ public sealed class ImporterTests
         Assert.Equal(x.Zip(y, (a, b) => a > b ? a * b + 1 : b).ToArray(), result);
     }
 
+    /// <summary>A map over a dynamic dim: the batch size of the vmap pass is the symbol, bound by the call's shapes.</summary>
+    [Fact]
+    public void MapOverADynamicDimRunsForEachSize()
+    {
+        var f = StableHloImporter.ImportFunction("""
+            func.func @main(%arg0: tensor<?x3xf32>) -> tensor<?x3xf32> {
+              %0 = "stablehlo.map"(%arg0) ({
+              ^bb0(%a: tensor<f32>):
+                %p = stablehlo.multiply %a, %a : tensor<f32>
+                stablehlo.return %p : tensor<f32>
+              }) {dimensions = array<i64: 0, 1>} : (tensor<?x3xf32>) -> tensor<?x3xf32>
+              func.return %0 : tensor<?x3xf32>
+            }
+            """);
+        Verifier.Verify(f);
+        foreach (int rows in new[] { 1, 4 })
+        {
+            float[] x = Enumerable.Range(0, rows * 3).Select(i => i - 2.5f).ToArray();
+            var result = Interpreter.Run(f, Buffer.Of(x, rows, 3))[0];
+            Assert.Equal(x.Select(v => v * v).ToArray(), result.ToArray<float>());
+        }
+    }
+
     /// <summary>A map whose dimensions are not every axis in order is an error naming the op and its position.</summary>
     [Fact]
     public void MapOverSomeAxesIsAnError()
