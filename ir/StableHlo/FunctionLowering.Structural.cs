@@ -114,6 +114,41 @@ internal sealed partial class FunctionLowering
         return DotGeneral(Operand(0), Operand(1), lc, rc, lb, rb);
     }
 
+    /// <summary>
+    /// <c>chlo.ragged_dot</c> whose ragged dimension is a non-contracting one of lhs (JAX's <c>lax.ragged_dot</c>,
+    /// mode 1): rows of lhs along that dimension belong to consecutive groups of <c>group_sizes</c>, and each group
+    /// multiplies its own matrix of rhs (rhs's group dimension). Composed as the dot_general with every group's matrix,
+    /// masked by each row's group (a one-hot of row index against the groups' [start, end)), summed over the groups.
+    /// Rows past the last group give zeros, as in XLA.
+    /// </summary>
+    private Value LowerRaggedDot()
+    {
+        if (_op.Operands.Count != 3) throw Invalid("ragged_dot takes lhs, rhs and group_sizes");
+        var (lhs, rhs, sizes) = (Operand(0), Operand(1), Operand(2));
+        if (Attr("ragged_dot_dimension_numbers") is not MlirStructAttribute dn) throw Invalid("missing attribute 'ragged_dot_dimension_numbers'");
+        long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
+        var (lb, rb, lc, rc) = (Field("lhs_batching_dimensions"), Field("rhs_batching_dimensions"), Field("lhs_contracting_dimensions"), Field("rhs_contracting_dimensions"));
+        var (ragged, group) = (Field("lhs_ragged_dimensions"), Field("rhs_group_dimensions"));
+        if (ragged.Length != 1 || group.Length != 1 || lc.Contains(ragged[0]) || lb.Contains(ragged[0]) || sizes.Type.Rank != 1)
+            throw Unsupported("op not in our primitive set: chlo.ragged_dot other than a ragged non-contracting lhs dimension with one group dimension (JAX's mode 1)");
+        var full = DotGeneral(lhs, rhs, lc, rc, lb, rb);
+        // The dot_general's result: batch dims, lhs's free dims in order, rhs's free dims in order.
+        var lhsFree = Enumerable.Range(0, lhs.Type.Rank).Where(d => !lb.Contains(d) && !lc.Contains(d)).ToList();
+        var rhsFree = Enumerable.Range(0, rhs.Type.Rank).Where(d => !rb.Contains(d) && !rc.Contains(d)).ToList();
+        int rowAxis = lb.Length + lhsFree.IndexOf((int)ragged[0]);
+        int groupAxis = lb.Length + lhsFree.Count + rhsFree.IndexOf((int)group[0]);
+        var rows = full.Type.Shape[rowAxis];
+        var groups = sizes.Type.Shape[0];
+        var counts = LowerConvert(sizes, DType.Int64);
+        var ends = _e.Emit1(Prims.Cumsum, [counts], Attributes.Of(("axis", 0L), ("reverse", false)));
+        var starts = _e.Sub(ends, counts);
+        var grid = new Shape([rows, groups]);
+        var row = _e.Iota(DType.Int64, grid, 0);
+        var inGroup = _e.And(_e.Ge(row, _e.BroadcastInDim(starts, grid, [1])), _e.Lt(row, _e.BroadcastInDim(ends, grid, [1])));
+        var mask = _e.BroadcastInDim(_e.ConvertElementType(inGroup, full.Type.DType), full.Type.Shape, [rowAxis, groupAxis]);
+        return _e.ReduceSum(_e.Mul(full, mask), [groupAxis]);
+    }
+
     private (long[] Left, long[] Right) Pair(string name) => Attr(name) switch
     {
         null => ([], []),

@@ -244,6 +244,7 @@ internal sealed partial class FunctionLowering
             "chlo.scan" => LowerScan(),
             "stablehlo.reduce_precision" => One(LowerReducePrecision()),
             "stablehlo.dot_general" => One(LowerDotGeneral()),
+            "chlo.ragged_dot" => One(LowerRaggedDot()),
             "stablehlo.dot" => One(LowerDot()),
             "stablehlo.gather" => One(LowerGather(Ints(RequiredAttr("slice_sizes")))),
             "stablehlo.scatter" => One(LowerScatter()),

@@ -111,6 +111,51 @@ public sealed class ImporterTests
         }
     }
 
+    /// <summary>
+    /// <c>stablehlo.triangular_solve</c> through the runtime's registered composition: x a = b (right side) with the
+    /// transpose of a lower-triangular a, checked by multiplying back.
+    /// </summary>
+    [Fact]
+    public void TriangularSolveImportsThroughTheRuntimesComposition()
+    {
+        JaxToolchain.StableHloCompositions.EnsureRegistered();
+        var f = StableHloImporter.ImportFunction("""
+            func.func @main(%a: tensor<3x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+              %x = "stablehlo.triangular_solve"(%a, %b) {left_side = false, lower = true, unit_diagonal = false, transpose_a = #stablehlo<transpose TRANSPOSE>} : (tensor<3x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+              func.return %x : tensor<2x3xf32>
+            }
+            """);
+        Verifier.Verify(f);
+        float[,] a = { { 2, 0, 0 }, { 1, 4, 0 }, { -1, 3, 5 } };
+        float[] b = [1, 2, 3, -4, 0.5f, 7];
+        var x = Interpreter.Run(f, Buffer.Of(a.Cast<float>().ToArray(), 3, 3), Buffer.Of(b, 2, 3))[0].ToArray<float>();
+        // x aᵀ = b: row i of b is sum_k x[i,k] a[j,k] over j; the upper entries of a (zeros here) are not read.
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(b[i * 3 + j], Enumerable.Range(0, 3).Sum(k => x[i * 3 + k] * a[j, k]), 4);
+    }
+
+    /// <summary><c>chlo.ragged_dot</c> (JAX's mode 1): rows 0-1 use rhs group 0, row 2 group 1, row 3 no group (zeros).</summary>
+    [Fact]
+    public void RaggedDotMultipliesEachRowGroupByItsMatrix()
+    {
+        var f = StableHloImporter.ImportFunction("""
+            func.func @main(%lhs: tensor<4x2xf32>, %rhs: tensor<2x2x3xf32>, %sizes: tensor<2xi64>) -> tensor<4x3xf32> {
+              %r = "chlo.ragged_dot"(%lhs, %rhs, %sizes) {
+                ragged_dot_dimension_numbers = #chlo.ragged_dot<lhs_batching_dimensions = [], rhs_batching_dimensions = [],
+                  lhs_contracting_dimensions = [1], rhs_contracting_dimensions = [1], lhs_ragged_dimensions = [0], rhs_group_dimensions = [0]>
+              } : (tensor<4x2xf32>, tensor<2x2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+              func.return %r : tensor<4x3xf32>
+            }
+            """);
+        Verifier.Verify(f);
+        float[] lhs = [1, 2, 3, 4, 5, 6, 7, 8];
+        float[] rhs = [1, 0, 2, 0, 1, 3, /* group 1 */ -1, 1, 0, 2, 2, 1];
+        var r = Interpreter.Run(f, Buffer.Of(lhs, 4, 2), Buffer.Of(rhs, 2, 2, 3), Buffer.Of(new long[] { 2, 1 }, 2))[0].ToArray<float>();
+        float Expected(int row, int col) => row >= 3 ? 0 : Enumerable.Range(0, 2).Sum(k => lhs[row * 2 + k] * rhs[(row < 2 ? 0 : 6) + k * 3 + col]);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => Expected(i / 3, i % 3)).ToArray(), r);
+    }
+
     /// <summary>A map whose dimensions are not every axis in order is an error naming the op and its position.</summary>
     [Fact]
     public void MapOverSomeAxesIsAnError()
