@@ -10,6 +10,11 @@ open JaxToolchain.Ir
 /// directly for what is not listed here). Names are JAX's in camelCase (<c>logical_not</c> is <c>logicalNot</c>);
 /// F# numbers passed for arrays become weakly typed scalars, as Python's do in JAX.
 /// </summary>
+[<AutoOpen>]
+module internal JnpArguments =
+    /// <summary>JAX's <c>axis=None</c> or one axis, as the runtime's reductions take it (null: every axis).</summary>
+    let axes (axis: int option) : int[] = axis |> Option.map (fun a -> [| a |]) |> Option.toObj
+
 [<Sealed>]
 type jnp private () =
     static do Interactive.install ()
@@ -389,49 +394,33 @@ type jnp private () =
     // Reductions: ?axis (one axis; all axes when left out) and ?keepdims, as in JAX.
 
     /// <summary><c>jnp.sum(x, axis=None, keepdims=False)</c>.</summary>
-    static member sum(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Sum(x, a, keep) | None -> Jnp.Sum(x, keepdims = keep)
+    static member sum(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Sum(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.mean(x, axis=None, keepdims=False)</c>.</summary>
-    static member mean(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Mean(x, a, keep) | None -> Jnp.Mean(x, keepdims = keep)
+    static member mean(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Mean(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.prod(x, axis=None, keepdims=False)</c>.</summary>
-    static member prod(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Prod(x, a, keep) | None -> Jnp.Prod(x, keepdims = keep)
+    static member prod(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Prod(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.max(x, axis=None, keepdims=False)</c>.</summary>
-    static member max(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Max(x, a, keep) | None -> Jnp.Max(x, keepdims = keep)
+    static member max(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Max(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.min(x, axis=None, keepdims=False)</c>.</summary>
-    static member min(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Min(x, a, keep) | None -> Jnp.Min(x, keepdims = keep)
+    static member min(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Min(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.all(x, axis=None, keepdims=False)</c>.</summary>
-    static member all(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.All(x, a, keep) | None -> Jnp.All(x, keepdims = keep)
+    static member all(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.All(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.any(x, axis=None, keepdims=False)</c>.</summary>
-    static member any(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Jnp.Any(x, a, keep) | None -> Jnp.Any(x, keepdims = keep)
+    static member any(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Jnp.Any(x, axes axis, defaultArg keepdims false)
 
     /// <summary><c>jnp.var(x, axis=None, ddof=0, keepdims=False)</c>.</summary>
     static member var(x: Tensor, ?axis: int, ?ddof: int, ?keepdims: bool) : Tensor =
-        let keep, ddof = defaultArg keepdims false, defaultArg ddof 0
-        match axis with Some a -> Jnp.Var(x, a, ddof, keep) | None -> Jnp.Var(x, ddof = ddof, keepdims = keep)
+        Jnp.Var(x, axes axis, defaultArg ddof 0, defaultArg keepdims false)
 
     /// <summary><c>jnp.std(x, axis=None, ddof=0, keepdims=False)</c>.</summary>
     static member std(x: Tensor, ?axis: int, ?ddof: int, ?keepdims: bool) : Tensor =
-        let keep, ddof = defaultArg keepdims false, defaultArg ddof 0
-        match axis with Some a -> Jnp.Std(x, a, ddof, keep) | None -> Jnp.Std(x, ddof = ddof, keepdims = keep)
+        Jnp.Std(x, axes axis, defaultArg ddof 0, defaultArg keepdims false)
 
     /// <summary><c>jnp.argmax(x, axis=None, keepdims=False)</c>.</summary>
     static member argmax(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
@@ -448,9 +437,7 @@ type jnp private () =
     static member cumprod(x: Tensor, ?axis: int) : Tensor = Jnp.Cumprod(x, Option.toNullable axis)
 
     /// <summary><c>jax.scipy.special.logsumexp(x, axis=None, keepdims=False)</c>.</summary>
-    static member logsumexp(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor =
-        let keep = defaultArg keepdims false
-        match axis with Some a -> Nn.Logsumexp(x, a, keep) | None -> Nn.Logsumexp(x, keepdims = keep)
+    static member logsumexp(x: Tensor, ?axis: int, ?keepdims: bool) : Tensor = Nn.Logsumexp(x, axes axis, defaultArg keepdims false)
 
     // Creation.
 

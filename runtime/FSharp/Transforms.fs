@@ -20,22 +20,33 @@ module internal Adapt =
         | :? System.Collections.IEnumerable as items -> box (items |> Seq.cast<obj> |> Seq.map inAxes |> Seq.toArray)
         | _ -> spec
 
-    /// <summary>For a result type that is itself an F# function (the rest of a curried function), how to apply it.</summary>
+    /// <summary>Why a curried F# function cannot be jitted or vmapped here.</summary>
+    let private noDynamicCode () =
+        NotSupportedException(
+            "jax.jit/jax.vmap of a curried F# function build F# functions by reflection, which NativeAOT does not have: "
+            + "use a tupled function (fun (x, y) -> ...), or mark the function [<Jit>] to have it precompiled")
+
+    /// <summary>
+    /// For a result type that is itself an F# function (the rest of a curried function), how to apply it; None for
+    /// any other type. Applying and making F# functions of a type known at run time needs reflection, so under
+    /// NativeAOT a curried function is a <c>NotSupportedException</c> naming the alternatives.
+    /// </summary>
     let curried<'U> () : (obj -> obj -> obj) option =
-        // Applying and making F# functions of a type known at run time needs reflection: not under NativeAOT.
-        if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && FSharpType.IsFunction typeof<'U> then
-            let invoke = typeof<'U>.GetMethod "Invoke"
+        let t = typeof<'U>
+        if not (t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<obj -> obj>) then None
+        elif not System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then raise (noDynamicCode ())
+        else
+            let invoke = t.GetMethod "Invoke"
             Some(fun (fn: obj) (arg: obj) -> invoke.Invoke(fn, [| arg |]))
-        else None
 
     /// <summary>An F# function of type <typeparamref name="U"/> (a function type) from an untyped implementation.</summary>
     let makeFunction<'U> (impl: obj -> obj) : 'U =
         if System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then FSharpValue.MakeFunction(typeof<'U>, impl) :?> 'U
-        else raise (NotSupportedException "jit/vmap of a curried F# function needs dynamic code (not NativeAOT): use a tupled function")
+        else raise (noDynamicCode ())
 
     /// <summary>The kernel name of an F# function value: its closure's <c>Invoke</c>, as the runtime names a delegate's method.</summary>
     let nameOf (f: obj) : string =
-        if not System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then f.GetType().Name else
+        if not System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported then raise (noDynamicCode ())
         let invoke = f.GetType().GetMethods() |> Array.find (fun m -> m.Name = "Invoke" && m.GetParameters().Length = 1)
         KernelNames.For invoke
 
@@ -127,7 +138,7 @@ type jax private () =
     /// <c>jax.jit(f)</c>: <paramref name="f"/> traced once per input signature (shapes, dtypes, tree structure) and run
     /// as a compiled executable (with <c>Jax.Runtime.Jit</c> enabled; else interpreted). Arguments and results are
     /// trees; F# numbers are weakly typed scalars. A curried function of two arguments (<c>fun x y -&gt; ...</c>) is
-    /// jitted over both; a tupled one over its tuple.
+    /// jitted over both (not under NativeAOT: a <c>NotSupportedException</c>); a tupled one over its tuple.
     /// </summary>
     static member jit(f: 'T -> 'U) : 'T -> 'U =
         Trees.install ()
@@ -144,7 +155,8 @@ type jax private () =
     /// <c>jax.vmap(f, in_axes=0, out_axes=0)</c>: <paramref name="f"/> mapped over an axis of its input. <c>inAxes</c>
     /// is an int, <c>None</c> (not mapped), or a tuple/list/array prefix of the input's structure of such entries:
     /// <c>jax.vmap(f, inAxes = (0, None))</c> for a tupled function mapping its first argument only. For a curried
-    /// function of two arguments <c>inAxes</c> is a pair, one entry per argument (default: both mapped along 0).
+    /// function of two arguments <c>inAxes</c> is a pair, one entry per argument (default: both mapped along 0; not
+    /// under NativeAOT: a <c>NotSupportedException</c>).
     /// </summary>
     static member vmap(f: 'T -> 'U, ?inAxes: obj, ?outAxes: int) : 'T -> 'U =
         Trees.install ()

@@ -119,25 +119,22 @@ module Trees =
     /// <summary>The leaves of a tree, left to right (<c>jax.tree.leaves</c>).</summary>
     let leaves (tree: obj) : Tensor list =
         install ()
-        PyTree.Leaves tree |> List.ofSeq
+        Jax.Tree.Leaves tree |> List.ofSeq
 
     /// <summary>A tree of the same structure with <paramref name="f"/> applied to every leaf (<c>jax.tree.map</c>).</summary>
     let map (f: Tensor -> Tensor) (tree: 'T) : 'T =
         install ()
-        let struct (leaves, structure) = PyTree.Flatten(box tree)
-        structure.Unflatten(leaves |> Seq.map f |> Seq.toArray) :?> 'T
+        Jax.Tree.Map<'T>(Func<Tensor, Tensor> f, tree)
 
-    /// <summary>A tree of the structure of <paramref name="a"/> with <paramref name="f"/> applied to matching leaves (<c>jax.tree.map(f, a, b)</c>).</summary>
+    /// <summary>
+    /// A tree of the structure of <paramref name="a"/> with <paramref name="f"/> applied to matching leaves
+    /// (<c>jax.tree.map(f, a, b)</c>); trees of different structures are an <c>ArgumentException</c>.
+    /// </summary>
     let map2 (f: Tensor -> Tensor -> Tensor) (a: 'T) (b: 'T) : 'T =
         install ()
-        let struct (la, sa) = PyTree.Flatten(box a)
-        let struct (lb, sb) = PyTree.Flatten(box b)
-        if not (sa.Equals sb) then
-            invalidArg "b" (sprintf "jax.tree.map: the trees differ in structure: %O and %O" sa sb)
-        sa.Unflatten(Seq.map2 f la lb |> Seq.toArray) :?> 'T
+        Jax.Tree.Map<'T>(Func<Tensor, Tensor, Tensor>(fun x y -> f x y), a, b)
 
     /// <summary>The structure of a tree (<c>jax.tree.structure</c>).</summary>
     let structure (tree: obj) : TreeDef =
         install ()
-        let struct (_, s) = PyTree.Flatten tree
-        s
+        Jax.Tree.Structure tree
