@@ -80,24 +80,59 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
         flattenedConstructor.Parameters.Add(new ParameterDefinition(valueTuple.GenericParameters[0]));
         flattenedConstructor.Parameters.Add(new ParameterDefinition(valueTuple.GenericParameters[1]));
 
-        var flattenFunc = Func(module, corlib, ts.Object, flattened);
-        var unflattenFunc = Func(module, corlib, ts.Object, objects, ts.Object);
-        var type = new TypeReference("System", "Type", module, corlib);
-        var handle = new TypeReference("System", "RuntimeTypeHandle", module, corlib) { IsValueType = true };
-        var getTypeFromHandle = new MethodReference("GetTypeFromHandle", type, type);
-        getTypeFromHandle.Parameters.Add(new ParameterDefinition(handle));
-        var register = new MethodReference("Register", ts.Void, new TypeReference("JaxToolchain", "PyTree", module, runtime));
-        foreach (var p in new TypeReference[] { type, ts.String, flattenFunc.Type, unflattenFunc.Type, ListOf(ts.String) })
+        var flattenFunc = IlReferences.Func(module, ts.Object, flattened);
+        var unflattenFunc = IlReferences.Func(module, ts.Object, objects, ts.Object);
+        var getTypeFromHandle = IlReferences.GetTypeFromHandle(module);
+        var pyTree = new TypeReference("JaxToolchain", "PyTree", module, runtime);
+        var register = new MethodReference("Register", ts.Void, pyTree);
+        foreach (var p in new TypeReference[] { getTypeFromHandle.ReturnType, ts.String, flattenFunc.Type, unflattenFunc.Type, ListOf(ts.String) })
             register.Parameters.Add(new ParameterDefinition(p));
 
         var holder = new TypeDefinition("", "<JaxTrees>", TypeAttributes.NotPublic | TypeAttributes.Abstract | TypeAttributes.Sealed | TypeAttributes.Class, ts.Object);
         module.Types.Add(holder);
-        var initializer = ModuleInitializer(module);
+        var initializer = IlReferences.ModuleInitializer(module);
         var il = initializer.Body.GetILProcessor();
         var first = initializer.Body.Instructions[0];
         void Emit(Instruction instruction) => il.InsertBefore(first, instruction);
 
-        var pyTree = new TypeReference("JaxToolchain", "PyTree", module, runtime);
+        // A static method of <JaxTrees>: (object aux, IReadOnlyList<object> children) -> object, the node rebuilt.
+        MethodDefinition Unflatten(string name)
+        {
+            var method = new MethodDefinition(name, MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, ts.Object);
+            method.Parameters.Add(new ParameterDefinition("aux", ParameterAttributes.None, ts.Object));
+            method.Parameters.Add(new ParameterDefinition("children", ParameterAttributes.None, objects));
+            holder.Methods.Add(method);
+            return method;
+        }
+
+        // PyTree.Register(typeof(T), kind, flatten, unflatten, childNames) in the module initializer.
+        void EmitRegister(TypeReference node, string kind, MethodReference flatten, MethodReference unflatten, IReadOnlyList<string>? childNames)
+        {
+            Emit(il.Create(OpCodes.Ldtoken, node));
+            Emit(il.Create(OpCodes.Call, getTypeFromHandle));
+            Emit(il.Create(OpCodes.Ldstr, kind));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, flatten));
+            Emit(il.Create(OpCodes.Newobj, flattenFunc.Constructor));
+            Emit(il.Create(OpCodes.Ldnull));
+            Emit(il.Create(OpCodes.Ldftn, unflatten));
+            Emit(il.Create(OpCodes.Newobj, unflattenFunc.Constructor));
+            if (childNames is null) Emit(il.Create(OpCodes.Ldnull));
+            else
+            {
+                Emit(il.Create(OpCodes.Ldc_I4, childNames.Count));
+                Emit(il.Create(OpCodes.Newarr, ts.String));
+                for (int i = 0; i < childNames.Count; i++)
+                {
+                    Emit(il.Create(OpCodes.Dup));
+                    Emit(il.Create(OpCodes.Ldc_I4, i));
+                    Emit(il.Create(OpCodes.Ldstr, childNames[i]));
+                    Emit(il.Create(OpCodes.Stelem_Ref));
+                }
+            }
+            Emit(il.Create(OpCodes.Call, register));
+        }
+
         foreach (var list in lists.Cast<GenericInstanceType>())
         {
             // static object UnflattenList_k(object aux, IReadOnlyList<object> children) => List.ofArray(PyTree.ChildrenAs<Tensor>(children))
@@ -120,29 +155,16 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
             var ofTensors = new GenericInstanceMethod(ofArray);
             ofTensors.GenericArguments.Add(tensor);
 
-            var unflattenList = new MethodDefinition($"UnflattenList_{holder.Methods.Count}", MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, ts.Object);
-            unflattenList.Parameters.Add(new ParameterDefinition("aux", ParameterAttributes.None, ts.Object));
-            unflattenList.Parameters.Add(new ParameterDefinition("children", ParameterAttributes.None, objects));
+            var unflattenList = Unflatten($"UnflattenList_{holder.Methods.Count}");
             var l = unflattenList.Body.GetILProcessor();
             l.Emit(OpCodes.Ldarg_1);
             l.Emit(OpCodes.Call, childrenAsTensors);
             l.Emit(OpCodes.Call, ofTensors);
             l.Emit(OpCodes.Ret);
-            holder.Methods.Add(unflattenList);
 
             var sequenceChildren = new MethodReference("SequenceChildren", flattened, pyTree);
             sequenceChildren.Parameters.Add(new ParameterDefinition(ts.Object));
-            Emit(il.Create(OpCodes.Ldtoken, module.ImportReference(list)));
-            Emit(il.Create(OpCodes.Call, getTypeFromHandle));
-            Emit(il.Create(OpCodes.Ldstr, "list"));
-            Emit(il.Create(OpCodes.Ldnull));
-            Emit(il.Create(OpCodes.Ldftn, sequenceChildren));
-            Emit(il.Create(OpCodes.Newobj, flattenFunc.Constructor));
-            Emit(il.Create(OpCodes.Ldnull));
-            Emit(il.Create(OpCodes.Ldftn, unflattenList));
-            Emit(il.Create(OpCodes.Newobj, unflattenFunc.Constructor));
-            Emit(il.Create(OpCodes.Ldnull));
-            Emit(il.Create(OpCodes.Call, register));
+            EmitRegister(module.ImportReference(list), "list", sequenceChildren, unflattenList, null);
         }
 
         for (int r = 0; r < records.Count; r++)
@@ -171,9 +193,7 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
             holder.Methods.Add(flatten);
 
             // static object Unflatten_r(object aux, IReadOnlyList<object> children) => new R((Tensor)children[0], ...)
-            var unflatten = new MethodDefinition($"Unflatten_{r}", MethodAttributes.Assembly | MethodAttributes.Static | MethodAttributes.HideBySig, ts.Object);
-            unflatten.Parameters.Add(new ParameterDefinition("aux", ParameterAttributes.None, ts.Object));
-            unflatten.Parameters.Add(new ParameterDefinition("children", ParameterAttributes.None, objects));
+            var unflatten = Unflatten($"Unflatten_{r}");
             var u = unflatten.Body.GetILProcessor();
             for (int i = 0; i < record.Fields.Count; i++)
             {
@@ -184,54 +204,8 @@ internal sealed record FSharpRecord(TypeDefinition Type, IReadOnlyList<PropertyD
             }
             u.Emit(OpCodes.Newobj, module.ImportReference(record.Constructor));
             u.Emit(OpCodes.Ret);
-            holder.Methods.Add(unflatten);
 
-            // PyTree.Register(typeof(R), "R", Flatten_r, Unflatten_r, new[] { "F0", ... })
-            Emit(il.Create(OpCodes.Ldtoken, recordType));
-            Emit(il.Create(OpCodes.Call, getTypeFromHandle));
-            Emit(il.Create(OpCodes.Ldstr, record.Type.Name));
-            Emit(il.Create(OpCodes.Ldnull));
-            Emit(il.Create(OpCodes.Ldftn, flatten));
-            Emit(il.Create(OpCodes.Newobj, flattenFunc.Constructor));
-            Emit(il.Create(OpCodes.Ldnull));
-            Emit(il.Create(OpCodes.Ldftn, unflatten));
-            Emit(il.Create(OpCodes.Newobj, unflattenFunc.Constructor));
-            Emit(il.Create(OpCodes.Ldc_I4, record.Fields.Count));
-            Emit(il.Create(OpCodes.Newarr, ts.String));
-            for (int i = 0; i < record.Fields.Count; i++)
-            {
-                Emit(il.Create(OpCodes.Dup));
-                Emit(il.Create(OpCodes.Ldc_I4, i));
-                Emit(il.Create(OpCodes.Ldstr, record.Fields[i].Name));
-                Emit(il.Create(OpCodes.Stelem_Ref));
-            }
-            Emit(il.Create(OpCodes.Call, register));
+            EmitRegister(recordType, record.Type.Name, flatten, unflatten, record.Fields.Select(f => f.Name).ToArray());
         }
-    }
-
-    /// <summary><c>Func&lt;...&gt;</c> over <paramref name="arguments"/> (the last is the result) and its (object, native int) constructor.</summary>
-    private static (GenericInstanceType Type, MethodReference Constructor) Func(ModuleDefinition module, IMetadataScope corlib, params TypeReference[] arguments)
-    {
-        var func = new TypeReference("System", $"Func`{arguments.Length}", module, corlib);
-        foreach (var _ in arguments) func.GenericParameters.Add(new GenericParameter(func));
-        var instance = new GenericInstanceType(func);
-        foreach (var a in arguments) instance.GenericArguments.Add(a);
-        var constructor = new MethodReference(".ctor", module.TypeSystem.Void, instance) { HasThis = true };
-        constructor.Parameters.Add(new ParameterDefinition(module.TypeSystem.Object));
-        constructor.Parameters.Add(new ParameterDefinition(module.TypeSystem.IntPtr));
-        return (instance, constructor);
-    }
-
-    /// <summary>The module's initializer (<c>&lt;Module&gt;..cctor</c>), created (as a lone <c>ret</c>) when it has none.</summary>
-    public static MethodDefinition ModuleInitializer(ModuleDefinition module)
-    {
-        var moduleType = module.Types.First(t => t.Name == "<Module>");
-        var initializer = moduleType.Methods.FirstOrDefault(m => m.IsConstructor && m.IsStatic);
-        if (initializer is not null) return initializer;
-        initializer = new MethodDefinition(".cctor", MethodAttributes.Private | MethodAttributes.Static | MethodAttributes.HideBySig |
-            MethodAttributes.SpecialName | MethodAttributes.RTSpecialName, module.TypeSystem.Void);
-        initializer.Body.GetILProcessor().Emit(OpCodes.Ret);
-        moduleType.Methods.Add(initializer);
-        return initializer;
     }
 }

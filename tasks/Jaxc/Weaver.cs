@@ -35,22 +35,11 @@ internal sealed class Weaver
     {
         _module = module;
         var ts = module.TypeSystem;
-        var corlib = ts.CoreLibrary;
         _jitMethod = new TypeReference("JaxToolchain.Aot", "JitMethod", module, runtime);
-        var type = new TypeReference("System", "Type", module, corlib);
-        var handle = new TypeReference("System", "RuntimeTypeHandle", module, corlib) { IsValueType = true };
-        var func = new TypeReference("System", "Func`2", module, corlib);
-        func.GenericParameters.Add(new GenericParameter(func));
-        func.GenericParameters.Add(new GenericParameter(func));
         var objects = new ArrayType(ts.Object);
-        var funcOfArgs = new GenericInstanceType(func);
-        funcOfArgs.GenericArguments.Add(objects);
-        funcOfArgs.GenericArguments.Add(ts.Object);
-        _funcConstructor = new MethodReference(".ctor", ts.Void, funcOfArgs) { HasThis = true };
-        _funcConstructor.Parameters.Add(new ParameterDefinition(ts.Object));
-        _funcConstructor.Parameters.Add(new ParameterDefinition(ts.IntPtr));
-        _getTypeFromHandle = new MethodReference("GetTypeFromHandle", type, type);
-        _getTypeFromHandle.Parameters.Add(new ParameterDefinition(handle));
+        (var funcOfArgs, _funcConstructor) = IlReferences.Func(module, objects, ts.Object);
+        _getTypeFromHandle = IlReferences.GetTypeFromHandle(module);
+        var type = _getTypeFromHandle.ReturnType;
         _create = new MethodReference("Create", _jitMethod, _jitMethod);
         foreach (var p in new[] { type, ts.String, funcOfArgs, ts.String, ts.String, type }) _create.Parameters.Add(new ParameterDefinition(p));
         _invoke = new MethodReference("Invoke", ts.Object, _jitMethod) { HasThis = true };
@@ -91,7 +80,7 @@ internal sealed class Weaver
         var fsharp = module.AssemblyReferences.FirstOrDefault(r => r.Name == "Jax.FSharp");
         if (fsharp is null) return;
         var install = new MethodReference("Install", module.TypeSystem.Void, new TypeReference("JaxToolchain.FSharp", "Trees", module, fsharp));
-        var initializer = FSharpRecord.ModuleInitializer(module);
+        var initializer = IlReferences.ModuleInitializer(module);
         var il = initializer.Body.GetILProcessor();
         il.InsertBefore(initializer.Body.Instructions[0], il.Create(OpCodes.Call, install));
     }
