@@ -50,10 +50,12 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
-    /// <c>reduce_window</c> that is a cumulative op (how JAX lowers cumsum/cumprod/cummax/cummin on CPU, and the
-    /// exporter writes them): one input, an add/multiply/maximum/minimum body, a window of the whole length n of one
-    /// axis (1 elsewhere), unit strides and dilations, padding n - 1 before (after: reversed) that axis. The init value
-    /// is combined once more unless it is the op's identity (as our reduce lowering does for <c>reduce</c>).
+    /// <c>reduce_window</c> of one input whose body is add, multiply, maximum, minimum, and or or. A cumulative op (how
+    /// JAX lowers cumsum/cumprod/cummax/cummin on CPU, and the exporter writes them: a window of the whole length n of
+    /// one axis, 1 elsewhere, unit strides and dilations, padding n - 1 before (after: reversed) that axis) is our
+    /// cumulative primitive, the init value combined once more unless it is the op's identity (as our reduce lowering
+    /// does for <c>reduce</c>); any other window (pooling) is the runtime's registered decomposition
+    /// (<c>Lax.ReduceWindow</c>: windows gathered and reduced), given the body's op as the attribute <c>$body</c>.
     /// </summary>
     private Value LowerReduceWindow()
     {
@@ -62,19 +64,14 @@ internal sealed partial class FunctionLowering
         var init = Operand(1);
         int rank = x.Type.Rank;
         var combiner = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce_window needs one body region"));
-        (Primitive cumulative, Primitive combine, double identity) = combiner switch
-        {
-            "stablehlo.add" => ((Primitive)Prims.Cumsum, (Primitive)Prims.Add, 0.0),
-            "stablehlo.multiply" => (Prims.Cumprod, Prims.Mul, 1.0),
-            "stablehlo.maximum" => (Prims.Cummax, Prims.Max, double.NegativeInfinity),
-            "stablehlo.minimum" => (Prims.Cummin, Prims.Min, double.PositiveInfinity),
-            _ => throw Unsupported($"op not in our primitive set: stablehlo.reduce_window with a {combiner} body"),
-        };
+        if (combiner is not ("stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or"))
+            throw Unsupported($"op not in our primitive set: stablehlo.reduce_window with a {combiner} body");
         var ones = Enumerable.Repeat(1L, rank).ToArray();
         var window = Ints(RequiredAttr("window_dimensions"));
         var strides = IntsOr(ones, "window_strides");
         var padding = IntsOr(new long[2 * rank], "padding");
-        bool unit = IntsOr(ones, "base_dilations").All(v => v == 1) && IntsOr(ones, "window_dilations").All(v => v == 1) && strides.All(v => v == 1);
+        bool unit = combiner is not ("stablehlo.and" or "stablehlo.or")
+            && IntsOr(ones, "base_dilations").All(v => v == 1) && IntsOr(ones, "window_dilations").All(v => v == 1) && strides.All(v => v == 1);
         int axis = -1;
         bool reverse = false;
         for (int d = 0; d < rank && unit && window.Length == rank && padding.Length == 2 * rank; d++)
@@ -89,7 +86,18 @@ internal sealed partial class FunctionLowering
             else unit = false;
         }
         if (!unit || window.Length != rank || padding.Length != 2 * rank)
+        {
+            if (StableHloDecompositions.Find("stablehlo.reduce_window") is { } windows)
+                return (Value)LowerDecomposed(windows, null, ("$body", combiner))[0];
             throw Unsupported("op not in our primitive set: stablehlo.reduce_window other than a cumulative sum/product/max/min (a window of a whole axis padded by its length - 1 before or after, unit strides and dilations)");
+        }
+        (Primitive cumulative, Primitive combine, double identity) = combiner switch
+        {
+            "stablehlo.add" => ((Primitive)Prims.Cumsum, (Primitive)Prims.Add, 0.0),
+            "stablehlo.multiply" => (Prims.Cumprod, Prims.Mul, 1.0),
+            "stablehlo.maximum" => (Prims.Cummax, Prims.Max, double.NegativeInfinity),
+            _ => (Prims.Cummin, Prims.Min, double.PositiveInfinity),
+        };
         if (axis < 0) axis = Enumerable.Range(0, rank).FirstOrDefault(d => x.Type.Shape[d] is { IsStatic: true, Size: 1 }, -1);
         if (axis < 0) return _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), x]);
         var result = _e.Emit1(cumulative, [x], Attributes.Of(("axis", (long)axis), ("reverse", reverse)));

@@ -150,15 +150,19 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// An operation with a registered decomposition (<see cref="StableHloDecompositions"/>): our <c>call</c> of the
-    /// function it builds for these operands; what it rejects is an invalid operation at this op's position.
+    /// function it builds for its first <paramref name="operandCount"/> operands (all by default), reading attributes
+    /// from <paramref name="extra"/> first (values the importer worked out, such as a constant padding operand's); what it
+    /// rejects is an invalid operation at this op's position.
     /// </summary>
-    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition)
+    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition, int? operandCount = null, params (string Name, object? Value)[] extra)
     {
-        var operands = Operands();
+        var operands = Operands().Take(operandCount ?? int.MaxValue).ToArray();
+        var results = Enumerable.Range(0, _op.ResultTypes.Count).Select(i => ResultType(i).DType).ToArray();
         Function function;
         try
         {
-            function = decomposition(operands.Select(o => o.Type).ToArray(), AttributeValue);
+            function = decomposition(operands.Select(o => o.Type).ToArray(), results,
+                name => extra.FirstOrDefault(e => e.Name == name) is { Name: not null } e ? e.Value : AttributeValue(name));
         }
         catch (Exception e) when (e is JaxTypeException or ArgumentException or NotSupportedException)
         {
@@ -167,14 +171,58 @@ internal sealed partial class FunctionLowering
         return _e.Emit(Prims.Call, operands, Attributes.Of(("callee", function.Name)), [function.Body]).ToArray();
     }
 
-    /// <summary>An attribute as a decomposition reads it: a bool, an integer, an enum's word, or null.</summary>
+    /// <summary>
+    /// An attribute as a decomposition reads it: a bool, an integer, an enum's word or a structure's text, a list of
+    /// integers (<c>long[]</c>: arrays, dense arrays and dense tensors, splats expanded, nested lists flattened), a list of
+    /// bools (<c>bool[]</c>), or null.
+    /// </summary>
     private object? AttributeValue(string name) => Attr(name) switch
     {
         null => null,
         MlirBoolAttribute b => b.Value,
         MlirIntAttribute i => (long)i.Value,
+        MlirStructAttribute { Fields: var f } when f.TryGetValue("$text", out var text) && text is MlirStringAttribute t => t.Value,
+        MlirDenseArrayAttribute or MlirArrayAttribute or MlirDenseAttribute => ListValue(Attr(name)!),
         var a => WordOf(a) ?? a.ToString(),
     };
+
+    /// <summary>A list attribute's elements in order (nested lists flattened, a dense splat repeated to its type's size): <c>bool[]</c> when they are bools, else <c>long[]</c>.</summary>
+    private object ListValue(MlirAttribute list)
+    {
+        var items = new List<MlirAttribute>();
+        void Flatten(MlirAttribute a)
+        {
+            switch (a)
+            {
+                case MlirArrayAttribute arr:
+                    arr.Elements.ToList().ForEach(Flatten);
+                    break;
+                case MlirDenseArrayAttribute arr:
+                    arr.Elements.ToList().ForEach(Flatten);
+                    break;
+                case MlirDenseAttribute { Literal: DenseScalar s, Type: MlirTensorType { Dims: var dims } } when dims.All(d => d is not null):
+                    items.AddRange(Enumerable.Repeat(ScalarOf(s), (int)dims.Aggregate(1L, (p, d) => p * d!.Value)));
+                    break;
+                case MlirDenseAttribute { Literal: var literal }:
+                    FlattenLiteral(literal);
+                    break;
+                default:
+                    items.Add(a);
+                    break;
+            }
+        }
+        void FlattenLiteral(DenseLiteral literal)
+        {
+            if (literal is DenseList l) l.Elements.ToList().ForEach(FlattenLiteral);
+            else if (literal is DenseScalar s) items.Add(ScalarOf(s));
+            else throw Invalid($"expected a list of integers or bools, got {list}");
+        }
+        static MlirAttribute ScalarOf(DenseScalar s) => s.Text is "true" or "false" ? new MlirBoolAttribute(s.Text == "true") : new MlirIntAttribute(DenseValues.ParseInteger(s.Text));
+        Flatten(list);
+        return items.Count > 0 && items.All(x => x is MlirBoolAttribute)
+            ? items.Select(x => ((MlirBoolAttribute)x).Value).ToArray()
+            : items.Select(Int).ToArray();
+    }
 
     private static string? WordOf(MlirAttribute? a) => a switch
     {
@@ -258,6 +306,8 @@ internal sealed partial class FunctionLowering
             "func.call" or "call" => LowerCall(op.Symbol ?? throw Invalid("no callee")),
             "stablehlo.custom_call" => LowerCustomCall(),
             "stablehlo.composite" => LowerCall(Attr("decomposition") is MlirSymbolAttribute s ? s.Name : throw Invalid("no decomposition function")),
+            "stablehlo.dynamic_conv" when StableHloDecompositions.Find("stablehlo.convolution") is { } convolution =>
+                LowerDecomposed(convolution, 2, ("padding", ConstantInts(Operand(2)))),
             _ when StableHloDecompositions.Find(name) is { } decomposition => LowerDecomposed(decomposition),
             _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
                 throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),

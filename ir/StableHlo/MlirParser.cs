@@ -303,6 +303,9 @@ internal sealed class MlirParser
             case "chlo.scan" when _c.Peek() == '(':
                 ParsePrettyScan(op);
                 return;
+            case "stablehlo.convolution" when _c.Peek() == '(':
+                ParsePrettyConvolution(op);
+                return;
         }
         ParseItems(op);
         if (_c.TryConsume(":"))
@@ -402,6 +405,58 @@ internal sealed class MlirParser
         }
         if (ranges.Count > 0) op.Attributes["$slice"] = new MlirSliceRangesAttribute(ranges);
         else op.Attributes["index"] = new MlirIntAttribute(plain.Count == 1 ? plain[0] : throw _c.Error("expected one index"));
+    }
+
+    /// <summary>
+    /// <c>stablehlo.convolution(%lhs, %rhs) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [..],
+    /// pad = [[..], ..], lhs_dilate = [..], rhs_dilate = [..], reverse = [..]} {attributes} : (types) -> type</c>, its
+    /// attributes renamed to the generic form's (<c>dimension_numbers</c> as the text between the brackets of
+    /// <c>#stablehlo.conv&lt;...&gt;</c>, <c>window_strides</c>, <c>padding</c>, <c>lhs_dilation</c>, <c>rhs_dilation</c>,
+    /// <c>window_reversal</c>).
+    /// </summary>
+    private void ParsePrettyConvolution(MlirOperation op)
+    {
+        _c.Expect("(");
+        ParseOperandList(op);
+        _c.Expect(")");
+        while (_c.Peek() != ':')
+        {
+            if (_c.Peek() == '{')
+            {
+                foreach (var (k, v) in ParseDictionary().Entries) op.Attributes[k] = v;
+                continue;
+            }
+            var key = _c.Identifier();
+            _c.Expect("=");
+            if (key == "dim_numbers")
+            {
+                var parts = new string[3];
+                for (int i = 0; i < 3; i++)
+                {
+                    if (i > 0) _c.Expect(i == 1 ? "x" : "->");
+                    _c.Expect("[");
+                    parts[i] = "[" + _c.Balanced('[', ']') + "]";
+                }
+                op.Attributes["dimension_numbers"] = new MlirStringAttribute($"{parts[0]}x{parts[1]}->{parts[2]}");
+            }
+            else if (key == "window")
+            {
+                foreach (var (k, v) in ParseDictionary().Entries)
+                    op.Attributes[k switch
+                    {
+                        "stride" => "window_strides",
+                        "pad" => "padding",
+                        "lhs_dilate" => "lhs_dilation",
+                        "rhs_dilate" => "rhs_dilation",
+                        "reverse" => "window_reversal",
+                        _ => throw _c.Error($"unknown window attribute '{k}' of stablehlo.convolution"),
+                    }] = v;
+            }
+            else op.Attributes[key] = ParseAttribute();
+            _c.TryConsume(",");
+        }
+        _c.Expect(":");
+        ParseFunctionType(op);
     }
 
     /// <summary><c>stablehlo.while(%iterArg = %x, ...) : types cond { ... } do { ... }</c>.</summary>
@@ -693,6 +748,7 @@ internal sealed class MlirParser
         {
             var word = _c.Identifier();
             if (_c.TryConsume(">")) return new MlirWordAttribute(word);
+            if (word == "raw" && name == "stablehlo.conv") return ParseRawConvDimensions();
             if (char.IsLetter(_c.Peek()))
             {
                 // #stablehlo<comparison_direction GT>: the enum's name, then its case.
@@ -715,6 +771,48 @@ internal sealed class MlirParser
             return new MlirStructAttribute(name, new Dictionary<string, MlirAttribute> { ["$text"] = new MlirStringAttribute(word + _c.Balanced('<', '>')) });
         }
         return new MlirStructAttribute(name, new Dictionary<string, MlirAttribute> { ["$text"] = new MlirStringAttribute(_c.Balanced('<', '>')) });
+    }
+
+    /// <summary>
+    /// <c>#stablehlo.conv&lt;raw input_batch_dimension = 0, ...&gt;</c>, the form the printer uses when the short one
+    /// cannot say it: rewritten as the short form's text (<c>[b, 0, f]x[o, i, 0]->[b, 0, f]</c>) so that one reader serves both.
+    /// </summary>
+    private MlirAttribute ParseRawConvDimensions()
+    {
+        var at = _c.Location;
+        var fields = new Dictionary<string, MlirAttribute>(StringComparer.Ordinal);
+        do
+        {
+            var key = _c.Identifier();
+            _c.Expect("=");
+            fields[key] = ParseAttribute();
+        }
+        while (_c.TryConsume(","));
+        _c.Expect(">");
+        long One(string key) => fields.GetValueOrDefault(key) is MlirIntAttribute i ? (long)i.Value : throw _c.Error($"#stablehlo.conv<raw ...> needs {key}", at);
+        long[] Many(string key) => fields.GetValueOrDefault(key) switch
+        {
+            MlirArrayAttribute a => a.Elements.Select(e => e is MlirIntAttribute i ? (long)i.Value : throw _c.Error($"{key} must list integers", at)).ToArray(),
+            null => [],
+            _ => throw _c.Error($"{key} must list integers", at),
+        };
+        string Spec(string prefix, string first, string second, char firstLetter, char secondLetter)
+        {
+            var spatial = Many(prefix + "spatial_dimensions");
+            var letters = new string[spatial.Length + 2];
+            long a = One(prefix + first), b = One(prefix + second);
+            if (a < 0 || a >= letters.Length || b < 0 || b >= letters.Length || spatial.Any(d => d < 0 || d >= letters.Length))
+                throw _c.Error($"#stablehlo.conv<raw ...>: a {prefix.TrimEnd('_')} dimension is out of range", at);
+            letters[a] = firstLetter.ToString();
+            letters[b] = secondLetter.ToString();
+            for (int i = 0; i < spatial.Length; i++) letters[spatial[i]] = i.ToString(CultureInfo.InvariantCulture);
+            if (letters.Any(l => l is null)) throw _c.Error($"#stablehlo.conv<raw ...>: the {prefix.TrimEnd('_')} dimensions are not a permutation", at);
+            return "[" + string.Join(", ", letters) + "]";
+        }
+        var text = Spec("input_", "batch_dimension", "feature_dimension", 'b', 'f') + "x"
+            + Spec("kernel_", "output_feature_dimension", "input_feature_dimension", 'o', 'i') + "->"
+            + Spec("output_", "batch_dimension", "feature_dimension", 'b', 'f');
+        return new MlirStructAttribute("stablehlo.conv", new Dictionary<string, MlirAttribute> { ["$text"] = new MlirStringAttribute(text) });
     }
 
     private DenseLiteral ParseDenseLiteral()

@@ -25,13 +25,16 @@ internal static class SupportedOperations
         "stablehlo.subtract", "stablehlo.tan", "stablehlo.tanh", "stablehlo.transpose", "stablehlo.tuple", "stablehlo.while", "stablehlo.xor",
         "stablehlo.real", "stablehlo.imag", "stablehlo.dynamic_iota", "stablehlo.dynamic_reshape", "stablehlo.dynamic_broadcast_in_dim",
         "stablehlo.dynamic_pad", "stablehlo.dynamic_gather", "chlo.mulhi", "chlo.scan", "stablehlo.reduce_precision",
-        "stablehlo.reduce_window", "stablehlo.custom_call", "stablehlo.map", "chlo.ragged_dot",
+        "stablehlo.reduce_window", "stablehlo.custom_call", "stablehlo.map", "chlo.ragged_dot", "stablehlo.dynamic_conv",
     };
 
-    /// <summary>Ops that exist to make or read values of element types we lack (complex, quantized).</summary>
+    /// <summary>
+    /// Ops that exist to make or read values of element types we lack (complex, quantized). <c>fft</c> is one: every
+    /// FFT type has a complex operand or result (RFFT's result, IRFFT's operand).
+    /// </summary>
     private static readonly HashSet<string> ElementTypeOperations = new(StringComparer.Ordinal)
     {
-        "stablehlo.complex", "stablehlo.uniform_quantize", "stablehlo.uniform_dequantize",
+        "stablehlo.complex", "stablehlo.uniform_quantize", "stablehlo.uniform_dequantize", "stablehlo.fft",
     };
 
     public static bool Contains(string name) => Names.Contains(name) || StableHloDecompositions.Find(name) is not null;

@@ -49,3 +49,58 @@ type lax =
     static member switch(index: Tensor, branches: (Tensor -> Tensor) list, operand: Tensor) : Tensor =
         let flat = branches |> List.map (fun b -> Func<Tensor[], Tensor[]>(fun args -> [| b args.[0] |])) |> List.toArray
         (Lax.Switch(index, flat, operand)).[0]
+
+    /// <summary>
+    /// <c>jax.lax.conv_general_dilated</c> with padding by name (<c>"VALID"</c>, <c>"SAME"</c>, <c>"SAME_LOWER"</c>);
+    /// <paramref name="dimensionNumbers"/> as JAX's layout strings, such as <c>("NHWC", "HWIO", "NHWC")</c> (default NCHW / OIHW / NCHW).
+    /// </summary>
+    static member convGeneralDilated(lhs: Tensor, rhs: Tensor, windowStrides: int[], padding: string, ?lhsDilation: int[], ?rhsDilation: int[],
+                                     ?dimensionNumbers: string * string * string, ?featureGroupCount: int, ?batchGroupCount: int, ?preferredElementType: DType) : Tensor =
+        Lax.ConvGeneralDilated(lhs, rhs, windowStrides, padding, Option.toObj lhsDilation, Option.toObj rhsDilation, lax.Layouts dimensionNumbers,
+                               defaultArg featureGroupCount 1, defaultArg batchGroupCount 1, Option.toNullable preferredElementType)
+
+    /// <summary><c>jax.lax.conv_general_dilated</c> with explicit <c>(low, high)</c> padding per spatial dimension.</summary>
+    static member convGeneralDilated(lhs: Tensor, rhs: Tensor, windowStrides: int[], padding: (int * int)[], ?lhsDilation: int[], ?rhsDilation: int[],
+                                     ?dimensionNumbers: string * string * string, ?featureGroupCount: int, ?batchGroupCount: int, ?preferredElementType: DType) : Tensor =
+        Lax.ConvGeneralDilated(lhs, rhs, windowStrides, lax.Pairs padding, Option.toObj lhsDilation, Option.toObj rhsDilation, lax.Layouts dimensionNumbers,
+                               defaultArg featureGroupCount 1, defaultArg batchGroupCount 1, Option.toNullable preferredElementType)
+
+    /// <summary><c>jax.lax.conv</c>: NCHW input, OIHW kernel, padding by name.</summary>
+    static member conv(lhs: Tensor, rhs: Tensor, windowStrides: int[], padding: string) : Tensor = Lax.Conv(lhs, rhs, windowStrides, padding)
+
+    /// <summary><c>jax.lax.conv_transpose</c> with padding by name (<c>"SAME"</c> or <c>"VALID"</c>); layouts default to NHWC / HWIO / NHWC.</summary>
+    static member convTranspose(lhs: Tensor, rhs: Tensor, strides: int[], padding: string, ?rhsDilation: int[], ?dimensionNumbers: string * string * string,
+                                ?transposeKernel: bool) : Tensor =
+        Lax.ConvTranspose(lhs, rhs, strides, padding, Option.toObj rhsDilation, lax.Layouts dimensionNumbers, defaultArg transposeKernel false)
+
+    /// <summary>
+    /// <c>jax.lax.reduce_window</c> with padding by name: <c>lax.reduceWindow(x, jnp.array(-infinity), lax.max, [|1; 2; 2; 1|], [|1; 2; 2; 1|], "VALID")</c>
+    /// is 2x2 max pooling of an NHWC array. A computation that is one add, multiply, max, min, and or or reduces windows at once; any other folds.
+    /// </summary>
+    static member reduceWindow(operand: Tensor, initValue: Tensor, computation: Tensor -> Tensor -> Tensor, windowDimensions: int[], windowStrides: int[],
+                               padding: string, ?baseDilation: int[], ?windowDilation: int[]) : Tensor =
+        Lax.ReduceWindow(operand, initValue, Func<Tensor, Tensor, Tensor>(fun a b -> computation a b), windowDimensions, windowStrides, padding,
+                         Option.toObj baseDilation, Option.toObj windowDilation)
+
+    /// <summary><c>jax.lax.reduce_window</c> with explicit <c>(low, high)</c> padding per dimension.</summary>
+    static member reduceWindow(operand: Tensor, initValue: Tensor, computation: Tensor -> Tensor -> Tensor, windowDimensions: int[], windowStrides: int[],
+                               padding: (int * int)[], ?baseDilation: int[], ?windowDilation: int[]) : Tensor =
+        Lax.ReduceWindow(operand, initValue, Func<Tensor, Tensor, Tensor>(fun a b -> computation a b), windowDimensions, windowStrides, lax.Pairs padding,
+                         Option.toObj baseDilation, Option.toObj windowDilation)
+
+    /// <summary><c>jax.lax.add</c> as a curried F# function (a reduce_window computation).</summary>
+    static member add (x: Tensor) (y: Tensor) : Tensor = Lax.Add(x, y)
+
+    /// <summary><c>jax.lax.max</c> as a curried F# function (a reduce_window computation).</summary>
+    static member max (x: Tensor) (y: Tensor) : Tensor = Lax.Max(x, y)
+
+    /// <summary><c>jax.lax.min</c> as a curried F# function (a reduce_window computation).</summary>
+    static member min (x: Tensor) (y: Tensor) : Tensor = Lax.Min(x, y)
+
+    static member private Layouts(layouts: (string * string * string) option) : ConvDimensionNumbers =
+        match layouts with
+        | Some (l, r, o) -> ConvDimensionNumbers.FromLayouts(l, r, o)
+        | None -> null
+
+    static member private Pairs(padding: (int * int)[]) : Collections.Generic.IReadOnlyList<struct (int * int)> =
+        padding |> Array.map (fun (lo, hi) -> struct (lo, hi)) :> _

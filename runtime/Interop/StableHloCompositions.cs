@@ -5,9 +5,13 @@ namespace JaxToolchain;
 
 /// <summary>
 /// StableHLO operations with no primitive of ours that the runtime composes, registered with the importer
-/// (<see cref="StableHloDecompositions"/>) before any module is imported: <c>stablehlo.triangular_solve</c> is
-/// <see cref="Lax.Linalg.TriangularSolve"/> (substitution loops, JAX's derivative), traced for the operation's operand
-/// types. Real values only (complex is an unsupported element type); <c>ADJOINT</c> of real values is the transpose.
+/// (<see cref="StableHloDecompositions"/>) before any module is imported, each traced for the operation's operand
+/// types: <c>stablehlo.triangular_solve</c> is <see cref="Lax.Linalg.TriangularSolve"/> (substitution loops, JAX's
+/// derivative; real values only, <c>ADJOINT</c> of real values is the transpose); <c>stablehlo.convolution</c> (and
+/// <c>dynamic_conv</c>, whose padding operand the importer reads as a constant) is <see cref="Lax.ConvGeneralDilated(Tensor, Tensor, int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[], ConvDimensionNumbers, int, int, DType?)"/>
+/// with window reversal, the result's declared dtype as the preferred element type; <c>stablehlo.reduce_window</c>
+/// that is not a cumulative op is <see cref="Lax.ReduceWindow(Tensor, Tensor, Func{Tensor, Tensor, Tensor}, int[], int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[])"/>
+/// with its body's op.
 /// </summary>
 internal static class StableHloCompositions
 {
@@ -18,9 +22,11 @@ internal static class StableHloCompositions
     {
         if (Interlocked.Exchange(ref _registered, 1) == 1) return;
         StableHloDecompositions.Register("stablehlo.triangular_solve", TriangularSolve);
+        StableHloDecompositions.Register("stablehlo.convolution", Convolution);
+        StableHloDecompositions.Register("stablehlo.reduce_window", ReduceWindow);
     }
 
-    private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, Func<string, object?> attribute)
+    private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 2) throw new ArgumentException($"triangular_solve takes a and b, got {operands.Count} operands");
         bool left = attribute("left_side") is true, lower = attribute("lower") is true, unit = attribute("unit_diagonal") is true;
@@ -28,6 +34,100 @@ internal static class StableHloCompositions
         if (transpose is not ("NO_TRANSPOSE" or "TRANSPOSE" or "ADJOINT"))
             throw new ArgumentException($"triangular_solve: transpose_a {transpose} is none of NO_TRANSPOSE, TRANSPOSE, ADJOINT");
         return Traced("triangular_solve", a => [Lax.Linalg.TriangularSolve(a[0], a[1], left, lower, transpose != "NO_TRANSPOSE", unitDiagonal: unit)], operands);
+    }
+
+    private static Function Convolution(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 2) throw new ArgumentException($"convolution takes lhs and rhs, got {operands.Count} operands");
+        if (results.Count != 1) throw new ArgumentException($"convolution has one result, the text names {results.Count}");
+        var dn = ConvolutionDimensions(attribute("dimension_numbers") as string
+            ?? throw new ArgumentException("convolution needs dimension_numbers"), operands[0].Rank);
+        int spatial = dn.SpatialRank;
+        int[] Ints(string name, int fill) => attribute(name) switch
+        {
+            null => [.. Enumerable.Repeat(fill, spatial)],
+            long[] values => [.. values.Select(v => checked((int)v))],
+            var other => throw new ArgumentException($"convolution: {name} must list integers, got {other}"),
+        };
+        var padding = attribute("padding") switch
+        {
+            null => new long[2 * spatial],
+            long[] values when values.Length == 2 * spatial => values,
+            var other => throw new ArgumentException($"convolution: padding must hold a (low, high) pair per spatial dimension ({spatial}), got {(other is long[] l ? string.Join(", ", l) : other)}"),
+        };
+        var reversal = attribute("window_reversal") switch
+        {
+            null => null,
+            bool[] flags => flags,
+            long[] flags => flags.Select(f => f != 0).ToArray(),
+            var other => throw new ArgumentException($"convolution: window_reversal must list bools, got {other}"),
+        };
+        int[] strides = Ints("window_strides", 1), lhsDilation = Ints("lhs_dilation", 1), rhsDilation = Ints("rhs_dilation", 1);
+        var pairs = Enumerable.Range(0, spatial).Select(i => (checked((int)padding[2 * i]), checked((int)padding[2 * i + 1]))).ToArray();
+        int featureGroups = checked((int)(attribute("feature_group_count") as long? ?? 1)), batchGroups = checked((int)(attribute("batch_group_count") as long? ?? 1));
+        return Traced("convolution", a => [Lax.ConvolutionWithReversal(a[0], a[1], strides, pairs, lhsDilation, rhsDilation, reversal, dn, featureGroups, batchGroups, results[0])], operands);
+    }
+
+    /// <summary>
+    /// StableHLO's short dimension numbers, <c>[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]</c>: each list names every
+    /// dimension of the input, the kernel and the result (b/f batch and feature, i/o the kernel's input and output
+    /// features, digits the spatial dimensions in order).
+    /// </summary>
+    internal static ConvDimensionNumbers ConvolutionDimensions(string text, int rank)
+    {
+        var parts = text.Replace(" ", "", StringComparison.Ordinal).Split(["x[", "->"], StringSplitOptions.None);
+        if (parts.Length != 3) throw new ArgumentException($"convolution: cannot read dimension numbers '{text}'");
+        int[] Spec(string part, string first, string second)
+        {
+            var letters = part.Trim('[', ']').Split(',');
+            if (letters.Length != rank)
+                throw new ArgumentException($"convolution: dimension numbers '{text}' name {letters.Length} dimensions of rank {rank} operands");
+            var spec = new int[rank];
+            var seen = new bool[rank];
+            for (int d = 0; d < rank; d++)
+            {
+                int role = letters[d] == first ? 0 : letters[d] == second ? 1
+                    : int.TryParse(letters[d], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int s) && s < rank - 2 ? s + 2
+                    : throw new ArgumentException($"convolution: '{letters[d]}' in dimension numbers '{text}' is none of {first}, {second} or a spatial index below {rank - 2}");
+                if (seen[role]) throw new ArgumentException($"convolution: dimension numbers '{text}' name '{letters[d]}' twice");
+                seen[role] = true;
+                spec[role] = d;
+            }
+            return spec;
+        }
+        return new ConvDimensionNumbers(Spec(parts[0], "b", "f"), Spec("[" + parts[1], "o", "i"), Spec(parts[2], "b", "f"));
+    }
+
+    private static Function ReduceWindow(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 2) throw new ArgumentException($"reduce_window of one input takes it and an init value, got {operands.Count} operands");
+        int rank = operands[0].Rank;
+        Func<Tensor, Tensor, Tensor> body = attribute("$body") switch
+        {
+            "stablehlo.add" => Lax.Add,
+            "stablehlo.multiply" => Lax.Mul,
+            "stablehlo.maximum" => Lax.Max,
+            "stablehlo.minimum" => Lax.Min,
+            "stablehlo.and" => Lax.BitwiseAnd,
+            "stablehlo.or" => Lax.BitwiseOr,
+            var other => throw new ArgumentException($"reduce_window: no decomposition for a {other} body"),
+        };
+        int[] Ints(string name, int fill) => attribute(name) switch
+        {
+            null => [.. Enumerable.Repeat(fill, rank)],
+            long[] values => [.. values.Select(v => checked((int)v))],
+            var other => throw new ArgumentException($"reduce_window: {name} must list integers, got {other}"),
+        };
+        var window = Ints("window_dimensions", 1);
+        int[] strides = Ints("window_strides", 1), baseDilation = Ints("base_dilations", 1), windowDilation = Ints("window_dilations", 1);
+        var padding = attribute("padding") switch
+        {
+            null => new long[2 * rank],
+            long[] values when values.Length == 2 * rank => values,
+            var other => throw new ArgumentException($"reduce_window: padding must hold a (low, high) pair per dimension ({rank}), got {(other is long[] l ? string.Join(", ", l) : other)}"),
+        };
+        var pairs = Enumerable.Range(0, rank).Select(i => (checked((int)padding[2 * i]), checked((int)padding[2 * i + 1]))).ToArray();
+        return Traced("reduce_window", a => [Lax.ReduceWindow(a[0], a[1], body, window, strides, pairs, baseDilation, windowDilation)], operands);
     }
 
     /// <summary>

@@ -23,16 +23,6 @@ public sealed class LinalgBackendTests
         return Jnp.Array(data, DType.Float32).Reshape(2, 5, 5);
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.ToArray<double>();
-        var a = actual.ToArray<double>();
-        double scale = Math.Max(1, e.Max(Math.Abs));
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4 * scale, $"{what}[{i}]: expected {e[i]:R}, got {a[i]:R}");
-    }
-
     [Fact]
     public void The_cpu_backend_compiles_the_factorizations()
     {
@@ -43,7 +33,7 @@ public sealed class LinalgBackendTests
         {
             var x = Input();
             foreach (var (name, f) in Functions)
-                AssertClose(f(x), Jax.Jit(f)(x), name);
+                EagerComparison.AssertClose(f(x), Jax.Jit(f)(x), name);
         }
         finally
         {
@@ -58,6 +48,6 @@ public sealed class LinalgBackendTests
         var gpu = Jax.Devices("vulkan")[0];
         var x = Input();
         foreach (var (name, f) in Functions)
-            AssertClose(f(x), Jax.Jit(f, new JitOptions { Device = gpu })(x), name);
+            EagerComparison.AssertClose(f(x), Jax.Jit(f, new JitOptions { Device = gpu })(x), name);
     }
 }

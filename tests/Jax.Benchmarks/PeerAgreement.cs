@@ -49,6 +49,23 @@ internal static class PeerAgreement
             Require($"mlp step parameter {i}: Jax.Jit vs eager", jitStep[i].ToArray<float>(), eagerStep[i].ToArray<float>(), ValueTolerance);
     }
 
+    /// <summary>The conv benchmark's layer and kernel gradient, jitted, against TorchSharp's on a smaller batch of the same shapes.</summary>
+    public static void CheckConv()
+    {
+        var xs = FixedInputs.Uniform(2 * 32 * 12 * 12, seed: 5, low: -1, high: 1);
+        var ws = FixedInputs.Uniform(64 * 32 * 3 * 3, seed: 6, low: -1, high: 1);
+        var (x, w) = (Jnp.Array(xs).Reshape(2, 32, 12, 12), Jnp.Array(ws).Reshape(64, 32, 3, 3));
+        using var torchX = torch.tensor(xs).reshape(2, 32, 12, 12);
+        using var torchW = torch.tensor(ws).reshape(64, 32, 3, 3).requires_grad_(true);
+        using var torchY = torch.nn.functional.conv2d(torchX, torchW, padding: [1, 1]);
+        Require("conv2d: ours (Jax.Jit) vs TorchSharp", Jax.Jit((Func<Tensor, Tensor, Tensor>)ConvBenchmarks.Layer)(x, w).ToArray<float>(), torchY.data<float>().ToArray(), ValueTolerance);
+        using var loss = torchY.square().sum();
+        loss.backward();
+        using var torchDw = torchW.grad;
+        var dw = Jax.Jit(Jax.Grad((Tensor k) => Jnp.Sum(Jnp.Square(ConvBenchmarks.Layer(x, k)))))(w);
+        Require("conv2d kernel gradient: ours (Jax.Jit) vs TorchSharp", dw.ToArray<float>(), torchDw!.data<float>().ToArray(), GradientTolerance);
+    }
+
     /// <summary>Fails unless max |ours - reference| &lt;= tolerance * max(1, max |reference|).</summary>
     private static void Require(string what, float[] ours, float[] reference, double tolerance)
     {

@@ -41,6 +41,7 @@ try
 {
     PeerAgreement.CheckSelu();
     PeerAgreement.CheckMlp();
+    PeerAgreement.CheckConv();
 }
 catch (PeerDisagreementException e)
 {
@@ -67,7 +68,7 @@ var config = ManualConfig.CreateEmpty()
     .WithArtifactsPath(Path.GetFullPath(artifacts));
 
 var summaries = BenchmarkRunner.Run([typeof(SeluBenchmarks), typeof(MlpStepBenchmarks), typeof(GradChainBenchmarks),
-    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks), typeof(GemmBenchmarks), typeof(PrecompiledCallBenchmarks)], config);
+    typeof(GradSumLogisticBenchmarks), typeof(VmapApplyMatrixBenchmarks), typeof(GemmBenchmarks), typeof(ConvBenchmarks), typeof(PrecompiledCallBenchmarks)], config);
 var medians = summaries.SelectMany(s => s.Reports).ToDictionary(
     report => (report.BenchmarkCase.Descriptor.Type, report.BenchmarkCase.Descriptor.WorkloadMethod.Name),
     report => report.ResultStatistics is { } statistics ? Quantity.Seconds(statistics.Median / 1e9) : null);
@@ -87,6 +88,9 @@ WorkloadResult[] results =
     new("grad_chain_4000", Median(typeof(GradChainBenchmarks), nameof(GradChainBenchmarks.Ours)), null),
     new("gemm_3000", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.Torch))),
     new("fma_peak", Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.OursJit)), Median(typeof(GemmBenchmarks), nameof(GemmBenchmarks.FmaPeak))),
+    new("conv2d_3x3", Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.OursJit)), Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.Torch))),
+    new("conv2d_3x3_grad", Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.OursGrad)), Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.TorchGrad))),
+    new("maxpool_2x2", Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.OursPool)), Median(typeof(ConvBenchmarks), nameof(ConvBenchmarks.TorchPool))),
     new("precompiled_call_100", Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.OursAddOne)), Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.TorchAddOne))),
     new("grad_sum_logistic_aot", Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.OursGradSumLogistic)), Median(typeof(PrecompiledCallBenchmarks), nameof(PrecompiledCallBenchmarks.TorchGradSumLogistic))),
 ];

@@ -100,3 +100,21 @@ let ``grad through scan`` () =
     // sum of cumulative sums of x: d/dx_i = n - i
     let f (xs: Tensor) = let _, ys = cumsum xs in jnp.sum ys
     Check.close 0.0 [ 4.0; 3.0; 2.0; 1.0 ] (jax.grad f (jnp.ones (4)))
+
+[<Fact>]
+let ``convolution and pooling with JAX's layouts`` () =
+    // x: NHWC [1, 3, 3, 1] holding 0..8; a 2x2 kernel of ones sums each window.
+    let x = jnp.reshape (jnp.arange 9.0, [| 1; 3; 3; 1 |])
+    let w = jnp.ones ([| 2; 2; 1; 1 |])
+    let y = lax.convGeneralDilated (x, w, [| 1; 1 |], "VALID", dimensionNumbers = ("NHWC", "HWIO", "NHWC"))
+    Check.close 0.0 [ 8.0; 12.0; 20.0; 24.0 ] y
+    let padded = lax.convGeneralDilated (x, w, [| 2; 2 |], [| (1, 0); (1, 0) |], dimensionNumbers = ("NHWC", "HWIO", "NHWC"))
+    Check.close 0.0 [ 0.0; 3.0; 9.0; 24.0 ] padded
+    let pooled = lax.reduceWindow (x, jnp.array -infinity, lax.max, [| 1; 2; 2; 1 |], [| 1; 1; 1; 1 |], "VALID")
+    Check.close 0.0 [ 4.0; 5.0; 7.0; 8.0 ] pooled
+    // The gradient of the summed convolution with respect to the kernel sums each kernel tap's inputs.
+    let dw = jax.grad (fun (k: Tensor) -> jnp.sum (lax.convGeneralDilated (x, k, [| 1; 1 |], "VALID", dimensionNumbers = ("NHWC", "HWIO", "NHWC")))) w
+    Check.close 0.0 [ 8.0; 12.0; 20.0; 24.0 ] dw
+    let up = lax.convTranspose (x, w, [| 2; 2 |], "VALID")
+    Check.dtype DType.Float32 up
+    Assert.Equal<int[]>([| 1; 6; 6; 1 |], Check.shape up)

@@ -233,7 +233,13 @@ public sealed class ImporterJaxFormsTests
         Assert.Contains(main.Body.Operations, o => o.Primitive == Prims.Cumsum);
         var r = Interpreter.Run(main, Buffer.Of([1f, 2, 3, 4, 5, 6], 2, 3))[0].ToArray<float>();
         Assert.Equal([1f, 3, 6, 4, 9, 15], r);
-        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction(text.Replace("[2, 0]]", "[1, 0]]", StringComparison.Ordinal)));
+        // Any other window (pooling) is the runtime's Lax.ReduceWindow: a sliding sum of 3 padded by one on each side.
+        JaxToolchain.StableHloCompositions.EnsureRegistered();
+        var sliding = StableHloImporter.ImportFunction(text.Replace("[2, 0]]", "[1, 1]]", StringComparison.Ordinal));
+        Assert.DoesNotContain(sliding.Body.Operations, o => o.Primitive == Prims.Cumsum);
+        Assert.Equal([3f, 6, 5, 9, 15, 11], Interpreter.Run(sliding, Buffer.Of([1f, 2, 3, 4, 5, 6], 2, 3))[0].ToArray<float>());
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction(text.Replace("stablehlo.add %arg1", "stablehlo.subtract %arg1", StringComparison.Ordinal)));
         Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
+        Assert.Contains("stablehlo.subtract body", e.Message);
     }
 }

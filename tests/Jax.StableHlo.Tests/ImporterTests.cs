@@ -187,13 +187,21 @@ public sealed class ImporterTests
         const string text = """
             func.func @main(%arg0: tensor<4xf32>) -> tensor<4xf32> {
               %0 = stablehlo.abs %arg0 : tensor<4xf32>
-              %1 = "stablehlo.fft"(%0) {fft_type = #stablehlo<fft_type FFT>, fft_length = array<i64: 4>} : (tensor<4xf32>) -> tensor<4xf32>
+              %1 = "stablehlo.batch_norm_inference"(%0, %0, %0, %0, %0) {epsilon = 1.0e-3 : f32, feature_index = 0 : i64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
               func.return %1 : tensor<4xf32>
             }
             """;
-        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule(text, "fft.mlir"));
-        Assert.Equal("fft.mlir:3:8: 'stablehlo.fft': op not in our primitive set: stablehlo.fft", e.Message);
-        Assert.Equal((3, 8, "stablehlo.fft", StableHloImportFailure.UnsupportedOperation), (e.Line, e.Column, e.OperationName, e.Failure));
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule(text, "bn.mlir"));
+        Assert.Equal("bn.mlir:3:8: 'stablehlo.batch_norm_inference': op not in our primitive set: stablehlo.batch_norm_inference", e.Message);
+        Assert.Equal((3, 8, "stablehlo.batch_norm_inference", StableHloImportFailure.UnsupportedOperation), (e.Line, e.Column, e.OperationName, e.Failure));
+        // fft always has a complex operand or result: an unsupported element type.
+        var fft = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule("""
+            func.func @main(%arg0: tensor<4xf32>) -> tensor<3xcomplex<f32>> {
+              %0 = stablehlo.fft %arg0, type = RFFT, length = [4] : (tensor<4xf32>) -> tensor<3xcomplex<f32>>
+              func.return %0 : tensor<3xcomplex<f32>>
+            }
+            """, "fft.mlir"));
+        Assert.Equal(StableHloImportFailure.UnsupportedElementType, fft.Failure);
     }
 
     /// <summary>Invalid operands are an error naming the op and its position.</summary>

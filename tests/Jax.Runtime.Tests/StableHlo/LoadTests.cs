@@ -30,7 +30,8 @@ public class LoadTests
     private static Tensor MlpInJnp(Tensor w1, Tensor b1, Tensor w2, Tensor b2, Tensor x) =>
         Nn.LogSoftmax(Jnp.Dot(Jnp.Tanh(Jnp.Dot(x, w1) + b1), w2) + b2);
 
-    private static void AssertClose(Tensor expected, Tensor actual, double tolerance = 1e-5)
+    /// <summary>Same shape and dtype, every element within <paramref name="tolerance"/> relative (absolute below 1).</summary>
+    internal static void AssertClose(Tensor expected, Tensor actual, double tolerance = 1e-5)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         Assert.Equal(expected.DType, actual.DType);

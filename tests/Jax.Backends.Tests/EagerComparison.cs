@@ -1,0 +1,18 @@
+using JaxToolchain.Ir;
+
+namespace JaxToolchain.Backends.Tests;
+
+/// <summary>Compiled results against the interpreter's eager ones, for the tests that run library functions on the backends.</summary>
+internal static class EagerComparison
+{
+    /// <summary>Same shape, and every element within 1e-4 x max(1, max |expected|) of the eager one.</summary>
+    public static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        var e = expected.ToArray<double>();
+        var a = actual.ToArray<double>();
+        double scale = Math.Max(1, e.DefaultIfEmpty(0).Max(Math.Abs));
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4 * scale, $"{what}[{i}]: expected {e[i]:R}, got {a[i]:R}");
+    }
+}
