@@ -589,9 +589,9 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
             case PrimitiveCategory.Reshape:
                 var source = op.Operands[0];
                 if (SpirvKernelCompiler.IsOneElement(source.Type)) return Evaluate(source, Zero);
-                if (SameElements(source.Type.Shape, result.Shape)) return Evaluate(source, index);
-                if (op.Primitive.Category == PrimitiveCategory.Broadcast) return Evaluate(source, BroadcastSource(op, index));
-                throw new NotSupportedException($"no SPIR-V lowering for a '{op.Primitive.Name}' that moves elements in a reduction fusion yet");
+                // A reshape keeps the row-major order: the element at a flat index is the source's at the same index.
+                if (op.Primitive.Category == PrimitiveCategory.Reshape || SameElements(source.Type.Shape, result.Shape)) return Evaluate(source, index);
+                return Evaluate(source, BroadcastSource(op, index));
             case PrimitiveCategory.Elementwise:
                 return new SpirvElementwise(M, Compute).Emit(op, op.Operands.Select(o => Evaluate(o, index)).ToArray());
             default:

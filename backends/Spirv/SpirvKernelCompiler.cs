@@ -156,11 +156,12 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
             case PrimitiveCategory.Reshape:
                 var source = op.Operands[0];
                 if (IsOneElement(source.Type)) return ValueAt(source, _zero);
-                if (SameElements(source.Type.Shape, result.Shape)) return ValueAt(source, here);
+                // A reshape keeps the row-major order: the element at a flat index is the source's at the same index.
+                if (op.Primitive.Category == PrimitiveCategory.Reshape || SameElements(source.Type.Shape, result.Shape)) return ValueAt(source, here);
                 // A broadcast that moves elements reads an input at its source index; computed values exist at the loop index only.
                 if (op.Primitive.Category == PrimitiveCategory.Broadcast && _argumentIndex.ContainsKey(source))
                     return ValueAt(source, BroadcastSource(op));
-                throw new NotSupportedException($"no SPIR-V lowering for a '{op.Primitive.Name}' that moves computed elements yet");
+                throw new NotSupportedException($"no SPIR-V lowering for a '{op.Primitive.Name}' that broadcasts computed elements yet");
             case PrimitiveCategory.Elementwise:
                 var value = new SpirvElementwise(_m, Compute).Emit(op, op.Operands.Select(o => ValueAt(o, IsOneElement(o.Type) ? _zero : _i)).ToArray());
                 return Canonicalize(result.DType, value);

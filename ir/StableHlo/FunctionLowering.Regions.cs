@@ -105,6 +105,38 @@ internal sealed partial class FunctionLowering
         return isIdentity ? result : _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), result]);
     }
 
+    /// <summary>
+    /// <c>select_and_scatter</c> whose select region is one compare of its two arguments (GE, GT, LE, LT: JAX's
+    /// <c>_select_and_scatter_add</c>, the gradient of max and min pooling) and whose scatter region is an add: the
+    /// runtime's registered decomposition (windows gathered, argmax/argmin, one scatter_add), given the comparison as
+    /// the attribute <c>$select</c>.
+    /// </summary>
+    private Value LowerSelectAndScatter()
+    {
+        if (_op.Operands.Count != 3 || _op.Regions.Count != 2) throw Invalid("select_and_scatter takes an operand, a source and an init value, and a select and a scatter region");
+        var direction = SelectDirection(_op.Regions[0]);
+        var scatter = RegionCombiner(_op.Regions[1]);
+        if (direction is null || scatter != "stablehlo.add" || StableHloDecompositions.Find("stablehlo.select_and_scatter") is not { } decomposition)
+            throw Unsupported($"op not in our primitive set: stablehlo.select_and_scatter other than one GE/GT/LE/LT compare selecting and an add scattering (select {direction ?? "custom"}, scatter {scatter})");
+        return (Value)LowerDecomposed(decomposition, null, ("$select", direction))[0];
+    }
+
+    /// <summary>The direction of a select region that is one compare of its two arguments (flipped when they are swapped), or null.</summary>
+    private static string? SelectDirection(MlirRegion region)
+    {
+        var ops = region.Operations;
+        if (region.Arguments.Count != 2 || ops.Count != 2 || ops[0].Name != "stablehlo.compare" || ops[0].Operands.Count != 2
+            || ops[1].Operands.Count != 1 || ops[1].Operands[0] != ops[0].Results[0])
+            return null;
+        string a = region.Arguments[0].Name, b = region.Arguments[1].Name;
+        var direction = WordOf(ops[0].Attributes.GetValueOrDefault("comparison_direction")) ?? (ops[0].Words.Count > 0 ? ops[0].Words[0] : null);
+        if (direction is not ("GE" or "GT" or "LE" or "LT")) return null;
+        if (ops[0].Operands[0] == a && ops[0].Operands[1] == b) return direction;
+        if (ops[0].Operands[0] == b && ops[0].Operands[1] == a)
+            return direction switch { "GE" => "LE", "GT" => "LT", "LE" => "GE", _ => "GT" };
+        return null;
+    }
+
     /// <summary>Whether a scalar is a reduction's identity (for integers, ±inf stands for the dtype's MIN/MAX).</summary>
     private static bool IsIdentity(Buffer b, double identity)
     {

@@ -298,6 +298,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.scatter" => One(LowerScatter()),
             "stablehlo.reduce" => LowerReduce(),
             "stablehlo.reduce_window" => One(LowerReduceWindow()),
+            "stablehlo.select_and_scatter" => One(LowerSelectAndScatter()),
             "stablehlo.sort" => LowerSort(),
             "stablehlo.while" => LowerWhile(),
             "stablehlo.map" => LowerMap(),
@@ -310,7 +311,7 @@ internal sealed partial class FunctionLowering
                 LowerDecomposed(convolution, 2, ("padding", ConstantInts(Operand(2)))),
             _ when StableHloDecompositions.Find(name) is { } decomposition => LowerDecomposed(decomposition),
             _ when SupportedOperations.FailureFor(name) == StableHloImportFailure.UnsupportedElementType =>
-                throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, "unsupported element type (complex or quantized values)"),
+                throw _module.Error(op.Location, name, StableHloImportFailure.UnsupportedElementType, $"unsupported element type: {name} makes or reads complex or quantized values"),
             _ => throw Unsupported($"op not in our primitive set: {name}"),
         };
     }

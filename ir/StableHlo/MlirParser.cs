@@ -268,7 +268,7 @@ internal sealed class MlirParser
             throw _c.Error(failure switch
             {
                 StableHloImportFailure.UnsupportedOperation => $"op not in our primitive set: {op.Name}",
-                StableHloImportFailure.UnsupportedElementType => "unsupported element type (complex or quantized values)",
+                StableHloImportFailure.UnsupportedElementType => $"unsupported element type: {op.Name} makes or reads complex or quantized values",
                 _ => "no counterpart in our IR",
             }, op.Location, op.Name, failure);
         }

@@ -25,7 +25,7 @@ internal static class SupportedOperations
         "stablehlo.subtract", "stablehlo.tan", "stablehlo.tanh", "stablehlo.transpose", "stablehlo.tuple", "stablehlo.while", "stablehlo.xor",
         "stablehlo.real", "stablehlo.imag", "stablehlo.dynamic_iota", "stablehlo.dynamic_reshape", "stablehlo.dynamic_broadcast_in_dim",
         "stablehlo.dynamic_pad", "stablehlo.dynamic_gather", "chlo.mulhi", "chlo.scan", "stablehlo.reduce_precision",
-        "stablehlo.reduce_window", "stablehlo.custom_call", "stablehlo.map", "chlo.ragged_dot", "stablehlo.dynamic_conv",
+        "stablehlo.reduce_window", "stablehlo.custom_call", "stablehlo.map", "chlo.ragged_dot", "stablehlo.dynamic_conv", "stablehlo.select_and_scatter",
     };
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace JaxToolchain;
 /// <c>dynamic_conv</c>, whose padding operand the importer reads as a constant) is <see cref="Lax.ConvGeneralDilated(Tensor, Tensor, int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[], ConvDimensionNumbers, int, int, DType?)"/>
 /// with window reversal, the result's declared dtype as the preferred element type; <c>stablehlo.reduce_window</c>
 /// that is not a cumulative op is <see cref="Lax.ReduceWindow(Tensor, Tensor, Func{Tensor, Tensor, Tensor}, int[], int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[])"/>
-/// with its body's op.
+/// with its body's op; <c>stablehlo.select_and_scatter</c> with a GE/GT/LE/LT select and an add scatter is
+/// <c>Lax.SelectAndScatterAdd</c>.
 /// </summary>
 internal static class StableHloCompositions
 {
@@ -24,6 +25,7 @@ internal static class StableHloCompositions
         StableHloDecompositions.Register("stablehlo.triangular_solve", TriangularSolve);
         StableHloDecompositions.Register("stablehlo.convolution", Convolution);
         StableHloDecompositions.Register("stablehlo.reduce_window", ReduceWindow);
+        StableHloDecompositions.Register("stablehlo.select_and_scatter", SelectAndScatter);
     }
 
     private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
@@ -43,18 +45,7 @@ internal static class StableHloCompositions
         var dn = ConvolutionDimensions(attribute("dimension_numbers") as string
             ?? throw new ArgumentException("convolution needs dimension_numbers"), operands[0].Rank);
         int spatial = dn.SpatialRank;
-        int[] Ints(string name, int fill) => attribute(name) switch
-        {
-            null => [.. Enumerable.Repeat(fill, spatial)],
-            long[] values => [.. values.Select(v => checked((int)v))],
-            var other => throw new ArgumentException($"convolution: {name} must list integers, got {other}"),
-        };
-        var padding = attribute("padding") switch
-        {
-            null => new long[2 * spatial],
-            long[] values when values.Length == 2 * spatial => values,
-            var other => throw new ArgumentException($"convolution: padding must hold a (low, high) pair per spatial dimension ({spatial}), got {(other is long[] l ? string.Join(", ", l) : other)}"),
-        };
+        var pairs = WindowPadding(attribute, "convolution", spatial);
         var reversal = attribute("window_reversal") switch
         {
             null => null,
@@ -62,8 +53,8 @@ internal static class StableHloCompositions
             long[] flags => flags.Select(f => f != 0).ToArray(),
             var other => throw new ArgumentException($"convolution: window_reversal must list bools, got {other}"),
         };
-        int[] strides = Ints("window_strides", 1), lhsDilation = Ints("lhs_dilation", 1), rhsDilation = Ints("rhs_dilation", 1);
-        var pairs = Enumerable.Range(0, spatial).Select(i => (checked((int)padding[2 * i]), checked((int)padding[2 * i + 1]))).ToArray();
+        int[] strides = WindowInts(attribute, "convolution", "window_strides", spatial), lhsDilation = WindowInts(attribute, "convolution", "lhs_dilation", spatial),
+            rhsDilation = WindowInts(attribute, "convolution", "rhs_dilation", spatial);
         int featureGroups = checked((int)(attribute("feature_group_count") as long? ?? 1)), batchGroups = checked((int)(attribute("batch_group_count") as long? ?? 1));
         return Traced("convolution", a => [Lax.ConvolutionWithReversal(a[0], a[1], strides, pairs, lhsDilation, rhsDilation, reversal, dn, featureGroups, batchGroups, results[0])], operands);
     }
@@ -112,23 +103,38 @@ internal static class StableHloCompositions
             "stablehlo.or" => Lax.BitwiseOr,
             var other => throw new ArgumentException($"reduce_window: no decomposition for a {other} body"),
         };
-        int[] Ints(string name, int fill) => attribute(name) switch
-        {
-            null => [.. Enumerable.Repeat(fill, rank)],
-            long[] values => [.. values.Select(v => checked((int)v))],
-            var other => throw new ArgumentException($"reduce_window: {name} must list integers, got {other}"),
-        };
-        var window = Ints("window_dimensions", 1);
-        int[] strides = Ints("window_strides", 1), baseDilation = Ints("base_dilations", 1), windowDilation = Ints("window_dilations", 1);
-        var padding = attribute("padding") switch
-        {
-            null => new long[2 * rank],
-            long[] values when values.Length == 2 * rank => values,
-            var other => throw new ArgumentException($"reduce_window: padding must hold a (low, high) pair per dimension ({rank}), got {(other is long[] l ? string.Join(", ", l) : other)}"),
-        };
-        var pairs = Enumerable.Range(0, rank).Select(i => (checked((int)padding[2 * i]), checked((int)padding[2 * i + 1]))).ToArray();
+        var window = WindowInts(attribute, "reduce_window", "window_dimensions", rank);
+        int[] strides = WindowInts(attribute, "reduce_window", "window_strides", rank), baseDilation = WindowInts(attribute, "reduce_window", "base_dilations", rank),
+            windowDilation = WindowInts(attribute, "reduce_window", "window_dilations", rank);
+        var pairs = WindowPadding(attribute, "reduce_window", rank);
         return Traced("reduce_window", a => [Lax.ReduceWindow(a[0], a[1], body, window, strides, pairs, baseDilation, windowDilation)], operands);
     }
+
+    private static Function SelectAndScatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 3) throw new ArgumentException($"select_and_scatter takes an operand, a source and an init value, got {operands.Count} operands");
+        int rank = operands[0].Rank;
+        var select = attribute("$select") as string ?? throw new ArgumentException("select_and_scatter: no select comparison");
+        var (window, strides, pairs) = (WindowInts(attribute, "select_and_scatter", "window_dimensions", rank), WindowInts(attribute, "select_and_scatter", "window_strides", rank),
+            WindowPadding(attribute, "select_and_scatter", rank));
+        return Traced("select_and_scatter", a => [Lax.SelectAndScatterAdd(a[0], a[1], a[2], select, window, strides, pairs)], operands);
+    }
+
+    /// <summary>An integer list attribute with one value per dimension (1 each when absent).</summary>
+    private static int[] WindowInts(Func<string, object?> attribute, string op, string name, int count) => attribute(name) switch
+    {
+        null => [.. Enumerable.Repeat(1, count)],
+        long[] values when values.Length == count => [.. values.Select(v => checked((int)v))],
+        var other => throw new ArgumentException($"{op}: {name} must list {count} integers, got {(other is long[] l ? string.Join(", ", l) : other)}"),
+    };
+
+    /// <summary>The padding attribute as one (low, high) pair per dimension (none when absent).</summary>
+    private static (int Low, int High)[] WindowPadding(Func<string, object?> attribute, string op, int count) => attribute("padding") switch
+    {
+        null => new (int, int)[count],
+        long[] values when values.Length == 2 * count => [.. Enumerable.Range(0, count).Select(i => (checked((int)values[2 * i]), checked((int)values[2 * i + 1])))],
+        var other => throw new ArgumentException($"{op}: padding must hold a (low, high) pair per dimension ({count}), got {(other is long[] l ? string.Join(", ", l) : other)}"),
+    };
 
     /// <summary>
     /// <paramref name="f"/> traced on parameters of <paramref name="types"/> as a closed function: concrete arrays it

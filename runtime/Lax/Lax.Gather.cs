@@ -19,4 +19,11 @@ public static partial class Lax
             ("start_index_map", startIndexMap), ("index_vector_dim", indexVectorDim),
             ("slice_sizes", sliceSizes), ("mode", mode == GatherMode.Clip ? "clip" : "fill"),
             ("fill_value", DefaultFillValue(operand.DType))));
+
+    /// <summary>XLA's scatter (<paramref name="primitive"/>: scatter, scatter_add, ...): updates written into operand at indices.</summary>
+    internal static Tensor Scatter(Primitive primitive, Tensor operand, Tensor indices, Tensor updates, int[] updateWindowDims, int[] insertedWindowDims,
+        int[] scatterDimsToOperandDims, int indexVectorDim) =>
+        Dispatch.Bind1(primitive, [operand, indices, updates], Attributes.Of(
+            ("update_window_dims", updateWindowDims), ("inserted_window_dims", insertedWindowDims),
+            ("scatter_dims_to_operand_dims", scatterDimsToOperandDims), ("index_vector_dim", indexVectorDim)));
 }

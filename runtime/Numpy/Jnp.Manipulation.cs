@@ -18,9 +18,7 @@ public static partial class Jnp
 
     /// <summary>XLA's scatter (overwrite or add) with the given dimension numbers; out-of-bounds updates are dropped.</summary>
     private static Tensor ScatterIndexed(Primitive p, Tensor operand, Tensor indices, Tensor updates, int[] updateWindowDims, int[] insertedWindowDims, int[] scatterDimsToOperandDims, int indexVectorDim) =>
-        Dispatch.Bind1(p, [operand, indices, updates], Attributes.Of(
-            ("update_window_dims", updateWindowDims), ("inserted_window_dims", insertedWindowDims),
-            ("scatter_dims_to_operand_dims", scatterDimsToOperandDims), ("index_vector_dim", indexVectorDim)));
+        Lax.Scatter(p, operand, indices, updates, updateWindowDims, insertedWindowDims, scatterDimsToOperandDims, indexVectorDim);
 
     /// <summary>Elements of x at static <paramref name="indices"/> (all in range) along an axis.</summary>
     private static Tensor TakeFixed(Tensor x, IReadOnlyCollection<int> indices, int axis) =>

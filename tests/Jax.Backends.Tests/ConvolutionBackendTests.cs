@@ -7,6 +7,7 @@ namespace JaxToolchain.Backends.Tests;
 /// CPU backend and by the SPIR-V code generator on a Vulkan device (lavapipe on CI): a small CNN layer forward and its
 /// gradients, pooling, a transposed convolution, compared with the interpreter's eager results.
 /// </summary>
+[Collection(nameof(Codegen.RuntimeJitCollection))] // KernelRegistry.Notices is process-wide: no other test may compile meanwhile
 public sealed class ConvolutionBackendTests
 {
     static ConvolutionBackendTests() => JaxJit.Enable();
@@ -71,5 +72,19 @@ public sealed class ConvolutionBackendTests
     }
 
     [Spirv.VulkanFact]
-    public void A_vulkan_device_runs_convolutions_and_pooling() => Compare(new JitOptions { Device = Jax.Devices("vulkan")[0] });
+    public void A_vulkan_device_runs_convolutions_and_pooling()
+    {
+        var notices = new List<string>();
+        void Record(string m) => notices.Add(m);
+        KernelRegistry.Notices += Record;
+        try
+        {
+            Compare(new JitOptions { Device = Jax.Devices("vulkan")[0] });
+        }
+        finally
+        {
+            KernelRegistry.Notices -= Record;
+        }
+        Assert.True(notices.Count == 0, string.Join("\n", notices));
+    }
 }

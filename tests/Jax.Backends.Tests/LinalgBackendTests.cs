@@ -6,6 +6,7 @@ namespace JaxToolchain.Backends.Tests;
 /// Jnp.Linalg's loops (LU and substitution, Cholesky by columns, Jacobi sweeps in a while loop, a sort) compiled by the LLVM CPU backend and by the SPIR-V
 /// code generator on a Vulkan device (lavapipe on CI), compared with the interpreter's eager results.
 /// </summary>
+[Collection(nameof(Codegen.RuntimeJitCollection))] // KernelRegistry.Notices is process-wide: no other test may compile meanwhile
 public sealed class LinalgBackendTests
 {
     static LinalgBackendTests() => JaxJit.Enable();

@@ -127,6 +127,71 @@ public class ConvolutionImportTests
         LoadTests.AssertClose(Lax.ReduceWindow(x, Jnp.Array(0f), Lax.Add, [1, 3, 3, 1], null, "SAME"), outs[1]);
     }
 
+    private static string SelectAndScatter(string direction, string scatter = "add", string select = "%a, %b") => $$"""
+        func.func @main(%operand: tensor<4x2xi64>, %source: tensor<2x2xi64>, %init: tensor<i64>) -> tensor<4x2xi64> {
+          %result = "stablehlo.select_and_scatter"(%operand, %source, %init) ({
+            ^bb0(%a: tensor<i64>, %b: tensor<i64>):
+              %0 = "stablehlo.compare"({{select}}) {comparison_direction = #stablehlo<comparison_direction {{direction}}>} : (tensor<i64>, tensor<i64>) -> tensor<i1>
+              "stablehlo.return"(%0) : (tensor<i1>) -> ()
+          }, {
+            ^bb0(%a: tensor<i64>, %b: tensor<i64>):
+              %0 = "stablehlo.{{scatter}}"(%a, %b) : (tensor<i64>, tensor<i64>) -> tensor<i64>
+              "stablehlo.return"(%0) : (tensor<i64>) -> ()
+          }) {
+            window_dimensions = array<i64: 3, 1>,
+            window_strides = array<i64: 2, 1>,
+            padding = dense<[[0, 1], [0, 0]]> : tensor<2x2xi64>
+          } : (tensor<4x2xi64>, tensor<2x2xi64>, tensor<i64>) -> tensor<4x2xi64>
+          func.return %result : tensor<4x2xi64>
+        }
+        """;
+
+    [Fact]
+    public void Select_and_scatter_adds_each_window_source_at_its_selected_element() => Api.Linalg.LinalgOracle.WithX64(() =>
+    {
+        // The StableHLO specification's example: the first maximum of each 3x1 window (the last row padded) gets the source.
+        var operand = Jnp.Array(new long[,] { { 1, 5 }, { 2, 5 }, { 3, 6 }, { 4, 4 } });
+        var source = Jnp.Array(new long[,] { { 5, 6 }, { 7, 8 } });
+        var init = Jnp.Array(0L);
+        Assert.Equal(new long[] { 0, 0, 0, 0, 5, 14, 7, 0 }, Jax.Load(SelectAndScatter("GE")).Invoke(operand, source, init).ToArray<long>());
+        // GT: the last maximum (the 5s of column 1 tie in window 0); LE with the arguments swapped is GE.
+        Assert.Equal(new long[] { 0, 0, 0, 0, 5, 14, 7, 0 }, Jax.Load(SelectAndScatter("LE", select: "%b, %a")).Invoke(operand, source, init).ToArray<long>());
+        var ties = Jnp.Array(new long[,] { { 1, 5 }, { 2, 5 }, { 3, 5 }, { 4, 4 } });
+        Assert.Equal(new long[] { 0, 6, 0, 0, 5, 8, 7, 0 }, Jax.Load(SelectAndScatter("GE")).Invoke(ties, source, init).ToArray<long>());
+        Assert.Equal(new long[] { 0, 0, 0, 0, 5, 14, 7, 0 }, Jax.Load(SelectAndScatter("GT")).Invoke(ties, source, init).ToArray<long>());
+        // LE: the first minimum; the init value is added everywhere.
+        Assert.Equal(new long[] { 6, 7, 1, 1, 8, 1, 1, 9 }, Jax.Load(SelectAndScatter("LE")).Invoke(operand, source, Jnp.Array(1L)).ToArray<long>());
+        var e = Assert.Throws<StableHloImportException>(() => Jax.Load(SelectAndScatter("GE", scatter: "multiply")));
+        Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
+    });
+
+    [Fact]
+    public void Select_and_scatter_is_the_gradient_of_max_pooling_as_jax_exports_it()
+    {
+        var module = Jax.Load("""
+            func.func public @main(%arg0: tensor<1x6x5x2xf32>, %arg1: tensor<1x3x2x2xf32>) -> tensor<1x6x5x2xf32> {
+              %cst = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+              %0 = "stablehlo.select_and_scatter"(%arg0, %arg1, %cst) <{padding = dense<0> : tensor<4x2xi64>, window_dimensions = array<i64: 1, 2, 3, 1>, window_strides = array<i64: 1, 2, 2, 1>}> ({
+              ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+                %1 = stablehlo.compare  GE, %a, %b,  FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+                stablehlo.return %1 : tensor<i1>
+              }, {
+              ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+                %1 = stablehlo.add %a, %b : tensor<f32>
+                stablehlo.return %1 : tensor<f32>
+              }) : (tensor<1x6x5x2xf32>, tensor<1x3x2x2xf32>, tensor<f32>) -> tensor<1x6x5x2xf32>
+              return %0 : tensor<1x6x5x2xf32>
+            }
+            """);
+        var x = Values(11, 1, 6, 5, 2);
+        var cotangent = Values(12, 1, 3, 2, 2);
+        var (_, pullback) = Jax.Vjp((Tensor a) => Lax.ReduceWindow(a, Jnp.Array(float.NegativeInfinity), Lax.Max, [1, 2, 3, 1], [1, 2, 2, 1], "VALID"), x);
+        LoadTests.AssertClose(pullback(cotangent), module.Invoke(x, cotangent));
+        // Its own gradient with respect to the source (the module is linear in it) gathers the cotangent back.
+        var g = Jax.Grad((Tensor s) => Jnp.Sum(module.Invoke(x, s) * x))(cotangent);
+        LoadTests.AssertClose(Lax.ReduceWindow(x, Jnp.Array(float.NegativeInfinity), Lax.Max, [1, 2, 3, 1], [1, 2, 2, 1], "VALID"), g);
+    }
+
     [Fact]
     public void A_convolution_network_exports_and_loads_back_with_the_same_numbers()
     {
