@@ -6,7 +6,7 @@ namespace JaxToolchain.Ir;
 /// <c>x / 1</c> (zeros and ones are constants, possibly broadcast, reshaped or converted; <c>x * 0</c> is not
 /// folded: it is NaN for infinite or NaN x), <c>neg(neg x)</c>, conversions to the same type and conversions of a conversion that only changed weakness (the
 /// <c>constant → convert(weak) → convert(strong)</c> chains of weak literals), reshapes to the same
-/// shape and reshape of reshape, identity and composed transposes, transposes read by <c>dot_general</c> (folded into its dims), identity and composed
+/// shape and reshape of reshape, identity and composed transposes, transposes read by <c>dot_general</c> (folded into its dims) and its consecutive contracting dims (merged), identity and composed
 /// <c>broadcast_in_dim</c>, reductions, squeezes, expand_dims and rev over no axes, <c>select(p, x, x)</c> and
 /// <c>select</c> on a constant predicate. Constant folding: an operation without regions whose operands are
 /// all single-element constants and whose results have one element is evaluated with the interpreter and
@@ -50,7 +50,7 @@ public sealed class CanonicalizePass : IPass
             var dims = op.Attributes.IntArray("broadcast_dimensions");
             return e.BroadcastInDim(inner.Operands[0], op.Attributes.Shape("shape"), inner.Attributes.IntArray("broadcast_dimensions").Select(d => dims[d]).ToArray());
         },
-        [Prims.DotGeneral] = FoldTransposedOperands,
+        [Prims.DotGeneral] = FoldDotOperands,
         [Prims.ReduceSum] = NoAxes("axes"),
         [Prims.ReduceMax] = NoAxes("axes"),
         [Prims.ReduceMin] = NoAxes("axes"),
@@ -75,12 +75,46 @@ public sealed class CanonicalizePass : IPass
 
     /// <summary>
     /// <c>dot_general</c> of a <c>transpose</c> reads the transpose's operand with its dims renamed (XLA's algebraic
-    /// simplifier does the same), when the operand's free dims keep their order (they order the result's dims).
+    /// simplifier does the same), when the operand's free dims keep their order (they order the result's dims); and
+    /// contracting dims that are consecutive axes of both operands, in the same order, with static sizes, become one
+    /// (a reshape of each operand, a view), so that the backends' matrix-multiply path takes the product.
     /// </summary>
-    private static Value? FoldTransposedOperands(Operation op, IReadOnlyList<Value> x, Emitter e)
+    private static Value? FoldDotOperands(Operation op, IReadOnlyList<Value> x, Emitter e)
     {
         var attributes = op.Attributes;
         var operands = x.ToArray();
+        bool folded = FoldTransposedOperands(ref attributes, operands);
+        folded |= CollapseContracting(ref attributes, operands, e);
+        return folded ? e.Emit1(Prims.DotGeneral, operands, attributes) : null;
+    }
+
+    /// <summary>Contracting dims consecutive in both operands merged into one by reshapes (see <see cref="FoldDotOperands"/>).</summary>
+    private static bool CollapseContracting(ref Attributes attributes, Value[] operands, Emitter e)
+    {
+        var (lhs, rhs) = (attributes.IntArray("lhs_contracting_dims"), attributes.IntArray("rhs_contracting_dims"));
+        if (lhs.Length < 2 || rhs.Length != lhs.Length) return false;
+        var pairs = lhs.Zip(rhs).OrderBy(p => p.First).ToArray();
+        for (int i = 1; i < pairs.Length; i++)
+            if (pairs[i].First != pairs[i - 1].First + 1 || pairs[i].Second != pairs[i - 1].Second + 1) return false;
+        foreach (var (operand, first) in new[] { (operands[0], pairs[0].First), (operands[1], pairs[0].Second) })
+            for (int d = first; d < first + pairs.Length; d++)
+                if (!operand.Type.Shape[d].IsStatic) return false;
+        int count = pairs.Length;
+        foreach (var (side, i, first) in new[] { ("lhs", 0, pairs[0].First), ("rhs", 1, pairs[0].Second) })
+        {
+            var shape = operands[i].Type.Shape;
+            long merged = Enumerable.Range(first, count).Aggregate(1L, (a, d) => a * shape[d].Size);
+            operands[i] = e.Reshape(operands[i], new Shape([.. shape.Take(first), Dim.Of(merged), .. shape.Skip(first + count)]));
+            int Shift(int d) => d > first ? d - (count - 1) : d;
+            attributes = attributes.With($"{side}_contracting_dims", new long[] { first })
+                .With($"{side}_batch_dims", attributes.IntArray($"{side}_batch_dims").Select(d => (long)Shift(d)).ToArray());
+        }
+        return true;
+    }
+
+    /// <summary>Transposed operands of a <c>dot_general</c> read through (see <see cref="FoldDotOperands"/>).</summary>
+    private static bool FoldTransposedOperands(ref Attributes attributes, Value[] operands)
+    {
         bool folded = false;
         foreach (var (side, i) in new[] { ("lhs", 0), ("rhs", 1) })
         {
@@ -94,7 +128,7 @@ public sealed class CanonicalizePass : IPass
             operands[i] = transpose.Operands[0];
             folded = true;
         }
-        return folded ? e.Emit1(Prims.DotGeneral, operands, attributes) : null;
+        return folded;
     }
 
     private static Folder NoAxes(string attribute) =>

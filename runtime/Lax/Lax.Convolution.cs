@@ -9,7 +9,8 @@ namespace JaxToolchain;
 /// computed from iotas (<c>out * stride + k * rhs_dilation</c>: im2col), and they are contracted with the kernel in
 /// one <c>dot_general</c> (feature or batch groups as its batch dimension). Gradients, <c>vmap</c>, the LLVM and
 /// Vulkan backends and StableHLO export follow from those primitives' rules. The window copy costs memory
-/// (output positions x window size x input features); a direct convolution kernel does not exist yet.
+/// (output positions x window size x input features); a direct convolution kernel does not exist yet. Shapes are
+/// static but for the input's batch, which may be symbolic (then without groups).
 /// </summary>
 public static partial class Lax
 {
@@ -104,6 +105,7 @@ public static partial class Lax
     public static Tensor ConvTranspose(Tensor lhs, Tensor rhs, int[] strides, IReadOnlyList<(int Low, int High)> padding, int[]? rhsDilation = null,
         ConvDimensionNumbers? dimensionNumbers = null, bool transposeKernel = false, DType? preferredElementType = null)
     {
+        ArgumentNullException.ThrowIfNull(padding);
         var (dn, kernel, _) = TransposeSetup(lhs, rhs, strides, rhsDilation, dimensionNumbers, transposeKernel);
         return ConvGeneralDilated(lhs, kernel, [.. Enumerable.Repeat(1, strides.Length)], padding, strides, rhsDilation, dn, preferredElementType: preferredElementType);
     }
@@ -160,17 +162,28 @@ public static partial class Lax
     /// other dimensions of x (in x's order) at <paramref name="offsetDims"/> (default: after them). The caller has
     /// padded x so that every index is in range.
     /// </summary>
-    private static Tensor Windows(Tensor x, int[] axes, int[] positions, int[] window, int[] strides, int[] dilation, int[]? offsetDims = null)
+    private static Tensor Windows(Tensor x, int[] axes, int[] positions, int[] window, int[] strides, int[] dilation, int[]? offsetDims = null) =>
+        Windows(x, null, axes, positions, window, strides, dilation, offsetDims);
+
+    /// <summary>
+    /// <see cref="Windows(Tensor, int[], int[], int[], int[], int[], int[])"/> with every index of <paramref name="indexed"/>
+    /// (a dimension of x, of any size, symbolic included) as the first batch dimension of the result instead of a
+    /// whole-dimension slice: the gather's slice sizes stay static when that dimension is not.
+    /// </summary>
+    private static Tensor Windows(Tensor x, int? indexed, int[] axes, int[] positions, int[] window, int[] strides, int[] dilation, int[]? offsetDims)
     {
-        int m = axes.Length;
-        var indexShape = Shape.Of([.. positions, .. window, 1]);
-        var parts = new Tensor[m];
+        int m = axes.Length, lead = indexed is null ? 0 : 1;
+        var indexShape = new Shape([.. indexed is { } a ? [x.Shape[a]] : Array.Empty<Dim>(), .. positions.Select(p => Dim.Of(p)), .. window.Select(k => Dim.Of(k)), Dim.Of(1)]);
+        var parts = new List<Tensor>();
+        if (indexed is not null) parts.Add(Iota(DType.Int32, indexShape, 0));
         for (int i = 0; i < m; i++)
-            parts[i] = Iota(DType.Int32, indexShape, i) * strides[i] + Iota(DType.Int32, indexShape, m + i) * dilation[i];
-        var indices = m == 1 ? parts[0] : Concatenate(parts, 2 * m);
-        int others = x.Ndim - m;
-        var sliceSizes = Enumerable.Range(0, x.Ndim).Select(d => axes.Contains(d) ? 1 : (int)x.Shape[d].Size).ToArray();
-        return Gather(x, indices, offsetDims ?? [.. Enumerable.Range(2 * m, others)], [.. axes.Order()], axes, 2 * m, sliceSizes, GatherMode.Clip);
+            parts.Add(Iota(DType.Int32, indexShape, lead + i) * strides[i] + Iota(DType.Int32, indexShape, lead + m + i) * dilation[i]);
+        int vector = lead + 2 * m;
+        var indices = parts.Count == 1 ? parts[0] : Concatenate(parts, vector);
+        int[] gathered = indexed is { } b ? [b, .. axes] : axes;
+        int others = x.Ndim - gathered.Length;
+        var sliceSizes = Enumerable.Range(0, x.Ndim).Select(d => gathered.Contains(d) ? 1 : (int)x.Shape[d].Size).ToArray();
+        return Gather(x, indices, offsetDims ?? [.. Enumerable.Range(vector, others)], [.. gathered.Order()], gathered, vector, sliceSizes, GatherMode.Clip);
     }
 
     /// <summary>A zero of exactly <paramref name="dtype"/> (Jnp's creation functions would narrow 64-bit dtypes without x64).</summary>
@@ -235,8 +248,10 @@ public static partial class Lax
                 throw conv.Error("the operands need the same dtype");
             if (lhs.DType == DType.Bool || conv.ResultType == DType.Bool)
                 throw conv.Error("bool operands or results are not supported");
-            if (!lhs.Shape.IsStatic || !rhs.Shape.IsStatic)
-                throw conv.Error("the operands need static shapes (a convolution gathers its windows at fixed positions)");
+            if (!rhs.Shape.IsStatic || Enumerable.Range(0, lhs.Ndim).Any(d => d != dn.LhsSpec[0] && !lhs.Shape[d].IsStatic))
+                throw conv.Error("the operands need static shapes but for the input's batch (a convolution gathers its windows at fixed positions)");
+            if (!lhs.Shape[dn.LhsSpec[0]].IsStatic && (featureGroupCount > 1 || batchGroupCount > 1))
+                throw conv.Error("a grouped convolution needs a static batch size");
             if (windowStrides.Length != spatial || conv.LhsDilation.Length != spatial || conv.RhsDilation.Length != spatial)
                 throw conv.Error($"window strides ({windowStrides.Length}), lhs dilation ({conv.LhsDilation.Length}) and rhs dilation ({conv.RhsDilation.Length}) need one value per spatial dimension ({spatial})");
             if (windowStrides.Any(s => s < 1) || conv.LhsDilation.Any(s => s < 1) || conv.RhsDilation.Any(s => s < 1))
@@ -245,7 +260,7 @@ public static partial class Lax
                 throw conv.Error($"feature_group_count ({featureGroupCount}) and batch_group_count ({batchGroupCount}) must be positive");
             if (featureGroupCount > 1 && batchGroupCount > 1)
                 throw conv.Error("feature_group_count and batch_group_count cannot both be above 1");
-            long batch = lhs.Shape[dn.LhsSpec[0]].Size, features = lhs.Shape[dn.LhsSpec[1]].Size;
+            long batch = lhs.Shape[dn.LhsSpec[0]] is { IsStatic: true } n ? n.Size : batchGroupCount, features = lhs.Shape[dn.LhsSpec[1]].Size;
             long outFeatures = rhs.Shape[dn.RhsSpec[0]].Size, inFeatures = rhs.Shape[dn.RhsSpec[1]].Size;
             if (features != inFeatures * featureGroupCount)
                 throw conv.Error($"the input has {features} features, the kernel {inFeatures} input features x feature_group_count {featureGroupCount}");
@@ -278,6 +293,7 @@ public static partial class Lax
             }
             if (low.Any(v => v != 0) || high.Any(v => v != 0) || interior.Any(v => v != 0))
                 x = Pad(x, Zero(ResultType), low, high, interior);
+            if (!x.Shape[Dn.LhsSpec[0]].IsStatic) return RunWithSymbolicBatch(x, w, reversal);
             long batch = x.Shape[Dn.LhsSpec[0]].Size, features = x.Shape[Dn.LhsSpec[1]].Size;
             long outFeatures = w.Shape[Dn.RhsSpec[0]].Size, inFeatures = w.Shape[Dn.RhsSpec[1]].Size;
             var positions = Enumerable.Range(0, n).Select(i => WindowCount((int)x.Shape[spatialAxes[i]].Size, KernelSize(i), RhsDilation[i], Strides[i])).ToArray();
@@ -327,6 +343,37 @@ public static partial class Lax
             var result = Reshape(product, Shape.Of([groups, resultBatch, .. positions.Select(p => (long)p), groupOut]));
             if (groups > 1) result = Transpose(result, [.. Enumerable.Range(1, n + 1), 0, n + 2]);
             return ToOutput(Reshape(result, resultShape));
+        }
+
+        /// <summary>
+        /// A batch of symbolic size (a shape-polymorphic export's): the windows gathered with every batch index in the
+        /// indices (slice sizes stay static) as [N, P..., K..., C], contracted with the kernel [K..., I, O] in one
+        /// dot_general over (K..., C) (canonicalization merges those dims for the matrix-multiply path); no groups.
+        /// </summary>
+        private Tensor RunWithSymbolicBatch(Tensor x, Tensor w, bool[]? reversal)
+        {
+            int n = Spatial;
+            int[] spatialAxes = [.. Dn.LhsSpec.Skip(2)];
+            var positions = Enumerable.Range(0, n).Select(i => WindowCount((int)x.Shape[spatialAxes[i]].Size, KernelSize(i), RhsDilation[i], Strides[i])).ToArray();
+            var kernelShape = Enumerable.Range(0, n).Select(KernelSize).ToArray();
+            var outPermutation = new int[n + 2];
+            outPermutation[Dn.OutSpec[0]] = 0;
+            outPermutation[Dn.OutSpec[1]] = n + 1;
+            for (int i = 0; i < n; i++) outPermutation[Dn.OutSpec[2 + i]] = 1 + i;
+            var batch = x.Shape[Dn.LhsSpec[0]];
+            long outFeatures = w.Shape[Dn.RhsSpec[0]].Size;
+            Tensor result;
+            if (positions.Any(p => p == 0) || kernelShape.Any(k => k == 0) || w.Size == 0)
+                result = BroadcastInDim(Zero(ResultType), new Shape([batch, .. positions.Select(p => Dim.Of(p)), Dim.Of(outFeatures)]), []);
+            else
+            {
+                var patches = Windows(x, Dn.LhsSpec[0], spatialAxes, positions, kernelShape, Strides, RhsDilation, [2 * n + 1]);
+                w = Transpose(w, [.. Dn.RhsSpec.Skip(2), Dn.RhsSpec[1], Dn.RhsSpec[0]]);
+                if (reversal is not null && reversal.Any(r => r))
+                    w = Rev(w, [.. Enumerable.Range(0, n).Where(i => reversal[i])]);
+                result = DotGeneral(patches, w, ([.. Enumerable.Range(n + 1, n + 1)], [.. Enumerable.Range(0, n + 1)]), ([], []));
+            }
+            return outPermutation.Select((p, i) => p == i).All(b => b) ? result : Transpose(result, outPermutation);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace JaxToolchain;
 /// JAX's <c>lax.reduce_window</c> (pooling). No primitive of its own: the operand is padded with the init value
 /// (edges and base dilation), and a monoid computation (add, multiply, max, min, and, or: recognised by tracing the
 /// computation once on two scalars) reduces the gathered windows with our reduce primitive (see
-/// <see cref="Windows"/>); any other computation is folded over the window's strided slices in order.
+/// <see cref="Windows(Tensor, int[], int[], int[], int[], int[], int[])"/>); any other computation is folded over the window's strided slices in order.
 /// </summary>
 public static partial class Lax
 {

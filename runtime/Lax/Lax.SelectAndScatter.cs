@@ -5,7 +5,7 @@ namespace JaxToolchain;
 /// <summary>
 /// XLA's <c>select_and_scatter</c> with an add scatter (JAX's <c>_select_and_scatter_add</c>: the transpose of max
 /// pooling's JVP, so every JAX-exported gradient through max or min pooling holds one), composed: the operand's windows
-/// gathered (<see cref="Windows"/>), the selected offset of each window found by <c>argmax</c>/<c>argmin</c>, and the
+/// gathered (<see cref="Windows(Tensor, int[], int[], int[], int[], int[], int[])"/>), the selected offset of each window found by <c>argmax</c>/<c>argmin</c>, and the
 /// source added at the selected positions by one <c>scatter_add</c>.
 /// </summary>
 public static partial class Lax

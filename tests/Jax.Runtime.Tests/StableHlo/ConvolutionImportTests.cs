@@ -208,6 +208,32 @@ public class ConvolutionImportTests
     }
 
     [Fact]
+    public void A_shape_polymorphic_batch_takes_each_call_s_size()
+    {
+        // As jax.export writes conv_general_dilated with a symbolic batch (StableHLO's testdata, 1-d, lhs dilation).
+        var model = Jax.Load("""
+            module @jit_fun_flat_jax {
+              func.func public @main(%arg1: tensor<?x12x16xf32>, %arg2: tensor<4x16x16xf32>) -> tensor<?x24x16xf32> {
+                %0 = stablehlo.convolution(%arg1, %arg2) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {pad = [[2, 2]], lhs_dilate = [2]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<?x12x16xf32>, tensor<4x16x16xf32>) -> tensor<?x24x16xf32>
+                return %0 : tensor<?x24x16xf32>
+              }
+            }
+            """);
+        var w = Values(13, 4, 16, 16);
+        var dn = ConvDimensionNumbers.FromLayouts("NHC", "HIO", "NHC");
+        foreach (int n in new[] { 1, 3 })
+        {
+            var x = Values(14 + n, n, 12, 16);
+            LoadTests.AssertClose(Lax.ConvGeneralDilated(x, w, [1], [(2, 2)], lhsDilation: [2], dimensionNumbers: dn), model.Invoke(x, w), 1e-4);
+        }
+        // Traced with a symbolic batch directly: the same numbers, and its gradient.
+        var batched = Jax.Vmap((Tensor row) => Lax.ConvGeneralDilated(row, w, [1], [(2, 2)], lhsDilation: [2], dimensionNumbers: dn));
+        var rows = Values(20, 2, 1, 12, 16);
+        LoadTests.AssertClose(Jnp.Stack([Lax.ConvGeneralDilated(rows[0], w, [1], [(2, 2)], lhsDilation: [2], dimensionNumbers: dn),
+            Lax.ConvGeneralDilated(rows[1], w, [1], [(2, 2)], lhsDilation: [2], dimensionNumbers: dn)]), batched(rows), 1e-4);
+    }
+
+    [Fact]
     public void Unsupported_convolutions_are_errors_naming_the_op_and_its_position()
     {
         // A dynamic spatial dim: the windows are gathered at fixed positions.
