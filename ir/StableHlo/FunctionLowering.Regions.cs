@@ -88,7 +88,7 @@ internal sealed partial class FunctionLowering
         if (!unit || window.Length != rank || padding.Length != 2 * rank)
         {
             if (StableHloDecompositions.Find("stablehlo.reduce_window") is { } windows)
-                return (Value)LowerDecomposed(windows, null, ("$body", combiner))[0];
+                return (Value)LowerDecomposed(windows, Operands(), ("$body", combiner))[0];
             throw Unsupported("op not in our primitive set: stablehlo.reduce_window other than a cumulative sum/product/max/min (a window of a whole axis padded by its length - 1 before or after, unit strides and dilations)");
         }
         (Primitive cumulative, Primitive combine, double identity) = combiner switch
@@ -118,7 +118,7 @@ internal sealed partial class FunctionLowering
         var scatter = RegionCombiner(_op.Regions[1]);
         if (direction is null || scatter != "stablehlo.add" || StableHloDecompositions.Find("stablehlo.select_and_scatter") is not { } decomposition)
             throw Unsupported($"op not in our primitive set: stablehlo.select_and_scatter other than one GE/GT/LE/LT compare selecting and an add scattering (select {direction ?? "custom"}, scatter {scatter})");
-        return (Value)LowerDecomposed(decomposition, null, ("$select", direction))[0];
+        return (Value)LowerDecomposed(decomposition, Operands(), ("$select", direction))[0];
     }
 
     /// <summary>The direction of a select region that is one compare of its two arguments (flipped when they are swapped), or null.</summary>

@@ -218,21 +218,18 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// <c>scatter</c> with one operand and an update region that replaces (returns the update) or adds: our
-    /// <c>scatter</c> and <c>scatter_add</c> (out-of-bounds windows are skipped, as StableHLO specifies). Batching dims are
-    /// folded into indices as for gather.
+    /// <c>scatter</c> and <c>scatter_add</c> (out-of-bounds windows are skipped, as StableHLO specifies); any other
+    /// region without captured values (multiply, min, max, a custom computation): the runtime's decomposition
+    /// (<c>Lax.ScatterApply</c>), given the region as the function <c>$computation</c>. Batching dims are folded into
+    /// indices as for gather.
     /// </summary>
     private Value LowerScatter()
     {
         if (_op.Operands.Count != 3) throw Unsupported($"op not in our primitive set: stablehlo.scatter of {(_op.Operands.Count - 1) / 2} operands");
         var dn = Attr("scatter_dimension_numbers") as MlirStructAttribute ?? throw Invalid("missing scatter_dimension_numbers");
         long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
-        var kind = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("scatter needs one update region"));
-        Primitive p = kind switch
-        {
-            "replace" => Prims.Scatter,
-            "stablehlo.add" => Prims.ScatterAdd,
-            _ => throw Unsupported($"op not in our primitive set: stablehlo.scatter with a {kind} update region"),
-        };
+        var region = _op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("scatter needs one update region");
+        var kind = RegionCombiner(region);
         var operand = Operand(0);
         var indices = Operand(1);
         long ivd = dn.Fields.TryGetValue("index_vector_dim", out var iv) ? Int(iv) : indices.Type.Rank;
@@ -240,6 +237,26 @@ internal sealed partial class FunctionLowering
         var map = Field("scatter_dims_to_operand_dims").ToList();
         (indices, ivd) = AddBatchingIndices(indices, ivd, Field("input_batching_dims"), Field("scatter_indices_batching_dims"), inserted, map);
         inserted.Sort();
+        Primitive? p = kind switch
+        {
+            "replace" => Prims.Scatter,
+            "stablehlo.add" => Prims.ScatterAdd,
+            _ => null,
+        };
+        if (p is null)
+        {
+            // Any other update computation (multiply, min, max, a custom region): the runtime's decomposition applies it
+            // to the update elements one after another.
+            if (FreeNames([region]).Count > 0 || StableHloDecompositions.Find("stablehlo.scatter") is not { } decomposition)
+                throw Unsupported($"op not in our primitive set: stablehlo.scatter with a {kind} update region");
+            var scalar = ShapedType.Scalar(operand.Type.DType);
+            var computation = new Function("scatter_computation", LowerClosedRegion(region, [], [scalar, scalar]));
+            if (computation.ResultTypes.Count != 1 || computation.ResultTypes[0].Rank != 0 || computation.ResultTypes[0].DType != scalar.DType)
+                throw Invalid($"the scatter update region must return one {scalar} value");
+            return (Value)LowerDecomposed(decomposition, [operand, indices, Operand(2)],
+                ("$computation", computation), ("update_window_dims", Field("update_window_dims")), ("inserted_window_dims", inserted.ToArray()),
+                ("scatter_dims_to_operand_dims", map.ToArray()), ("index_vector_dim", ivd))[0];
+        }
         return _e.Emit1(p, [operand, indices, Operand(2)], Attributes.Of(
             ("update_window_dims", Field("update_window_dims")), ("inserted_window_dims", inserted.ToArray()),
             ("scatter_dims_to_operand_dims", map.ToArray()), ("index_vector_dim", ivd)));

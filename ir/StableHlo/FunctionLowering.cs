@@ -154,9 +154,12 @@ internal sealed partial class FunctionLowering
     /// from <paramref name="extra"/> first (values the importer worked out, such as a constant padding operand's); what it
     /// rejects is an invalid operation at this op's position.
     /// </summary>
-    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition, int? operandCount = null, params (string Name, object? Value)[] extra)
+    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition, int? operandCount = null, params (string Name, object? Value)[] extra) =>
+        LowerDecomposed(decomposition, Operands().Take(operandCount ?? int.MaxValue).ToArray(), extra);
+
+    /// <summary>A decomposition's <c>call</c> on operands the importer prepared (see the overload above).</summary>
+    private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition, Value[] operands, params (string Name, object? Value)[] extra)
     {
-        var operands = Operands().Take(operandCount ?? int.MaxValue).ToArray();
         var results = Enumerable.Range(0, _op.ResultTypes.Count).Select(i => ResultType(i).DType).ToArray();
         Function function;
         try

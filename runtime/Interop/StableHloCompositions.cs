@@ -12,7 +12,8 @@ namespace JaxToolchain;
 /// with window reversal, the result's declared dtype as the preferred element type; <c>stablehlo.reduce_window</c>
 /// that is not a cumulative op is <see cref="Lax.ReduceWindow(Tensor, Tensor, Func{Tensor, Tensor, Tensor}, int[], int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[])"/>
 /// with its body's op; <c>stablehlo.select_and_scatter</c> with a GE/GT/LE/LT select and an add scatter is
-/// <c>Lax.SelectAndScatterAdd</c>.
+/// <c>Lax.SelectAndScatterAdd</c>; <c>stablehlo.scatter</c> with an update region other than replace and add (which
+/// are primitives) is <c>Lax.ScatterApply</c> with the region's function.
 /// </summary>
 internal static class StableHloCompositions
 {
@@ -26,6 +27,7 @@ internal static class StableHloCompositions
         StableHloDecompositions.Register("stablehlo.convolution", Convolution);
         StableHloDecompositions.Register("stablehlo.reduce_window", ReduceWindow);
         StableHloDecompositions.Register("stablehlo.select_and_scatter", SelectAndScatter);
+        StableHloDecompositions.Register("stablehlo.scatter", Scatter);
     }
 
     private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
@@ -118,6 +120,23 @@ internal static class StableHloCompositions
         var (window, strides, pairs) = (WindowInts(attribute, "select_and_scatter", "window_dimensions", rank), WindowInts(attribute, "select_and_scatter", "window_strides", rank),
             WindowPadding(attribute, "select_and_scatter", rank));
         return Traced("select_and_scatter", a => [Lax.SelectAndScatterAdd(a[0], a[1], a[2], select, window, strides, pairs)], operands);
+    }
+
+    private static Function Scatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 3) throw new ArgumentException($"scatter of one operand takes it, indices and updates, got {operands.Count} operands");
+        var computation = attribute("$computation") as Function ?? throw new ArgumentException("scatter: no update computation");
+        int[] Dims(string name) => attribute(name) switch
+        {
+            null => [],
+            long[] values => [.. values.Select(v => checked((int)v))],
+            long value => [checked((int)value)],
+            var other => throw new ArgumentException($"scatter: {name} must list integers, got {other}"),
+        };
+        var (window, inserted, map) = (Dims("update_window_dims"), Dims("inserted_window_dims"), Dims("scatter_dims_to_operand_dims"));
+        int vector = checked((int)(attribute("index_vector_dim") as long? ?? operands[1].Rank));
+        Tensor Combine(Tensor a, Tensor b) => FunctionCalls.Call(computation, [a, b])[0];
+        return Traced("scatter", a => [Lax.ScatterApply(a[0], a[1], a[2], Combine, window, inserted, map, vector)], operands);
     }
 
     /// <summary>An integer list attribute with one value per dimension (1 each when absent).</summary>
