@@ -174,11 +174,21 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// <c>custom_call</c>: JAX's <c>@shape_assertion</c> (a check that the dynamic dims' sizes meet the shape
-    /// specification, which the arguments of a call decide) is dropped; any other target is unsupported.
+    /// specification, which the arguments of a call decide) is dropped; a target with a registered decomposition
+    /// (<c>stablehlo.custom_call:TARGET</c>: the LAPACK calls JAX's CPU lowering of linear algebra emits, where our
+    /// linear algebra covers them) is called with the integer entries of its <c>mhlo.backend_config</c> (<c>uplo</c>,
+    /// <c>mode</c>, ...) as attributes; any other target is unsupported.
     /// </summary>
     private IReadOnlyList<object> LowerCustomCall()
     {
         var target = _op.Symbol ?? (Attr("call_target_name") is MlirStringAttribute s ? s.Value : "");
+        if (target != "shape_assertion" && StableHloDecompositions.Find("stablehlo.custom_call:" + target) is { } decomposition)
+        {
+            var config = Attr("mhlo.backend_config") is MlirDictionaryAttribute d
+                ? d.Entries.Where(e => e.Value is MlirIntAttribute).Select(e => (e.Key, (object?)(long)((MlirIntAttribute)e.Value).Value)).ToArray()
+                : [];
+            return LowerDecomposed(decomposition, Operands(), config);
+        }
         if (target != "shape_assertion") throw Unsupported($"op not in our primitive set: stablehlo.custom_call @{target}");
         if (_op.Results.Count != 0) throw Invalid("a shape assertion has no results");
         return [];

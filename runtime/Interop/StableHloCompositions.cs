@@ -13,7 +13,10 @@ namespace JaxToolchain;
 /// that is not a cumulative op is <see cref="Lax.ReduceWindow(Tensor, Tensor, Func{Tensor, Tensor, Tensor}, int[], int[], IReadOnlyList{ValueTuple{int, int}}, int[], int[])"/>
 /// with its body's op; <c>stablehlo.select_and_scatter</c> with a GE/GT/LE/LT select and an add scatter is
 /// <c>Lax.SelectAndScatterAdd</c>; <c>stablehlo.scatter</c> with an update region other than replace and add (which
-/// are primitives) is <c>Lax.ScatterApply</c> with the region's function.
+/// are primitives) is <c>Lax.ScatterApply</c> with the region's function; the LAPACK custom calls of JAX's CPU
+/// linear algebra that our linear algebra covers: <c>lapack_{s,d}potrf_ffi</c> (Cholesky), <c>lapack_{s,d}getrf_ffi</c>
+/// (LU of square matrices: solve, inv, det) and <c>lapack_{s,d}syevd_ffi</c> (symmetric eigendecomposition), with
+/// LAPACK's outputs (see <see cref="Potrf"/>, <see cref="Getrf"/>, <see cref="Syevd"/>).
 /// </summary>
 internal static class StableHloCompositions
 {
@@ -28,6 +31,12 @@ internal static class StableHloCompositions
         StableHloDecompositions.Register("stablehlo.reduce_window", ReduceWindow);
         StableHloDecompositions.Register("stablehlo.select_and_scatter", SelectAndScatter);
         StableHloDecompositions.Register("stablehlo.scatter", Scatter);
+        foreach (var type in new[] { "s", "d" })
+        {
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}potrf_ffi", Potrf);
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}syevd_ffi", Syevd);
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}getrf_ffi", Getrf);
+        }
     }
 
     private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
@@ -138,6 +147,87 @@ internal static class StableHloCompositions
         Tensor Combine(Tensor a, Tensor b) => FunctionCalls.Call(computation, [a, b])[0];
         return Traced("scatter", a => [Lax.ScatterApply(a[0], a[1], a[2], Combine, window, inserted, map, vector)], operands);
     }
+
+    /// <summary>
+    /// LAPACK's <c>potrf</c> as JAX's CPU Cholesky calls it (<c>uplo</c> 'L' = 76 or 'U' = 85): the factor of the matrix
+    /// the <c>uplo</c> triangle describes, written over that triangle, the other triangle left as the input has it; and
+    /// <c>info</c> (int32 per matrix), 0 when the matrix is positive definite, else 1 (LAPACK gives the order of the
+    /// failing minor; JAX only compares it with 0).
+    /// </summary>
+    private static Function Potrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 1 || results.Count != 2) throw new ArgumentException($"potrf takes one matrix and returns it and info, got {operands.Count} operands and {results.Count} results");
+        bool lower = Uplo(attribute, "potrf");
+        return Traced("potrf", a =>
+        {
+            var x = a[0];
+            var symmetric = lower ? Jnp.Tril(x) + Jnp.Swapaxes(Jnp.Tril(x, -1), -1, -2) : Jnp.Triu(x) + Jnp.Swapaxes(Jnp.Triu(x, 1), -1, -2);
+            var factor = Jnp.Linalg.Cholesky(symmetric, upper: !lower);
+            var kept = lower ? Jnp.Triu(x, 1) : Jnp.Tril(x, -1);
+            var info = Jnp.Cast(Jnp.Any(Jnp.Isnan(factor), [-2, -1]), DType.Int32);
+            return [factor + kept, info];
+        }, operands);
+    }
+
+    /// <summary>
+    /// LAPACK's <c>syevd</c> as JAX's CPU <c>eigh</c> calls it (<c>uplo</c> 'L' = 76 or 'U' = 85; <c>mode</c> 'V' = 86):
+    /// eigenvectors (columns; determined up to sign, so they may differ from LAPACK's by a sign), eigenvalues
+    /// ascending, and <c>info</c> 0, of the symmetric matrix the <c>uplo</c> triangle describes.
+    /// </summary>
+    private static Function Syevd(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 1 || results.Count != 3) throw new ArgumentException($"syevd takes one matrix and returns eigenvectors, eigenvalues and info, got {operands.Count} operands and {results.Count} results");
+        bool lower = Uplo(attribute, "syevd");
+        return Traced("syevd", a =>
+        {
+            var (w, v) = Jnp.Linalg.Eigh(a[0], lower ? "L" : "U", symmetrizeInput: false);
+            var info = Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32);
+            return [v, w, info];
+        }, operands);
+    }
+
+    /// <summary>
+    /// LAPACK's <c>getrf</c> as JAX's CPU <c>lu</c> calls it, for square matrices: the packed factors (unit lower L
+    /// below the diagonal, U on and above it) of partial pivoting (the first largest magnitude, as LAPACK), the row
+    /// interchanges <c>ipiv</c> (int32, 1-based: row k was swapped with row ipiv[k] at step k), and <c>info</c> (the
+    /// 1-based index of the first zero on U's diagonal, else 0).
+    /// </summary>
+    private static Function Getrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 1 || results.Count != 3) throw new ArgumentException($"getrf takes one matrix and returns the factors, ipiv and info, got {operands.Count} operands and {results.Count} results");
+        var shape = operands[0].Shape;
+        if (shape.Rank < 2 || !shape[^1].IsStatic || shape[^1] != shape[^2])
+            throw new ArgumentException($"getrf: only square matrices are imported (our LU is square), got {operands[0]}");
+        int n = (int)shape[^1].Size;
+        return Traced("getrf", a =>
+        {
+            var (lu, perm, _) = Jnp.Linalg.LuRaw(a[0]);
+            var rows = Jnp.Cast(perm, DType.Int32);
+            var idx = Jnp.Arange(n, DType.Int32);
+            // The interchanges that turn the identity order into perm: at step k, the position j >= k holding perm[k].
+            var swaps = Lax.ForiLoop(0, n, (k, c) =>
+            {
+                Tensor current = c[0], pivots = c[1];
+                var isK = Jnp.Equal(idx, k);
+                var wanted = Jnp.Sum(Jnp.Where(isK, rows, 0), -1, keepdims: true);
+                var j = Jnp.Argmax(Jnp.LogicalAnd(Jnp.Equal(current, wanted), Jnp.GreaterEqual(idx, k)), -1, keepdims: true);
+                j = Jnp.Cast(j, DType.Int32);
+                var atK = Jnp.Sum(Jnp.Where(isK, current, 0), -1, keepdims: true);
+                current = Jnp.Where(isK, wanted, Jnp.Where(Jnp.Equal(idx, j), atK, current));
+                return [current, Jnp.Where(isK, j + 1, pivots)];
+            }, Jnp.BroadcastToShape(idx, rows.Shape), Jnp.ZerosLike(rows));
+            var zero = Jnp.Equal(Jnp.Diagonal(lu, 0, -2, -1), 0);
+            var info = Jnp.Where(Jnp.Any(zero, -1), Jnp.Cast(Jnp.Argmax(zero, -1), DType.Int32) + 1, 0);
+            return [lu, swaps[1], Jnp.Cast(info, DType.Int32)];
+        }, operands);
+    }
+
+    private static bool Uplo(Func<string, object?> attribute, string op) => attribute("uplo") switch
+    {
+        null or 76L => true,
+        85L => false,
+        var other => throw new ArgumentException($"{op}: uplo must be 'L' (76) or 'U' (85), got {other}"),
+    };
 
     /// <summary>An integer list attribute with one value per dimension (1 each when absent).</summary>
     private static int[] WindowInts(Func<string, object?> attribute, string op, string name, int count) => attribute(name) switch

@@ -1,0 +1,89 @@
+using JaxToolchain.Ir;
+using JaxToolchain.Ir.StableHlo;
+
+namespace JaxToolchain.Runtime.Tests.StableHlo;
+
+/// <summary>
+/// The LAPACK custom calls JAX's CPU lowering of <c>jnp.linalg.cholesky</c>, <c>lu</c> (solve, inv, det) and <c>eigh</c> emits (written as JAX prints
+/// them, backend config and layouts included): LAPACK's outputs from our linear algebra; other LAPACK targets are
+/// unsupported operations naming the target.
+/// </summary>
+public class LinalgCustomCallTests
+{
+    private static readonly Tensor Spd = Jnp.Array(new[,] { { 4f, 9, 9 }, { 2, 5, 9 }, { 1, 3, 6 } });
+
+    private static string Potrf(string uplo) => $$"""
+        module @jit_cholesky {
+          func.func public @main(%arg0: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<i32>) {
+            %0:2 = stablehlo.custom_call @lapack_spotrf_ffi(%arg0) {mhlo.backend_config = {uplo = {{uplo}} : ui8}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<> : tensor<0xindex>]} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<i32>)
+            return %0#0, %0#1 : tensor<3x3xf32>, tensor<i32>
+          }
+        }
+        """;
+
+    [Fact]
+    public void Potrf_writes_the_factor_over_its_triangle_and_keeps_the_other()
+    {
+        // The lower triangle describes [[4, 2, 1], [2, 5, 3], [1, 3, 6]]; the upper one holds 9s that must not be read.
+        var outs = Jax.Load(Potrf("76")).Call(Spd);
+        var symmetric = Jnp.Array(new[,] { { 4f, 2, 1 }, { 2, 5, 3 }, { 1, 3, 6 } });
+        var l = Jnp.Linalg.Cholesky(symmetric);
+        LoadTests.AssertClose(Jnp.Tril(l) + Jnp.Triu(Spd, 1), outs[0]);
+        Assert.Equal(0, outs[1].Item<int>());
+        // uplo 'U' reads the upper triangle: a matrix of 9s off the diagonal is not positive definite.
+        var upper = Jax.Load(Potrf("85")).Call(Spd);
+        Assert.NotEqual(0, upper[1].Item<int>());
+        var notPositive = Jax.Load(Potrf("76")).Call(Jnp.Array(new[,] { { 1f, 0, 0 }, { 2, 1, 0 }, { 0, 0, 1 } }));
+        Assert.NotEqual(0, notPositive[1].Item<int>());
+    }
+
+    [Fact]
+    public void Syevd_gives_eigenvectors_eigenvalues_and_info()
+    {
+        var outs = Jax.Load("""
+            func.func public @main(%arg0: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>, tensor<i32>) {
+              %0:3 = stablehlo.custom_call @lapack_ssyevd_ffi(%arg0) {mhlo.backend_config = {mode = 86 : ui8, uplo = 76 : ui8}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>, dense<> : tensor<0xindex>]} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>, tensor<i32>)
+              return %0#0, %0#1, %0#2 : tensor<3x3xf32>, tensor<3xf32>, tensor<i32>
+            }
+            """).Call(Spd);
+        var symmetric = Jnp.Array(new[,] { { 4f, 2, 1 }, { 2, 5, 3 }, { 1, 3, 6 } });
+        LoadTests.AssertClose(Jnp.Linalg.Eigvalsh(symmetric), outs[1], 1e-4);
+        // A v = v diag(w), whatever the eigenvectors' signs.
+        LoadTests.AssertClose(Jnp.Matmul(symmetric, outs[0]), Jnp.Multiply(outs[0], outs[1]), 1e-4);
+        Assert.Equal(0, outs[2].Item<int>());
+    }
+
+    private static string Getrf(int n) => $$"""
+        func.func public @main(%arg0: tensor<{{n}}x{{n}}xf32>) -> (tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>) {
+          %0:3 = stablehlo.custom_call @lapack_sgetrf_ffi(%arg0) {mhlo.backend_config = {}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>, dense<> : tensor<0xindex>]} : (tensor<{{n}}x{{n}}xf32>) -> (tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>)
+          return %0#0, %0#1, %0#2 : tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>
+        }
+        """;
+
+    [Fact]
+    public void Getrf_gives_lapack_s_factors_interchanges_and_info()
+    {
+        // Worked by hand with LAPACK's partial pivoting: rows 0 and 2 swap, then rows 1 and 2.
+        var outs = Jax.Load(Getrf(3)).Call(Jnp.Array(new[,] { { 1f, 2, 3 }, { 4, 5, 6 }, { 7, 8, 10 } }));
+        LoadTests.AssertClose(Jnp.Array(new[,] { { 7f, 8, 10 }, { 1 / 7f, 6 / 7f, 11 / 7f }, { 4 / 7f, 0.5f, -0.5f } }), outs[0], 1e-5);
+        Assert.Equal(new[] { 3, 3, 3 }, outs[1].ToArray<int>());
+        Assert.Equal(0, outs[2].Item<int>());
+        // A singular matrix: U's second diagonal element is zero.
+        var singular = Jax.Load(Getrf(2)).Call(Jnp.Array(new[,] { { 1f, 2 }, { 2, 4 } }));
+        Assert.Equal(new[] { 2, 2 }, singular[1].ToArray<int>());
+        Assert.Equal(2, singular[2].Item<int>());
+    }
+
+    [Fact]
+    public void Other_lapack_targets_are_unsupported_operations_naming_them()
+    {
+        var e = Assert.Throws<StableHloImportException>(() => Jax.Load("""
+            func.func public @main(%arg0: tensor<3x3xf32>) -> tensor<3x3xf32> {
+              %0:2 = stablehlo.custom_call @lapack_sgeqrf_ffi(%arg0) {mhlo.backend_config = {}} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>)
+              return %0#0 : tensor<3x3xf32>
+            }
+            """));
+        Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
+        Assert.Contains("lapack_sgeqrf_ffi", e.Message);
+    }
+}
