@@ -8,7 +8,10 @@ Two commands:
       ``NAME.mlir`` (the StableHLO module JAX prints), ``NAME.inputs.npz`` (arg0, arg1, ... in order) and
       ``NAME.outputs.npz`` (out0, out1, ... as JAX computes them). The corpus: the tour's selu, sum of logistic,
       its gradient and its vmap, a small MLP forward pass and the gradient of its loss, a ``lax.scan`` cumulative sum,
-      and ``jax.random.normal`` with a key. These are the fixtures of the StableHLO importer's tests.
+      ``jax.random.normal`` with a key, a small CNN (grouped strided dilated convolution, max and average pooling) and
+      the gradient of its loss (``select_and_scatter``), ``x.at[]`` updates (scatter regions), and linear algebra
+      (``cholesky``, ``solve``, ``det``, ``eigvalsh``: LAPACK custom calls on CPU). These are the fixtures of
+      ``JaxFixtureTests`` (tests/Jax.Runtime.Tests/StableHlo), which run them when the folder exists.
 
   python3 eng/jax-interop.py run FOLDER [--rtol 1e-5] [--atol 1e-6]
       For each ``NAME.mlir`` in FOLDER (our exports: ``Jax.Export(f, x)`` or ``jaxc --emit stablehlo``) with
@@ -60,6 +63,25 @@ def corpus():
     def normal(key):
         return jax.random.normal(key, (3,))
 
+    def cnn(w, x):
+        # NHWC convolution (grouped, strided, dilated, SAME), relu, 2x2 max pooling, 3x3 average pooling.
+        y = lax.conv_general_dilated(x, w, (2, 1), "SAME", rhs_dilation=(1, 2),
+                                     dimension_numbers=("NHWC", "HWIO", "NHWC"), feature_group_count=2)
+        y = jnp.maximum(y, 0.0)
+        y = lax.reduce_window(y, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        return lax.reduce_window(y, 0.0, lax.add, (1, 3, 3, 1), (1, 1, 1, 1), "SAME") / 9.0
+
+    def cnn_loss(w, x):
+        return jnp.sum(cnn(w, x) ** 2)
+
+    def index_updates(x, v):
+        idx = jnp.array([1, 3, 1, 9])
+        return x.at[idx].add(v), x.at[idx].min(v), x.at[idx].multiply(v), x.at[1:3].set(7.0)
+
+    def linalg(a, b):
+        spd = a @ a.T + 4.0 * jnp.eye(a.shape[0], dtype=a.dtype)
+        return jnp.linalg.cholesky(spd), jnp.linalg.solve(spd, b), jnp.linalg.det(a), jnp.linalg.eigvalsh(spd)
+
     rng = np.random.default_rng(0)
     x3 = np.array([-1.5, 0.25, 2.0], np.float32)
     x_batch = rng.standard_normal((4, 3)).astype(np.float32)
@@ -69,6 +91,10 @@ def corpus():
     b2 = np.zeros(2, np.float32)
     y = rng.standard_normal((4, 2)).astype(np.float32)
     key = np.asarray(jax.random.key_data(jax.random.PRNGKey(0)))
+    image = rng.standard_normal((2, 9, 8, 4)).astype(np.float32)
+    kernel = rng.standard_normal((3, 2, 2, 6)).astype(np.float32) * 0.3
+    square = rng.standard_normal((4, 4)).astype(np.float32)
+    rhs = rng.standard_normal((4, 2)).astype(np.float32)
 
     return [
         ("selu", selu, (x3,)),
@@ -80,6 +106,10 @@ def corpus():
          (w1, b1, w2, b2, x_batch, y)),
         ("scan_cumsum", cumulative_sum, (np.arange(1, 6, dtype=np.float32),)),
         ("random_normal", lambda k: normal(jax.random.wrap_key_data(k)), (key,)),
+        ("cnn_forward", cnn, (kernel, image)),
+        ("cnn_loss_grad", jax.grad(cnn_loss), (kernel, image)),
+        ("index_updates", index_updates, (np.arange(1, 7, dtype=np.float32), np.array([10, 20, 30, 40], np.float32))),
+        ("linalg", linalg, (square, rhs)),
     ]
 
 

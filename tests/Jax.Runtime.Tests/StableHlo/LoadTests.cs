@@ -11,7 +11,7 @@ namespace JaxToolchain.Runtime.Tests.StableHlo;
 /// </summary>
 public class LoadTests
 {
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Jax.Toolchain.sln"))) dir = dir.Parent;
