@@ -15,8 +15,10 @@ namespace JaxToolchain;
 /// <c>Lax.SelectAndScatterAdd</c>; <c>stablehlo.scatter</c> with an update region other than replace and add (which
 /// are primitives) is <c>Lax.ScatterApply</c> with the region's function; the LAPACK custom calls of JAX's CPU
 /// linear algebra that our linear algebra covers: <c>lapack_{s,d}potrf_ffi</c> (Cholesky), <c>lapack_{s,d}getrf_ffi</c>
-/// (LU of square matrices: solve, inv, det) and <c>lapack_{s,d}syevd_ffi</c> (symmetric eigendecomposition), with
-/// LAPACK's outputs (see <see cref="Potrf"/>, <see cref="Getrf"/>, <see cref="Syevd"/>).
+/// (LU of square matrices: solve, inv, det), <c>lapack_{s,d}geqrf_ffi</c> and <c>orgqr_ffi</c> (QR),
+/// <c>lapack_{s,d}gesdd_ffi</c> (SVD with singular vectors) and <c>lapack_{s,d}syevd_ffi</c> (symmetric
+/// eigendecomposition), with LAPACK's outputs (see <see cref="Potrf"/>, <see cref="Getrf"/>, <see cref="Geqrf"/>,
+/// <see cref="Orgqr"/>, <see cref="Gesdd"/>, <see cref="Syevd"/>).
 /// </summary>
 internal static class StableHloCompositions
 {
@@ -36,6 +38,9 @@ internal static class StableHloCompositions
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}potrf_ffi", Potrf);
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}syevd_ffi", Syevd);
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}getrf_ffi", Getrf);
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}geqrf_ffi", Geqrf);
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}orgqr_ffi", Orgqr);
+            StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}gesdd_ffi", Gesdd);
         }
     }
 
@@ -219,6 +224,52 @@ internal static class StableHloCompositions
             var zero = Jnp.Equal(Jnp.Diagonal(lu, 0, -2, -1), 0);
             var info = Jnp.Where(Jnp.Any(zero, -1), Jnp.Cast(Jnp.Argmax(zero, -1), DType.Int32) + 1, 0);
             return [lu, swaps[1], Jnp.Cast(info, DType.Int32)];
+        }, operands);
+    }
+
+    /// <summary>
+    /// LAPACK's <c>geqrf</c> (JAX's CPU QR): R on and above the diagonal with the Householder vectors below it, the
+    /// factors τ, and (when the call declares a third result) <c>info</c> 0.
+    /// </summary>
+    private static Function Geqrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 1 || results.Count is not (2 or 3)) throw new ArgumentException($"geqrf takes one matrix and returns it and tau (and info), got {operands.Count} operands and {results.Count} results");
+        return Traced("geqrf", a =>
+        {
+            var (packed, taus) = Jnp.Linalg.GeqrfRaw(a[0]);
+            return results.Count == 2 ? [packed, taus] : [packed, taus, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
+        }, operands);
+    }
+
+    /// <summary>LAPACK's <c>orgqr</c> (JAX's CPU <c>householder_product</c>): Q's columns from the Householder vectors and τ (and <c>info</c> 0).</summary>
+    private static Function Orgqr(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 2 || results.Count is not (1 or 2)) throw new ArgumentException($"orgqr takes the vectors and tau and returns Q (and info), got {operands.Count} operands and {results.Count} results");
+        return Traced("orgqr", a =>
+        {
+            var q = Jnp.Linalg.OrgqrRaw(a[0], a[1]);
+            return results.Count == 1 ? [q] : [q, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
+        }, operands);
+    }
+
+    /// <summary>
+    /// LAPACK's <c>gesdd</c> as JAX's CPU <c>svd</c> calls it with singular vectors (<c>mode</c> 'A' = 65: full U and
+    /// Vᵀ, 'S' = 83: reduced): the input (LAPACK overwrites it; JAX does not read it), singular values (descending), U,
+    /// Vᵀ (determined up to signs) and <c>info</c> 0. Mode 'N' (no vectors) is not imported.
+    /// </summary>
+    private static Function Gesdd(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    {
+        if (operands.Count != 1 || results.Count != 5) throw new ArgumentException($"gesdd takes one matrix and returns it, s, u, vt and info, got {operands.Count} operands and {results.Count} results");
+        bool full = attribute("mode") switch
+        {
+            65L => true,
+            83L => false,
+            var other => throw new NotSupportedException($"gesdd: only modes 'A' (65) and 'S' (83) are imported, got {other}"),
+        };
+        return Traced("gesdd", a =>
+        {
+            var (u, sv, vt) = Jnp.Linalg.Svd(a[0], fullMatrices: full);
+            return [a[0], sv, u, vt, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
         }, operands);
     }
 

@@ -81,39 +81,70 @@ public static partial class Jnp
         }
 
         /// <summary>
-        /// Householder QR of [..., m, n]: reflection k maps column k's part from row k down to (α, 0, ..., 0) with
-        /// α = −sign(x_k)‖x‖, skipped (as LAPACK's zero τ) when that part is already zero below the diagonal.
-        /// Returns Q [..., m, m] and R [..., m, n] (complete) or Q [..., m, k] and R [..., k, n].
+        /// Householder QR of [..., m, n] (<see cref="GeqrfRaw"/>, then <see cref="OrgqrRaw"/>): Q [..., m, m] and R
+        /// [..., m, n] (complete) or Q [..., m, k] and R [..., k, n].
         /// </summary>
         internal static Tensor[] QrRaw(Tensor a, bool complete)
         {
             int m = Size(a, -2), n = Size(a, -1), k = Math.Min(m, n);
+            var (packed, taus) = GeqrfRaw(a);
+            var r = Triu(packed);
+            if (!complete) return [OrgqrRaw(Block(packed, m, k), taus), Block(r, k, n)];
+            // Q [m, m]: the reflectors in an m x m array (zero columns past the n-th when n < m).
+            var square = n >= m ? Block(packed, m, m) : Pad(packed, [.. Enumerable.Repeat((0, 0), packed.Ndim - 1), (0, m - n)]);
+            return [OrgqrRaw(square, taus), r];
+        }
+
+        /// <summary>
+        /// LAPACK's <c>geqrf</c> of [..., m, n]: R on and above the diagonal and the Householder vectors below it (each
+        /// with an implicit 1 on the diagonal), and their factors τ [..., min(m, n)], Hₖ = I − τₖ vₖ vₖᵀ. Reflection k maps
+        /// column k's part from row k down to (β, 0, ..., 0), β = −sign(xₖ)‖x‖, τ = (β − xₖ)/β; a part already zero below
+        /// the diagonal gives τ = 0 (H = I), as LAPACK's dlarfg.
+        /// </summary>
+        internal static (Tensor Packed, Tensor Taus) GeqrfRaw(Tensor a)
+        {
+            int m = Size(a, -2), n = Size(a, -1), k = Math.Min(m, n);
             var rows = Indices(m);
             var cols = Indices(n);
+            var steps = Indices(k);
             var r = Lax.ForiLoop(0, k, (j, c) =>
             {
-                Tensor q = c[0], rr = c[1];
-                var x = ColumnAt(rr, j);
+                Tensor packed = c[0], taus = c[1];
+                var x = ColumnAt(packed, j);
                 var xj = ElementAt(x, j);
                 var below = Where(Greater(rows, j), x, 0);
                 var sigma = Sum(Multiply(below, below), -1);
-                var alpha = Multiply(Where(GreaterEqual(xj, 0), -1, 1), Sqrt(Add(Multiply(xj, xj), sigma)));
-                var v = Where(Equal(rows, j), ExpandDims(Subtract(xj, alpha), -1), below);
-                var vv = Sum(Multiply(v, v), -1);
+                var beta = Multiply(Where(GreaterEqual(xj, 0), -1, 1), Sqrt(Add(Multiply(xj, xj), sigma)));
                 var skip = Equal(sigma, 0);
-                var scale = ExpandDims(Where(skip, 0, Divide(2, Where(skip, 1, vv))), -1);
-                // H = I - scale v vᵀ: R ← H R, Q ← Q H.
-                var vr = Matmul(ExpandDims(v, -2), rr);
-                rr = Subtract(rr, Multiply(ExpandDims(Multiply(scale, v), -1), vr));
-                var qv = Matmul(q, ExpandDims(v, -1));
-                q = Subtract(q, Multiply(qv, ExpandDims(Multiply(scale, v), -2)));
-                // The column is now exactly (.., α, 0, ...).
-                var column = Equal(cols, j);
-                rr = Where(LogicalAnd(column, ExpandDims(Greater(rows, j), -1)), 0, rr);
-                rr = Where(LogicalAnd(column, ExpandDims(Equal(rows, j), -1)), ExpandDims(ExpandDims(Where(skip, xj, alpha), -1), -1), rr);
-                return [q, rr];
-            }, EyeLike(a, m), a);
-            return complete ? r : [Block(r[0], m, k), Block(r[1], k, n)];
+                var tau = Where(skip, 0, Divide(Subtract(beta, xj), Where(skip, 1, beta)));
+                var v = Where(Equal(rows, j), 1, Divide(below, ExpandDims(Where(skip, 1, Subtract(xj, beta)), -1)));
+                // H applied to the columns after j; column j becomes (R above, β, v below); earlier columns keep their vectors.
+                var vr = Matmul(ExpandDims(v, -2), packed);
+                var reflected = Subtract(packed, Multiply(ExpandDims(Multiply(ExpandDims(tau, -1), v), -1), vr));
+                var column = Where(Greater(rows, j), v, Where(Equal(rows, j), ExpandDims(Where(skip, xj, beta), -1), x));
+                packed = Where(Greater(cols, j), reflected, Where(Equal(cols, j), ExpandDims(column, -1), packed));
+                return [packed, Where(Equal(steps, j), ExpandDims(tau, -1), taus)];
+            }, a, Zeros([.. BatchShape(a), k], a.DType));
+            return (r[0], r[1]);
+        }
+
+        /// <summary>
+        /// LAPACK's <c>orgqr</c>: the first c columns of H₀ H₁ ... Hₜ₋₁ for the Householder vectors below the diagonal of
+        /// <paramref name="a"/> [..., m, c] (as <see cref="GeqrfRaw"/> stores them) and <paramref name="taus"/> [..., t].
+        /// </summary>
+        internal static Tensor OrgqrRaw(Tensor a, Tensor taus)
+        {
+            int m = Size(a, -2), c = Size(a, -1), t = Size(taus, -1);
+            var rows = Indices(m);
+            var identity = BroadcastToShape(Eye(m, c, dtype: a.DType), a.Shape);
+            return Lax.ForiLoop(0, t, (i, q) =>
+            {
+                var j = Subtract(t - 1, i);
+                var v = Where(Equal(rows, j), 1, Where(Greater(rows, j), ColumnAt(a, j), 0));
+                var tau = ExpandDims(ElementAt(taus, j), -1);
+                var vq = Matmul(ExpandDims(v, -2), q);
+                return Subtract(q, Multiply(ExpandDims(Multiply(tau, v), -1), vq));
+            }, identity);
         }
     }
 }

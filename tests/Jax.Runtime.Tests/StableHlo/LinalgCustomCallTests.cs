@@ -4,7 +4,8 @@ using JaxToolchain.Ir.StableHlo;
 namespace JaxToolchain.Runtime.Tests.StableHlo;
 
 /// <summary>
-/// The LAPACK custom calls JAX's CPU lowering of <c>jnp.linalg.cholesky</c>, <c>lu</c> (solve, inv, det) and <c>eigh</c> emits (written as JAX prints
+/// The LAPACK custom calls JAX's CPU lowering of <c>jnp.linalg.cholesky</c>, <c>lu</c> (solve, inv, det), <c>qr</c>,
+/// <c>svd</c> and <c>eigh</c> emits (written as JAX prints
 /// them, backend config and layouts included): LAPACK's outputs from our linear algebra; other LAPACK targets are
 /// unsupported operations naming the target.
 /// </summary>
@@ -75,15 +76,51 @@ public class LinalgCustomCallTests
     }
 
     [Fact]
+    public void Geqrf_and_orgqr_give_lapack_s_householder_form_and_q()
+    {
+        var outs = Jax.Load("""
+            func.func public @main(%arg0: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2xf32>, tensor<2x2xf32>) {
+              %0:2 = stablehlo.custom_call @lapack_sgeqrf_ffi(%arg0) {mhlo.backend_config = {}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>]} : (tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2xf32>)
+              %1 = stablehlo.custom_call @lapack_sorgqr_ffi(%0#0, %0#1) {mhlo.backend_config = {}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>]} : (tensor<2x2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+              return %0#0, %0#1, %1 : tensor<2x2xf32>, tensor<2xf32>, tensor<2x2xf32>
+            }
+            """).Call(Jnp.Array(new[,] { { 3f, 1 }, { 4, 2 } }));
+        // dlarfg by hand: β = -5, τ = 1.6, v = (1, 0.5); the last 1x1 step has τ = 0.
+        LoadTests.AssertClose(Jnp.Array(new[,] { { -5f, -2.2f }, { 0.5f, 0.4f } }), outs[0]);
+        LoadTests.AssertClose(Jnp.Array(new[] { 1.6f, 0 }), outs[1]);
+        LoadTests.AssertClose(Jnp.Array(new[,] { { -0.6f, -0.8f }, { -0.8f, 0.6f } }), outs[2]);
+    }
+
+    [Fact]
+    public void Gesdd_gives_singular_values_and_vectors_in_full_and_reduced_modes()
+    {
+        var a = Jnp.Array(new[,] { { 3f, 1, 2 }, { 4, 2, 0 } });
+        foreach (var (mode, uShape, vtShape) in new[] { ("65", "2x2", "3x3"), ("83", "2x2", "2x3") })
+        {
+            var outs = Jax.Load($$$"""
+                func.func public @main(%arg0: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<{{{uShape}}}xf32>, tensor<{{{vtShape}}}xf32>, tensor<i32>) {
+                  %0:5 = stablehlo.custom_call @lapack_sgesdd_ffi(%arg0) {mhlo.backend_config = {mode = {{{mode}}} : ui8}} : (tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2xf32>, tensor<{{{uShape}}}xf32>, tensor<{{{vtShape}}}xf32>, tensor<i32>)
+                  return %0#1, %0#2, %0#3, %0#4 : tensor<2xf32>, tensor<{{{uShape}}}xf32>, tensor<{{{vtShape}}}xf32>, tensor<i32>
+                }
+                """).Call(a);
+            LoadTests.AssertClose(Jnp.Linalg.Svd(a).S, outs[0], 1e-4);
+            // U diag(s) Vᵀ[:2] is a.
+            var vt = Jnp.Reshape(outs[2], -1, 3)[..2];
+            LoadTests.AssertClose(a, Jnp.Matmul(Jnp.Multiply(outs[1], outs[0]), vt), 1e-4);
+            Assert.Equal(0, outs[3].Item<int>());
+        }
+    }
+
+    [Fact]
     public void Other_lapack_targets_are_unsupported_operations_naming_them()
     {
         var e = Assert.Throws<StableHloImportException>(() => Jax.Load("""
             func.func public @main(%arg0: tensor<3x3xf32>) -> tensor<3x3xf32> {
-              %0:2 = stablehlo.custom_call @lapack_sgeqrf_ffi(%arg0) {mhlo.backend_config = {}} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>)
+              %0:2 = stablehlo.custom_call @lapack_sgeev_ffi(%arg0) {mhlo.backend_config = {}} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>)
               return %0#0 : tensor<3x3xf32>
             }
             """));
         Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
-        Assert.Contains("lapack_sgeqrf_ffi", e.Message);
+        Assert.Contains("lapack_sgeev_ffi", e.Message);
     }
 }
