@@ -160,7 +160,7 @@ internal sealed partial class FunctionLowering
     /// <summary>A decomposition's <c>call</c> on operands the importer prepared (see the overload above).</summary>
     private IReadOnlyList<object> LowerDecomposed(StableHloDecomposition decomposition, Value[] operands, params (string Name, object? Value)[] extra)
     {
-        var results = Enumerable.Range(0, _op.ResultTypes.Count).Select(i => ResultType(i).DType).ToArray();
+        var results = Enumerable.Range(0, _op.ResultTypes.Count).Select(i => ResultType(i)).ToArray();
         Function function;
         try
         {

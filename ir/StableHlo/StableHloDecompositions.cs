@@ -5,11 +5,11 @@ namespace JaxToolchain.Ir.StableHlo;
 /// <summary>
 /// Builds the IR of one StableHLO operation that has no primitive of ours but a composition in a layer above
 /// <c>ir/</c> (the runtime's linear algebra, convolutions, window reductions): given the operation's operand types, the
-/// dtypes its text declares for its results, and a reader of its attributes (<c>bool</c>, <c>long</c>, <c>long[]</c>,
+/// types its text declares for its results, and a reader of its attributes (<c>bool</c>, <c>long</c>, <c>long[]</c>,
 /// <c>bool[]</c>, or the text of an enum or structured attribute such as <c>TRANSPOSE</c>; null when absent), a function
 /// of those operands returning the operation's results. The importer calls it with our <c>call</c>.
 /// </summary>
-public delegate Function StableHloDecomposition(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute);
+public delegate Function StableHloDecomposition(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute);
 
 /// <summary>
 /// The decompositions the importer may use for operations outside our primitive set, registered by the layers that

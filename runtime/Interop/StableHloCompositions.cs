@@ -44,7 +44,7 @@ internal static class StableHloCompositions
         }
     }
 
-    private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 2) throw new ArgumentException($"triangular_solve takes a and b, got {operands.Count} operands");
         bool left = attribute("left_side") is true, lower = attribute("lower") is true, unit = attribute("unit_diagonal") is true;
@@ -54,7 +54,7 @@ internal static class StableHloCompositions
         return Traced("triangular_solve", a => [Lax.Linalg.TriangularSolve(a[0], a[1], left, lower, transpose != "NO_TRANSPOSE", unitDiagonal: unit)], operands);
     }
 
-    private static Function Convolution(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Convolution(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 2) throw new ArgumentException($"convolution takes lhs and rhs, got {operands.Count} operands");
         if (results.Count != 1) throw new ArgumentException($"convolution has one result, the text names {results.Count}");
@@ -72,7 +72,7 @@ internal static class StableHloCompositions
         int[] strides = WindowInts(attribute, "convolution", "window_strides", spatial), lhsDilation = WindowInts(attribute, "convolution", "lhs_dilation", spatial),
             rhsDilation = WindowInts(attribute, "convolution", "rhs_dilation", spatial);
         int featureGroups = checked((int)(attribute("feature_group_count") as long? ?? 1)), batchGroups = checked((int)(attribute("batch_group_count") as long? ?? 1));
-        return Traced("convolution", a => [Lax.ConvolutionWithReversal(a[0], a[1], strides, pairs, lhsDilation, rhsDilation, reversal, dn, featureGroups, batchGroups, results[0])], operands);
+        return Traced("convolution", a => [Lax.ConvolutionWithReversal(a[0], a[1], strides, pairs, lhsDilation, rhsDilation, reversal, dn, featureGroups, batchGroups, results[0].DType)], operands);
     }
 
     /// <summary>
@@ -105,7 +105,7 @@ internal static class StableHloCompositions
         return new ConvDimensionNumbers(Spec(parts[0], "b", "f"), Spec("[" + parts[1], "o", "i"), Spec(parts[2], "b", "f"));
     }
 
-    private static Function ReduceWindow(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function ReduceWindow(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 2) throw new ArgumentException($"reduce_window of one input takes it and an init value, got {operands.Count} operands");
         int rank = operands[0].Rank;
@@ -126,7 +126,7 @@ internal static class StableHloCompositions
         return Traced("reduce_window", a => [Lax.ReduceWindow(a[0], a[1], body, window, strides, pairs, baseDilation, windowDilation)], operands);
     }
 
-    private static Function SelectAndScatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function SelectAndScatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 3) throw new ArgumentException($"select_and_scatter takes an operand, a source and an init value, got {operands.Count} operands");
         int rank = operands[0].Rank;
@@ -136,7 +136,7 @@ internal static class StableHloCompositions
         return Traced("select_and_scatter", a => [Lax.SelectAndScatterAdd(a[0], a[1], a[2], select, window, strides, pairs)], operands);
     }
 
-    private static Function Scatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Scatter(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 3) throw new ArgumentException($"scatter of one operand takes it, indices and updates, got {operands.Count} operands");
         var computation = attribute("$computation") as Function ?? throw new ArgumentException("scatter: no update computation");
@@ -159,7 +159,7 @@ internal static class StableHloCompositions
     /// <c>info</c> (int32 per matrix), 0 when the matrix is positive definite, else 1 (LAPACK gives the order of the
     /// failing minor; JAX only compares it with 0).
     /// </summary>
-    private static Function Potrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Potrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count != 2) throw new ArgumentException($"potrf takes one matrix and returns it and info, got {operands.Count} operands and {results.Count} results");
         bool lower = Uplo(attribute, "potrf");
@@ -179,7 +179,7 @@ internal static class StableHloCompositions
     /// eigenvectors (columns; determined up to sign, so they may differ from LAPACK's by a sign), eigenvalues
     /// ascending, and <c>info</c> 0, of the symmetric matrix the <c>uplo</c> triangle describes.
     /// </summary>
-    private static Function Syevd(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Syevd(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count != 3) throw new ArgumentException($"syevd takes one matrix and returns eigenvectors, eigenvalues and info, got {operands.Count} operands and {results.Count} results");
         bool lower = Uplo(attribute, "syevd");
@@ -197,7 +197,7 @@ internal static class StableHloCompositions
     /// interchanges <c>ipiv</c> (int32, 1-based: row k was swapped with row ipiv[k] at step k), and <c>info</c> (the
     /// 1-based index of the first zero on U's diagonal, else 0).
     /// </summary>
-    private static Function Getrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Getrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count != 3) throw new ArgumentException($"getrf takes one matrix and returns the factors, ipiv and info, got {operands.Count} operands and {results.Count} results");
         var shape = operands[0].Shape;
@@ -231,7 +231,7 @@ internal static class StableHloCompositions
     /// LAPACK's <c>geqrf</c> (JAX's CPU QR): R on and above the diagonal with the Householder vectors below it, the
     /// factors τ, and (when the call declares a third result) <c>info</c> 0.
     /// </summary>
-    private static Function Geqrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Geqrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count is not (2 or 3)) throw new ArgumentException($"geqrf takes one matrix and returns it and tau (and info), got {operands.Count} operands and {results.Count} results");
         return Traced("geqrf", a =>
@@ -242,7 +242,7 @@ internal static class StableHloCompositions
     }
 
     /// <summary>LAPACK's <c>orgqr</c> (JAX's CPU <c>householder_product</c>): Q's columns from the Householder vectors and τ (and <c>info</c> 0).</summary>
-    private static Function Orgqr(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Orgqr(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 2 || results.Count is not (1 or 2)) throw new ArgumentException($"orgqr takes the vectors and tau and returns Q (and info), got {operands.Count} operands and {results.Count} results");
         return Traced("orgqr", a =>
@@ -253,23 +253,30 @@ internal static class StableHloCompositions
     }
 
     /// <summary>
-    /// LAPACK's <c>gesdd</c> as JAX's CPU <c>svd</c> calls it with singular vectors (<c>mode</c> 'A' = 65: full U and
-    /// Vᵀ, 'S' = 83: reduced): the input (LAPACK overwrites it; JAX does not read it), singular values (descending), U,
-    /// Vᵀ (determined up to signs) and <c>info</c> 0. Mode 'N' (no vectors) is not imported.
+    /// LAPACK's <c>gesdd</c> as JAX's CPU <c>svd</c> calls it (<c>mode</c> 'A' = 65: full U and Vᵀ, 'S' = 83: reduced,
+    /// 'N' = 78: no vectors, as <c>svd(compute_uv=False)</c>, norms and <c>cond</c> use it): the input (LAPACK
+    /// overwrites it; JAX does not read it), singular values (descending), U, Vᵀ (determined up to signs; zeros of the
+    /// declared placeholder types in mode N) and <c>info</c> 0.
     /// </summary>
-    private static Function Gesdd(IReadOnlyList<ShapedType> operands, IReadOnlyList<DType> results, Func<string, object?> attribute)
+    private static Function Gesdd(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count != 5) throw new ArgumentException($"gesdd takes one matrix and returns it, s, u, vt and info, got {operands.Count} operands and {results.Count} results");
-        bool full = attribute("mode") switch
+        var mode = attribute("mode") switch
         {
-            65L => true,
-            83L => false,
-            var other => throw new NotSupportedException($"gesdd: only modes 'A' (65) and 'S' (83) are imported, got {other}"),
+            65L => 'A',
+            83L => 'S',
+            78L => 'N',
+            var other => throw new NotSupportedException($"gesdd: mode must be 'A' (65), 'S' (83) or 'N' (78), got {other}"),
         };
+        if (mode == 'N' && (!results[2].Shape.IsStatic || !results[3].Shape.IsStatic))
+            throw new ArgumentException($"gesdd without vectors needs static placeholder types for U and Vt, got {results[2]} and {results[3]}");
         return Traced("gesdd", a =>
         {
-            var (u, sv, vt) = Jnp.Linalg.Svd(a[0], fullMatrices: full);
-            return [a[0], sv, u, vt, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
+            var info = Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32);
+            if (mode == 'N')
+                return [a[0], Jnp.Linalg.Svdvals(a[0]), Jnp.Zeros(results[2].Shape.IntSizes, results[2].DType), Jnp.Zeros(results[3].Shape.IntSizes, results[3].DType), info];
+            var (u, sv, vt) = Jnp.Linalg.Svd(a[0], fullMatrices: mode == 'A');
+            return [a[0], sv, u, vt, info];
         }, operands);
     }
 

@@ -109,6 +109,14 @@ public class LinalgCustomCallTests
             LoadTests.AssertClose(a, Jnp.Matmul(Jnp.Multiply(outs[1], outs[0]), vt), 1e-4);
             Assert.Equal(0, outs[3].Item<int>());
         }
+        // Mode N (svd(compute_uv=False), norms, cond): the singular values; U and Vᵀ are placeholders of their declared types.
+        var values = Jax.Load("""
+            func.func public @main(%arg0: tensor<2x3xf32>) -> tensor<2xf32> {
+              %0:5 = stablehlo.custom_call @lapack_sgesdd_ffi(%arg0) {mhlo.backend_config = {mode = 78 : ui8}} : (tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2xf32>, tensor<0x0xf32>, tensor<0x0xf32>, tensor<i32>)
+              return %0#1 : tensor<2xf32>
+            }
+            """).Invoke(a);
+        LoadTests.AssertClose(Jnp.Linalg.Svd(a).S, values, 1e-4);
     }
 
     [Fact]
