@@ -109,7 +109,7 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private Value LowerCompare()
     {
-        var direction = WordOf(Attr("comparison_direction")) ?? (_op.Words.Count > 0 ? _op.Words[0] : throw Invalid("no comparison direction"));
+        var direction = CompareDirection(_op) ?? throw Invalid("no comparison direction");
         var compareType = WordOf(Attr("compare_type")) ?? (_op.Words.Count > 1 ? _op.Words[1] : null);
         Value x = Operand(0), y = Operand(1);
         UnifyShapes(x, y);

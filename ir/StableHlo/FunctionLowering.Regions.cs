@@ -129,13 +129,17 @@ internal sealed partial class FunctionLowering
             || ops[1].Operands.Count != 1 || ops[1].Operands[0] != ops[0].Results[0])
             return null;
         string a = region.Arguments[0].Name, b = region.Arguments[1].Name;
-        var direction = WordOf(ops[0].Attributes.GetValueOrDefault("comparison_direction")) ?? (ops[0].Words.Count > 0 ? ops[0].Words[0] : null);
+        var direction = CompareDirection(ops[0]);
         if (direction is not ("GE" or "GT" or "LE" or "LT")) return null;
         if (ops[0].Operands[0] == a && ops[0].Operands[1] == b) return direction;
         if (ops[0].Operands[0] == b && ops[0].Operands[1] == a)
             return direction switch { "GE" => "LE", "GT" => "LT", "LE" => "GE", _ => "GT" };
         return null;
     }
+
+    /// <summary>A compare's direction (<c>GT</c>, ...): its attribute, or the first word of its pretty form; null when neither is written.</summary>
+    private static string? CompareDirection(MlirOperation compare) =>
+        WordOf(compare.Attributes.GetValueOrDefault("comparison_direction")) ?? (compare.Words.Count > 0 ? compare.Words[0] : null);
 
     /// <summary>Whether a scalar is a reduction's identity (for integers, ±inf stands for the dtype's MIN/MAX).</summary>
     private static bool IsIdentity(Buffer b, double identity)
@@ -172,7 +176,7 @@ internal sealed partial class FunctionLowering
         int j = region.Arguments.ToList().FindIndex(a => a.Name == cmp.Operands[1]);
         if (i < 0 || j < 0 || i / 2 != j / 2 || i == j)
             throw Unsupported("op not in our primitive set: stablehlo.sort with a comparator other than one compare of one operand's pair");
-        var direction = WordOf(cmp.Attributes.GetValueOrDefault("comparison_direction")) ?? (cmp.Words.Count > 0 ? cmp.Words[0] : "");
+        var direction = CompareDirection(cmp) ?? "";
         bool ascending = direction switch
         {
             "LT" or "LE" => i < j,

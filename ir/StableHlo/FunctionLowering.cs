@@ -123,21 +123,48 @@ internal sealed partial class FunctionLowering
 
     private MlirAttribute RequiredAttr(params string[] names) => Attr(names) ?? throw Invalid($"missing attribute '{names[0]}'");
 
-    private long[] Ints(MlirAttribute a) => a switch
-    {
-        MlirDenseArrayAttribute d => d.Elements.Select(Int).ToArray(),
-        MlirArrayAttribute l => l.Elements.Select(Int).ToArray(),
-        MlirDenseAttribute { Literal: var lit } => FlattenInts(lit).ToArray(),
-        MlirIntAttribute => [Int(a)],
-        _ => throw Invalid($"expected a list of integers, got {a}"),
-    };
+    private long[] Ints(MlirAttribute a) => Elements(a).Select(Int).ToArray();
 
-    private static IEnumerable<long> FlattenInts(DenseLiteral lit) => lit switch
+    /// <summary>
+    /// A list attribute's elements in order: those of arrays and dense arrays (nested lists flattened) and the scalars of
+    /// a dense tensor (a splat repeated to its static type's size); a single integer or bool is a list of one.
+    /// </summary>
+    private List<MlirAttribute> Elements(MlirAttribute list)
     {
-        DenseScalar s => [(long)DenseValues.ParseInteger(s.Text)],
-        DenseList l => l.Elements.SelectMany(FlattenInts),
-        _ => [],
-    };
+        var items = new List<MlirAttribute>();
+        void Flatten(MlirAttribute a)
+        {
+            switch (a)
+            {
+                case MlirArrayAttribute arr:
+                    arr.Elements.ToList().ForEach(Flatten);
+                    break;
+                case MlirDenseArrayAttribute arr:
+                    arr.Elements.ToList().ForEach(Flatten);
+                    break;
+                case MlirDenseAttribute { Literal: DenseScalar s, Type: MlirTensorType { Dims: var dims } } when dims.All(d => d is not null):
+                    items.AddRange(Enumerable.Repeat(ScalarOf(s), (int)dims.Aggregate(1L, (p, d) => p * d!.Value)));
+                    break;
+                case MlirDenseAttribute { Literal: var literal }:
+                    FlattenLiteral(literal);
+                    break;
+                case MlirIntAttribute or MlirBoolAttribute:
+                    items.Add(a);
+                    break;
+                default:
+                    throw Invalid($"expected a list of integers, got {list}");
+            }
+        }
+        void FlattenLiteral(DenseLiteral literal)
+        {
+            if (literal is DenseList l) l.Elements.ToList().ForEach(FlattenLiteral);
+            else if (literal is DenseScalar s) items.Add(ScalarOf(s));
+            else throw Invalid($"expected a list of integers or bools, got {list}");
+        }
+        static MlirAttribute ScalarOf(DenseScalar s) => s.Text is "true" or "false" ? new MlirBoolAttribute(s.Text == "true") : new MlirIntAttribute(DenseValues.ParseInteger(s.Text));
+        Flatten(list);
+        return items;
+    }
 
     private long Int(MlirAttribute a) => a switch
     {
@@ -189,39 +216,10 @@ internal sealed partial class FunctionLowering
         var a => WordOf(a) ?? a.ToString(),
     };
 
-    /// <summary>A list attribute's elements in order (nested lists flattened, a dense splat repeated to its type's size): <c>bool[]</c> when they are bools, else <c>long[]</c>.</summary>
+    /// <summary>A list attribute's elements (see <see cref="Elements"/>): <c>bool[]</c> when they are bools, else <c>long[]</c>.</summary>
     private object ListValue(MlirAttribute list)
     {
-        var items = new List<MlirAttribute>();
-        void Flatten(MlirAttribute a)
-        {
-            switch (a)
-            {
-                case MlirArrayAttribute arr:
-                    arr.Elements.ToList().ForEach(Flatten);
-                    break;
-                case MlirDenseArrayAttribute arr:
-                    arr.Elements.ToList().ForEach(Flatten);
-                    break;
-                case MlirDenseAttribute { Literal: DenseScalar s, Type: MlirTensorType { Dims: var dims } } when dims.All(d => d is not null):
-                    items.AddRange(Enumerable.Repeat(ScalarOf(s), (int)dims.Aggregate(1L, (p, d) => p * d!.Value)));
-                    break;
-                case MlirDenseAttribute { Literal: var literal }:
-                    FlattenLiteral(literal);
-                    break;
-                default:
-                    items.Add(a);
-                    break;
-            }
-        }
-        void FlattenLiteral(DenseLiteral literal)
-        {
-            if (literal is DenseList l) l.Elements.ToList().ForEach(FlattenLiteral);
-            else if (literal is DenseScalar s) items.Add(ScalarOf(s));
-            else throw Invalid($"expected a list of integers or bools, got {list}");
-        }
-        static MlirAttribute ScalarOf(DenseScalar s) => s.Text is "true" or "false" ? new MlirBoolAttribute(s.Text == "true") : new MlirIntAttribute(DenseValues.ParseInteger(s.Text));
-        Flatten(list);
+        var items = Elements(list);
         return items.Count > 0 && items.All(x => x is MlirBoolAttribute)
             ? items.Select(x => ((MlirBoolAttribute)x).Value).ToArray()
             : items.Select(Int).ToArray();

@@ -186,7 +186,7 @@ internal static class StableHloCompositions
         return Traced("syevd", a =>
         {
             var (w, v) = Jnp.Linalg.Eigh(a[0], lower ? "L" : "U", symmetrizeInput: false);
-            var info = Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32);
+            var info = NoInfo(a[0]);
             return [v, w, info];
         }, operands);
     }
@@ -237,7 +237,7 @@ internal static class StableHloCompositions
         return Traced("geqrf", a =>
         {
             var (packed, taus) = Jnp.Linalg.GeqrfRaw(a[0]);
-            return results.Count == 2 ? [packed, taus] : [packed, taus, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
+            return results.Count == 2 ? [packed, taus] : [packed, taus, NoInfo(a[0])];
         }, operands);
     }
 
@@ -248,7 +248,7 @@ internal static class StableHloCompositions
         return Traced("orgqr", a =>
         {
             var q = Jnp.Linalg.OrgqrRaw(a[0], a[1]);
-            return results.Count == 1 ? [q] : [q, Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32)];
+            return results.Count == 1 ? [q] : [q, NoInfo(a[0])];
         }, operands);
     }
 
@@ -272,13 +272,16 @@ internal static class StableHloCompositions
             throw new ArgumentException($"gesdd without vectors needs static placeholder types for U and Vt, got {results[2]} and {results[3]}");
         return Traced("gesdd", a =>
         {
-            var info = Jnp.Zeros(a[0].Shape.IntSizes[..^2], DType.Int32);
+            var info = NoInfo(a[0]);
             if (mode == 'N')
                 return [a[0], Jnp.Linalg.Svdvals(a[0]), Jnp.Zeros(results[2].Shape.IntSizes, results[2].DType), Jnp.Zeros(results[3].Shape.IntSizes, results[3].DType), info];
             var (u, sv, vt) = Jnp.Linalg.Svd(a[0], fullMatrices: mode == 'A');
             return [a[0], sv, u, vt, info];
         }, operands);
     }
+
+    /// <summary>LAPACK's <c>info</c> of success (0, int32) for each matrix of <paramref name="a"/>.</summary>
+    private static Tensor NoInfo(Tensor a) => Jnp.Zeros(a.Shape.IntSizes[..^2], DType.Int32);
 
     private static bool Uplo(Func<string, object?> attribute, string op) => attribute("uplo") switch
     {

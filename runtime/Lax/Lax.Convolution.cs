@@ -192,9 +192,12 @@ public static partial class Lax
     /// <summary>The number of window positions: (padded - dilated window) / stride + 1, or 0 when the window does not fit.</summary>
     private static int WindowCount(int padded, int window, int dilation, int stride)
     {
-        int span = (window - 1) * dilation + 1;
-        return window == 0 || padded < span ? 0 : (padded - span) / stride + 1;
+        long span = DilatedSize(window, dilation);
+        return window == 0 || padded < span ? 0 : (int)((padded - span) / stride + 1);
     }
+
+    /// <summary>The size of a dimension of <paramref name="size"/> elements with <paramref name="dilation"/> - 1 holes between them.</summary>
+    private static long DilatedSize(long size, int dilation) => size == 0 ? 0 : (size - 1) * dilation + 1;
 
     /// <summary>One checked convolution: operands, attributes and what follows from them.</summary>
     private sealed class Convolution
@@ -216,7 +219,7 @@ public static partial class Lax
 
         public int KernelSize(int i) => (int)Rhs.Shape[Dn.RhsSpec[2 + i]].Size;
 
-        public int DilatedKernelSize(int i) => KernelSize(i) == 0 ? 0 : (KernelSize(i) - 1) * RhsDilation[i] + 1;
+        public int DilatedKernelSize(int i) => (int)DilatedSize(KernelSize(i), RhsDilation[i]);
 
         public JaxTypeException Error(string problem) =>
             new("conv_general_dilated", $"conv_general_dilated of {Lhs.Aval.ToLongString()} and {Rhs.Aval.ToLongString()}: {problem}{Dispatch.At(Location)}");
@@ -287,7 +290,7 @@ public static partial class Lax
             int[] low = new int[rank], high = new int[rank], interior = new int[rank];
             for (int i = 0; i < n; i++)
             {
-                if ((long)(InputSize(i) == 0 ? 0 : (InputSize(i) - 1) * LhsDilation[i] + 1) + padding[i].Low + padding[i].High < 0)
+                if (DilatedSize(InputSize(i), LhsDilation[i]) + padding[i].Low + padding[i].High < 0)
                     throw Error($"padding ({padding[i].Low}, {padding[i].High}) crops spatial dimension {i} below zero");
                 (low[spatialAxes[i]], high[spatialAxes[i]], interior[spatialAxes[i]]) = (padding[i].Low, padding[i].High, LhsDilation[i] - 1);
             }
@@ -296,16 +299,10 @@ public static partial class Lax
             if (!x.Shape[Dn.LhsSpec[0]].IsStatic) return RunWithSymbolicBatch(x, w, reversal);
             long batch = x.Shape[Dn.LhsSpec[0]].Size, features = x.Shape[Dn.LhsSpec[1]].Size;
             long outFeatures = w.Shape[Dn.RhsSpec[0]].Size, inFeatures = w.Shape[Dn.RhsSpec[1]].Size;
-            var positions = Enumerable.Range(0, n).Select(i => WindowCount((int)x.Shape[spatialAxes[i]].Size, KernelSize(i), RhsDilation[i], Strides[i])).ToArray();
-            var kernelShape = Enumerable.Range(0, n).Select(KernelSize).ToArray();
+            var positions = Positions(x);
+            var kernelShape = KernelShape;
             long positionCount = positions.Aggregate(1L, (a, b) => a * b), windowCount = kernelShape.Aggregate(1L, (a, b) => a * b);
             long resultBatch = batch / BatchGroups;
-            // [N, P..., O] -> the output spec's order.
-            var outPermutation = new int[rank];
-            outPermutation[Dn.OutSpec[0]] = 0;
-            outPermutation[Dn.OutSpec[1]] = n + 1;
-            for (int i = 0; i < n; i++) outPermutation[Dn.OutSpec[2 + i]] = 1 + i;
-            Tensor ToOutput(Tensor r) => outPermutation.Select((p, i) => p == i).All(b => b) ? r : Transpose(r, outPermutation);
             var resultShape = Shape.Of([resultBatch, .. positions.Select(p => (long)p), outFeatures]);
             if (positionCount == 0 || windowCount == 0 || inFeatures == 0 || resultBatch == 0 || outFeatures == 0)
                 return ToOutput(BroadcastInDim(Zero(ResultType), resultShape, []));
@@ -315,10 +312,7 @@ public static partial class Lax
             var patches = Windows(x, spatialAxes, positions, kernelShape, Strides, RhsDilation, [0, 2 * n + 1]);
             if (featureFirst)
                 patches = Transpose(patches, [2 * n + 1, .. Enumerable.Range(1, 2 * n), 0]);
-            // Kernel [K..., I, O], flipped where reversed.
-            w = Transpose(w, [.. Dn.RhsSpec.Skip(2), Dn.RhsSpec[1], Dn.RhsSpec[0]]);
-            if (reversal is not null && reversal.Any(r => r))
-                w = Rev(w, [.. Enumerable.Range(0, n).Where(i => reversal[i])]);
+            w = KernelLast(w, reversal);
             long groups = Math.Max(FeatureGroups, BatchGroups), groupOut = outFeatures / groups;
             int[] toGroupFirst(int groupAxis, int count) => [groupAxis, .. Enumerable.Range(0, count).Where(d => d != groupAxis)];
             // [G, K x I, O/G]
@@ -353,27 +347,39 @@ public static partial class Lax
         private Tensor RunWithSymbolicBatch(Tensor x, Tensor w, bool[]? reversal)
         {
             int n = Spatial;
-            int[] spatialAxes = [.. Dn.LhsSpec.Skip(2)];
-            var positions = Enumerable.Range(0, n).Select(i => WindowCount((int)x.Shape[spatialAxes[i]].Size, KernelSize(i), RhsDilation[i], Strides[i])).ToArray();
-            var kernelShape = Enumerable.Range(0, n).Select(KernelSize).ToArray();
-            var outPermutation = new int[n + 2];
-            outPermutation[Dn.OutSpec[0]] = 0;
-            outPermutation[Dn.OutSpec[1]] = n + 1;
-            for (int i = 0; i < n; i++) outPermutation[Dn.OutSpec[2 + i]] = 1 + i;
+            var positions = Positions(x);
+            var kernelShape = KernelShape;
             var batch = x.Shape[Dn.LhsSpec[0]];
             long outFeatures = w.Shape[Dn.RhsSpec[0]].Size;
-            Tensor result;
             if (positions.Any(p => p == 0) || kernelShape.Any(k => k == 0) || w.Size == 0)
-                result = BroadcastInDim(Zero(ResultType), new Shape([batch, .. positions.Select(p => Dim.Of(p)), Dim.Of(outFeatures)]), []);
-            else
-            {
-                var patches = Windows(x, Dn.LhsSpec[0], spatialAxes, positions, kernelShape, Strides, RhsDilation, [2 * n + 1]);
-                w = Transpose(w, [.. Dn.RhsSpec.Skip(2), Dn.RhsSpec[1], Dn.RhsSpec[0]]);
-                if (reversal is not null && reversal.Any(r => r))
-                    w = Rev(w, [.. Enumerable.Range(0, n).Where(i => reversal[i])]);
-                result = DotGeneral(patches, w, ([.. Enumerable.Range(n + 1, n + 1)], [.. Enumerable.Range(0, n + 1)]), ([], []));
-            }
-            return outPermutation.Select((p, i) => p == i).All(b => b) ? result : Transpose(result, outPermutation);
+                return ToOutput(BroadcastInDim(Zero(ResultType), new Shape([batch, .. positions.Select(p => Dim.Of(p)), Dim.Of(outFeatures)]), []));
+            var patches = Windows(x, Dn.LhsSpec[0], [.. Dn.LhsSpec.Skip(2)], positions, kernelShape, Strides, RhsDilation, [2 * n + 1]);
+            return ToOutput(DotGeneral(patches, KernelLast(w, reversal), ([.. Enumerable.Range(n + 1, n + 1)], [.. Enumerable.Range(0, n + 1)]), ([], [])));
+        }
+
+        /// <summary>The window positions along each spatial dimension of the padded input <paramref name="x"/>.</summary>
+        private int[] Positions(Tensor x) =>
+            [.. Enumerable.Range(0, Spatial).Select(i => WindowCount((int)x.Shape[Dn.LhsSpec[2 + i]].Size, KernelSize(i), RhsDilation[i], Strides[i]))];
+
+        /// <summary>The kernel's spatial sizes.</summary>
+        private int[] KernelShape => [.. Enumerable.Range(0, Spatial).Select(KernelSize)];
+
+        /// <summary>The kernel as [K..., I, O], flipped along the spatial dimensions <paramref name="reversal"/> marks.</summary>
+        private Tensor KernelLast(Tensor w, bool[]? reversal)
+        {
+            w = Transpose(w, [.. Dn.RhsSpec.Skip(2), Dn.RhsSpec[1], Dn.RhsSpec[0]]);
+            return reversal is not null && reversal.Any(r => r) ? Rev(w, [.. Enumerable.Range(0, Spatial).Where(i => reversal[i])]) : w;
+        }
+
+        /// <summary>A result laid out [N, P..., O] in the output spec's order (Jnp.Transpose leaves an identity order alone).</summary>
+        private Tensor ToOutput(Tensor r)
+        {
+            int n = Spatial;
+            var permutation = new int[n + 2];
+            permutation[Dn.OutSpec[0]] = 0;
+            permutation[Dn.OutSpec[1]] = n + 1;
+            for (int i = 0; i < n; i++) permutation[Dn.OutSpec[2 + i]] = 1 + i;
+            return Jnp.Transpose(r, permutation);
         }
     }
 }

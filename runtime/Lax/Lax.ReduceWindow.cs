@@ -38,9 +38,8 @@ public static partial class Lax
         var pads = new (int, int)[operand.Ndim];
         for (int d = 0; d < pads.Length; d++)
         {
-            int size = (int)operand.Shape[d].Size;
-            int dilated = size == 0 ? 0 : (size - 1) * w.BaseDilation[d] + 1;
-            pads[d] = NamedPadding(padding, dilated, (w.Window[d] - 1) * w.WindowDilation[d] + 1, w.Strides[d], w.Error);
+            pads[d] = NamedPadding(padding, (int)DilatedSize(operand.Shape[d].Size, w.BaseDilation[d]),
+                (w.Window[d] - 1) * w.WindowDilation[d] + 1, w.Strides[d], w.Error);
         }
         return w.Run(pads, MonoidOf(computation, operand.DType));
     }
@@ -133,20 +132,17 @@ public static partial class Lax
             var x = Operand;
             int[] low = [.. padding.Select(p => p.Low)], high = [.. padding.Select(p => p.High)], interior = [.. BaseDilation.Select(d => d - 1)];
             for (int d = 0; d < rank; d++)
-            {
-                long size = Operand.Shape[d].Size;
-                if ((size == 0 ? 0 : (size - 1) * BaseDilation[d] + 1) + low[d] + high[d] < 0)
+                if (DilatedSize(Operand.Shape[d].Size, BaseDilation[d]) + low[d] + high[d] < 0)
                     throw Error($"padding ({low[d]}, {high[d]}) crops dimension {d} below zero");
-            }
             if (low.Any(v => v != 0) || high.Any(v => v != 0) || interior.Any(v => v != 0))
                 x = Pad(x, Init, low, high, interior);
             var positions = Enumerable.Range(0, rank).Select(d => WindowCount((int)x.Shape[d].Size, Window[d], WindowDilation[d], Strides[d])).ToArray();
-            var resultShape = Shape.Of([.. positions.Select(p => (long)p)]);
+            var init = BroadcastInDim(Init, Shape.Of([.. positions.Select(p => (long)p)]), []);
             if (positions.Any(p => p == 0) || x.Size == 0)
-                return BroadcastInDim(Init, resultShape, []);
-            if (monoid is null) return Fold(x, positions);
+                return init;
+            if (monoid is null) return Fold(x, positions, init);
             if (Enumerable.Range(0, rank).All(d => Window[d] == 1 ? Strides[d] == 1 : Strides[d] == Window[d] && WindowDilation[d] == 1))
-                return Computation(BroadcastInDim(Init, resultShape, []), Tiles(x, positions, monoid));
+                return Computation(init, Tiles(x, positions, monoid));
             // Windowed dimensions gather; the others (window 1, stride 1) stay whole.
             int[] axes = [.. Enumerable.Range(0, rank).Where(d => Window[d] != 1 || Strides[d] != 1)];
             int m = axes.Length;
@@ -160,9 +156,9 @@ public static partial class Lax
                 reduced = Reduce(monoid, patches, [.. Enumerable.Range(rank, m)]);
                 // Back to the operand's order.
                 var permutation = Enumerable.Range(0, rank).Select(d => Array.IndexOf(axes, d) is var i and >= 0 ? others.Count + i : others.IndexOf(d)).ToArray();
-                if (permutation.Select((p, i) => p != i).Any(b => b)) reduced = Transpose(reduced, permutation);
+                reduced = Jnp.Transpose(reduced, permutation);
             }
-            return Computation(BroadcastInDim(Init, resultShape, []), reduced);
+            return Computation(init, reduced);
         }
 
         /// <summary>
@@ -178,11 +174,10 @@ public static partial class Lax
             return Reduce(monoid, Reshape(x, split), [.. Enumerable.Range(0, rank).Select(d => 2 * d + 1)]);
         }
 
-        /// <summary>Any computation: init, then each window offset's strided slice, combined in order.</summary>
-        private Tensor Fold(Tensor x, int[] positions)
+        /// <summary>Any computation: <paramref name="acc"/> (the init value), then each window offset's strided slice, combined in order.</summary>
+        private Tensor Fold(Tensor x, int[] positions, Tensor acc)
         {
             int rank = x.Ndim;
-            var acc = BroadcastInDim(Init, Shape.Of([.. positions.Select(p => (long)p)]), []);
             var offset = new int[rank];
             long count = Window.Aggregate(1L, (a, b) => a * b);
             for (long k = 0; k < count; k++)

@@ -40,25 +40,31 @@ public static partial class Lax
         }
         // The flat position in the operand of every update element (negative where its window is out of bounds).
         var flatPositions = Reshape(Iota(DType.Int32, Shape.Of(size), 0), operand.Shape);
-        var positions = Dispatch.Bind1(Prims.Gather, [flatPositions, indices], Attributes.Of(
-            ("offset_dims", updateWindowDims), ("collapsed_slice_dims", insertedWindowDims), ("start_index_map", scatterDimsToOperandDims),
-            ("index_vector_dim", indexVectorDim), ("slice_sizes", sliceSizes), ("mode", "fill"), ("fill_value", -1.0)));
+        var positions = Gather(flatPositions, indices, updateWindowDims, insertedWindowDims, scatterDimsToOperandDims, indexVectorDim, sliceSizes, GatherMode.Fill);
         if (positions.Shape != updates.Shape)
             throw Error($"the dimension numbers give update windows of shape {positions.Shape}, the updates are {updates.Shape}");
+        return Reshape(ApplyAt(Reshape(operand, Shape.Of(size)), positions, updates, combine), operand.Shape);
+    }
+
+    /// <summary>
+    /// The 1-d <paramref name="flat"/> with <c>combine(flat[t], u)</c> written at each target t of
+    /// <paramref name="targets"/> (int32, any shape; negative targets are skipped) for the update u at the same place of
+    /// <paramref name="updates"/>, one after another in a <c>fori_loop</c>.
+    /// </summary>
+    internal static Tensor ApplyAt(Tensor flat, Tensor targets, Tensor updates, Func<Tensor, Tensor, Tensor> combine)
+    {
         long count = updates.Size;
-        var flat = Reshape(operand, Shape.Of(size));
-        if (count == 0 || size == 0) return operand;
-        var targets = Reshape(positions, Shape.Of(count));
+        if (count == 0 || flat.Size == 0) return flat;
+        var targetList = Reshape(targets, Shape.Of(count));
         var values = Reshape(updates, Shape.Of(count));
         var zero = Jnp.Array(0);
-        var result = ForiLoop(0, (int)count, (i, acc) =>
+        return ForiLoop(0, (int)count, (i, acc) =>
         {
-            var target = Reshape(DynamicSlice(targets, [i], [1]), Shape.Scalar);
+            var target = Reshape(DynamicSlice(targetList, [i], [1]), Shape.Scalar);
             var at = Jnp.Maximum(target, zero);
             var current = DynamicSlice(acc, [at], [1]);
             var combined = Reshape(combine(Reshape(current, Shape.Scalar), Reshape(DynamicSlice(values, [i], [1]), Shape.Scalar)), Shape.Of(1));
             return DynamicUpdateSlice(acc, Jnp.Where(Jnp.GreaterEqual(target, zero), combined, current), [at]);
         }, flat);
-        return Reshape(result, operand.Shape);
     }
 }

@@ -72,8 +72,11 @@ public static partial class Lax
         var b = Buffer.Zeros(dtype, Shape.Scalar);
         if (dtype.IsFloat()) b.SetDouble(0, lowest ? double.NegativeInfinity : double.PositiveInfinity);
         else if (dtype == DType.Bool) b.SetInt64(0, lowest ? 0 : 1);
-        else if (dtype.IsSignedInteger()) b.SetInt64(0, lowest ? -(1L << (dtype.BitWidth() - 2)) * 2 : ~(-(1L << (dtype.BitWidth() - 2)) * 2));
-        else b.SetInt64(0, lowest ? 0 : -1);
+        else
+        {
+            var range = Jnp.Iinfo(dtype);
+            b.SetInt64(0, lowest ? range.Min : unchecked((long)range.Max));
+        }
         return new Tensor(b, false);
     }
 }

@@ -104,7 +104,7 @@ public sealed class IndexUpdateRef
     /// <summary>
     /// The update on the flat array: the flat positions of <c>x[index]</c> (the same indexing applied to x's positions;
     /// out-of-bounds array indices give a position out of range, which the scatter drops), then one scatter primitive
-    /// (set, add) or the element-by-element <see cref="Lax.ScatterApply"/> of <paramref name="combine"/>.
+    /// (set, add) or the element-by-element <see cref="Lax.ApplyAt"/> of <paramref name="combine"/>.
     /// </summary>
     private Tensor Update(string what, Tensor values, Primitive? primitive = null, Func<Tensor, Tensor, Tensor>? combine = null)
     {
@@ -123,11 +123,10 @@ public sealed class IndexUpdateRef
         long count = positions.Size;
         if (count == 0) return x;
         var updates = Lax.Reshape(Jnp.BroadcastToShape(Jnp.Cast(values, x.DType, x.WeakType), target), Shape.Of(count));
-        var indices = Lax.Reshape(positions, Shape.Of(count, 1));
         var flat = Lax.Reshape(x, Shape.Of(size));
         var result = primitive is not null
-            ? Lax.Scatter(primitive, flat, indices, updates, [], [0], [0], 1)
-            : Lax.ScatterApply(flat, indices, updates, combine!, [], [0], [0], 1);
+            ? Lax.Scatter(primitive, flat, Lax.Reshape(positions, Shape.Of(count, 1)), updates, [], [0], [0], 1)
+            : Lax.ApplyAt(flat, positions, updates, combine!);
         return Lax.Reshape(result, x.Shape);
     }
 }

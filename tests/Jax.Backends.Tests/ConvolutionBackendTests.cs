@@ -55,36 +55,9 @@ public sealed class ConvolutionBackendTests
     }
 
     [Fact]
-    public void The_cpu_backend_compiles_convolutions_and_pooling()
-    {
-        var notices = new List<string>();
-        void Record(string m) => notices.Add(m);
-        KernelRegistry.Notices += Record;
-        try
-        {
-            Compare(null);
-        }
-        finally
-        {
-            KernelRegistry.Notices -= Record;
-        }
-        Assert.Empty(notices);
-    }
+    public void The_cpu_backend_compiles_convolutions_and_pooling() => EagerComparison.AssertNoNotices(() => Compare(null));
 
     [Spirv.VulkanFact]
-    public void A_vulkan_device_runs_convolutions_and_pooling()
-    {
-        var notices = new List<string>();
-        void Record(string m) => notices.Add(m);
-        KernelRegistry.Notices += Record;
-        try
-        {
-            Compare(new JitOptions { Device = Jax.Devices("vulkan")[0] });
-        }
-        finally
-        {
-            KernelRegistry.Notices -= Record;
-        }
-        Assert.True(notices.Count == 0, string.Join("\n", notices));
-    }
+    public void A_vulkan_device_runs_convolutions_and_pooling() =>
+        EagerComparison.AssertNoNotices(() => Compare(new JitOptions { Device = Jax.Devices("vulkan")[0] }));
 }

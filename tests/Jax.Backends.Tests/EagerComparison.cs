@@ -15,4 +15,24 @@ internal static class EagerComparison
         for (int i = 0; i < e.Length; i++)
             Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4 * scale, $"{what}[{i}]: expected {e[i]:R}, got {a[i]:R}");
     }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> and asserts that no kernel was left to the interpreter or the host meanwhile
+    /// (<see cref="KernelRegistry.Notices"/>, process-wide: callers run in a collection that runs alone).
+    /// </summary>
+    public static void AssertNoNotices(Action run)
+    {
+        var notices = new List<string>();
+        void Record(string m) => notices.Add(m);
+        KernelRegistry.Notices += Record;
+        try
+        {
+            run();
+        }
+        finally
+        {
+            KernelRegistry.Notices -= Record;
+        }
+        Assert.True(notices.Count == 0, string.Join("\n", notices));
+    }
 }
