@@ -27,9 +27,10 @@ namespace JaxToolchain.Backends.Spirv;
 /// count from 1 is correct; the loops are uniform in a workgroup, as the barriers need). Static sizes dispatch one
 /// workgroup per tile; with symbolic N or M the thread count along that axis is N (or M) itself, more workgroups than
 /// tiles, and the extra ones exit at once.</item>
-/// <item><b>Arithmetic.</b> Floats accumulate in their type in contracting-index order (multiply then add, which drivers
-/// may fuse); integers wrap (exact, as the interpreter). Narrow floats (float16, bfloat16: the interpreter accumulates
-/// them in float32), 8/16-bit integers and bool are refused for now.</item>
+/// <item><b>Arithmetic.</b> In the dtype's computation type (<see cref="SpirvKernelWriter.ComputeDType"/>), in
+/// contracting-index order: floats multiply then add (which drivers may fuse), float16 and bfloat16 in float32 rounded
+/// once where stored (as the interpreter accumulates them); integers wrap (8/16-bit ones in 32 bits, wrapped once: the
+/// same bits); bool products are counted as uint32 0/1 (the or of ands is a nonzero count).</item>
 /// </list>
 /// Indices are 32-bit: every operand and the result must have fewer than 2^32 elements.
 /// </summary>
@@ -102,9 +103,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
             if (dot.Operands.Any(v => IndexOf(body.Arguments, v) < 0))
                 throw new NotSupportedException("no SPIR-V lowering for a dot fusion whose dot_general reads values computed inside it");
         }
-        var dtype = dot.Operands[0].Type.DType;
-        CheckProductDType(dtype);
-        foreach (var v in op.Operands.Concat(op.Results).Concat(op.Regions.SelectMany(r => r.Operations).SelectMany(o => o.Results))) CheckWideDType(v.Type.DType, "dot_general");
+        foreach (var v in op.Operands.Concat(op.Results).Concat(op.Regions.SelectMany(r => r.Operations).SelectMany(o => o.Results))) CheckDType(v.Type.DType);
         foreach (var v in dot.Operands.Concat(op.Results).Concat(op.Operands)) CheckIndexable(v.Type);
         long m = FreeSize(dot, 0), n = FreeSize(dot, 1);
         // Large products (or unknown sizes) take 128x128 tiles, small ones 64x64.
@@ -126,14 +125,6 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
             size *= type.Shape[d].Size;
         }
         return size;
-    }
-
-    /// <summary>Refuses dtypes whose products are not lowered: bool, narrow floats (float32 accumulation) and 8/16-bit integers.</summary>
-    private static void CheckProductDType(DType dtype)
-    {
-        CheckDType(dtype);
-        if (dtype == DType.Bool || dtype.ItemSize() < 4)
-            throw new NotSupportedException($"no SPIR-V lowering for dot_general on {dtype.ToString().ToLowerInvariant()} yet");
     }
 
     /// <summary>Refuses arrays of 2^32 elements or more (indices are 32-bit).</summary>
@@ -233,7 +224,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
     private VulkanKernel Emit(string entryName)
     {
         var m = M;
-        _scalar = Compute(_dtype);
+        _scalar = Compute(AccumulatorDType);
         _vec4 = m.TypeVector(_scalar, 4);
 
         // Bindings: the product's operands, the inputs the epilogue reads, then the results.
@@ -351,6 +342,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                             var inside = And(Less(row, freeCount), Less(k, kSize));
                             var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
                             var value = Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero));
+                            if (_dtype == DType.Bool) value = m.Emit(SpirvOp.Select, UInt, value, U(1), Zero);
                             m.Emit(SpirvOp.Store, null, registers[q], m.Emit(SpirvOp.Select, _scalar, inside, value, zeroScalar));
                         }
                     }
@@ -414,7 +406,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
                             for (int j = 0; j < 4; j++)
                             {
                                 var column = Op(SpirvOp.IAdd, n0, Op(SpirvOp.IAdd, Op(SpirvOp.ShiftLeftLogical, lx, U(2)), U((uint)(64 * s + j))));
-                                var value = m.Emit(SpirvOp.CompositeExtract, _scalar, sum.Value, (uint)j);
+                                var value = Result(m.Emit(SpirvOp.CompositeExtract, _scalar, sum.Value, (uint)j));
                                 If(And(rowInside, Less(column, nSize)), () => StoreElement(Op(SpirvOp.IAdd, rowStart, column), value, firstOutput));
                             }
                         }
@@ -426,6 +418,13 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + _tile - 1) / _tile * Local) : _m;
         return Finish(entryName, threadsX, threadsY, _b);
     }
+
+    /// <summary>The dtype the product accumulates in: the operands' computation dtype, bool as uint32 0/1.</summary>
+    private DType AccumulatorDType => _dtype == DType.Bool ? DType.UInt32 : ComputeDType(_dtype);
+
+    /// <summary>An accumulated element as the product's computation value: rounded or wrapped to the dtype once, bool as "nonzero".</summary>
+    private SpirvId Result(SpirvId sum) =>
+        _dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, sum, Zero) : Canonicalize(_dtype, sum);
 
     /// <summary><c>sum + a·b</c> on a vec4 accumulator (floats: multiply then add; integers wrap).</summary>
     private SpirvId MultiplyAdd(SpirvId sum, SpirvId a, SpirvId b)
@@ -479,8 +478,9 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
             int k = IndexOf(_body!.Arguments, v);
             result = Load(_inputBindings[k], at);
         }
-        else if (ReferenceEquals(op.Primitive, Prims.Constant)) result = Constant(op.Attributes.Buffer("value"));
-        else if (ReferenceEquals(op.Primitive, Prims.Iota)) result = Iota(op, at);
+        else if (ReferenceEquals(op.Primitive, Prims.Constant)) result = ConstantValue(op.Attributes.Buffer("value"));
+        else if (ReferenceEquals(op.Primitive, Prims.Iota))
+            result = IotaValue(v.Type.DType, Coordinates(v.Type.Shape, at)[(int)op.Attributes.Int("dimension")]);
         else if (op.Primitive.Category == PrimitiveCategory.Broadcast)
             result = IsOneElement(op.Operands[0].Type) ? Eval(op.Operands[0], Zero) : Eval(op.Operands[0], BroadcastSource(op, at));
         else if (op.Primitive.Category == PrimitiveCategory.Reshape) result = Eval(op.Operands[0], at);
@@ -488,7 +488,7 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         {
             foreach (var operand in op.Operands) CheckDType(operand.Type.DType);
             CheckDType(v.Type.DType);
-            result = new SpirvElementwise(M, Compute).Emit(op, op.Operands.Select(o => Eval(o, at)).ToArray());
+            result = Canonicalize(v.Type.DType, new SpirvElementwise(M, Compute).Emit(op, op.Operands.Select(o => Eval(o, at)).ToArray()));
         }
         else throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' in a dot fusion's epilogue");
         return _memo[(v, at.Value)] = result;
@@ -525,30 +525,4 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         }
         return flat ?? Zero;
     }
-
-    /// <summary>iota: the coordinate along <c>dimension</c> converted to the dtype.</summary>
-    private SpirvId Iota(Operation op, SpirvId at)
-    {
-        var type = op.Results[0].Type;
-        var coordinate = Coordinates(type.Shape, at)[(int)op.Attributes.Int("dimension")];
-        return type.DType switch
-        {
-            DType.UInt32 => coordinate,
-            DType.Int32 => M.Emit(SpirvOp.Bitcast, Int, coordinate),
-            DType.Float32 => M.Emit(SpirvOp.ConvertUToF, Float, coordinate),
-            var d => throw new NotSupportedException($"no SPIR-V lowering for iota of {d.ToString().ToLowerInvariant()} in a dot fusion's epilogue yet"),
-        };
-    }
-
-    /// <summary>A scalar constant of the epilogue.</summary>
-    private SpirvId Constant(Ir.Buffer value) => value.DType switch
-    {
-        DType.Bool => M.ConstantBool(value.GetInt64(0) != 0),
-        DType.Float32 => M.ConstantFloat32((float)value.GetDouble(0)),
-        DType.Int32 => M.ConstantInt32((int)value.GetInt64(0)),
-        DType.UInt32 => M.ConstantUInt32(unchecked((uint)value.GetInt64(0))),
-        DType.Float64 => M.Constant64(Compute(DType.Float64), BitConverter.DoubleToUInt64Bits(value.GetDouble(0))),
-        DType.Int64 or DType.UInt64 => M.Constant64(Compute(value.DType), unchecked((ulong)value.GetInt64(0))),
-        var d => throw new NotSupportedException($"no SPIR-V lowering for constants of {d.ToString().ToLowerInvariant()} in a dot fusion's epilogue yet"),
-    };
 }

@@ -27,7 +27,9 @@ namespace JaxToolchain.Backends.Spirv;
 /// maximum / true, and all ones / true, or 0 / false), float32 sums and products in float32 (in another order than the
 /// interpreter's: equal up to rounding), integers wrapping, max/min IEEE 754-2019 maximum/minimum (NaN propagates,
 /// -0 &lt; +0); argmax/argmin keep a NaN over a number, then the better value, then the lower index (so the first NaN,
-/// or the first extremum, with -0 and +0 tied), index 0 for an empty axis. Only workgroup memory and barriers are used:
+/// or the first extremum, with -0 and +0 tied), index 0 for an empty axis. float16 and bfloat16 accumulate in float32
+/// and round once where the result is stored (as the interpreter and the CPU backend do), 8/16-bit integers in 32 bits,
+/// wrapped once (the same bits as wrapping at every step). Only workgroup memory and barriers are used:
 /// the kernels need no device feature beyond <see cref="SpirvKernelWriter.BaseFeatures"/>. Push constants: the work
 /// items (outputs, or outputs x chunks), the reduced element count, then every symbolic dim of the kernel's values.
 /// Counts are uint32: inputs below 2^32 - 1024 elements.
@@ -94,8 +96,11 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         public bool IsMax => Root.Primitive is ArgReducePrimitive { IsMax: true };
         public DType InDType => Root.Operands[0].Type.DType;
 
-        /// <summary>The dtype values are compared or combined in: the input's, except bool of an arg reduction, compared as uint32 0/1.</summary>
-        public DType AccDType => Kind is null && InDType == DType.Bool ? DType.UInt32 : InDType;
+        /// <summary>
+        /// The dtype values are compared or combined in: the input's computation dtype (<see cref="SpirvKernelWriter.ComputeDType"/>:
+        /// float16/bfloat16 as float32, 8/16-bit integers as 32-bit), bool of an arg reduction compared as uint32 0/1.
+        /// </summary>
+        public DType AccDType => Kind is null && InDType == DType.Bool ? DType.UInt32 : ComputeDType(InDType);
     }
 
     private readonly Plan _p;
@@ -130,7 +135,7 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         if (roots.Count != 1 || operations.Any(o => o.Primitive.Category == PrimitiveCategory.Reduction && o.Primitive is not (ReducePrimitive or ArgReducePrimitive)))
             throw new NotSupportedException($"no SPIR-V lowering for a reduction fusion of {string.Join(", ", operations.Select(o => o.Primitive.Name).Distinct())}");
         var root = roots[0];
-        foreach (var v in arguments.Concat(results).Concat(operations.SelectMany(o => o.Operands.Concat(o.Results)))) CheckWideDType(v.Type.DType, root.Primitive.Name);
+        foreach (var v in arguments.Concat(results).Concat(operations.SelectMany(o => o.Operands.Concat(o.Results)))) CheckDType(v.Type.DType);
         if (root.Primitive is ArgReducePrimitive && root.Results[0].Type.DType.ItemSize() != 4)
             throw new NotSupportedException($"no SPIR-V lowering for {root.Primitive.Name} with index dtype {root.Results[0].Type.DType.ToString().ToLowerInvariant()} yet");
 
@@ -337,7 +342,7 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         foreach (int k in _p.Before)
             Store(_p.Arguments.Count + k, index, Evaluate(_p.Results[k], index));
         var x = Evaluate(_p.Root.Operands[0], index);
-        if (_p.AccDType != _p.InDType) x = m.Emit(SpirvOp.Select, UInt, x, U(1), Zero); // bool compared as 0/1
+        if (_p.Kind is null && _p.InDType == DType.Bool) x = m.Emit(SpirvOp.Select, UInt, x, U(1), Zero); // bool compared as 0/1
         return (x, r);
     }
 
@@ -377,7 +382,7 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
             var found = m.Emit(SpirvOp.Select, UInt, m.Emit(SpirvOp.IEqual, Bool, index, U(Empty)), Zero, index);
             result = outDType == DType.UInt32 ? found : m.Emit(SpirvOp.Bitcast, Compute(outDType), found);
         }
-        else result = value;
+        else result = Canonicalize(outDType, value); // float16/bfloat16 rounded once, 8/16-bit integers wrapped
         _rootResult = (result, output);
         foreach (int k in _p.After)
         {
@@ -391,31 +396,56 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
 
     // ---- the reduction's operation ----
 
-    /// <summary>The identity of the reduction (argmax/argmin: the worst value, which any element ties or beats, and loses to by index).</summary>
+    /// <summary>
+    /// The identity of the reduction in the accumulator's type (argmax/argmin: the worst value, which any element ties or
+    /// beats, and loses to by index): sum/or 0, product 1, and all ones, max/min the input dtype's lowest/highest value
+    /// (-inf/+inf for floats, false/true for bool).
+    /// </summary>
     private SpirvId Identity()
     {
         var d = _p.AccDType;
+        var input = _p.InDType;
         var kind = _p.Kind ?? (_p.IsMax ? ReduceKind.Max : ReduceKind.Min);
         var m = M;
-        return (kind, d) switch
+        var type = Compute(d);
+        if (d == DType.Bool)
+            return m.ConstantBool(kind is ReduceKind.Prod or ReduceKind.And or ReduceKind.Min);
+        SpirvId Integer(ulong bits) => d.ItemSize() == 8 ? m.Constant64(type, bits) : m.Constant(type, (uint)bits);
+        SpirvId Float(double value) => d == DType.Float64 ? m.Constant64(type, BitConverter.DoubleToUInt64Bits(value)) : m.ConstantFloat32((float)value);
+        if (input == DType.Bool) return Integer(kind == ReduceKind.Max ? 0u : 1u); // argmax/argmin of bool as 0/1
+        return kind switch
         {
-            (ReduceKind.Sum or ReduceKind.Or, DType.Bool) => m.ConstantBool(false),
-            (ReduceKind.Prod or ReduceKind.And, DType.Bool) => m.ConstantBool(true),
-            (ReduceKind.Max, DType.Bool) => m.ConstantBool(false),
-            (ReduceKind.Min, DType.Bool) => m.ConstantBool(true),
-            (ReduceKind.Sum or ReduceKind.Or, _) => m.ConstantNull(Compute(d)),
-            (ReduceKind.Prod, DType.Float32) => m.ConstantFloat32(1),
-            (ReduceKind.Prod, DType.Int32 or DType.UInt32) => m.Constant(Compute(d), 1),
-            (ReduceKind.And, DType.Int32 or DType.UInt32) => m.Constant(Compute(d), uint.MaxValue),
-            (ReduceKind.Max, DType.Float32) => m.ConstantFloat32(float.NegativeInfinity),
-            (ReduceKind.Min, DType.Float32) => m.ConstantFloat32(float.PositiveInfinity),
-            (ReduceKind.Max, DType.Int32) => m.ConstantInt32(int.MinValue),
-            (ReduceKind.Min, DType.Int32) => m.ConstantInt32(int.MaxValue),
-            (ReduceKind.Max, DType.UInt32) => m.ConstantUInt32(0),
-            (ReduceKind.Min, DType.UInt32) => m.ConstantUInt32(uint.MaxValue),
-            _ => throw new NotSupportedException($"no SPIR-V lowering for {_p.Root.Primitive.Name} on {d.ToString().ToLowerInvariant()} yet"),
+            ReduceKind.Sum or ReduceKind.Or => m.ConstantNull(type),
+            ReduceKind.Prod => d.IsFloat() ? Float(1) : Integer(1),
+            ReduceKind.And => Integer(ulong.MaxValue),
+            ReduceKind.Max or ReduceKind.Min when d.IsFloat() => Float(kind == ReduceKind.Max ? double.NegativeInfinity : double.PositiveInfinity),
+            ReduceKind.Max or ReduceKind.Min => Integer(unchecked((ulong)(kind == ReduceKind.Max ? Lowest(input) : Highest(input)))),
+            _ => throw new NotSupportedException($"no SPIR-V lowering for {_p.Root.Primitive.Name} on {input.ToString().ToLowerInvariant()} yet"),
         };
     }
+
+    /// <summary>The lowest value of an integer dtype, sign-extended to 64 bits (so its low 32 bits are the 32-bit computation value).</summary>
+    private static long Lowest(DType d) => d switch
+    {
+        DType.Int8 => sbyte.MinValue,
+        DType.Int16 => short.MinValue,
+        DType.Int32 => int.MinValue,
+        DType.Int64 => long.MinValue,
+        _ => 0,
+    };
+
+    /// <summary>The highest value of an integer dtype.</summary>
+    private static long Highest(DType d) => d switch
+    {
+        DType.Int8 => sbyte.MaxValue,
+        DType.Int16 => short.MaxValue,
+        DType.Int32 => int.MaxValue,
+        DType.Int64 => long.MaxValue,
+        DType.UInt8 => byte.MaxValue,
+        DType.UInt16 => ushort.MaxValue,
+        DType.UInt32 => uint.MaxValue,
+        _ => -1, // uint64: all ones
+    };
 
     /// <summary><paramref name="a"/> ⊕ <paramref name="b"/>: float arithmetic, wrapping integers, IEEE 754-2019 maximum/minimum, and/or.</summary>
     private SpirvId Combine(ReduceKind kind, SpirvId a, SpirvId b)
@@ -430,28 +460,8 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
             ReduceKind.Prod => m.Emit(isFloat ? SpirvOp.FMul : SpirvOp.IMul, type, a, b),
             ReduceKind.And => m.Emit(isBool ? SpirvOp.LogicalAnd : SpirvOp.BitwiseAnd, type, a, b),
             ReduceKind.Or => m.Emit(isBool ? SpirvOp.LogicalOr : SpirvOp.BitwiseOr, type, a, b),
-            _ => Extremum(d, a, b, kind == ReduceKind.Max),
+            _ => new SpirvElementwise(m, Compute).Extremum(d, a, b, kind == ReduceKind.Max),
         };
-    }
-
-    /// <summary>max/min: IEEE 754-2019 maximum/minimum for floats (NaN propagates, -0 &lt; +0), by signedness for integers, or/and for bool.</summary>
-    private SpirvId Extremum(DType d, SpirvId a, SpirvId b, bool max)
-    {
-        var m = M;
-        var type = Compute(d);
-        if (d == DType.Bool) return m.Emit(max ? SpirvOp.LogicalOr : SpirvOp.LogicalAnd, Bool, a, b);
-        if (!d.IsFloat())
-            return m.Glsl(d.IsUnsignedInteger() ? (max ? GlslStd450.UMax : GlslStd450.UMin) : (max ? GlslStd450.SMax : GlslStd450.SMin), type, a, b);
-        var unordered = m.Emit(SpirvOp.LogicalOr, Bool, m.Emit(SpirvOp.IsNan, Bool, a), m.Emit(SpirvOp.IsNan, Bool, b));
-        var above = m.Emit(max ? SpirvOp.FOrdGreaterThan : SpirvOp.FOrdLessThan, Bool, a, b);
-        var below = m.Emit(max ? SpirvOp.FOrdLessThan : SpirvOp.FOrdGreaterThan, Bool, a, b);
-        // Equal values differ only as ±0: for max, +0 wins if either is +0 (sign bits and-ed); for min, -0 wins (or-ed).
-        var bits = m.TypeInt(d.ItemSize() * 8, false);
-        var ia = m.Emit(SpirvOp.Bitcast, bits, a);
-        var ib = m.Emit(SpirvOp.Bitcast, bits, b);
-        var tie = m.Emit(SpirvOp.Bitcast, type, m.Emit(max ? SpirvOp.BitwiseAnd : SpirvOp.BitwiseOr, bits, ia, ib));
-        var ordered = m.Emit(SpirvOp.Select, type, above, a, m.Emit(SpirvOp.Select, type, below, b, tie));
-        return m.Emit(SpirvOp.Select, type, unordered, m.Emit(SpirvOp.FAdd, type, a, b), ordered);
     }
 
     /// <summary>
@@ -570,19 +580,9 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
     {
         if (op.Results.Count != 1) throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' with {op.Results.Count} results");
         var result = op.Results[0].Type;
-        if (ReferenceEquals(op.Primitive, Prims.Constant)) return Constant(op.Attributes.Buffer("value"));
+        if (ReferenceEquals(op.Primitive, Prims.Constant)) return ConstantValue(op.Attributes.Buffer("value"));
         if (ReferenceEquals(op.Primitive, Prims.Iota))
-        {
-            var coordinate = SpirvKernelCompiler.IsOneElement(result) ? Zero : Coordinates(result.Shape, index)[(int)op.Attributes.Int("dimension")];
-            return result.DType switch
-            {
-                DType.UInt32 => coordinate,
-                DType.Int32 => M.Emit(SpirvOp.Bitcast, Int, coordinate),
-                DType.Float32 => M.Emit(SpirvOp.ConvertUToF, Float, coordinate),
-                DType.Bool => M.Emit(SpirvOp.INotEqual, Bool, coordinate, Zero),
-                var d => throw new NotSupportedException($"no SPIR-V lowering for iota of dtype {d.ToString().ToLowerInvariant()} yet"),
-            };
-        }
+            return IotaValue(result.DType, SpirvKernelCompiler.IsOneElement(result) ? Zero : Coordinates(result.Shape, index)[(int)op.Attributes.Int("dimension")]);
         switch (op.Primitive.Category)
         {
             case PrimitiveCategory.Broadcast:
@@ -593,7 +593,7 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
                 if (op.Primitive.Category == PrimitiveCategory.Reshape || SameElements(source.Type.Shape, result.Shape)) return Evaluate(source, index);
                 return Evaluate(source, BroadcastSource(op, index));
             case PrimitiveCategory.Elementwise:
-                return new SpirvElementwise(M, Compute).Emit(op, op.Operands.Select(o => Evaluate(o, index)).ToArray());
+                return Canonicalize(result.DType, new SpirvElementwise(M, Compute).Emit(op, op.Operands.Select(o => Evaluate(o, index)).ToArray()));
             default:
                 throw new NotSupportedException($"no SPIR-V lowering for '{op.Primitive.Name}' in a reduction fusion yet");
         }
@@ -619,15 +619,6 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         }
         return flat ?? Zero;
     }
-
-    private SpirvId Constant(Ir.Buffer value) => value.DType switch
-    {
-        DType.Bool => M.ConstantBool(value.GetInt64(0) != 0),
-        DType.Float32 => M.ConstantFloat32((float)value.GetDouble(0)),
-        DType.Int32 => M.ConstantInt32((int)value.GetInt64(0)),
-        DType.UInt32 => M.ConstantUInt32(unchecked((uint)value.GetInt64(0))),
-        var d => throw new NotSupportedException($"no SPIR-V lowering for a constant of dtype {d.ToString().ToLowerInvariant()} in a reduction yet"),
-    };
 
     // ---- structured control flow, workgroup memory ----
 

@@ -103,7 +103,7 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
             return new SpirvStep([new ScanKernelWriter(primitive.Kind, type.DType, reverse, Mode.Line, 1).Emit(entry, push, lines)], []);
         int chunks = n.IsStatic ? (int)Math.Clamp((n.Value + ChunkLength - 1) / ChunkLength, 2, MaxChunks) : MaxChunks;
         var items = lines * SymbolicSize.Of(chunks);
-        var scratch = items * SymbolicSize.Of(ScratchDType(type.DType).ItemSize());
+        var scratch = items * SymbolicSize.Of(ComputeDType(type.DType).ItemSize());
         return new SpirvStep(
         [
             new ScanKernelWriter(primitive.Kind, type.DType, reverse, Mode.Totals, chunks).Emit(entry + "_totals", push, items),
@@ -115,22 +115,13 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
     /// <summary>The push-constant values: lines (outer x inner), the axis length, inner.</summary>
     private sealed record PushValues(SymbolicSize Lines, SymbolicSize N, SymbolicSize Inner);
 
-    /// <summary>The dtype of the scratch buffer: the computation type's (float16/bfloat16 as float32, narrow integers as 32-bit).</summary>
-    private static DType ScratchDType(DType dtype) => dtype switch
-    {
-        DType.Float16 or DType.BFloat16 => DType.Float32,
-        DType.Int8 or DType.Int16 => DType.Int32,
-        DType.UInt8 or DType.UInt16 => DType.UInt32,
-        _ => dtype,
-    };
-
     private VulkanKernel Emit(string entryPoint, PushValues push, SymbolicSize threads)
     {
         var m = M;
         int input = -1, output = -1, scratch = -1;
         if (_mode != Mode.Prefixes) input = Bind(VulkanBinding.Input, 0, _dtype, "in0");
         if (_mode is Mode.Line or Mode.Rescan) output = Bind(VulkanBinding.Output, 0, _dtype, "out0");
-        if (_mode != Mode.Line) scratch = Bind(VulkanBinding.Scratch, 0, ScratchDType(_dtype), "totals");
+        if (_mode != Mode.Line) scratch = Bind(VulkanBinding.Scratch, 0, ComputeDType(_dtype), "totals");
         DeclarePushConstants([("lines", push.Lines), ("n", push.N), ("inner", push.Inner)]);
         var globalId = BuiltInVector(SpirvBuiltIn.GlobalInvocationId, "gl_GlobalInvocationID");
         var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
@@ -246,7 +237,4 @@ internal sealed class ScanKernelWriter : SpirvKernelWriter
             _ => throw Unsupported(),
         };
     }
-
-    /// <summary>The dtype whose values the computation type holds (float16/bfloat16 compared as float32, narrow integers as 32-bit).</summary>
-    private static DType ComputeDType(DType dtype) => ScratchDType(dtype);
 }

@@ -147,7 +147,7 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
         var result = op.Results[0].Type;
         CheckDType(result.DType);
         foreach (var operand in op.Operands) CheckDType(operand.Type.DType);
-        if (ReferenceEquals(op.Primitive, Prims.Constant)) return Constant(op.Attributes.Buffer("value"));
+        if (ReferenceEquals(op.Primitive, Prims.Constant)) return ConstantValue(op.Attributes.Buffer("value"));
         if (ReferenceEquals(op.Primitive, Prims.Iota)) return Iota(op);
         var here = IsOneElement(result) ? _zero : _i;
         switch (op.Primitive.Category)
@@ -216,38 +216,6 @@ internal sealed class LoopKernelWriter : SpirvKernelWriter
     {
         var type = op.Results[0].Type;
         var coordinate = IsOneElement(type) ? _zero : Coordinates(type.Shape)[(int)op.Attributes.Int("dimension")];
-        var d = type.DType;
-        var value = d switch
-        {
-            DType.Bool => _m.Emit(SpirvOp.INotEqual, _bool, coordinate, _zero),
-            DType.UInt32 or DType.UInt16 or DType.UInt8 => coordinate,
-            DType.Int32 or DType.Int16 or DType.Int8 => _m.Emit(SpirvOp.Bitcast, _int, coordinate),
-            DType.UInt64 => _m.Emit(SpirvOp.UConvert, Compute(d), coordinate),
-            DType.Int64 => _m.Emit(SpirvOp.Bitcast, Compute(d), _m.Emit(SpirvOp.UConvert, _m.TypeInt(64, false), coordinate)),
-            _ => _m.Emit(SpirvOp.ConvertUToF, Compute(d), coordinate),
-        };
-        return Canonicalize(d, value);
-    }
-
-    /// <summary>A constant's computation value: its bits from the buffer (8/16-bit integers sign- or zero-extended, float16/bfloat16 widened exactly).</summary>
-    private SpirvId Constant(Ir.Buffer value)
-    {
-        var d = value.DType;
-        var bytes = value.Bytes[..d.ItemSize()];
-        return d switch
-        {
-            DType.Bool => _m.ConstantBool(bytes[0] != 0),
-            DType.Float32 => _m.ConstantFloat32(BitConverter.ToSingle(bytes)),
-            DType.Float16 => _m.ConstantFloat32((float)BitConverter.ToHalf(bytes)),
-            DType.BFloat16 => _m.ConstantFloat32(BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(bytes) << 16)),
-            DType.Float64 or DType.Int64 or DType.UInt64 => _m.Constant64(Compute(d), BitConverter.ToUInt64(bytes)),
-            DType.Int32 => _m.ConstantInt32(BitConverter.ToInt32(bytes)),
-            DType.Int16 => _m.ConstantInt32(BitConverter.ToInt16(bytes)),
-            DType.Int8 => _m.ConstantInt32((sbyte)bytes[0]),
-            DType.UInt32 => _m.ConstantUInt32(BitConverter.ToUInt32(bytes)),
-            DType.UInt16 => _m.ConstantUInt32(BitConverter.ToUInt16(bytes)),
-            DType.UInt8 => _m.ConstantUInt32(bytes[0]),
-            _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {d.ToString().ToLowerInvariant()} constants yet"),
-        };
+        return IotaValue(type.DType, coordinate);
     }
 }

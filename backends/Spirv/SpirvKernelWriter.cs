@@ -63,18 +63,6 @@ internal abstract class SpirvKernelWriter
     protected List<string> Features { get; } = [.. BaseFeatures];
 
     /// <summary>
-    /// Throws <see cref="NotSupportedException"/> for a dtype whose values need rounding or wrapping after every operation
-    /// (float16, bfloat16, 8/16-bit integers: see <c>Canonicalize</c>), which the reduction and contraction writers do not
-    /// do yet; bool and the 32/64-bit dtypes pass.
-    /// </summary>
-    public static void CheckWideDType(DType dtype, string what)
-    {
-        CheckDType(dtype);
-        if (dtype != DType.Bool && dtype.ItemSize() < 4)
-            throw new NotSupportedException($"no SPIR-V lowering for {what} on {dtype.ToString().ToLowerInvariant()} yet");
-    }
-
-    /// <summary>
     /// Throws <see cref="NotSupportedException"/> for a dtype the SPIR-V backend does not lower (none: every dtype of the
     /// IR has a storage and a computation type, see <see cref="Compute"/> and <see cref="Storage"/>).
     /// </summary>
@@ -157,6 +145,56 @@ internal abstract class SpirvKernelWriter
             default:
                 return value;
         }
+    }
+
+    /// <summary>
+    /// The dtype whose values <paramref name="dtype"/>'s computation type holds: float16 and bfloat16 compute as float32,
+    /// 8- and 16-bit integers as 32-bit; others as themselves. Reductions, products and scans accumulate in it and
+    /// round (or wrap) once when they store the dtype, as the interpreter does.
+    /// </summary>
+    public static DType ComputeDType(DType dtype) => dtype switch
+    {
+        DType.Float16 or DType.BFloat16 => DType.Float32,
+        DType.Int8 or DType.Int16 => DType.Int32,
+        DType.UInt8 or DType.UInt16 => DType.UInt32,
+        _ => dtype,
+    };
+
+    /// <summary>A scalar constant's computation value: its bits from the buffer (8/16-bit integers sign- or zero-extended, float16/bfloat16 widened exactly).</summary>
+    protected SpirvId ConstantValue(Ir.Buffer value)
+    {
+        var d = value.DType;
+        var bytes = value.Bytes[..d.ItemSize()];
+        return d switch
+        {
+            DType.Bool => M.ConstantBool(bytes[0] != 0),
+            DType.Float32 => M.ConstantFloat32(BitConverter.ToSingle(bytes)),
+            DType.Float16 => M.ConstantFloat32((float)BitConverter.ToHalf(bytes)),
+            DType.BFloat16 => M.ConstantFloat32(BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(bytes) << 16)),
+            DType.Float64 or DType.Int64 or DType.UInt64 => M.Constant64(Compute(d), BitConverter.ToUInt64(bytes)),
+            DType.Int32 => M.ConstantInt32(BitConverter.ToInt32(bytes)),
+            DType.Int16 => M.ConstantInt32(BitConverter.ToInt16(bytes)),
+            DType.Int8 => M.ConstantInt32((sbyte)bytes[0]),
+            DType.UInt32 => M.ConstantUInt32(BitConverter.ToUInt32(bytes)),
+            DType.UInt16 => M.ConstantUInt32(BitConverter.ToUInt16(bytes)),
+            DType.UInt8 => M.ConstantUInt32(bytes[0]),
+            _ => throw new NotSupportedException($"no SPIR-V lowering for dtype {d.ToString().ToLowerInvariant()} constants yet"),
+        };
+    }
+
+    /// <summary>An iota element: a uint32 <paramref name="coordinate"/> converted to <paramref name="dtype"/>'s computation value (8/16-bit wrap, float16/bfloat16 round).</summary>
+    protected SpirvId IotaValue(DType dtype, SpirvId coordinate)
+    {
+        var value = dtype switch
+        {
+            DType.Bool => M.Emit(SpirvOp.INotEqual, Bool, coordinate, Zero),
+            DType.UInt32 or DType.UInt16 or DType.UInt8 => coordinate,
+            DType.Int32 or DType.Int16 or DType.Int8 => M.Emit(SpirvOp.Bitcast, Int, coordinate),
+            DType.UInt64 => M.Emit(SpirvOp.UConvert, Compute(dtype), coordinate),
+            DType.Int64 => M.Emit(SpirvOp.Bitcast, Compute(dtype), M.Emit(SpirvOp.UConvert, M.TypeInt(64, false), coordinate)),
+            _ => M.Emit(SpirvOp.ConvertUToF, Compute(dtype), coordinate),
+        };
+        return Canonicalize(dtype, value);
     }
 
     /// <summary>The bytes per element of <paramref name="dtype"/> in a buffer (the host's item size).</summary>

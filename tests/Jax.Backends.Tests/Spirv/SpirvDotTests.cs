@@ -108,11 +108,30 @@ public sealed class SpirvDotTests
             """, "%s"),
     ];
 
+    /// <summary>Narrow dtypes and bool: float16/bfloat16 accumulated in float32 and rounded once, 8/16-bit integers wrapped, bool the or of ands.</summary>
+    private static readonly Case[] Narrow =
+    [
+        Mm("f16", 130, 67, 129), Mm("bf16", 70, 33, 65), Mm("i8", 70, 33, 65), Mm("u8", 33, 70, 20), Mm("i16", 130, 67, 129),
+        Mm("u16", 20, 300, 9), Mm("bool", 70, 33, 65),
+        new("f16_bias_relu", "f16[70,33]", "f16[33,65]", MatMul, "f16[70,65]", "%bias: f16[65]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <70,65>} : f16[70,65]
+            %s = add %p, %bb : f16[70,65]
+            %z = constant {value = dense<f16[]: [0]>} : f16[]
+            %zb = broadcast_in_dim %z {broadcast_dimensions = [], shape = <70,65>} : f16[70,65]
+            %r = max %s, %zb : f16[70,65]
+            """, "%r"),
+        new("i8_bias", "i8[70,33]", "i8[33,65]", MatMul, "i8[70,65]", "%bias: i8[65]", """
+            %bb = broadcast_in_dim %bias {broadcast_dimensions = [1], shape = <70,65>} : i8[70,65]
+            %s = add %p, %bb : i8[70,65]
+            %c = gt %s, %bb : bool[70,65]
+            """, "%s, %c", "i8[70,65], bool[70,65]"),
+    ];
+
     private static readonly Dictionary<string, long> SymbolValues = new(StringComparer.Ordinal) { ["n"] = 130, ["m"] = 129, ["k"] = 67, ["b"] = 3 };
 
-    public static TheoryData<string> CaseNames => new([.. MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Select(c => c.Name)]);
+    public static TheoryData<string> CaseNames => new([.. MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Concat(Narrow).Select(c => c.Name)]);
 
-    private static Case Named(string name) => MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Single(c => c.Name == name);
+    private static Case Named(string name) => MatMuls.Concat(Layouts).Concat(Epilogues).Concat(Symbolic).Concat(Integers).Concat(Narrow).Single(c => c.Name == name);
 
     [SpirvToolsTheory]
     [MemberData(nameof(CaseNames))]
@@ -187,18 +206,16 @@ public sealed class SpirvDotTests
     }
 
     [Fact]
-    public void UnsupportedProductsRunOnTheHostSayingWhy()
+    public void NarrowAndBoolProductsAreDeviceKernels()
     {
-        var boolDot = new Case("bool_dot", "bool[4,3]", "bool[3,2]", MatMul, "bool[4,2]").Function();
-        var (program, _) = SpirvProgramCompiler.Compile(boolDot);
-        var step = Assert.Single(program.Steps);
-        Assert.Empty(step.Kernels);
-        Assert.Contains("dot_general on bool", step.HostReason);
-        var halfDot = new Case("f16_dot", "f16[4,3]", "f16[3,2]", MatMul, "f16[4,2]").Function();
-        (program, _) = SpirvProgramCompiler.Compile(halfDot);
-        step = Assert.Single(program.Steps);
-        Assert.Empty(step.Kernels);
-        Assert.Contains("float16", step.HostReason);
+        foreach (var (name, dtype) in new[] { ("bool_dot", "bool"), ("f16_dot", "f16"), ("bf16_dot", "bf16"), ("i8_dot", "i8"), ("u16_dot", "u16") })
+        {
+            var function = new Case(name, $"{dtype}[4,3]", $"{dtype}[3,2]", MatMul, $"{dtype}[4,2]").Function();
+            var (program, _) = SpirvProgramCompiler.Compile(function);
+            var step = Assert.Single(program.Steps);
+            Assert.True(step.HostReason is null, $"{name}: {step.HostReason}");
+            Assert.Single(step.Kernels);
+        }
     }
 
     private static Shape Resolve(Shape shape) => new(shape.Select(d => d.IsStatic ? d : Dim.Of(SymbolValues[d.Symbol!])));
@@ -213,8 +230,19 @@ public sealed class SpirvDotTests
             // Full-range integers: products and sums wrap.
             DType.Int32 => Buffer.FromSpan<int>([.. Enumerable.Range(0, count).Select(_ => random.Next(int.MinValue, int.MaxValue))], shape),
             DType.UInt32 => Buffer.FromSpan<uint>([.. Enumerable.Range(0, count).Select(_ => (uint)random.NextInt64(0, 1L << 32))], shape),
-            var d => throw new NotSupportedException(d.ToString()),
+            DType.Float16 or DType.BFloat16 => Prims.ConvertElementType.Evaluate([Values(new ShapedType(DType.Float32, shape), random)],
+                Attributes.Of(("new_dtype", type.DType), ("weak_type", false)), [], Interpreter.Default)[0],
+            // Full-range bits (bool 0 or 1).
+            var d => FromBytes(d, shape, [.. Enumerable.Range(0, count * d.ItemSize()).Select(_ => (byte)(d == DType.Bool ? random.Next(2) : random.Next(256)))]),
         };
+    }
+
+    /// <summary>A buffer of <paramref name="dtype"/> holding <paramref name="bytes"/> (the device's output) in the host's layout.</summary>
+    private static Buffer FromBytes(DType dtype, Shape shape, byte[] bytes)
+    {
+        var buffer = Buffer.Uninitialized(dtype, shape);
+        bytes.CopyTo(buffer.Bytes);
+        return buffer;
     }
 
     private static Buffer Abs(Buffer x)
@@ -249,19 +277,20 @@ public sealed class SpirvDotTests
         long k = dot.Attributes.IntArray("lhs_contracting_dims").Aggregate(1L, (n, d) => n * Resolve(lhs.Shape)[(int)d].Size);
         for (int r = 0; r < expected.Length; r++)
         {
-            var actual = values[program.Outputs[r]];
             var want = expected[r];
-            Assert.Equal(want.LongLength * want.DType.ItemSize(), actual.LongLength);
+            var actual = FromBytes(want.DType, want.Shape, values[program.Outputs[r]]);
             for (long i = 0; i < want.LongLength; i++)
             {
                 if (!want.DType.IsFloat())
                 {
-                    long e = want.GetInt64(i), a = want.DType == DType.Int32 ? BitConverter.ToInt32(actual, (int)i * 4) : BitConverter.ToUInt32(actual, (int)i * 4);
+                    long e = want.GetInt64(i), a = actual.GetInt64(i);
                     Assert.True(e == a, $"{c.Name} result {r} element {i}: expected {e}, got {a}");
                     continue;
                 }
-                double ev = want.GetDouble(i), av = BitConverter.ToSingle(actual, (int)i * 4);
-                double tolerance = 4 * Math.Max(k, 1) * Math.Pow(2, -23) * bound!.GetDouble(i % bound.LongLength) + 1e-5 * Math.Abs(ev) + 1e-6;
+                // float32 accumulation error, then one rounding to float16/bfloat16 (one unit in their last place).
+                double ulp = want.DType switch { DType.Float16 => Math.Pow(2, -10), DType.BFloat16 => Math.Pow(2, -7), _ => 0 };
+                double ev = want.GetDouble(i), av = actual.GetDouble(i);
+                double tolerance = (4 * Math.Max(k, 1) * Math.Pow(2, -23) + ulp) * bound!.GetDouble(i % bound.LongLength) + (1e-5 + ulp) * Math.Abs(ev) + 1e-6;
                 Assert.True(Math.Abs(av - ev) <= tolerance, $"{c.Name} result {r} element {i}: expected {ev}, got {av} (tolerance {tolerance})");
             }
         }
