@@ -29,8 +29,12 @@ namespace JaxToolchain.Backends.Spirv;
 /// -0 &lt; +0); argmax/argmin keep a NaN over a number, then the better value, then the lower index (so the first NaN,
 /// or the first extremum, with -0 and +0 tied), index 0 for an empty axis. float16 and bfloat16 accumulate in float32
 /// and round once where the result is stored (as the interpreter and the CPU backend do), 8/16-bit integers in 32 bits,
-/// wrapped once (the same bits as wrapping at every step). Only workgroup memory and barriers are used:
-/// the kernels need no device feature beyond <see cref="SpirvKernelWriter.BaseFeatures"/>. Push constants: the work
+/// wrapped once (the same bits as wrapping at every step). The portable kernels use only workgroup memory and barriers
+/// (no device feature beyond <see cref="SpirvKernelWriter.BaseFeatures"/>); where the operation has a subgroup
+/// instruction with these semantics (<see cref="SubgroupOperation"/>), the step also carries a <b>subgroup variant</b>
+/// (<see cref="VulkanStep.Variants"/>, needing <c>subgroupArithmetic</c>) whose rows combine each subgroup's values in
+/// one <c>OpGroupNonUniform*</c> reduction, then thread 0 combines the subgroups' results in order: two barriers per
+/// output instead of the tree's nine. Push constants: the work
 /// items (outputs, or outputs x chunks), the reduced element count, then every symbolic dim of the kernel's values.
 /// Counts are uint32: inputs below 2^32 - 1024 elements.
 /// </summary>
@@ -105,6 +109,9 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
 
     private readonly Plan _p;
     private readonly Mode _mode;
+
+    /// <summary>The subgroup instruction combining a workgroup's values (the subgroup variant), or null for the workgroup-memory tree.</summary>
+    private readonly SpirvOp? _subgroup;
     private readonly Dictionary<string, int> _symbols = new(StringComparer.Ordinal);
     private readonly Dictionary<(Value, uint), SpirvId> _memo = [];
     private readonly Dictionary<(Shape, uint), SpirvId[]> _coordinates = [];
@@ -115,10 +122,11 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
     private int _scratchValue = -1, _scratchIndex = -1;
     private (SpirvId Value, SpirvId Index)? _rootResult;
 
-    private ReductionKernelWriter(Plan plan, Mode mode)
+    private ReductionKernelWriter(Plan plan, Mode mode, bool subgroup = false)
     {
         _p = plan;
         _mode = mode;
+        _subgroup = subgroup ? SubgroupOperation(plan) : null;
         for (int k = 0; k < plan.Arguments.Count; k++) _argumentIndex.TryAdd(plan.Arguments[k], k);
         foreach (var op in plan.Operations)
             foreach (var r in op.Results) _producer[r] = op;
@@ -189,14 +197,48 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
             List<SymbolicSize> scratch = [partials * accBytes];
             if (plan.Kind is null) scratch.Add(partials * SymbolicSize.Of(4));
             return new SpirvStep([new ReductionKernelWriter(plan, Mode.Partial).Emit(entry + "_partial"),
-                new ReductionKernelWriter(plan, Mode.Final).Emit(entry + "_final")], scratch);
+                new ReductionKernelWriter(plan, Mode.Final).Emit(entry + "_final")], scratch)
+            {
+                Variants = SubgroupOperation(plan) is null ? [] :
+                [
+                    new SpirvStep([new ReductionKernelWriter(plan, Mode.Partial, subgroup: true).Emit(entry + "_partial"),
+                        new ReductionKernelWriter(plan, Mode.Final, subgroup: true).Emit(entry + "_final")], scratch),
+                ],
+            };
         }
         bool innermostKept = groups.Count > 0 && !groups[^1].Reduced;
         bool shortReduction = reducedCount.IsStatic && reducedCount.Value <= ShortReduction;
         bool manyOutputs = !outputs.IsStatic || outputs.Value >= 2048;
         var mode = shortReduction || (innermostKept && manyOutputs) ? Mode.Thread : Mode.Row;
-        return new SpirvStep([new ReductionKernelWriter(plan, mode).Emit(entry)], []);
+        return new SpirvStep([new ReductionKernelWriter(plan, mode).Emit(entry)], [])
+        {
+            Variants = mode == Mode.Thread || SubgroupOperation(plan) is null ? [] : [new SpirvStep([new ReductionKernelWriter(plan, mode, subgroup: true).Emit(entry)], [])],
+        };
     }
+
+    /// <summary>
+    /// The <c>OpGroupNonUniform*</c> reduction of the plan's operation, where it has the interpreter's semantics: sums
+    /// and products of float32 (and of the narrow floats computed in it), every reduction of 32-bit integers (and of the
+    /// narrow ones), and/or (max/min) of bool; null for float max/min (the subgroup instructions do not order NaN and
+    /// signed zeros as IEEE 754-2019 maximum/minimum), 64-bit types and argmax/argmin (value and index pairs).
+    /// </summary>
+    private static SpirvOp? SubgroupOperation(Plan plan) => (plan.Kind, plan.AccDType) switch
+    {
+        (null, _) => null,
+        (ReduceKind.Sum, DType.Float32) => SpirvOp.GroupNonUniformFAdd,
+        (ReduceKind.Prod, DType.Float32) => SpirvOp.GroupNonUniformFMul,
+        (ReduceKind.Sum, DType.Int32 or DType.UInt32) => SpirvOp.GroupNonUniformIAdd,
+        (ReduceKind.Prod, DType.Int32 or DType.UInt32) => SpirvOp.GroupNonUniformIMul,
+        (ReduceKind.Max, DType.Int32) => SpirvOp.GroupNonUniformSMax,
+        (ReduceKind.Min, DType.Int32) => SpirvOp.GroupNonUniformSMin,
+        (ReduceKind.Max, DType.UInt32) => SpirvOp.GroupNonUniformUMax,
+        (ReduceKind.Min, DType.UInt32) => SpirvOp.GroupNonUniformUMin,
+        (ReduceKind.And, DType.Int32 or DType.UInt32) => SpirvOp.GroupNonUniformBitwiseAnd,
+        (ReduceKind.Or, DType.Int32 or DType.UInt32) => SpirvOp.GroupNonUniformBitwiseOr,
+        (ReduceKind.And or ReduceKind.Min or ReduceKind.Prod, DType.Bool) => SpirvOp.GroupNonUniformLogicalAnd,
+        (ReduceKind.Or or ReduceKind.Max or ReduceKind.Sum, DType.Bool) => SpirvOp.GroupNonUniformLogicalOr,
+        _ => null,
+    };
 
     // ---- the kernel ----
 
@@ -219,6 +261,16 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
         var local = rows ? BuiltInVector(SpirvBuiltIn.LocalInvocationId, "gl_LocalInvocationID") : default;
         var group = rows ? BuiltInVector(SpirvBuiltIn.WorkgroupId, "gl_WorkGroupID") : BuiltInVector(SpirvBuiltIn.GlobalInvocationId, "gl_GlobalInvocationID");
         var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
+        SpirvId subgroupId = default, subgroupCount = default, subgroupLane = default;
+        if (_subgroup is not null)
+        {
+            m.Capability(SpirvCapability.GroupNonUniform);
+            m.Capability(SpirvCapability.GroupNonUniformArithmetic);
+            Features.AddRange(["subgroupBasic", "subgroupArithmetic"]);
+            subgroupId = BuiltInScalar(SpirvBuiltIn.SubgroupId, "gl_SubgroupID");
+            subgroupCount = BuiltInScalar(SpirvBuiltIn.NumSubgroups, "gl_NumSubgroups");
+            subgroupLane = BuiltInScalar(SpirvBuiltIn.SubgroupLocalInvocationId, "gl_SubgroupInvocationID");
+        }
         var acc = Compute(_p.AccDType);
         var shared = _p.AccDType == DType.Bool ? UInt : acc;
         SpirvId sharedValues = default, sharedIndices = default;
@@ -277,7 +329,27 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
                 _coordinates.Clear();
             }, r => m.Emit(SpirvOp.IAdd, UInt, r, U(rows ? (uint)LocalSize : 1u)));
 
-            if (rows)
+            if (rows && _subgroup is { } operation)
+            {
+                // Each subgroup reduces its values in one instruction; its first lane puts the result in workgroup
+                // memory; thread 0 combines the subgroups' results in order (at most LocalSize / subgroup size of them).
+                var mine = m.Emit(operation, acc, U((uint)SpirvScope.Subgroup).Value, (uint)SpirvGroupOperation.Reduce, m.Emit(SpirvOp.Load, acc, accVar).Value);
+                If(m.Emit(SpirvOp.IEqual, Bool, m.Emit(SpirvOp.Load, UInt, subgroupLane), Zero),
+                    () => StoreShared(sharedValues, m.Emit(SpirvOp.Load, UInt, subgroupId), mine, shared));
+                Barrier();
+                If(m.Emit(SpirvOp.IEqual, Bool, lid, Zero), () =>
+                {
+                    m.Emit(SpirvOp.Store, null, accVar, LoadShared(sharedValues, Zero, shared));
+                    m.Emit(SpirvOp.Store, null, positionVar, U(1));
+                    var count = m.Emit(SpirvOp.Load, UInt, subgroupCount);
+                    CountedLoop(positionVar, count, U(1), s =>
+                        m.Emit(SpirvOp.Store, null, accVar, Combine(_p.Kind!.Value, m.Emit(SpirvOp.Load, acc, accVar), LoadShared(sharedValues, s, shared))));
+                    Write(w, output, m.Emit(SpirvOp.Load, acc, accVar), default);
+                });
+                // Nobody refills workgroup memory before thread 0 has read it.
+                Barrier();
+            }
+            else if (rows)
             {
                 // Tree in workgroup memory: thread t takes t + s for s = 128, ..., 1, a barrier before each level.
                 StoreShared(sharedValues, lid, m.Emit(SpirvOp.Load, acc, accVar), shared);

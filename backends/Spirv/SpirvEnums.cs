@@ -116,6 +116,18 @@ internal enum SpirvOp : ushort
     Branch = 249,
     BranchConditional = 250,
     Return = 253,
+    GroupNonUniformIAdd = 349,
+    GroupNonUniformFAdd = 350,
+    GroupNonUniformIMul = 351,
+    GroupNonUniformFMul = 352,
+    GroupNonUniformSMin = 353,
+    GroupNonUniformUMin = 354,
+    GroupNonUniformSMax = 356,
+    GroupNonUniformUMax = 357,
+    GroupNonUniformBitwiseAnd = 359,
+    GroupNonUniformBitwiseOr = 360,
+    GroupNonUniformLogicalAnd = 362,
+    GroupNonUniformLogicalOr = 363,
 }
 
 /// <summary>Capability operands.</summary>
@@ -128,6 +140,8 @@ internal enum SpirvCapability : uint
     Int64 = 11,
     Int16 = 22,
     Int8 = 39,
+    GroupNonUniform = 61,
+    GroupNonUniformArithmetic = 63,
     StorageBuffer16BitAccess = 4433,
     StorageBuffer8BitAccess = 4448,
     SignedZeroInfNanPreserve = 4466,
@@ -197,6 +211,15 @@ internal enum SpirvBuiltIn : uint
     LocalInvocationId = 27,
     GlobalInvocationId = 28,
     LocalInvocationIndex = 29,
+    NumSubgroups = 38,
+    SubgroupId = 40,
+    SubgroupLocalInvocationId = 41,
+}
+
+/// <summary>Group operations of the <c>OpGroupNonUniform*</c> arithmetic instructions.</summary>
+internal enum SpirvGroupOperation : uint
+{
+    Reduce = 0,
 }
 
 /// <summary>Function control masks.</summary>

@@ -5,7 +5,11 @@ namespace JaxToolchain.Backends.Spirv;
 /// <summary>The kernels of one program step and the scratch buffers they share (<see cref="VulkanStep"/>).</summary>
 /// <param name="Kernels">The kernels, dispatched in order.</param>
 /// <param name="Scratch">The byte sizes of the step's scratch buffers.</param>
-internal sealed record SpirvStep(IReadOnlyList<VulkanKernel> Kernels, IReadOnlyList<SymbolicSize> Scratch);
+internal sealed record SpirvStep(IReadOnlyList<VulkanKernel> Kernels, IReadOnlyList<SymbolicSize> Scratch)
+{
+    /// <summary>Steps computing the same for devices with more features, preferred first (<see cref="VulkanStep.Variants"/>).</summary>
+    public IReadOnlyList<SpirvStep> Variants { get; init; } = [];
+}
 
 /// <summary>
 /// The SPIR-V lowering of one kernel of a fused function (a top-level operation after <see cref="Prepare"/>, the CPU

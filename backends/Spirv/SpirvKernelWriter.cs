@@ -300,6 +300,16 @@ internal abstract class SpirvKernelWriter
         return variable;
     }
 
+    /// <summary>A built-in <c>uint</c> input (<c>SubgroupId</c>, <c>NumSubgroups</c>, ...), listed in the entry point's interface; read it with <c>OpLoad</c>.</summary>
+    protected SpirvId BuiltInScalar(SpirvBuiltIn builtIn, string name)
+    {
+        var variable = M.GlobalVariable(M.TypePointer(SpirvStorageClass.Input, UInt), SpirvStorageClass.Input);
+        M.Decorate(variable, SpirvDecoration.BuiltIn, (uint)builtIn);
+        M.Name(variable, name);
+        _interface.Add(variable);
+        return variable;
+    }
+
     /// <summary>Component <paramref name="axis"/> of a built-in vector (loaded where called).</summary>
     protected SpirvId Component(SpirvId builtIn, uint axis) =>
         M.Emit(SpirvOp.CompositeExtract, UInt, M.Emit(SpirvOp.Load, M.TypeVector(UInt, 3), builtIn).Value, axis);

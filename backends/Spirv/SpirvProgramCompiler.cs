@@ -47,6 +47,7 @@ public static class SpirvProgramCompiler
                     Ir = ir,
                     Kernels = step.Kernels,
                     Scratch = [.. step.Scratch.Select(x => x.ToString())],
+                    Variants = [.. step.Variants.Select(v => new VulkanVariant { Kernels = v.Kernels, Scratch = [.. v.Scratch.Select(x => x.ToString())] })],
                 });
             }
             catch (NotSupportedException e)

@@ -61,6 +61,24 @@ public sealed record VulkanProgram
         if (!ok) throw new FormatException($"step {step.Name}: its {control.Kind} regions do not fit its {inputs} inputs and {outputs} outputs");
     }
 
+    /// <summary>Checks that every binding of <paramref name="kernels"/> names an input, output or scratch buffer of the step.</summary>
+    private static void ValidateBindings(VulkanStep step, IReadOnlyList<VulkanKernel> kernels, IReadOnlyList<string> scratch)
+    {
+        foreach (var kernel in kernels)
+            foreach (var binding in kernel.Bindings)
+            {
+                int limit = binding.Role switch
+                {
+                    VulkanBinding.Input => step.Inputs.Count,
+                    VulkanBinding.Output => step.Outputs.Count,
+                    VulkanBinding.Scratch => scratch.Count,
+                    _ => throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: unknown binding role '{binding.Role}'"),
+                };
+                if (binding.Index < 0 || binding.Index >= limit)
+                    throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: {binding.Role} {binding.Index} does not exist");
+            }
+    }
+
     /// <summary>The value types parsed.</summary>
     public ShapedType[] ParseValues() => Values.Select(t => IrParser.ParseType(t)).ToArray();
 
@@ -80,19 +98,13 @@ public sealed record VulkanProgram
                 defined[v] = true;
             }
             if (step.Control is { } control) ValidateControl(step, control);
-            foreach (var kernel in step.Kernels)
-                foreach (var binding in kernel.Bindings)
-                {
-                    int limit = binding.Role switch
-                    {
-                        VulkanBinding.Input => step.Inputs.Count,
-                        VulkanBinding.Output => step.Outputs.Count,
-                        VulkanBinding.Scratch => step.Scratch.Count,
-                        _ => throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: unknown binding role '{binding.Role}'"),
-                    };
-                    if (binding.Index < 0 || binding.Index >= limit)
-                        throw new FormatException($"kernel {kernel.EntryPoint} of step {step.Name}: {binding.Role} {binding.Index} does not exist");
-                }
+            ValidateBindings(step, step.Kernels, step.Scratch);
+            foreach (var variant in step.Variants)
+            {
+                if (step.Kernels.Count == 0) throw new FormatException($"step {step.Name} has variants but no portable kernels");
+                if (variant.Kernels.Count == 0) throw new FormatException($"step {step.Name} has a variant without kernels");
+                ValidateBindings(step, variant.Kernels, variant.Scratch);
+            }
         }
         foreach (int v in Outputs)
             if (v < 0 || v >= Values.Count || !defined[v]) throw new FormatException($"output value {v} is never defined");
@@ -127,6 +139,15 @@ public sealed record VulkanStep
 
     private readonly IReadOnlyList<string> _scratch = [];
 
+    /// <summary>
+    /// <c>variants</c>: other kernels for the same step, for devices with more features (subgroup arithmetic, cooperative
+    /// matrices), preferred first. The runtime takes the first variant whose kernels' <see cref="VulkanKernel.Features"/>
+    /// the device has, else <see cref="Kernels"/> (the portable kernels, which a step with variants always has).
+    /// </summary>
+    public IReadOnlyList<VulkanVariant> Variants { get => _variants; init => _variants = value ?? []; }
+
+    private readonly IReadOnlyList<VulkanVariant> _variants = [];
+
     /// <summary><c>hostReason</c>: why a host step has no kernels (the backend's message), or null.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? HostReason { get; init; }
@@ -138,6 +159,18 @@ public sealed record VulkanStep
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public VulkanControl? Control { get; init; }
+}
+
+/// <summary>Kernels computing a <see cref="VulkanStep"/> on devices with the features they list (<see cref="VulkanStep.Variants"/>).</summary>
+public sealed record VulkanVariant
+{
+    /// <summary><c>kernels</c>: the variant's kernels, dispatched in order, bound to the step's inputs and outputs and to the variant's scratch buffers.</summary>
+    public required IReadOnlyList<VulkanKernel> Kernels { get; init; }
+
+    /// <summary><c>scratch</c>: the byte sizes (<see cref="SymbolicSize"/> text) of the variant's scratch buffers.</summary>
+    public IReadOnlyList<string> Scratch { get => _scratch; init => _scratch = value ?? []; }
+
+    private readonly IReadOnlyList<string> _scratch = [];
 }
 
 /// <summary>

@@ -45,6 +45,9 @@ internal sealed class VulkanExecutable : IExecutable
             if (s.Control is { } control)
                 return new Step(s, false, null) { Regions = [.. control.Regions.Select((r, k) => new VulkanExecutable(backend, r, $"{name}/{s.Name}/{control.Kind}{k}"))] };
             if (s.Kernels.Count == 0) return new Step(s, false, s.HostReason ?? "no kernels");
+            // The first variant the device has every feature of replaces the portable kernels.
+            if (s.Variants.FirstOrDefault(v => v.Kernels.All(backend.Supports)) is { } variant)
+                return new Step(s with { Kernels = variant.Kernels, Scratch = variant.Scratch, Variants = [] }, true, null);
             var missing = s.Kernels.SelectMany(backend.Missing).Distinct().ToArray();
             return missing.Length == 0 ? new Step(s, true, null) : new Step(s, false, $"{backend.Context.Info.Name} lacks {string.Join(", ", missing)}");
         })];

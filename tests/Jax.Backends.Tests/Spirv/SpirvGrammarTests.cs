@@ -59,6 +59,7 @@ public sealed class SpirvGrammarTests
         { nameof(SpirvSelectionControl), "SelectionControl" },
         { nameof(SpirvScope), "Scope" },
         { nameof(SpirvMemorySemantics), "MemorySemantics" },
+        { nameof(SpirvGroupOperation), "GroupOperation" },
     };
 
     [Theory]

@@ -235,6 +235,47 @@ public sealed class SpirvReductionTests
         Assert.True(ran > 50, $"only {ran} reductions ran");
     }
 
+    [SpirvToolsFact]
+    public void SubgroupVariantsValidateAndNeedSubgroupArithmetic()
+    {
+        int variants = 0;
+        foreach (var source in Sweep().Concat(Long()).Concat(Narrow()).Select(c => c.Source).Concat(Fused))
+        {
+            var (program, _) = SpirvProgramCompiler.Compile(IrParser.ParseFunction(source));
+            foreach (var step in program.Steps)
+                foreach (var variant in step.Variants)
+                {
+                    Assert.Equal(step.Kernels.Count, variant.Kernels.Count);
+                    foreach (var kernel in variant.Kernels)
+                    {
+                        SpirvTools.AssertValid(kernel.Spirv, $"{step.Name}/{kernel.EntryPoint} (subgroup variant):\n{source}");
+                        Assert.Contains("subgroupArithmetic", kernel.Features);
+                    }
+                    variants++;
+                }
+        }
+        Assert.True(variants > 150, $"only {variants} subgroup variants");
+        // Float max/min (NaN and signed-zero order), argmax/argmin and one-thread-per-output reductions have none.
+        foreach (var source in new[] { Reduction("reduce_max", "f32", [20, 45, 40], [2]), Reduction("argmax", "i32", [20, 45, 40], [2]), Reduction("reduce_sum", "f32", [2000, 8], [1]) })
+            Assert.Empty(Assert.Single(SpirvProgramCompiler.Compile(IrParser.ParseFunction(source)).Program.Steps).Variants);
+    }
+
+    [VulkanFact]
+    public void SubgroupVariantsComputeTheInterpretersNumbers()
+    {
+        // lavapipe (CI) and every desktop GPU have subgroup arithmetic in compute shaders.
+        Assert.True(VulkanCompute.Shared!.Context.Info.Features.Contains("subgroupArithmetic"), $"{VulkanCompute.Shared.Context.Info.Name} has no subgroup arithmetic in compute shaders");
+        int ran = 0;
+        foreach (var (source, primitive, _) in Sweep().Concat(Long()).Concat(Narrow()))
+        {
+            Check(source, primitive, new Random(300 + ran), maxGroups: ran % 2 == 0 ? 3 : uint.MaxValue, variant: true);
+            ran++;
+        }
+        foreach (var source in Fused)
+            Check(source, source.Contains("reduce_prod", StringComparison.Ordinal) ? "reduce_prod" : "reduce_sum", new Random(ran++), uint.MaxValue, variant: true);
+        Assert.True(ran > 300, $"only {ran} reductions ran");
+    }
+
     [VulkanFact]
     public void NarrowDTypesComputeTheInterpretersNumbers()
     {
@@ -273,14 +314,14 @@ public sealed class SpirvReductionTests
     // ---- running and comparing ----
 
     /// <summary>Runs <paramref name="source"/> on the interpreter and, step by step, on Vulkan; compares every result.</summary>
-    private static void Check(string source, string primitive, Random random, uint maxGroups)
+    private static void Check(string source, string primitive, Random random, uint maxGroups, bool variant = false)
     {
         var function = IrParser.ParseFunction(source);
         var symbols = new Dictionary<string, long>(StringComparer.Ordinal) { ["n"] = SymbolValue };
         // Sums get positive floats (so that Σ|x| = |Σx| bounds the order's rounding), products values near 1; the others edge cases.
         var arguments = function.ParameterTypes.Select(t => Inputs(t, primitive, symbols, random)).ToArray();
         var expected = Interpreter.Run(function, arguments);
-        var actual = RunOnVulkan(function, arguments, symbols, maxGroups);
+        var actual = RunOnVulkan(function, arguments, symbols, maxGroups, variant);
         for (int r = 0; r < expected.Length; r++)
         {
             var what = $"{function.Name} result {r} ({(maxGroups == uint.MaxValue ? "all" : maxGroups.ToString())} workgroups):\n{source}";
@@ -341,14 +382,16 @@ public sealed class SpirvReductionTests
     private static byte[] Storage(Ir.Buffer buffer) => buffer.Bytes.ToArray();
 
     /// <summary>Compiles the function to a program and runs its steps in order on Vulkan (every step must have kernels); its results' bytes.</summary>
-    private static byte[][] RunOnVulkan(Function function, Ir.Buffer[] arguments, Dictionary<string, long> symbols, uint maxGroups)
+    private static byte[][] RunOnVulkan(Function function, Ir.Buffer[] arguments, Dictionary<string, long> symbols, uint maxGroups, bool variant = false)
     {
         var (program, _) = SpirvProgramCompiler.Compile(function);
         var types = program.ParseValues();
         var values = new byte[types.Length][];
         for (int i = 0; i < arguments.Length; i++) values[i] = Storage(arguments[i]);
-        foreach (var step in program.Steps)
+        foreach (var portable in program.Steps)
         {
+            // The first variant (subgroup arithmetic) where asked and present, as the runtime picks it on a device with its features.
+            var step = variant && portable.Variants.Count > 0 ? portable with { Kernels = portable.Variants[0].Kernels, Scratch = portable.Variants[0].Scratch } : portable;
             Assert.True(step.HostReason is null, $"{step.Name} runs on the host: {step.HostReason}");
             Assert.All(step.Kernels, k => Assert.True(VulkanCompute.Shared!.Supports(k), $"the device lacks a feature of {k.EntryPoint}: {string.Join(", ", k.Features)}"));
             var outputBytes = step.Outputs.Select(v => SymbolicSize.ElementCount(types[v].Shape).Evaluate(symbols) * types[v].DType.ItemSize()).ToArray();
