@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Jax.Toolchain and runs every test project under tests/, as CI does (.ci/run).
 #
-#   1. eng/prereqs.sh (Debian packages)
+#   1. eng/prereqs.sh (Debian packages); eng/spirv-tools-next.sh (a newer spirv-val for cooperative-matrix kernels)
 #   2. dotnet restore + dotnet build Jax.Toolchain.sln -c Release (warnings are errors)
 #   3. dotnet format --verify-no-changes (whitespace, style, analyzers)
 #   4. dotnet test --no-build -c Release for each test project under tests/ (TRX in artifacts/test-results/)
@@ -25,6 +25,7 @@ step() { printf '\n== %s  [%ds]\n' "$*" "$SECONDS"; }
 
 step "prerequisites"
 bash eng/prereqs.sh
+bash eng/spirv-tools-next.sh
 
 step "restore"
 dotnet restore "$solution" --verbosity quiet

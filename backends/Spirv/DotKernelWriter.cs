@@ -34,7 +34,7 @@ namespace JaxToolchain.Backends.Spirv;
 /// </list>
 /// Indices are 32-bit: every operand and the result must have fewer than 2^32 elements.
 /// </summary>
-internal sealed class DotKernelWriter : SpirvKernelWriter
+internal sealed partial class DotKernelWriter : SpirvKernelWriter
 {
     private const int Local = 16;
 
@@ -62,7 +62,8 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
     private readonly bool _lhsKFast, _rhsKFast;
     private readonly SymbolicSize _b, _m, _n, _k;
 
-    private DotKernelWriter(Operation op, Operation dot, Block? body, int r)
+    private DotKernelWriter(Operation op, Operation dot, Block? body, int r, bool cooperative = false)
+        : base(cooperative ? SpirvMemoryModel.Vulkan : SpirvMemoryModel.GLSL450)
     {
         _op = op;
         _dot = dot;
@@ -108,7 +109,10 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         long m = FreeSize(dot, 0), n = FreeSize(dot, 1);
         // Large products (or unknown sizes) take 128x128 tiles, small ones 64x64.
         int r = (m < 0 || m >= 256) && (n < 0 || n >= 256) ? 2 : 1;
-        return new SpirvStep([new DotKernelWriter(op, dot, body, r).Emit(Sanitize(name))], []);
+        return new SpirvStep([new DotKernelWriter(op, dot, body, r).Emit(Sanitize(name))], [])
+        {
+            Variants = HasCooperativeVariant(dot) ? [new SpirvStep([new DotKernelWriter(op, dot, body, 1, cooperative: true).EmitCooperative(Sanitize(name))], [])] : [],
+        };
     }
 
     /// <summary>The element count of an operand's free dims (<paramref name="side"/> 0: lhs, 1: rhs), or -1 when symbolic.</summary>
@@ -221,13 +225,13 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
         return offset!.Value;
     }
 
-    private VulkanKernel Emit(string entryName)
+    /// <summary>
+    /// Declares the kernel's bindings (the product's operands, the inputs the epilogue reads, then the results) and push
+    /// constants (every symbolic size used: counts, role group sizes and strides, the epilogue's dims); returns the
+    /// operands' bindings and the first result's.
+    /// </summary>
+    private (int Lhs, int Rhs, int FirstOutput) DeclareInterface()
     {
-        var m = M;
-        _scalar = Compute(AccumulatorDType);
-        _vec4 = m.TypeVector(_scalar, 4);
-
-        // Bindings: the product's operands, the inputs the epilogue reads, then the results.
         var usedInputs = new SortedSet<int>();
         if (_body is null) usedInputs.UnionWith([0, 1]);
         else
@@ -263,6 +267,16 @@ internal sealed class DotKernelWriter : SpirvKernelWriter
             foreach (var d in v.Type.Shape.Where(d => !d.IsStatic))
                 Need(SymbolicSize.Of(d), d.Symbol!);
         DeclarePushConstants(_push);
+        return (lhsBinding, rhsBinding, firstOutput);
+    }
+
+    private VulkanKernel Emit(string entryName)
+    {
+        var m = M;
+        _scalar = Compute(AccumulatorDType);
+        _vec4 = m.TypeVector(_scalar, 4);
+
+        var (lhsBinding, rhsBinding, firstOutput) = DeclareInterface();
 
         // Workgroup memory: the chunk's lhs tile as [k][m] and rhs tile as [k][n], rows of tile/4 vec4s plus one (padding).
         int rowVectors = _tile / 4 + 1;

@@ -128,6 +128,10 @@ internal enum SpirvOp : ushort
     GroupNonUniformBitwiseOr = 360,
     GroupNonUniformLogicalAnd = 362,
     GroupNonUniformLogicalOr = 363,
+    TypeCooperativeMatrixKHR = 4456,
+    CooperativeMatrixLoadKHR = 4457,
+    CooperativeMatrixStoreKHR = 4458,
+    CooperativeMatrixMulAddKHR = 4459,
 }
 
 /// <summary>Capability operands.</summary>
@@ -145,6 +149,8 @@ internal enum SpirvCapability : uint
     StorageBuffer16BitAccess = 4433,
     StorageBuffer8BitAccess = 4448,
     SignedZeroInfNanPreserve = 4466,
+    VulkanMemoryModel = 5345,
+    CooperativeMatrixKHR = 6022,
 }
 
 /// <summary>Execution models.</summary>
@@ -266,6 +272,31 @@ internal enum SpirvMemorySemantics : uint
     AcquireRelease = 0x8,
     UniformMemory = 0x40,
     WorkgroupMemory = 0x100,
+}
+
+/// <summary>Memory access operands of loads and stores (the Vulkan memory model's availability and visibility bits).</summary>
+[Flags]
+internal enum SpirvMemoryAccess : uint
+{
+    None = 0,
+    MakePointerAvailable = 0x8,
+    MakePointerVisible = 0x10,
+    NonPrivatePointer = 0x20,
+}
+
+/// <summary>What a cooperative matrix is an operand of (SPV_KHR_cooperative_matrix; passed as constant ids).</summary>
+internal enum SpirvCooperativeMatrixUse : uint
+{
+    MatrixAKHR = 0,
+    MatrixBKHR = 1,
+    MatrixAccumulatorKHR = 2,
+}
+
+/// <summary>How a cooperative matrix lies in memory (SPV_KHR_cooperative_matrix; passed as constant ids).</summary>
+internal enum SpirvCooperativeMatrixLayout : uint
+{
+    RowMajorKHR = 0,
+    ColumnMajorKHR = 1,
 }
 
 /// <summary>The <c>GLSL.std.450</c> extended instructions (their numbers in the extended instruction set).</summary>

@@ -41,14 +41,27 @@ internal abstract class SpirvKernelWriter
     private bool _float64;
 
     /// <summary>Starts a module: <c>Shader</c>, IEEE NaN/Inf/-0 semantics (<c>SPV_KHR_float_controls</c>), GLSL450 memory model.</summary>
-    protected SpirvKernelWriter()
+    /// <summary>
+    /// A writer for a module in <paramref name="memoryModel"/>: GLSL450 (every kernel but those that need Vulkan's, such
+    /// as cooperative-matrix kernels: then the <c>VulkanMemoryModel</c> capability, its extension and the
+    /// <c>vulkanMemoryModel</c> feature; workgroup memory shared between invocations is then accessed through
+    /// <see cref="LoadShared"/> and <see cref="StoreShared"/>).
+    /// </summary>
+    protected SpirvKernelWriter(SpirvMemoryModel memoryModel = SpirvMemoryModel.GLSL450)
     {
         M.Capability(SpirvCapability.Shader);
         // IEEE NaN, infinity and signed-zero semantics: without this mode Vulkan lets the compiler assume there are
         // none (lavapipe folds -0 / 0 < x to true), which the interpreter's numbers need.
         M.Capability(SpirvCapability.SignedZeroInfNanPreserve);
         M.Extension("SPV_KHR_float_controls");
-        M.MemoryModel(SpirvAddressingModel.Logical, SpirvMemoryModel.GLSL450);
+        if (memoryModel == SpirvMemoryModel.Vulkan)
+        {
+            M.Capability(SpirvCapability.VulkanMemoryModel);
+            M.Extension("SPV_KHR_vulkan_memory_model");
+            Features.Add("vulkanMemoryModel");
+        }
+        _vulkanMemoryModel = memoryModel == SpirvMemoryModel.Vulkan;
+        M.MemoryModel(SpirvAddressingModel.Logical, memoryModel);
         UInt = M.TypeInt(32, false);
         Int = M.TypeInt(32, true);
         Float = M.TypeFloat(32);
@@ -396,6 +409,29 @@ internal abstract class SpirvKernelWriter
         }
         m.Label(merge);
     }
+
+    private readonly bool _vulkanMemoryModel;
+
+    /// <summary>
+    /// Loads a <paramref name="type"/> through a workgroup-memory <paramref name="pointer"/> that other invocations write:
+    /// under the Vulkan memory model a non-private access made visible at workgroup scope (as glslang treats
+    /// <c>shared</c> variables), else a plain load.
+    /// </summary>
+    protected SpirvId LoadShared(SpirvId type, SpirvId pointer) => _vulkanMemoryModel
+        ? M.Emit(SpirvOp.Load, type, pointer.Value, (uint)(SpirvMemoryAccess.MakePointerVisible | SpirvMemoryAccess.NonPrivatePointer), U((uint)SpirvScope.Workgroup).Value)
+        : M.Emit(SpirvOp.Load, type, pointer);
+
+    /// <summary>Stores to workgroup memory that other invocations read (see <see cref="LoadShared"/>: made available at workgroup scope under the Vulkan memory model).</summary>
+    protected void StoreShared(SpirvId pointer, SpirvId value)
+    {
+        if (_vulkanMemoryModel)
+            M.Emit(SpirvOp.Store, null, pointer.Value, value.Value, (uint)(SpirvMemoryAccess.MakePointerAvailable | SpirvMemoryAccess.NonPrivatePointer), U((uint)SpirvScope.Workgroup).Value);
+        else M.Emit(SpirvOp.Store, null, pointer, value);
+    }
+
+    /// <summary>The memory operands of a cooperative-matrix load or store of workgroup memory under the Vulkan memory model (visible or available at workgroup scope, non-private).</summary>
+    protected uint[] SharedMatrixAccess(bool load) =>
+        [(uint)((load ? SpirvMemoryAccess.MakePointerVisible : SpirvMemoryAccess.MakePointerAvailable) | SpirvMemoryAccess.NonPrivatePointer), U((uint)SpirvScope.Workgroup).Value];
 
     /// <summary><c>barrier()</c>: execution and memory scope Workgroup, semantics AcquireRelease | WorkgroupMemory, as glslang emits it.</summary>
     protected void Barrier() => M.Emit(SpirvOp.ControlBarrier, null, U((uint)SpirvScope.Workgroup), U((uint)SpirvScope.Workgroup),

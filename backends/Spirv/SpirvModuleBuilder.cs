@@ -183,6 +183,18 @@ internal sealed class SpirvModuleBuilder
     /// <summary>An array of <paramref name="element"/> whose length is the constant <paramref name="length"/>.</summary>
     public SpirvId TypeArray(SpirvId element, SpirvId length) => Intern(SpirvOp.TypeArray, [element.Value, length.Value]);
 
+    /// <summary>
+    /// A cooperative matrix of <paramref name="rows"/> x <paramref name="columns"/> <paramref name="component"/>s at
+    /// subgroup scope, for <paramref name="use"/> (SPV_KHR_cooperative_matrix; its capability and extension are added).
+    /// </summary>
+    public SpirvId TypeCooperativeMatrix(SpirvId component, uint rows, uint columns, SpirvCooperativeMatrixUse use)
+    {
+        Capability(SpirvCapability.CooperativeMatrixKHR);
+        Extension("SPV_KHR_cooperative_matrix");
+        var (scope, r, c, u) = (ConstantUInt32((uint)SpirvScope.Subgroup), ConstantUInt32(rows), ConstantUInt32(columns), ConstantUInt32((uint)use));
+        return Intern(SpirvOp.TypeCooperativeMatrixKHR, [component.Value, scope.Value, r.Value, c.Value, u.Value]);
+    }
+
     /// <summary>A runtime array of <paramref name="element"/> (the last member of a storage buffer block).</summary>
     public SpirvId TypeRuntimeArray(SpirvId element) => Intern(SpirvOp.TypeRuntimeArray, [element.Value]);
 
@@ -378,12 +390,14 @@ internal static class SpirvOpShapes
         SpirvOp.Nop, SpirvOp.Name, SpirvOp.MemberName, SpirvOp.Extension, SpirvOp.MemoryModel, SpirvOp.EntryPoint, SpirvOp.ExecutionMode,
         SpirvOp.Capability, SpirvOp.FunctionEnd, SpirvOp.Store, SpirvOp.Decorate, SpirvOp.MemberDecorate, SpirvOp.LoopMerge,
         SpirvOp.SelectionMerge, SpirvOp.Branch, SpirvOp.BranchConditional, SpirvOp.Return, SpirvOp.ControlBarrier,
+        SpirvOp.CooperativeMatrixStoreKHR,
     ];
 
     private static readonly HashSet<SpirvOp> ResultWithoutType =
     [
         SpirvOp.ExtInstImport, SpirvOp.TypeVoid, SpirvOp.TypeBool, SpirvOp.TypeInt, SpirvOp.TypeFloat, SpirvOp.TypeVector, SpirvOp.TypeArray,
         SpirvOp.TypeRuntimeArray, SpirvOp.TypeStruct, SpirvOp.TypePointer, SpirvOp.TypeFunction, SpirvOp.Label,
+        SpirvOp.TypeCooperativeMatrixKHR,
     ];
 
     /// <summary>(has a result type, has a result id) of <paramref name="op"/>.</summary>

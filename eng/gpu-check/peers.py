@@ -7,7 +7,7 @@ Workloads (the same names and sizes as tests/Jax.GpuCheck; --quick: 1M elements,
   selu            selu on float32[10M] (JAX: the same formula, jitted; PyTorch: torch.nn.functional.selu, one kernel)
   copy            -x on the same array (one read and one write: the copy bandwidth)
   matmul_f32      float32 4096x4096 @ 4096x4096 in true float32 (JAX: precision HIGHEST; PyTorch: TF32 off)
-  matmul_f16      the same in float16 (tensor cores; for reference, ours has no line)
+  matmul_f16      the same in float16 (tensor cores; ours: the cooperative-matrix kernel where the device has one)
   dispatch_async  1000 chained calls of x + 1 on float32[256], one wait at the end: time per call
   dispatch_sync   1000 calls of x + 1 on float32[256], a wait after each: time per call
 Timing: two warm-up calls, then the median of up to N timed runs (fewer when a run is long), each run ending with the

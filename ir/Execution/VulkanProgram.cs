@@ -216,6 +216,12 @@ public sealed record VulkanControl
 /// </summary>
 public sealed record VulkanKernel
 {
+    /// <summary>
+    /// The feature name of devices whose <c>VK_KHR_cooperative_matrix</c> lists 16x16x16 float16 x float16 + float32
+    /// products at subgroup scope (the runtime adds it to the device's features; cooperative-matrix kernels list it).
+    /// </summary>
+    public const string CooperativeMatrixHalfFeature = "cooperativeMatrix16x16x16:float16*float16+float32";
+
     /// <summary><c>entryPoint</c>: the compute entry point's name.</summary>
     public required string EntryPoint { get; init; }
 

@@ -1,9 +1,11 @@
+using JaxToolchain.Ir;
+
 namespace JaxToolchain.GpuCheck;
 
 /// <summary>
 /// The workloads on the Vulkan device, inputs already there, each call's device work completed inside the timing
 /// (<c>BlockUntilReady</c>): selu on 10M float32, a device copy of the same 40 MB (<c>-x</c>: one read, one write, which
-/// no simplification removes), a 4096x4096 float32 matmul, and a tiny kernel's per-dispatch time (1000 calls of
+/// no simplification removes), 4096x4096 float32 and float16 matmuls, and a tiny kernel's per-dispatch time (1000 calls of
 /// <c>x + 1</c> on 256 elements, waiting once at the end or after each call). <c>--quick</c>: 1M elements, 512x512, 200
 /// calls. The same workloads for JAX and PyTorch: eng/gpu-check/peers.py.
 /// </summary>
@@ -65,8 +67,16 @@ internal sealed class Benchmarks(Device gpu, Options options, Report report)
         var matmul = Jax.Jit((Tensor p, Tensor q) => Jnp.Matmul(p, q), new JitOptions { Name = "bench_matmul", Device = gpu });
         var (ms, runs) = Timer.Median(() => matmul(a, b).BlockUntilReady().Dispose(), options.Runs, Budget);
         report.Timing("matmul_f32", ms, 2.0 * size * size * size / ms / 1e6, "GFLOP/s", $"float32[{size},{size}] @ float32[{size},{size}], {runs} runs");
+        // float16: the cooperative-matrix variant where the device lists 16x16x16 float16 matrices.
+        var a16 = Jax.DevicePut(Checks.Values([size, size], 2).Astype(DType.Float16), gpu);
+        var b16 = Jax.DevicePut(Checks.Values([size, size], 3).Astype(DType.Float16), gpu);
+        var matmul16 = Jax.Jit((Tensor p, Tensor q) => Jnp.Matmul(p, q), new JitOptions { Name = "bench_matmul_f16", Device = gpu });
+        var (ms16, runs16) = Timer.Median(() => matmul16(a16, b16).BlockUntilReady().Dispose(), options.Runs, Budget);
+        report.Timing("matmul_f16", ms16, 2.0 * size * size * size / ms16 / 1e6, "GFLOP/s", $"float16[{size},{size}] @ float16[{size},{size}] (float32 accumulation), {runs16} runs");
         a.Dispose();
         b.Dispose();
+        a16.Dispose();
+        b16.Dispose();
     }
 
     private void Dispatch(int calls)

@@ -52,6 +52,12 @@ internal sealed class Checks(Device gpu, Device cpu, bool quick, Report report)
         Check("argmax_f32", 0, a => [Jnp.Argmax(a[0]), Jnp.Argmax(a[1], 1)], x, Values([300, 257], 6));
         foreach (var (m, k, nn) in new[] { (64, 64, 64), (257, 300, 129), (512, 512, 512) })
             Check($"matmul_{m}x{k}x{nn}_f32", 1e-4, a => [Jnp.Matmul(a[0], a[1])], Values([m, k], 7), Values([k, nn], 8));
+        // float16 products: the cooperative-matrix variant where the device has 16x16x16 float16 matrices (else the
+        // portable kernel); both accumulate in float32 and round once, so only the order differs from the CPU.
+        foreach (var (m, k, nn) in new[] { (64, 64, 64), (257, 300, 129), (512, 512, 512) })
+            Check($"matmul_{m}x{k}x{nn}_f16", 4e-3, a => [Jnp.Matmul(a[0], a[1])], Values([m, k], 16).Astype(DType.Float16), Values([k, nn], 17).Astype(DType.Float16));
+        Check("matmul_batched_bias_f16", 4e-3, a => [Jnp.Matmul(a[0], Jnp.Transpose(a[1], [0, 2, 1])) + a[2]],
+            Values([3, 70, 33], 18).Astype(DType.Float16), Values([3, 65, 33], 19).Astype(DType.Float16), Values([65], 20).Astype(DType.Float16));
         Check("matmul_bias_relu_f32", 1e-4, a => [Jnp.Maximum(Jnp.Matmul(a[0], a[1]) + a[2], 0)], Values([128, 256], 9), Values([256, 64], 10), Values([64], 11));
         // transpose and cumsum may have no SPIR-V lowering (then they are host steps between device steps: the notices say).
         Check("host_step_mixed_f32", 1e-5, a => [Jnp.Cumsum(Jnp.Tanh(Jnp.Transpose(Jnp.Exp(a[0]) * 2)) + 1, 1) * 0.5f], Values([64, 48], 12));

@@ -33,7 +33,7 @@ internal static unsafe class VulkanDevices
                 var devices = new PhysicalDevice[count];
                 fixed (PhysicalDevice* p = devices) vk.EnumeratePhysicalDevices(instance, &count, p);
                 if (count == 0) lines.Add("the loader found no Vulkan device");
-                for (int i = 0; i < devices.Length; i++) lines.AddRange(Device(vk, devices[i], i));
+                for (int i = 0; i < devices.Length; i++) lines.AddRange(Device(vk, instance, devices[i], i));
             }
             finally
             {
@@ -48,7 +48,7 @@ internal static unsafe class VulkanDevices
         return lines;
     }
 
-    private static List<string> Device(Vk vk, PhysicalDevice device, int index)
+    private static List<string> Device(Vk vk, Instance instance, PhysicalDevice device, int index)
     {
         var lines = new List<string>();
         var p12 = new PhysicalDeviceVulkan12Properties { SType = StructureType.PhysicalDeviceVulkan12Properties };
@@ -83,6 +83,7 @@ internal static unsafe class VulkanDevices
         Add("subgroupShuffle", (subgroup.SupportedOperations & SubgroupFeatureFlags.ShuffleBit) != 0);
         Add("VK_KHR_cooperative_matrix", HasExtension(vk, device, "VK_KHR_cooperative_matrix"));
         lines.Add("    features: " + string.Join(' ', features) + "  (! = absent)");
+        if (HasExtension(vk, device, "VK_KHR_cooperative_matrix")) lines.Add("    cooperative matrices (MxNxK A*B+C=R, subgroup scope): " + CooperativeMatrices(vk, instance, device));
 
         var limits = properties.Limits;
         lines.Add($"    subgroupSize={subgroup.SubgroupSize} maxWorkGroupInvocations={limits.MaxComputeWorkGroupInvocations} " +
@@ -105,6 +106,22 @@ internal static unsafe class VulkanDevices
         }
         lines.Add("    memory heaps: " + string.Join("; ", heaps) + "  (types: D device-local, V host-visible, C coherent, H cached)");
         return lines;
+    }
+
+    /// <summary>The device's cooperative-matrix shapes and types (ours use 16x16x16 Float16*Float16+Float32=Float32).</summary>
+    private static string CooperativeMatrices(Vk vk, Instance instance, PhysicalDevice device)
+    {
+        var function = vk.GetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR");
+        if (function.Handle is null) return "(no vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR)";
+        var list = (delegate* unmanaged<PhysicalDevice, uint*, CooperativeMatrixPropertiesKHR*, Result>)function.Handle;
+        uint count = 0;
+        list(device, &count, null);
+        var properties = new CooperativeMatrixPropertiesKHR[count];
+        for (int i = 0; i < properties.Length; i++) properties[i].SType = StructureType.CooperativeMatrixPropertiesKhr;
+        fixed (CooperativeMatrixPropertiesKHR* p = properties) list(device, &count, p);
+        static string Name(ComponentTypeKHR t) => t.ToString().Replace("Khr", "", StringComparison.Ordinal);
+        return string.Join("; ", properties.Take((int)count).Where(q => q.Scope == ScopeKHR.SubgroupKhr)
+            .Select(q => $"{q.MSize}x{q.NSize}x{q.KSize} {Name(q.AType)}*{Name(q.BType)}+{Name(q.CType)}={Name(q.ResultType)}"));
     }
 
     private static bool HasExtension(Vk vk, PhysicalDevice device, string extension)

@@ -83,6 +83,8 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
 
         public Vk Vk => vk;
 
+        public Instance Instance => instance;
+
         public void AddUser() => Interlocked.Increment(ref _users);
 
         public void Release()
@@ -107,7 +109,7 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
 
         float priority = 1;
         var queueInfo = new DeviceQueueCreateInfo { SType = StructureType.DeviceQueueCreateInfo, QueueFamilyIndex = queueFamily, QueueCount = 1, PQueuePriorities = &priority };
-        var (features, enabled, extensions) = Discover(vk, physical, info.ApiVersion);
+        var (features, enabled, extensions) = Discover(vk, shared.Instance, physical, info.ApiVersion);
         var names = extensions.Select(e => Marshal.StringToHGlobalAnsi(e)).ToArray();
         try
         {
@@ -117,7 +119,9 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
             // whose kernels need a feature the device lacks runs on the host).
             var v12 = enabled.V12;
             var v11 = enabled.V11;
+            var cooperative = enabled.CooperativeMatrix;
             v11.PNext = info.ApiVersion >= new Version(1, 2) ? &v12 : null;
+            if (cooperative.CooperativeMatrix) v12.PNext = &cooperative;
             var features2 = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &v11, Features = enabled.Core };
             var deviceInfo = new DeviceCreateInfo
             {
@@ -158,13 +162,14 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         public PhysicalDeviceFeatures Core;
         public PhysicalDeviceVulkan11Features V11;
         public PhysicalDeviceVulkan12Features V12;
+        public PhysicalDeviceCooperativeMatrixFeaturesKHR CooperativeMatrix;
     }
 
     /// <summary>
     /// What the device offers that kernels may need, as Vulkan names them (the features to enable, and the float-control
     /// and subgroup properties as the names of <see cref="VulkanKernel.Features"/>), and the extensions to enable.
     /// </summary>
-    private static (HashSet<string> Names, EnabledFeatures Enabled, List<string> Extensions) Discover(Vk vk, PhysicalDevice physical, Version apiVersion)
+    private static (HashSet<string> Names, EnabledFeatures Enabled, List<string> Extensions) Discover(Vk vk, Instance instance, PhysicalDevice physical, Version apiVersion)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var extensions = new List<string>();
@@ -228,9 +233,38 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
             Add("subgroupBallot", (ops & SubgroupFeatureFlags.BallotBit) != 0);
             names.Add($"subgroupSize={subgroup.SubgroupSize}");
         }
-        foreach (var extension in new[] { "VK_KHR_cooperative_matrix" })
-            if (available.Contains(extension)) names.Add(extension + " (available, not enabled)");
+        if (v12 && f12.VulkanMemoryModel && f12.ShaderFloat16 && available.Contains(CooperativeMatrixExtension))
+            DiscoverCooperativeMatrices(vk, instance, physical, names, ref enabled, extensions);
         return (names, enabled, extensions);
+    }
+
+    private const string CooperativeMatrixExtension = "VK_KHR_cooperative_matrix";
+
+    /// <summary>
+    /// Enables <c>VK_KHR_cooperative_matrix</c> where the device offers the feature, and names the matrix shapes kernels
+    /// use that it lists: 16x16x16 float16 x float16 + float32 at subgroup scope as
+    /// <see cref="VulkanKernel.CooperativeMatrixHalfFeature"/>.
+    /// </summary>
+    private static void DiscoverCooperativeMatrices(Vk vk, Instance instance, PhysicalDevice physical, HashSet<string> names, ref EnabledFeatures enabled, List<string> extensions)
+    {
+        var query = new PhysicalDeviceCooperativeMatrixFeaturesKHR { SType = StructureType.PhysicalDeviceCooperativeMatrixFeaturesKhr };
+        var features2 = new PhysicalDeviceFeatures2 { SType = StructureType.PhysicalDeviceFeatures2, PNext = &query };
+        vk.GetPhysicalDeviceFeatures2(physical, &features2);
+        var function = vk.GetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR");
+        if (!query.CooperativeMatrix || function.Handle is null) return;
+        var list = (delegate* unmanaged<PhysicalDevice, uint*, CooperativeMatrixPropertiesKHR*, Result>)function.Handle;
+        uint count = 0;
+        if (list(physical, &count, null) != Result.Success || count == 0) return;
+        var properties = new CooperativeMatrixPropertiesKHR[count];
+        for (int i = 0; i < properties.Length; i++) properties[i].SType = StructureType.CooperativeMatrixPropertiesKhr;
+        fixed (CooperativeMatrixPropertiesKHR* p = properties)
+            if (list(physical, &count, p) != Result.Success) return;
+        enabled.CooperativeMatrix = new PhysicalDeviceCooperativeMatrixFeaturesKHR { SType = StructureType.PhysicalDeviceCooperativeMatrixFeaturesKhr, CooperativeMatrix = true };
+        extensions.Add(CooperativeMatrixExtension);
+        names.Add(CooperativeMatrixExtension);
+        foreach (var q in properties.AsSpan(0, (int)count))
+            if (q is { MSize: 16, NSize: 16, KSize: 16, AType: ComponentTypeKHR.Float16Khr, BType: ComponentTypeKHR.Float16Khr, CType: ComponentTypeKHR.Float32Khr, ResultType: ComponentTypeKHR.Float32Khr, Scope: ScopeKHR.SubgroupKhr })
+                names.Add(VulkanKernel.CooperativeMatrixHalfFeature);
     }
 
     /// <summary>The device in use.</summary>

@@ -205,6 +205,32 @@ public sealed class SpirvDotTests
         Assert.Contains("k", kernel.PushConstants);
     }
 
+    /// <summary>The float16 products: each has a cooperative-matrix variant besides its portable kernel.</summary>
+    private static IEnumerable<Case> HalfCases() =>
+    [
+        .. Narrow.Where(c => c.Lhs.StartsWith("f16", StringComparison.Ordinal)),
+        new("f16_batched_transposed", "f16[3,33,70]", "f16[3,65,33]", Dims("1", "2", "0", "0"), "f16[3,70,65]"),
+        new("f16_symbolic", "f16[n,67]", "f16[67,m]", MatMul, "f16[n,m]"),
+        Mm("f16", 256, 256, 256),
+    ];
+
+    [SpirvToolsNextFact]
+    public void CooperativeMatrixVariantsOfHalfProductsValidate()
+    {
+        foreach (var c in HalfCases())
+        {
+            var step = Assert.Single(SpirvProgramCompiler.Compile(c.Function()).Program.Steps);
+            var variant = Assert.Single(step.Variants);
+            var kernel = Assert.Single(variant.Kernels);
+            Assert.Contains(DotKernelWriter.CooperativeMatrixFeature, kernel.Features);
+            Assert.Contains("subgroupSize=32", kernel.Features);
+            Assert.Equal([128, 1, 1], kernel.LocalSize);
+            SpirvTools.AssertValidNext(kernel.Spirv, $"{c.Name} (cooperative matrix)");
+        }
+        // Other dtypes have only the portable kernel.
+        Assert.Empty(Assert.Single(SpirvProgramCompiler.Compile(Mm("f32", 130, 67, 129).Function()).Program.Steps).Variants);
+    }
+
     [Fact]
     public void NarrowAndBoolProductsAreDeviceKernels()
     {

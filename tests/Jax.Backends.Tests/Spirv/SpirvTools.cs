@@ -37,6 +37,33 @@ internal static class SpirvTools
         Assert.True(code == 0, $"spirv-val rejected the module{(context is null ? "" : $" ({context})")}:\n{output}\n{Disassemble(words)}");
     }
 
+    /// <summary>
+    /// A spirv-val new enough for SPV_KHR_cooperative_matrix (Debian 12's predates it): <c>JAX_SPIRV_VAL_NEXT</c>, else
+    /// artifacts/spirv-tools-next/spirv-val, which eng/spirv-tools-next.sh fetches (eng/test.sh runs it); null without one.
+    /// </summary>
+    public static string? NextValidator { get; } = FindNextValidator();
+
+    public const string NextMissing = "no spirv-val with SPV_KHR_cooperative_matrix: run eng/spirv-tools-next.sh (eng/test.sh does) or set JAX_SPIRV_VAL_NEXT";
+
+    private static string? FindNextValidator()
+    {
+        if (Environment.GetEnvironmentVariable("JAX_SPIRV_VAL_NEXT") is { Length: > 0 } set) return File.Exists(set) ? set : null;
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Jax.Toolchain.sln")))
+            {
+                var path = Path.Combine(folder.FullName, "artifacts", "spirv-tools-next", "spirv-val");
+                return File.Exists(path) ? path : null;
+            }
+        return null;
+    }
+
+    /// <summary>Runs the newer spirv-val (<see cref="NextValidator"/>) on a module that needs it (cooperative matrices); fails the test with its output when invalid.</summary>
+    public static void AssertValidNext(uint[] words, string? context = null)
+    {
+        var (code, output) = Run(NextValidator ?? throw new InvalidOperationException(NextMissing), words, "--target-env", TargetEnvironment);
+        Assert.True(code == 0, $"spirv-val (newer) rejected the module{(context is null ? "" : $" ({context})")}:\n{output}");
+    }
+
     /// <summary>The module as spirv-dis prints it (raw ids, no header comments).</summary>
     public static string Disassemble(uint[] words)
     {
@@ -73,6 +100,15 @@ public sealed class SpirvToolsFactAttribute : FactAttribute
     public SpirvToolsFactAttribute()
     {
         if (!SpirvTools.Available) Skip = SpirvTools.Missing;
+    }
+}
+
+/// <summary>A fact that needs the newer spirv-val (<see cref="SpirvTools.NextValidator"/>): skipped, naming the script that fetches it, without it.</summary>
+public sealed class SpirvToolsNextFactAttribute : FactAttribute
+{
+    public SpirvToolsNextFactAttribute()
+    {
+        if (SpirvTools.NextValidator is null) Skip = SpirvTools.NextMissing;
     }
 }
 

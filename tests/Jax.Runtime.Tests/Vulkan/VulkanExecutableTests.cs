@@ -142,6 +142,49 @@ public sealed class VulkanExecutableTests
     }
 
     [VulkanDeviceFact]
+    public void A_step_runs_its_first_variant_the_device_has_the_features_of_else_its_portable_kernels()
+    {
+        // The same kernel with another scale (push constant) per variant: the result tells which ran.
+        var portable = Program().Steps[0].Kernels[0];
+        VulkanKernel Scaled(float scale, params string[] features) => portable with
+        {
+            PushConstants = ["n", BitConverter.SingleToUInt32Bits(scale).ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Features = features,
+        };
+        float Run(params VulkanVariant[] variants)
+        {
+            var program = new VulkanProgram
+            {
+                Values = ["f32[n]", "f32[n]", "f32[n]"],
+                InputCount = 2,
+                Outputs = [2],
+                Steps = [new VulkanStep { Name = "scaled", Inputs = [0, 1], Outputs = [2], Ir = "func @s(%0: f32[n], %1: f32[n]) -> (f32[n]) {\n  return %0\n}", Kernels = [portable], Variants = variants }],
+            };
+            program = VulkanProgram.FromJson(program.ToJson()); // variants survive the manifest's JSON
+            var executable = new VulkanExecutable(Backend, program, "variants");
+            Assert.Empty(executable.HostSteps);
+            var arrays = new DeviceArray[] { VulkanArray.FromHost(Backend, Ir.Buffer.FromSpan<float>([1f, 2f], new Shape(2))), VulkanArray.FromHost(Backend, Ir.Buffer.FromSpan<float>([1f, 1f], new Shape(2))) };
+            var result = executable.Execute(arrays)[0];
+            float value = result.ReadHost().ToArray<float>()[0];
+            result.Dispose();
+            return value;
+        }
+        Assert.Equal(1 + 3, Run());
+        Assert.Equal(1 + 3, Run(new VulkanVariant { Kernels = [Scaled(5, "noSuchFeature")] }));
+        Assert.Equal(1 + 7, Run(new VulkanVariant { Kernels = [Scaled(5, "noSuchFeature")] }, new VulkanVariant { Kernels = [Scaled(7)] }, new VulkanVariant { Kernels = [Scaled(9)] }));
+        // A variant's binding must name a buffer of the step (its own scratch list).
+        var bad = new VulkanProgram
+        {
+            Values = ["f32[n]", "f32[n]"],
+            InputCount = 1,
+            Outputs = [1],
+            Steps = [new VulkanStep { Name = "s", Inputs = [0], Outputs = [1], Ir = "", Kernels = [portable with { Bindings = [new(VulkanBinding.Input, 0), new(VulkanBinding.Output, 0)] }],
+                Variants = [new VulkanVariant { Kernels = [portable with { Bindings = [new(VulkanBinding.Scratch, 0)] }] }] }],
+        };
+        Assert.Contains("scratch 0 does not exist", Assert.Throws<FormatException>(bad.Validate).Message);
+    }
+
+    [VulkanDeviceFact]
     public void A_manifest_serves_vulkan_calls_from_its_vulkan_entry_and_else_from_its_ir()
     {
         const string Name = "VulkanExecutableTests.FromManifest";

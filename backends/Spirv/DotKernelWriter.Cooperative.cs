@@ -1,0 +1,186 @@
+using JaxToolchain.Ir;
+
+namespace JaxToolchain.Backends.Spirv;
+
+/// <summary>
+/// The cooperative-matrix variant of a float16 <c>dot_general</c> (or <c>dot</c> fusion), for devices with
+/// <c>VK_KHR_cooperative_matrix</c> and 16x16x16 float16 x float16 + float32 products at subgroup scope with 32-wide
+/// subgroups (NVIDIA's tensor cores; <see cref="CooperativeMatrixFeature"/>):
+/// <list type="bullet">
+/// <item>A workgroup of 128 invocations (four subgroups, 2 x 2) computes a 64 x 64 tile of the [B, M, N] product; each
+/// subgroup a 32 x 32 quarter as 2 x 2 float32 accumulator matrices of 16 x 16.</item>
+/// <item>K is staged in chunks of 32: each invocation reads 16 elements of each operand's tile through the same index
+/// arithmetic as the portable kernel (any batch, free and contracting dims; zero outside the product), in the order in
+/// which the operand is contiguous, and stores them as float16 into workgroup memory (A as [64][32], B as [32][64],
+/// rows padded to 16-byte multiples); then each subgroup loads its A and B matrices from there (row-major) and
+/// multiplies-adds twice per chunk (<c>OpCooperativeMatrixMulAddKHR</c>).</item>
+/// <item>The accumulators go to workgroup memory (float32, [64][64]), and every invocation writes its share of the tile:
+/// rounded once to float16 (as the interpreter accumulates in float32 and rounds once), the fusion's epilogue applied,
+/// bounds-checked.</item>
+/// </list>
+/// The module uses the Vulkan memory model (the extension requires it): workgroup memory shared between invocations is
+/// accessed non-private, made available and visible at workgroup scope, with a barrier between writers and readers.
+/// Workgroups along x, y, z are N tiles, M tiles and batches, grid-strided as in the portable kernel.
+/// </summary>
+internal sealed partial class DotKernelWriter
+{
+    /// <summary>The device feature name the runtime gives a device listing 16x16x16 float16 x float16 + float32 cooperative matrices at subgroup scope.</summary>
+    public const string CooperativeMatrixFeature = VulkanKernel.CooperativeMatrixHalfFeature;
+
+    private const int MatrixSize = 16, CooperativeTile = 64, CooperativeChunk = 32, CooperativeThreads = 128, SubgroupWidth = 32;
+
+    /// <summary>Row strides (elements) of the workgroup tiles: multiples of 16 bytes, off a multiple of 128 bytes.</summary>
+    private const int LhsRow = CooperativeChunk + 8, RhsRow = CooperativeTile + 8, OutRow = CooperativeTile + 4;
+
+    /// <summary>Whether a product gets the cooperative-matrix variant: float16 operands.</summary>
+    private static bool HasCooperativeVariant(Operation dot) => dot.Operands[0].Type.DType == DType.Float16;
+
+    private VulkanKernel EmitCooperative(string entryName)
+    {
+        var m = M;
+        _scalar = Compute(AccumulatorDType);
+        var half = m.TypeFloat(16);
+        Features.AddRange(["VK_KHR_cooperative_matrix", CooperativeMatrixFeature, "shaderFloat16", "subgroupBasic", $"subgroupSize={SubgroupWidth}"]);
+        m.Capability(SpirvCapability.GroupNonUniform);
+        var matrixA = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAKHR);
+        var matrixB = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixBKHR);
+        var matrixC = m.TypeCooperativeMatrix(Float, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAccumulatorKHR);
+        var (lhsBinding, rhsBinding, firstOutput) = DeclareInterface();
+
+        SpirvId Tile(SpirvId element, int length, string name)
+        {
+            var variable = m.GlobalVariable(m.TypePointer(SpirvStorageClass.Workgroup, m.TypeArray(element, U((uint)length))), SpirvStorageClass.Workgroup);
+            m.Name(variable, name);
+            return variable;
+        }
+        var lhsTile = Tile(half, CooperativeTile * LhsRow, "lhs_tile");
+        var rhsTile = Tile(half, CooperativeChunk * RhsRow, "rhs_tile");
+        var outTile = Tile(Float, CooperativeTile * OutRow, "out_tile");
+        var halfPointer = m.TypePointer(SpirvStorageClass.Workgroup, half);
+        var floatPointer = m.TypePointer(SpirvStorageClass.Workgroup, Float);
+        var localId = BuiltInVector(SpirvBuiltIn.LocalInvocationId, "gl_LocalInvocationID");
+        var groupId = BuiltInVector(SpirvBuiltIn.WorkgroupId, "gl_WorkGroupID");
+        var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
+        var subgroupId = BuiltInScalar(SpirvBuiltIn.SubgroupId, "gl_SubgroupID");
+
+        BeginMain(CooperativeThreads);
+        var uintVar = m.TypePointer(SpirvStorageClass.Function, UInt);
+        var matrixVar = m.TypePointer(SpirvStorageClass.Function, matrixC);
+        SpirvId NewVariable(SpirvId pointer) => m.Emit(SpirvOp.Variable, pointer, (uint)SpirvStorageClass.Function);
+        var (batchVar, rowTileVar, columnTileVar, kVar, elementVar) = (NewVariable(uintVar), NewVariable(uintVar), NewVariable(uintVar), NewVariable(uintVar), NewVariable(uintVar));
+        var acc = new SpirvId[2, 2];
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++) acc[i, j] = NewVariable(matrixVar);
+        for (int k = 0; k < _push.Count; k++) _pushIds[_push[k].Value.ToString()] = PushConstant(k);
+
+        var tid = Component(localId, 0);
+        var (gx, gy, gz) = (Component(groupId, 0), Component(groupId, 1), Component(groupId, 2));
+        var (nx, ny, nz) = (Component(groups, 0), Component(groups, 1), Component(groups, 2));
+        var warp = m.Emit(SpirvOp.Load, UInt, subgroupId);
+        var warpRow = Op(SpirvOp.IMul, Op(SpirvOp.UDiv, warp, U(2)), U(2 * MatrixSize));
+        var warpColumn = Op(SpirvOp.IMul, Op(SpirvOp.UMod, warp, U(2)), U(2 * MatrixSize));
+        var (bSize, mSize, nSize, kSize) = (SizeId(_b), SizeId(_m), SizeId(_n), SizeId(_k));
+        var mnSize = SizeId(_m * _n);
+        var tilesM = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, mSize, U(CooperativeTile - 1)), U(CooperativeTile));
+        var tilesN = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, nSize, U(CooperativeTile - 1)), U(CooperativeTile));
+        var zeroMatrix = m.ConstantComposite(matrixC, m.ConstantFloat32(0));
+        var zeroHalf = m.ConstantNull(half);
+        var rowMajor = U((uint)SpirvCooperativeMatrixLayout.RowMajorKHR);
+
+        // Per load slot q (16 per operand), the tile coordinates of element tid + 128·q, in the operand's contiguous order.
+        (SpirvId Free, SpirvId K) Slot(int q, bool kFast)
+        {
+            var e = Op(SpirvOp.IAdd, tid, U((uint)(CooperativeThreads * q)));
+            return kFast
+                ? (Op(SpirvOp.UDiv, e, U(CooperativeChunk)), Op(SpirvOp.UMod, e, U(CooperativeChunk)))
+                : (Op(SpirvOp.UMod, e, U(CooperativeTile)), Op(SpirvOp.UDiv, e, U(CooperativeTile)));
+        }
+        int slots = CooperativeTile * CooperativeChunk / CooperativeThreads;
+
+        For(batchVar, gz, nz, b => Less(b, bSize), b =>
+        {
+            var lhsBatch = Offset(_lhsBatch, b);
+            var rhsBatch = Offset(_rhsBatch, b);
+            var outBatch = Op(SpirvOp.IMul, b, mnSize);
+            For(rowTileVar, gy, ny, t => Less(t, tilesM), tm =>
+            {
+                var m0 = Op(SpirvOp.IMul, tm, U(CooperativeTile));
+                For(columnTileVar, gx, nx, t => Less(t, tilesN), tn =>
+                {
+                    var n0 = Op(SpirvOp.IMul, tn, U(CooperativeTile));
+                    foreach (var a in acc) m.Emit(SpirvOp.Store, null, a, zeroMatrix);
+                    For(kVar, Zero, U(CooperativeChunk), k => Less(k, kSize), k0 =>
+                    {
+                        // The previous chunk's matrices are loaded before its tiles are overwritten.
+                        Barrier();
+                        void Stage(int binding, SpirvId tile, bool kFast, SpirvId free0, SpirvId freeCount, SpirvId batchOffset, Role free, Role contracting, bool lhs)
+                        {
+                            for (int q = 0; q < slots; q++)
+                            {
+                                var (f, kk) = Slot(q, kFast);
+                                var row = Op(SpirvOp.IAdd, free0, f);
+                                var k = Op(SpirvOp.IAdd, k0, kk);
+                                var inside = And(Less(row, freeCount), Less(k, kSize));
+                                var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
+                                var value = m.Emit(SpirvOp.FConvert, half, Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero)));
+                                var at = lhs ? Op(SpirvOp.IAdd, Op(SpirvOp.IMul, f, U(LhsRow)), kk) : Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U(RhsRow)), f);
+                                StoreShared(m.Emit(SpirvOp.AccessChain, halfPointer, tile, at), m.Emit(SpirvOp.Select, half, inside, value, zeroHalf));
+                            }
+                        }
+                        Stage(lhsBinding, lhsTile, _lhsKFast, m0, mSize, lhsBatch, _lhsFree, _lhsContracting, lhs: true);
+                        Stage(rhsBinding, rhsTile, _rhsKFast, n0, nSize, rhsBatch, _rhsFree, _rhsContracting, lhs: false);
+                        Barrier();
+                        for (uint kk = 0; kk < CooperativeChunk; kk += MatrixSize)
+                        {
+                            var a = new SpirvId[2];
+                            var bm = new SpirvId[2];
+                            for (int i = 0; i < 2; i++)
+                            {
+                                var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(MatrixSize * i))), U(LhsRow)), U(kk));
+                                a[i] = m.Emit(SpirvOp.CooperativeMatrixLoadKHR, matrixA,
+                                    [m.Emit(SpirvOp.AccessChain, halfPointer, lhsTile, at).Value, rowMajor.Value, U(LhsRow).Value, .. SharedMatrixAccess(load: true)]);
+                            }
+                            for (int j = 0; j < 2; j++)
+                            {
+                                var at = Op(SpirvOp.IAdd, U(kk * RhsRow), Op(SpirvOp.IAdd, warpColumn, U((uint)(MatrixSize * j))));
+                                bm[j] = m.Emit(SpirvOp.CooperativeMatrixLoadKHR, matrixB,
+                                    [m.Emit(SpirvOp.AccessChain, halfPointer, rhsTile, at).Value, rowMajor.Value, U(RhsRow).Value, .. SharedMatrixAccess(load: true)]);
+                            }
+                            for (int i = 0; i < 2; i++)
+                                for (int j = 0; j < 2; j++)
+                                    m.Emit(SpirvOp.Store, null, acc[i, j], m.Emit(SpirvOp.CooperativeMatrixMulAddKHR, matrixC, a[i], bm[j], m.Emit(SpirvOp.Load, matrixC, acc[i, j])));
+                        }
+                    });
+                    // The accumulators to workgroup memory, then every invocation writes 32 elements of the tile.
+                    for (int i = 0; i < 2; i++)
+                        for (int j = 0; j < 2; j++)
+                        {
+                            var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(MatrixSize * i))), U(OutRow)),
+                                Op(SpirvOp.IAdd, warpColumn, U((uint)(MatrixSize * j))));
+                            m.Emit(SpirvOp.CooperativeMatrixStoreKHR, null,
+                                [m.Emit(SpirvOp.AccessChain, floatPointer, outTile, at).Value, m.Emit(SpirvOp.Load, matrixC, acc[i, j]).Value, rowMajor.Value, U(OutRow).Value,
+                                    .. SharedMatrixAccess(load: false)]);
+                        }
+                    Barrier();
+                    For(elementVar, tid, U(CooperativeThreads), e => Less(e, U(CooperativeTile * CooperativeTile)), e =>
+                    {
+                        var r = Op(SpirvOp.UDiv, e, U(CooperativeTile));
+                        var c = Op(SpirvOp.UMod, e, U(CooperativeTile));
+                        var row = Op(SpirvOp.IAdd, m0, r);
+                        var column = Op(SpirvOp.IAdd, n0, c);
+                        If(And(Less(row, mSize), Less(column, nSize)), () =>
+                        {
+                            var value = LoadShared(Float, m.Emit(SpirvOp.AccessChain, floatPointer, outTile, Op(SpirvOp.IAdd, Op(SpirvOp.IMul, r, U(OutRow)), c)));
+                            StoreElement(Op(SpirvOp.IAdd, outBatch, Op(SpirvOp.IAdd, Op(SpirvOp.IMul, row, nSize), column)), Result(value), firstOutput);
+                        });
+                    });
+                    // The tile is written out before the next tile's accumulators overwrite it.
+                    Barrier();
+                });
+            });
+        });
+        var threadsX = _n.IsStatic ? SymbolicSize.Of((_n.Value + CooperativeTile - 1) / CooperativeTile * CooperativeThreads) : _n * SymbolicSize.Of(2);
+        var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + CooperativeTile - 1) / CooperativeTile) : _m;
+        return Finish(entryName, threadsX, threadsY, _b);
+    }
+}
