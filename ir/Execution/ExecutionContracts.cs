@@ -21,6 +21,6 @@ public static class ExecutionContracts
     /// <summary>The kernel manifest schema (<see cref="KernelManifest"/>).</summary>
     public const int ManifestVersion = 1;
 
-    /// <summary>The Vulkan program (<see cref="VulkanProgram"/>: steps, SPIR-V kernels and their dispatch metadata).</summary>
-    public const int VulkanProgramVersion = 1;
+    /// <summary>The Vulkan program (<see cref="VulkanProgram"/>: steps, SPIR-V kernels and their dispatch metadata); 2: steps may carry <c>variants</c>.</summary>
+    public const int VulkanProgramVersion = 2;
 }
