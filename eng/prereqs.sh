@@ -8,12 +8,13 @@
 #   spirv-tools          spirv-val / spirv-dis, used by the GPU backend's tests
 #   mesa-vulkan-drivers  lavapipe, a CPU Vulkan driver, so Vulkan tests run on any machine
 #   libvulkan1           the Vulkan loader (libvulkan.so.1)
+#   patchelf             eng/coopmat-check.sh points a copy of the dotnet host at Debian unstable's C library
 #
 # Idempotent and quiet when everything is present. As root it installs what is missing
 # (apt-get update only then); otherwise it prints the sudo line to run and exits non-zero.
 set -euo pipefail
 
-packages=(libllvm19 lld-19 llvm-19 spirv-tools spirv-headers mesa-vulkan-drivers libvulkan1)
+packages=(libllvm19 lld-19 llvm-19 spirv-tools spirv-headers mesa-vulkan-drivers libvulkan1 patchelf)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,7 +5,8 @@
 #   2. dotnet restore + dotnet build Jax.Toolchain.sln -c Release (warnings are errors)
 #   3. dotnet format --verify-no-changes (whitespace, style, analyzers)
 #   4. dotnet test --no-build -c Release for each test project under tests/ (TRX in artifacts/test-results/)
-#   5. a closing line "Tests: N passed, M failed, K skipped" summed over the projects
+#   5. eng/coopmat-check.sh: the cooperative-matrix kernels on Debian unstable's lavapipe (fetched into artifacts/)
+#   6. a closing line "Tests: N passed, M failed, K skipped" summed over the projects
 #
 # Exits non-zero on a build error, a format difference, or any failed or aborted test run.
 # Runs from any directory; safe to run again.
@@ -93,6 +94,14 @@ for project in "${test_projects[@]}"; do
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 
+# The cooperative-matrix kernels on the one Vulkan implementation here that has them (Mesa 26's lavapipe from Debian
+# unstable, fetched into artifacts/; the test projects' lavapipe is Debian 12's, without them). Not run when the fetch
+# fails; a failure is a wrong number.
+step "cooperative matrices on lavapipe (Debian unstable's Mesa)"
+coopmat_status=0
+bash eng/coopmat-check.sh | tee "$results_dir/coopmat.txt" || coopmat_status=$?
+if [ "$coopmat_status" -ne 0 ]; then failures+=("coopmat-check"); fi
+
 echo
 if [ ${#test_projects[@]} -eq 0 ]; then
   echo "eng/test.sh: no test project found under tests/" >&2
@@ -105,4 +114,5 @@ echo "eng/test.sh: done in ${SECONDS}s"
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 # StableHLO's interpreter suite (tests/Jax.StableHlo.Tests writes its total here).
 if [ -f "$results_dir/stablehlo.txt" ]; then cat "$results_dir/stablehlo.txt"; fi
+if [ -f "$results_dir/coopmat.txt" ]; then tail -1 "$results_dir/coopmat.txt"; fi
 [ ${#failures[@]} -eq 0 ]

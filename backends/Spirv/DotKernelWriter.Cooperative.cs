@@ -3,20 +3,21 @@ using JaxToolchain.Ir;
 namespace JaxToolchain.Backends.Spirv;
 
 /// <summary>
-/// The cooperative-matrix variant of a float16 <c>dot_general</c> (or <c>dot</c> fusion), for devices with
-/// <c>VK_KHR_cooperative_matrix</c> and 16x16x16 float16 x float16 + float32 products at subgroup scope with 32-wide
-/// subgroups (NVIDIA's tensor cores; <see cref="CooperativeMatrixFeature"/>):
+/// The cooperative-matrix variants of a float16 <c>dot_general</c> (or <c>dot</c> fusion), for devices with
+/// <c>VK_KHR_cooperative_matrix</c> listing S x S x S float16 x float16 + float32 products at subgroup scope and
+/// subgroups of W invocations (<see cref="CooperativeShapes"/>: S = 16, W = 32 for NVIDIA's tensor cores; S = 8, W = 8
+/// for Mesa's lavapipe, where the tests run it):
 /// <list type="bullet">
-/// <item>A workgroup of 128 invocations (four subgroups, 2 x 2) computes a 64 x 64 tile of the [B, M, N] product; each
-/// subgroup a 32 x 32 quarter as 2 x 2 float32 accumulator matrices of 16 x 16.</item>
-/// <item>K is staged in chunks of 32: each invocation reads 16 elements of each operand's tile through the same index
-/// arithmetic as the portable kernel (any batch, free and contracting dims; zero outside the product), in the order in
-/// which the operand is contiguous, and stores them as float16 into workgroup memory (A as [64][32], B as [32][64],
-/// rows padded to 16-byte multiples); then each subgroup loads its A and B matrices from there (row-major) and
-/// multiplies-adds twice per chunk (<c>OpCooperativeMatrixMulAddKHR</c>).</item>
-/// <item>The accumulators go to workgroup memory (float32, [64][64]), and every invocation writes its share of the tile:
-/// rounded once to float16 (as the interpreter accumulates in float32 and rounds once), the fusion's epilogue applied,
-/// bounds-checked.</item>
+/// <item>A workgroup of four subgroups (2 x 2) computes a 4S x 4S tile of the [B, M, N] product; each subgroup a
+/// 2S x 2S quarter as 2 x 2 float32 accumulator matrices of S x S.</item>
+/// <item>K is staged in chunks of 2S: each invocation reads 2S²/W elements of each operand's tile through the same
+/// index arithmetic as the portable kernel (any batch, free and contracting dims; zero outside the product), in the
+/// order in which the operand is contiguous, and stores them as float16 into workgroup memory (A as [4S][2S], B as
+/// [2S][4S], rows padded to 16-byte multiples); then each subgroup loads its A and B matrices from there (row-major)
+/// and multiplies-adds twice per chunk (<c>OpCooperativeMatrixMulAddKHR</c>).</item>
+/// <item>The accumulators go to workgroup memory (float32, [4S][4S]), and every invocation writes its share of the
+/// tile: rounded once to float16 (as the interpreter accumulates in float32 and rounds once), the fusion's epilogue
+/// applied, bounds-checked.</item>
 /// </list>
 /// The module uses the Vulkan memory model (the extension requires it): workgroup memory shared between invocations is
 /// accessed non-private, made available and visible at workgroup scope, with a barrier between writers and readers.
@@ -24,27 +25,41 @@ namespace JaxToolchain.Backends.Spirv;
 /// </summary>
 internal sealed partial class DotKernelWriter
 {
-    /// <summary>The device feature name the runtime gives a device listing 16x16x16 float16 x float16 + float32 cooperative matrices at subgroup scope.</summary>
-    public const string CooperativeMatrixFeature = VulkanKernel.CooperativeMatrixHalfFeature;
+    /// <summary>The (matrix size S, subgroup width W) of the variants, preferred first.</summary>
+    public static readonly (int Size, int Subgroup)[] CooperativeShapes = [(16, 32), (8, 8)];
 
-    private const int MatrixSize = 16, CooperativeTile = 64, CooperativeChunk = 32, CooperativeThreads = 128, SubgroupWidth = 32;
-
-    /// <summary>Row strides (elements) of the workgroup tiles: multiples of 16 bytes, off a multiple of 128 bytes.</summary>
-    private const int LhsRow = CooperativeChunk + 8, RhsRow = CooperativeTile + 8, OutRow = CooperativeTile + 4;
-
-    /// <summary>Whether a product gets the cooperative-matrix variant: float16 operands.</summary>
+    /// <summary>Whether a product gets the cooperative-matrix variants: float16 operands.</summary>
     private static bool HasCooperativeVariant(Operation dot) => dot.Operands[0].Type.DType == DType.Float16;
 
-    private VulkanKernel EmitCooperative(string entryName)
+    private int _size = 16, _subgroup = 32;
+
+    private int Tile4 => 4 * _size;
+
+    private int Chunk2 => 2 * _size;
+
+    private int Threads => 4 * _subgroup;
+
+    /// <summary>Row strides (elements) of the workgroup tiles: padded by 16 bytes (a float16 row by 8, a float32 row by 4).</summary>
+    private int LhsRow => Chunk2 + 8;
+
+    private int RhsRow => Tile4 + 8;
+
+    private int OutRow => Tile4 + 4;
+
+    private VulkanKernel EmitCooperative(string entryName, (int Size, int Subgroup) shape)
     {
+        (_size, _subgroup) = shape;
+        uint MatrixSize = (uint)_size, CooperativeTile = (uint)Tile4, CooperativeChunk = (uint)Chunk2, CooperativeThreads = (uint)Threads;
+        uint LhsRow = (uint)this.LhsRow, RhsRow = (uint)this.RhsRow, OutRow = (uint)this.OutRow;
         var m = M;
         _scalar = Compute(AccumulatorDType);
         var half = m.TypeFloat(16);
-        Features.AddRange(["VK_KHR_cooperative_matrix", CooperativeMatrixFeature, "shaderFloat16", "subgroupBasic", $"subgroupSize={SubgroupWidth}"]);
+        Features.AddRange(["VK_KHR_cooperative_matrix", VulkanKernel.CooperativeMatrixHalfFeature(_size), "shaderFloat16", "subgroupBasic", $"subgroupSize={_subgroup}"]);
         m.Capability(SpirvCapability.GroupNonUniform);
         var matrixA = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAKHR);
         var matrixB = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixBKHR);
         var matrixC = m.TypeCooperativeMatrix(Float, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAccumulatorKHR);
+        if (!HasCooperativeVariant(_dot)) throw new InvalidOperationException("cooperative matrices are for float16 products");
         var (lhsBinding, rhsBinding, firstOutput) = DeclareInterface();
 
         SpirvId Tile(SpirvId element, int length, string name)
@@ -53,9 +68,9 @@ internal sealed partial class DotKernelWriter
             m.Name(variable, name);
             return variable;
         }
-        var lhsTile = Tile(half, CooperativeTile * LhsRow, "lhs_tile");
-        var rhsTile = Tile(half, CooperativeChunk * RhsRow, "rhs_tile");
-        var outTile = Tile(Float, CooperativeTile * OutRow, "out_tile");
+        var lhsTile = Tile(half, Tile4 * this.LhsRow, "lhs_tile");
+        var rhsTile = Tile(half, Chunk2 * this.RhsRow, "rhs_tile");
+        var outTile = Tile(Float, Tile4 * this.OutRow, "out_tile");
         var halfPointer = m.TypePointer(SpirvStorageClass.Workgroup, half);
         var floatPointer = m.TypePointer(SpirvStorageClass.Workgroup, Float);
         var localId = BuiltInVector(SpirvBuiltIn.LocalInvocationId, "gl_LocalInvocationID");
@@ -63,7 +78,7 @@ internal sealed partial class DotKernelWriter
         var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
         var subgroupId = BuiltInScalar(SpirvBuiltIn.SubgroupId, "gl_SubgroupID");
 
-        BeginMain(CooperativeThreads);
+        BeginMain(Threads);
         var uintVar = m.TypePointer(SpirvStorageClass.Function, UInt);
         var matrixVar = m.TypePointer(SpirvStorageClass.Function, matrixC);
         SpirvId NewVariable(SpirvId pointer) => m.Emit(SpirvOp.Variable, pointer, (uint)SpirvStorageClass.Function);
@@ -95,7 +110,7 @@ internal sealed partial class DotKernelWriter
                 ? (Op(SpirvOp.UDiv, e, U(CooperativeChunk)), Op(SpirvOp.UMod, e, U(CooperativeChunk)))
                 : (Op(SpirvOp.UMod, e, U(CooperativeTile)), Op(SpirvOp.UDiv, e, U(CooperativeTile)));
         }
-        int slots = CooperativeTile * CooperativeChunk / CooperativeThreads;
+        int slots = Tile4 * Chunk2 / Threads;
 
         For(batchVar, gz, nz, b => Less(b, bSize), b =>
         {
@@ -179,8 +194,9 @@ internal sealed partial class DotKernelWriter
                 });
             });
         });
-        var threadsX = _n.IsStatic ? SymbolicSize.Of((_n.Value + CooperativeTile - 1) / CooperativeTile * CooperativeThreads) : _n * SymbolicSize.Of(2);
-        var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + CooperativeTile - 1) / CooperativeTile) : _m;
+        // One workgroup per tile (a symbolic size: its count of threads along x, at least one workgroup per tile, extras exit).
+        var threadsX = _n.IsStatic ? SymbolicSize.Of((_n.Value + Tile4 - 1) / Tile4 * Threads) : _n * SymbolicSize.Of(Math.Max(1, Threads / Tile4));
+        var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + Tile4 - 1) / Tile4) : _m;
         return Finish(entryName, threadsX, threadsY, _b);
     }
 }

@@ -111,7 +111,9 @@ internal sealed partial class DotKernelWriter : SpirvKernelWriter
         int r = (m < 0 || m >= 256) && (n < 0 || n >= 256) ? 2 : 1;
         return new SpirvStep([new DotKernelWriter(op, dot, body, r).Emit(Sanitize(name))], [])
         {
-            Variants = HasCooperativeVariant(dot) ? [new SpirvStep([new DotKernelWriter(op, dot, body, 1, cooperative: true).EmitCooperative(Sanitize(name))], [])] : [],
+            Variants = HasCooperativeVariant(dot)
+                ? [.. CooperativeShapes.Select(shape => new SpirvStep([new DotKernelWriter(op, dot, body, 1, cooperative: true).EmitCooperative(Sanitize(name), shape)], []))]
+                : [],
         };
     }
 

@@ -217,10 +217,11 @@ public sealed record VulkanControl
 public sealed record VulkanKernel
 {
     /// <summary>
-    /// The feature name of devices whose <c>VK_KHR_cooperative_matrix</c> lists 16x16x16 float16 x float16 + float32
-    /// products at subgroup scope (the runtime adds it to the device's features; cooperative-matrix kernels list it).
+    /// The feature name of devices whose <c>VK_KHR_cooperative_matrix</c> lists <paramref name="size"/>³ float16 x
+    /// float16 + float32 products at subgroup scope (<c>cooperativeMatrix16x16x16:float16*float16+float32</c>; the
+    /// runtime adds one per listed size to the device's features; cooperative-matrix kernels list theirs).
     /// </summary>
-    public const string CooperativeMatrixHalfFeature = "cooperativeMatrix16x16x16:float16*float16+float32";
+    public static string CooperativeMatrixHalfFeature(int size) => $"cooperativeMatrix{size}x{size}x{size}:float16*float16+float32";
 
     /// <summary><c>entryPoint</c>: the compute entry point's name.</summary>
     public required string EntryPoint { get; init; }

@@ -242,8 +242,8 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
 
     /// <summary>
     /// Enables <c>VK_KHR_cooperative_matrix</c> where the device offers the feature, and names the matrix shapes kernels
-    /// use that it lists: 16x16x16 float16 x float16 + float32 at subgroup scope as
-    /// <see cref="VulkanKernel.CooperativeMatrixHalfFeature"/>.
+    /// use that it lists: S x S x S float16 x float16 + float32 at subgroup scope as
+    /// <see cref="VulkanKernel.CooperativeMatrixHalfFeature"/>(S).
     /// </summary>
     private static void DiscoverCooperativeMatrices(Vk vk, Instance instance, PhysicalDevice physical, HashSet<string> names, ref EnabledFeatures enabled, List<string> extensions)
     {
@@ -263,8 +263,9 @@ internal sealed unsafe class VulkanComputeContext : IDisposable
         extensions.Add(CooperativeMatrixExtension);
         names.Add(CooperativeMatrixExtension);
         foreach (var q in properties.AsSpan(0, (int)count))
-            if (q is { MSize: 16, NSize: 16, KSize: 16, AType: ComponentTypeKHR.Float16Khr, BType: ComponentTypeKHR.Float16Khr, CType: ComponentTypeKHR.Float32Khr, ResultType: ComponentTypeKHR.Float32Khr, Scope: ScopeKHR.SubgroupKhr })
-                names.Add(VulkanKernel.CooperativeMatrixHalfFeature);
+            if (q is { AType: ComponentTypeKHR.Float16Khr, BType: ComponentTypeKHR.Float16Khr, CType: ComponentTypeKHR.Float32Khr, ResultType: ComponentTypeKHR.Float32Khr, Scope: ScopeKHR.SubgroupKhr }
+                && q.MSize == q.NSize && q.NSize == q.KSize)
+                names.Add(VulkanKernel.CooperativeMatrixHalfFeature((int)q.MSize));
     }
 
     /// <summary>The device in use.</summary>
