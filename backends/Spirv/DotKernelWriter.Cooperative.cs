@@ -25,52 +25,56 @@ namespace JaxToolchain.Backends.Spirv;
 /// </summary>
 internal sealed partial class DotKernelWriter
 {
-    /// <summary>The (matrix size S, subgroup width W) of the variants, preferred first.</summary>
-    public static readonly (int Size, int Subgroup)[] CooperativeShapes = [(16, 32), (8, 8)];
+    /// <summary>
+    /// The geometry of a cooperative-matrix kernel for S x S matrices and subgroups of W invocations: workgroups of 4W
+    /// invocations compute 4S x 4S tiles over K chunks of 2S; workgroup tiles' row strides (elements) are padded by
+    /// 16 bytes (a float16 row by 8, a float32 row by 4).
+    /// </summary>
+    public readonly record struct CooperativeShape(int Size, int Subgroup)
+    {
+        public uint S => (uint)Size;
+
+        public uint Tile => 4 * S;
+
+        public uint Chunk => 2 * S;
+
+        public uint Threads => 4 * (uint)Subgroup;
+
+        public uint LhsRow => Chunk + 8;
+
+        public uint RhsRow => Tile + 8;
+
+        public uint OutRow => Tile + 4;
+    }
+
+    /// <summary>The shapes of the variants, preferred first: 16 with 32-wide subgroups (NVIDIA), 8 with subgroups of 8 (lavapipe).</summary>
+    public static readonly CooperativeShape[] CooperativeShapes = [new(16, 32), new(8, 8)];
 
     /// <summary>Whether a product gets the cooperative-matrix variants: float16 operands.</summary>
     private static bool HasCooperativeVariant(Operation dot) => dot.Operands[0].Type.DType == DType.Float16;
 
-    private int _size = 16, _subgroup = 32;
-
-    private int Tile4 => 4 * _size;
-
-    private int Chunk2 => 2 * _size;
-
-    private int Threads => 4 * _subgroup;
-
-    /// <summary>Row strides (elements) of the workgroup tiles: padded by 16 bytes (a float16 row by 8, a float32 row by 4).</summary>
-    private int LhsRow => Chunk2 + 8;
-
-    private int RhsRow => Tile4 + 8;
-
-    private int OutRow => Tile4 + 4;
-
-    private VulkanKernel EmitCooperative(string entryName, (int Size, int Subgroup) shape)
+    private VulkanKernel EmitCooperative(string entryName, CooperativeShape shape)
     {
-        (_size, _subgroup) = shape;
-        uint MatrixSize = (uint)_size, CooperativeTile = (uint)Tile4, CooperativeChunk = (uint)Chunk2, CooperativeThreads = (uint)Threads;
-        uint LhsRow = (uint)this.LhsRow, RhsRow = (uint)this.RhsRow, OutRow = (uint)this.OutRow;
         var m = M;
         _scalar = Compute(AccumulatorDType);
         var half = m.TypeFloat(16);
-        Features.AddRange(["VK_KHR_cooperative_matrix", VulkanKernel.CooperativeMatrixHalfFeature(_size), "shaderFloat16", "subgroupBasic", $"subgroupSize={_subgroup}"]);
+        Features.AddRange(["VK_KHR_cooperative_matrix", VulkanKernel.CooperativeMatrixHalfFeature(shape.Size), "shaderFloat16", "subgroupBasic", $"subgroupSize={shape.Subgroup}"]);
         m.Capability(SpirvCapability.GroupNonUniform);
-        var matrixA = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAKHR);
-        var matrixB = m.TypeCooperativeMatrix(half, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixBKHR);
-        var matrixC = m.TypeCooperativeMatrix(Float, MatrixSize, MatrixSize, SpirvCooperativeMatrixUse.MatrixAccumulatorKHR);
+        var matrixA = m.TypeCooperativeMatrix(half, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixAKHR);
+        var matrixB = m.TypeCooperativeMatrix(half, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixBKHR);
+        var matrixC = m.TypeCooperativeMatrix(Float, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixAccumulatorKHR);
         if (!HasCooperativeVariant(_dot)) throw new InvalidOperationException("cooperative matrices are for float16 products");
         var (lhsBinding, rhsBinding, firstOutput) = DeclareInterface();
 
-        SpirvId Tile(SpirvId element, int length, string name)
+        SpirvId Tile(SpirvId element, uint length, string name)
         {
-            var variable = m.GlobalVariable(m.TypePointer(SpirvStorageClass.Workgroup, m.TypeArray(element, U((uint)length))), SpirvStorageClass.Workgroup);
+            var variable = m.GlobalVariable(m.TypePointer(SpirvStorageClass.Workgroup, m.TypeArray(element, U(length))), SpirvStorageClass.Workgroup);
             m.Name(variable, name);
             return variable;
         }
-        var lhsTile = Tile(half, Tile4 * this.LhsRow, "lhs_tile");
-        var rhsTile = Tile(half, Chunk2 * this.RhsRow, "rhs_tile");
-        var outTile = Tile(Float, Tile4 * this.OutRow, "out_tile");
+        var lhsTile = Tile(half, shape.Tile * shape.LhsRow, "lhs_tile");
+        var rhsTile = Tile(half, shape.Chunk * shape.RhsRow, "rhs_tile");
+        var outTile = Tile(Float, shape.Tile * shape.OutRow, "out_tile");
         var halfPointer = m.TypePointer(SpirvStorageClass.Workgroup, half);
         var floatPointer = m.TypePointer(SpirvStorageClass.Workgroup, Float);
         var localId = BuiltInVector(SpirvBuiltIn.LocalInvocationId, "gl_LocalInvocationID");
@@ -78,7 +82,7 @@ internal sealed partial class DotKernelWriter
         var groups = BuiltInVector(SpirvBuiltIn.NumWorkgroups, "gl_NumWorkGroups");
         var subgroupId = BuiltInScalar(SpirvBuiltIn.SubgroupId, "gl_SubgroupID");
 
-        BeginMain(Threads);
+        BeginMain((int)shape.Threads);
         var uintVar = m.TypePointer(SpirvStorageClass.Function, UInt);
         var matrixVar = m.TypePointer(SpirvStorageClass.Function, matrixC);
         SpirvId NewVariable(SpirvId pointer) => m.Emit(SpirvOp.Variable, pointer, (uint)SpirvStorageClass.Function);
@@ -92,12 +96,12 @@ internal sealed partial class DotKernelWriter
         var (gx, gy, gz) = (Component(groupId, 0), Component(groupId, 1), Component(groupId, 2));
         var (nx, ny, nz) = (Component(groups, 0), Component(groups, 1), Component(groups, 2));
         var warp = m.Emit(SpirvOp.Load, UInt, subgroupId);
-        var warpRow = Op(SpirvOp.IMul, Op(SpirvOp.UDiv, warp, U(2)), U(2 * MatrixSize));
-        var warpColumn = Op(SpirvOp.IMul, Op(SpirvOp.UMod, warp, U(2)), U(2 * MatrixSize));
+        var warpRow = Op(SpirvOp.IMul, Op(SpirvOp.UDiv, warp, U(2)), U(2 * shape.S));
+        var warpColumn = Op(SpirvOp.IMul, Op(SpirvOp.UMod, warp, U(2)), U(2 * shape.S));
         var (bSize, mSize, nSize, kSize) = (SizeId(_b), SizeId(_m), SizeId(_n), SizeId(_k));
         var mnSize = SizeId(_m * _n);
-        var tilesM = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, mSize, U(CooperativeTile - 1)), U(CooperativeTile));
-        var tilesN = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, nSize, U(CooperativeTile - 1)), U(CooperativeTile));
+        var tilesM = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, mSize, U(shape.Tile - 1)), U(shape.Tile));
+        var tilesN = Op(SpirvOp.UDiv, Op(SpirvOp.IAdd, nSize, U(shape.Tile - 1)), U(shape.Tile));
         var zeroMatrix = m.ConstantComposite(matrixC, m.ConstantFloat32(0));
         var zeroHalf = m.ConstantNull(half);
         var rowMajor = U((uint)SpirvCooperativeMatrixLayout.RowMajorKHR);
@@ -105,12 +109,12 @@ internal sealed partial class DotKernelWriter
         // Per load slot q (16 per operand), the tile coordinates of element tid + 128·q, in the operand's contiguous order.
         (SpirvId Free, SpirvId K) Slot(int q, bool kFast)
         {
-            var e = Op(SpirvOp.IAdd, tid, U((uint)(CooperativeThreads * q)));
+            var e = Op(SpirvOp.IAdd, tid, U((uint)(shape.Threads * q)));
             return kFast
-                ? (Op(SpirvOp.UDiv, e, U(CooperativeChunk)), Op(SpirvOp.UMod, e, U(CooperativeChunk)))
-                : (Op(SpirvOp.UMod, e, U(CooperativeTile)), Op(SpirvOp.UDiv, e, U(CooperativeTile)));
+                ? (Op(SpirvOp.UDiv, e, U(shape.Chunk)), Op(SpirvOp.UMod, e, U(shape.Chunk)))
+                : (Op(SpirvOp.UMod, e, U(shape.Tile)), Op(SpirvOp.UDiv, e, U(shape.Tile)));
         }
-        int slots = Tile4 * Chunk2 / Threads;
+        int slots = (int)(shape.Tile * shape.Chunk / shape.Threads);
 
         For(batchVar, gz, nz, b => Less(b, bSize), b =>
         {
@@ -119,12 +123,12 @@ internal sealed partial class DotKernelWriter
             var outBatch = Op(SpirvOp.IMul, b, mnSize);
             For(rowTileVar, gy, ny, t => Less(t, tilesM), tm =>
             {
-                var m0 = Op(SpirvOp.IMul, tm, U(CooperativeTile));
+                var m0 = Op(SpirvOp.IMul, tm, U(shape.Tile));
                 For(columnTileVar, gx, nx, t => Less(t, tilesN), tn =>
                 {
-                    var n0 = Op(SpirvOp.IMul, tn, U(CooperativeTile));
+                    var n0 = Op(SpirvOp.IMul, tn, U(shape.Tile));
                     foreach (var a in acc) m.Emit(SpirvOp.Store, null, a, zeroMatrix);
-                    For(kVar, Zero, U(CooperativeChunk), k => Less(k, kSize), k0 =>
+                    For(kVar, Zero, U(shape.Chunk), k => Less(k, kSize), k0 =>
                     {
                         // The previous chunk's matrices are loaded before its tiles are overwritten.
                         Barrier();
@@ -138,28 +142,28 @@ internal sealed partial class DotKernelWriter
                                 var inside = And(Less(row, freeCount), Less(k, kSize));
                                 var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
                                 var value = m.Emit(SpirvOp.FConvert, half, Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero)));
-                                var at = lhs ? Op(SpirvOp.IAdd, Op(SpirvOp.IMul, f, U(LhsRow)), kk) : Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U(RhsRow)), f);
+                                var at = lhs ? Op(SpirvOp.IAdd, Op(SpirvOp.IMul, f, U(shape.LhsRow)), kk) : Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U(shape.RhsRow)), f);
                                 StoreShared(m.Emit(SpirvOp.AccessChain, halfPointer, tile, at), m.Emit(SpirvOp.Select, half, inside, value, zeroHalf));
                             }
                         }
                         Stage(lhsBinding, lhsTile, _lhsKFast, m0, mSize, lhsBatch, _lhsFree, _lhsContracting, lhs: true);
                         Stage(rhsBinding, rhsTile, _rhsKFast, n0, nSize, rhsBatch, _rhsFree, _rhsContracting, lhs: false);
                         Barrier();
-                        for (uint kk = 0; kk < CooperativeChunk; kk += MatrixSize)
+                        for (uint kk = 0; kk < shape.Chunk; kk += shape.S)
                         {
                             var a = new SpirvId[2];
                             var bm = new SpirvId[2];
                             for (int i = 0; i < 2; i++)
                             {
-                                var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(MatrixSize * i))), U(LhsRow)), U(kk));
+                                var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(shape.S * i))), U(shape.LhsRow)), U(kk));
                                 a[i] = m.Emit(SpirvOp.CooperativeMatrixLoadKHR, matrixA,
-                                    [m.Emit(SpirvOp.AccessChain, halfPointer, lhsTile, at).Value, rowMajor.Value, U(LhsRow).Value, .. SharedMatrixAccess(load: true)]);
+                                    [m.Emit(SpirvOp.AccessChain, halfPointer, lhsTile, at).Value, rowMajor.Value, U(shape.LhsRow).Value, .. SharedMatrixAccess(load: true)]);
                             }
                             for (int j = 0; j < 2; j++)
                             {
-                                var at = Op(SpirvOp.IAdd, U(kk * RhsRow), Op(SpirvOp.IAdd, warpColumn, U((uint)(MatrixSize * j))));
+                                var at = Op(SpirvOp.IAdd, U(kk * shape.RhsRow), Op(SpirvOp.IAdd, warpColumn, U((uint)(shape.S * j))));
                                 bm[j] = m.Emit(SpirvOp.CooperativeMatrixLoadKHR, matrixB,
-                                    [m.Emit(SpirvOp.AccessChain, halfPointer, rhsTile, at).Value, rowMajor.Value, U(RhsRow).Value, .. SharedMatrixAccess(load: true)]);
+                                    [m.Emit(SpirvOp.AccessChain, halfPointer, rhsTile, at).Value, rowMajor.Value, U(shape.RhsRow).Value, .. SharedMatrixAccess(load: true)]);
                             }
                             for (int i = 0; i < 2; i++)
                                 for (int j = 0; j < 2; j++)
@@ -170,22 +174,22 @@ internal sealed partial class DotKernelWriter
                     for (int i = 0; i < 2; i++)
                         for (int j = 0; j < 2; j++)
                         {
-                            var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(MatrixSize * i))), U(OutRow)),
-                                Op(SpirvOp.IAdd, warpColumn, U((uint)(MatrixSize * j))));
+                            var at = Op(SpirvOp.IAdd, Op(SpirvOp.IMul, Op(SpirvOp.IAdd, warpRow, U((uint)(shape.S * i))), U(shape.OutRow)),
+                                Op(SpirvOp.IAdd, warpColumn, U((uint)(shape.S * j))));
                             m.Emit(SpirvOp.CooperativeMatrixStoreKHR, null,
-                                [m.Emit(SpirvOp.AccessChain, floatPointer, outTile, at).Value, m.Emit(SpirvOp.Load, matrixC, acc[i, j]).Value, rowMajor.Value, U(OutRow).Value,
+                                [m.Emit(SpirvOp.AccessChain, floatPointer, outTile, at).Value, m.Emit(SpirvOp.Load, matrixC, acc[i, j]).Value, rowMajor.Value, U(shape.OutRow).Value,
                                     .. SharedMatrixAccess(load: false)]);
                         }
                     Barrier();
-                    For(elementVar, tid, U(CooperativeThreads), e => Less(e, U(CooperativeTile * CooperativeTile)), e =>
+                    For(elementVar, tid, U(shape.Threads), e => Less(e, U(shape.Tile * shape.Tile)), e =>
                     {
-                        var r = Op(SpirvOp.UDiv, e, U(CooperativeTile));
-                        var c = Op(SpirvOp.UMod, e, U(CooperativeTile));
+                        var r = Op(SpirvOp.UDiv, e, U(shape.Tile));
+                        var c = Op(SpirvOp.UMod, e, U(shape.Tile));
                         var row = Op(SpirvOp.IAdd, m0, r);
                         var column = Op(SpirvOp.IAdd, n0, c);
                         If(And(Less(row, mSize), Less(column, nSize)), () =>
                         {
-                            var value = LoadShared(Float, m.Emit(SpirvOp.AccessChain, floatPointer, outTile, Op(SpirvOp.IAdd, Op(SpirvOp.IMul, r, U(OutRow)), c)));
+                            var value = LoadShared(Float, m.Emit(SpirvOp.AccessChain, floatPointer, outTile, Op(SpirvOp.IAdd, Op(SpirvOp.IMul, r, U(shape.OutRow)), c)));
                             StoreElement(Op(SpirvOp.IAdd, outBatch, Op(SpirvOp.IAdd, Op(SpirvOp.IMul, row, nSize), column)), Result(value), firstOutput);
                         });
                     });
@@ -195,8 +199,9 @@ internal sealed partial class DotKernelWriter
             });
         });
         // One workgroup per tile (a symbolic size: its count of threads along x, at least one workgroup per tile, extras exit).
-        var threadsX = _n.IsStatic ? SymbolicSize.Of((_n.Value + Tile4 - 1) / Tile4 * Threads) : _n * SymbolicSize.Of(Math.Max(1, Threads / Tile4));
-        var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + Tile4 - 1) / Tile4) : _m;
+        long tile = shape.Tile, threads = shape.Threads;
+        var threadsX = _n.IsStatic ? SymbolicSize.Of((_n.Value + tile - 1) / tile * threads) : _n * SymbolicSize.Of(Math.Max(1, threads / tile));
+        var threadsY = _m.IsStatic ? SymbolicSize.Of((_m.Value + tile - 1) / tile) : _m;
         return Finish(entryName, threadsX, threadsY, _b);
     }
 }
