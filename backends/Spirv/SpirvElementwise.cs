@@ -37,6 +37,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         [Prims.Mul] = (s, op, x) => In(op) == DType.Bool ? s.Logical(SpirvOp.LogicalAnd, x[0], x[1]) : s.Arith(op, SpirvOp.FMul, SpirvOp.IMul, x),
         [Prims.Div] = (s, op, x) => s.Divide(op, x[0], x[1]),
         [Prims.Rem] = (s, op, x) => s.Remainder(op, x[0], x[1]),
+        [Prims.Pow] = (s, op, x) => s.IntegerPow(op, x[0], x[1]),
         [Prims.Max] = (s, op, x) => s.Extremum(In(op), x[0], x[1], max: true),
         [Prims.Min] = (s, op, x) => s.Extremum(In(op), x[0], x[1], max: false),
         [Prims.And] = (s, op, x) => s.Bitwise(op, SpirvOp.LogicalAnd, SpirvOp.BitwiseAnd, x),
@@ -181,7 +182,8 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
     {
         var d = In(op);
         var type = Type(op);
-        if (d.IsFloat() || d == DType.Bool) throw Unsupported(op);
+        if (d == DType.Bool) throw Unsupported(op);
+        if (d.IsFloat()) return FloatRemainder(d, x, y);
         var isZero = Logical(SpirvOp.IEqual, y, Zero(d));
         if (d.IsUnsignedInteger())
             return Select(type, isZero, x, m.Emit(SpirvOp.UMod, type, x, Select(type, isZero, One(d), y)));
@@ -189,6 +191,108 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         var divisor = Select(type, Logical(SpirvOp.LogicalOr, isZero, minusOne), One(d), y);
         var remainder = m.Emit(SpirvOp.SRem, type, x, divisor);
         return Select(type, isZero, x, Select(type, minusOne, Zero(d), remainder));
+    }
+
+    /// <summary>
+    /// Integer <c>pow</c> as the interpreter computes it: repeated squaring over the exponent's bits, unrolled to the
+    /// dtype's width (wrapping; narrow types wrap once afterwards, the same bits), and for a negative exponent 0 except
+    /// base 1 (1) and base -1 (-1 or 1 by the exponent's parity). Float <c>pow</c> never reaches here: the
+    /// math-expansion pass rewrites it into arithmetic.
+    /// </summary>
+    private SpirvId IntegerPow(Operation op, SpirvId x, SpirvId y)
+    {
+        var d = In(op);
+        if (d.IsFloat() || d == DType.Bool) throw Unsupported(op);
+        var type = Type(op);
+        var (one, zero) = (One(d), Zero(d));
+        var result = one;
+        var power = x;
+        int width = d.BitWidth();
+        for (int bit = 0; bit < width; bit++)
+        {
+            var set = Logical(SpirvOp.INotEqual, m.Emit(SpirvOp.BitwiseAnd, type, m.Emit(SpirvOp.ShiftRightLogical, type, y, m.ConstantUInt32((uint)bit)), one), zero);
+            result = Select(type, set, m.Emit(SpirvOp.IMul, type, result, power), result);
+            if (bit < width - 1) power = m.Emit(SpirvOp.IMul, type, power, power);
+        }
+        if (d.IsUnsignedInteger()) return result;
+        var odd = Logical(SpirvOp.INotEqual, m.Emit(SpirvOp.BitwiseAnd, type, y, one), zero);
+        var negativePower = Select(type, Logical(SpirvOp.IEqual, x, one), one,
+            Select(type, Logical(SpirvOp.IEqual, x, AllOnes(d)), Select(type, odd, x, one), zero));
+        return Select(type, Logical(SpirvOp.SLessThan, y, zero), negativePower, result);
+    }
+
+    /// <summary>
+    /// C's <c>fmod</c>, exact, as the interpreter and the CPU backend compute it (float16 and bfloat16 through float32,
+    /// where the result is exact too): NaN when y is 0 or NaN or x is infinite or NaN; x when |x| &lt; |y| (y infinite
+    /// included); else |x| = mx·2^ex and |y| = my·2^ey on their integer significands (subnormals with the exponent 1 and
+    /// no implicit bit), r = (mx·2^(ex-ey)) mod my by shifting r left a few bits at a time (8 for float32, 11 for float64:
+    /// r stays below 2^32 or 2^64) and reducing modulo my, in a loop whose values are <c>OpPhi</c>s, then
+    /// ±<c>Ldexp</c>(r, ey) (exact: the result is representable) with x's sign. float64 uses 64-bit integers.
+    /// </summary>
+    private SpirvId FloatRemainder(DType d, SpirvId x, SpirvId y)
+    {
+        bool wide = d == DType.Float64;
+        int width = wide ? 64 : 32, mantissa = wide ? 52 : 23, bias = wide ? 1023 : 127, stepBits = wide ? 11 : 8;
+        var type = compute(d);
+        var mb = m; // local functions of a struct cannot capture its primary constructor's parameters
+        var bits = mb.TypeInt(width, false);
+        var uint32 = mb.TypeInt(32, false);
+        var boolean = mb.TypeBool();
+        SpirvId B(ulong value) => wide ? mb.Constant64(bits, value) : mb.Constant(bits, (uint)value);
+        SpirvId U32(uint value) => mb.ConstantUInt32(value);
+        var ux = m.Emit(SpirvOp.Bitcast, bits, x);
+        var uy = m.Emit(SpirvOp.Bitcast, bits, y);
+        ulong signMask = 1UL << (width - 1), infinity = ((1UL << (width - 1 - mantissa)) - 1) << mantissa, fraction = (1UL << mantissa) - 1;
+        var ax = m.Emit(SpirvOp.BitwiseAnd, bits, ux, B(~signMask & (wide ? ulong.MaxValue : uint.MaxValue)));
+        var ay = m.Emit(SpirvOp.BitwiseAnd, bits, uy, B(~signMask & (wide ? ulong.MaxValue : uint.MaxValue)));
+        var nan = Logical(SpirvOp.LogicalOr, Logical(SpirvOp.LogicalOr, Logical(SpirvOp.IEqual, ay, B(0)), Logical(SpirvOp.UGreaterThanEqual, ax, B(infinity))),
+            Logical(SpirvOp.UGreaterThan, ay, B(infinity)));
+        var keep = Logical(SpirvOp.ULessThan, ax, ay);
+
+        // Significands and exponents as uint32 exponents; subnormals: exponent 1, no implicit bit.
+        (SpirvId Significand, SpirvId Exponent) Split(SpirvId a)
+        {
+            var biased = mb.Emit(SpirvOp.ShiftRightLogical, bits, a, B((ulong)mantissa));
+            var exponent = wide ? mb.Emit(SpirvOp.UConvert, uint32, biased) : biased;
+            var normal = mb.Emit(SpirvOp.INotEqual, boolean, exponent, U32(0));
+            var significand = mb.Emit(SpirvOp.BitwiseAnd, bits, a, B(fraction));
+            return (mb.Emit(SpirvOp.Select, bits, normal, mb.Emit(SpirvOp.BitwiseOr, bits, significand, B(1UL << mantissa)), significand),
+                mb.Emit(SpirvOp.Select, uint32, normal, exponent, U32(1)));
+        }
+        var (mx, ex) = Split(ax);
+        var (my, ey) = Split(ay);
+        // A divisor of 0 (a NaN result anyway) is replaced by 1 so that no undefined UMod is ever evaluated.
+        var divisor = Select(bits, nan, B(1), my);
+        var gap = Select(uint32, Logical(SpirvOp.LogicalOr, nan, keep), U32(0), m.Emit(SpirvOp.ISub, uint32, ex, ey));
+        var first = m.Emit(SpirvOp.UMod, bits, mx, divisor);
+
+        // while (gap > 0) { s = min(gap, step); r = (r << s) mod my; gap -= s; }
+        var entry = m.CurrentBlock;
+        var (header, body, next, merge) = (m.NewId(), m.NewId(), m.NewId(), m.NewId());
+        var (r, e, r1, e1) = (m.NewId(), m.NewId(), m.NewId(), m.NewId());
+        m.Emit(SpirvOp.Branch, null, header);
+        m.Label(header);
+        m.EmitWithResult(SpirvOp.Phi, bits, r, first.Value, entry.Value, r1.Value, next.Value);
+        m.EmitWithResult(SpirvOp.Phi, uint32, e, gap.Value, entry.Value, e1.Value, next.Value);
+        var more = Logical(SpirvOp.UGreaterThan, e, U32(0));
+        m.Emit(SpirvOp.LoopMerge, null, merge.Value, next.Value, (uint)SpirvLoopControl.None);
+        m.Emit(SpirvOp.BranchConditional, null, more, body, merge);
+        m.Label(body);
+        var shift = m.Glsl(GlslStd450.UMin, uint32, e, U32((uint)stepBits));
+        var shifted = m.Emit(SpirvOp.ShiftLeftLogical, bits, r, wide ? m.Emit(SpirvOp.UConvert, bits, shift) : shift);
+        m.EmitWithResult(SpirvOp.UMod, bits, r1, shifted.Value, divisor.Value);
+        m.EmitWithResult(SpirvOp.ISub, uint32, e1, e.Value, shift.Value);
+        m.Emit(SpirvOp.Branch, null, next);
+        m.Label(next);
+        m.Emit(SpirvOp.Branch, null, header);
+        m.Label(merge);
+
+        // |result| = r·2^(ey - bias - mantissa), exact; x's sign; x itself when |x| < |y|; NaN.
+        var magnitude = m.Glsl(GlslStd450.Ldexp, type, m.Emit(SpirvOp.ConvertUToF, type, r),
+            m.Emit(SpirvOp.ISub, m.TypeInt(32, true), m.Emit(SpirvOp.Bitcast, m.TypeInt(32, true), ey), m.ConstantInt32(bias + mantissa)));
+        var signed = m.Emit(SpirvOp.Bitcast, type, m.Emit(SpirvOp.BitwiseOr, bits, m.Emit(SpirvOp.Bitcast, bits, magnitude), m.Emit(SpirvOp.BitwiseAnd, bits, ux, B(signMask))));
+        var quietNaN = m.Emit(SpirvOp.Bitcast, type, B(infinity | (1UL << (mantissa - 1))));
+        return Select(type, nan, quietNaN, Select(type, keep, x, signed));
     }
 
     /// <summary>max/min: IEEE 754-2019 maximum/minimum for floats (NaN propagates, -0 &lt; +0); integers by signedness (GLSL.std.450); bool or/and.</summary>

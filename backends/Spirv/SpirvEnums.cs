@@ -324,6 +324,7 @@ internal enum GlslStd450 : uint
     UClamp = 44,
     SClamp = 45,
     Fma = 50,
+    Ldexp = 53,
     NMin = 79,
     NMax = 80,
     NClamp = 81,

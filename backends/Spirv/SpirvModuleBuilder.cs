@@ -278,8 +278,12 @@ internal sealed class SpirvModuleBuilder
         var id = label ?? NewId();
         Write(_functions, SpirvOp.Label, [id.Value]);
         _inBlock = true;
+        CurrentBlock = id;
         return id;
     }
+
+    /// <summary>The label of the open block (the predecessor an <c>OpPhi</c> names for values computed so far).</summary>
+    public SpirvId CurrentBlock { get; private set; }
 
     /// <summary>
     /// Appends an instruction to the open block: with <paramref name="resultType"/> when the opcode has one; returns its
@@ -290,7 +294,23 @@ internal sealed class SpirvModuleBuilder
         if (!_inBlock) throw new InvalidOperationException($"Op{op} needs an open block");
         var (hasType, hasResult) = SpirvOpShapes.Of(op);
         if (hasType != resultType.HasValue) throw new ArgumentException($"Op{op} {(hasType ? "needs" : "has no")} result type", nameof(resultType));
-        var id = hasResult ? NewId() : default;
+        return Append(op, resultType, hasResult ? NewId() : default, operands);
+    }
+
+    /// <summary>
+    /// Appends an instruction whose result id was allocated before with <see cref="NewId"/>: a value that an
+    /// <c>OpPhi</c> names before it is defined (a loop's next iteration).
+    /// </summary>
+    public void EmitWithResult(SpirvOp op, SpirvId resultType, SpirvId result, params uint[] operands)
+    {
+        if (!_inBlock) throw new InvalidOperationException($"Op{op} needs an open block");
+        if (SpirvOpShapes.Of(op) != (true, true)) throw new ArgumentException($"Op{op} has no result type and id", nameof(op));
+        Append(op, resultType, result, operands);
+    }
+
+    private SpirvId Append(SpirvOp op, SpirvId? resultType, SpirvId id, uint[] operands)
+    {
+        bool hasResult = id != default;
         var words = new List<uint>();
         if (resultType is { } t) words.Add(t.Value);
         if (hasResult) words.Add(id.Value);
