@@ -14,7 +14,8 @@ public static class SpirvProgramCompiler
     /// <summary>The program of <paramref name="function"/> and the prepared (fused) function it was made from.</summary>
     public static (VulkanProgram Program, Function Prepared) Compile(Function function)
     {
-        var prepared = SpirvKernelCompiler.Prepare(function);
+        // Scans become while loops over a counter (their data stays on the device; the loop knows its trip count).
+        var prepared = SpirvKernelCompiler.Prepare(new ScanToWhilePass().Run(function));
         var ids = new Dictionary<Value, int>(ReferenceEqualityComparer.Instance);
         var values = new List<string>();
         int Define(Value v)
@@ -68,8 +69,9 @@ public static class SpirvProgramCompiler
 
     /// <summary>
     /// <c>while</c>, <c>cond</c> and <c>call</c> as control steps whose regions are programs of their own (compiled the
-    /// same way, recursively), so their data stays on the device; null for other operations (<c>scan</c> and the custom
-    /// derivative calls run on the host).
+    /// same way, recursively), so their data stays on the device (a <c>scan</c> arrives as a <c>while</c> with a known
+    /// trip count, see <see cref="ScanToWhilePass"/>); null for other operations (the custom derivative calls run on the
+    /// host).
     /// </summary>
     private static VulkanControl? Control(Operation op)
     {
@@ -79,7 +81,9 @@ public static class SpirvProgramCompiler
             {
                 Kind = VulkanControl.While,
                 Regions = [Region(0), Region(1)],
-                Counts = [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts")],
+                Counts = op.Attributes.ContainsKey(ScanToWhilePass.TripCount)
+                    ? [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts"), (int)op.Attributes.Int(ScanToWhilePass.TripCount)]
+                    : [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts")],
             };
         if (ReferenceEquals(op.Primitive, Prims.Cond))
             return new VulkanControl { Kind = VulkanControl.Cond, Regions = [.. Enumerable.Range(0, op.Regions.Count).Select(Region)] };

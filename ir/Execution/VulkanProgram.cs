@@ -49,7 +49,7 @@ public sealed record VulkanProgram
         int inputs = step.Inputs.Count, outputs = step.Outputs.Count;
         bool ok = control.Kind switch
         {
-            VulkanControl.While => control.Regions.Count == 2 && control.Counts.Count == 2 && control.Counts.All(c => c >= 0)
+            VulkanControl.While => control.Regions.Count == 2 && control.Counts.Count is 2 or 3 && control.Counts.All(c => c >= 0)
                 && control.Counts[0] + control.Counts[1] + outputs == inputs
                 && control.Regions[0].InputCount == control.Counts[0] + outputs && control.Regions[0].Outputs.Count == 1
                 && control.Regions[1].InputCount == control.Counts[1] + outputs && control.Regions[1].Outputs.Count == outputs,
@@ -201,7 +201,11 @@ public sealed record VulkanControl
     /// <summary><c>regions</c>: the region programs (see the kinds).</summary>
     public required IReadOnlyList<VulkanProgram> Regions { get; init; }
 
-    /// <summary><c>counts</c>: for <c>while</c>, the numbers of cond and body constants among the inputs.</summary>
+    /// <summary>
+    /// <c>counts</c>: for <c>while</c>, the numbers of cond and body constants among the inputs, then optionally the trip
+    /// count when it is known (a scan's length): the runtime then runs the body that many times without reading the
+    /// condition back.
+    /// </summary>
     public IReadOnlyList<int> Counts { get => _counts; init => _counts = value ?? []; }
 
     private readonly IReadOnlyList<int> _counts = [];

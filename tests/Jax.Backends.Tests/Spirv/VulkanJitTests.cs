@@ -150,4 +150,33 @@ public sealed class VulkanJitTests
         AssertClose(Jnp.Array(new[] { 2f, 4f }), branch(Jnp.Array(new[] { 1f, 2f })));
         AssertClose(Jnp.Array(new[] { -1f, 2f }), branch(Jnp.Array(new[] { 1f, -2f })));
     }
+
+    [VulkanFact]
+    public void ScansRunOnTheDeviceAsLoopsWithAKnownTripCount()
+    {
+        var gpu = Gpu!;
+        // A running sum and a reversed recurrence over rows: carries and stacked outputs stay on the device.
+        Tensor Recur(Tensor xs, Tensor w)
+        {
+            var (carry, ys) = Lax.Scan((c, x) => { var next = Jnp.Tanh(c * w + x); return (next, next * 2); }, Jnp.ZerosLike(w), xs);
+            var (back, sums) = Lax.Scan((c, x) => (c + x, Jnp.Sum(c)), Jnp.ZerosLike(w), xs, reverse: true);
+            return Jnp.Concatenate([carry, ys.Reshape([-1]), back, sums]);
+        }
+        var xs = Jnp.Linspace(-1, 1, 40 * 16).Reshape([40, 16]);
+        var w = Jnp.Linspace(0.5, 1.5, 16);
+        var expected = Jax.Jit((Func<Tensor, Tensor, Tensor>)Recur)(xs, w);
+        var actual = Jax.Jit((Func<Tensor, Tensor, Tensor>)Recur, new JitOptions { Device = gpu })(Jax.DevicePut(xs, gpu), Jax.DevicePut(w, gpu));
+        AssertClose(expected, actual, 1e-5);
+
+        var lowered = SpirvProgramCompiler.Compile(Jax.Jit((Func<Tensor, Tensor, Tensor>)Recur).Lower(xs, w).Function).Program;
+        var loops = lowered.Steps.Where(s => s.Control is not null).ToArray();
+        Assert.Equal(2, loops.Length);
+        Assert.All(loops, loop =>
+        {
+            Assert.Equal(VulkanControl.While, loop.Control!.Kind);
+            Assert.Equal(40, loop.Control.Counts[2]);
+            Assert.All(loop.Control.Regions.SelectMany(r => r.Steps), s => Assert.True(s.Kernels.Count > 0, $"{s.Name} runs on the host: {s.HostReason}"));
+        });
+        Assert.DoesNotContain(lowered.Steps, s => s.Control is null && s.Kernels.Count == 0);
+    }
 }
