@@ -50,17 +50,19 @@ internal static class Dispatch
 
     private static Tensor[] BindEager(Primitive primitive, IReadOnlyList<Tensor> operands, Attributes attributes, IReadOnlyList<Block> regions)
     {
-        var buffers = new Buffer[operands.Count];
         var avals = new ShapedType[operands.Count];
-        for (int i = 0; i < buffers.Length; i++)
+        for (int i = 0; i < avals.Length; i++)
         {
             if (operands[i].IsTracer)
                 throw new InvalidOperationException(
                     $"{primitive.Name}: a traced value was used after its trace ended (an escaped tracer){At(SourceLocation.FindCaller())}");
-            buffers[i] = operands[i].Buffer;
             avals[i] = operands[i].Aval;
         }
         var types = primitive.InferTypes(avals, attributes, regions);
+        // On a Vulkan device holding an operand: a compiled program there, nothing read back.
+        if (EagerKernels.TryRunOnDevice(primitive, operands, attributes, regions, types, out var onDevice)) return onDevice;
+        var buffers = new Buffer[operands.Count];
+        for (int i = 0; i < buffers.Length; i++) buffers[i] = operands[i].Buffer;
         // A compiled kernel where the runtime JIT is registered and the arrays are large; the interpreter's kernel otherwise.
         if (!EagerKernels.TryRun(primitive, buffers, attributes, regions, types, out var results))
             results = primitive.Evaluate(buffers, attributes, regions, Interpreter.Default);

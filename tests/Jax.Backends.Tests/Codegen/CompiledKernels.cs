@@ -39,16 +39,17 @@ internal static class CompiledKernels
 
     /// <summary>
     /// Asserts that <paramref name="actual"/> has the types and values of <paramref name="expected"/>: bit for bit (any NaN
-    /// equals any NaN), or floats within <see cref="ExpandedTolerance"/> when <paramref name="tolerant"/>; a failure names
-    /// <paramref name="what"/>, the result and its first differing element.
+    /// equals any NaN; -0 equals +0 when <paramref name="signedZerosEqual"/>), or floats within
+    /// <see cref="ExpandedTolerance"/> when <paramref name="tolerant"/>; a failure names <paramref name="what"/>, the
+    /// result and its first differing element.
     /// </summary>
-    public static void AssertSameResults(Buffer[] expected, Buffer[] actual, string what, bool tolerant = false)
+    public static void AssertSameResults(Buffer[] expected, Buffer[] actual, string what, bool tolerant = false, bool signedZerosEqual = false)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
         {
             Assert.Equal(expected[i].Type, actual[i].Type);
-            if (!expected[i].BitwiseEquals(actual[i]) && FirstDifference(expected[i], actual[i], tolerant) is { } difference)
+            if (!expected[i].BitwiseEquals(actual[i]) && FirstDifference(expected[i], actual[i], tolerant, signedZerosEqual) is { } difference)
                 Assert.Fail($"{what} result {i}: first difference at {difference}");
         }
     }
@@ -72,7 +73,7 @@ internal static class CompiledKernels
     };
 
     /// <summary>The first element that differs (floats bit for bit, or within the expanded-math tolerance; any NaN equals any NaN: payloads are not specified), or null.</summary>
-    private static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant)
+    private static string? FirstDifference(Buffer expected, Buffer actual, bool tolerant, bool signedZerosEqual)
     {
         for (long i = 0; i < expected.LongLength; i++)
         {
@@ -82,7 +83,7 @@ internal static class CompiledKernels
                 double e = expected.GetDouble(i), a = actual.GetDouble(i);
                 same = BitConverter.DoubleToInt64Bits(e) == BitConverter.DoubleToInt64Bits(a) || (double.IsNaN(e) && double.IsNaN(a))
                     || (tolerant && double.IsFinite(e) && double.IsFinite(a) && Math.Abs(e - a) <= ExpandedTolerance(expected.DType) * Math.Max(Math.Abs(e), 1))
-                    || (tolerant && e == a);
+                    || ((tolerant || signedZerosEqual) && e == a);
             }
             else same = expected.GetInt64(i) == actual.GetInt64(i);
             if (!same) return $"element {i}: expected {expected.GetDouble(i):R}, got {actual.GetDouble(i):R}";

@@ -179,4 +179,34 @@ public sealed class VulkanJitTests
         });
         Assert.DoesNotContain(lowered.Steps, s => s.Control is null && s.Kernels.Count == 0);
     }
+
+    [VulkanFact]
+    public void EagerOpsOnVulkanArraysRunOnTheDevice()
+    {
+        var gpu = Gpu!;
+        var cpu = Jax.Devices("cpu")[0];
+        var x = Jnp.Linspace(-2, 2, 3000).Reshape([30, 100]);
+        var m = Jnp.Linspace(0, 1, 100 * 7).Reshape([100, 7]);
+        Tensor[] Ops(Tensor a, Tensor b) =>
+        [
+            Jnp.Exp(a) * 2 + a,                    // elementwise chain with a weak scalar
+            Jnp.Sum(a, 1),                         // a reduction
+            Jnp.Matmul(a, b),                      // a product
+            Jnp.Sort(a, 1),                        // a sort
+            (a > 0).Astype(DType.Int32) * 3,       // a compare and a conversion
+            Jnp.Transpose(a),                      // a layout op
+        ];
+        var expected = Ops(Jax.DevicePut(x, cpu), Jax.DevicePut(m, cpu));
+        var actual = Ops(Jax.DevicePut(x, gpu), Jax.DevicePut(m, gpu));
+        for (int r = 0; r < expected.Length; r++)
+        {
+            Assert.Equal(gpu, actual[r].Device);
+            Assert.Equal(expected[r].Aval, actual[r].Aval);
+            AssertClose(expected[r], actual[r], 1e-5);
+        }
+        // A host scalar with a device array: the scalar goes along, the result stays on the device.
+        var shifted = Jax.DevicePut(x, gpu) - Jnp.Array(1.5f);
+        Assert.Equal(gpu, shifted.Device);
+        AssertClose(x - 1.5f, shifted, 0);
+    }
 }
