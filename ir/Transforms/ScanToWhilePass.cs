@@ -39,7 +39,8 @@ public sealed class ScanToWhilePass : IPass
             var xs = operands.Skip(numConsts + numCarry).ToArray();
             var ysTypes = op.Results.Skip(numCarry).Select(r => r.Type).ToArray();
             var body = regions[0];
-            if (xs.Any(x => !x.Type.Shape.IsStatic) || ysTypes.Any(y => !y.Shape.IsStatic)) return null;
+            // Slice sizes are attributes: every dim but the leading one (the length) must be static.
+            if (xs.Select(x => x.Type).Concat(ysTypes).Any(t => t.Shape.Skip(1).Any(d => !d.IsStatic))) return null;
             // The slices must be exactly the body's argument types (weak flags included) to stand for them.
             var sliceTypes = xs.Select(x => x.Type with { Shape = new Shape(x.Type.Shape.Skip(1)) }).ToArray();
             if (!sliceTypes.SequenceEqual(body.Arguments.Skip(numConsts + numCarry).Select(a => a.Type))) return null;

@@ -46,64 +46,15 @@ internal sealed partial class FunctionWriter
     }
 
     /// <summary>
-    /// <c>scan</c> as a <c>stablehlo.while</c> over (counter, consts, xs, carry, stacked outputs), consts and xs carried
-    /// unchanged: each step reads row <c>i</c> (<c>length - 1 - i</c> when reversed) of every <c>xs</c> with
-    /// <c>dynamic_slice</c>, runs the body, and writes its per-step outputs into the stacked results with
-    /// <c>dynamic_update_slice</c>.
+    /// A <c>scan</c> left after <see cref="ScanToWhilePass"/> (which writes scans as <c>while</c> loops): one whose
+    /// per-step slices have symbolic dims, whose sizes would be attributes of <c>dynamic_slice</c>.
     /// </summary>
-    private HloValue[] Scan(HloValue[] operands, Operation op, Attributes a)
+    private static HloValue[] Scan(HloValue[] operands, Operation op)
     {
-        int nc = (int)a.Int("num_consts"), nk = (int)a.Int("num_carry");
-        long length = a.Int("length");
-        bool reverse = a.Bool("reverse");
-        int nx = operands.Length - nc - nk;
-        var body = op.Regions[0];
-        var ysTypes = op.Results.Skip(nk).Select(r => r.Type with { Weak = false }).ToArray();
-        foreach (var t in operands[(nc + nk)..].Select(x => x.Type).Concat(ysTypes))
-            for (int d = 1; d < t.Rank; d++)
-                if (!t.Shape[d].IsStatic)
-                    throw new NotSupportedException($"StableHLO export: scan over {t} (a symbolic dimension in a per-step slice, whose size is an attribute of dynamic_slice)");
-        var counter = Scalar(DType.Int32, 0);
-        var ysInit = ysTypes.Select(t => Splat(t.DType, 0, t.Shape)).ToArray();
-        // Loop values: counter, consts, xs, carry, ys.
-        HloValue[] init = [counter, .. operands[..nc], .. operands[(nc + nk)..], .. operands[nc..(nc + nk)], .. ysInit];
-        int xsAt = 1 + nc, carryAt = xsAt + nx, ysAt = carryAt + nk;
-        var types = init.Select(v => v.Type with { Weak = false }).ToArray();
-        var outs = EmitWithRegions("stablehlo.while", init, null,
-        [
-            (types, args => [Compare("LT", args[0], Scalar(DType.Int32, length))]),
-            (types, args =>
-            {
-                var i = args[0];
-                var row = reverse ? Binary("subtract", Scalar(DType.Int32, length - 1), i) : i;
-                var zero = Scalar(DType.Int32, 0);
-                var slices = new List<HloValue>();
-                for (int k = 0; k < nx; k++)
-                {
-                    var xs = args[xsAt + k];
-                    var t = xs.Type;
-                    var starts = Enumerable.Range(0, t.Rank).Select(d => d == 0 ? row : zero).ToArray();
-                    var sizes = Enumerable.Range(0, t.Rank).Select(d => d == 0 ? 1L : t.Shape[d].Size).ToArray();
-                    var sliceType = new ShapedType(t.DType, new Shape(t.Shape.Select((dim, d) => d == 0 ? Dim.Of(1) : dim)));
-                    var slice = DynamicSlice(xs, starts, sizes, sliceType);
-                    slices.Add(Reshape(slice, body.Arguments[nc + nk + k].Type.Shape));
-                }
-                var results = Inline(body, [.. args[1..xsAt], .. args[carryAt..ysAt], .. slices]);
-                var next = new List<HloValue> { Binary("add", i, Scalar(DType.Int32, 1)) };
-                next.AddRange(args[1..carryAt]);
-                next.AddRange(results.Take(nk));
-                for (int k = 0; k < ysTypes.Length; k++)
-                {
-                    var acc = args[ysAt + k];
-                    var y = results[nk + k];
-                    var rowShape = new Shape(acc.Type.Shape.Select((dim, d) => d == 0 ? Dim.Of(1) : dim));
-                    var starts = Enumerable.Range(0, acc.Type.Rank).Select(d => d == 0 ? row : zero).ToArray();
-                    next.Add(DynamicUpdateSlice(acc, Reshape(y, rowShape), starts));
-                }
-                return next;
-            }),
-        ], types);
-        return outs[carryAt..];
+        int nc = (int)op.Attributes.Int("num_consts"), nk = (int)op.Attributes.Int("num_carry");
+        var symbolic = operands[(nc + nk)..].Select(x => x.Type).Concat(op.Results.Skip(nk).Select(r => r.Type))
+            .First(t => t.Shape.Skip(1).Any(d => !d.IsStatic));
+        throw new NotSupportedException($"StableHLO export: scan over {symbolic with { Weak = false }} (a symbolic dimension in a per-step slice, whose size is an attribute of dynamic_slice)");
     }
 
     private static string DimensionList(string name, long[] values) => values.Length == 0 ? "" : $"{name} = [{Ints(values)}], ";

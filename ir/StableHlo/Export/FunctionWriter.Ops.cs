@@ -130,7 +130,7 @@ internal sealed partial class FunctionWriter
             "dot_general" => [DotGeneral(x[0], x[1], a, result!)],
             "cond" => Cond(x, op.Regions, op.Results.Select(r => r.Type).ToArray()),
             "while" => While(x, op, a),
-            "scan" => Scan(x, op, a),
+            "scan" => Scan(x, op),
             // Custom derivative wrappers and checkpoint compute their primal body; calls and kernels are their body.
             "custom_jvp_call" or "custom_vjp_call" or "checkpoint" or "call" or "fusion" => Inline(op.Regions[0], x),
             _ when StableHloExporter.UnsupportedPrimitives.TryGetValue(name, out var why) =>

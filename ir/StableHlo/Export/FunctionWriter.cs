@@ -30,6 +30,8 @@ internal sealed partial class FunctionWriter
 
     public void WriteFunction(Function function, string name, IReadOnlyList<Buffer?>? parameterValues)
     {
+        // Scans are written as the while loops ScanToWhilePass makes of them (over a counter, dynamic slices and updates).
+        function = new ScanToWhilePass().Run(function);
         if (parameterValues is not null && parameterValues.Count != function.Parameters.Count)
             throw new ArgumentException($"{parameterValues.Count} parameter values for @{function.Name}, which has {function.Parameters.Count} parameters");
         var signature = new List<string>();

@@ -36,7 +36,8 @@ public sealed class StableHloExportOptions
 /// integer conversion (truncating, saturating, NaN to 0), the clamped index of <c>cond</c>, the sort order of NaN and
 /// -0.0, and gather's fill mode.</para>
 /// <para>Calls, custom-derivative wrappers, <c>checkpoint</c> and <c>fusion</c> are inlined (their primal body);
-/// <c>scan</c> becomes a <c>stablehlo.while</c> over a counter with <c>dynamic_slice</c>/<c>dynamic_update_slice</c>;
+/// <c>scan</c> becomes a <c>stablehlo.while</c> over a counter with <c>dynamic_slice</c>/<c>dynamic_update_slice</c>
+/// (<see cref="ScanToWhilePass"/>, shared with the Vulkan backend);
 /// cumulative reductions become <c>reduce_window</c>s as in JAX. Symbolic dimensions print as <c>?</c>; operations
 /// whose result shape is an attribute use the <c>dynamic_*</c> forms with a shape computed by
 /// <c>get_dimension_size</c> of a parameter. Weak types are dropped (StableHLO has none). The output is deterministic:
