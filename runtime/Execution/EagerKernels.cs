@@ -79,9 +79,15 @@ internal static class EagerKernels
     {
         results = [];
         if (regions.Count != 0 || resultTypes.Count == 0 || Vulkan.VulkanCompiler.ProgramCompiler is null) return false;
+        DeviceDescriptor? found = null;
+        foreach (var t in operands)
+            if (t.DeviceArray.Device is { Platform: "vulkan" } d)
+            {
+                found = d;
+                break;
+            }
+        if (found is not { } device) return false;
         var arrays = operands.Select(t => t.DeviceArray).ToArray();
-        if (arrays.FirstOrDefault(a => a.Device.Platform == "vulkan") is not { } onDevice) return false;
-        var device = onDevice.Device;
         // A host splat (a broadcast scalar) is passed as its one element and broadcast inside the program.
         bool[] splat = [.. arrays.Select(a => a is HostArray && a.IsReady && a.ReadHost().IsSplat && a.Type.Shape.ElementCount > 1)];
         // Elementwise, reduction and contraction kernels serve every size (symbolic dims); the others (layout ops whose
