@@ -9,11 +9,14 @@ using JaxToolchain;
 bool compiled = JaxJit.Enable(out var noLlvm);
 string engine = compiled ? "compiled by LLVM; primitives without a CPU lowering run on the interpreter" : $"on the managed interpreter: {noLlvm}";
 Console.WriteLine($"kernels: {engine}");
+// JAX_TOUR_QUICK=1: the same steps on smaller arrays, timed once (the tests compare the CPU's and Vulkan's output).
+bool quick = Environment.GetEnvironmentVariable("JAX_TOUR_QUICK") == "1";
 
 static void Step(string title) => Console.WriteLine($"\n=== {title} ===");
 
 static string Time(Func<Tensor> f, int repeats = 5)
 {
+    if (Environment.GetEnvironmentVariable("JAX_TOUR_QUICK") == "1") repeats = 1;
     f().BlockUntilReady();
     var times = new List<double>();
     for (int i = 0; i < repeats; i++)
@@ -38,7 +41,7 @@ var key = Jax.Random.PRNGKey(0);
 Console.WriteLine(Jax.Random.Normal(key, [10]));
 
 Step("3. dot of a 3000x3000 float32 matrix with its transpose");
-int size = 3000;
+int size = quick ? 300 : 3000;
 var x = Jax.Random.Normal(key, [size, size], Jnp.Float32);
 Console.WriteLine($"jnp.dot(x, x.T): {Time(() => Jnp.Dot(x, x.T), 3)}");
 var host = x.ToArray<float>();
@@ -72,7 +75,7 @@ foreach (var d in Jax.Devices("vulkan")) Console.WriteLine($"  {d}: {d.DeviceKin
 Step("5. selu on 10,000,000 floats");
 static Tensor Selu(Tensor v, double alpha = 1.67, double lmbda = 1.05) =>
     lmbda * Jnp.Where(v > 0, v, alpha * Jnp.Exp(v) - alpha);
-var big = Jax.Random.Normal(key, [1_000_000 * 10]);
+var big = Jax.Random.Normal(key, [quick ? 100_000 : 1_000_000 * 10]);
 Console.WriteLine($"eager, op by op: {Time(() => Selu(big))}");
 var seluJit = Jax.Jit((Func<Tensor, Tensor>)(v => Selu(v)));
 Console.WriteLine($"Jax.Jit (traced once at run time, fused, one native loop): {Time(() => seluJit(big))}");
