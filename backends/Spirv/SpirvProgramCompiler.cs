@@ -70,8 +70,8 @@ public static class SpirvProgramCompiler
     /// <summary>
     /// <c>while</c>, <c>cond</c> and <c>call</c> as control steps whose regions are programs of their own (compiled the
     /// same way, recursively), so their data stays on the device (a <c>scan</c> arrives as a <c>while</c> with a known
-    /// trip count, see <see cref="ScanToWhilePass"/>); null for other operations (the custom derivative calls run on the
-    /// host).
+    /// trip count, see <see cref="ScanToWhilePass"/>; custom-derivative calls and checkpoints run their function as a
+    /// <c>call</c>); null for other operations.
     /// </summary>
     private static VulkanControl? Control(Operation op)
     {
@@ -87,7 +87,9 @@ public static class SpirvProgramCompiler
             };
         if (ReferenceEquals(op.Primitive, Prims.Cond))
             return new VulkanControl { Kind = VulkanControl.Cond, Regions = [.. Enumerable.Range(0, op.Regions.Count).Select(Region)] };
-        if (ReferenceEquals(op.Primitive, Prims.Call))
+        // A call, and the custom-derivative wrappers and checkpoints, whose region 0 is the function on all the operands
+        // (their other regions are derivative rules, which a program that runs forward does not use).
+        if (ReferenceEquals(op.Primitive, Prims.Call) || op.Primitive is CustomJvpCallPrimitive or CustomVjpCallPrimitive or CheckpointPrimitive)
             return new VulkanControl { Kind = VulkanControl.Call, Regions = [Region(0)] };
         return null;
     }

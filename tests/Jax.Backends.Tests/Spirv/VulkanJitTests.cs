@@ -209,4 +209,21 @@ public sealed class VulkanJitTests
         Assert.Equal(gpu, shifted.Device);
         AssertClose(x - 1.5f, shifted, 0);
     }
+
+    [VulkanFact]
+    public void CustomDerivativeCallsAndCheckpointsRunOnTheDevice()
+    {
+        var gpu = Gpu!;
+        // A custom_jvp softplus, a custom_vjp clip and a checkpointed block: their functions run as device calls.
+        var softplus = Jax.CustomJvp(v => Jnp.Log1p(Jnp.Exp(v)), (v, t) => (Jnp.Log1p(Jnp.Exp(v)), t * Nn.Sigmoid(v)));
+        var clip = Jax.CustomVjp(v => Jnp.Clip(v, -1, 1), v => (Jnp.Clip(v, -1, 1), [v]), (residuals, g) => g);
+        var block = Jax.Checkpoint(a => [Jnp.Tanh(a[0]) * 2]);
+        Tensor F(Tensor x) => Jnp.Sum(softplus(clip(block([x])[0])));
+        var x = Jnp.Linspace(-3, 3, 1000);
+        AssertClose(Jax.Jit((Func<Tensor, Tensor>)F)(x), Jax.Jit((Func<Tensor, Tensor>)F, new JitOptions { Device = gpu })(Jax.DevicePut(x, gpu)), 1e-5);
+        var lowered = SpirvProgramCompiler.Compile(Jax.Jit((Func<Tensor, Tensor>)F).Lower(x).Function).Program;
+        static IEnumerable<VulkanStep> All(VulkanProgram p) => p.Steps.SelectMany(s => s.Control is { } c ? c.Regions.SelectMany(All).Prepend(s) : [s]);
+        Assert.All(All(lowered), s => Assert.True(s.Control is not null || s.Kernels.Count > 0, $"{s.Name} runs on the host: {s.HostReason}"));
+        Assert.Contains(All(lowered), s => s.Control?.Kind == VulkanControl.Call);
+    }
 }
