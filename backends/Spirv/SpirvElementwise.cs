@@ -177,7 +177,7 @@ internal readonly struct SpirvElementwise(SpirvModuleBuilder m, Func<DType, Spir
         return Select(type, isZero, AllOnes(d), Select(type, minusOne, m.Emit(SpirvOp.SNegate, type, x), quotient));
     }
 
-    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x). Float remainder is not lowered yet (no exact fmod in GLSL.std.450).</summary>
+    /// <summary>Integers: x % 0 is x, MIN % -1 is 0, otherwise truncating (the sign of x); floats: C's exact fmod (<see cref="FloatRemainder"/>).</summary>
     private SpirvId Remainder(Operation op, SpirvId x, SpirvId y)
     {
         var d = In(op);
