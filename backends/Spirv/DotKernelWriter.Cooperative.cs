@@ -55,6 +55,7 @@ internal sealed partial class DotKernelWriter
 
     private VulkanKernel EmitCooperative(string entryName, CooperativeShape shape)
     {
+        if (!HasCooperativeVariant(_dot)) throw new InvalidOperationException("cooperative matrices are for float16 products");
         var m = M;
         _scalar = Compute(AccumulatorDType);
         var half = m.TypeFloat(16);
@@ -63,7 +64,6 @@ internal sealed partial class DotKernelWriter
         var matrixA = m.TypeCooperativeMatrix(half, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixAKHR);
         var matrixB = m.TypeCooperativeMatrix(half, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixBKHR);
         var matrixC = m.TypeCooperativeMatrix(Float, shape.S, shape.S, SpirvCooperativeMatrixUse.MatrixAccumulatorKHR);
-        if (!HasCooperativeVariant(_dot)) throw new InvalidOperationException("cooperative matrices are for float16 products");
         var (lhsBinding, rhsBinding, firstOutput) = DeclareInterface();
 
         SpirvId Tile(SpirvId element, uint length, string name)
@@ -106,15 +106,10 @@ internal sealed partial class DotKernelWriter
         var zeroHalf = m.ConstantNull(half);
         var rowMajor = U((uint)SpirvCooperativeMatrixLayout.RowMajorKHR);
 
-        // Per load slot q (16 per operand), the tile coordinates of element tid + 128·q, in the operand's contiguous order.
-        (SpirvId Free, SpirvId K) Slot(int q, bool kFast)
-        {
-            var e = Op(SpirvOp.IAdd, tid, U((uint)(shape.Threads * q)));
-            return kFast
-                ? (Op(SpirvOp.UDiv, e, U(shape.Chunk)), Op(SpirvOp.UMod, e, U(shape.Chunk)))
-                : (Op(SpirvOp.UMod, e, U(shape.Tile)), Op(SpirvOp.UDiv, e, U(shape.Tile)));
-        }
+        // Per load slot q (2S²/W per operand), the tile coordinates of element tid + 4W·q, in the operand's contiguous order.
         int slots = (int)(shape.Tile * shape.Chunk / shape.Threads);
+        var lhsSlots = TileSlots(tid, slots, shape.Threads, shape.Tile, shape.Chunk, _lhsKFast);
+        var rhsSlots = TileSlots(tid, slots, shape.Threads, shape.Tile, shape.Chunk, _rhsKFast);
 
         For(batchVar, gz, nz, b => Less(b, bSize), b =>
         {
@@ -132,22 +127,18 @@ internal sealed partial class DotKernelWriter
                     {
                         // The previous chunk's matrices are loaded before its tiles are overwritten.
                         Barrier();
-                        void Stage(int binding, SpirvId tile, bool kFast, SpirvId free0, SpirvId freeCount, SpirvId batchOffset, Role free, Role contracting, bool lhs)
+                        void Stage(int binding, SpirvId tile, (SpirvId Free, SpirvId K)[] tileSlots, SpirvId free0, SpirvId freeCount, SpirvId batchOffset, Role free, Role contracting, bool lhs)
                         {
-                            for (int q = 0; q < slots; q++)
+                            foreach (var slot in tileSlots)
                             {
-                                var (f, kk) = Slot(q, kFast);
-                                var row = Op(SpirvOp.IAdd, free0, f);
-                                var k = Op(SpirvOp.IAdd, k0, kk);
-                                var inside = And(Less(row, freeCount), Less(k, kSize));
-                                var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
-                                var value = m.Emit(SpirvOp.FConvert, half, Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero)));
+                                var (inside, value) = ReadOperand(binding, slot, free0, freeCount, k0, kSize, batchOffset, free, contracting);
+                                var (f, kk) = slot;
                                 var at = lhs ? Op(SpirvOp.IAdd, Op(SpirvOp.IMul, f, U(shape.LhsRow)), kk) : Op(SpirvOp.IAdd, Op(SpirvOp.IMul, kk, U(shape.RhsRow)), f);
-                                StoreShared(m.Emit(SpirvOp.AccessChain, halfPointer, tile, at), m.Emit(SpirvOp.Select, half, inside, value, zeroHalf));
+                                StoreShared(m.Emit(SpirvOp.AccessChain, halfPointer, tile, at), m.Emit(SpirvOp.Select, half, inside, m.Emit(SpirvOp.FConvert, half, value), zeroHalf));
                             }
                         }
-                        Stage(lhsBinding, lhsTile, _lhsKFast, m0, mSize, lhsBatch, _lhsFree, _lhsContracting, lhs: true);
-                        Stage(rhsBinding, rhsTile, _rhsKFast, n0, nSize, rhsBatch, _rhsFree, _rhsContracting, lhs: false);
+                        Stage(lhsBinding, lhsTile, lhsSlots, m0, mSize, lhsBatch, _lhsFree, _lhsContracting, lhs: true);
+                        Stage(rhsBinding, rhsTile, rhsSlots, n0, nSize, rhsBatch, _rhsFree, _rhsContracting, lhs: false);
                         Barrier();
                         for (uint kk = 0; kk < shape.Chunk; kk += shape.S)
                         {

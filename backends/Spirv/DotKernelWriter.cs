@@ -323,15 +323,8 @@ internal sealed partial class DotKernelWriter : SpirvKernelWriter
         var zeroVector = m.ConstantNull(_vec4);
 
         // Per load slot q (4 per operand), the tile coordinates of element tid + 256·q, in the operand's contiguous order.
-        (SpirvId Free, SpirvId K) TileCoordinates(int q, bool kFast)
-        {
-            var e = Op(SpirvOp.IAdd, tid, U((uint)(Local * Local * q)));
-            return kFast
-                ? (Op(SpirvOp.UDiv, e, U((uint)_chunk)), Op(SpirvOp.UMod, e, U((uint)_chunk)))
-                : (Op(SpirvOp.UMod, e, U((uint)_tile)), Op(SpirvOp.UDiv, e, U((uint)_tile)));
-        }
-        var lhsSlots = Enumerable.Range(0, loads).Select(q => TileCoordinates(q, _lhsKFast)).ToArray();
-        var rhsSlots = Enumerable.Range(0, loads).Select(q => TileCoordinates(q, _rhsKFast)).ToArray();
+        var lhsSlots = TileSlots(tid, loads, Local * Local, (uint)_tile, (uint)_chunk, _lhsKFast);
+        var rhsSlots = TileSlots(tid, loads, Local * Local, (uint)_tile, (uint)_chunk, _rhsKFast);
 
         For(batchVar, gz, nz, b => Less(b, bSize), b =>
         {
@@ -352,12 +345,7 @@ internal sealed partial class DotKernelWriter : SpirvKernelWriter
                     {
                         for (int q = 0; q < slots.Length; q++)
                         {
-                            var (f, kk) = slots[q];
-                            var row = Op(SpirvOp.IAdd, free0, f);
-                            var k = Op(SpirvOp.IAdd, k0, kk);
-                            var inside = And(Less(row, freeCount), Less(k, kSize));
-                            var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
-                            var value = Load(binding, m.Emit(SpirvOp.Select, UInt, inside, offset, Zero));
+                            var (inside, value) = ReadOperand(binding, slots[q], free0, freeCount, k0, kSize, batchOffset, free, contracting);
                             if (_dtype == DType.Bool) value = m.Emit(SpirvOp.Select, UInt, value, U(1), Zero);
                             m.Emit(SpirvOp.Store, null, registers[q], m.Emit(SpirvOp.Select, _scalar, inside, value, zeroScalar));
                         }
@@ -441,6 +429,32 @@ internal sealed partial class DotKernelWriter : SpirvKernelWriter
     /// <summary>An accumulated element as the product's computation value: rounded or wrapped to the dtype once, bool as "nonzero".</summary>
     private SpirvId Result(SpirvId sum) =>
         _dtype == DType.Bool ? M.Emit(SpirvOp.INotEqual, Bool, sum, Zero) : Canonicalize(_dtype, sum);
+
+    /// <summary>
+    /// The tile coordinates (free, k) of elements tid + threads·q (q &lt; <paramref name="count"/>) of an operand's
+    /// [tile][chunk] tile, in the operand's contiguous order: contracting-fastest when <paramref name="kFast"/>.
+    /// </summary>
+    private (SpirvId Free, SpirvId K)[] TileSlots(SpirvId tid, int count, uint threads, uint tile, uint chunk, bool kFast) =>
+        [.. Enumerable.Range(0, count).Select(q =>
+        {
+            var e = Op(SpirvOp.IAdd, tid, U((uint)(threads * q)));
+            return kFast ? (Op(SpirvOp.UDiv, e, U(chunk)), Op(SpirvOp.UMod, e, U(chunk))) : (Op(SpirvOp.UMod, e, U(tile)), Op(SpirvOp.UDiv, e, U(tile)));
+        })];
+
+    /// <summary>
+    /// An operand's element at free index free0 + slot.Free and contracting index k0 + slot.K of the batch at
+    /// <paramref name="batchOffset"/>: whether it is inside the product, and its computation value (element 0 is read
+    /// when it is not, so no read is out of bounds).
+    /// </summary>
+    private (SpirvId Inside, SpirvId Value) ReadOperand(int binding, (SpirvId Free, SpirvId K) slot, SpirvId free0, SpirvId freeCount, SpirvId k0,
+        SpirvId kSize, SpirvId batchOffset, Role free, Role contracting)
+    {
+        var row = Op(SpirvOp.IAdd, free0, slot.Free);
+        var k = Op(SpirvOp.IAdd, k0, slot.K);
+        var inside = And(Less(row, freeCount), Less(k, kSize));
+        var offset = Op(SpirvOp.IAdd, Op(SpirvOp.IAdd, batchOffset, Offset(free, row)), Offset(contracting, k));
+        return (inside, Load(binding, M.Emit(SpirvOp.Select, UInt, inside, offset, Zero)));
+    }
 
     /// <summary><c>sum + a·b</c> on a vec4 accumulator (floats: multiply then add; integers wrap).</summary>
     private SpirvId MultiplyAdd(SpirvId sum, SpirvId a, SpirvId b)

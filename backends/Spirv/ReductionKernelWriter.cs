@@ -491,33 +491,10 @@ internal sealed class ReductionKernelWriter : SpirvKernelWriter
             ReduceKind.Prod => d.IsFloat() ? Float(1) : Integer(1),
             ReduceKind.And => Integer(ulong.MaxValue),
             ReduceKind.Max or ReduceKind.Min when d.IsFloat() => Float(kind == ReduceKind.Max ? double.NegativeInfinity : double.PositiveInfinity),
-            ReduceKind.Max or ReduceKind.Min => Integer(unchecked((ulong)(kind == ReduceKind.Max ? Lowest(input) : Highest(input)))),
+            ReduceKind.Max or ReduceKind.Min => Integer(unchecked((ulong)(kind == ReduceKind.Max ? input.IntegerMin() : input.IntegerMax()))),
             _ => throw new NotSupportedException($"no SPIR-V lowering for {_p.Root.Primitive.Name} on {input.ToString().ToLowerInvariant()} yet"),
         };
     }
-
-    /// <summary>The lowest value of an integer dtype, sign-extended to 64 bits (so its low 32 bits are the 32-bit computation value).</summary>
-    private static long Lowest(DType d) => d switch
-    {
-        DType.Int8 => sbyte.MinValue,
-        DType.Int16 => short.MinValue,
-        DType.Int32 => int.MinValue,
-        DType.Int64 => long.MinValue,
-        _ => 0,
-    };
-
-    /// <summary>The highest value of an integer dtype.</summary>
-    private static long Highest(DType d) => d switch
-    {
-        DType.Int8 => sbyte.MaxValue,
-        DType.Int16 => short.MaxValue,
-        DType.Int32 => int.MaxValue,
-        DType.Int64 => long.MaxValue,
-        DType.UInt8 => byte.MaxValue,
-        DType.UInt16 => ushort.MaxValue,
-        DType.UInt32 => uint.MaxValue,
-        _ => -1, // uint64: all ones
-    };
 
     /// <summary><paramref name="a"/> ⊕ <paramref name="b"/>: float arithmetic, wrapping integers, IEEE 754-2019 maximum/minimum, and/or.</summary>
     private SpirvId Combine(ReduceKind kind, SpirvId a, SpirvId b)

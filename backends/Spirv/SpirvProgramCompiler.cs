@@ -81,9 +81,8 @@ public static class SpirvProgramCompiler
             {
                 Kind = VulkanControl.While,
                 Regions = [Region(0), Region(1)],
-                Counts = op.Attributes.ContainsKey(ScanToWhilePass.TripCount)
-                    ? [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts"), (int)op.Attributes.Int(ScanToWhilePass.TripCount)]
-                    : [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts")],
+                Counts = [(int)op.Attributes.Int("cond_nconsts"), (int)op.Attributes.Int("body_nconsts"),
+                    .. op.Attributes.ContainsKey(ScanToWhilePass.TripCount) ? [(int)op.Attributes.Int(ScanToWhilePass.TripCount)] : Array.Empty<int>()],
             };
         if (ReferenceEquals(op.Primitive, Prims.Cond))
             return new VulkanControl { Kind = VulkanControl.Cond, Regions = [.. Enumerable.Range(0, op.Regions.Count).Select(Region)] };

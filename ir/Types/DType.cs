@@ -108,6 +108,30 @@ public static class DTypes
     /// <summary>Bits per element (1 for bool, as in JAX's <c>iinfo</c> conventions it is 8 in storage).</summary>
     public static int BitWidth(this DType t) => t == DType.Bool ? 1 : t.ItemSize() * 8;
 
+    /// <summary>The lowest value of an integer dtype, as a long (0 for the unsigned ones and bool).</summary>
+    public static long IntegerMin(this DType t) => t switch
+    {
+        DType.Int8 => sbyte.MinValue,
+        DType.Int16 => short.MinValue,
+        DType.Int32 => int.MinValue,
+        DType.Int64 => long.MinValue,
+        _ => 0,
+    };
+
+    /// <summary>The highest value of an integer dtype or bool (1), as a long; uint64's, all ones, as -1 (the same 64 bits).</summary>
+    public static long IntegerMax(this DType t) => t switch
+    {
+        DType.Bool => 1,
+        DType.Int8 => sbyte.MaxValue,
+        DType.Int16 => short.MaxValue,
+        DType.Int32 => int.MaxValue,
+        DType.Int64 => long.MaxValue,
+        DType.UInt8 => byte.MaxValue,
+        DType.UInt16 => ushort.MaxValue,
+        DType.UInt32 => uint.MaxValue,
+        _ => -1,
+    };
+
     /// <summary>True for the floating-point dtypes.</summary>
     public static bool IsFloat(this DType t) => t is DType.Float16 or DType.BFloat16 or DType.Float32 or DType.Float64;
 

@@ -79,12 +79,13 @@ internal static class EagerKernels
     {
         results = [];
         if (regions.Count != 0 || resultTypes.Count == 0 || Vulkan.VulkanCompiler.ProgramCompiler is null) return false;
+        // The Vulkan device holding an operand; arrays on two Vulkan devices leave the op to the host path.
         DeviceDescriptor? found = null;
         foreach (var t in operands)
             if (t.DeviceArray.Device is { Platform: "vulkan" } d)
             {
+                if (found is not null && d != found) return false;
                 found = d;
-                break;
             }
         if (found is not { } device) return false;
         var arrays = operands.Select(t => t.DeviceArray).ToArray();
@@ -98,8 +99,7 @@ internal static class EagerKernels
         var compiler = KernelRegistry.CompilerFor(device);
         var executable = Cache.GetOrAdd(key, k => new Lazy<IExecutable?>(() => Compile(compiler, k, primitive, attributes, parameters, shapes, splat))).Value;
         if (executable is null) return false;
-        // Arrays on another Vulkan device leave the op to the host path; host arrays go to the device (a splat as its one element).
-        if (arrays.Any(a => a.Device.Platform == "vulkan" && a.Device != device)) return false;
+        // Host arrays go to the device (a splat as its one element).
         var arguments = arrays.Select((a, i) =>
             a.Device == device ? a : Placement.Wrap(splat[i] ? Buffer.Splat(a.ReadHost(), Shape.Scalar) : a.ReadHost().Share(), device)).ToArray();
         var outputs = executable.Execute(arguments);

@@ -183,7 +183,7 @@ internal sealed partial class FunctionWriter
         var replace = isZero;
         if (dtype.IsSignedInteger())
         {
-            long min = dtype switch { DType.Int8 => sbyte.MinValue, DType.Int16 => short.MinValue, DType.Int32 => int.MinValue, _ => long.MinValue };
+            long min = dtype.IntegerMin();
             var overflow = Binary("and", Compare("EQ", x, SplatInt(dtype, min, shape)), Compare("EQ", y, SplatInt(dtype, -1, shape)));
             replace = Binary("or", isZero, overflow);
         }
@@ -241,17 +241,7 @@ internal sealed partial class FunctionWriter
             + $"({TensorType(from, Shape.Scalar)}, {Ty(x.Type)}, {TensorType(from, Shape.Scalar)}) -> {Ty(x.Type)}", x.Type with { Weak = false });
         var inRange = Select(tooBig, zero, clamped);
         var converted = Convert(inRange, to);
-        long max = to switch
-        {
-            DType.Int8 => sbyte.MaxValue,
-            DType.Int16 => short.MaxValue,
-            DType.Int32 => int.MaxValue,
-            DType.Int64 => long.MaxValue,
-            DType.UInt8 => byte.MaxValue,
-            DType.UInt16 => ushort.MaxValue,
-            DType.UInt32 => uint.MaxValue,
-            _ => -1, // u64: all ones
-        };
+        long max = to.IntegerMax();
         return Select(tooBig, SplatInt(to, max, shape), converted);
     }
 
@@ -321,25 +311,11 @@ internal sealed partial class FunctionWriter
             case "reduce_and":
                 return dtype == DType.Bool ? Scalar(dtype, 1) : ScalarInt(dtype, -1);
             case "reduce_max" or "cummax" or "argmax":
-                return dtype.IsFloat() ? Scalar(dtype, double.NegativeInfinity) : ScalarInt(dtype, IntegerBound(dtype, max: false));
+                return dtype.IsFloat() ? Scalar(dtype, double.NegativeInfinity) : ScalarInt(dtype, dtype.IntegerMin());
             default:
-                return dtype.IsFloat() ? Scalar(dtype, double.PositiveInfinity) : ScalarInt(dtype, IntegerBound(dtype, max: true));
+                return dtype.IsFloat() ? Scalar(dtype, double.PositiveInfinity) : ScalarInt(dtype, dtype.IntegerMax());
         }
     }
-
-    private static long IntegerBound(DType dtype, bool max) => (dtype, max) switch
-    {
-        (DType.Bool, false) => 0,
-        (DType.Bool, true) => 1,
-        (DType.Int8, _) => max ? sbyte.MaxValue : sbyte.MinValue,
-        (DType.Int16, _) => max ? short.MaxValue : short.MinValue,
-        (DType.Int32, _) => max ? int.MaxValue : int.MinValue,
-        (DType.Int64, _) => max ? long.MaxValue : long.MinValue,
-        (DType.UInt8, _) => max ? byte.MaxValue : 0,
-        (DType.UInt16, _) => max ? ushort.MaxValue : 0,
-        (DType.UInt32, _) => max ? uint.MaxValue : 0,
-        _ => max ? -1 : 0, // u64: all ones
-    };
 
     private HloValue Reduction(HloValue x, string op, string name, int[] axes)
     {
@@ -445,7 +421,7 @@ internal sealed partial class FunctionWriter
         var canonical = Select(Compare("NE", x, x), Scalar(dtype, double.NaN), noNegZero);
         var intType = DTypes.IntegerOfWidth(dtype.BitWidth(), signed: true);
         var bits = Emit1($"stablehlo.bitcast_convert {canonical.Ref} : ({Ty(canonical.Type)}) -> {TensorType(intType, Shape.Scalar)}", ShapedType.Scalar(intType));
-        var max = ScalarInt(intType, IntegerBound(intType, max: true));
+        var max = ScalarInt(intType, intType.IntegerMax());
         var flipped = Binary("subtract", max, bits);
         return Select(Compare("LT", bits, ScalarInt(intType, 0)), flipped, bits);
     }

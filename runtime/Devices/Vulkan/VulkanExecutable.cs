@@ -204,21 +204,17 @@ internal sealed class VulkanExecutable : IExecutable
             case VulkanControl.While:
                 int condConsts = control.Counts[0], bodyConsts = control.Counts[1];
                 DeviceArray[] carry = inputs[(condConsts + bodyConsts)..];
+                bool More()
+                {
+                    var predicate = (VulkanArray)regions[0].Execute([.. inputs[..condConsts], .. carry])[0];
+                    bool more = predicate.ReadHost().GetInt64(0) != 0;
+                    predicate.Forget();
+                    return more;
+                }
                 // A known trip count (a scan's) runs the body that many times, queued without a read back in between.
                 int? trips = control.Counts.Count > 2 ? control.Counts[2] : null;
-                for (int trip = 0; ; trip++)
+                for (int trip = 0; trips is { } count ? trip < count : More(); trip++)
                 {
-                    if (trips is { } count)
-                    {
-                        if (trip >= count) break;
-                    }
-                    else
-                    {
-                        var predicate = (VulkanArray)regions[0].Execute([.. inputs[..condConsts], .. carry])[0];
-                        bool more = predicate.ReadHost().GetInt64(0) != 0;
-                        predicate.Forget();
-                        if (!more) break;
-                    }
                     var next = regions[1].Execute([.. inputs[condConsts..(condConsts + bodyConsts)], .. carry]);
                     foreach (var array in next) Made((VulkanArray)array);
                     // The previous carry is dropped now (the batches reading it hold their own references): memory stays flat over iterations.
