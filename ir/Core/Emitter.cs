@@ -121,6 +121,8 @@ public sealed class Emitter
     public Value And(Value x, Value y) => Bin(Prims.And, x, y);
     /// <summary>x or y.</summary>
     public Value Or(Value x, Value y) => Bin(Prims.Or, x, y);
+    /// <summary>x xor y.</summary>
+    public Value Xor(Value x, Value y) => Bin(Prims.Xor, x, y);
     /// <summary>x == y.</summary>
     public Value Eq(Value x, Value y) => Bin(Prims.Eq, x, y);
     /// <summary>x != y.</summary>

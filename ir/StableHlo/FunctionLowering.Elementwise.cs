@@ -146,7 +146,7 @@ internal sealed partial class FunctionLowering
         var i = _e.Emit1(Prims.BitcastConvertType, [x], Attributes.Of(("new_dtype", it)));
         var sign = _e.Emit1(Prims.ShiftRightArithmetic, [i, FullInt(i, bits - 1)]);
         var magnitude = FullInt(i, (BigInteger.One << (bits - 1)) - 1);
-        return _e.Emit1(Prims.Xor, [i, _e.And(sign, magnitude)]);
+        return _e.Xor(i, _e.And(sign, magnitude));
     }
 
     /// <summary><c>select</c>: a non-scalar predicate and both values have one shape.</summary>

@@ -25,13 +25,17 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// <c>reduce</c> of one input whose body is add, multiply, maximum, minimum, and or or: our <c>reduce_*</c>, then
-    /// combined once with the init value (StableHLO folds the init value into the reduction).
+    /// combined once with the init value (StableHLO folds the init value into the reduction); argmax/argmin of values
+    /// and an iota: our <c>argmax</c>/<c>argmin</c>; any other body or number of inputs: folded by the body
+    /// (<see cref="LowerReduceByBody"/>).
     /// </summary>
     private IReadOnlyList<object> LowerReduce()
     {
         if (_op.Operands.Count == 4 && TryArgReduce() is { } arg) return arg;
-        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce of {_op.Operands.Count / 2} inputs (variadic reductions other than argmax/argmin of values and an iota)");
+        if (_op.Operands.Count != 2) return LowerReduceByBody();
         var combiner = _op.Symbol ?? RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce needs one body region"));
+        if (_op.Symbol is null && combiner is not ("stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or"))
+            return LowerReduceByBody();
         (Primitive reduce, Primitive combine) = combiner switch
         {
             "stablehlo.add" => ((Primitive)Prims.ReduceSum, (Primitive)Prims.Add),
@@ -56,16 +60,17 @@ internal sealed partial class FunctionLowering
     /// cumulative primitive, the init value combined once more unless it is the op's identity (as our reduce lowering
     /// does for <c>reduce</c>); any other window (pooling) is the runtime's registered decomposition
     /// (<c>Lax.ReduceWindow</c>: windows gathered and reduced), given the body's op as the attribute <c>$body</c>.
+    /// Several inputs, or any other body: folded by the body (<see cref="LowerReduceWindowByBody"/>).
     /// </summary>
-    private Value LowerReduceWindow()
+    private IReadOnlyList<object> LowerReduceWindow()
     {
-        if (_op.Operands.Count != 2) throw Unsupported($"op not in our primitive set: stablehlo.reduce_window of {_op.Operands.Count / 2} inputs");
+        if (_op.Operands.Count != 2) return LowerReduceWindowByBody();
         var x = Operand(0);
         var init = Operand(1);
         int rank = x.Type.Rank;
         var combiner = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce_window needs one body region"));
         if (combiner is not ("stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or"))
-            throw Unsupported($"op not in our primitive set: stablehlo.reduce_window with a {combiner} body");
+            return LowerReduceWindowByBody();
         var ones = Enumerable.Repeat(1L, rank).ToArray();
         var window = Ints(RequiredAttr("window_dimensions"));
         var strides = IntsOr(ones, "window_strides");
@@ -88,8 +93,8 @@ internal sealed partial class FunctionLowering
         if (!unit || window.Length != rank || padding.Length != 2 * rank)
         {
             if (StableHloDecompositions.Find("stablehlo.reduce_window") is { } windows)
-                return (Value)LowerDecomposed(windows, Operands(), ("$body", combiner))[0];
-            throw Unsupported("op not in our primitive set: stablehlo.reduce_window other than a cumulative sum/product/max/min (a window of a whole axis padded by its length - 1 before or after, unit strides and dilations)");
+                return LowerDecomposed(windows, Operands(), ("$body", combiner));
+            return LowerReduceWindowByBody();
         }
         (Primitive cumulative, Primitive combine, double identity) = combiner switch
         {
@@ -99,10 +104,10 @@ internal sealed partial class FunctionLowering
             _ => (Prims.Cummin, Prims.Min, double.PositiveInfinity),
         };
         if (axis < 0) axis = Enumerable.Range(0, rank).FirstOrDefault(d => x.Type.Shape[d] is { IsStatic: true, Size: 1 }, -1);
-        if (axis < 0) return _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), x]);
+        if (axis < 0) return One(_e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), x]));
         var result = _e.Emit1(cumulative, [x], Attributes.Of(("axis", (long)axis), ("reverse", reverse)));
         bool isIdentity = init.Definer is { } def && def.Primitive == Prims.Constant && IsIdentity(def.Attributes.Buffer("value"), identity);
-        return isIdentity ? result : _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), result]);
+        return One(isIdentity ? result : _e.Emit1(combine, [_e.BroadcastInDim(init, x.Type.Shape, []), result]));
     }
 
     /// <summary>
@@ -274,9 +279,8 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// <c>map</c>: the region, a computation on 0-d tensors, applied at every index of its operands (all of the same
-    /// shape; <c>dimensions</c> must list every axis in order, as the spec requires). The region is lowered on scalars
-    /// and batched by the vmap pass once per axis, innermost first, so any region works (not only elementwise ops),
-    /// over static or dynamic dims; the result is our <c>call</c> of the batched body, the region's captures unbatched.
+    /// shape; <c>dimensions</c> must list every axis in order, as the spec requires), over static or dynamic dims
+    /// (<see cref="ApplyScalarRegion"/>).
     /// </summary>
     private IReadOnlyList<object> LowerMap()
     {
@@ -288,15 +292,7 @@ internal sealed partial class FunctionLowering
         long[] dimensions = Attr("dimensions") is { } d ? Ints(d) : [.. Enumerable.Range(0, shape.Rank).Select(a => (long)a)];
         if (!dimensions.SequenceEqual(Enumerable.Range(0, shape.Rank).Select(a => (long)a)))
             throw Invalid($"map dimensions [{string.Join(", ", dimensions)}] must be every axis of the operands in order (0 to {shape.Rank - 1})");
-        var captures = FreeNames([region]);
-        var body = LowerClosedRegion(region, captures, operands.Select(o => ShapedType.Scalar(o.Type.DType)).ToArray());
-        if (body.Results.Any(r => r.Type.Rank != 0)) throw Invalid("the map computation must return 0-d tensors");
-        var function = new Function("map_computation", body);
-        int?[] inAxes = [.. captures.Select(_ => (int?)null), .. operands.Select(_ => (int?)0)];
-        int?[] outAxes = [.. body.Results.Select(_ => (int?)0)];
-        for (int axis = shape.Rank - 1; axis >= 0; axis--)
-            function = VmapPass.Apply(function, inAxes, outAxes, shape[axis], "map_computation");
-        return _e.Emit(Prims.Call, [.. captures.Select(Value), .. operands], Attributes.Of(("callee", "map_computation")), [function.Body]).ToArray();
+        return [.. ApplyScalarRegion(region, operands, "map_computation")];
     }
 
     /// <summary><c>func.call</c> (and <c>composite</c>, a call of its decomposition): our <c>call</c> of the callee's body.</summary>

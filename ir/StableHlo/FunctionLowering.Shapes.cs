@@ -2,8 +2,8 @@ namespace JaxToolchain.Ir.StableHlo;
 
 /// <summary>
 /// An integer scalar or 1-D tensor of dimension sizes, some symbolic (built from <c>get_dimension_size</c> of a dynamic
-/// dim): it lives only in the importer's scope, as the shape operand of the <c>dynamic_*</c> ops; our IR cannot read a
-/// symbolic size as a value.
+/// dim): it lives in the importer's scope, as the shape operand of the <c>dynamic_*</c> ops; used as a value it is
+/// materialized (<see cref="FunctionLowering"/>'s <c>Materialize</c>).
 /// </summary>
 /// <param name="Sizes">The sizes (one for a scalar).</param>
 /// <param name="IsScalar">True for a rank-0 size (what get_dimension_size gives), false for a 1-D shape tensor.</param>
@@ -44,15 +44,30 @@ internal sealed partial class FunctionLowering
     /// <summary>The sizes an operand holds when it is a shape tensor of the importer's (null for an ordinary value).</summary>
     private ImportedSizes? SizesOf(string name) => Lookup(name) as ImportedSizes;
 
-    /// <summary>A value of <see cref="ImportedSizes"/> as a constant when all its sizes are static, else unsupported.</summary>
+    /// <summary>
+    /// A value of <see cref="ImportedSizes"/> used as a value (jnp.mean over a polymorphic axis divides by its size): a
+    /// constant where every size is static; a symbolic size is read from a vector of that many ones, summed (our IR has
+    /// no op that reads a size; a call specialises the dim to its arguments, so backends see a constant-shaped sum).
+    /// </summary>
     private Value Materialize(string name, ImportedSizes sizes)
     {
-        if (sizes.Sizes.Any(d => !d.IsStatic))
-            throw Unsupported($"{name} is the size of a dynamic dimension (get_dimension_size at {sizes.Origin.Line}:{sizes.Origin.Column}) used as a value: our IR has no operation that reads a symbolic size, so it can only be the shape operand of a dynamic_* op");
-        var shape = sizes.IsScalar ? Shape.Scalar : Shape.Of(sizes.Sizes.Count);
-        var b = Buffer.Zeros(sizes.DType, shape);
-        for (int i = 0; i < sizes.Sizes.Count; i++) b.SetInt64(i, sizes.Sizes[i].Size);
-        return _e.Constant(b);
+        if (sizes.Sizes.All(d => d.IsStatic))
+        {
+            var shape = sizes.IsScalar ? Shape.Scalar : Shape.Of(sizes.Sizes.Count);
+            var b = Buffer.Zeros(sizes.DType, shape);
+            for (int i = 0; i < sizes.Sizes.Count; i++) b.SetInt64(i, sizes.Sizes[i].Size);
+            return _e.Constant(b);
+        }
+        var parts = sizes.Sizes.Select(d => d.IsStatic ? IntConstant(sizes.DType, d.Size) : ReadSize(d, sizes.DType)).ToArray();
+        return sizes.IsScalar ? parts[0] : _e.Concatenate([.. parts.Select(p => _e.Reshape(p, Shape.Of(1)))], 0);
+    }
+
+    /// <summary>A symbolic dim's size as an integer scalar of the dtype: the int64 sum of a vector of ones of that length.</summary>
+    private Value ReadSize(Dim dim, DType dtype)
+    {
+        var ones = _e.BroadcastInDim(IntConstant(DType.Int64, 1), new Shape([dim]), []);
+        var size = _e.ReduceSum(ones, [0]);
+        return dtype == DType.Int64 ? size : _e.ConvertElementType(size, dtype);
     }
 
     /// <summary><c>get_dimension_size</c>: a constant for a static dim, the symbolic size otherwise.</summary>
@@ -69,7 +84,8 @@ internal sealed partial class FunctionLowering
 
     /// <summary>
     /// The ops that build shape tensors (reshape, broadcast_in_dim to one element, convert, concatenate, add and
-    /// multiply by a static 0/1) applied to sizes of the importer's: the sizes they give, or null when no operand is one.
+    /// multiply by a static 0/1) applied to sizes of the importer's: the sizes they give, or null when no operand is one
+    /// or the result is no shape tensor (a float, symbolic arithmetic such as n * 4): then the op is lowered on values.
     /// </summary>
     private object? LowerOnSizes()
     {
@@ -82,10 +98,11 @@ internal sealed partial class FunctionLowering
                 {
                     var s = SizesOf(_op.Operands[0])!;
                     var type = _op.ResultTypes.Count > 0 ? _op.ResultTypes[0] as MlirTensorType : null;
-                    if (type is null || type.Dims.Length > 1 || (type.Dims.Length == 1 && type.Dims[0] != s.Sizes.Count))
-                        throw Unsupported($"{_op.Name} of a dynamic dimension's size to {_op.ResultTypes.FirstOrDefault()}: only shape tensors (1-D integer tensors) of sizes are supported");
-                    var dtype = DenseValues.ElementType(type.ElementType) ?? s.DType;
-                    return s with { IsScalar = type.Dims.Length == 0, DType = dtype };
+                    var dtype = type is null ? null : DenseValues.ElementType(type.ElementType);
+                    // Anything but a shape tensor of sizes (a float, a broadcast to several elements) is a value: lowered as usual.
+                    if (type is null || type.Dims.Length > 1 || (type.Dims.Length == 1 && type.Dims[0] != s.Sizes.Count) || dtype is { } d && !d.IsInteger())
+                        return null;
+                    return s with { IsScalar = type.Dims.Length == 0, DType = dtype ?? s.DType };
                 }
             case "stablehlo.concatenate":
                 {
@@ -109,19 +126,23 @@ internal sealed partial class FunctionLowering
                     var b = SizesOf(_op.Operands[1]);
                     var sizes = a ?? b!;
                     var other = a is null ? _op.Operands[0] : b is null ? _op.Operands[1] : null;
-                    long[] otherInts = other is null ? [] : ShapeInts(Value(other));
+                    long[]? otherInts = other is null ? [] : TryConstantInts(Value(other));
+                    if (otherInts is null) return null;
                     var result = new List<Dim>();
                     for (int i = 0; i < sizes.Sizes.Count; i++)
                     {
                         Dim x = (a ?? b)!.Sizes[i];
                         Dim y = other is null ? (b ?? a)!.Sizes[i] : Dim.Of(otherInts.Length == 1 ? otherInts[0] : otherInts[i]);
-                        result.Add((x.IsStatic, y.IsStatic) switch
+                        Dim? sum = (x.IsStatic, y.IsStatic) switch
                         {
                             (true, true) => Dim.Of(multiply ? x.Size * y.Size : x.Size + y.Size),
                             (false, true) when y.Size == (multiply ? 1 : 0) => x,
                             (true, false) when x.Size == (multiply ? 1 : 0) => y,
-                            _ => throw Unsupported($"{_op.Name} of dynamic dimension sizes ({x} and {y}): our shapes have no symbolic arithmetic"),
-                        });
+                            _ => null,
+                        };
+                        // Our shapes have no symbolic arithmetic (n * 4): the result is a value, lowered as usual.
+                        if (sum is not { } dim) return null;
+                        result.Add(dim);
                     }
                     return sizes with { Sizes = result };
                 }

@@ -115,11 +115,16 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
-    /// <c>chlo.ragged_dot</c> whose ragged dimension is a non-contracting one of lhs (JAX's <c>lax.ragged_dot</c>,
-    /// mode 1): rows of lhs along that dimension belong to consecutive groups of <c>group_sizes</c>, and each group
-    /// multiplies its own matrix of rhs (rhs's group dimension). Composed as the dot_general with every group's matrix,
-    /// masked by each row's group (a one-hot of row index against the groups' [start, end)), summed over the groups.
-    /// Rows past the last group give zeros, as in XLA.
+    /// <c>chlo.ragged_dot</c> (JAX's <c>lax.ragged_dot</c> and <c>lax.ragged_dot_general</c>) in its three modes, with
+    /// one-dimensional <c>group_sizes</c>: consecutive groups of the ragged dimension, of those sizes.
+    /// <list type="bullet">
+    /// <item>A ragged non-contracting lhs dimension (mode 1): each group of rows multiplies its own matrix of rhs (rhs's
+    /// group dimension). The dot_general with every group's matrix, masked by each row's group, summed over the groups;
+    /// rows past the last group give zeros, as in XLA.</item>
+    /// <item>A ragged contracting dimension (mode 2): one product per group, over that group's part of the contraction;
+    /// the result has the group dimension first. lhs masked per group (a new leading dimension), then one dot_general.</item>
+    /// <item>A ragged batch dimension (mode 3): batches are independent, so the grouping changes nothing: the dot_general.</item>
+    /// </list>
     /// </summary>
     private Value LowerRaggedDot()
     {
@@ -129,24 +134,48 @@ internal sealed partial class FunctionLowering
         long[] Field(string n) => dn.Fields.TryGetValue(n, out var a) ? Ints(a) : [];
         var (lb, rb, lc, rc) = (Field("lhs_batching_dimensions"), Field("rhs_batching_dimensions"), Field("lhs_contracting_dimensions"), Field("rhs_contracting_dimensions"));
         var (ragged, group) = (Field("lhs_ragged_dimensions"), Field("rhs_group_dimensions"));
-        if (ragged.Length != 1 || group.Length != 1 || lc.Contains(ragged[0]) || lb.Contains(ragged[0]) || sizes.Type.Rank != 1)
-            throw Unsupported("op not in our primitive set: chlo.ragged_dot other than a ragged non-contracting lhs dimension with one group dimension (JAX's mode 1)");
+        if (ragged.Length != 1 || ragged[0] < 0 || ragged[0] >= lhs.Type.Rank) throw Invalid($"lhs_ragged_dimensions must name one dimension of {lhs.Type}");
+        if (sizes.Type.Rank != 1)
+            throw Unsupported($"op not in our primitive set: chlo.ragged_dot with group_sizes of shape {sizes.Type} (only one-dimensional group sizes are imported)");
+        int raggedDim = (int)ragged[0];
+        if (lb.Contains(raggedDim)) return DotGeneral(lhs, rhs, lc, rc, lb, rb);
+        if (lc.Contains(raggedDim)) return RaggedContracting(lhs, rhs, sizes, raggedDim, lc, rc, lb, rb);
+        if (group.Length != 1) throw Invalid("a ragged non-contracting dimension needs one rhs group dimension");
         var full = DotGeneral(lhs, rhs, lc, rc, lb, rb);
         // The dot_general's result: batch dims, lhs's free dims in order, rhs's free dims in order.
         var lhsFree = Enumerable.Range(0, lhs.Type.Rank).Where(d => !lb.Contains(d) && !lc.Contains(d)).ToList();
         var rhsFree = Enumerable.Range(0, rhs.Type.Rank).Where(d => !rb.Contains(d) && !rc.Contains(d)).ToList();
-        int rowAxis = lb.Length + lhsFree.IndexOf((int)ragged[0]);
+        int rowAxis = lb.Length + lhsFree.IndexOf(raggedDim);
         int groupAxis = lb.Length + lhsFree.Count + rhsFree.IndexOf((int)group[0]);
-        var rows = full.Type.Shape[rowAxis];
+        var mask = _e.BroadcastInDim(GroupMask(sizes, full.Type.Shape[rowAxis], full.Type.DType), full.Type.Shape, [rowAxis, groupAxis]);
+        return _e.ReduceSum(_e.Mul(full, mask), [groupAxis]);
+    }
+
+    /// <summary>Mode 2: lhs masked by each group's part of the ragged contracting dimension (a new leading dimension), one dot_general, the group moved first.</summary>
+    private Value RaggedContracting(Value lhs, Value rhs, Value sizes, int raggedDim, long[] lc, long[] rc, long[] lb, long[] rb)
+    {
         var groups = sizes.Type.Shape[0];
+        var mask = GroupMask(sizes, lhs.Type.Shape[raggedDim], lhs.Type.DType);
+        var grouped = new Shape([groups, .. lhs.Type.Shape]);
+        var masked = _e.Mul(_e.BroadcastInDim(lhs, grouped, [.. Enumerable.Range(1, lhs.Type.Rank)]), _e.BroadcastInDim(_e.Transpose(mask, [1, 0]), grouped, [0, 1 + raggedDim]));
+        long[] Shift(long[] dims) => [.. dims.Select(d => d + 1)];
+        var product = DotGeneral(masked, rhs, Shift(lc), rc, Shift(lb), rb);
+        // dot_general puts the batch dims first; the group is the first free lhs dim, right after them.
+        int rank = product.Type.Rank;
+        int[] permutation = [lb.Length, .. Enumerable.Range(0, rank).Where(d => d != lb.Length)];
+        return _e.Transpose(product, permutation);
+    }
+
+    /// <summary>A [length, groups] mask of the dtype: 1 where index i lies in group g's [start, end) (the cumulative group sizes).</summary>
+    private Value GroupMask(Value sizes, Dim length, DType dtype)
+    {
         var counts = LowerConvert(sizes, DType.Int64);
         var ends = _e.Emit1(Prims.Cumsum, [counts], Attributes.Of(("axis", 0L), ("reverse", false)));
         var starts = _e.Sub(ends, counts);
-        var grid = new Shape([rows, groups]);
-        var row = _e.Iota(DType.Int64, grid, 0);
-        var inGroup = _e.And(_e.Ge(row, _e.BroadcastInDim(starts, grid, [1])), _e.Lt(row, _e.BroadcastInDim(ends, grid, [1])));
-        var mask = _e.BroadcastInDim(_e.ConvertElementType(inGroup, full.Type.DType), full.Type.Shape, [rowAxis, groupAxis]);
-        return _e.ReduceSum(_e.Mul(full, mask), [groupAxis]);
+        var grid = new Shape([length, sizes.Type.Shape[0]]);
+        var index = _e.Iota(DType.Int64, grid, 0);
+        var inGroup = _e.And(_e.Ge(index, _e.BroadcastInDim(starts, grid, [1])), _e.Lt(index, _e.BroadcastInDim(ends, grid, [1])));
+        return _e.ConvertElementType(inGroup, dtype);
     }
 
     private (long[] Left, long[] Right) Pair(string name) => Attr(name) switch

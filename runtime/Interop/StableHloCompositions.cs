@@ -192,25 +192,25 @@ internal static class StableHloCompositions
     }
 
     /// <summary>
-    /// LAPACK's <c>getrf</c> as JAX's CPU <c>lu</c> calls it, for square matrices: the packed factors (unit lower L
+    /// LAPACK's <c>getrf</c> as JAX's CPU <c>lu</c> calls it, for m x n matrices: the packed factors (unit lower L
     /// below the diagonal, U on and above it) of partial pivoting (the first largest magnitude, as LAPACK), the row
-    /// interchanges <c>ipiv</c> (int32, 1-based: row k was swapped with row ipiv[k] at step k), and <c>info</c> (the
-    /// 1-based index of the first zero on U's diagonal, else 0).
+    /// interchanges <c>ipiv</c> (int32, min(m, n) of them, 1-based: row k was swapped with row ipiv[k] at step k), and
+    /// <c>info</c> (the 1-based index of the first zero on U's diagonal, else 0).
     /// </summary>
     private static Function Getrf(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
     {
         if (operands.Count != 1 || results.Count != 3) throw new ArgumentException($"getrf takes one matrix and returns the factors, ipiv and info, got {operands.Count} operands and {results.Count} results");
         var shape = operands[0].Shape;
-        if (shape.Rank < 2 || !shape[^1].IsStatic || shape[^1] != shape[^2])
-            throw new ArgumentException($"getrf: only square matrices are imported (our LU is square), got {operands[0]}");
-        int n = (int)shape[^1].Size;
+        if (shape.Rank < 2 || !shape[^1].IsStatic || !shape[^2].IsStatic)
+            throw new ArgumentException($"getrf: the matrices' sizes must be static, got {operands[0]}");
+        int m = (int)shape[^2].Size, steps = (int)Math.Min(m, shape[^1].Size);
         return Traced("getrf", a =>
         {
             var (lu, perm, _) = Jnp.Linalg.LuRaw(a[0]);
             var rows = Jnp.Cast(perm, DType.Int32);
-            var idx = Jnp.Arange(n, DType.Int32);
+            var idx = Jnp.Arange(m, DType.Int32);
             // The interchanges that turn the identity order into perm: at step k, the position j >= k holding perm[k].
-            var swaps = Lax.ForiLoop(0, n, (k, c) =>
+            var swaps = Lax.ForiLoop(0, steps, (k, c) =>
             {
                 Tensor current = c[0], pivots = c[1];
                 var isK = Jnp.Equal(idx, k);
@@ -221,9 +221,12 @@ internal static class StableHloCompositions
                 current = Jnp.Where(isK, wanted, Jnp.Where(Jnp.Equal(idx, j), atK, current));
                 return [current, Jnp.Where(isK, j + 1, pivots)];
             }, Jnp.BroadcastToShape(idx, rows.Shape), Jnp.ZerosLike(rows));
+            var pivotShape = swaps[1].Shape.Sizes.Select(d => (int)d).ToArray();
+            int[] start = new int[pivotShape.Length], limit = [.. pivotShape[..^1], steps];
+            var ipiv = Lax.Slice(swaps[1], start, limit);
             var zero = Jnp.Equal(Jnp.Diagonal(lu, 0, -2, -1), 0);
             var info = Jnp.Where(Jnp.Any(zero, -1), Jnp.Cast(Jnp.Argmax(zero, -1), DType.Int32) + 1, 0);
-            return [lu, swaps[1], Jnp.Cast(info, DType.Int32)];
+            return [lu, ipiv, Jnp.Cast(info, DType.Int32)];
         }, operands);
     }
 

@@ -156,6 +156,55 @@ public sealed class ImporterTests
         Assert.Equal(Enumerable.Range(0, 12).Select(i => Expected(i / 3, i % 3)).ToArray(), r);
     }
 
+    /// <summary>
+    /// <c>chlo.ragged_dot</c> with a ragged contracting dimension (mode 2): one product per group over its part of k
+    /// (k = 0-1 group 0, k = 2 group 1, k = 3 none), the group dimension first; with a ragged batch dimension (mode 3):
+    /// the batched product.
+    /// </summary>
+    [Fact]
+    public void RaggedDotOverContractingAndBatchDimensions()
+    {
+        var contracting = StableHloImporter.ImportFunction("""
+            func.func @main(%lhs: tensor<2x3x4xf32>, %rhs: tensor<2x4x5xf32>, %sizes: tensor<2xi32>) -> tensor<2x2x3x5xf32> {
+              %r = "chlo.ragged_dot"(%lhs, %rhs, %sizes) {
+                ragged_dot_dimension_numbers = #chlo.ragged_dot<lhs_batching_dimensions = [0], rhs_batching_dimensions = [0],
+                  lhs_contracting_dimensions = [2], rhs_contracting_dimensions = [1], lhs_ragged_dimensions = [2], rhs_group_dimensions = []>
+              } : (tensor<2x3x4xf32>, tensor<2x4x5xf32>, tensor<2xi32>) -> tensor<2x2x3x5xf32>
+              func.return %r : tensor<2x2x3x5xf32>
+            }
+            """);
+        Verifier.Verify(contracting);
+        float[] lhs = [.. Enumerable.Range(0, 24).Select(i => (float)(i % 7 - 3))];
+        float[] rhs = [.. Enumerable.Range(0, 40).Select(i => (float)(i % 5 - 2))];
+        var r = Interpreter.Run(contracting, Buffer.Of(lhs, 2, 3, 4), Buffer.Of(rhs, 2, 4, 5), Buffer.Of([2, 1], 2))[0].ToArray<float>();
+        var expected = new float[2 * 2 * 3 * 5];
+        for (int g = 0; g < 2; g++)
+            for (int b = 0; b < 2; b++)
+                for (int m = 0; m < 3; m++)
+                    for (int n = 0; n < 5; n++)
+                        foreach (int k in g == 0 ? new[] { 0, 1 } : [2])
+                            expected[((g * 2 + b) * 3 + m) * 5 + n] += lhs[(b * 3 + m) * 4 + k] * rhs[(b * 4 + k) * 5 + n];
+        Assert.Equal(expected, r);
+
+        var batch = StableHloImporter.ImportFunction("""
+            func.func @main(%lhs: tensor<2x3x4xf32>, %rhs: tensor<2x4x5xf32>, %sizes: tensor<2xi32>) -> tensor<2x3x5xf32> {
+              %r = "chlo.ragged_dot"(%lhs, %rhs, %sizes) {
+                ragged_dot_dimension_numbers = #chlo.ragged_dot<lhs_batching_dimensions = [0], rhs_batching_dimensions = [0],
+                  lhs_contracting_dimensions = [2], rhs_contracting_dimensions = [1], lhs_ragged_dimensions = [0], rhs_group_dimensions = []>
+              } : (tensor<2x3x4xf32>, tensor<2x4x5xf32>, tensor<2xi32>) -> tensor<2x3x5xf32>
+              func.return %r : tensor<2x3x5xf32>
+            }
+            """);
+        var rb = Interpreter.Run(batch, Buffer.Of(lhs, 2, 3, 4), Buffer.Of(rhs, 2, 4, 5), Buffer.Of([1, 1], 2))[0].ToArray<float>();
+        var expectedBatch = new float[2 * 3 * 5];
+        for (int b = 0; b < 2; b++)
+            for (int m = 0; m < 3; m++)
+                for (int n = 0; n < 5; n++)
+                    for (int k = 0; k < 4; k++)
+                        expectedBatch[(b * 3 + m) * 5 + n] += lhs[(b * 3 + m) * 4 + k] * rhs[(b * 4 + k) * 5 + n];
+        Assert.Equal(expectedBatch, rb);
+    }
+
     /// <summary>A map whose dimensions are not every axis in order is an error naming the op and its position.</summary>
     [Fact]
     public void MapOverSomeAxesIsAnError()
@@ -187,13 +236,13 @@ public sealed class ImporterTests
         const string text = """
             func.func @main(%arg0: tensor<4xf32>) -> tensor<4xf32> {
               %0 = stablehlo.abs %arg0 : tensor<4xf32>
-              %1 = "stablehlo.batch_norm_inference"(%0, %0, %0, %0, %0) {epsilon = 1.0e-3 : f32, feature_index = 0 : i64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+              %1 = "stablehlo.rng"(%0, %0, %0) {rng_distribution = #stablehlo<rng_distribution UNIFORM>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
               func.return %1 : tensor<4xf32>
             }
             """;
-        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule(text, "bn.mlir"));
-        Assert.Equal("bn.mlir:3:8: 'stablehlo.batch_norm_inference': op not in our primitive set: stablehlo.batch_norm_inference", e.Message);
-        Assert.Equal((3, 8, "stablehlo.batch_norm_inference", StableHloImportFailure.UnsupportedOperation), (e.Line, e.Column, e.OperationName, e.Failure));
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule(text, "rng.mlir"));
+        Assert.Equal("rng.mlir:3:8: 'stablehlo.rng': op not in our primitive set: stablehlo.rng", e.Message);
+        Assert.Equal((3, 8, "stablehlo.rng", StableHloImportFailure.UnsupportedOperation), (e.Line, e.Column, e.OperationName, e.Failure));
         // fft always has a complex operand or result: an unsupported element type.
         var fft = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportModule("""
             func.func @main(%arg0: tensor<4xf32>) -> tensor<3xcomplex<f32>> {

@@ -25,6 +25,17 @@ public static class VulkanRuns
     /// <summary>Why the cases cannot run on Vulkan here, or null.</summary>
     public static string? Unavailable => Gpu.Value.Why;
 
+    /// <summary>Compiles a function without parameters for the Vulkan device and runs it; null where no device is available.</summary>
+    public static Buffer[]? RunFunction(Function function)
+    {
+        if (Gpu.Value.Device is not { } device) return null;
+        lock (Gate)
+        {
+            var executable = KernelRegistry.CompilerFor(device.Descriptor).Compile(function, new CompileOptions(device.Descriptor, function.Name));
+            return executable.Execute([]).Select(r => r.ReadHost()).ToArray();
+        }
+    }
+
     /// <summary>Runs a case on Vulkan (once; cached): null when every check held, else what failed.</summary>
     public static string? Run(SuiteCase c) => Outcomes.GetOrAdd(c, RunUncached);
 

@@ -119,25 +119,26 @@ public static partial class Jnp
         }
 
         /// <summary>
-        /// LU factorization with partial pivoting of square matrices [..., n, n]: the packed factors (unit lower L
-        /// below the diagonal, U on and above it), the row permutation (row i of PA is row perm[i] of A, in a's
-        /// dtype) and the permutation's sign. A zero pivot column is left as it is (LAPACK's getrf).
+        /// LU factorization with partial pivoting of matrices [..., m, n] (square or not: min(m, n) steps, LAPACK's
+        /// getrf): the packed factors (unit lower L below the diagonal, U on and above it), the row permutation (row i of
+        /// PA is row perm[i] of A, in a's dtype) and the permutation's sign. A zero pivot column is left as it is.
         /// </summary>
         internal static (Tensor Lu, Tensor Perm, Tensor Sign) LuRaw(Tensor a)
         {
-            int n = Size(a, -1);
-            var rows = Indices(n, column: true);
-            var idx = Indices(n);
+            int m = Size(a, -2), n = Size(a, -1);
+            var rows = Indices(m);
+            var rowColumn = Indices(m, column: true);
+            var cols = Indices(n);
             var batch = BatchShape(a);
-            var perm0 = BroadcastToShape(Cast(idx, a.DType), new Shape([.. batch, n]));
+            var perm0 = BroadcastToShape(Cast(rows, a.DType), new Shape([.. batch, m]));
             var sign0 = Ones(batch, a.DType);
-            var r = Lax.ForiLoop(0, n, (k, c) =>
+            var r = Lax.ForiLoop(0, Math.Min(m, n), (k, c) =>
             {
                 Tensor lu = c[0], perm = c[1], sign = c[2];
-                var candidates = Where(GreaterEqual(idx, k), Abs(ColumnAt(lu, k)), -1);
+                var candidates = Where(GreaterEqual(rows, k), Abs(ColumnAt(lu, k)), -1);
                 var p = ExpandDims(Cast(Argmax(candidates, -1), DType.Int32), -1);
-                var isK = Equal(idx, k);
-                var isP = Equal(idx, p);
+                var isK = Equal(rows, k);
+                var isP = Equal(rows, p);
                 // Swap rows k and p of lu and entries k and p of perm (exactly, by selection).
                 var rowK = RowAt(lu, k);
                 var rowP = Sum(Where(ExpandDims(isP, -1), lu, 0), -2);
@@ -148,10 +149,10 @@ public static partial class Jnp
                 sign = Where(Equal(Squeeze(p, -1), k), sign, Negative(sign));
                 // Eliminate below the pivot; the multipliers are stored in column k.
                 var pivot = ExpandDims(ElementAt(rowP, k), -1);
-                var l = Where(Greater(idx, k), Divide(ColumnAt(lu, k), Where(Equal(pivot, 0), 1, pivot)), 0);
-                var u = Where(Greater(idx, k), rowP, 0);
+                var l = Where(Greater(rows, k), Divide(ColumnAt(lu, k), Where(Equal(pivot, 0), 1, pivot)), 0);
+                var u = Where(Greater(cols, k), rowP, 0);
                 lu = Subtract(lu, Multiply(ExpandDims(l, -1), ExpandDims(u, -2)));
-                lu = Where(LogicalAnd(Equal(idx, k), Greater(rows, k)), ExpandDims(l, -1), lu);
+                lu = Where(LogicalAnd(Equal(cols, k), Greater(rowColumn, k)), ExpandDims(l, -1), lu);
                 return [lu, perm, sign];
             }, a, perm0, sign0);
             return (r[0], r[1], r[2]);

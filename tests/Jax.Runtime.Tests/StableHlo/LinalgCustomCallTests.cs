@@ -54,12 +54,48 @@ public class LinalgCustomCallTests
         Assert.Equal(0, outs[2].Item<int>());
     }
 
-    private static string Getrf(int n) => $$"""
-        func.func public @main(%arg0: tensor<{{n}}x{{n}}xf32>) -> (tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>) {
-          %0:3 = stablehlo.custom_call @lapack_sgetrf_ffi(%arg0) {mhlo.backend_config = {}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>, dense<> : tensor<0xindex>]} : (tensor<{{n}}x{{n}}xf32>) -> (tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>)
-          return %0#0, %0#1, %0#2 : tensor<{{n}}x{{n}}xf32>, tensor<{{n}}xi32>, tensor<i32>
+    private static string Getrf(int n) => Getrf(n, n);
+
+    private static string Getrf(int m, int n) => $$"""
+        func.func public @main(%arg0: tensor<{{m}}x{{n}}xf32>) -> (tensor<{{m}}x{{n}}xf32>, tensor<{{Math.Min(m, n)}}xi32>, tensor<i32>) {
+          %0:3 = stablehlo.custom_call @lapack_sgetrf_ffi(%arg0) {mhlo.backend_config = {}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<0> : tensor<1xindex>, dense<> : tensor<0xindex>]} : (tensor<{{m}}x{{n}}xf32>) -> (tensor<{{m}}x{{n}}xf32>, tensor<{{Math.Min(m, n)}}xi32>, tensor<i32>)
+          return %0#0, %0#1, %0#2 : tensor<{{m}}x{{n}}xf32>, tensor<{{Math.Min(m, n)}}xi32>, tensor<i32>
         }
         """;
+
+    /// <summary>
+    /// Tall and wide matrices (jax.lax.linalg.lu of m x n): min(m, n) interchanges; L (m x k, unit lower) times U
+    /// (k x n, upper) is the matrix with the interchanges applied, and every multiplier is at most 1 in magnitude.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 3)]
+    [InlineData(2, 3)]
+    public void Getrf_of_rectangular_matrices_factors_them(int m, int n)
+    {
+        var a = Jax.Random.Normal(Jax.Random.PRNGKey(m * 10 + n), [m, n]);
+        var outs = Jax.Load(Getrf(m, n)).Call(a);
+        int k = Math.Min(m, n);
+        var packed = outs[0].ToArray<float>();
+        var ipiv = outs[1].ToArray<int>();
+        Assert.Equal(k, ipiv.Length);
+        Assert.Equal(0, outs[2].Item<int>());
+        var rows = Enumerable.Range(0, m).ToArray();
+        for (int step = 0; step < k; step++) (rows[step], rows[ipiv[step] - 1]) = (rows[ipiv[step] - 1], rows[step]);
+        var source = a.ToArray<float>();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int t = 0; t < k; t++)
+                {
+                    double l = i == t ? 1 : i > t ? packed[i * n + t] : 0;
+                    double u = t <= j ? packed[t * n + j] : 0;
+                    sum += l * u;
+                }
+                Assert.True(Math.Abs(sum - source[rows[i] * n + j]) < 1e-5, $"(LU)[{i},{j}] = {sum}, (PA)[{i},{j}] = {source[rows[i] * n + j]}");
+                if (i > j && j < k) Assert.True(Math.Abs(packed[i * n + j]) <= 1 + 1e-6, $"multiplier [{i},{j}] = {packed[i * n + j]}");
+            }
+    }
 
     [Fact]
     public void Getrf_gives_lapack_s_factors_interchanges_and_info()

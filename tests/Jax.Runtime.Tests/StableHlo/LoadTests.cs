@@ -96,6 +96,29 @@ public class LoadTests
         Assert.Contains("float32[", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>jnp.mean over a polymorphic batch as jax.export writes it: the batch's size used as a value, each call's.</summary>
+    [Fact]
+    public void A_dynamic_dims_size_used_as_a_value_is_each_calls()
+    {
+        var model = Jax.Load("""
+            func.func public @main(%arg0: tensor<?x4xf32>) -> tensor<4xf32> {
+              %cst = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+              %0 = stablehlo.reduce(%arg0 init: %cst) applies stablehlo.add across dimensions = [0] : (tensor<?x4xf32>, tensor<f32>) -> tensor<4xf32>
+              %1 = stablehlo.get_dimension_size %arg0, dim = 0 : (tensor<?x4xf32>) -> tensor<i32>
+              %2 = stablehlo.convert %1 : (tensor<i32>) -> tensor<f32>
+              %3 = stablehlo.broadcast_in_dim %2, dims = [] : (tensor<f32>) -> tensor<4xf32>
+              %4 = stablehlo.divide %0, %3 : tensor<4xf32>
+              return %4 : tensor<4xf32>
+            }
+            """);
+        foreach (int n in new[] { 2, 5 })
+        {
+            var x = Jnp.Reshape(Jnp.Linspace(-1f, 3f, 4 * n), n, 4);
+            AssertClose(Jnp.Mean(x, 0), model.Invoke(x));
+            AssertClose(Jnp.Mean(x, 0), Jax.Jit(model.AsFunction())(x));
+        }
+    }
+
     public static TheoryData<string> TourFunctions() => ["selu", "sum_logistic", "grad_sum_logistic", "vmap_dot", "random_normal", "fori_loop"];
 
     private static Func<Tensor, Tensor> Tour(string name) => name switch

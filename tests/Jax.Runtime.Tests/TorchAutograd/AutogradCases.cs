@@ -136,8 +136,8 @@ internal static class AutogradCases
             a => (torch.tanh(a[2].matmul(a[0].t()) + a[1]) - a[3]).square().mean()),
 
         // Reductions and scans.
-        Unary("norm", U(-2, 2, 7), x => Jnp.Sqrt(Jnp.Sum(x * x)), x => torch.linalg.vector_norm(x)),
-        Unary("row_norms", U(-2, 2, 3, 4), x => Jnp.Sqrt(Jnp.Sum(x * x, 1)), x => torch.linalg.vector_norm(x, dims: [1])),
+        Unary("norm", U(-2, 2, 7), x => Jnp.Sqrt(Jnp.Sum(x * x)), x => torch.linalg.norm(x, 2.0, [0], false)),
+        Unary("row_norms", U(-2, 2, 3, 4), x => Jnp.Sqrt(Jnp.Sum(x * x, 1)), x => torch.linalg.norm(x, 2.0, [1], false)),
         Unary("mean_var", U(-2, 2, 4, 5), x => Jnp.Mean(x, 0) * Jnp.Var(x, 1).Reshape(4, 1), x => x.mean([0]) * x.var(1, unbiased: false).reshape(4, 1)),
         Unary("std", U(-2, 2, 3, 5), x => Jnp.Std(x, 1, ddof: 1), x => x.std(1, unbiased: true)),
         Unary("max_min_reductions", r => [Draw.Separated(r, DType.Float64, 0.3, 3, 4)], x => Jnp.Max(x, 1) * Jnp.Sum(Jnp.Min(Jnp.Sin(x), 0)),

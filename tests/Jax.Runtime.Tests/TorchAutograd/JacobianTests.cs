@@ -42,7 +42,7 @@ public sealed class JacobianTests(ITestOutputHelper log)
         new("gather", Draw.UniformSampler(-2, 2, 6), x => Jnp.Sin(x[Jnp.Array(new[] { 5, 1, 1, 3 })]) * x[..4],
             x => torch.sin(x.index_select(0, torch.tensor(new long[] { 5, 1, 1, 3 }))) * x.narrow(0, 0, 4)),
         new("gram_matrix", Draw.UniformSampler(-1, 1, 3, 2), x => Jnp.Matmul(x, x.T), x => x.matmul(x.t())),
-        new("normalize", Draw.UniformSampler(-2, 2, 5), x => x / Jnp.Sqrt(Jnp.Sum(x * x)), x => x / torch.linalg.vector_norm(x)),
+        new("normalize", Draw.UniformSampler(-2, 2, 5), x => x / Jnp.Sqrt(Jnp.Sum(x * x)), x => x / torch.linalg.norm(x, 2.0, [0], false)),
         new("row_logsumexp", Draw.UniformSampler(-2, 2, 2, 3), x => Nn.Logsumexp(x, [1]), x => torch.logsumexp(x, 1)),
         new("where_pad_cumsum", r => Draw.SignedMagnitudes(r, DType.Float64, 0.1, 2, 5),
             x => Jnp.Cumsum(Lax.Pad(Jnp.Where(x > 0, Jnp.Log1p(x), x * x), Jnp.Array(0.0, DType.Float64), [2], [1], [0])),

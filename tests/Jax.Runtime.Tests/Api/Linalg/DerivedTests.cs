@@ -91,11 +91,11 @@ public class DerivedTests
     {
         var (x, t) = Pair(Uniform(100, 2, 3, 4), dtype, 2, 3, 4);
         double tol = Tol(dtype);
-        Close(Jnp.Linalg.Norm(x), torch.linalg.vector_norm(t, 2, null, false), tol, "default");
+        Close(Jnp.Linalg.Norm(x), TorchVectorNorm(t, 2, null, false), tol, "default");
         foreach (double ord in new[] { 2, 1, 0, 3, 0.5, -1, double.PositiveInfinity, double.NegativeInfinity })
         {
-            Close(Jnp.Linalg.Norm(x, ord, 1), torch.linalg.vector_norm(t, ord, [1], false), tol, $"vector {ord}");
-            Close(Jnp.Linalg.Norm(x, ord, [-1], keepdims: true), torch.linalg.vector_norm(t, ord, [-1], true), tol, $"vector {ord} keepdims");
+            Close(Jnp.Linalg.Norm(x, ord, 1), TorchVectorNorm(t, ord, [1], false), tol, $"vector {ord}");
+            Close(Jnp.Linalg.Norm(x, ord, [-1], keepdims: true), TorchVectorNorm(t, ord, [-1], true), tol, $"vector {ord} keepdims");
         }
         foreach (double ord in new[] { 1, -1, 2, -2, double.PositiveInfinity, double.NegativeInfinity })
             foreach (var axes in new[] { new[] { 1, 2 }, [2, 0] })
@@ -107,12 +107,31 @@ public class DerivedTests
             Close(Jnp.Linalg.MatrixNorm(x, ord: ord), torch.linalg.matrix_norm(t, ord, [-2, -1], false), tol, $"matrix_norm {ord}");
         }
         Close(Jnp.Linalg.MatrixNorm(x, 2.0, keepdims: true), torch.linalg.matrix_norm(t, 2, [-2, -1], true), tol, "matrix_norm 2");
-        Close(Jnp.Linalg.VectorNorm(x, ord: 1), torch.linalg.vector_norm(t, 1, null, false), tol, "vector_norm");
-        Close(Jnp.Linalg.VectorNorm(x, [0, 2], ord: 3), torch.linalg.vector_norm(t, 3, [0, 2], false), tol, "vector_norm over two axes");
+        Close(Jnp.Linalg.VectorNorm(x, ord: 1), TorchVectorNorm(t, 1, null, false), tol, "vector_norm");
+        Close(Jnp.Linalg.VectorNorm(x, [0, 2], ord: 3), TorchVectorNorm(t, 3, [0, 2], false), tol, "vector_norm over two axes");
         var v = x[0, 0];
-        Close(Jnp.Linalg.Norm(v, 1), torch.linalg.vector_norm(t[0, 0], 1, null, false), tol, "1-D with ord");
+        Close(Jnp.Linalg.Norm(v, 1), TorchVectorNorm(t[0, 0], 1, null, false), tol, "1-D with ord");
         Close(Jnp.Linalg.Norm(x[0], double.PositiveInfinity), torch.linalg.matrix_norm(t[0], double.PositiveInfinity, [-2, -1], false), tol, "2-D with ord");
     });
+
+
+    /// <summary>
+    /// The vector norm of torch.linalg.norm with one dimension (over several: those moved last and flattened). Not
+    /// torch.linalg.vector_norm: TorchSharp 0.107 passes its order as a temporary Scalar that nothing keeps alive during
+    /// the native call, so a collection at the wrong moment frees it and libtorch fails with "Unknown scalar type".
+    /// </summary>
+    private static torch.Tensor TorchVectorNorm(torch.Tensor t, double ord, long[]? dims, bool keepdim)
+    {
+        if (dims is null) return torch.linalg.norm(t.flatten(), ord, [0], false);
+        if (dims.Length == 1) return torch.linalg.norm(t, ord, dims, keepdim);
+        if (keepdim) throw new ArgumentException("keepdim over several dimensions is not needed here", nameof(keepdim));
+        var reduced = dims.Select(d => d < 0 ? d + t.dim() : d).ToHashSet();
+        var kept = Enumerable.Range(0, (int)t.dim()).Select(d => (long)d).Where(d => !reduced.Contains(d)).ToArray();
+        var moved = t.permute([.. kept, .. reduced.Order()]);
+        return torch.linalg.norm(moved.reshape([.. kept.Select(d => t.shape[d]), -1]), ord, [-1], false);
+    }
+
+
 
     [Fact]
     public void Norm_rejects_bad_orders_and_axes()
