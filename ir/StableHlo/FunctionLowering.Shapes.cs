@@ -198,7 +198,8 @@ internal sealed partial class FunctionLowering
     /// specification, which the arguments of a call decide) is dropped; a target with a registered decomposition
     /// (<c>stablehlo.custom_call:TARGET</c>: the LAPACK calls JAX's CPU lowering of linear algebra emits, where our
     /// linear algebra covers them) is called with the integer entries of its <c>mhlo.backend_config</c> (<c>uplo</c>,
-    /// <c>mode</c>, ...) as attributes; any other target is unsupported.
+    /// <c>mode</c>, ...) as attributes; <c>@Sharding</c> (a sharding annotation) is its operand on our one device; any
+    /// other target is unsupported.
     /// </summary>
     private IReadOnlyList<object> LowerCustomCall()
     {
@@ -209,6 +210,12 @@ internal sealed partial class FunctionLowering
                 ? d.Entries.Where(e => e.Value is MlirIntAttribute).Select(e => (e.Key, (object?)(long)((MlirIntAttribute)e.Value).Value)).ToArray()
                 : [];
             return LowerDecomposed(decomposition, Operands(), config);
+        }
+        if (target == "Sharding")
+        {
+            // A sharding annotation (jax.lax.with_sharding_constraint, pjit code): on one device, the operand itself.
+            if (_op.Operands.Count != 1 || _op.Results.Count != 1) throw Invalid("a sharding annotation takes one operand and has one result");
+            return [Operand(0)];
         }
         if (target != "shape_assertion") throw Unsupported($"op not in our primitive set: stablehlo.custom_call @{target}");
         if (_op.Results.Count != 0) throw Invalid("a shape assertion has no results");

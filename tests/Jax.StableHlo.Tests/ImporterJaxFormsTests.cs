@@ -84,19 +84,23 @@ public sealed class ImporterJaxFormsTests
         Assert.Equal([2f, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], r);
     }
 
-    /// <summary>custom_call targets other than JAX's shape assertion are unsupported, named.</summary>
+    /// <summary>A sharding annotation is its operand on one device; custom_call targets we do not know are unsupported, named.</summary>
     [Fact]
-    public void OtherCustomCallsAreUnsupported()
+    public void ShardingIsItsOperandAndOtherCustomCallsAreUnsupported()
     {
         const string text = """
             func.func public @main(%arg0: tensor<4xf32>) -> tensor<4xf32> {
               %0 = stablehlo.custom_call @Sharding(%arg0) {mhlo.sharding = "{replicated}"} : (tensor<4xf32>) -> tensor<4xf32>
-              return %0 : tensor<4xf32>
+              %1 = stablehlo.negate %0 : tensor<4xf32>
+              return %1 : tensor<4xf32>
             }
             """;
-        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction(text));
+        var main = StableHloImporter.ImportFunction(text);
+        Assert.Equal([-1f, -2, -3, -4], Interpreter.Run(main, Buffer.Of([1f, 2, 3, 4], 4))[0].ToArray<float>());
+        var e = Assert.Throws<StableHloImportException>(() => StableHloImporter.ImportFunction(text.Replace("@Sharding", "@my_kernel", StringComparison.Ordinal)));
         Assert.Equal(StableHloImportFailure.UnsupportedOperation, e.Failure);
-        Assert.Contains("@Sharding", e.Message, StringComparison.Ordinal);
+        Assert.Contains("@my_kernel", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, e.Line);
     }
 
     /// <summary>

@@ -47,31 +47,6 @@ public class JitCacheTests
     }
 
     [Fact]
-    public void The_trace_reads_the_x64_setting_the_key_was_built_with()
-    {
-        // The function flips the process-wide setting while it is traced, as another thread could: the trace must
-        // still see the value the key recorded, or a float64 executable would be cached under an x64=False key.
-        bool old = Jax.Config.EnableX64;
-        try
-        {
-            var f = Jax.Jit((Tensor x) =>
-            {
-                Jax.Config.EnableX64 = true;
-                return x * 1.5;
-            });
-            using (Jax.Config.X64Scope(false))
-            {
-                Assert.Equal(DType.Float32, f(Jnp.Arange(3)).DType);
-                Assert.Equal(DType.Float32, f(Jnp.Arange(3)).DType);
-            }
-        }
-        finally
-        {
-            Jax.Config.EnableX64 = old;
-        }
-    }
-
-    [Fact]
     public void Static_arguments_are_values_in_the_key_and_plain_values_in_the_function()
     {
         int traces = 0;
@@ -180,4 +155,45 @@ public class JitCacheTests
         for (int i = 0; i < 16; i++) Assert.Equal(expected[i], results[i]);
         Assert.Equal(1, Engine(f).TraceCount);
     }
+}
+
+/// <summary>
+/// Tests that change the process-wide x64 setting (not a scope of their own): they run with no other test in parallel,
+/// which would otherwise see float64 defaults for a moment (a draw made as float64 bits and shifted by a uint32 32).
+/// </summary>
+[Collection(ProcessWideConfigCollection.Name)]
+public class JitCacheX64Tests
+{
+    [Fact]
+    public void The_trace_reads_the_x64_setting_the_key_was_built_with()
+    {
+        // The function flips the process-wide setting while it is traced, as another thread could: the trace must
+        // still see the value the key recorded, or a float64 executable would be cached under an x64=False key.
+        bool old = Jax.Config.EnableX64;
+        try
+        {
+            var f = Jax.Jit((Tensor x) =>
+            {
+                Jax.Config.EnableX64 = true;
+                return x * 1.5;
+            });
+            using (Jax.Config.X64Scope(false))
+            {
+                Assert.Equal(DType.Float32, f(Jnp.Arange(3)).DType);
+                Assert.Equal(DType.Float32, f(Jnp.Arange(3)).DType);
+            }
+        }
+        finally
+        {
+            Jax.Config.EnableX64 = old;
+        }
+    }
+}
+
+/// <summary>The collection of tests that change process-wide configuration (<see cref="Jax.Config"/>), run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideConfigCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Process-wide configuration";
 }
