@@ -194,6 +194,31 @@ internal sealed partial class FunctionLowering
         return sorted.Skip(1).ToArray();
     }
 
+    /// <summary>
+    /// <c>chlo.top_k</c> (JAX's <c>lax.top_k</c>): the k largest values along the last axis and their indices, larger
+    /// first and, among equal values, the lower index first: a stable ascending sort of the key negated (floats) or
+    /// bitwise-inverted (integers), carrying the values and an iota, sliced to k. NaNs sort as the smallest values.
+    /// </summary>
+    private IReadOnlyList<object> LowerTopK()
+    {
+        var x = Operand(0);
+        if (x.Type.Rank == 0) throw Invalid($"top_k needs an operand of rank 1 or more, got {x.Type}");
+        if (!x.Type.Shape.IsStatic) throw Unsupported($"op not in our primitive set: chlo.top_k over the dynamic shape {x.Type}");
+        int last = x.Type.Rank - 1;
+        long k = Int(RequiredAttr("k"));
+        var length = x.Type.Shape[last];
+        if (k < 0 || (length.IsStatic && k > length.Size)) throw Invalid($"k = {k} is not within the last dimension of {x.Type}");
+        var indexType = _op.ResultTypes.Count > 1 && TypeConversion.TryStatic(_op.ResultTypes[1], out var t) ? t.DType : DType.Int32;
+        var key = x.Type.DType.IsFloat() ? _e.Neg(x) : _e.Not(x);
+        var iota = _e.Iota(indexType, x.Type.Shape, last);
+        var sorted = _e.Emit(Prims.Sort, [key, x, iota], Attributes.Of(("dimension", (long)last), ("is_stable", true), ("num_keys", 1L)));
+        var start = new long[x.Type.Rank];
+        var limit = x.Type.Shape.Sizes;
+        limit[last] = k;
+        var strides = Enumerable.Repeat(1L, x.Type.Rank).ToArray();
+        return [_e.Slice(sorted[1], start, limit, strides), _e.Slice(sorted[2], start, limit, strides)];
+    }
+
     /// <summary>The names a region uses that it does not define (its captures), in order of first use.</summary>
     private static List<string> FreeNames(IEnumerable<MlirRegion> regions)
     {

@@ -305,6 +305,7 @@ internal sealed partial class FunctionLowering
             "stablehlo.batch_norm_grad" => LowerBatchNormGrad(),
             "stablehlo.rng_bit_generator" => LowerRngBitGenerator(),
             "stablehlo.sort" => LowerSort(),
+            "chlo.top_k" => LowerTopK(),
             "stablehlo.while" => LowerWhile(),
             "stablehlo.map" => LowerMap(),
             "stablehlo.if" => LowerIf(),

@@ -303,6 +303,22 @@ internal sealed class MlirParser
             case "chlo.scan" when _c.Peek() == '(':
                 ParsePrettyScan(op);
                 return;
+            case "chlo.top_k" when _c.Peek() == '(':
+                // chlo.top_k(%operand, k = 3) : tensor<16xf32> -> (tensor<3xf32>, tensor<3xi32>)
+                _c.Expect("(");
+                op.Operands.Add(_c.SigilName('%'));
+                while (_c.TryConsume(","))
+                {
+                    var key = _c.TryIdentifier() ?? throw _c.Error($"expected an attribute name in {op.Name}");
+                    _c.Expect("=");
+                    op.Attributes[key] = ParseAttribute();
+                }
+                _c.Expect(")");
+                _c.Expect(":");
+                op.OperandTypes.Add(ParseType());
+                _c.Expect("->");
+                ParseResultTypes(op.ResultTypes);
+                return;
             case "stablehlo.convolution" when _c.Peek() == '(':
                 ParsePrettyConvolution(op);
                 return;
@@ -315,7 +331,17 @@ internal sealed class MlirParser
                 // A function type, or a parenthesised type list is not used by StableHLO's pretty forms.
                 ParseFunctionType(op);
             }
-            else ParseTypeList(op.ResultTypes);
+            else
+            {
+                ParseTypeList(op.ResultTypes);
+                // CHLO's elementwise ops print the operands' types, then '->' and the result's: 'tensor<4xf32> -> tensor<4xf32>'.
+                if (_c.TryConsume("->"))
+                {
+                    op.OperandTypes.AddRange(op.ResultTypes);
+                    op.ResultTypes.Clear();
+                    ParseResultTypes(op.ResultTypes);
+                }
+            }
             if (_c.Peek() == '{' && !_c.NextIsOnNewLine())
                 foreach (var (k, v) in ParseDictionary().Entries) op.Attributes[k] = v;
         }

@@ -27,7 +27,7 @@ internal static class SupportedOperations
         "stablehlo.dynamic_pad", "stablehlo.dynamic_gather", "chlo.mulhi", "chlo.scan", "stablehlo.reduce_precision",
         "stablehlo.reduce_window", "stablehlo.custom_call", "stablehlo.map", "chlo.ragged_dot", "stablehlo.dynamic_conv", "stablehlo.select_and_scatter",
         "stablehlo.batch_norm_inference", "stablehlo.batch_norm_training", "stablehlo.batch_norm_grad",
-        "stablehlo.rng_bit_generator",
+        "stablehlo.rng_bit_generator", "chlo.top_k",
     };
 
     /// <summary>

@@ -33,6 +33,8 @@ internal static class StableHloCompositions
         StableHloDecompositions.Register("stablehlo.reduce_window", ReduceWindow);
         StableHloDecompositions.Register("stablehlo.select_and_scatter", SelectAndScatter);
         StableHloDecompositions.Register("stablehlo.scatter", Scatter);
+        foreach (var (name, f) in ChloElementwise)
+            StableHloDecompositions.Register(name, (operands, results, _) => Elementwise(name, f, operands, results));
         foreach (var type in new[] { "s", "d" })
         {
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}potrf_ffi", Potrf);
@@ -42,6 +44,30 @@ internal static class StableHloCompositions
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}orgqr_ffi", Orgqr);
             StableHloDecompositions.Register($"stablehlo.custom_call:lapack_{type}gesdd_ffi", Gesdd);
         }
+    }
+
+    /// <summary>
+    /// The elementwise <c>chlo</c> ops JAX lowers to (inverse trigonometric and hyperbolic functions, polygamma, zeta,
+    /// the exponentially scaled Bessel functions, the infinity tests) that no primitive of ours is: as <c>jnp</c> and
+    /// <c>jax.scipy.special</c> compose them.
+    /// </summary>
+    private static readonly (string Name, Func<Tensor[], Tensor> F)[] ChloElementwise =
+    [
+        ("chlo.asin", a => Jnp.Arcsin(a[0])), ("chlo.acos", a => Jnp.Arccos(a[0])), ("chlo.atan", a => Jnp.Arctan(a[0])),
+        ("chlo.sinh", a => Jnp.Sinh(a[0])), ("chlo.cosh", a => Jnp.Cosh(a[0])),
+        ("chlo.asinh", a => Jnp.Arcsinh(a[0])), ("chlo.acosh", a => Jnp.Arccosh(a[0])), ("chlo.atanh", a => Jnp.Arctanh(a[0])),
+        ("chlo.polygamma", a => Jax.Scipy.Special.Polygamma(a[0], a[1])), ("chlo.zeta", a => Jax.Scipy.Special.Zeta(a[0], a[1])),
+        ("chlo.bessel_i0e", a => Jax.Scipy.Special.I0e(a[0])), ("chlo.bessel_i1e", a => Jax.Scipy.Special.I1e(a[0])),
+        ("chlo.is_inf", a => Jnp.Isinf(a[0])), ("chlo.is_pos_inf", a => Jnp.Isposinf(a[0])), ("chlo.is_neg_inf", a => Jnp.Isneginf(a[0])),
+    ];
+
+    /// <summary>An elementwise composition traced for the operand types, its result converted to the declared dtype.</summary>
+    private static Function Elementwise(string name, Func<Tensor[], Tensor> f, IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results)
+    {
+        if (operands.Count == 0 || results.Count != 1) throw new ArgumentException($"{name} takes operands and gives one result, got {operands.Count} and {results.Count}");
+        if (operands.Any(o => !o.DType.IsFloat())) throw new ArgumentException($"{name} takes floats, got {string.Join(", ", operands)}");
+        var dtype = results[0].DType;
+        return Traced(name.Replace('.', '_'), a => [Lax.ConvertElementType(f(a), dtype)], operands);
     }
 
     private static Function TriangularSolve(IReadOnlyList<ShapedType> operands, IReadOnlyList<ShapedType> results, Func<string, object?> attribute)
