@@ -9,8 +9,10 @@ Two commands:
       ``NAME.outputs.npz`` (out0, out1, ... as JAX computes them). The corpus: the tour's selu, sum of logistic,
       its gradient and its vmap, a small MLP forward pass and the gradient of its loss, a ``lax.scan`` cumulative sum,
       ``jax.random.normal`` with a key, a small CNN (grouped strided dilated convolution, max and average pooling) and
-      the gradient of its loss (``select_and_scatter``), ``x.at[]`` updates (scatter regions), and linear algebra
-      (``cholesky``, ``solve``, ``det``, ``eigvalsh``: LAPACK custom calls on CPU). These are the fixtures of
+      the gradient of its loss (``select_and_scatter``), ``x.at[]`` updates (scatter regions), linear algebra
+      (``cholesky``, ``solve``, ``det``, ``eigvalsh``, the LU of a 4x3 matrix: LAPACK custom calls on CPU), the
+      forward-mode derivative of max pooling (a variadic ``reduce_window``), chlo functions and ``top_k``, and
+      ``jax.random.bits`` with the ``rbg`` PRNG (``rng_bit_generator``). These are the fixtures of
       ``JaxFixtureTests`` (tests/Jax.Runtime.Tests/StableHlo), which run them when the folder exists.
 
   python3 eng/jax-interop.py run FOLDER [--rtol 1e-5] [--atol 1e-6]
@@ -82,6 +84,15 @@ def corpus():
         spd = a @ a.T + 4.0 * jnp.eye(a.shape[0], dtype=a.dtype)
         return jnp.linalg.cholesky(spd), jnp.linalg.solve(spd, b), jnp.linalg.det(a), jnp.linalg.eigvalsh(spd)
 
+    def maxpool_jvp(x, t):
+        # The forward-mode derivative of max pooling: select_and_gather_add (a variadic reduce_window on CPU).
+        pool = lambda v: lax.reduce_window(v, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        return jax.jvp(pool, (x,), (t,))[1]
+
+    def special_functions(x):
+        # chlo ops with no primitive of ours: asin, sinh, atanh, bessel_i1e; and top_k.
+        return jnp.arcsin(x / 3), jnp.sinh(x), jnp.arctanh(x / 3), jax.scipy.special.i1e(x), lax.top_k(x, 2)
+
     rng = np.random.default_rng(0)
     x3 = np.array([-1.5, 0.25, 2.0], np.float32)
     x_batch = rng.standard_normal((4, 3)).astype(np.float32)
@@ -95,6 +106,9 @@ def corpus():
     kernel = rng.standard_normal((3, 2, 2, 6)).astype(np.float32) * 0.3
     square = rng.standard_normal((4, 4)).astype(np.float32)
     rhs = rng.standard_normal((4, 2)).astype(np.float32)
+    tall = rng.standard_normal((4, 3)).astype(np.float32)
+    tangent = rng.standard_normal((2, 9, 8, 4)).astype(np.float32)
+    rbg_key = np.asarray(jax.random.key_data(jax.random.key(0, impl="rbg")))
 
     return [
         ("selu", selu, (x3,)),
@@ -110,6 +124,10 @@ def corpus():
         ("cnn_loss_grad", jax.grad(cnn_loss), (kernel, image)),
         ("index_updates", index_updates, (np.arange(1, 7, dtype=np.float32), np.array([10, 20, 30, 40], np.float32))),
         ("linalg", linalg, (square, rhs)),
+        ("maxpool_jvp", maxpool_jvp, (image, tangent)),
+        ("special_functions", special_functions, (x3,)),
+        ("lu_rectangular", jax.scipy.linalg.lu, (tall,)),
+        ("rbg_bits", lambda k: jax.random.bits(jax.random.wrap_key_data(k, impl="rbg"), (3, 2)), (rbg_key,)),
     ]
 
 

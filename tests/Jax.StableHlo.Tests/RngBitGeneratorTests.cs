@@ -100,6 +100,28 @@ public sealed class RngBitGeneratorTests
         Assert.Equal([7UL, 101UL], twoNext);
     }
 
+    /// <summary>
+    /// JAX's <c>rbg</c> PRNG as it lowers: the uint32[4] key reshaped to 2x2 and bitcast to a ui64[2] state (the first
+    /// word the low half), DEFAULT algorithm: the bits of that state.
+    /// </summary>
+    [Fact]
+    public void JaxRbgKeysBitcastToTheState()
+    {
+        const string text = """
+            func.func @main() -> tensor<3x2xui32> {
+              %key = stablehlo.constant dense<[5, 1, 9, 2]> : tensor<4xui32>
+              %0 = stablehlo.reshape %key : (tensor<4xui32>) -> tensor<2x2xui32>
+              %1 = stablehlo.bitcast_convert %0 : (tensor<2x2xui32>) -> tensor<2xui64>
+              %output_state, %output = stablehlo.rng_bit_generator %1, algorithm = DEFAULT : (tensor<2xui64>) -> (tensor<2xui64>, tensor<3x2xui32>)
+              return %output : tensor<3x2xui32>
+            }
+            """;
+        var f = StableHloImporter.ImportFunction(text);
+        var bits = Interpreter.Run(f)[0].ToArray<uint>();
+        ulong low = 5 | (1UL << 32), high = 9 | (2UL << 32);
+        Assert.Equal(Run(Module($"[{low}, {high}]", 2, "PHILOX", "3x2xui32")).Bits.ToArray<uint>(), bits);
+    }
+
     /// <summary>Floats are the bits reinterpreted; 8- and 16-bit outputs keep the low bits of 32-bit words; the pretty form reads the same.</summary>
     [Fact]
     public void OutputTypesAndThePrettyForm()
