@@ -114,7 +114,8 @@ internal sealed partial class FunctionLowering
         while (length > 1)
         {
             long pairs = length / 2;
-            Value[] Take(Value x, long first, long count, long stride)
+            // Every other element along the axis from `first`, `count` of them (the full extent elsewhere).
+            Value Take(Value x, long first, long count, long stride)
             {
                 var start = new long[sizes.Length];
                 var limit = (long[])sizes.Clone();
@@ -122,13 +123,13 @@ internal sealed partial class FunctionLowering
                 start[axis] = first;
                 limit[axis] = first + (count - 1) * stride + 1;
                 step[axis] = stride;
-                return [_e.Slice(x, start, limit, step)];
+                return _e.Slice(x, start, limit, step);
             }
-            var left = xs.SelectMany(x => Take(x, 0, pairs, 2)).ToArray();
-            var right = xs.SelectMany(x => Take(x, 1, pairs, 2)).ToArray();
+            var left = xs.Select(x => Take(x, 0, pairs, 2));
+            var right = xs.Select(x => Take(x, 1, pairs, 2));
             var combined = ApplyScalarRegion(region, [.. left, .. right], $"{RegionFunctionName()}_fold");
             xs = length % 2 == 0 ? [.. combined]
-                : combined.Select((c, k) => _e.Concatenate([c, Take(xs[k], length - 1, 1, 1)[0]], axis)).ToArray();
+                : [.. combined.Select((c, k) => _e.Concatenate([c, Take(xs[k], length - 1, 1, 1)], axis))];
             length = pairs + length % 2;
             sizes[axis] = length;
         }
