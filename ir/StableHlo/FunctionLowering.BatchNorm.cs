@@ -36,11 +36,8 @@ internal sealed partial class FunctionLowering
         var (scale, mean, variance) = (PerFeature(1, x, feature), PerFeature(2, x, feature), PerFeature(3, x, feature));
         var dy = Operand(4);
         if (dy.Type != x.Type) throw Invalid($"grad_output is {dy.Type}; it must have the operand's type {x.Type}");
-        var varianceEps = _e.Add(Broadcast(variance, x, feature), Full(x, epsilon));
-        var centered = _e.Sub(x, Broadcast(mean, x, feature));
-        var stddev = _e.Sqrt(varianceEps);
-        var normalized = _e.Div(centered, stddev);
-        var count = Full(x, x.Type.Shape.ElementCount / x.Type.Shape[feature].Size);
+        var (centered, varianceEps, stddev, normalized) = Standardize(x, feature, epsilon, mean, variance);
+        var count = Full(x, FeatureCount(x, feature));
         var i1 = _e.Mul(dy, count);
         var i2 = Broadcast(FeatureSum(dy, feature), x, feature);
         var i3 = Broadcast(FeatureSum(_e.Mul(dy, centered), feature), x, feature);
@@ -77,12 +74,20 @@ internal sealed partial class FunctionLowering
         return v;
     }
 
-    private Value Normalize(Value x, int feature, double epsilon, Value scale, Value offset, Value mean, Value variance)
+    private Value Normalize(Value x, int feature, double epsilon, Value scale, Value offset, Value mean, Value variance) =>
+        _e.Add(_e.Mul(Broadcast(scale, x, feature), Standardize(x, feature, epsilon, mean, variance).Normalized), Broadcast(offset, x, feature));
+
+    /// <summary>x - mean, variance + epsilon, its square root, and their quotient (x standardized), broadcast along the features.</summary>
+    private (Value Centered, Value VarianceEps, Value Stddev, Value Normalized) Standardize(Value x, int feature, double epsilon, Value mean, Value variance)
     {
         var centered = _e.Sub(x, Broadcast(mean, x, feature));
-        var stddev = _e.Sqrt(_e.Add(Broadcast(variance, x, feature), Full(x, epsilon)));
-        return _e.Add(_e.Mul(Broadcast(scale, x, feature), _e.Div(centered, stddev)), Broadcast(offset, x, feature));
+        var varianceEps = _e.Add(Broadcast(variance, x, feature), Full(x, epsilon));
+        var stddev = _e.Sqrt(varianceEps);
+        return (centered, varianceEps, stddev, _e.Div(centered, stddev));
     }
+
+    /// <summary>The number of elements of each feature: every dimension but the feature's.</summary>
+    private static long FeatureCount(Value x, int feature) => x.Type.Shape.ElementCount / x.Type.Shape[feature].Size;
 
     private Value Broadcast(Value perFeature, Value x, int feature) => _e.BroadcastInDim(perFeature, x.Type.Shape, [feature]);
 
@@ -91,6 +96,6 @@ internal sealed partial class FunctionLowering
     private Value FeatureMean(Value x, int feature)
     {
         var sum = FeatureSum(x, feature);
-        return _e.Div(sum, Full(sum, x.Type.Shape.ElementCount / x.Type.Shape[feature].Size));
+        return _e.Div(sum, Full(sum, FeatureCount(x, feature)));
     }
 }

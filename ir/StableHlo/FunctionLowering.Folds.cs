@@ -39,12 +39,7 @@ internal sealed partial class FunctionLowering
         var (region, xs, inits) = FoldOperands();
         int n = xs.Length;
         int rank = xs[0].Type.Rank;
-        var ones = Enumerable.Repeat(1L, rank).ToArray();
-        var window = Ints(RequiredAttr("window_dimensions"));
-        var strides = IntsOr(ones, "window_strides");
-        var baseDilations = IntsOr(ones, "base_dilations");
-        var windowDilations = IntsOr(ones, "window_dilations");
-        var padding = IntsOr(new long[2 * rank], "padding");
+        var (window, strides, baseDilations, windowDilations, padding) = WindowAttributes(rank);
         if (window.Length != rank || strides.Length != rank || baseDilations.Length != rank || windowDilations.Length != rank || padding.Length != 2 * rank)
             throw Invalid($"reduce_window's window attributes must have one entry per dimension of {xs[0].Type} (padding two)");
         if (window.Any(w => w < 1) || strides.Any(s => s < 1) || baseDilations.Any(s => s < 1) || windowDilations.Any(s => s < 1))

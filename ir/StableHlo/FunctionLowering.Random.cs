@@ -25,7 +25,6 @@ internal sealed partial class FunctionLowering
         if (width is not (8 or 16 or 32 or 64))
             throw Invalid($"the output is {output}; rng_bit_generator makes integers or floats of 8 to 64 bits");
         var key = Element(state, 0);
-        var words = width == 64 ? DType.UInt64 : DType.UInt32;
         var (bits, counter) = algorithm switch
         {
             "THREE_FRY" => width == 64 ? ThreeFry64(key, Element(state, 1), output.Shape) : ThreeFry32(key, Element(state, 1), output.Shape),

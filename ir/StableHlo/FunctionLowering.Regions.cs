@@ -23,6 +23,18 @@ internal sealed partial class FunctionLowering
         return "custom";
     }
 
+    /// <summary>Whether a combiner (<see cref="RegionCombiner"/>) is one of the ops our <c>reduce_*</c> primitives reduce with.</summary>
+    private static bool IsReduceOp(string combiner) =>
+        combiner is "stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or";
+
+    /// <summary>A reduce_window's window dimensions, strides, base and window dilations (1 where absent) and padding (0 where absent; two per dimension).</summary>
+    private (long[] Window, long[] Strides, long[] BaseDilations, long[] WindowDilations, long[] Padding) WindowAttributes(int rank)
+    {
+        var ones = Enumerable.Repeat(1L, rank).ToArray();
+        return (Ints(RequiredAttr("window_dimensions")), IntsOr(ones, "window_strides"), IntsOr(ones, "base_dilations"),
+            IntsOr(ones, "window_dilations"), IntsOr(new long[2 * rank], "padding"));
+    }
+
     /// <summary>
     /// <c>reduce</c> of one input whose body is add, multiply, maximum, minimum, and or or: our <c>reduce_*</c>, then
     /// combined once with the init value (StableHLO folds the init value into the reduction); argmax/argmin of values
@@ -34,8 +46,7 @@ internal sealed partial class FunctionLowering
         if (_op.Operands.Count == 4 && TryArgReduce() is { } arg) return arg;
         if (_op.Operands.Count != 2) return LowerReduceByBody();
         var combiner = _op.Symbol ?? RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce needs one body region"));
-        if (_op.Symbol is null && combiner is not ("stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or"))
-            return LowerReduceByBody();
+        if (_op.Symbol is null && !IsReduceOp(combiner)) return LowerReduceByBody();
         (Primitive reduce, Primitive combine) = combiner switch
         {
             "stablehlo.add" => ((Primitive)Prims.ReduceSum, (Primitive)Prims.Add),
@@ -69,14 +80,10 @@ internal sealed partial class FunctionLowering
         var init = Operand(1);
         int rank = x.Type.Rank;
         var combiner = RegionCombiner(_op.Regions.Count == 1 ? _op.Regions[0] : throw Invalid("reduce_window needs one body region"));
-        if (combiner is not ("stablehlo.add" or "stablehlo.multiply" or "stablehlo.maximum" or "stablehlo.minimum" or "stablehlo.and" or "stablehlo.or"))
-            return LowerReduceWindowByBody();
-        var ones = Enumerable.Repeat(1L, rank).ToArray();
-        var window = Ints(RequiredAttr("window_dimensions"));
-        var strides = IntsOr(ones, "window_strides");
-        var padding = IntsOr(new long[2 * rank], "padding");
+        if (!IsReduceOp(combiner)) return LowerReduceWindowByBody();
+        var (window, strides, baseDilations, windowDilations, padding) = WindowAttributes(rank);
         bool unit = combiner is not ("stablehlo.and" or "stablehlo.or")
-            && IntsOr(ones, "base_dilations").All(v => v == 1) && IntsOr(ones, "window_dilations").All(v => v == 1) && strides.All(v => v == 1);
+            && baseDilations.All(v => v == 1) && windowDilations.All(v => v == 1) && strides.All(v => v == 1);
         int axis = -1;
         bool reverse = false;
         for (int d = 0; d < rank && unit && window.Length == rank && padding.Length == 2 * rank; d++)
@@ -206,8 +213,7 @@ internal sealed partial class FunctionLowering
         if (!x.Type.Shape.IsStatic) throw Unsupported($"op not in our primitive set: chlo.top_k over the dynamic shape {x.Type}");
         int last = x.Type.Rank - 1;
         long k = Int(RequiredAttr("k"));
-        var length = x.Type.Shape[last];
-        if (k < 0 || (length.IsStatic && k > length.Size)) throw Invalid($"k = {k} is not within the last dimension of {x.Type}");
+        if (k < 0 || k > x.Type.Shape[last].Size) throw Invalid($"k = {k} is not within the last dimension of {x.Type}");
         var indexType = _op.ResultTypes.Count > 1 && TypeConversion.TryStatic(_op.ResultTypes[1], out var t) ? t.DType : DType.Int32;
         var key = x.Type.DType.IsFloat() ? _e.Neg(x) : _e.Not(x);
         var iota = _e.Iota(indexType, x.Type.Shape, last);

@@ -29,6 +29,7 @@ public static class VulkanRuns
     public static Buffer[]? RunFunction(Function function)
     {
         if (Gpu.Value.Device is not { } device) return null;
+        // One device queue: runs are serialised (the theory's cases may run beside other classes).
         lock (Gate)
         {
             var executable = KernelRegistry.CompilerFor(device.Descriptor).Compile(function, new CompileOptions(device.Descriptor, function.Name));
@@ -41,18 +42,11 @@ public static class VulkanRuns
 
     private static string? RunUncached(SuiteCase c)
     {
-        var device = Gpu.Value.Device ?? throw new InvalidOperationException(Unavailable);
+        if (Gpu.Value.Device is null) throw new InvalidOperationException(Unavailable);
         try
         {
             var imported = StableHloImporter.ImportModuleWithChecks(StableHloSuite.ChunkText(c), c.File);
-            var function = imported.Module[c.Function];
-            Buffer[] results;
-            // One device queue: runs are serialised (the theory's cases may run beside other classes).
-            lock (Gate)
-            {
-                var executable = KernelRegistry.CompilerFor(device.Descriptor).Compile(function, new CompileOptions(device.Descriptor, c.Function));
-                results = executable.Execute([]).Select(r => r.ReadHost()).ToArray();
-            }
+            var results = RunFunction(imported.Module[c.Function])!;
             return CheckEvaluation.Failures(imported.Checks[c.Function], results);
         }
         catch (Exception e)

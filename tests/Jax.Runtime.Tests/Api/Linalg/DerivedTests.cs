@@ -114,7 +114,6 @@ public class DerivedTests
         Close(Jnp.Linalg.Norm(x[0], double.PositiveInfinity), torch.linalg.matrix_norm(t[0], double.PositiveInfinity, [-2, -1], false), tol, "2-D with ord");
     });
 
-
     /// <summary>
     /// The vector norm of torch.linalg.norm with one dimension (over several: those moved last and flattened). Not
     /// torch.linalg.vector_norm: TorchSharp 0.107 passes its order as a temporary Scalar that nothing keeps alive during
@@ -130,8 +129,6 @@ public class DerivedTests
         var moved = t.permute([.. kept, .. reduced.Order()]);
         return torch.linalg.norm(moved.reshape([.. kept.Select(d => t.shape[d]), -1]), ord, [-1], false);
     }
-
-
 
     [Fact]
     public void Norm_rejects_bad_orders_and_axes()
